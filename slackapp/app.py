@@ -1,0 +1,52 @@
+"""The Bolt app factory: settings and a session factory in, a ready `App` out. Nothing at import time."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import App, BoltContext
+from slack_bolt.response import BoltResponse
+from slack_sdk import WebClient
+
+from slackapp import admin, checkins, home
+from slackapp.database import SessionFactory
+from slackapp.logs import bolt_logger
+from slackapp.settings import Settings
+from slackapp.slack_client import build_web_client
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings, session_factory: SessionFactory, client: WebClient | None = None) -> App:
+    """Build the Bolt app with every feature's listeners registered.
+
+    Listeners receive `db` (a session factory) and `settings` as arguments: Bolt passes context keys
+    to listeners by name, so nothing reaches for a global.
+    """
+    settings.require_slack_credentials()
+    app = App(
+        signing_secret=settings.slack_signing_secret,
+        client=client or build_web_client(settings, token=settings.slack_bot_token),
+        logger=bolt_logger(),
+        # auth.test runs on the first request instead, so building the app never calls Slack.
+        token_verification_enabled=False,
+    )
+
+    @app.middleware
+    def provide_dependencies(context: BoltContext, next: Callable[[], BoltResponse]) -> BoltResponse:
+        context["db"] = session_factory
+        context["settings"] = settings
+        return next()
+
+    @app.error
+    def report_error(error: Exception, body: dict[str, Any]) -> BoltResponse | None:
+        """Log the failure without the payload; a failed modal submission gets a readable error."""
+        log.error("listener failed: %s (request type %s)", type(error).__name__, body.get("type"))
+        return None
+
+    checkins.register(app)
+    admin.register(app)
+    home.register(app)
+    return app

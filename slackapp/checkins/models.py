@@ -1,0 +1,142 @@
+"""Check-in tables, laid out so that no row about an answer can name a person (DESIGN.md rules 1-3)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    Enum,
+    ForeignKey,
+    LargeBinary,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from slackapp.database import Base, RandomId, SlackId, Timestamp
+
+
+class Cadence(StrEnum):
+    WEEKLY = "weekly"
+    FORTNIGHTLY = "fortnightly"
+    MONTHLY = "monthly"
+
+
+class RoundState(StrEnum):
+    OPENING = "opening"  # created; the invitation may not be in the channel yet
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+def _enum_by_value(enum: type[StrEnum]) -> Enum:
+    return Enum(enum, values_callable=lambda e: [m.value for m in e], native_enum=False, length=16)
+
+
+class Pulse(Base):
+    """A recurring check-in in one channel; the channel's members are the team."""
+
+    __tablename__ = "checkin_pulse"
+    __table_args__ = (UniqueConstraint("workspace_id", "channel_id"),)
+
+    id: Mapped[RandomId]
+    workspace_id: Mapped[SlackId]
+    channel_id: Mapped[SlackId]
+    cadence: Mapped[Cadence] = mapped_column(_enum_by_value(Cadence))
+    weekday: Mapped[int] = mapped_column(SmallInteger)  # 0 is Monday
+    local_time: Mapped[str] = mapped_column(String(5))  # "HH:MM" in `timezone`
+    timezone: Mapped[str] = mapped_column(String(64))
+    open_hours: Mapped[int] = mapped_column(SmallInteger)
+    question_keys: Mapped[list[Any]]
+    comments_enabled: Mapped[bool]
+    reminder_enabled: Mapped[bool]
+    paused: Mapped[bool] = mapped_column(default=False)
+    next_open_at: Mapped[datetime | None]
+    created_by: Mapped[SlackId]
+    created_at: Mapped[Timestamp]
+
+
+class Round(Base):
+    """One check-in in one channel. It keeps its own copy of the questions so history stays true."""
+
+    __tablename__ = "checkin_round"
+    __table_args__ = (UniqueConstraint("pulse_id", "slot"),)
+
+    id: Mapped[RandomId]
+    workspace_id: Mapped[SlackId]
+    pulse_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("checkin_pulse.id", ondelete="SET NULL"))
+    channel_id: Mapped[SlackId]
+    # The schedule slot this round fills; unique per pulse so no slot is ever opened twice.
+    slot: Mapped[Timestamp]
+    questions: Mapped[list[Any]]
+    comments_enabled: Mapped[bool]
+    state: Mapped[RoundState] = mapped_column(_enum_by_value(RoundState), index=True)
+    opens_at: Mapped[Timestamp]
+    closes_at: Mapped[Timestamp]
+    remind_at: Mapped[datetime | None]
+    invitation_ts: Mapped[str | None] = mapped_column(String(32))
+    # Encrypted under KINDRED_SECRET_KEY; erased when the round closes (rule 2).
+    secret_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary)
+    invited_count: Mapped[int | None]
+    shown_count: Mapped[int] = mapped_column(default=0)
+    respondent_count: Mapped[int | None]
+
+
+class Participation(Base):
+    """The participation ledger: HMAC(round secret, user ID), erased with the secret at close."""
+
+    __tablename__ = "checkin_participation"
+
+    round_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("checkin_round.id", ondelete="CASCADE"), primary_key=True
+    )
+    voter_hash: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True)
+
+
+class ReminderSent(Base):
+    """Who has been reminded, under the same keyed hash as the ledger, so no one is reminded twice."""
+
+    __tablename__ = "checkin_reminder_sent"
+
+    round_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("checkin_round.id", ondelete="CASCADE"), primary_key=True
+    )
+    voter_hash: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True)
+
+
+class Answer(Base):
+    """One score for one question. It knows its round and nothing else: no person, no time, no response."""
+
+    __tablename__ = "checkin_answer"
+
+    id: Mapped[RandomId]
+    round_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("checkin_round.id", ondelete="CASCADE"), index=True)
+    question_key: Mapped[str] = mapped_column(String(32))
+    value: Mapped[int] = mapped_column(SmallInteger)
+
+
+class Comment(Base):
+    """A free-text comment, written in its own transaction apart from the scores, and undated."""
+
+    __tablename__ = "checkin_comment"
+
+    id: Mapped[RandomId]
+    round_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("checkin_round.id", ondelete="CASCADE"), index=True)
+    body: Mapped[str] = mapped_column(Text)
+
+
+class Histogram(Base):
+    """What a closed round keeps: per question, how many people chose each scale value."""
+
+    __tablename__ = "checkin_histogram"
+
+    round_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("checkin_round.id", ondelete="CASCADE"), primary_key=True
+    )
+    question_key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    count: Mapped[int]

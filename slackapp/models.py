@@ -1,0 +1,20 @@
+"""Every model, imported in one place so Alembic and `Base.metadata` see the whole schema."""
+
+from slackapp.admin.models import KindredAdmin, ProfessionalHelp
+from slackapp.checkins.models import Answer, Comment, Histogram, Participation, Pulse, ReminderSent, Round
+from slackapp.database import Base
+from slackapp.scheduler.models import Job
+
+__all__ = [
+    "Answer",
+    "Base",
+    "Comment",
+    "Histogram",
+    "Job",
+    "KindredAdmin",
+    "Participation",
+    "ProfessionalHelp",
+    "Pulse",
+    "ReminderSent",
+    "Round",
+]

@@ -1,0 +1,1 @@
+"""The worker's clock-driven jobs."""

@@ -1,0 +1,35 @@
+"""The one way Kindred builds a Slack Web API client: base URL from settings, retries on."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+
+from slackapp.settings import Settings
+
+SLACK_SDK_LOGGER = "kindred.slack_sdk"
+
+
+def build_web_client(settings: Settings, token: str | None = None) -> WebClient:
+    """A WebClient that retries 429s (honouring Retry-After), 5xx and dropped connections.
+
+    slack_sdk only retries connection errors by default; rate limits and server errors need their
+    handlers added, or a busy hour silently drops invitations and reminders.
+    """
+    return WebClient(
+        token=token,
+        base_url=settings.slack_api_url,
+        timeout=15,
+        logger=logging.getLogger(SLACK_SDK_LOGGER),
+        retry_handlers=[
+            ConnectionErrorRetryHandler(max_retry_count=2),
+            RateLimitErrorRetryHandler(max_retry_count=5),
+            ServerErrorRetryHandler(max_retry_count=3),
+        ],
+    )

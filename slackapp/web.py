@@ -1,0 +1,27 @@
+"""The web process: Bolt's `/slack/events`, `/healthz`, and (from the dashboard issue) `/dashboard/`."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, request
+from slack_bolt import App
+from slack_bolt.adapter.flask import SlackRequestHandler
+from sqlalchemy import Engine
+
+from slackapp.database import database_is_reachable
+
+
+def create_web_app(bolt_app: App, engine: Engine) -> Flask:
+    web = Flask("kindred")
+    handler = SlackRequestHandler(bolt_app)
+
+    @web.post("/slack/events")
+    def slack_events() -> Response:
+        return handler.handle(request)  # type: ignore[no-any-return]
+
+    @web.get("/healthz")
+    def healthz() -> tuple[dict[str, str], int]:
+        if database_is_reachable(engine):
+            return {"status": "ok"}, 200
+        return {"status": "database unreachable"}, 503
+
+    return web
