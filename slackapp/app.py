@@ -10,8 +10,10 @@ from slack_bolt import App, BoltContext
 from slack_bolt.response import BoltResponse
 from slack_sdk import WebClient
 
-from slackapp import admin, checkins, home
+from slackapp.admin import listeners as admin
+from slackapp.checkins import listeners as checkins
 from slackapp.database import SessionFactory
+from slackapp.home import listeners as home
 from slackapp.logs import bolt_logger
 from slackapp.settings import Settings
 from slackapp.slack_client import build_web_client

@@ -56,7 +56,12 @@ def utcnow() -> datetime:
 
 
 def new_engine(database_url: str, **kwargs: Any) -> Engine:
-    """An engine for the URL; SQLite gets foreign keys and a busy timeout so concurrent writers wait."""
+    """An engine for the URL; SQLite gets foreign keys and a busy timeout so concurrent writers wait.
+
+    SQL parameters are hidden from error messages: a failed insert must not put a ledger hash or an
+    answer value into a log line.
+    """
+    kwargs.setdefault("hide_parameters", True)
     if database_url.startswith("sqlite"):
         engine = create_engine(database_url, connect_args={"timeout": 30}, **kwargs)
 

@@ -24,7 +24,9 @@ class SecretBox:
         try:
             return self._fernet.decrypt(ciphertext)
         except InvalidToken:
-            raise UnreadableSecret("the secret cannot be decrypted with the current KINDRED_SECRET_KEY") from None
+            raise UnreadableSecret(
+                "the secret cannot be decrypted with the current KINDRED_SECRET_KEY"
+            ) from None
 
 
 class UnreadableSecret(Exception):

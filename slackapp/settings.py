@@ -87,7 +87,9 @@ class Settings:
 
     def require_secret_key(self) -> str:
         if not self.secret_key:
-            raise SettingsError("KINDRED_SECRET_KEY is required (it encrypts round secrets); set a long random value")
+            raise SettingsError(
+                "KINDRED_SECRET_KEY is required (it encrypts round secrets); set a long random value"
+            )
         if len(self.secret_key) < 16:
             raise SettingsError("KINDRED_SECRET_KEY is too short: use at least 16 random characters")
         return self.secret_key

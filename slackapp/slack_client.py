@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Protocol
 
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (
@@ -33,3 +34,18 @@ def build_web_client(settings: Settings, token: str | None = None) -> WebClient:
             ServerErrorRetryHandler(max_retry_count=3),
         ],
     )
+
+
+class SlackClients(Protocol):
+    """The Web API client for a workspace (one token today; one per installation with OAuth)."""
+
+    def __call__(self, workspace_id: str) -> WebClient: ...
+
+
+def single_workspace_clients(settings: Settings) -> SlackClients:
+    client = build_web_client(settings, token=settings.slack_bot_token)
+
+    def client_for(workspace_id: str) -> WebClient:
+        return client
+
+    return client_for

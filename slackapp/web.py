@@ -7,7 +7,9 @@ from slack_bolt import App
 from slack_bolt.adapter.flask import SlackRequestHandler
 from sqlalchemy import Engine
 
-from slackapp.database import database_is_reachable
+from slackapp.app import create_app
+from slackapp.database import database_is_reachable, new_engine, new_session_factory
+from slackapp.settings import Settings
 
 
 def create_web_app(bolt_app: App, engine: Engine) -> Flask:
@@ -16,7 +18,7 @@ def create_web_app(bolt_app: App, engine: Engine) -> Flask:
 
     @web.post("/slack/events")
     def slack_events() -> Response:
-        return handler.handle(request)  # type: ignore[no-any-return]
+        return handler.handle(request)
 
     @web.get("/healthz")
     def healthz() -> tuple[dict[str, str], int]:
@@ -25,3 +27,11 @@ def create_web_app(bolt_app: App, engine: Engine) -> Flask:
         return {"status": "database unreachable"}, 503
 
     return web
+
+
+def create_kindred_web(settings: Settings) -> Flask:
+    """The whole web process from settings: database, Bolt app and the Flask server that carries them."""
+    settings.require_secret_key()
+    engine = new_engine(settings.database_url)
+    bolt_app = create_app(settings, new_session_factory(engine))
+    return create_web_app(bolt_app, engine)

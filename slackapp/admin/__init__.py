@@ -1,7 +1,1 @@
-"""admin feature."""
-
-from slack_bolt import App
-
-
-def register(app: App) -> None:
-    """Register this feature's listeners."""
+"""Who administers Kindred, and the workspace's professional-help contact."""

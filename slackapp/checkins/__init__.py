@@ -1,7 +1,1 @@
-"""checkins feature."""
-
-from slack_bolt import App
-
-
-def register(app: App) -> None:
-    """Register this feature's listeners."""
+"""Anonymous pulse check-ins: pulses, rounds, answers, and the jobs that open and close them."""

@@ -114,7 +114,9 @@ class Answer(Base):
     __tablename__ = "checkin_answer"
 
     id: Mapped[RandomId]
-    round_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("checkin_round.id", ondelete="CASCADE"), index=True)
+    round_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("checkin_round.id", ondelete="CASCADE"), index=True
+    )
     question_key: Mapped[str] = mapped_column(String(32))
     value: Mapped[int] = mapped_column(SmallInteger)
 
@@ -125,7 +127,9 @@ class Comment(Base):
     __tablename__ = "checkin_comment"
 
     id: Mapped[RandomId]
-    round_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("checkin_round.id", ondelete="CASCADE"), index=True)
+    round_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("checkin_round.id", ondelete="CASCADE"), index=True
+    )
     body: Mapped[str] = mapped_column(Text)
 
 

@@ -53,8 +53,12 @@ class Question:
 _AGREEMENT = ("Strongly disagree", "Strongly agree")
 
 CATALOGUE: tuple[Question, ...] = (
-    Question(QuestionKey.WELLBEING, "Overall, how have you been since the last check-in?", "Struggling", "Thriving"),
-    Question(QuestionKey.STRESS, "How stressed have you felt?", "Not at all", "Extremely", higher_is_better=False),
+    Question(
+        QuestionKey.WELLBEING, "Overall, how have you been since the last check-in?", "Struggling", "Thriving"
+    ),
+    Question(
+        QuestionKey.STRESS, "How stressed have you felt?", "Not at all", "Extremely", higher_is_better=False
+    ),
     Question(QuestionKey.EMOTIONAL, "I had someone to talk to when I needed it.", *_AGREEMENT),
     Question(QuestionKey.PRACTICAL, "I could get practical help when I needed it.", *_AGREEMENT),
     Question(QuestionKey.ADVICE, "I knew who to ask for advice.", *_AGREEMENT),

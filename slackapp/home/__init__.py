@@ -1,7 +1,1 @@
-"""home feature."""
-
-from slack_bolt import App
-
-
-def register(app: App) -> None:
-    """Register this feature's listeners."""
+"""The App Home: Kindred's promise for everyone, and the admin section for admins."""

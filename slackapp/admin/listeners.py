@@ -1,0 +1,129 @@
+"""Admin listeners: the professional-help contact and the list of Kindred admins."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
+
+from slackapp.admin.access import NOT_AN_ADMIN, can_administer
+from slackapp.admin.ids import AdminAction, AdminCallback, HelpBlock
+from slackapp.admin.service import (
+    HelpContact,
+    add_kindred_admin,
+    get_help_contact,
+    remove_kindred_admin,
+    set_help_contact,
+)
+from slackapp.admin.views import build_help_form
+from slackapp.database import SessionFactory, utcnow
+from slackapp.errors import InvalidInput
+from slackapp.home.publish import publish_home
+from slackapp.notice import build_notice_view
+from slackapp.settings import Settings
+
+
+def register(app: App) -> None:
+    app.action(AdminAction.EDIT_HELP)(open_help_form)
+    app.view(AdminCallback.HELP_FORM)(save_help_contact)
+    app.action(AdminAction.ADD_ADMIN)(add_admin)
+    app.action(AdminAction.REMOVE_ADMIN)(remove_admin)
+
+
+def open_help_form(
+    ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient, db: SessionFactory
+) -> None:
+    """Open the professional-help form for an admin."""
+    ack()
+    workspace_id, user_id = str(context.team_id), str(context.user_id)
+    if not can_administer(db=db, client=client, workspace_id=workspace_id, user_id=user_id):
+        client.views_open(trigger_id=body["trigger_id"], view=build_notice_view("Admins only", NOT_AN_ADMIN))
+        return
+    with db() as session:
+        contact = get_help_contact(session=session, workspace_id=workspace_id)
+    client.views_open(trigger_id=body["trigger_id"], view=build_help_form(contact))
+
+
+def save_help_contact(
+    ack: Ack,
+    view: dict[str, Any],
+    context: BoltContext,
+    client: WebClient,
+    db: SessionFactory,
+    settings: Settings,
+) -> None:
+    """Validate and save the contact; errors show inline in the form."""
+    workspace_id, user_id = str(context.team_id), str(context.user_id)
+    if not can_administer(db=db, client=client, workspace_id=workspace_id, user_id=user_id):
+        ack(response_action="update", view=build_notice_view("Admins only", NOT_AN_ADMIN))
+        return
+    values = view.get("state", {}).get("values", {})
+
+    def field(block: HelpBlock) -> str:
+        return str(values.get(block, {}).get(AdminAction.HELP_FIELD, {}).get("value") or "")
+
+    contact = HelpContact(name=field(HelpBlock.NAME), url=field(HelpBlock.URL), phone=field(HelpBlock.PHONE))
+    try:
+        with db.begin() as session:
+            set_help_contact(
+                session=session, workspace_id=workspace_id, contact=contact, updated_by=user_id, now=utcnow()
+            )
+    except InvalidInput as invalid:
+        ack(response_action="errors", errors=invalid.errors)
+        return
+    ack()
+    publish_home(client=client, db=db, settings=settings, workspace_id=workspace_id, user_id=user_id)
+
+
+def add_admin(
+    ack: Ack,
+    action: dict[str, Any],
+    body: dict[str, Any],
+    context: BoltContext,
+    client: WebClient,
+    db: SessionFactory,
+    settings: Settings,
+) -> None:
+    """Make the chosen person a Kindred admin."""
+    ack()
+    _change_admins(action.get("selected_user"), True, body, context, client, db, settings)
+
+
+def remove_admin(
+    ack: Ack,
+    action: dict[str, Any],
+    body: dict[str, Any],
+    context: BoltContext,
+    client: WebClient,
+    db: SessionFactory,
+    settings: Settings,
+) -> None:
+    """Remove someone from the Kindred admins."""
+    ack()
+    _change_admins(action.get("value"), False, body, context, client, db, settings)
+
+
+def _change_admins(
+    target: object,
+    adding: bool,
+    body: dict[str, Any],
+    context: BoltContext,
+    client: WebClient,
+    db: SessionFactory,
+    settings: Settings,
+) -> None:
+    workspace_id, user_id = str(context.team_id), str(context.user_id)
+    if not can_administer(db=db, client=client, workspace_id=workspace_id, user_id=user_id):
+        client.views_open(trigger_id=body["trigger_id"], view=build_notice_view("Admins only", NOT_AN_ADMIN))
+        return
+    if not isinstance(target, str) or not target:
+        return
+    with db.begin() as session:
+        if adding:
+            add_kindred_admin(
+                session=session, workspace_id=workspace_id, user_id=target, added_by=user_id, now=utcnow()
+            )
+        else:
+            remove_kindred_admin(session=session, workspace_id=workspace_id, user_id=target)
+    publish_home(client=client, db=db, settings=settings, workspace_id=workspace_id, user_id=user_id)

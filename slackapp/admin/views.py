@@ -1,0 +1,106 @@
+"""Block Kit for the admin feature: the professional-help form and the admin parts of the App Home."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    HeaderBlock,
+    InputBlock,
+    MarkdownTextObject,
+    PlainTextInputElement,
+    SectionBlock,
+    UserSelectElement,
+)
+from slack_sdk.models.views import View
+
+from slackapp.admin.ids import AdminAction, AdminCallback, HelpBlock
+from slackapp.admin.service import HelpContact
+
+
+def build_help_form(contact: HelpContact | None) -> View:
+    def text_input(
+        block_id: HelpBlock, label: str, value: str | None, hint: str, optional: bool
+    ) -> InputBlock:
+        return InputBlock(
+            block_id=block_id,
+            label=label,
+            hint=hint,
+            optional=optional,
+            element=PlainTextInputElement(
+                action_id=AdminAction.HELP_FIELD, initial_value=value, max_length=500
+            ),
+        )
+
+    return View(
+        type="modal",
+        callback_id=AdminCallback.HELP_FORM,
+        title="Professional help",
+        submit="Save",
+        close="Cancel",
+        blocks=[
+            ContextBlock(
+                elements=[
+                    MarkdownTextObject(
+                        text="Check-ins point here, privately, when someone's answers show they may "
+                        "need support."
+                    )
+                ]
+            ),
+            text_input(
+                HelpBlock.NAME,
+                "Name",
+                contact.name if contact else None,
+                'Like "Employee Assistance Programme".',
+                False,
+            ),
+            text_input(
+                HelpBlock.URL, "Link", contact.url if contact else None, "A full https:// link.", True
+            ),
+            text_input(
+                HelpBlock.PHONE, "Phone", contact.phone if contact else None, "Like +44 800 123 4567.", True
+            ),
+        ],
+    )
+
+
+def build_admin_settings_blocks(contact: HelpContact | None, admin_ids: Sequence[str]) -> list[Block]:
+    """Professional help and the list of Kindred admins, for the App Home's admin section."""
+    if contact:
+        reach = " · ".join(part for part in (contact.phone, contact.url) if part)
+        help_text = f"*{contact.name}*\n{reach}"
+    else:
+        help_text = "_Not set yet._ Check-ins will suggest it to people whose answers show a need."
+    blocks: list[Block] = [
+        HeaderBlock(text="Professional help"),
+        SectionBlock(
+            text=help_text,
+            accessory=ButtonElement(text="Edit", action_id=AdminAction.EDIT_HELP),
+        ),
+        HeaderBlock(text="Kindred admins"),
+        ContextBlock(
+            elements=[
+                MarkdownTextObject(
+                    text="Workspace admins and owners are always Kindred admins. Admins set up check-ins; "
+                    "nobody, admins included, can see who answered what or who has not answered."
+                )
+            ]
+        ),
+    ]
+    for user_id in admin_ids:
+        blocks.append(
+            SectionBlock(
+                text=f"<@{user_id}>",
+                accessory=ButtonElement(text="Remove", action_id=AdminAction.REMOVE_ADMIN, value=user_id),
+            )
+        )
+    blocks.append(
+        ActionsBlock(
+            elements=[UserSelectElement(action_id=AdminAction.ADD_ADMIN, placeholder="Add a Kindred admin")]
+        )
+    )
+    return blocks

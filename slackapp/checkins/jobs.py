@@ -1,0 +1,235 @@
+"""The worker's check-in jobs: post invitations, move the participation count, remind, close, report.
+
+Every job may run again after a crash, so each is idempotent: a channel post is looked up by its
+message metadata before it is repeated, reminders are marked before they are sent, closing checks state.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.models.blocks import Block
+
+from slackapp.checkins.ids import INVITATION_EVENT, RESULTS_EVENT
+from slackapp.checkins.ledger import RoundSecrets
+from slackapp.checkins.models import RoundState
+from slackapp.checkins.service import (
+    PARTICIPATION_REFRESH,
+    CheckinJob,
+    close_round,
+    coarse_participation,
+    get_round,
+    mark_invitation_posted,
+    mark_reminded,
+    open_due_rounds,
+    participation_so_far,
+    people_to_remind,
+    round_results,
+)
+from slackapp.checkins.views import build_invitation, build_reminder, build_results
+from slackapp.scheduler.worker import JobContext, JobHandler
+
+log = logging.getLogger(__name__)
+
+
+def open_rounds_when_due(context: JobContext) -> None:
+    """Periodic: open a round for every pulse whose time has come."""
+    open_due_rounds(
+        session_factory=context.session_factory,
+        now=context.now,
+        round_secrets=RoundSecrets(context.settings.require_secret_key()),
+    )
+
+
+def post_invitation(context: JobContext, round_id: uuid.UUID) -> datetime | None:
+    with context.session_factory() as session:
+        round_ = get_round(session=session, round_id=round_id)
+    if round_.invitation_ts is not None or round_.state is RoundState.CLOSED:
+        return None
+    client = context.slack(round_.workspace_id)
+    text, blocks = build_invitation(round_, shown_count=0, min_group_size=context.settings.min_group_size)
+    ts = post_once(
+        client,
+        channel=round_.channel_id,
+        text=text,
+        blocks=blocks,
+        event_type=INVITATION_EVENT,
+        key=str(round_id),
+        may_have_posted=context.attempt > 1,
+        since=round_.opens_at,
+    )
+    invited = _count_invited(client, round_.channel_id)
+    with context.session_factory.begin() as session:
+        mark_invitation_posted(session=session, round_id=round_id, ts=ts, invited_count=invited)
+    return None
+
+
+def refresh_participation(context: JobContext, round_id: uuid.UUID) -> datetime | None:
+    """Move the count on the invitation, in coarse steps and only on this timer (DESIGN.md rule 6)."""
+    with context.session_factory() as session:
+        round_ = get_round(session=session, round_id=round_id)
+        if round_.state is RoundState.CLOSED:
+            return None
+        shown = coarse_participation(participation_so_far(session=session, round_id=round_id))
+    if round_.invitation_ts is None:
+        return context.now + PARTICIPATION_REFRESH
+    if shown != round_.shown_count:
+        text, blocks = build_invitation(
+            round_, shown_count=shown, min_group_size=context.settings.min_group_size
+        )
+        context.slack(round_.workspace_id).chat_update(
+            channel=round_.channel_id, ts=round_.invitation_ts, text=text, blocks=_dicts(blocks)
+        )
+        with context.session_factory.begin() as session:
+            get_round(session=session, round_id=round_id).shown_count = shown
+    return context.now + PARTICIPATION_REFRESH
+
+
+def send_reminders(context: JobContext, round_id: uuid.UUID) -> datetime | None:
+    """One DM to each member who has not answered; the ledger is the only way to know, and only this job asks.
+
+    Each person is marked before the DM goes, so a crash can skip a reminder but never send two.
+    """
+    secrets = RoundSecrets(context.settings.require_secret_key())
+    with context.session_factory() as session:
+        round_ = get_round(session=session, round_id=round_id)
+    if round_.state is RoundState.CLOSED or round_.closes_at <= context.now:
+        return None
+    client = context.slack(round_.workspace_id)
+    members = _channel_members(client, round_.channel_id)
+    with context.session_factory() as session:
+        pending = people_to_remind(session=session, round_=round_, member_ids=members, round_secrets=secrets)
+    text, blocks = build_reminder(round_)
+    for user_id in pending:
+        if not _is_active_person(client, user_id):
+            continue
+        with context.session_factory.begin() as session:
+            mark_reminded(session=session, round_=round_, user_id=user_id, round_secrets=secrets)
+        client.chat_postMessage(channel=user_id, text=text, blocks=_dicts(blocks))
+    return None
+
+
+def close_round_job(context: JobContext, round_id: uuid.UUID) -> datetime | None:
+    with context.session_factory.begin() as session:
+        close_round(session=session, round_id=round_id, now=context.now)
+    return None
+
+
+def post_results(context: JobContext, round_id: uuid.UUID) -> datetime | None:
+    """Post the summary (or "too few answers") and retire the invitation's button."""
+    min_group = context.settings.min_group_size
+    with context.session_factory() as session:
+        round_ = get_round(session=session, round_id=round_id)
+        results = round_results(session=session, round_id=round_id, min_group_size=min_group)
+    client = context.slack(round_.workspace_id)
+    if round_.invitation_ts is not None:
+        text, blocks = build_invitation(round_, shown_count=0, min_group_size=min_group)
+        client.chat_update(
+            channel=round_.channel_id, ts=round_.invitation_ts, text=text, blocks=_dicts(blocks)
+        )
+    text, blocks = build_results(results, min_group_size=min_group)
+    post_once(
+        client,
+        channel=round_.channel_id,
+        text=text,
+        blocks=blocks,
+        event_type=RESULTS_EVENT,
+        key=str(round_id),
+        may_have_posted=context.attempt > 1,
+        since=round_.closes_at - timedelta(minutes=5),
+    )
+    return None
+
+
+JOB_HANDLERS: dict[str, JobHandler] = {
+    CheckinJob.POST_INVITATION: post_invitation,
+    CheckinJob.REFRESH_PARTICIPATION: refresh_participation,
+    CheckinJob.SEND_REMINDERS: send_reminders,
+    CheckinJob.CLOSE_ROUND: close_round_job,
+    CheckinJob.POST_RESULTS: post_results,
+}
+
+
+# -- Slack helpers -------------------------------------------------------------------------------------
+
+
+def post_once(
+    client: WebClient,
+    *,
+    channel: str,
+    text: str,
+    blocks: list[Block],
+    event_type: str,
+    key: str,
+    may_have_posted: bool,
+    since: datetime,
+) -> str:
+    """Post a channel message at most once, even if an earlier attempt died after Slack accepted it.
+
+    Slack has no idempotency key for chat.postMessage, so each message carries metadata naming what it
+    is; a retried job first looks for its own message in the channel's recent history.
+    """
+    if may_have_posted:
+        found = _find_posted(client, channel=channel, event_type=event_type, key=key, since=since)
+        if found is not None:
+            return found
+    response = client.chat_postMessage(
+        channel=channel,
+        text=text,
+        blocks=_dicts(blocks),
+        metadata={"event_type": event_type, "event_payload": {"key": key}},
+    )
+    return str(response["ts"])
+
+
+def _find_posted(
+    client: WebClient, *, channel: str, event_type: str, key: str, since: datetime
+) -> str | None:
+    oldest = f"{since.timestamp() - 60:.6f}"
+    for page in client.conversations_history(
+        channel=channel, oldest=oldest, include_all_metadata=True, limit=200
+    ):
+        for message in page.get("messages", []):
+            metadata = message.get("metadata") or {}
+            if (
+                metadata.get("event_type") == event_type
+                and (metadata.get("event_payload") or {}).get("key") == key
+            ):
+                return str(message["ts"])
+    return None
+
+
+def _channel_members(client: WebClient, channel_id: str) -> list[str]:
+    members: list[str] = []
+    for page in client.conversations_members(channel=channel_id, limit=1000):
+        members.extend(page.get("members", []))
+    return members
+
+
+def _count_invited(client: WebClient, channel_id: str) -> int | None:
+    """Channel members other than Kindred itself; None if Slack won't say (the count is only for rates)."""
+    try:
+        bot_user = client.auth_test().get("user_id")
+        return sum(1 for member in _channel_members(client, channel_id) if member != bot_user)
+    except SlackApiError as error:
+        log.warning("could not count channel members: %s", error.response.get("error"))
+        return None
+
+
+def _is_active_person(client: WebClient, user_id: str) -> bool:
+    try:
+        user = client.users_info(user=user_id)["user"]
+    except SlackApiError:
+        return False
+    return not (
+        user.get("is_bot") or user.get("deleted") or user.get("is_app_user") or user_id == "USLACKBOT"
+    )
+
+
+def _dicts(blocks: list[Block]) -> list[dict[str, Any]]:
+    return [block.to_dict() for block in blocks]

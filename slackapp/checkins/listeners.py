@@ -1,0 +1,447 @@
+"""Check-in listeners: parse what Slack sent, call the service, render a view. Nothing more."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from slackapp.admin.access import NOT_AN_ADMIN, can_administer
+from slackapp.admin.service import get_help_contact
+from slackapp.checkins.ids import COMMENT_BLOCK, CheckinAction, CheckinCallback, PulseBlock, PulseOption
+from slackapp.checkins.ledger import RoundSecrets
+from slackapp.checkins.models import Cadence, Round
+from slackapp.checkins.questions import QuestionKey
+from slackapp.checkins.service import (
+    AlreadyAnswered,
+    PulseSpec,
+    RoundAlreadyOpen,
+    RoundNotOpen,
+    SubmissionFailed,
+    accepts_answers,
+    close_round_now,
+    create_pulse,
+    delete_pulse,
+    get_pulse,
+    get_round,
+    has_answered,
+    open_round_now,
+    open_rounds,
+    open_rounds_in_channel,
+    record_answers,
+    round_questions,
+    set_pulse_paused,
+    update_pulse,
+)
+from slackapp.checkins.suggestions import needs_from_answers, suggest
+from slackapp.checkins.views import (
+    ALREADY_ANSWERED,
+    ROUND_CLOSED,
+    build_checkin_modal,
+    build_open_rounds_message,
+    build_pulse_form,
+    build_thank_you_view,
+)
+from slackapp.database import SessionFactory, utcnow
+from slackapp.errors import InvalidInput, NotFound
+from slackapp.home.publish import publish_home
+from slackapp.notice import build_notice_view
+from slackapp.settings import Settings
+
+SAVE_FAILED = "We couldn't save your answers just now, and nothing was kept. Please press Send again."
+NO_SUCH_CHECKIN = ("Check-in not found", "That check-in no longer exists.")
+
+
+def register(app: App) -> None:
+    app.command("/checkin")(checkin_command)
+    app.action(CheckinAction.OPEN_MODAL)(open_checkin)
+    app.view(CheckinCallback.ANSWER_MODAL)(submit_checkin)
+    app.action(CheckinAction.NEW_PULSE)(open_new_pulse_form)
+    app.action(CheckinAction.EDIT_PULSE)(open_edit_pulse_form)
+    app.view(CheckinCallback.PULSE_FORM)(save_pulse)
+    for action, operation in _PULSE_OPERATIONS.items():
+        app.action(action)(_pulse_operation_listener(operation))
+
+
+# -- answering -----------------------------------------------------------------------------------------
+
+
+def checkin_command(
+    ack: Ack,
+    command: dict[str, Any],
+    respond: Respond,
+    context: BoltContext,
+    client: WebClient,
+    db: SessionFactory,
+    settings: Settings,
+) -> None:
+    """`/checkin`: the channel's open round in a modal, or the person's open rounds elsewhere."""
+    ack()
+    workspace_id, user_id, now = str(context.team_id), str(context.user_id), utcnow()
+    with db() as session:
+        here = open_rounds_in_channel(
+            session=session, workspace_id=workspace_id, channel_id=command.get("channel_id", ""), now=now
+        )
+        if here:
+            _show_checkin(
+                client, command["trigger_id"], here[0], user_id, session_factory=db, settings=settings
+            )
+            return
+        rounds = open_rounds(session=session, workspace_id=workspace_id, now=now)
+    mine = _rounds_in_my_channels(client, user_id, rounds)
+    text, blocks = build_open_rounds_message(mine)
+    respond(text=text, blocks=[b.to_dict() for b in blocks], response_type="ephemeral")
+
+
+def _rounds_in_my_channels(client: WebClient, user_id: str, rounds: list[Round]) -> list[Round]:
+    if not rounds:
+        return []
+    mine: set[str] = set()
+    for page in client.users_conversations(
+        user=user_id, types="public_channel,private_channel", exclude_archived=True, limit=200
+    ):
+        mine.update(channel["id"] for channel in page.get("channels", []))
+    return [r for r in rounds if r.channel_id in mine]
+
+
+def open_checkin(
+    ack: Ack,
+    action: dict[str, Any],
+    body: dict[str, Any],
+    context: BoltContext,
+    client: WebClient,
+    db: SessionFactory,
+    settings: Settings,
+) -> None:
+    """The invitation's button: open the private check-in form (within Slack's 3-second trigger window)."""
+    ack()
+    round_id = _parse_uuid(action.get("value"))
+    with db() as session:
+        try:
+            round_ = get_round(session=session, round_id=round_id) if round_id else None
+        except NotFound:
+            round_ = None
+        if round_ is None or round_.workspace_id != context.team_id:
+            client.views_open(trigger_id=body["trigger_id"], view=build_notice_view(*NO_SUCH_CHECKIN))
+            return
+        _show_checkin(
+            client, body["trigger_id"], round_, str(context.user_id), session_factory=db, settings=settings
+        )
+
+
+def _show_checkin(
+    client: WebClient,
+    trigger_id: str,
+    round_: Round,
+    user_id: str,
+    *,
+    session_factory: SessionFactory,
+    settings: Settings,
+) -> None:
+    secrets = RoundSecrets(settings.require_secret_key())
+    if not accepts_answers(round_, utcnow()):
+        view = build_notice_view(*ROUND_CLOSED)
+    else:
+        with session_factory() as session:
+            answered = has_answered(session=session, round_=round_, user_id=user_id, round_secrets=secrets)
+        view = (
+            build_notice_view(*ALREADY_ANSWERED)
+            if answered
+            else build_checkin_modal(
+                round_,
+                min_group_size=settings.min_group_size,
+                min_comment_group_size=settings.min_comment_group_size,
+            )
+        )
+    client.views_open(trigger_id=trigger_id, view=view)
+
+
+def submit_checkin(
+    ack: Ack, view: dict[str, Any], context: BoltContext, db: SessionFactory, settings: Settings
+) -> None:
+    """Store the answers (committed before we acknowledge), then thank the person privately."""
+    round_id = _parse_uuid(_metadata(view).get("round_id"))
+    if round_id is None:
+        ack(response_action="update", view=build_notice_view(*NO_SUCH_CHECKIN))
+        return
+    values = view.get("state", {}).get("values", {})
+    answers = _scores_from(values)
+    comment = values.get(COMMENT_BLOCK, {}).get(CheckinAction.COMMENT, {}).get("value")
+    now = utcnow()
+    with db() as session:
+        try:
+            round_ = get_round(session=session, round_id=round_id)
+        except NotFound:
+            round_ = None
+    if round_ is None or round_.workspace_id != context.team_id:
+        ack(response_action="update", view=build_notice_view(*NO_SUCH_CHECKIN))
+        return
+    question_blocks = [q.key.value for q in round_questions(round_)]
+    try:
+        record_answers(
+            session_factory=db,
+            round_id=round_id,
+            user_id=str(context.user_id),
+            answers=answers,
+            comment=comment if isinstance(comment, str) else None,
+            round_secrets=RoundSecrets(settings.require_secret_key()),
+            now=now,
+        )
+    except InvalidInput as invalid:
+        known = set(question_blocks) | ({COMMENT_BLOCK} if round_.comments_enabled else set())
+        errors = {block: message for block, message in invalid.errors.items() if block in known}
+        ack(response_action="errors", errors=errors or {question_blocks[0]: "Please check your answers."})
+        return
+    except SubmissionFailed:
+        # The answers stay on screen; pressing Send again retries.
+        ack(response_action="errors", errors={question_blocks[0]: SAVE_FAILED})
+        return
+    except RoundNotOpen:
+        ack(response_action="update", view=build_notice_view(*ROUND_CLOSED))
+        return
+    except AlreadyAnswered:
+        ack(response_action="update", view=build_notice_view(*ALREADY_ANSWERED))
+        return
+    with db() as session:
+        contact = get_help_contact(session=session, workspace_id=round_.workspace_id)
+    # Suggestions come from the answers in memory and are shown once: nothing about them is stored.
+    suggestions = suggest(needs_from_answers(answers), help_contact=contact)
+    ack(response_action="update", view=build_thank_you_view(suggestions))
+
+
+def _scores_from(values: dict[str, Any]) -> dict[str, int | None]:
+    """Radio choices by question key; anything that is not a whole number is treated as unanswered."""
+    scores: dict[str, int | None] = {}
+    for block_id, elements in values.items():
+        if block_id == COMMENT_BLOCK or not isinstance(elements, dict):
+            continue
+        selected = (elements.get(CheckinAction.ANSWER) or {}).get("selected_option") or {}
+        raw = selected.get("value") if isinstance(selected, dict) else None
+        scores[str(block_id)] = int(raw) if isinstance(raw, str) and raw.isdigit() and len(raw) < 3 else None
+    return scores
+
+
+# -- HR: setting up pulses -----------------------------------------------------------------------------
+
+
+def open_new_pulse_form(
+    ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient, db: SessionFactory
+) -> None:
+    """Open an empty pulse form for an admin."""
+    ack()
+    if not _require_admin(client, body, context, db):
+        return
+    timezone = "UTC"
+    with contextlib.suppress(SlackApiError):
+        timezone = client.users_info(user=str(context.user_id))["user"].get("tz") or "UTC"
+    client.views_open(trigger_id=body["trigger_id"], view=build_pulse_form(None, default_timezone=timezone))
+
+
+def open_edit_pulse_form(
+    ack: Ack,
+    action: dict[str, Any],
+    body: dict[str, Any],
+    context: BoltContext,
+    client: WebClient,
+    db: SessionFactory,
+) -> None:
+    """Open a pulse's form, filled in, for an admin."""
+    ack()
+    if not _require_admin(client, body, context, db):
+        return
+    pulse_id = _parse_uuid(action.get("value"))
+    with db() as session:
+        try:
+            if pulse_id is None:
+                raise NotFound("That check-in no longer exists.")
+            pulse = get_pulse(session=session, workspace_id=str(context.team_id), pulse_id=pulse_id)
+        except NotFound as missing:
+            client.views_open(
+                trigger_id=body["trigger_id"], view=build_notice_view("Not found", str(missing))
+            )
+            return
+    client.views_open(
+        trigger_id=body["trigger_id"], view=build_pulse_form(pulse, default_timezone=pulse.timezone)
+    )
+
+
+def save_pulse(
+    ack: Ack,
+    view: dict[str, Any],
+    context: BoltContext,
+    client: WebClient,
+    db: SessionFactory,
+    settings: Settings,
+) -> None:
+    """Create or update a pulse; invalid fields are shown inline, in plain words."""
+    workspace_id, user_id = str(context.team_id), str(context.user_id)
+    if not can_administer(db=db, client=client, workspace_id=workspace_id, user_id=user_id):
+        ack(response_action="update", view=build_notice_view("Admins only", NOT_AN_ADMIN))
+        return
+    try:
+        spec = _pulse_spec_from(view.get("state", {}).get("values", {}))
+        pulse_id = _parse_uuid(_metadata(view).get("pulse_id"))
+        with db.begin() as session:
+            if pulse_id is None:
+                create_pulse(
+                    session=session, workspace_id=workspace_id, spec=spec, created_by=user_id, now=utcnow()
+                )
+            else:
+                update_pulse(
+                    session=session, workspace_id=workspace_id, pulse_id=pulse_id, spec=spec, now=utcnow()
+                )
+    except InvalidInput as invalid:
+        ack(response_action="errors", errors=invalid.errors)
+        return
+    except NotFound as missing:
+        ack(response_action="update", view=build_notice_view("Not found", str(missing)))
+        return
+    ack()
+    publish_home(client=client, db=db, settings=settings, workspace_id=workspace_id, user_id=user_id)
+
+
+def _pulse_spec_from(values: dict[str, Any]) -> PulseSpec:
+    """Read the pulse form; anything missing or malformed becomes an inline error on its block."""
+
+    def element(block: PulseBlock) -> dict[str, Any]:
+        found = values.get(block, {}).get(CheckinAction.PULSE_FIELD)
+        return found if isinstance(found, dict) else {}
+
+    def selected(block: PulseBlock) -> str:
+        option = element(block).get("selected_option") or {}
+        return str(option.get("value", "")) if isinstance(option, dict) else ""
+
+    def checked(block: PulseBlock) -> list[str]:
+        options = element(block).get("selected_options") or []
+        return [str(o.get("value")) for o in options if isinstance(o, dict)]
+
+    errors: dict[str, str] = {}
+    cadence = Cadence.WEEKLY
+    try:
+        cadence = Cadence(selected(PulseBlock.CADENCE))
+    except ValueError:
+        errors[PulseBlock.CADENCE] = "Choose how often the check-in runs."
+    weekday = selected(PulseBlock.WEEKDAY)
+    open_hours = selected(PulseBlock.OPEN_HOURS)
+    if not open_hours.isdigit() or len(open_hours) > 4:
+        errors[PulseBlock.OPEN_HOURS] = "Choose how long each round stays open."
+    questions: list[QuestionKey] = []
+    for key in checked(PulseBlock.QUESTIONS):
+        try:
+            questions.append(QuestionKey(key))
+        except ValueError:
+            errors[PulseBlock.QUESTIONS] = "Choose questions from the list."
+    if errors:
+        raise InvalidInput(errors)
+    options = set(checked(PulseBlock.OPTIONS))
+    return PulseSpec(
+        channel_id=str(element(PulseBlock.CHANNEL).get("selected_conversation") or ""),
+        cadence=cadence,
+        weekday=int(weekday) if weekday.isdigit() else -1,
+        local_time=str(element(PulseBlock.LOCAL_TIME).get("selected_time") or ""),
+        timezone=str(element(PulseBlock.TIMEZONE).get("value") or "").strip(),
+        open_hours=int(open_hours),
+        question_keys=tuple(questions),
+        comments_enabled=PulseOption.COMMENTS in options,
+        reminder_enabled=PulseOption.REMINDER in options,
+    )
+
+
+def _pause(session: Any, workspace_id: str, pulse_id: uuid.UUID, settings: Settings) -> None:
+    set_pulse_paused(session=session, workspace_id=workspace_id, pulse_id=pulse_id, paused=True, now=utcnow())
+
+
+def _resume(session: Any, workspace_id: str, pulse_id: uuid.UUID, settings: Settings) -> None:
+    set_pulse_paused(
+        session=session, workspace_id=workspace_id, pulse_id=pulse_id, paused=False, now=utcnow()
+    )
+
+
+def _send_now(session: Any, workspace_id: str, pulse_id: uuid.UUID, settings: Settings) -> None:
+    open_round_now(
+        session=session,
+        workspace_id=workspace_id,
+        pulse_id=pulse_id,
+        now=utcnow(),
+        round_secrets=RoundSecrets(settings.require_secret_key()),
+    )
+
+
+def _close_now(session: Any, workspace_id: str, pulse_id: uuid.UUID, settings: Settings) -> None:
+    close_round_now(session=session, workspace_id=workspace_id, pulse_id=pulse_id, now=utcnow())
+
+
+def _delete(session: Any, workspace_id: str, pulse_id: uuid.UUID, settings: Settings) -> None:
+    delete_pulse(session=session, workspace_id=workspace_id, pulse_id=pulse_id)
+
+
+PulseOperation = Callable[[Any, str, uuid.UUID, Settings], None]
+_PULSE_OPERATIONS: dict[CheckinAction, PulseOperation] = {
+    CheckinAction.PAUSE_PULSE: _pause,
+    CheckinAction.RESUME_PULSE: _resume,
+    CheckinAction.SEND_ROUND_NOW: _send_now,
+    CheckinAction.CLOSE_ROUND_NOW: _close_now,
+    CheckinAction.DELETE_PULSE: _delete,
+}
+
+
+def _pulse_operation_listener(operation: PulseOperation) -> Callable[..., None]:
+    def run_pulse_operation(
+        ack: Ack,
+        action: dict[str, Any],
+        body: dict[str, Any],
+        context: BoltContext,
+        client: WebClient,
+        db: SessionFactory,
+        settings: Settings,
+    ) -> None:
+        """An admin's button on a pulse: checked on the server, done, and the App Home refreshed."""
+        ack()
+        if not _require_admin(client, body, context, db):
+            return
+        workspace_id = str(context.team_id)
+        pulse_id = _parse_uuid(action.get("value"))
+        try:
+            if pulse_id is None:
+                raise NotFound("That check-in no longer exists.")
+            with db.begin() as session:
+                operation(session, workspace_id, pulse_id, settings)
+        except (NotFound, RoundAlreadyOpen) as refused:
+            client.views_open(trigger_id=body["trigger_id"], view=build_notice_view("Not done", str(refused)))
+            return
+        publish_home(
+            client=client, db=db, settings=settings, workspace_id=workspace_id, user_id=str(context.user_id)
+        )
+
+    return run_pulse_operation
+
+
+# -- helpers -------------------------------------------------------------------------------------------
+
+
+def _require_admin(client: WebClient, body: dict[str, Any], context: BoltContext, db: SessionFactory) -> bool:
+    if can_administer(db=db, client=client, workspace_id=str(context.team_id), user_id=str(context.user_id)):
+        return True
+    client.views_open(trigger_id=body["trigger_id"], view=build_notice_view("Admins only", NOT_AN_ADMIN))
+    return False
+
+
+def _metadata(view: dict[str, Any]) -> dict[str, Any]:
+    try:
+        data = json.loads(view.get("private_metadata") or "{}")
+    except (TypeError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _parse_uuid(value: object) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value)) if value else None
+    except ValueError:
+        return None

@@ -1,0 +1,96 @@
+"""When a pulse's rounds open: local wall-clock time in the pulse's time zone, through DST changes."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from slackapp.checkins.models import Cadence
+
+CADENCE_DAYS = {Cadence.WEEKLY: 7, Cadence.FORTNIGHTLY: 14, Cadence.MONTHLY: 28}
+
+
+def is_known_timezone(name: str) -> bool:
+    if name not in available_timezones():
+        return False
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def parse_local_time(value: str) -> time:
+    """'HH:MM' to a time; raises ValueError on anything else."""
+    hours, _, minutes = value.partition(":")
+    if len(hours) != 2 or len(minutes) != 2:
+        raise ValueError(value)
+    return time(int(hours), int(minutes))
+
+
+def first_slot_after(
+    *, cadence: Cadence, weekday: int, local_time: str, timezone: str, after: datetime
+) -> datetime:
+    """The first opening time strictly after `after`, in UTC.
+
+    Weekly and fortnightly pulses open on `weekday`; monthly ones on the first such weekday of the month.
+    Wall-clock arithmetic happens in the pulse's zone, so 09:00 stays 09:00 across a DST change.
+    """
+    zone = ZoneInfo(timezone)
+    at = parse_local_time(local_time)
+    local_after = after.astimezone(zone)
+    if cadence is Cadence.MONTHLY:
+        month_start = local_after.date().replace(day=1)
+        for months_ahead in range(3):
+            candidate = _at(
+                _first_weekday_of_month(_add_months(month_start, months_ahead), weekday), at, zone
+            )
+            if candidate > after:
+                return candidate.astimezone(after.tzinfo)
+        raise AssertionError("a first weekday always falls within three months")
+    day = local_after.date()
+    for days_ahead in range(8):
+        candidate_day = day + timedelta(days=days_ahead)
+        if candidate_day.weekday() == weekday:
+            candidate = _at(candidate_day, at, zone)
+            if candidate > after:
+                return candidate.astimezone(after.tzinfo)
+    raise AssertionError("a weekday always falls within eight days")
+
+
+def slot_after(
+    *, cadence: Cadence, weekday: int, local_time: str, timezone: str, previous: datetime, now: datetime
+) -> datetime:
+    """The slot that follows `previous`, skipping slots already in the past by more than one period.
+
+    A worker that was down for weeks opens one round for the missed time, not a burst of stale ones.
+    """
+    zone = ZoneInfo(timezone)
+    at = parse_local_time(local_time)
+    if cadence is Cadence.MONTHLY:
+        following = first_slot_after(
+            cadence=cadence, weekday=weekday, local_time=local_time, timezone=timezone, after=previous
+        )
+    else:
+        local_previous = previous.astimezone(zone).date()
+        following = _at(local_previous + timedelta(days=CADENCE_DAYS[cadence]), at, zone).astimezone(
+            previous.tzinfo
+        )
+    if following + timedelta(days=CADENCE_DAYS[cadence]) <= now:
+        return first_slot_after(
+            cadence=cadence, weekday=weekday, local_time=local_time, timezone=timezone, after=now
+        )
+    return following
+
+
+def _at(day: date, at: time, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, at, tzinfo=zone)
+
+
+def _first_weekday_of_month(month_start: date, weekday: int) -> date:
+    return month_start + timedelta(days=(weekday - month_start.weekday()) % 7)
+
+
+def _add_months(month_start: date, months: int) -> date:
+    index = month_start.month - 1 + months
+    return month_start.replace(year=month_start.year + index // 12, month=index % 12 + 1)

@@ -1,0 +1,596 @@
+"""Check-ins without Slack: pulses, rounds, anonymous answers, closing into histograms.
+
+The anonymity rules of DESIGN.md live here: answers never carry a person; the ledger holds only a keyed
+hash under a round secret that is erased at close; ledger, scores and comment are written in separate
+transactions; a closed round keeps histograms and nothing row-level.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from slackapp.checkins.ledger import RoundSecrets
+from slackapp.checkins.models import (
+    Answer,
+    Cadence,
+    Comment,
+    Histogram,
+    Participation,
+    Pulse,
+    ReminderSent,
+    Round,
+    RoundState,
+)
+from slackapp.checkins.questions import (
+    COMMENT_MAX_LENGTH,
+    SCALE,
+    Question,
+    QuestionKey,
+    questions_for,
+)
+from slackapp.checkins.schedule import (
+    CADENCE_DAYS,
+    first_slot_after,
+    is_known_timezone,
+    parse_local_time,
+    slot_after,
+)
+from slackapp.database import SessionFactory
+from slackapp.errors import InvalidInput, NotFound
+from slackapp.scheduler.queue import enqueue
+
+MIN_OPEN_HOURS = 1
+PARTICIPATION_REFRESH = timedelta(minutes=10)
+PARTICIPATION_STEP = 5
+
+
+class CheckinJob(StrEnum):
+    POST_INVITATION = "checkin.post_invitation"
+    REFRESH_PARTICIPATION = "checkin.refresh_participation"
+    SEND_REMINDERS = "checkin.send_reminders"
+    CLOSE_ROUND = "checkin.close_round"
+    POST_RESULTS = "checkin.post_results"
+
+
+class RoundNotOpen(Exception):
+    """The round has closed (or never opened) and takes no more answers."""
+
+
+class AlreadyAnswered(Exception):
+    """This person's answers for the round are already counted."""
+
+
+class SubmissionFailed(Exception):
+    """The answers could not be saved; nothing of them was kept, and the person may try again."""
+
+
+class RoundAlreadyOpen(Exception):
+    pass
+
+
+# -- pulses -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PulseSpec:
+    """What HR chooses for a pulse. Field names double as the form's block ids."""
+
+    channel_id: str
+    cadence: Cadence
+    weekday: int
+    local_time: str
+    timezone: str
+    open_hours: int
+    question_keys: tuple[QuestionKey, ...]
+    comments_enabled: bool
+    reminder_enabled: bool
+
+
+def check_pulse_spec(spec: PulseSpec) -> dict[str, str]:
+    """Everything wrong with a pulse spec, by field, in plain words (empty when it is fine)."""
+    errors: dict[str, str] = {}
+    if not spec.channel_id:
+        errors["channel_id"] = "Choose the team's channel."
+    if not 0 <= spec.weekday <= 6:
+        errors["weekday"] = "Choose a day of the week."
+    try:
+        parse_local_time(spec.local_time)
+    except ValueError:
+        errors["local_time"] = "Choose a time of day, like 09:30."
+    if not is_known_timezone(spec.timezone):
+        errors["timezone"] = "Choose a time zone from the list, like Europe/London."
+    longest = CADENCE_DAYS[spec.cadence] * 24
+    if not MIN_OPEN_HOURS <= spec.open_hours < longest:
+        errors["open_hours"] = (
+            f"A round stays open between {MIN_OPEN_HOURS} and {longest - 1} hours for this cadence."
+        )
+    if not spec.question_keys:
+        errors["question_keys"] = "Ask at least one question."
+    return errors
+
+
+def list_pulses(*, session: Session, workspace_id: str) -> list[Pulse]:
+    return list(
+        session.scalars(select(Pulse).where(Pulse.workspace_id == workspace_id).order_by(Pulse.created_at))
+    )
+
+
+def get_pulse(*, session: Session, workspace_id: str, pulse_id: uuid.UUID) -> Pulse:
+    pulse = session.get(Pulse, pulse_id)
+    if pulse is None or pulse.workspace_id != workspace_id:
+        raise NotFound("That check-in no longer exists.")
+    return pulse
+
+
+def create_pulse(
+    *, session: Session, workspace_id: str, spec: PulseSpec, created_by: str, now: datetime
+) -> Pulse:
+    """Create a pulse and schedule its first round.
+
+    Raises:
+        InvalidInput: the spec is invalid, or the channel already has a pulse.
+    """
+    errors = check_pulse_spec(spec)
+    if not errors and _pulse_in_channel(session, workspace_id, spec.channel_id) is not None:
+        errors["channel_id"] = "That channel already has a check-in: edit that one instead."
+    if errors:
+        raise InvalidInput(errors)
+    pulse = Pulse(workspace_id=workspace_id, created_by=created_by, created_at=now, paused=False)
+    _apply_spec(pulse, spec, now)
+    session.add(pulse)
+    session.flush()
+    return pulse
+
+
+def update_pulse(
+    *, session: Session, workspace_id: str, pulse_id: uuid.UUID, spec: PulseSpec, now: datetime
+) -> Pulse:
+    """Change a pulse; rounds already held keep the questions they asked."""
+    pulse = get_pulse(session=session, workspace_id=workspace_id, pulse_id=pulse_id)
+    errors = check_pulse_spec(spec)
+    other = _pulse_in_channel(session, workspace_id, spec.channel_id)
+    if not errors and other is not None and other.id != pulse.id:
+        errors["channel_id"] = "That channel already has a check-in."
+    if errors:
+        raise InvalidInput(errors)
+    _apply_spec(pulse, spec, now)
+    return pulse
+
+
+def set_pulse_paused(
+    *, session: Session, workspace_id: str, pulse_id: uuid.UUID, paused: bool, now: datetime
+) -> Pulse:
+    pulse = get_pulse(session=session, workspace_id=workspace_id, pulse_id=pulse_id)
+    pulse.paused = paused
+    pulse.next_open_at = None if paused else _first_slot(pulse, now)
+    return pulse
+
+
+def delete_pulse(*, session: Session, workspace_id: str, pulse_id: uuid.UUID) -> None:
+    """Delete a pulse. Its past rounds and their histograms stay (history stays true)."""
+    session.delete(get_pulse(session=session, workspace_id=workspace_id, pulse_id=pulse_id))
+
+
+def _pulse_in_channel(session: Session, workspace_id: str, channel_id: str) -> Pulse | None:
+    return session.scalar(
+        select(Pulse).where(Pulse.workspace_id == workspace_id, Pulse.channel_id == channel_id)
+    )
+
+
+def _apply_spec(pulse: Pulse, spec: PulseSpec, now: datetime) -> None:
+    pulse.channel_id = spec.channel_id
+    pulse.cadence = spec.cadence
+    pulse.weekday = spec.weekday
+    pulse.local_time = spec.local_time
+    pulse.timezone = spec.timezone
+    pulse.open_hours = spec.open_hours
+    pulse.question_keys = [key.value for key in spec.question_keys]
+    pulse.comments_enabled = spec.comments_enabled
+    pulse.reminder_enabled = spec.reminder_enabled
+    pulse.next_open_at = None if pulse.paused else _first_slot(pulse, now)
+
+
+def _first_slot(pulse: Pulse, now: datetime) -> datetime:
+    return first_slot_after(
+        cadence=pulse.cadence,
+        weekday=pulse.weekday,
+        local_time=pulse.local_time,
+        timezone=pulse.timezone,
+        after=now,
+    )
+
+
+# -- opening rounds -----------------------------------------------------------------------------------
+
+
+def open_round(
+    *, session: Session, pulse: Pulse, slot: datetime, now: datetime, round_secrets: RoundSecrets
+) -> Round:
+    """Create a round for a pulse's slot, with a fresh sealed secret, and schedule its jobs.
+
+    The invitation is posted by the worker's job, so a crash between here and Slack loses nothing.
+    """
+    closes_at = now + timedelta(hours=pulse.open_hours)
+    remind_at = now + (closes_at - now) * 2 / 3 if pulse.reminder_enabled else None
+    round_ = Round(
+        workspace_id=pulse.workspace_id,
+        pulse_id=pulse.id,
+        channel_id=pulse.channel_id,
+        slot=slot,
+        questions=[q.to_snapshot() for q in questions_for(pulse.question_keys)],
+        comments_enabled=pulse.comments_enabled,
+        state=RoundState.OPENING,
+        opens_at=now,
+        closes_at=closes_at,
+        remind_at=remind_at,
+        secret_ciphertext=round_secrets.new_sealed_secret(),
+        shown_count=0,
+    )
+    session.add(round_)
+    session.flush()
+    enqueue(session=session, kind=CheckinJob.POST_INVITATION, subject_id=round_.id, due_at=now)
+    enqueue(
+        session=session,
+        kind=CheckinJob.REFRESH_PARTICIPATION,
+        subject_id=round_.id,
+        due_at=now + PARTICIPATION_REFRESH,
+    )
+    if remind_at is not None:
+        enqueue(session=session, kind=CheckinJob.SEND_REMINDERS, subject_id=round_.id, due_at=remind_at)
+    enqueue(session=session, kind=CheckinJob.CLOSE_ROUND, subject_id=round_.id, due_at=closes_at)
+    return round_
+
+
+def open_due_rounds(*, session_factory: SessionFactory, now: datetime, round_secrets: RoundSecrets) -> int:
+    """Open a round for every active pulse whose slot has come; each in its own transaction.
+
+    Returns:
+        How many rounds this call opened. Two workers calling at once open each slot once: the pulse
+        row is locked (`SKIP LOCKED`) and a slot is unique per pulse.
+    """
+    with session_factory() as session:
+        due = list(
+            session.scalars(
+                select(Pulse.id).where(
+                    Pulse.paused.is_(False), Pulse.next_open_at.is_not(None), Pulse.next_open_at <= now
+                )
+            )
+        )
+    opened = 0
+    for pulse_id in due:
+        try:
+            with session_factory.begin() as session:
+                pulse = session.scalars(
+                    select(Pulse)
+                    .where(Pulse.id == pulse_id, Pulse.next_open_at <= now, Pulse.paused.is_(False))
+                    .with_for_update(skip_locked=True)
+                ).first()
+                if pulse is None or pulse.next_open_at is None:
+                    continue  # another worker has it, or it changed
+                slot = pulse.next_open_at
+                open_round(session=session, pulse=pulse, slot=slot, now=now, round_secrets=round_secrets)
+                pulse.next_open_at = slot_after(
+                    cadence=pulse.cadence,
+                    weekday=pulse.weekday,
+                    local_time=pulse.local_time,
+                    timezone=pulse.timezone,
+                    previous=slot,
+                    now=now,
+                )
+            opened += 1
+        except IntegrityError:
+            continue  # the slot was opened by another worker at the same moment (SQLite has no row locks)
+    return opened
+
+
+def open_round_now(
+    *, session: Session, workspace_id: str, pulse_id: uuid.UUID, now: datetime, round_secrets: RoundSecrets
+) -> Round:
+    """HR's "send a round now". Refused while the pulse already has a round open."""
+    pulse = get_pulse(session=session, workspace_id=workspace_id, pulse_id=pulse_id)
+    already = session.scalar(
+        select(Round.id).where(Round.pulse_id == pulse.id, Round.state != RoundState.CLOSED)
+    )
+    if already is not None:
+        raise RoundAlreadyOpen("This check-in already has a round open. Close it first.")
+    return open_round(session=session, pulse=pulse, slot=now, now=now, round_secrets=round_secrets)
+
+
+def mark_invitation_posted(
+    *, session: Session, round_id: uuid.UUID, ts: str, invited_count: int | None
+) -> None:
+    round_ = _get_round(session, round_id)
+    round_.invitation_ts = ts
+    round_.invited_count = invited_count
+    if round_.state is RoundState.OPENING:
+        round_.state = RoundState.OPEN
+
+
+def get_round(*, session: Session, round_id: uuid.UUID) -> Round:
+    return _get_round(session, round_id)
+
+
+def _get_round(session: Session, round_id: uuid.UUID) -> Round:
+    round_ = session.get(Round, round_id)
+    if round_ is None:
+        raise NotFound("That check-in no longer exists.")
+    return round_
+
+
+def accepts_answers(round_: Round, now: datetime) -> bool:
+    return round_.state is not RoundState.CLOSED and round_.closes_at > now
+
+
+def open_rounds_in_channel(
+    *, session: Session, workspace_id: str, channel_id: str, now: datetime
+) -> list[Round]:
+    return list(
+        session.scalars(
+            select(Round)
+            .where(
+                Round.workspace_id == workspace_id,
+                Round.channel_id == channel_id,
+                Round.state != RoundState.CLOSED,
+                Round.closes_at > now,
+            )
+            .order_by(Round.opens_at.desc())
+        )
+    )
+
+
+def open_rounds(*, session: Session, workspace_id: str, now: datetime) -> list[Round]:
+    return list(
+        session.scalars(
+            select(Round)
+            .where(
+                Round.workspace_id == workspace_id, Round.state != RoundState.CLOSED, Round.closes_at > now
+            )
+            .order_by(Round.closes_at)
+        )
+    )
+
+
+def has_answered(*, session: Session, round_: Round, user_id: str, round_secrets: RoundSecrets) -> bool:
+    if round_.secret_ciphertext is None:
+        return False
+    voter = round_secrets.voter_hash(round_.secret_ciphertext, user_id)
+    return session.get(Participation, (round_.id, voter)) is not None
+
+
+# -- answering ----------------------------------------------------------------------------------------
+
+
+def round_questions(round_: Round) -> list[Question]:
+    return [Question.from_snapshot(q) for q in round_.questions]
+
+
+def check_answers(round_: Round, answers: Mapping[str, int | None], comment: str | None) -> dict[str, str]:
+    """Everything wrong with a submission, by question key (or "comment"), in plain words."""
+    errors: dict[str, str] = {}
+    for question in round_questions(round_):
+        value = answers.get(question.key.value)
+        if value is None:
+            errors[question.key.value] = "Please choose an answer."
+        elif value not in SCALE:
+            errors[question.key.value] = f"Choose a value from {SCALE.start} to {SCALE.stop - 1}."
+    asked = {q["key"] for q in round_.questions}
+    for key in answers:
+        if key not in asked:
+            errors[key] = "This question is not part of this check-in."
+    if comment:
+        if not round_.comments_enabled:
+            errors["comment"] = "This check-in does not take comments."
+        elif len(comment) > COMMENT_MAX_LENGTH:
+            errors["comment"] = f"Please keep your comment under {COMMENT_MAX_LENGTH} characters."
+    return errors
+
+
+def record_answers(
+    *,
+    session_factory: SessionFactory,
+    round_id: uuid.UUID,
+    user_id: str,
+    answers: Mapping[str, int | None],
+    comment: str | None,
+    round_secrets: RoundSecrets,
+    now: datetime,
+) -> None:
+    """Count one person's answers once, without recording who gave them.
+
+    Three transactions, on purpose (DESIGN.md rule 2): rows written in one PostgreSQL transaction share
+    a transaction id that would link them. First the ledger entry (the keyed hash, refusing a second
+    answer), then the scores, then the comment. If the scores or comment fail, the ledger entry and any
+    scores already written are removed, so the person can simply submit again.
+
+    Raises:
+        InvalidInput: an answer is missing or out of range (nothing written).
+        RoundNotOpen: the round has closed.
+        AlreadyAnswered: this person's answers are already counted (nothing written).
+        SubmissionFailed: the database failed; nothing of this submission is kept.
+    """
+    comment = (comment or "").strip() or None
+    with session_factory.begin() as session:
+        round_ = session.get(Round, round_id)
+        if round_ is None or not accepts_answers(round_, now) or round_.secret_ciphertext is None:
+            raise RoundNotOpen()
+        errors = check_answers(round_, answers, comment)
+        if errors:
+            raise InvalidInput(errors)
+        voter = round_secrets.voter_hash(round_.secret_ciphertext, user_id)
+        scores = [(q.key.value, int(answers[q.key.value] or 0)) for q in round_questions(round_)]
+    try:
+        with session_factory.begin() as session:
+            session.add(Participation(round_id=round_id, voter_hash=voter))
+    except IntegrityError:
+        raise AlreadyAnswered() from None
+    except SQLAlchemyError:
+        raise SubmissionFailed() from None
+
+    answer_ids: list[uuid.UUID] = []
+    try:
+        with session_factory.begin() as session:
+            _hold_round_open(session, round_id)
+            rows = [Answer(id=uuid.uuid4(), round_id=round_id, question_key=k, value=v) for k, v in scores]
+            answer_ids = [row.id for row in rows]
+            session.add_all(rows)
+        if comment:
+            with session_factory.begin() as session:
+                _hold_round_open(session, round_id)
+                session.add(Comment(round_id=round_id, body=comment))
+    except (SQLAlchemyError, RoundNotOpen) as error:
+        _forget_submission(session_factory, round_id, voter, answer_ids)
+        if isinstance(error, RoundNotOpen):
+            raise
+        raise SubmissionFailed() from None
+
+
+def _hold_round_open(session: Session, round_id: uuid.UUID) -> None:
+    """Share-lock the round so closing waits for this write, and refuse if it has closed meanwhile."""
+    state = session.scalar(select(Round.state).where(Round.id == round_id).with_for_update(read=True))
+    if state is None or state is RoundState.CLOSED:
+        raise RoundNotOpen()
+
+
+def _forget_submission(
+    session_factory: SessionFactory, round_id: uuid.UUID, voter: bytes, answer_ids: list[uuid.UUID]
+) -> None:
+    with session_factory.begin() as session:
+        if answer_ids:
+            session.execute(delete(Answer).where(Answer.id.in_(answer_ids)))
+        session.execute(
+            delete(Participation).where(Participation.round_id == round_id, Participation.voter_hash == voter)
+        )
+
+
+def participation_so_far(*, session: Session, round_id: uuid.UUID) -> int:
+    """How many have answered an open round (from the ledger). Shown only in coarse steps."""
+    return session.scalar(select(func.count()).where(Participation.round_id == round_id)) or 0
+
+
+def coarse_participation(count: int) -> int:
+    """Round down to a step of five, so the displayed number never moves with a single answer."""
+    return count - count % PARTICIPATION_STEP
+
+
+# -- reminders ----------------------------------------------------------------------------------------
+
+
+def people_to_remind(
+    *, session: Session, round_: Round, member_ids: list[str], round_secrets: RoundSecrets
+) -> list[str]:
+    """Members who have neither answered nor been reminded. Only the automated reminder asks this."""
+    if round_.secret_ciphertext is None:
+        return []
+    seen = set(session.scalars(select(Participation.voter_hash).where(Participation.round_id == round_.id)))
+    seen.update(session.scalars(select(ReminderSent.voter_hash).where(ReminderSent.round_id == round_.id)))
+    return [
+        user_id
+        for user_id in member_ids
+        if round_secrets.voter_hash(round_.secret_ciphertext, user_id) not in seen
+    ]
+
+
+def mark_reminded(*, session: Session, round_: Round, user_id: str, round_secrets: RoundSecrets) -> None:
+    if round_.secret_ciphertext is not None:
+        voter = round_secrets.voter_hash(round_.secret_ciphertext, user_id)
+        session.add(ReminderSent(round_id=round_.id, voter_hash=voter))
+
+
+# -- closing ------------------------------------------------------------------------------------------
+
+
+def close_round(*, session: Session, round_id: uuid.UUID, now: datetime) -> bool:
+    """Collapse a round into per-question histograms and erase everything row-level (DESIGN.md rule 3).
+
+    Histograms, the respondent count and the shuffled comments stay; the answer rows, the ledger, the
+    reminder marks and the round secret go, all in this one transaction.
+
+    Returns:
+        False if the round was already closed (closing is idempotent).
+    """
+    round_ = session.scalars(select(Round).where(Round.id == round_id).with_for_update()).first()
+    if round_ is None:
+        raise NotFound("That check-in no longer exists.")
+    if round_.state is RoundState.CLOSED:
+        return False
+    counts = session.execute(
+        select(Answer.question_key, Answer.value, func.count())
+        .where(Answer.round_id == round_id)
+        .group_by(Answer.question_key, Answer.value)
+    ).all()
+    session.add_all(
+        Histogram(round_id=round_id, question_key=key, value=value, count=count)
+        for key, value, count in counts
+    )
+    per_question: dict[str, int] = {}
+    for key, _value, count in counts:
+        per_question[key] = per_question.get(key, 0) + count
+    # Every scored question is required, so each respondent answered each one.
+    round_.respondent_count = max(per_question.values(), default=0)
+
+    bodies = list(session.scalars(select(Comment.body).where(Comment.round_id == round_id)))
+    random.SystemRandom().shuffle(bodies)
+    session.execute(delete(Comment).where(Comment.round_id == round_id))
+    session.add_all(Comment(round_id=round_id, body=body) for body in bodies)
+
+    session.execute(delete(Answer).where(Answer.round_id == round_id))
+    session.execute(delete(Participation).where(Participation.round_id == round_id))
+    session.execute(delete(ReminderSent).where(ReminderSent.round_id == round_id))
+    round_.secret_ciphertext = None
+    round_.state = RoundState.CLOSED
+    round_.closes_at = min(round_.closes_at, now)
+    enqueue(session=session, kind=CheckinJob.POST_RESULTS, subject_id=round_id, due_at=now)
+    return True
+
+
+def close_round_now(*, session: Session, workspace_id: str, pulse_id: uuid.UUID, now: datetime) -> Round:
+    """HR's "close the open round now": closes at once; the worker posts the results."""
+    pulse = get_pulse(session=session, workspace_id=workspace_id, pulse_id=pulse_id)
+    round_ = session.scalar(select(Round).where(Round.pulse_id == pulse.id, Round.state != RoundState.CLOSED))
+    if round_ is None:
+        raise NotFound("This check-in has no open round.")
+    close_round(session=session, round_id=round_.id, now=now)
+    return round_
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    question: Question
+    mean: float
+
+
+@dataclass(frozen=True)
+class RoundResults:
+    respondents: int
+    invited: int | None
+    questions: list[QuestionResult]  # empty when too few answered to share anything
+
+
+def round_results(*, session: Session, round_id: uuid.UUID, min_group_size: int) -> RoundResults:
+    """The channel summary of a closed round: averages only, and nothing below the minimum group size."""
+    round_ = _get_round(session, round_id)
+    respondents = round_.respondent_count or 0
+    if round_.state is not RoundState.CLOSED or respondents < min_group_size:
+        return RoundResults(respondents=respondents, invited=round_.invited_count, questions=[])
+    histograms = session.execute(
+        select(Histogram.question_key, Histogram.value, Histogram.count).where(Histogram.round_id == round_id)
+    ).all()
+    totals: dict[str, tuple[int, int]] = {}
+    for key, value, count in histograms:
+        weighted, n = totals.get(key, (0, 0))
+        totals[key] = (weighted + value * count, n + count)
+    results = [
+        QuestionResult(question=q, mean=totals[q.key.value][0] / totals[q.key.value][1])
+        for q in round_questions(round_)
+        if totals.get(q.key.value, (0, 0))[1] > 0
+    ]
+    return RoundResults(respondents=respondents, invited=round_.invited_count, questions=results)

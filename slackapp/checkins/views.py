@@ -1,0 +1,445 @@
+"""Block Kit for check-ins: pure builders, no Slack calls, no database."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    CheckboxesElement,
+    ConfirmObject,
+    ContextBlock,
+    ConversationFilter,
+    ConversationSelectElement,
+    DividerBlock,
+    HeaderBlock,
+    InputBlock,
+    MarkdownTextObject,
+    Option,
+    PlainTextInputElement,
+    RadioButtonsElement,
+    SectionBlock,
+    StaticSelectElement,
+    TimePickerElement,
+)
+from slack_sdk.models.views import View
+
+from slackapp.checkins.ids import (
+    COMMENT_BLOCK,
+    CheckinAction,
+    CheckinCallback,
+    PulseBlock,
+    PulseOption,
+)
+from slackapp.checkins.models import Cadence, Pulse, Round, RoundState
+from slackapp.checkins.questions import CATALOGUE, COMMENT_MAX_LENGTH, SCALE, Question
+from slackapp.checkins.service import PARTICIPATION_STEP, RoundResults, round_questions
+from slackapp.checkins.suggestions import Suggestion
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+CADENCE_LABELS = {
+    Cadence.WEEKLY: "Every week",
+    Cadence.FORTNIGHTLY: "Every two weeks",
+    Cadence.MONTHLY: "Every month",
+}
+OPEN_HOURS_CHOICES = (2, 4, 8, 24, 48, 72, 120, 168)
+
+
+def _slack_date(moment: datetime, fallback_format: str = "%d %b %H:%M UTC") -> str:
+    """A date Slack renders in each reader's own time zone."""
+    fallback = moment.strftime(fallback_format)
+    return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} at {{time}}|{fallback}>"
+
+
+def _privacy_lines(min_group_size: int) -> str:
+    return (
+        f":lock: *What leaders see:* team averages only, and nothing at all from groups under "
+        f"{min_group_size} people.\n"
+        ":wastebasket: *Never stored:* who you are next to your answers, or when you answered."
+    )
+
+
+# -- the check-in itself -------------------------------------------------------------------------------
+
+
+def build_checkin_modal(round_: Round, *, min_group_size: int, min_comment_group_size: int) -> View:
+    """The private check-in form for a round, asking exactly the questions the round keeps."""
+    blocks: list[Block] = [ContextBlock(elements=[MarkdownTextObject(text=_privacy_lines(min_group_size))])]
+    blocks += [_question_block(question) for question in round_questions(round_)]
+    if round_.comments_enabled:
+        blocks.append(
+            InputBlock(
+                block_id=COMMENT_BLOCK,
+                optional=True,
+                label="Anything you'd like to add?",
+                hint=(
+                    f"Comments are shown to leaders shuffled and undated, and only for groups of "
+                    f"{min_comment_group_size} or more. Leave out names, projects and details that could "
+                    "identify you."
+                ),
+                element=PlainTextInputElement(
+                    action_id=CheckinAction.COMMENT, multiline=True, max_length=COMMENT_MAX_LENGTH
+                ),
+            )
+        )
+    return View(
+        type="modal",
+        callback_id=CheckinCallback.ANSWER_MODAL,
+        title="Anonymous check-in",
+        submit="Send anonymously",
+        close="Not now",
+        private_metadata=json.dumps({"round_id": str(round_.id)}),
+        blocks=blocks,
+    )
+
+
+def _question_block(question: Question) -> InputBlock:
+    def label(value: int) -> str:
+        if value == SCALE.start:
+            return f"{value} · {question.low_label}"
+        if value == SCALE.stop - 1:
+            return f"{value} · {question.high_label}"
+        return str(value)
+
+    return InputBlock(
+        block_id=question.key.value,
+        label=question.prompt,
+        element=RadioButtonsElement(
+            action_id=CheckinAction.ANSWER,
+            options=[Option(value=str(value), text=label(value)) for value in SCALE],
+        ),
+    )
+
+
+def build_thank_you_view(suggestions: Sequence[Suggestion]) -> View:
+    """Shown in place of the form once the answers are safely stored. Nothing here is saved."""
+    blocks: list[Block] = [
+        SectionBlock(text=":white_check_mark: *Thank you - your answers are in.*"),
+        ContextBlock(
+            elements=[
+                MarkdownTextObject(
+                    text=(
+                        "*Stored:* your scores, with no name, no Slack ID and no time - they join your "
+                        "team's totals when the round closes.\n*Not stored:* who you are, when you answered, "
+                        "or anything shown below."
+                    )
+                )
+            ]
+        ),
+    ]
+    if suggestions:
+        blocks += [
+            DividerBlock(),
+            SectionBlock(text="*A few things that might help* - only you can see this."),
+            *(_suggestion_block(suggestion) for suggestion in suggestions),
+        ]
+    return View(type="modal", title="Thank you", close="Done", blocks=blocks)
+
+
+def _suggestion_block(suggestion: Suggestion) -> SectionBlock:
+    lines = [f"*{suggestion.title}*", suggestion.text]
+    if suggestion.phone:
+        lines.append(f":telephone_receiver: {suggestion.phone}")
+    if suggestion.url:
+        lines.append(f"<{suggestion.url}|{suggestion.url}>")
+    return SectionBlock(text="\n".join(lines))
+
+
+ALREADY_ANSWERED = (
+    "You've already checked in",
+    "You've already checked in for this round - your first answers are the ones that count. "
+    "See you at the next one.",
+)
+ROUND_CLOSED = (
+    "This check-in has closed",
+    "This check-in has closed, so it takes no more answers. Thank you!",
+)
+
+
+# -- channel messages ----------------------------------------------------------------------------------
+
+
+def build_invitation(round_: Round, *, shown_count: int, min_group_size: int) -> tuple[str, list[Block]]:
+    """The channel message that invites the team; the count on it moves only in coarse steps."""
+    text = "Time for a quick anonymous check-in."
+    if round_.state is RoundState.CLOSED:
+        return text, [
+            SectionBlock(text="*This check-in has closed.* Thank you to everyone who took part."),
+        ]
+    count_line = (
+        f"Fewer than {PARTICIPATION_STEP} people have checked in so far."
+        if shown_count < PARTICIPATION_STEP
+        else f"{shown_count}+ people have checked in so far."
+    )
+    return text, [
+        SectionBlock(
+            text=(
+                "*How are you, really?* A one-minute check-in, answered privately.\n"
+                f"Leaders see team averages only - never your answers, and nothing from fewer than "
+                f"{min_group_size} people."
+            )
+        ),
+        ActionsBlock(
+            elements=[
+                ButtonElement(
+                    text="Check in privately",
+                    action_id=CheckinAction.OPEN_MODAL,
+                    value=str(round_.id),
+                    style="primary",
+                )
+            ]
+        ),
+        ContextBlock(
+            elements=[MarkdownTextObject(text=f"Open until {_slack_date(round_.closes_at)} · {count_line}")]
+        ),
+    ]
+
+
+def build_reminder(round_: Round) -> tuple[str, list[Block]]:
+    text = f"There's still time to check in with <#{round_.channel_id}>."
+    return text, [
+        SectionBlock(
+            text=(
+                f"There's still time for <#{round_.channel_id}>'s check-in - it closes "
+                f"{_slack_date(round_.closes_at)}. It takes a minute and is anonymous."
+            )
+        ),
+        ActionsBlock(
+            elements=[
+                ButtonElement(
+                    text="Check in privately", action_id=CheckinAction.OPEN_MODAL, value=str(round_.id)
+                )
+            ]
+        ),
+        ContextBlock(elements=[MarkdownTextObject(text="You get at most one reminder per check-in.")]),
+    ]
+
+
+def build_results(results: RoundResults, *, min_group_size: int) -> tuple[str, list[Block]]:
+    if not results.questions:
+        text = (
+            f"This check-in has closed. Fewer than {min_group_size} people answered, so there is nothing to "
+            "share - small groups stay private."
+        )
+        return text, [SectionBlock(text=text)]
+    takers = f"{results.respondents} people answered"
+    if results.invited:
+        takers += f" (of {results.invited} in the channel)"
+    text = f"Check-in results: {takers}."
+    fields = [
+        MarkdownTextObject(text=f"*{item.question.prompt}*\n{item.mean:.1f} / {SCALE.stop - 1}")
+        for item in results.questions
+    ]
+    return text, [
+        HeaderBlock(text="Check-in results"),
+        SectionBlock(text=f"{takers}. Team averages, 1 to {SCALE.stop - 1}:"),
+        *(SectionBlock(fields=fields[start : start + 10]) for start in range(0, len(fields), 10)),
+        ContextBlock(elements=[MarkdownTextObject(text="For stress, lower is better.")]),
+    ]
+
+
+def build_open_rounds_message(rounds: Sequence[Round]) -> tuple[str, list[Block]]:
+    """The ephemeral answer to `/checkin` outside a check-in channel."""
+    if not rounds:
+        text = (
+            "There's no check-in open for you right now. You'll see one in your team's channel when it opens."
+        )
+        return text, [SectionBlock(text=text)]
+    text = "Your open check-ins:"
+    blocks: list[Block] = [SectionBlock(text=text)]
+    for round_ in rounds:
+        blocks.append(
+            SectionBlock(
+                text=f"<#{round_.channel_id}> · closes {_slack_date(round_.closes_at)}",
+                accessory=ButtonElement(
+                    text="Check in privately", action_id=CheckinAction.OPEN_MODAL, value=str(round_.id)
+                ),
+            )
+        )
+    return text, blocks
+
+
+# -- HR: setting up pulses -----------------------------------------------------------------------------
+
+
+def build_pulse_form(pulse: Pulse | None, *, default_timezone: str) -> View:
+    """Create or edit a pulse. Block ids are the `PulseSpec` field names, so errors land in place."""
+
+    def option(value: str, text: str) -> Option:
+        return Option(value=value, text=text)
+
+    cadences = [option(c.value, CADENCE_LABELS[c]) for c in Cadence]
+    weekdays = [option(str(i), name) for i, name in enumerate(WEEKDAYS)]
+    durations = [
+        option(str(h), f"{h} hours" if h < 24 else f"{h // 24} day{'s' if h >= 48 else ''}")
+        for h in OPEN_HOURS_CHOICES
+    ]
+    questions = [option(q.key.value, q.prompt) for q in CATALOGUE]
+    extras = [
+        option(PulseOption.COMMENTS, "Offer an optional comment box"),
+        option(PulseOption.REMINDER, "Send one reminder before the round closes"),
+    ]
+
+    def pick(options: list[Option], value: str) -> Option | None:
+        return next((o for o in options if o.value == value), None)
+
+    cadence = pick(cadences, pulse.cadence.value if pulse else Cadence.WEEKLY.value)
+    weekday = pick(weekdays, str(pulse.weekday if pulse else 0))
+    duration = pick(durations, str(pulse.open_hours if pulse else 72))
+    chosen_questions = [o for o in questions if pulse is None or o.value in pulse.question_keys]
+    chosen_extras = [
+        o
+        for o in extras
+        if pulse is None
+        or (o.value == PulseOption.COMMENTS and pulse.comments_enabled)
+        or (o.value == PulseOption.REMINDER and pulse.reminder_enabled)
+    ]
+    blocks: list[Block] = [
+        InputBlock(
+            block_id=PulseBlock.CHANNEL,
+            label="Team channel",
+            hint="Everyone in this channel is invited; the channel is the team on the dashboard.",
+            element=ConversationSelectElement(
+                action_id=CheckinAction.PULSE_FIELD,
+                initial_conversation=pulse.channel_id if pulse else None,
+                filter=ConversationFilter(include=["public", "private"], exclude_bot_users=True),
+            ),
+        ),
+        InputBlock(
+            block_id=PulseBlock.CADENCE,
+            label="How often",
+            element=StaticSelectElement(
+                action_id=CheckinAction.PULSE_FIELD, options=cadences, initial_option=cadence
+            ),
+        ),
+        InputBlock(
+            block_id=PulseBlock.WEEKDAY,
+            label="On",
+            hint="Monthly check-ins open on the first such day of the month.",
+            element=StaticSelectElement(
+                action_id=CheckinAction.PULSE_FIELD, options=weekdays, initial_option=weekday
+            ),
+        ),
+        InputBlock(
+            block_id=PulseBlock.LOCAL_TIME,
+            label="At",
+            element=TimePickerElement(
+                action_id=CheckinAction.PULSE_FIELD, initial_time=pulse.local_time if pulse else "09:30"
+            ),
+        ),
+        InputBlock(
+            block_id=PulseBlock.TIMEZONE,
+            label="Time zone",
+            hint="A time zone name such as Europe/London or America/New_York.",
+            element=PlainTextInputElement(
+                action_id=CheckinAction.PULSE_FIELD,
+                initial_value=pulse.timezone if pulse else default_timezone,
+                max_length=64,
+            ),
+        ),
+        InputBlock(
+            block_id=PulseBlock.OPEN_HOURS,
+            label="Each round stays open for",
+            element=StaticSelectElement(
+                action_id=CheckinAction.PULSE_FIELD, options=durations, initial_option=duration
+            ),
+        ),
+        InputBlock(
+            block_id=PulseBlock.QUESTIONS,
+            label="Questions",
+            element=CheckboxesElement(
+                action_id=CheckinAction.PULSE_FIELD, options=questions, initial_options=chosen_questions
+            ),
+        ),
+        InputBlock(
+            block_id=PulseBlock.OPTIONS,
+            label="Options",
+            optional=True,
+            element=CheckboxesElement(
+                action_id=CheckinAction.PULSE_FIELD, options=extras, initial_options=chosen_extras or None
+            ),
+        ),
+    ]
+    return View(
+        type="modal",
+        callback_id=CheckinCallback.PULSE_FORM,
+        title="Edit check-in" if pulse else "New check-in",
+        submit="Save",
+        close="Cancel",
+        private_metadata=json.dumps({"pulse_id": str(pulse.id) if pulse else None}),
+        blocks=blocks,
+    )
+
+
+def build_pulse_admin_blocks(pulses: Sequence[Pulse], open_pulse_ids: set[str]) -> list[Block]:
+    """The check-ins part of the App Home's admin section."""
+    blocks: list[Block] = [
+        HeaderBlock(text="Check-ins"),
+        ActionsBlock(
+            elements=[ButtonElement(text="New check-in", action_id=CheckinAction.NEW_PULSE, style="primary")]
+        ),
+    ]
+    if not pulses:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text="No check-ins yet.")]))
+    for pulse in pulses:
+        pulse_id = str(pulse.id)
+        has_open_round = pulse_id in open_pulse_ids
+        status = (
+            "paused"
+            if pulse.paused
+            else (f"next round {_slack_date(pulse.next_open_at)}" if pulse.next_open_at else "not scheduled")
+        )
+        if has_open_round:
+            status = "a round is open · " + status
+        blocks.append(
+            SectionBlock(
+                text=(
+                    f"*<#{pulse.channel_id}>* · {CADENCE_LABELS[pulse.cadence].lower()} on "
+                    f"{WEEKDAYS[pulse.weekday]} at {pulse.local_time} ({pulse.timezone}) · "
+                    f"open {pulse.open_hours}h\n"
+                    f"{status}"
+                )
+            )
+        )
+        round_button = (
+            ButtonElement(
+                text="Close the open round now", action_id=CheckinAction.CLOSE_ROUND_NOW, value=pulse_id
+            )
+            if has_open_round
+            else ButtonElement(
+                text="Send a round now", action_id=CheckinAction.SEND_ROUND_NOW, value=pulse_id
+            )
+        )
+        pause_button = (
+            ButtonElement(text="Resume", action_id=CheckinAction.RESUME_PULSE, value=pulse_id)
+            if pulse.paused
+            else ButtonElement(text="Pause", action_id=CheckinAction.PAUSE_PULSE, value=pulse_id)
+        )
+        blocks.append(
+            ActionsBlock(
+                block_id=f"pulse:{pulse_id}",
+                elements=[
+                    ButtonElement(text="Edit", action_id=CheckinAction.EDIT_PULSE, value=pulse_id),
+                    pause_button,
+                    round_button,
+                    ButtonElement(
+                        text="Delete",
+                        action_id=CheckinAction.DELETE_PULSE,
+                        value=pulse_id,
+                        style="danger",
+                        confirm=ConfirmObject(
+                            title="Delete this check-in?",
+                            text="No more rounds will open. Past results stay on the dashboard.",
+                            confirm="Delete",
+                            deny="Keep it",
+                            style="danger",
+                        ),
+                    ),
+                ],
+            )
+        )
+    return blocks

@@ -1,0 +1,108 @@
+"""The `kindred` command: serve, worker, socket, demo, db upgrade."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from typing import Any
+
+from slackapp.logs import configure_logging
+from slackapp.settings import Settings, SettingsError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="kindred", description="Kindred: anonymous check-ins for Slack.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("serve", help="run the web process (Slack events, dashboard, health check)")
+    worker = commands.add_parser("worker", help="run the scheduler")
+    worker.add_argument("--once", action="store_true", help="do what is due now, then exit")
+    commands.add_parser("socket", help="run the Slack app over Socket Mode (local development)")
+    demo = commands.add_parser("demo", help="build a synthetic organisation and serve the dashboard on it")
+    demo.add_argument("--port", type=int, default=8050)
+    db = commands.add_parser("db", help="database tasks")
+    db.add_argument("action", choices=["upgrade"])
+    parser.add_argument("--log-json", action="store_true", help="log one JSON object per line")
+    args = parser.parse_args(argv)
+
+    configure_logging(as_json=args.log_json)
+    try:
+        settings = Settings.from_env()
+        return _run(args, settings)
+    except SettingsError as problem:
+        print(f"kindred: {problem}", file=sys.stderr)
+        return 2
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "db":
+        from slackapp.migrate import upgrade_database
+
+        upgrade_database(settings.database_url)
+        return 0
+    if args.command == "serve":
+        settings.require_slack_credentials()
+        settings.require_secret_key()
+        _serve(settings)
+        return 0
+    if args.command == "worker":
+        return _worker(settings, once=args.once)
+    if args.command == "socket":
+        return _socket(settings)
+    if args.command == "demo":
+        from slackapp.demo import run_demo
+
+        return run_demo(port=args.port)
+    raise AssertionError(args.command)
+
+
+def _serve(settings: Settings) -> None:
+    from gunicorn.app.base import BaseApplication
+
+    from slackapp.web import create_kindred_web
+
+    web = create_kindred_web(settings)
+
+    class KindredServer(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            self.cfg.set("bind", f"0.0.0.0:{settings.port}")
+            self.cfg.set("worker_class", "gthread")
+            self.cfg.set("threads", 8)
+            self.cfg.set("accesslog", "-")
+
+        def load(self) -> Any:
+            return web
+
+    KindredServer().run()
+
+
+def _worker(settings: Settings, *, once: bool) -> int:
+    from slackapp.database import new_engine, new_session_factory
+    from slackapp.worker import create_worker
+
+    settings.require_slack_credentials()
+    worker = create_worker(settings, new_session_factory(new_engine(settings.database_url)))
+    if once:
+        ran = worker.run_once()
+        logging.getLogger("kindred.worker").info("ran %d job(s)", ran)
+    else:
+        worker.run_forever()
+    return 0
+
+
+def _socket(settings: Settings) -> int:
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    from slackapp.app import create_app
+    from slackapp.database import new_engine, new_session_factory
+
+    if not settings.slack_app_token:
+        raise SettingsError("SLACK_APP_TOKEN is required for Socket Mode (an xapp- token)")
+    settings.require_secret_key()
+    app = create_app(settings, new_session_factory(new_engine(settings.database_url)))
+    SocketModeHandler(app, settings.slack_app_token).start()  # type: ignore[no-untyped-call]
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,34 @@
+"""Publish a person's App Home: everyone's part, and the admin section for those who may administer."""
+
+from __future__ import annotations
+
+from slack_sdk import WebClient
+from slack_sdk.models.blocks import Block
+
+from slackapp.admin.access import can_administer
+from slackapp.admin.service import get_help_contact, list_kindred_admins
+from slackapp.admin.views import build_admin_settings_blocks
+from slackapp.checkins.service import list_pulses, open_rounds
+from slackapp.checkins.views import build_pulse_admin_blocks
+from slackapp.database import SessionFactory, utcnow
+from slackapp.home.views import build_home
+from slackapp.settings import Settings
+
+
+def publish_home(
+    *, client: WebClient, db: SessionFactory, settings: Settings, workspace_id: str, user_id: str
+) -> None:
+    admin_blocks: list[Block] | None = None
+    if can_administer(db=db, client=client, workspace_id=workspace_id, user_id=user_id):
+        with db() as session:
+            pulses = list_pulses(session=session, workspace_id=workspace_id)
+            open_pulse_ids = {
+                str(r.pulse_id) for r in open_rounds(session=session, workspace_id=workspace_id, now=utcnow())
+            }
+            contact = get_help_contact(session=session, workspace_id=workspace_id)
+            admins = list_kindred_admins(session=session, workspace_id=workspace_id)
+        admin_blocks = build_pulse_admin_blocks(pulses, open_pulse_ids) + build_admin_settings_blocks(
+            contact, admins
+        )
+    view = build_home(min_group_size=settings.min_group_size, admin_blocks=admin_blocks)
+    client.views_publish(user_id=user_id, view=view)

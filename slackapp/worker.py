@@ -1,0 +1,29 @@
+"""The worker factory: every feature's clock-driven work, wired to settings, database and Slack."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from slackapp.checkins import jobs as checkin_jobs
+from slackapp.database import SessionFactory, utcnow
+from slackapp.scheduler.worker import Worker
+from slackapp.settings import Settings
+from slackapp.slack_client import SlackClients, single_workspace_clients
+
+
+def create_worker(
+    settings: Settings,
+    session_factory: SessionFactory,
+    slack: SlackClients | None = None,
+    clock: Callable[[], datetime] = utcnow,
+) -> Worker:
+    settings.require_secret_key()
+    return Worker(
+        settings=settings,
+        session_factory=session_factory,
+        slack=slack or single_workspace_clients(settings),
+        handlers={**checkin_jobs.JOB_HANDLERS},
+        periodic=[checkin_jobs.open_rounds_when_due],
+        clock=clock,
+    )
