@@ -61,25 +61,21 @@ def first_slot_after(
 def slot_after(
     *, cadence: Cadence, weekday: int, local_time: str, timezone: str, previous: datetime, now: datetime
 ) -> datetime:
-    """The slot that follows `previous`, skipping slots already in the past by more than one period.
+    """The first slot after `previous` that is still in the future, keeping the pulse's rhythm.
 
     A worker that was down for weeks opens one round for the missed time, not a burst of stale ones.
     """
     zone = ZoneInfo(timezone)
     at = parse_local_time(local_time)
-    if cadence is Cadence.MONTHLY:
-        following = first_slot_after(
-            cadence=cadence, weekday=weekday, local_time=local_time, timezone=timezone, after=previous
-        )
-    else:
-        local_previous = previous.astimezone(zone).date()
-        following = _at(local_previous + timedelta(days=CADENCE_DAYS[cadence]), at, zone).astimezone(
-            previous.tzinfo
-        )
-    if following + timedelta(days=CADENCE_DAYS[cadence]) <= now:
-        return first_slot_after(
-            cadence=cadence, weekday=weekday, local_time=local_time, timezone=timezone, after=now
-        )
+    following = previous
+    while following <= now or following == previous:
+        if cadence is Cadence.MONTHLY:
+            following = first_slot_after(
+                cadence=cadence, weekday=weekday, local_time=local_time, timezone=timezone, after=following
+            )
+        else:
+            local_day = following.astimezone(zone).date() + timedelta(days=CADENCE_DAYS[cadence])
+            following = _at(local_day, at, zone).astimezone(previous.tzinfo)
     return following
 
 

@@ -1,0 +1,315 @@
+"""The check-in service without Slack: counting once, refusing bad input, closing into histograms."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, event, func, inspect, select
+from sqlalchemy.exc import OperationalError
+
+from slackapp.checkins.models import (
+    Answer,
+    Comment,
+    Histogram,
+    Participation,
+    Pulse,
+    ReminderSent,
+    Round,
+    RoundState,
+)
+from slackapp.checkins.questions import QuestionKey
+from slackapp.checkins.service import (
+    AlreadyAnswered,
+    RoundAlreadyOpen,
+    RoundNotOpen,
+    SubmissionFailed,
+    close_round,
+    delete_pulse,
+    mark_reminded,
+    open_due_rounds,
+    open_round_now,
+    people_to_remind,
+    round_results,
+    set_pulse_paused,
+    update_pulse,
+)
+from slackapp.database import SessionFactory, utcnow
+from slackapp.errors import InvalidInput
+from tests.factories import (
+    WORKSPACE,
+    answer,
+    make_open_round,
+    make_pulse,
+    pulse_spec,
+    round_secrets,
+    scores,
+)
+
+
+def count(session_factory: SessionFactory, model: Any, **where: Any) -> int:
+    with session_factory() as session:
+        query = select(func.count()).select_from(model).filter_by(**where)
+        return session.scalar(query) or 0
+
+
+def close(session_factory: SessionFactory, round_id: Any) -> bool:
+    with session_factory.begin() as session:
+        return close_round(session=session, round_id=round_id, now=utcnow())
+
+
+def test_each_persons_answers_are_counted_once(session_factory: SessionFactory) -> None:
+    round_ = make_open_round(session_factory)
+    for person in ("U1", "U2", "U3"):
+        answer(session_factory, round_.id, person)
+    assert count(session_factory, Participation, round_id=round_.id) == 3
+    assert count(session_factory, Answer, round_id=round_.id) == 3 * 6
+
+
+def test_a_second_answer_is_refused_and_not_counted(session_factory: SessionFactory) -> None:
+    round_ = make_open_round(session_factory)
+    answer(session_factory, round_.id, "U1", scores(wellbeing=5))
+    with pytest.raises(AlreadyAnswered):
+        answer(session_factory, round_.id, "U1", scores(wellbeing=1))
+    assert count(session_factory, Answer, round_id=round_.id, question_key="wellbeing") == 1
+    assert count(session_factory, Answer, round_id=round_.id, value=1) == 0
+
+
+@pytest.mark.parametrize(
+    ("answers", "comment", "field"),
+    [
+        (scores(wellbeing=None), None, "wellbeing"),
+        (scores(stress=9), None, "stress"),
+        (scores(stress=0), None, "stress"),
+        ({**scores(), "salary": 3}, None, "salary"),
+        (scores(), "x" * 1001, "comment"),
+    ],
+)
+def test_invalid_answers_get_a_clear_error_and_change_nothing(
+    session_factory: SessionFactory, answers: dict[str, int | None], comment: str | None, field: str
+) -> None:
+    round_ = make_open_round(session_factory)
+    with pytest.raises(InvalidInput) as refused:
+        answer(session_factory, round_.id, "U1", answers, comment=comment)
+    assert field in refused.value.errors
+    assert count(session_factory, Participation) == 0
+    assert count(session_factory, Answer) == 0
+    assert count(session_factory, Comment) == 0
+    answer(session_factory, round_.id, "U1")  # and the person can still answer properly
+    assert count(session_factory, Participation) == 1
+
+
+def test_a_closed_round_takes_no_answers(session_factory: SessionFactory) -> None:
+    round_ = make_open_round(session_factory)
+    close(session_factory, round_.id)
+    with pytest.raises(RoundNotOpen):
+        answer(session_factory, round_.id, "U1")
+
+
+def test_a_round_past_its_closing_time_takes_no_answers(session_factory: SessionFactory) -> None:
+    round_ = make_open_round(session_factory)
+    with pytest.raises(RoundNotOpen):
+        answer(session_factory, round_.id, "U1", now=round_.closes_at + timedelta(seconds=1))
+
+
+def test_closing_keeps_histograms_and_erases_everything_row_level(session_factory: SessionFactory) -> None:
+    round_ = make_open_round(session_factory)
+    for person, wellbeing in [("U1", 1), ("U2", 3), ("U3", 3), ("U4", 5), ("U5", 5), ("U6", 5)]:
+        answer(session_factory, round_.id, person, scores(wellbeing=wellbeing), comment=f"note from {person}")
+    with session_factory.begin() as session:
+        mark_reminded(
+            session=session, round_=session.get(Round, round_.id), user_id="U7", round_secrets=round_secrets()
+        )
+
+    assert close(session_factory, round_.id) is True
+
+    with session_factory() as session:
+        closed = session.get(Round, round_.id)
+        assert closed is not None
+        assert closed.state is RoundState.CLOSED
+        assert closed.secret_ciphertext is None
+        assert closed.respondent_count == 6
+        wellbeing = dict(
+            session.execute(
+                select(Histogram.value, Histogram.count).where(
+                    Histogram.round_id == round_.id, Histogram.question_key == "wellbeing"
+                )
+            ).all()
+        )
+    assert wellbeing == {1: 1, 3: 2, 5: 3}
+    assert count(session_factory, Answer) == 0
+    assert count(session_factory, Participation) == 0
+    assert count(session_factory, ReminderSent) == 0
+    assert count(session_factory, Comment, round_id=round_.id) == 6
+
+
+def test_closing_twice_changes_nothing(session_factory: SessionFactory) -> None:
+    round_ = make_open_round(session_factory)
+    for person in ("U1", "U2"):
+        answer(session_factory, round_.id, person)
+    assert close(session_factory, round_.id) is True
+    assert close(session_factory, round_.id) is False
+    assert count(session_factory, Histogram, round_id=round_.id, question_key="wellbeing", value=4) == 1
+
+
+def test_answer_and_histogram_tables_have_no_column_that_could_name_a_person(engine: Engine) -> None:
+    forbidden = ("user", "slack", "email", "name", "created", "updated", "time", "at")
+    inspector = inspect(engine)
+    for table in ("checkin_answer", "checkin_comment", "checkin_histogram", "checkin_participation"):
+        for column in inspector.get_columns(table):
+            parts = column["name"].split("_")
+            assert not any(word in parts for word in forbidden), f"{table}.{column['name']}"
+
+
+def test_results_are_hidden_below_the_minimum_group_size(session_factory: SessionFactory) -> None:
+    round_ = make_open_round(session_factory)
+    for person in ("U1", "U2", "U3", "U4"):
+        answer(session_factory, round_.id, person)
+    close(session_factory, round_.id)
+    with session_factory() as session:
+        results = round_results(session=session, round_id=round_.id, min_group_size=5)
+    assert results.questions == []
+
+
+def test_results_show_team_averages_at_the_minimum_group_size(session_factory: SessionFactory) -> None:
+    round_ = make_open_round(session_factory)
+    for person, wellbeing in [("U1", 1), ("U2", 2), ("U3", 3), ("U4", 4), ("U5", 5)]:
+        answer(session_factory, round_.id, person, scores(wellbeing=wellbeing))
+    close(session_factory, round_.id)
+    with session_factory() as session:
+        results = round_results(session=session, round_id=round_.id, min_group_size=5)
+    means = {item.question.key.value: item.mean for item in results.questions}
+    assert results.respondents == 5
+    assert means["wellbeing"] == pytest.approx(3.0)
+
+
+@contextmanager
+def failing_inserts_into(engine: Engine, table: str) -> Iterator[None]:
+    """Make the database refuse writes to one table, as a dropped connection would."""
+
+    def refuse(
+        conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool
+    ) -> None:
+        if statement.lstrip().upper().startswith("INSERT INTO " + table.upper()):
+            raise OperationalError(statement, {}, Exception("connection lost"))
+
+    event.listen(engine, "before_cursor_execute", refuse)
+    try:
+        yield
+    finally:
+        event.remove(engine, "before_cursor_execute", refuse)
+
+
+@pytest.mark.parametrize("table", ["checkin_answer", "checkin_comment"])
+def test_a_failed_write_keeps_nothing_and_the_person_can_retry(
+    session_factory: SessionFactory, engine: Engine, table: str
+) -> None:
+    round_ = make_open_round(session_factory)
+    with failing_inserts_into(engine, table), pytest.raises(SubmissionFailed):
+        answer(session_factory, round_.id, "U1", comment="more people on call please")
+    assert count(session_factory, Participation) == 0
+    assert count(session_factory, Answer) == 0
+    assert count(session_factory, Comment) == 0
+
+    answer(session_factory, round_.id, "U1", comment="more people on call please")
+    assert count(session_factory, Participation) == 1
+    assert count(session_factory, Answer) == 6
+    assert count(session_factory, Comment) == 1
+
+
+def test_editing_a_pulse_never_changes_what_past_rounds_asked(session_factory: SessionFactory) -> None:
+    round_ = make_open_round(session_factory)
+    with session_factory.begin() as session:
+        update_pulse(
+            session=session,
+            workspace_id=WORKSPACE,
+            pulse_id=round_.pulse_id,  # type: ignore[arg-type]
+            spec=pulse_spec(question_keys=(QuestionKey.WELLBEING,)),
+            now=utcnow(),
+        )
+    with session_factory() as session:
+        kept = session.get(Round, round_.id)
+        assert kept is not None
+        assert [q["key"] for q in kept.questions] == [
+            "wellbeing",
+            "stress",
+            "emotional",
+            "practical",
+            "advice",
+            "belonging",
+        ]
+
+
+def test_deleting_a_pulse_keeps_its_past_results(session_factory: SessionFactory) -> None:
+    round_ = make_open_round(session_factory)
+    for person in ("U1", "U2", "U3", "U4", "U5"):
+        answer(session_factory, round_.id, person)
+    close(session_factory, round_.id)
+    with session_factory.begin() as session:
+        delete_pulse(session=session, workspace_id=WORKSPACE, pulse_id=round_.pulse_id)  # type: ignore[arg-type]
+    assert count(session_factory, Pulse) == 0
+    with session_factory() as session:
+        assert round_results(session=session, round_id=round_.id, min_group_size=5).respondents == 5
+
+
+def test_an_invalid_pulse_is_refused_field_by_field(session_factory: SessionFactory) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        make_pulse(session_factory, timezone="Mars/Olympus", open_hours=0, question_keys=())
+    assert set(refused.value.errors) == {"timezone", "open_hours", "question_keys"}
+    assert count(session_factory, Pulse) == 0
+
+
+def test_one_pulse_per_channel(session_factory: SessionFactory) -> None:
+    make_pulse(session_factory, "C0TEAM")
+    with pytest.raises(InvalidInput) as refused:
+        make_pulse(session_factory, "C0TEAM")
+    assert "channel_id" in refused.value.errors
+
+
+def test_send_now_is_refused_while_a_round_is_open(session_factory: SessionFactory) -> None:
+    round_ = make_open_round(session_factory)
+    with session_factory.begin() as session, pytest.raises(RoundAlreadyOpen):
+        open_round_now(
+            session=session,
+            workspace_id=WORKSPACE,
+            pulse_id=round_.pulse_id,  # type: ignore[arg-type]
+            now=utcnow(),
+            round_secrets=round_secrets(),
+        )
+
+
+def test_due_pulses_open_one_round_per_slot_and_paused_ones_none(session_factory: SessionFactory) -> None:
+    now = utcnow()
+    active = make_pulse(session_factory, "C0ACTIVE", now=now - timedelta(days=8))
+    paused = make_pulse(session_factory, "C0PAUSED", now=now - timedelta(days=8))
+    with session_factory.begin() as session:
+        set_pulse_paused(session=session, workspace_id=WORKSPACE, pulse_id=paused.id, paused=True, now=now)
+
+    assert open_due_rounds(session_factory=session_factory, now=now, round_secrets=round_secrets()) == 1
+    assert open_due_rounds(session_factory=session_factory, now=now, round_secrets=round_secrets()) == 0
+    assert count(session_factory, Round, pulse_id=active.id) == 1
+    assert count(session_factory, Round, pulse_id=paused.id) == 0
+    with session_factory() as session:
+        pulse = session.get(Pulse, active.id)
+        assert pulse is not None and pulse.next_open_at is not None and pulse.next_open_at > now
+
+
+def test_only_people_who_have_not_answered_or_been_reminded_are_reminded(
+    session_factory: SessionFactory,
+) -> None:
+    round_ = make_open_round(session_factory)
+    answer(session_factory, round_.id, "U1")
+    with session_factory.begin() as session:
+        stored = session.get(Round, round_.id)
+        assert stored is not None
+        mark_reminded(session=session, round_=stored, user_id="U2", round_secrets=round_secrets())
+    with session_factory() as session:
+        stored = session.get(Round, round_.id)
+        assert stored is not None
+        pending = people_to_remind(
+            session=session, round_=stored, member_ids=["U1", "U2", "U3", "U4"], round_secrets=round_secrets()
+        )
+    assert pending == ["U3", "U4"]
