@@ -271,7 +271,7 @@ class SlackRequests:
             team_id=team_id,
             blocks=blocks,
         )
-        payload = {
+        payload: dict[str, Any] = {
             "type": "view_submission",
             "team": {"id": team_id, "domain": TEAM_DOMAIN},
             "user": _user(user_id, team_id),

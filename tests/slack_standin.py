@@ -23,6 +23,7 @@ import email.policy
 import functools
 import itertools
 import json
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -212,14 +213,12 @@ class SlackStandIn:
     ) -> None:
         self.specs = load_method_specs(ref_dir)
         self.strict = strict
-        self.users: dict[str, dict[str, Any]] = {
-            BOT_USER_ID: {"is_bot": True, "real_name": "Kindred", "name": "kindred"}
-        }
-        self.users.update({uid: dict(fields) for uid, fields in (users or {}).items()})
-        self.channel_members: dict[str, list[str]] = {
-            cid: list(members) for cid, members in (channel_members or {}).items()
-        }
-        self.channels: dict[str, dict[str, Any]] = {cid: dict(f) for cid, f in (channels or {}).items()}
+        self._initial_users = {uid: dict(fields) for uid, fields in (users or {}).items()}
+        self._initial_members = {cid: list(members) for cid, members in (channel_members or {}).items()}
+        self._initial_channels = {cid: dict(fields) for cid, fields in (channels or {}).items()}
+        self.users: dict[str, dict[str, Any]] = {}
+        self.channel_members: dict[str, list[str]] = {}
+        self.channels: dict[str, dict[str, Any]] = {}
         # channel id -> messages posted there, oldest first (the stored form, with metadata).
         self.messages: dict[str, list[dict[str, Any]]] = {}
         # view id -> the view as last opened/updated/published (with id and hash).
@@ -234,9 +233,10 @@ class SlackStandIn:
         self._faults: dict[str, list[_Fault]] = {}
         self._gates: dict[str, threading.Event] = {}
         self._dm_ids: dict[tuple[str, ...], str] = {}
+        # Never reset, so timestamps and ids stay unique for the life of the server.
         self._ts_counter = itertools.count()
         self._id_counter = itertools.count(1)
-        self._server: ThreadingHTTPServer | None = None
+        self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._answerers: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
             "auth.test": self._auth_test,
@@ -254,6 +254,7 @@ class SlackStandIn:
             "conversations.invite": self._conversations_invite,
             "users.info": self._users_info,
         }
+        self.reset()
 
     # -- lifecycle --
 
@@ -261,11 +262,12 @@ class SlackStandIn:
         """Start serving on a free port of 127.0.0.1 (in a daemon thread)."""
         if self._server is not None:
             return self
-        server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        server.daemon_threads = True
-        server.standin = self  # type: ignore[attr-defined]
+        server = _Server(self)
         self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, name="slack-standin", daemon=True)
+        # A short poll interval makes stop() quick (shutdown() waits for the loop's next poll).
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="slack-standin", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -307,6 +309,27 @@ class SlackStandIn:
     def hooks_url(self) -> str:
         """A base for response_urls: POSTs under it are recorded as calls to `RESPONSE_URL`."""
         return f"http://127.0.0.1:{self.port}/hooks/"
+
+    def reset(self) -> None:
+        """Back to the state it was built with: no calls, faults, holds, messages, views or DMs.
+
+        For a server shared by many tests (calls held by `block` are released).
+        """
+        with self._lock:
+            self.users = {BOT_USER_ID: {"is_bot": True, "real_name": "Kindred", "name": "kindred"}}
+            self.users.update({uid: dict(fields) for uid, fields in self._initial_users.items()})
+            self.channel_members = {cid: list(members) for cid, members in self._initial_members.items()}
+            self.channels = {cid: dict(fields) for cid, fields in self._initial_channels.items()}
+            self.messages = {}
+            self.views = {}
+            self.home_views = {}
+            self.calls = []
+            self.violations = []
+            self._faults = {}
+            self._dm_ids = {}
+            gates, self._gates = list(self._gates.values()), {}
+        for gate in gates:
+            gate.set()
 
     # -- set-up --
 
@@ -711,6 +734,20 @@ class SlackStandIn:
 # --- HTTP --------------------------------------------------------------------------------------------
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, standin: SlackStandIn) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.standin = standin
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A caller killed while its call was held (see `SlackStandIn.block`) is gone when the answer
+        # is written: expected, so not worth a traceback.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 class _Handler(BaseHTTPRequestHandler):
     """Turns an HTTP request into `SlackStandIn.handle(method, args, token)` and writes the answer."""
 
@@ -724,7 +761,8 @@ class _Handler(BaseHTTPRequestHandler):
         """Stay quiet: pytest shows failures, not every request."""
 
     def _serve(self) -> None:
-        standin: SlackStandIn = self.server.standin  # type: ignore[attr-defined]
+        assert isinstance(self.server, _Server)
+        standin = self.server.standin
         url = urlsplit(self.path)
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""

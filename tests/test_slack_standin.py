@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -10,7 +12,14 @@ import pytest
 from flask import Flask, request
 from slack_bolt import Ack, App
 from slack_bolt.adapter.flask import SlackRequestHandler
-from slack_requests import (
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler, ServerErrorRetryHandler
+from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryIntervalCalculator
+from slack_sdk.signature import SignatureVerifier
+from werkzeug.serving import make_server
+
+from tests.slack_requests import (
     SlackRequests,
     checkboxes,
     radio,
@@ -19,12 +28,7 @@ from slack_requests import (
     timepicker,
     view_payload,
 )
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler, ServerErrorRetryHandler
-from slack_sdk.signature import SignatureVerifier
-from slack_standin import BOT_USER_ID, RESPONSE_URL, TEAM_ID, SlackStandIn
-from werkzeug.serving import make_server
+from tests.slack_standin import BOT_USER_ID, RESPONSE_URL, TEAM_ID, SlackStandIn
 
 SIGNING_SECRET = "test-signing-secret"
 
@@ -119,6 +123,21 @@ def test_other_documented_methods_answer_ok(slack: SlackStandIn, client: WebClie
     assert slack.successful_calls_to("reactions.add")
 
 
+def test_reset_forgets_everything_but_the_initial_set_up() -> None:
+    with SlackStandIn(users={"U1": {"real_name": "Ada"}}) as slack:
+        client = WebClient(token="xoxb-test", base_url=slack.url)
+        slack.add_user("U2")
+        first_ts = client.chat_postMessage(channel="C1", text="hi")["ts"]
+        slack.fail_next("auth.test", error="invalid_auth")
+
+        slack.reset()
+
+        assert slack.calls == [] and slack.messages == {} and "U2" not in slack.users
+        assert client.users_info(user="U1")["user"]["real_name"] == "Ada"
+        assert client.auth_test()["ok"]
+        assert float(client.chat_postMessage(channel="C1", text="again")["ts"]) > float(first_ts)
+
+
 # --- Answers -------------------------------------------------------------------------------------------
 
 
@@ -133,11 +152,11 @@ def test_conversations_members_is_paginated(slack: SlackStandIn, client: WebClie
     members = [f"U{n:04d}" for n in range(250)]
     slack.add_channel("C0BIG", members=members)
 
-    pages = list(client.conversations_members(channel="C0BIG", limit=100))
+    # Iterating a SlackResponse follows next_cursor (and reuses the same object for every page).
+    pages = [list(page["members"]) for page in client.conversations_members(channel="C0BIG", limit=100)]
 
-    assert [len(page["members"]) for page in pages] == [100, 100, 50]
-    assert [m for page in pages for m in page["members"]] == members
-    assert pages[-1]["response_metadata"]["next_cursor"] == ""
+    assert [len(page) for page in pages] == [100, 100, 50]
+    assert [m for page in pages for m in page] == members
     assert [call.args.get("cursor") is None for call in slack.calls_to("conversations.members")] == [
         True,
         False,
@@ -254,10 +273,11 @@ def test_rate_limit_then_success_is_retried(slack: SlackStandIn) -> None:
 
 
 def test_server_error_then_success_is_retried(slack: SlackStandIn) -> None:
+    quick_retries = FixedValueRetryIntervalCalculator(0.01)
     client = WebClient(
         token="xoxb-test",
         base_url=slack.url,
-        retry_handlers=[ServerErrorRetryHandler(max_retry_count=2, backoff_factor=0.01)],
+        retry_handlers=[ServerErrorRetryHandler(max_retry_count=2, interval_calculator=quick_retries)],
     )
     slack.fail_next("chat.postMessage", status=500)
 
@@ -296,6 +316,25 @@ def test_a_blocked_call_waits_until_unblocked(slack: SlackStandIn, client: WebCl
     slack.unblock("chat.postMessage")
     caller.join(timeout=5)
     assert results and results[0]["ok"] and call.ok
+
+
+def test_a_killed_caller_leaves_the_stand_in_working(slack: SlackStandIn, client: WebClient) -> None:
+    slack.block("chat.postMessage")
+    script = (
+        "from slack_sdk import WebClient; "
+        f"WebClient(token='xoxb-test', base_url={slack.url!r}).chat_postMessage(channel='C1', text='x')"
+    )
+    caller = subprocess.Popen([sys.executable, "-c", script])
+    try:
+        held = slack.wait_for_call("chat.postMessage", timeout=10)
+    finally:
+        caller.kill()
+        caller.wait(timeout=10)
+
+    slack.unblock("chat.postMessage")
+
+    assert client.chat_postMessage(channel="C1", text="after")["ok"]
+    assert held.args["text"] == "x"
 
 
 def test_wait_for_call_times_out(slack: SlackStandIn) -> None:
@@ -431,7 +470,7 @@ def test_payloads_reach_bolt_listeners(slack: SlackStandIn) -> None:
 def test_requests_over_http(slack: SlackStandIn) -> None:
     seen: dict[str, Any] = {}
     server = make_server("127.0.0.1", 0, _bolt_flask_app(slack, seen, threading.Event()), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
         requests = SlackRequests.for_url(f"http://127.0.0.1:{server.server_port}", SIGNING_SECRET)
