@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from concurrent.futures import Executor
 from typing import Any
 
 from slack_bolt import App, BoltContext
@@ -21,7 +22,13 @@ from slackapp.slack_client import build_web_client
 log = logging.getLogger(__name__)
 
 
-def create_app(settings: Settings, session_factory: SessionFactory, client: WebClient | None = None) -> App:
+def create_app(
+    settings: Settings,
+    session_factory: SessionFactory,
+    *,
+    client: WebClient | None = None,
+    listener_executor: Executor | None = None,
+) -> App:
     """Build the Bolt app with every feature's listeners registered.
 
     Listeners receive `db` (a session factory) and `settings` as arguments: Bolt passes context keys
@@ -34,6 +41,7 @@ def create_app(settings: Settings, session_factory: SessionFactory, client: WebC
         logger=bolt_logger(),
         # auth.test runs on the first request instead, so building the app never calls Slack.
         token_verification_enabled=False,
+        listener_executor=listener_executor,
     )
 
     @app.middleware

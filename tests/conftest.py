@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as wait_for_futures
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
@@ -116,15 +119,56 @@ def settings(database_url: str, slack: SlackStandIn) -> Settings:
     )
 
 
+class SettlingExecutor(ThreadPoolExecutor):
+    """Bolt's listener threads, as in production, plus a way for a test to wait until they are done.
+
+    Bolt answers Slack as soon as a listener calls ack() and finishes the listener on a thread; a test
+    waits for that work before it looks at the database or the Web API stand-in.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(max_workers=8, thread_name_prefix="bolt-listener")
+        self._pending: list[Future[Any]] = []
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future = super().submit(fn, *args, **kwargs)
+        self._pending.append(future)
+        return future
+
+    def settle(self) -> None:
+        while self._pending:
+            wait_for_futures(self._pending.copy())
+            self._pending = [f for f in self._pending if not f.done()]
+
+
 @pytest.fixture
-def web(settings: Settings, session_factory: SessionFactory, engine: Engine) -> FlaskClient:
+def listener_threads() -> Iterator[SettlingExecutor]:
+    executor = SettlingExecutor()
+    yield executor
+    executor.shutdown(wait=True)
+
+
+@pytest.fixture
+def web(
+    settings: Settings, session_factory: SessionFactory, engine: Engine, listener_threads: SettlingExecutor
+) -> FlaskClient:
     """The real web app (Bolt behind Flask), driven through its WSGI interface."""
-    return create_web_app(create_app(settings, session_factory), engine).test_client()
+    bolt_app = create_app(settings, session_factory, listener_executor=listener_threads)
+    return create_web_app(bolt_app, engine).test_client()
 
 
 @pytest.fixture
-def slack_requests(web: FlaskClient) -> SlackRequests:
-    return SlackRequests.for_flask(web, SIGNING_SECRET)
+def slack_requests(
+    web: FlaskClient, slack: SlackStandIn, listener_threads: SettlingExecutor
+) -> SlackRequests:
+    """Signed requests to /slack/events; each returns once the listener's work after ack() is done."""
+
+    def post(path: str, body: bytes, headers: Mapping[str, str]) -> tuple[int, str]:
+        response = web.post(path, data=body, headers=dict(headers))
+        listener_threads.settle()
+        return response.status_code, response.get_data(as_text=True)
+
+    return SlackRequests(post, SIGNING_SECRET, response_url_base=slack.hooks_url)
 
 
 @dataclass

@@ -253,6 +253,7 @@ class SlackStandIn:
             "conversations.info": self._conversations_info,
             "conversations.invite": self._conversations_invite,
             "users.info": self._users_info,
+            "users.conversations": self._users_conversations,
         }
         self.reset()
 
@@ -703,6 +704,16 @@ class SlackStandIn:
             channel_id = self._dm_for(users)
         channel = self._channel_object(channel_id) if _flag(args.get("return_im")) else {"id": channel_id}
         return {"no_op": already_open, "already_open": already_open, "channel": channel}
+
+    def _users_conversations(self, args: dict[str, Any]) -> dict[str, Any]:
+        """The channels a user is in, from `channel_members` (the bot token sees the user's channels)."""
+        user_id = str(args.get("user") or BOT_USER_ID)
+        mine = [cid for cid, members in self.channel_members.items() if user_id in members]
+        page, next_cursor = _paginate(mine, args, default_limit=100)
+        return {
+            "channels": [self._channel_object(cid, False) for cid in page],
+            "response_metadata": {"next_cursor": next_cursor},
+        }
 
     def _conversations_info(self, args: dict[str, Any]) -> dict[str, Any]:
         channel_id = str(args["channel"])
