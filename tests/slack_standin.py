@@ -58,7 +58,6 @@ _IMPLICIT_ARGS = frozenset({"token", "team_id"})
 # Arguments Slack takes as JSON strings, decoded even for a method the reference does not know.
 _JSON_ARGS = frozenset({"blocks", "attachments", "view", "metadata"})
 
-_FIRST_TS_MICROS = 1_700_000_000_000_100
 _TS_STEP_MICROS = 100
 
 
@@ -234,7 +233,7 @@ class SlackStandIn:
         self._gates: dict[str, threading.Event] = {}
         self._dm_ids: dict[tuple[str, ...], str] = {}
         # Never reset, so timestamps and ids stay unique for the life of the server.
-        self._ts_counter = itertools.count()
+        self._last_ts_micros = 0
         self._id_counter = itertools.count(1)
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -494,7 +493,9 @@ class SlackStandIn:
     # -- state helpers (called with the lock held) --
 
     def _next_ts(self) -> str:
-        micros = _FIRST_TS_MICROS + next(self._ts_counter) * _TS_STEP_MICROS
+        """A message ts as Slack makes them: the current time, strictly increasing."""
+        micros = max(int(time.time() * 1_000_000), self._last_ts_micros + _TS_STEP_MICROS)
+        self._last_ts_micros = micros
         return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
 
     def _next_id(self, prefix: str) -> str:

@@ -206,7 +206,7 @@ def _find_posted(
 
 def _channel_members(client: WebClient, channel_id: str) -> list[str]:
     members: list[str] = []
-    for page in client.conversations_members(channel=channel_id, limit=1000):
+    for page in client.conversations_members(channel=channel_id, limit=200):
         members.extend(page.get("members", []))
     return members
 

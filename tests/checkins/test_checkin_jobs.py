@@ -1,0 +1,237 @@
+"""The worker's check-in jobs: never twice, never skipped, through crashes, races, rate limits and 5xx."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from slackapp.checkins.ids import INVITATION_EVENT, RESULTS_EVENT
+from slackapp.checkins.models import Histogram, Round, RoundState
+from slackapp.database import SessionFactory
+from slackapp.scheduler.models import Job
+from slackapp.settings import Settings
+from tests.conftest import BOT_TOKEN, SECRET_KEY, SIGNING_SECRET, Clock, repo_root
+from tests.factories import answer, make_open_round, make_pulse
+from tests.slack_standin import BOT_USER_ID, SlackStandIn
+
+MEMBERS = [f"U0MEMBER{n:03d}" for n in range(12)]
+
+
+def posts_with(slack: SlackStandIn, event_type: str) -> list[dict[str, object]]:
+    """Messages in channels carrying Kindred's metadata of this type, each with its channel."""
+    return [
+        {**message, "channel": channel}
+        for channel, messages in slack.messages.items()
+        for message in messages
+        if (message.get("metadata") or {}).get("event_type") == event_type
+    ]
+
+
+def invitations(slack: SlackStandIn) -> list[dict[str, object]]:
+    return posts_with(slack, INVITATION_EVENT)
+
+
+@pytest.fixture
+def channels(slack: SlackStandIn) -> list[str]:
+    names = [f"C0TEAM{n}" for n in range(5)]
+    for name in names:
+        slack.add_channel(name, members=[*MEMBERS, BOT_USER_ID])
+    for member in MEMBERS:
+        slack.add_user(member)
+    return names
+
+
+def test_two_workers_at_once_open_and_post_each_round_once(
+    make_worker, channels: list[str], slack: SlackStandIn, session_factory: SessionFactory, clock: Clock
+) -> None:
+    for channel in channels:
+        make_pulse(session_factory, channel, now=clock.now - timedelta(days=8))
+    workers = [make_worker() for _ in range(3)]
+    start = threading.Barrier(len(workers))
+
+    def run(worker) -> None:  # type: ignore[no-untyped-def]
+        start.wait()
+        for _ in range(3):
+            worker.run_once()
+
+    threads = [threading.Thread(target=run, args=(w,)) for w in workers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    with session_factory() as session:
+        rounds = list(session.scalars(select(Round)))
+    assert len(rounds) == len(channels)
+    assert all(r.state is RoundState.OPEN and r.invitation_ts for r in rounds)
+    posted = invitations(slack)
+    assert sorted(m["channel"] for m in posted) == sorted(channels)  # type: ignore[type-var]
+
+
+def test_a_worker_killed_after_slack_accepted_the_post_does_not_post_again(
+    make_worker,
+    channels: list[str],
+    slack: SlackStandIn,
+    settings: Settings,
+    session_factory: SessionFactory,
+    clock: Clock,
+) -> None:
+    round_ = make_open_round(session_factory, channels[0])
+    slack.block("chat.postMessage")
+    environment = {
+        **os.environ,
+        "DATABASE_URL": settings.database_url,
+        "SLACK_API_URL": slack.url,
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "KINDRED_SECRET_KEY": SECRET_KEY,
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "slackapp.cli", "worker", "--once"],
+        cwd=repo_root(),
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        slack.wait_for_call("chat.postMessage", timeout=30)
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=10)
+    slack.unblock("chat.postMessage")  # Slack accepted the message; the worker never heard back.
+    deadline = time.monotonic() + 5
+    while not invitations(slack) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert len(invitations(slack)) == 1
+    with session_factory() as session:
+        assert session.get(Round, round_.id).invitation_ts is None  # type: ignore[union-attr]
+
+    # A restarted worker waits out the dead one's lease, then finds the message instead of posting again.
+    clock.advance(minutes=6)
+    make_worker().run_once()
+
+    assert len(invitations(slack)) == 1
+    with session_factory() as session:
+        stored = session.get(Round, round_.id)
+        assert stored is not None and stored.state is RoundState.OPEN
+        assert stored.invitation_ts == invitations(slack)[0]["ts"]
+
+
+def test_slack_server_errors_delay_the_invitation_but_never_lose_or_double_it(
+    make_worker, channels: list[str], slack: SlackStandIn, session_factory: SessionFactory, clock: Clock
+) -> None:
+    round_ = make_open_round(session_factory, channels[0])
+    slack.fail_next("chat.postMessage", status=503, times=6)  # more than the client's own retries
+    clock.advance(seconds=1)
+    make_worker().run_once()
+    with session_factory() as session:
+        job = session.scalars(
+            select(Job).where(Job.subject_id == round_.id, Job.kind == "checkin.post_invitation")
+        ).one()
+        assert job.done_at is None and job.last_error == "SlackApiError"
+    clock.advance(minutes=2)
+    make_worker().run_once()
+    assert len(invitations(slack)) == 1
+
+
+def test_rate_limits_are_waited_out_and_retried(
+    make_worker, channels: list[str], slack: SlackStandIn, session_factory: SessionFactory, clock: Clock
+) -> None:
+    make_open_round(session_factory, channels[0])
+    slack.fail_next("chat.postMessage", status=429, retry_after=1, times=1)
+    clock.advance(seconds=1)
+    make_worker().run_once()
+    attempts = [call.answered_with for call in slack.calls_to("chat.postMessage")]
+    assert attempts == ["http:429", "ok"]
+    assert len(invitations(slack)) == 1
+
+
+def test_two_workers_close_a_round_once_and_post_results_once(
+    make_worker, channels: list[str], slack: SlackStandIn, session_factory: SessionFactory, clock: Clock
+) -> None:
+    round_ = make_open_round(session_factory, channels[0], now=clock.now)
+    for member in MEMBERS[:6]:
+        answer(session_factory, round_.id, member)
+    clock.advance(hours=80)
+    workers = [make_worker() for _ in range(3)]
+    threads = [threading.Thread(target=w.run_once) for w in workers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    with session_factory() as session:
+        counts = session.scalars(
+            select(Histogram.count).where(
+                Histogram.round_id == round_.id, Histogram.question_key == "wellbeing"
+            )
+        ).all()
+    assert list(counts) == [6]
+    assert len(posts_with(slack, RESULTS_EVENT)) == 1
+
+
+def test_the_reminder_reaches_each_person_who_has_not_answered_exactly_once(
+    make_worker, slack: SlackStandIn, session_factory: SessionFactory, clock: Clock
+) -> None:
+    people = [f"U0P{n:04d}" for n in range(250)]  # more than one page of conversations.members
+    slack.add_channel("C0BIG", members=[*people, BOT_USER_ID, "U0HELPERBOT", "U0LEFTCOMPANY"])
+    for person in people:
+        slack.add_user(person)
+    slack.add_user("U0HELPERBOT", is_bot=True)
+    slack.add_user("U0LEFTCOMPANY", deleted=True)
+    round_ = make_open_round(session_factory, "C0BIG", now=clock.now)
+    for person in people[:100]:
+        answer(session_factory, round_.id, person)
+
+    clock.advance(hours=49)  # past the reminder time (two thirds of a 72-hour round), before closing
+    make_worker().run_once()
+    make_worker().run_once()
+
+    reminded = [
+        call.args["channel"]
+        for call in slack.successful_calls_to("chat.postMessage")
+        if call.args["channel"].startswith("U")
+    ]
+    assert sorted(reminded) == sorted(people[100:])
+    assert len(slack.calls_to("conversations.members")) >= 2
+
+
+def test_the_participation_count_moves_only_in_steps_of_five_on_the_timer(
+    make_worker, channels: list[str], slack: SlackStandIn, session_factory: SessionFactory, clock: Clock
+) -> None:
+    round_ = make_open_round(session_factory, channels[0], now=clock.now)
+    clock.advance(seconds=1)
+    make_worker().run_once()
+    for member in MEMBERS[:4]:
+        answer(session_factory, round_.id, member)
+    assert slack.calls_to("chat.update") == []  # answering never touches the message
+    clock.advance(minutes=11)
+    make_worker().run_once()
+    assert slack.calls_to("chat.update") == []  # four answers still read "fewer than 5"
+    answer(session_factory, round_.id, MEMBERS[4])
+    clock.advance(minutes=11)
+    make_worker().run_once()
+    updates = slack.calls_to("chat.update")
+    assert len(updates) == 1 and "5+ people" in str(updates[0].args["blocks"])
+
+
+def test_a_round_with_too_few_answers_says_so_and_shows_nothing(
+    make_worker, channels: list[str], slack: SlackStandIn, session_factory: SessionFactory, clock: Clock
+) -> None:
+    round_ = make_open_round(session_factory, channels[0], now=clock.now)
+    for member in MEMBERS[:3]:
+        answer(session_factory, round_.id, member)
+    clock.advance(hours=80)
+    make_worker().run_once()
+    results = posts_with(slack, RESULTS_EVENT)
+    assert len(results) == 1
+    assert "Fewer than 5 people answered" in str(results[0]["text"])
+    with session_factory() as session:
+        assert session.scalar(select(func.count()).select_from(Histogram)) > 0  # kept, never shown
