@@ -1,0 +1,62 @@
+"""The Slack app manifest an admin pastes: valid, and true to what the app does."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from slackapp.settings import Settings
+from tests.conftest import repo_root
+
+MANIFEST = json.loads((repo_root() / "slackapp" / "manifest.json").read_text())
+
+# Every bot scope, and the calls that need it. A scope with no call here must not be requested.
+SCOPES_FOR_CALLS = {
+    "chat:write": ["chat_postMessage", "chat_update"],
+    "commands": [],  # slash commands themselves
+    "channels:read": ["conversations_members", "users_conversations"],
+    "groups:read": ["conversations_members", "users_conversations"],
+    "channels:history": ["conversations_history"],  # finding our own post after a crash
+    "groups:history": ["conversations_history"],
+    "users:read": ["users_info"],
+}
+
+
+def source_text() -> str:
+    return "\n".join(path.read_text() for path in Path(repo_root(), "slackapp").rglob("*.py"))
+
+
+def test_every_requested_scope_is_used_and_every_used_call_is_covered() -> None:
+    requested = set(MANIFEST["oauth_config"]["scopes"]["bot"])
+    assert requested == set(SCOPES_FOR_CALLS)
+    code = source_text()
+    called = set(re.findall(r"client\.(\w+)\(", code))
+    for scope, calls in SCOPES_FOR_CALLS.items():
+        assert all(call in called for call in calls), scope
+    scope_free = {"views_open", "views_update", "views_publish", "views_push", "auth_test"}
+    covered = {call for calls in SCOPES_FOR_CALLS.values() for call in calls} | scope_free
+    assert called <= covered, f"calls without a scope in the manifest: {called - covered}"
+
+
+def test_every_slash_command_the_app_answers_is_in_the_manifest() -> None:
+    in_manifest = {c["command"] for c in MANIFEST["features"]["slash_commands"]}
+    in_code = set(re.findall(r'app\.command\("(/\w+)"\)', source_text()))
+    assert in_manifest == in_code
+
+
+def test_events_and_interactivity_point_at_the_one_endpoint() -> None:
+    urls = {c["url"] for c in MANIFEST["features"]["slash_commands"]}
+    urls.add(MANIFEST["settings"]["event_subscriptions"]["request_url"])
+    urls.add(MANIFEST["settings"]["interactivity"]["request_url"])
+    assert {url.rsplit("/", 2)[-2] + "/" + url.rsplit("/", 1)[-1] for url in urls} == {"slack/events"}
+    in_code = set(re.findall(r'app\.event\("(\w+)"\)', source_text()))
+    assert set(MANIFEST["settings"]["event_subscriptions"]["bot_events"]) == in_code
+    assert MANIFEST["features"]["app_home"]["home_tab_enabled"] is True
+
+
+def test_settings_module_is_the_only_reader_of_the_environment() -> None:
+    for path in Path(repo_root(), "slackapp").rglob("*.py"):
+        if path.name != "settings.py":
+            assert "os.environ" not in path.read_text(), path
+    assert Settings.from_env({}).port == 3000
