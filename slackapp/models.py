@@ -3,18 +3,22 @@
 from slackapp.admin.models import KindredAdmin, ProfessionalHelp
 from slackapp.checkins.models import Answer, Comment, Histogram, Participation, Pulse, ReminderSent, Round
 from slackapp.database import Base
+from slackapp.org.models import Department, ManagerAssignment, Team
 from slackapp.scheduler.models import Job
 
 __all__ = [
     "Answer",
     "Base",
     "Comment",
+    "Department",
     "Histogram",
     "Job",
     "KindredAdmin",
+    "ManagerAssignment",
     "Participation",
     "ProfessionalHelp",
     "Pulse",
     "ReminderSent",
     "Round",
+    "Team",
 ]

@@ -1,0 +1,1 @@
+"""Org structure: teams (one per pulse channel), departments that group them, and who manages what."""

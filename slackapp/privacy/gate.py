@@ -1,0 +1,437 @@
+"""The one door numbers leave by: published cells for a viewer, per period, after suppression.
+
+The dashboard calls `Gate`, and nothing else, for every number it shows or exports. A `Gate` is built
+per request from the viewer's server-side scope; asking it for a unit outside that scope raises
+`OutOfScope`. Hidden values come back as `None` with the reason to show, never as zero.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import threading
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import Session
+
+from slackapp.checkins.models import Comment, Histogram, Round, RoundState
+from slackapp.checkins.questions import SCALE, QuestionKey
+from slackapp.org.service import OrgStructure, load_org
+from slackapp.privacy.scope import Viewer
+from slackapp.privacy.suppression import ORG, Tree, UnitKey, UnitKind, build_tree, publishable
+
+PARTICIPATION = "participation"
+QUESTION_KEYS: tuple[str, ...] = tuple(q.value for q in QuestionKey)
+
+
+class OutOfScope(PermissionError):
+    """The viewer asked for a unit they may not see; the caller shows nothing."""
+
+
+@dataclass(frozen=True)
+class PrivacyRules:
+    min_group_size: int
+    min_comment_group_size: int
+
+    @property
+    def hidden_reason(self) -> str:
+        return f"fewer than {self.min_group_size} answers — hidden to protect anonymity"
+
+    @property
+    def comments_hidden_reason(self) -> str:
+        return f"comments are shown only for groups of {self.min_comment_group_size} or more"
+
+
+@dataclass(frozen=True)
+class QuestionFigures:
+    """One question's published distribution for one cell: counts of 1..5 and the mean with a 95% band."""
+
+    key: str
+    respondents: int
+    counts: tuple[int, ...]
+    mean: float
+    low: float
+    high: float
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One unit in one period. `respondents is None` means hidden; hidden questions are simply absent
+    from `questions` and listed in `hidden_questions`, each to be shown with the rules' reason."""
+
+    unit: UnitKey
+    name: str
+    period: date
+    respondents: int | None
+    invited: int | None
+    questions: Mapping[str, QuestionFigures] = field(default_factory=dict)
+    hidden_questions: tuple[str, ...] = ()
+
+    @property
+    def hidden(self) -> bool:
+        return self.respondents is None
+
+    @property
+    def participation(self) -> float | None:
+        if self.respondents is None or not self.invited:
+            return None
+        return min(1.0, self.respondents / self.invited)
+
+
+@dataclass(frozen=True)
+class _TeamRound:
+    round_id: uuid.UUID
+    respondents: int
+    invited: int | None
+
+
+@dataclass(frozen=True)
+class _Period:
+    start: date
+    complete: bool
+    rounds: Mapping[str, _TeamRound]  # team channel -> its latest closed round that week
+    extra_round_ids: frozenset[uuid.UUID]  # earlier closed rounds of the same team that week: never shown
+
+
+@dataclass(frozen=True)
+class _Publication:
+    tree: Tree
+    cells: Mapping[str, frozenset[UnitKey]]  # measure -> published nodes
+
+
+# Completed periods never change, so their suppression pattern is kept, keyed by everything it depends
+# on (the teams, their departments, their counts and the questions asked). Holds no answers.
+_PATTERNS: dict[str, _Publication] = {}
+_PATTERNS_LOCK = threading.Lock()
+_PATTERNS_MAX = 50_000
+
+
+def period_of(moment: datetime) -> date:
+    """The Monday (UTC) of the week a round opened in."""
+    day = moment.date()
+    return day - timedelta(days=day.weekday())
+
+
+class Gate:
+    """Published, scope-checked aggregates for one viewer, read in one session."""
+
+    def __init__(self, *, session: Session, viewer: Viewer, rules: PrivacyRules) -> None:
+        self._session = session
+        self.viewer = viewer
+        self.rules = rules
+        self.org: OrgStructure = load_org(session=session, workspace_id=viewer.workspace_id)
+        self._periods: list[_Period] | None = None
+
+    # -- what may be asked ------------------------------------------------------------------------
+
+    def units(self) -> list[UnitKey]:
+        """The units this viewer may pick (empty for someone with no access)."""
+        return self.viewer.scope_units(self.org) if self.viewer.has_access else []
+
+    def name(self, unit: UnitKey) -> str:
+        if unit.kind is UnitKind.ORG:
+            return "Whole organisation"
+        if unit.kind is UnitKind.DEPARTMENT:
+            for department in self.org.departments.values():
+                if str(department.id) == unit.id:
+                    return department.name
+            return "Unknown department"
+        team = self.org.teams.get(unit.id)
+        return team.name if team else "Unknown team"
+
+    def department_of(self, team: UnitKey) -> UnitKey | None:
+        info = self.org.teams.get(team.id)
+        if info is None or info.department_id is None:
+            return None
+        return UnitKey(UnitKind.DEPARTMENT, str(info.department_id))
+
+    def check(self, unit: UnitKey) -> None:
+        """Raise `OutOfScope` unless the viewer may see this unit. Every public method calls it."""
+        if not self.viewer.has_access or not self.viewer.may_see(unit, self.org):
+            raise OutOfScope(unit.to_param())
+
+    # -- published cells --------------------------------------------------------------------------
+
+    def series(
+        self, unit: UnitKey, *, questions: Sequence[str] = QUESTION_KEYS, last: int | None = None
+    ) -> list[Cell]:
+        """The unit's cells over completed periods, oldest first (a hidden cell is still listed)."""
+        self.check(unit)
+        return self._cells(unit, questions, last)
+
+    def latest_period(self) -> date | None:
+        complete = [p for p in self._load_periods() if p.complete]
+        return complete[-1].start if complete else None
+
+    def compare(self, units: Iterable[UnitKey], *, questions: Sequence[str] = QUESTION_KEYS) -> list[Cell]:
+        """Each unit's cell in the latest completed period, side by side."""
+        cells: list[Cell] = []
+        for unit in units:
+            self.check(unit)
+            latest = self._cells(unit, questions, 1)
+            if latest:
+                cells.append(latest[-1])
+        return cells
+
+    def landscape(self, team: UnitKey) -> list[Cell]:
+        """A team's latest cell beside its department's and the organisation's, for the same week.
+
+        The department and organisation cells are benchmarks: a viewer who may see the team may see
+        them too. They come from the same publication as everything else, so they add nothing a
+        differencing attack could use.
+        """
+        self.check(team)
+        questions = [q for q in QUESTION_KEYS if q not in ("wellbeing", "stress")]
+        mine = self._cells(team, questions, 1)
+        if not mine:
+            return []
+        week = mine[-1].period
+        result = [mine[-1]]
+        department = self.department_of(team)
+        for benchmark in ([department] if department else []) + [ORG]:
+            cells = [c for c in self._cells(benchmark, questions, None) if c.period == week]
+            result += cells
+        return result
+
+    def comments(self, team: UnitKey, week: date) -> list[str] | None:
+        """A team's comments for a week, or None when the group is too small to show them."""
+        self.check(team)
+        if team.kind is not UnitKind.TEAM:
+            return None
+        period = next((p for p in self._load_periods() if p.start == week and p.complete), None)
+        if period is None or team.id not in period.rounds:
+            return None
+        cells = self._cells(team, (), None)
+        cell = next((c for c in cells if c.period == week), None)
+        if cell is None or cell.respondents is None:
+            return None
+        if cell.respondents < self.rules.min_comment_group_size:
+            return None
+        round_id = period.rounds[team.id].round_id
+        return list(self._session.scalars(select(Comment.body).where(Comment.round_id == round_id)))
+
+    # -- internals --------------------------------------------------------------------------------
+
+    def _load_periods(self) -> list[_Period]:
+        if self._periods is not None:
+            return self._periods
+        rows = self._session.execute(
+            select(
+                Round.id,
+                Round.channel_id,
+                Round.opens_at,
+                Round.state,
+                Round.respondent_count,
+                Round.invited_count,
+            ).where(Round.workspace_id == self.viewer.workspace_id)
+        ).all()
+        by_week: dict[date, list[Any]] = {}
+        for row in rows:
+            by_week.setdefault(period_of(row.opens_at), []).append(row)
+        periods: list[_Period] = []
+        for week in sorted(by_week):
+            week_rows = sorted(by_week[week], key=lambda r: r.opens_at)
+            complete = all(r.state is RoundState.CLOSED for r in week_rows)
+            latest: dict[str, Any] = {}
+            for row in week_rows:
+                if row.state is RoundState.CLOSED:
+                    latest[row.channel_id] = row
+            chosen = {r.id for r in latest.values()}
+            periods.append(
+                _Period(
+                    start=week,
+                    complete=complete,
+                    rounds={
+                        channel: _TeamRound(r.id, r.respondent_count or 0, r.invited_count)
+                        for channel, r in latest.items()
+                    },
+                    extra_round_ids=frozenset(
+                        r.id for r in week_rows if r.state is RoundState.CLOSED and r.id not in chosen
+                    ),
+                )
+            )
+        self._periods = periods
+        return periods
+
+    def _publication(self, period: _Period) -> _Publication:
+        departments = {
+            channel: (
+                str(self.org.teams[channel].department_id)
+                if channel in self.org.teams and self.org.teams[channel].department_id
+                else None
+            )
+            for channel in period.rounds
+        }
+        fingerprint = hashlib.sha256(
+            repr(
+                (
+                    self.viewer.workspace_id,
+                    period.start,
+                    self.rules.min_group_size,
+                    sorted(
+                        (c, departments[c], str(r.round_id), r.respondents) for c, r in period.rounds.items()
+                    ),
+                )
+            ).encode()
+        ).hexdigest()
+        with _PATTERNS_LOCK:
+            cached = _PATTERNS.get(fingerprint)
+        if cached is not None:
+            return cached
+        tree = build_tree(departments)
+        participation = {c: r.respondents for c, r in period.rounds.items()}
+        k = self.rules.min_group_size
+        cells: dict[str, frozenset[UnitKey]] = {PARTICIPATION: publishable(tree, participation, k)}
+        asked = self._asked_questions([r.round_id for r in period.rounds.values()])
+        for question in QUESTION_KEYS:
+            answered = {
+                c: r.respondents for c, r in period.rounds.items() if question in asked.get(r.round_id, ())
+            }
+            cells[question] = publishable(tree, answered, k, start=cells[PARTICIPATION])
+        publication = _Publication(tree=tree, cells=cells)
+        with _PATTERNS_LOCK:
+            if len(_PATTERNS) >= _PATTERNS_MAX:
+                _PATTERNS.clear()
+            _PATTERNS[fingerprint] = publication
+        return publication
+
+    def _asked_questions(self, round_ids: list[uuid.UUID]) -> dict[uuid.UUID, frozenset[str]]:
+        asked: dict[uuid.UUID, frozenset[str]] = {}
+        for start in range(0, len(round_ids), 500):
+            chunk = round_ids[start : start + 500]
+            for round_id, snapshot in self._session.execute(
+                select(Round.id, Round.questions).where(Round.id.in_(chunk))
+            ):
+                asked[round_id] = frozenset(str(q["key"]) for q in snapshot)
+        return asked
+
+    def _teams_of(self, unit: UnitKey) -> list[str] | None:
+        """The team channels under a unit; None for the organisation (every team)."""
+        if unit.kind is UnitKind.ORG:
+            return None
+        if unit.kind is UnitKind.TEAM:
+            return [unit.id]
+        return [
+            t.channel_id
+            for t in self.org.teams.values()
+            if t.department_id is not None and str(t.department_id) == unit.id
+        ]
+
+    def _cells(self, unit: UnitKey, questions: Sequence[str], last: int | None) -> list[Cell]:
+        periods = [p for p in self._load_periods() if p.complete]
+        teams = self._teams_of(unit)
+        present = [
+            p for p in periods if (teams is None and p.rounds) or any(t in p.rounds for t in teams or ())
+        ]
+        if last is not None:
+            present = present[-last:]
+        if not present:
+            return []
+        publications = {p.start: self._publication(p) for p in present}
+        wanted_questions = [
+            q
+            for q in questions
+            if any(unit in publications[p.start].cells.get(q, frozenset()) for p in present)
+        ]
+        counts = self._histograms(unit, teams, present, wanted_questions)
+        name = self.name(unit)
+        cells: list[Cell] = []
+        for period in present:
+            publication = publications[period.start]
+            members = [c for c in period.rounds if teams is None or c in teams]
+            if unit not in publication.cells[PARTICIPATION]:
+                cells.append(Cell(unit=unit, name=name, period=period.start, respondents=None, invited=None))
+                continue
+            invited_values = [period.rounds[c].invited for c in members]
+            invited = None if any(v is None for v in invited_values) else sum(v or 0 for v in invited_values)
+            figures: dict[str, QuestionFigures] = {}
+            hidden: list[str] = []
+            for question in questions:
+                if unit not in publication.cells.get(question, frozenset()):
+                    hidden.append(question)
+                    continue
+                histogram = counts.get((period.start, question))
+                if histogram:
+                    figures[question] = _figures(question, histogram)
+            cells.append(
+                Cell(
+                    unit=unit,
+                    name=name,
+                    period=period.start,
+                    respondents=sum(period.rounds[c].respondents for c in members),
+                    invited=invited,
+                    questions=figures,
+                    hidden_questions=tuple(hidden),
+                )
+            )
+        return cells
+
+    def _histograms(
+        self, unit: UnitKey, teams: list[str] | None, periods: list[_Period], questions: Sequence[str]
+    ) -> dict[tuple[date, str], dict[int, int]]:
+        """Histogram sums per (week, question) over the unit's chosen rounds, aggregated in SQL."""
+        if not questions:
+            return {}
+        week = _week_expression(self._session)
+        excluded = [rid for p in periods for rid in p.extra_round_ids]
+        first = min(p.start for p in periods)
+        conditions: list[ColumnElement[bool]] = [
+            Round.workspace_id == self.viewer.workspace_id,
+            Round.state == RoundState.CLOSED,
+            Round.opens_at >= datetime.combine(first, datetime.min.time()).replace(tzinfo=UTC),
+            Histogram.question_key.in_(list(questions)),
+        ]
+        if teams is not None:
+            conditions.append(Round.channel_id.in_(teams))
+        if excluded:
+            conditions.append(Round.id.not_in(excluded))
+        rows = self._session.execute(
+            select(week, Histogram.question_key, Histogram.value, func.sum(Histogram.count))
+            .join(Round, Round.id == Histogram.round_id)
+            .where(*conditions)
+            .group_by(week, Histogram.question_key, Histogram.value)
+        ).all()
+        wanted = {p.start for p in periods}
+        result: dict[tuple[date, str], dict[int, int]] = {}
+        for raw_week, key, value, total in rows:
+            start = _as_date(raw_week)
+            if start in wanted:
+                result.setdefault((start, key), {})[int(value)] = int(total)
+        return result
+
+
+def _figures(question: str, histogram: Mapping[int, int]) -> QuestionFigures:
+    counts = tuple(histogram.get(v, 0) for v in SCALE)
+    n = sum(counts)
+    mean = sum(v * c for v, c in zip(SCALE, counts, strict=True)) / n
+    variance = sum(c * (v - mean) ** 2 for v, c in zip(SCALE, counts, strict=True)) / max(n - 1, 1)
+    margin = 1.96 * math.sqrt(variance / n)
+    return QuestionFigures(
+        key=question,
+        respondents=n,
+        counts=counts,
+        mean=mean,
+        low=max(1.0, mean - margin),
+        high=min(5.0, mean + margin),
+    )
+
+
+def _week_expression(session: Session) -> ColumnElement[Any]:
+    """The Monday (UTC) of `Round.opens_at`, in the database's own dialect."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.date(func.date_trunc("week", func.timezone("UTC", Round.opens_at)))
+    return func.date(Round.opens_at, "-6 days", "weekday 1")
+
+
+def _as_date(value: object) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+

@@ -1,0 +1,170 @@
+"""Which cells of one period may be published: primary and complementary suppression on the org tree.
+
+The cells
+---------
+A *period* is a calendar week (Monday, UTC). For each period the gate takes a **fixed set of teams**:
+every team with a closed round that opened that week (its latest such round). The cells of the period
+are the nodes of one tree over that fixed set - the organisation at the root, departments under it,
+teams under their department (or directly under the organisation when they have none) - and a node's
+value is the sum of its teams' histograms and counts. The gate publishes *only* these node cells: no
+ad-hoc filters, no "all teams but one", no running totals over several periods, no cell of a period
+that still has an open round (so a period's totals never change after they are first shown, and
+"this week minus last time I looked" recovers nothing). The same publication is computed for every
+viewer; a viewer's scope only chooses which published cells they may see.
+
+The rule (k = KINDRED_MIN_GROUP_SIZE)
+-------------------------------------
+1. Primary suppression: a node with fewer than k respondents is hidden.
+2. Complementary suppression. For a published node P, call its *residual* R(P) the teams under P
+   that are not under any published node strictly below P (P's "remainder" once its published
+   children are subtracted). Whenever R(P) holds at least one team but fewer than k respondents,
+   hide the smallest published node just below P (a published team if there is one - a published
+   team has at least k respondents, so one always suffices - otherwise the smallest published
+   department, then look again). Nodes are visited children first, so fixing P never undoes a
+   node already checked.
+Each question is a measure of its own (a team counts in a question's tree only if its round asked
+it); a question's cells start from the published participation cells and only lose cells.
+
+Why differencing cannot recover a hidden cell
+---------------------------------------------
+Every team under a published node belongs to exactly one residual: that of its nearest published
+ancestor (or itself). A published node's value is the sum of the residuals of the published nodes in
+its subtree, and conversely each residual is its node minus its published children, so the published
+values and the residual values determine each other (a unitriangular change of basis). Any sum or
+difference of published values is therefore a sum or difference of residuals, and the residuals are
+disjoint groups of people. After the rule, every non-empty residual has at least k respondents, so
+whatever arithmetic a viewer does on published cells - a department minus its other teams, the
+organisation minus a department, two managers pooling overlapping scopes (they see subsets of the
+one publication) - yields the aggregate of whole residuals: groups of at least k people, never a
+hidden team on its own, and never a team of which nobody answered.
+
+Not covered: moving a team between departments changes past department totals; someone who wrote
+down the old totals could difference them. HR should restructure sparingly; this is documented.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class UnitKind(StrEnum):
+    ORG = "org"
+    DEPARTMENT = "department"
+    TEAM = "team"
+
+
+@dataclass(frozen=True, order=True)
+class UnitKey:
+    """A node of the org tree: the organisation, a department (by id) or a team (by channel)."""
+
+    kind: UnitKind
+    id: str = ""
+
+    def to_param(self) -> str:
+        return f"{self.kind.value}:{self.id}"
+
+    @classmethod
+    def from_param(cls, text: str) -> UnitKey | None:
+        """Parse "team:C123"; None for anything malformed (a tampered request gets nothing)."""
+        kind, _, ident = text.partition(":")
+        try:
+            unit_kind = UnitKind(kind)
+        except ValueError:
+            return None
+        if unit_kind is not UnitKind.ORG and not ident:
+            return None
+        return cls(unit_kind, "" if unit_kind is UnitKind.ORG else ident[:64])
+
+
+ORG = UnitKey(UnitKind.ORG)
+
+
+@dataclass(frozen=True)
+class Tree:
+    """One period's tree: children of each inner node and the team set beneath it."""
+
+    children: Mapping[UnitKey, tuple[UnitKey, ...]]
+
+    def teams_under(self, node: UnitKey) -> list[UnitKey]:
+        if node.kind is UnitKind.TEAM:
+            return [node]
+        return [team for child in self.children.get(node, ()) for team in self.teams_under(child)]
+
+    def postorder(self) -> list[UnitKey]:
+        order: list[UnitKey] = []
+
+        def visit(node: UnitKey) -> None:
+            for child in self.children.get(node, ()):
+                visit(child)
+            order.append(node)
+
+        visit(ORG)
+        return order
+
+
+def build_tree(team_departments: Mapping[str, str | None]) -> Tree:
+    """The tree over a fixed set of teams, given each team's department id (or None)."""
+    children: dict[UnitKey, list[UnitKey]] = {ORG: []}
+    for channel, department in sorted(team_departments.items(), key=lambda item: item[0]):
+        team = UnitKey(UnitKind.TEAM, channel)
+        if department is None:
+            children[ORG].append(team)
+            continue
+        parent = UnitKey(UnitKind.DEPARTMENT, department)
+        if parent not in children:
+            children[parent] = []
+            children[ORG].append(parent)
+        children[parent].append(team)
+    return Tree({node: tuple(kids) for node, kids in children.items()})
+
+
+def publishable(
+    tree: Tree, respondents: Mapping[str, int], k: int, start: Iterable[UnitKey] | None = None
+) -> frozenset[UnitKey]:
+    """The nodes that may be published, by the rule in this module's docstring.
+
+    Args:
+        tree: the period's tree over its fixed set of teams.
+        respondents: respondents per team channel for this measure; a team missing here is not part
+            of the measure (it did not ask the question) and counts nowhere.
+        k: the minimum group size.
+        start: the nodes still eligible (a question starts from the published participation cells).
+
+    Returns:
+        The published nodes. Every non-empty residual of a published node has at least k respondents.
+    """
+    sizes: dict[UnitKey, int] = {}
+    members: dict[UnitKey, list[str]] = {}
+    for node in tree.postorder():
+        teams = [t.id for t in tree.teams_under(node) if t.id in respondents]
+        members[node] = teams
+        sizes[node] = sum(respondents[t] for t in teams)
+    eligible = set(tree.postorder()) if start is None else set(start)
+    published = {node for node in eligible if members.get(node) and sizes[node] >= k}
+
+    def tops(node: UnitKey) -> list[UnitKey]:
+        """The published nodes strictly below `node` with no published node between."""
+        found: list[UnitKey] = []
+        for child in tree.children.get(node, ()):
+            if child in published:
+                found.append(child)
+            else:
+                found.extend(tops(child))
+        return found
+
+    for node in tree.postorder():
+        while node in published:
+            below = tops(node)
+            covered = {team for top in below for team in members[top]}
+            residual = [team for team in members[node] if team not in covered]
+            if not residual or sum(respondents[t] for t in residual) >= k:
+                break
+            teams_below = [top for top in below if top.kind is UnitKind.TEAM]
+            pool = teams_below or below
+            if not pool:  # cannot happen (a published node has >= k), but never publish on doubt
+                published.discard(node)
+                break
+            published.discard(min(pool, key=lambda top: (sizes[top], top)))
+    return frozenset(published)

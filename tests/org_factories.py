@@ -1,0 +1,138 @@
+"""Org structures with closed rounds, made through the real services (pulses, answers, close), for the
+privacy gate and dashboard tests."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+from slackapp.checkins.models import Pulse
+from slackapp.checkins.service import close_round, mark_invitation_posted, open_round_now
+from slackapp.database import SessionFactory
+from slackapp.org.service import create_department, name_team, set_department_managers, set_team_managers
+from slackapp.privacy.gate import Gate, PrivacyRules
+from slackapp.privacy.scope import Viewer, viewer_for
+from tests.factories import HR_ADMIN, WORKSPACE, answer, make_pulse, round_secrets, scores
+
+# A Monday, so week n of a test starts on a known day.
+FIRST_WEEK = datetime(2026, 9, 7, 9, 30, tzinfo=UTC)
+RULES = PrivacyRules(min_group_size=5, min_comment_group_size=10)
+
+Answers = Mapping[str, int | None]
+
+
+def week(n: int) -> datetime:
+    return FIRST_WEEK + timedelta(weeks=n)
+
+
+@dataclass
+class OrgBuilder:
+    """Departments, teams and their weekly rounds, closed into histograms by the check-in service."""
+
+    session_factory: SessionFactory
+    departments: dict[str, uuid.UUID] = field(default_factory=dict)
+    teams: set[str] = field(default_factory=set)
+
+    def department(self, name: str) -> uuid.UUID:
+        with self.session_factory.begin() as session:
+            department = create_department(session=session, workspace_id=WORKSPACE, name=name, now=week(0))
+            self.departments[name] = department.id
+            return department.id
+
+    def team(self, channel: str, name: str | None = None, department: str | None = None) -> str:
+        make_pulse(self.session_factory, channel, now=week(0) - timedelta(days=7))
+        with self.session_factory.begin() as session:
+            name_team(
+                session=session,
+                workspace_id=WORKSPACE,
+                channel_id=channel,
+                name=name or channel,
+                department_id=self.departments[department] if department else None,
+                now=week(0),
+            )
+        self.teams.add(channel)
+        return channel
+
+    def manager(self, user: str, *, teams: Sequence[str] = (), departments: Sequence[str] = ()) -> None:
+        with self.session_factory.begin() as session:
+            for channel in teams:
+                set_team_managers(
+                    session=session,
+                    workspace_id=WORKSPACE,
+                    channel_id=channel,
+                    user_ids=[user],
+                    assigned_by=HR_ADMIN,
+                    now=week(0),
+                )
+            for department in departments:
+                set_department_managers(
+                    session=session,
+                    workspace_id=WORKSPACE,
+                    department_id=self.departments[department],
+                    user_ids=[user],
+                    assigned_by=HR_ADMIN,
+                    now=week(0),
+                )
+
+    def open_round(self, channel: str, when: datetime, invited: int | None = None) -> uuid.UUID:
+        with self.session_factory.begin() as session:
+            pulse_id = session.scalar(select(Pulse.id).where(Pulse.channel_id == channel))
+            assert pulse_id is not None
+            round_ = open_round_now(
+                session=session,
+                workspace_id=WORKSPACE,
+                pulse_id=pulse_id,
+                now=when,
+                round_secrets=round_secrets(),
+            )
+            mark_invitation_posted(session=session, round_id=round_.id, ts="1.0", invited_count=invited)
+            return round_.id
+
+    def answer(
+        self, round_id: uuid.UUID, people: Sequence[Answers], when: datetime, comment: str = ""
+    ) -> None:
+        for i, answers in enumerate(people):
+            answer(
+                self.session_factory,
+                round_id,
+                f"U{uuid.uuid4().hex[:8].upper()}{i}",
+                answers,
+                comment=comment or None,
+                now=when + timedelta(minutes=1),
+            )
+
+    def close(self, round_id: uuid.UUID, when: datetime) -> None:
+        with self.session_factory.begin() as session:
+            close_round(session=session, round_id=round_id, now=when + timedelta(hours=1))
+
+    def week(
+        self,
+        n: int,
+        answers: Mapping[str, int | Sequence[Answers]],
+        *,
+        invited: Mapping[str, int] | None = None,
+        comment: str = "",
+    ) -> None:
+        """Run a whole round in week n for each team: open, answer (a count or explicit answers), close."""
+        when = week(n)
+        for channel, people in answers.items():
+            everyone = [scores() for _ in range(people)] if isinstance(people, int) else list(people)
+            round_id = self.open_round(channel, when, (invited or {}).get(channel, max(len(everyone), 1) + 2))
+            self.answer(round_id, everyone, when, comment)
+            self.close(round_id, when)
+
+    @contextmanager
+    def gate(self, user: str, *, admin: bool = False, rules: PrivacyRules = RULES) -> Iterator[Gate]:
+        """The gate as `user` sees it (HR when `admin`), in a session closed afterwards."""
+        with self.session_factory() as session:
+            viewer = viewer_for(session=session, workspace_id=WORKSPACE, user_id=user, workspace_admin=admin)
+            yield Gate(session=session, viewer=viewer, rules=rules)
+
+
+def hr_viewer() -> Viewer:
+    return Viewer(workspace_id=WORKSPACE, user_id=HR_ADMIN, everything=True)
