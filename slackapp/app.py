@@ -16,6 +16,7 @@ from slackapp.checkins import listeners as checkins
 from slackapp.database import SessionFactory
 from slackapp.home import listeners as home
 from slackapp.logs import bolt_logger
+from slackapp.org import listeners as org
 from slackapp.settings import Settings
 from slackapp.slack_client import build_web_client
 
@@ -59,4 +60,5 @@ def create_app(
     checkins.register(app)
     admin.register(app)
     home.register(app)
+    org.register(app)
     return app

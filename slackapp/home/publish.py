@@ -12,6 +12,8 @@ from slackapp.checkins.service import list_pulses, open_rounds
 from slackapp.checkins.views import build_pulse_admin_blocks
 from slackapp.database import SessionFactory, utcnow
 from slackapp.home.views import build_home
+from slackapp.org.service import load_org
+from slackapp.org.views import build_org_admin_blocks
 from slackapp.settings import Settings
 
 
@@ -27,8 +29,10 @@ def publish_home(
             }
             contact = get_help_contact(session=session, workspace_id=workspace_id)
             admins = list_kindred_admins(session=session, workspace_id=workspace_id)
+            org = load_org(session=session, workspace_id=workspace_id)
         admin_blocks = build_pulse_admin_blocks(pulses, open_pulse_ids) + build_admin_settings_blocks(
             contact, admins
         )
+        admin_blocks += build_org_admin_blocks(org)
     view = build_home(min_group_size=settings.min_group_size, admin_blocks=admin_blocks)
     client.views_publish(user_id=user_id, view=view)
