@@ -1,0 +1,1 @@
+"""Peer-support pairing: programmes, opt-in, matching, introductions and follow-up."""
