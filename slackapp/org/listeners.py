@@ -1,0 +1,213 @@
+"""Org listeners: HR names teams, makes departments and assigns managers from the App Home."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
+
+from slackapp.admin.access import NOT_AN_ADMIN, can_administer
+from slackapp.database import SessionFactory, utcnow
+from slackapp.errors import InvalidInput, NotFound
+from slackapp.home.publish import publish_home
+from slackapp.notice import build_notice_view
+from slackapp.org.ids import NO_DEPARTMENT, OrgAction, OrgBlock, OrgCallback
+from slackapp.org.service import (
+    create_department,
+    load_org,
+    name_team,
+    rename_department,
+    set_department_managers,
+    set_team_managers,
+)
+from slackapp.org.views import build_department_form, build_team_form
+from slackapp.settings import Settings
+
+
+def register(app: App) -> None:
+    app.action(OrgAction.EDIT_TEAM)(open_team_form)
+    app.action(OrgAction.EDIT_DEPARTMENT)(open_department_form)
+    app.action(OrgAction.NEW_DEPARTMENT)(open_department_form)
+    app.view(OrgCallback.TEAM_FORM)(save_team)
+    app.view(OrgCallback.DEPARTMENT_FORM)(save_department)
+
+
+def open_team_form(
+    ack: Ack,
+    action: dict[str, Any],
+    body: dict[str, Any],
+    context: BoltContext,
+    client: WebClient,
+    db: SessionFactory,
+) -> None:
+    """Open the form for the team chosen in the App Home."""
+    ack()
+    workspace_id, user_id = str(context.team_id), str(context.user_id)
+    if not can_administer(db=db, client=client, workspace_id=workspace_id, user_id=user_id):
+        client.views_open(trigger_id=body["trigger_id"], view=build_notice_view("Admins only", NOT_AN_ADMIN))
+        return
+    channel_id = str((action.get("selected_option") or {}).get("value") or "")
+    with db() as session:
+        org = load_org(session=session, workspace_id=workspace_id)
+    team = org.teams.get(channel_id)
+    if team is None:
+        view = build_notice_view("Team not found", "That channel has no check-in, so it is not a team yet.")
+    else:
+        view = build_team_form(team, org)
+    client.views_open(trigger_id=body["trigger_id"], view=view)
+
+
+def open_department_form(
+    ack: Ack,
+    action: dict[str, Any],
+    body: dict[str, Any],
+    context: BoltContext,
+    client: WebClient,
+    db: SessionFactory,
+) -> None:
+    """Open the department form: empty for "New department", filled for one chosen from the list."""
+    ack()
+    workspace_id, user_id = str(context.team_id), str(context.user_id)
+    if not can_administer(db=db, client=client, workspace_id=workspace_id, user_id=user_id):
+        client.views_open(trigger_id=body["trigger_id"], view=build_notice_view("Admins only", NOT_AN_ADMIN))
+        return
+    chosen = str((action.get("selected_option") or {}).get("value") or "")
+    with db() as session:
+        org = load_org(session=session, workspace_id=workspace_id)
+    department = next((d for d in org.departments.values() if str(d.id) == chosen), None)
+    if chosen and department is None:
+        view = build_notice_view("Not found", "That department no longer exists.")
+    else:
+        view = build_department_form(department, org)
+    client.views_open(trigger_id=body["trigger_id"], view=view)
+
+
+def save_team(
+    ack: Ack,
+    view: dict[str, Any],
+    context: BoltContext,
+    client: WebClient,
+    db: SessionFactory,
+    settings: Settings,
+) -> None:
+    """Save a team's name, department and managers; problems show inline in the form."""
+    workspace_id, user_id = str(context.team_id), str(context.user_id)
+    if not can_administer(db=db, client=client, workspace_id=workspace_id, user_id=user_id):
+        ack(response_action="update", view=build_notice_view("Admins only", NOT_AN_ADMIN))
+        return
+    channel_id = str(_metadata(view).get("channel_id") or "")
+    values = _values(view)
+    department = _selected(values, OrgBlock.DEPARTMENT)
+    try:
+        department_id = None if department in (None, NO_DEPARTMENT) else uuid.UUID(str(department))
+        with db.begin() as session:
+            name_team(
+                session=session,
+                workspace_id=workspace_id,
+                channel_id=channel_id,
+                name=_text(values, OrgBlock.NAME),
+                department_id=department_id,
+                now=utcnow(),
+            )
+            set_team_managers(
+                session=session,
+                workspace_id=workspace_id,
+                channel_id=channel_id,
+                user_ids=_users(values),
+                assigned_by=user_id,
+                now=utcnow(),
+            )
+    except InvalidInput as invalid:
+        ack(response_action="errors", errors={OrgBlock.NAME: invalid.errors.get("name", str(invalid))})
+        return
+    except (NotFound, ValueError) as missing:
+        ack(response_action="errors", errors={OrgBlock.DEPARTMENT: str(missing) or "Choose a department."})
+        return
+    ack()
+    publish_home(client=client, db=db, settings=settings, workspace_id=workspace_id, user_id=user_id)
+
+
+def save_department(
+    ack: Ack,
+    view: dict[str, Any],
+    context: BoltContext,
+    client: WebClient,
+    db: SessionFactory,
+    settings: Settings,
+) -> None:
+    """Make or rename a department and set its managers."""
+    workspace_id, user_id = str(context.team_id), str(context.user_id)
+    if not can_administer(db=db, client=client, workspace_id=workspace_id, user_id=user_id):
+        ack(response_action="update", view=build_notice_view("Admins only", NOT_AN_ADMIN))
+        return
+    values = _values(view)
+    raw_id = _metadata(view).get("department_id")
+    try:
+        with db.begin() as session:
+            if raw_id:
+                department = rename_department(
+                    session=session,
+                    workspace_id=workspace_id,
+                    department_id=uuid.UUID(str(raw_id)),
+                    name=_text(values, OrgBlock.NAME),
+                )
+            else:
+                department = create_department(
+                    session=session,
+                    workspace_id=workspace_id,
+                    name=_text(values, OrgBlock.NAME),
+                    now=utcnow(),
+                )
+            set_department_managers(
+                session=session,
+                workspace_id=workspace_id,
+                department_id=department.id,
+                user_ids=_users(values),
+                assigned_by=user_id,
+                now=utcnow(),
+            )
+    except InvalidInput as invalid:
+        ack(response_action="errors", errors={OrgBlock.NAME: invalid.errors.get("name", str(invalid))})
+        return
+    except (NotFound, ValueError):
+        ack(
+            response_action="update", view=build_notice_view("Not found", "That department no longer exists.")
+        )
+        return
+    ack()
+    publish_home(client=client, db=db, settings=settings, workspace_id=workspace_id, user_id=user_id)
+
+
+def _metadata(view: dict[str, Any]) -> dict[str, Any]:
+    try:
+        data = json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _values(view: dict[str, Any]) -> dict[str, Any]:
+    values = view.get("state", {}).get("values", {})
+    return values if isinstance(values, dict) else {}
+
+
+def _field(values: dict[str, Any], block: OrgBlock) -> dict[str, Any]:
+    state = values.get(block, {}).get(OrgAction.FIELD, {})
+    return state if isinstance(state, dict) else {}
+
+
+def _text(values: dict[str, Any], block: OrgBlock) -> str:
+    return str(_field(values, block).get("value") or "")
+
+
+def _selected(values: dict[str, Any], block: OrgBlock) -> str | None:
+    option = _field(values, block).get("selected_option") or {}
+    return str(option.get("value")) if option.get("value") else None
+
+
+def _users(values: dict[str, Any]) -> list[str]:
+    users = _field(values, OrgBlock.MANAGERS).get("selected_users") or []
+    return [str(u) for u in users if isinstance(u, str) and u][:20]
