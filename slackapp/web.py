@@ -12,7 +12,8 @@ from slackapp.database import database_is_reachable, new_engine, new_session_fac
 from slackapp.settings import Settings
 
 
-def create_web_app(bolt_app: App, engine: Engine) -> Flask:
+def create_web_app(bolt_app: App, engine: Engine, settings: Settings | None = None) -> Flask:
+    """Bolt's endpoint and the health check; with `settings`, the leader dashboard under /dashboard/ too."""
     web = Flask("kindred")
     handler = SlackRequestHandler(bolt_app)
 
@@ -26,6 +27,11 @@ def create_web_app(bolt_app: App, engine: Engine) -> Flask:
             return {"status": "ok"}, 200
         return {"status": "database unreachable"}, 503
 
+    if settings is not None:
+        # The dashboard shares this server: Heroku routes only the web process.
+        from dashboards.app import create_dashboard
+
+        create_dashboard(web, settings=settings, session_factory=new_session_factory(engine))
     return web
 
 
@@ -34,4 +40,4 @@ def create_kindred_web(settings: Settings) -> Flask:
     settings.require_secret_key()
     engine = new_engine(settings.database_url)
     bolt_app = create_app(settings, new_session_factory(engine))
-    return create_web_app(bolt_app, engine)
+    return create_web_app(bolt_app, engine, settings)

@@ -253,6 +253,8 @@ class SlackStandIn:
             "conversations.invite": self._conversations_invite,
             "users.info": self._users_info,
             "users.conversations": self._users_conversations,
+            "openid.connect.token": self._openid_connect_token,
+            "openid.connect.userInfo": self._openid_connect_user_info,
         }
         self.reset()
 
@@ -327,6 +329,8 @@ class SlackStandIn:
             self.violations = []
             self._faults = {}
             self._dm_ids = {}
+            self.openid_codes: dict[str, dict[str, Any]] = {}
+            self._openid_tokens: dict[str, dict[str, Any]] = {}
             gates, self._gates = list(self._gates.values()), {}
         for gate in gates:
             gate.set()
@@ -344,6 +348,11 @@ class SlackStandIn:
             self.channels[channel_id] = fields
             if members is not None:
                 self.channel_members[channel_id] = list(members)
+
+    def add_openid_code(self, code: str, user_id: str, name: str = "", team_id: str = TEAM_ID) -> None:
+        """Sign in with Slack: make `code` (as if from Slack's authorize page) stand for this person."""
+        with self._lock:
+            self.openid_codes[code] = {"user_id": user_id, "name": name or user_id, "team_id": team_id}
 
     # -- reading what happened --
 
@@ -735,6 +744,29 @@ class SlackStandIn:
             raise SlackError("already_in_channel")
         members.extend(new)
         return {"channel": self._channel_object(channel_id)}
+
+    def _openid_connect_token(self, args: dict[str, Any]) -> dict[str, Any]:
+        person = self.openid_codes.pop(str(args.get("code") or ""), None)  # a code works once
+        if person is None:
+            raise SlackError("invalid_code")
+        if not args.get("client_id") or not args.get("client_secret"):
+            raise SlackError("invalid_client")
+        token = f"xoxp-openid-{next(self._id_counter)}"
+        self._openid_tokens[token] = person
+        return {"access_token": token, "token_type": "Bearer", "id_token": "not-checked-by-kindred"}
+
+    def _openid_connect_user_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        # Answerers see arguments only; the token of this call is on the call just recorded.
+        call = next(c for c in reversed(self.calls) if c.method == "openid.connect.userInfo")
+        person = self._openid_tokens.get(call.token or "")
+        if person is None:
+            raise SlackError("invalid_auth")
+        return {
+            "sub": person["user_id"],
+            "https://slack.com/user_id": person["user_id"],
+            "https://slack.com/team_id": person["team_id"],
+            "name": person["name"],
+        }
 
     def _users_info(self, args: dict[str, Any]) -> dict[str, Any]:
         user_id = str(args["user"])

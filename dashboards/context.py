@@ -1,0 +1,33 @@
+"""What the dashboard needs from the web process, kept on the Flask app (not in module globals)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import flask
+
+from slackapp.database import SessionFactory
+from slackapp.privacy.gate import PrivacyRules
+from slackapp.settings import Settings
+
+EXTENSION = "kindred_dashboard"
+BASE = "/dashboard/"
+
+
+@dataclass(frozen=True)
+class DashboardContext:
+    settings: Settings
+    session_factory: SessionFactory
+
+    @property
+    def rules(self) -> PrivacyRules:
+        return PrivacyRules(
+            min_group_size=self.settings.min_group_size,
+            min_comment_group_size=self.settings.min_comment_group_size,
+        )
+
+
+def current_context() -> DashboardContext:
+    context = flask.current_app.extensions[EXTENSION]
+    assert isinstance(context, DashboardContext)
+    return context

@@ -1,0 +1,156 @@
+"""The dashboard on the real web app, a way to sign in as someone, and calls to pages and callbacks."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from typing import Any
+
+import dash._pages
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import Engine
+
+from slackapp.app import create_app
+from slackapp.database import SessionFactory
+from slackapp.settings import Settings
+from slackapp.web import create_web_app
+from tests.factories import HR_ADMIN, WORKSPACE
+from tests.org_factories import OrgBuilder
+
+BASE_URL = "https://kindred.example.com"
+CLIENT_ID = "1111.2222"
+CLIENT_SECRET = "oidc-client-secret"
+MANAGER_A = "U0MANAGERA"
+MANAGER_OPS = "U0MANAGEROPS"
+SOMEONE = "U0SOMEONE"
+
+
+@pytest.fixture
+def dashboard_settings(settings: Settings) -> Settings:
+    return replace(settings, slack_client_id=CLIENT_ID, slack_client_secret=CLIENT_SECRET)
+
+
+@pytest.fixture
+def dashboard(
+    dashboard_settings: Settings, session_factory: SessionFactory, engine: Engine
+) -> Iterator[Dashboard]:
+    # Dash keeps its page registry in a module global: start each test from an empty one.
+    dash._pages.PAGE_REGISTRY.clear()
+    web = create_web_app(create_app(dashboard_settings, session_factory), engine, dashboard_settings)
+    yield Dashboard(web.test_client())
+    dash._pages.PAGE_REGISTRY.clear()
+
+
+@pytest.fixture
+def org(session_factory: SessionFactory) -> OrgBuilder:
+    """Engineering: A (8), B (7), C (3, too small); Operations: D (9), E (11). Two weeks of results."""
+    builder = OrgBuilder(session_factory)
+    builder.department("Engineering")
+    builder.department("Operations")
+    for channel in "ABC":
+        builder.team(f"C0{channel}", f"Team {channel}", "Engineering")
+    for channel in "DE":
+        builder.team(f"C0{channel}", f"Team {channel}", "Operations")
+    builder.manager(MANAGER_A, teams=["C0A"])
+    builder.manager(MANAGER_OPS, departments=["Operations"])
+    for n in range(2):
+        builder.week(n, {"C0A": 8, "C0B": 7, "C0C": 3, "C0D": 9, "C0E": 11})
+    return builder
+
+
+@dataclass
+class Dashboard:
+    client: FlaskClient
+
+    def sign_in_as(self, user_id: str, *, admin: bool = False, expires_in: int = 3600) -> None:
+        """Put a signed session in the cookie, as a completed Sign in with Slack would."""
+        with self.client.session_transaction(base_url=BASE_URL) as session:
+            session["kindred_viewer"] = {
+                "workspace_id": WORKSPACE,
+                "user_id": user_id,
+                "name": user_id,
+                "workspace_admin": admin,
+                "expires": int(time.time()) + expires_in,
+            }
+
+    def sign_in_as_hr(self) -> None:
+        self.sign_in_as(HR_ADMIN, admin=True)
+
+    def get(self, path: str, **kwargs: Any) -> Any:
+        return self.client.get(path, base_url=BASE_URL, **kwargs)
+
+    def page(self, path: str = "/dashboard/", search: str = "") -> dict[str, Any]:
+        """What Dash's page router returns for a URL: the page layout as the browser receives it."""
+        reply = self.client.post(
+            "/dashboard/_dash-update-component",
+            base_url=BASE_URL,
+            json={
+                "output": ".._pages_content.children..._pages_store.data..",
+                "outputs": [
+                    {"id": "_pages_content", "property": "children"},
+                    {"id": "_pages_store", "property": "data"},
+                ],
+                "inputs": [
+                    {"id": "_pages_location", "property": "pathname", "value": path},
+                    {"id": "_pages_location", "property": "search", "value": search},
+                ],
+                "changedPropIds": ["_pages_location.pathname"],
+                "state": [],
+            },
+        )
+        assert reply.status_code == 200, reply.data
+        return dict(reply.get_json()["response"]["_pages_content"]["children"])
+
+    def switch(self, page: str, unit: str | None) -> Any:
+        """The unit picker's callback, with whatever value a (possibly tampered) browser sends."""
+        return self.client.post(
+            "/dashboard/_dash-update-component",
+            base_url=BASE_URL,
+            json={
+                "output": "kindred-content.children",
+                "outputs": {"id": "kindred-content", "property": "children"},
+                "inputs": [{"id": "kindred-unit", "property": "value", "value": unit}],
+                "state": [{"id": "kindred-page", "property": "data", "value": page}],
+                "changedPropIds": ["kindred-unit.value"],
+            },
+        )
+
+
+def find(layout: Any, component_id: str) -> dict[str, Any] | None:
+    """The component with this id anywhere in a layout's JSON."""
+    if isinstance(layout, dict):
+        props = layout.get("props", {})
+        if props.get("id") == component_id:
+            return layout
+        for value in props.values():
+            found = find(value, component_id)
+            if found is not None:
+                return found
+    elif isinstance(layout, list):
+        for item in layout:
+            found = find(item, component_id)
+            if found is not None:
+                return found
+    return None
+
+
+def text_of(layout: Any) -> str:
+    return json.dumps(layout)
+
+
+def table_rows(layout: Any) -> list[list[str]]:
+    table = find(layout, "kindred-table")
+    assert table is not None
+    head, body = table["props"]["children"]
+    columns = [th["props"]["children"] for th in head["props"]["children"]["props"]["children"]]
+    rows = [[td["props"]["children"] for td in tr["props"]["children"]] for tr in body["props"]["children"]]
+    return [columns, *rows]
+
+
+def dropdown_values(layout: Any) -> list[str]:
+    picker = find(layout, "kindred-unit")
+    assert picker is not None
+    return [o["value"] for o in picker["props"]["options"]]

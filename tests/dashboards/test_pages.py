@@ -1,0 +1,189 @@
+"""Pages and callbacks called as the browser calls them, by different viewers."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from tests.dashboards.conftest import (
+    MANAGER_A,
+    MANAGER_OPS,
+    SOMEONE,
+    Dashboard,
+    dropdown_values,
+    find,
+    table_rows,
+    text_of,
+)
+from tests.org_factories import OrgBuilder
+
+HIDDEN = "fewer than 5 answers — hidden to protect anonymity"
+
+
+def test_a_visitor_who_has_not_signed_in_is_sent_to_sign_in(dashboard: Dashboard) -> None:
+    reply = dashboard.get("/dashboard/")
+    assert reply.status_code == 302 and reply.headers["Location"].endswith("/dashboard/login")
+    assert dashboard.switch("overview", "org:").status_code == 401
+    assert dashboard.get("/dashboard/export/overview.csv?unit=org:").status_code == 401
+
+
+def test_hr_sees_every_team(dashboard: Dashboard, org: OrgBuilder) -> None:
+    dashboard.sign_in_as_hr()
+    layout = dashboard.page("/dashboard/")
+    values = dropdown_values(layout)
+    assert values[0] == "org:"
+    assert {v for v in values if v.startswith("team:")} == {f"team:C0{c}" for c in "ABCDE"}
+    rows = table_rows(layout)
+    assert rows[-1][1] == "38"  # every answer in the organisation, last week
+
+
+def test_manager_sees_only_their_team(dashboard: Dashboard, org: OrgBuilder) -> None:
+    dashboard.sign_in_as(MANAGER_A)
+    layout = dashboard.page("/dashboard/")
+    assert dropdown_values(layout) == ["team:C0A"]
+    assert "Team D" not in text_of(layout) and "Team C" not in text_of(layout)
+    assert table_rows(layout)[-1][1] == "8"
+
+
+def test_department_manager_sees_the_department_and_its_teams(dashboard: Dashboard, org: OrgBuilder) -> None:
+    dashboard.sign_in_as(MANAGER_OPS)
+    values = dropdown_values(dashboard.page("/dashboard/"))
+    assert values[0].startswith("department:")
+    assert values[1:] == ["team:C0D", "team:C0E"]
+
+
+def test_manager_cannot_see_other_team_by_editing_the_url(dashboard: Dashboard, org: OrgBuilder) -> None:
+    dashboard.sign_in_as(MANAGER_A)
+    for page in ("/dashboard/", "/dashboard/questions", "/dashboard/support"):
+        layout = dashboard.page(page, "?unit=team:C0D")
+        assert find(layout, "not-yours") is not None
+        assert find(layout, "kindred-figure") is None
+        assert "Team D" not in text_of(layout)
+    layout = dashboard.page("/dashboard/compare", "?unit=org:")
+    assert find(layout, "not-yours") is not None
+
+
+def test_manager_cannot_see_other_team_through_the_callback(dashboard: Dashboard, org: OrgBuilder) -> None:
+    dashboard.sign_in_as(MANAGER_A)
+    for unit in ("team:C0D", "org:", "department:whatever", "team:", "nonsense"):
+        reply = dashboard.switch("overview", unit)
+        assert reply.status_code == 200
+        assert "not-yours" in reply.get_data(as_text=True)
+        assert "kindred-figure" not in reply.get_data(as_text=True)
+    own = dashboard.switch("overview", "team:C0A").get_data(as_text=True)
+    assert "kindred-figure" in own
+
+
+def test_manager_cannot_export_another_teams_data(dashboard: Dashboard, org: OrgBuilder) -> None:
+    dashboard.sign_in_as(MANAGER_A)
+    assert dashboard.get("/dashboard/export/overview.csv?unit=team:C0D").status_code == 403
+    assert dashboard.get("/dashboard/export/compare.csv?unit=org:").status_code == 403
+    assert dashboard.get("/dashboard/export/overview.csv?unit=team:C0A").status_code == 200
+
+
+def test_someone_without_access_gets_a_polite_page(dashboard: Dashboard, org: OrgBuilder) -> None:
+    dashboard.sign_in_as(SOMEONE)
+    layout = dashboard.page("/dashboard/")
+    assert "nothing for you here" in text_of(layout)
+    assert find(layout, "kindred-unit") is None
+    assert dashboard.get("/dashboard/export/overview.csv").status_code == 403
+
+
+def test_small_team_is_hidden_with_its_reason_not_drawn_as_zero(
+    dashboard: Dashboard, org: OrgBuilder
+) -> None:
+    dashboard.sign_in_as_hr()
+    layout = dashboard.page("/dashboard/", "?unit=team:C0C")
+    rows = table_rows(layout)
+    assert all(row[1] == "" and row[-1] == HIDDEN for row in rows[1:])
+    figure = find(layout, "kindred-figure")
+    assert figure is not None
+    traces = figure["props"]["figure"]["data"]
+    line = next(t for t in traces if t.get("name") == "Well-being (1–5)")
+    assert line["y"] == [None, None]
+    assert any(t.get("name", "").startswith("Fewer than 5 answers") for t in traces)
+
+
+def test_compare_shows_the_small_team_as_hidden(dashboard: Dashboard, org: OrgBuilder) -> None:
+    dashboard.sign_in_as_hr()
+    layout = dashboard.page("/dashboard/compare", "?unit=org:")
+    rows = {row[0]: row for row in table_rows(layout)[1:]}
+    assert rows["Team C"][2] == "" and rows["Team C"][-1] == HIDDEN
+    # Team B is big enough, but beside Engineering's total it would give team C away.
+    assert rows["Team B"][2] == "" and rows["Team B"][-1] == HIDDEN
+    assert rows["Team A"][2] == "8"
+
+
+def test_export_holds_exactly_what_the_page_shows(dashboard: Dashboard, org: OrgBuilder) -> None:
+    dashboard.sign_in_as_hr()
+    for page, path in (
+        ("overview", "/dashboard/"),
+        ("questions", "/dashboard/questions"),
+        ("support", "/dashboard/support"),
+        ("compare", "/dashboard/compare"),
+    ):
+        unit = "team:C0A" if page != "compare" else "org:"
+        layout = dashboard.page(path, f"?unit={unit}")
+        link = find(layout, "kindred-export")
+        assert link is not None
+        reply = dashboard.get(link["props"]["href"])
+        assert reply.status_code == 200 and reply.mimetype == "text/csv"
+        exported = list(csv.reader(io.StringIO(reply.get_data(as_text=True))))
+        assert exported == table_rows(layout), page
+
+
+def test_support_landscape_sets_the_team_beside_its_department_and_the_organisation(
+    dashboard: Dashboard, org: OrgBuilder
+) -> None:
+    dashboard.sign_in_as(MANAGER_A)
+    layout = dashboard.page("/dashboard/support")
+    rows = table_rows(layout)
+    assert [row[0] for row in rows[1:]] == [
+        "Team A",
+        "Department: Engineering",
+        "Organisation: Whole organisation",
+    ]
+    figure = find(layout, "kindred-figure")
+    assert figure is not None and figure["props"]["figure"]["data"][0]["type"] == "scatterpolar"
+
+
+def test_questions_page_stacks_answers_one_to_five(dashboard: Dashboard, org: OrgBuilder) -> None:
+    dashboard.sign_in_as(MANAGER_A)
+    layout = dashboard.page("/dashboard/questions")
+    figure = find(layout, "kindred-figure")
+    assert figure is not None
+    assert [t["name"] for t in figure["props"]["figure"]["data"]][:5] == ["1", "2", "3", "4", "5"]
+    assert figure["props"]["figure"]["layout"]["barmode"] == "stack"
+    rows = table_rows(layout)
+    assert ["7 Sep 2026", "Well-being", "0", "0", "0", "8", "0", "8", ""] in rows
+
+
+def test_overview_reads_the_latest_week_in_plain_words(dashboard: Dashboard, org: OrgBuilder) -> None:
+    dashboard.sign_in_as(MANAGER_A)
+    layout = dashboard.page("/dashboard/")
+    reading = find(layout, "reading")
+    assert reading is not None
+    assert reading["props"]["children"] == (
+        "In the week of 14 Sep 2026, 8 people answered of 10 invited (80%). "
+        "Well-being averaged 4.0 out of 5, about the same as the week before."
+    )
+
+
+def test_removing_a_manager_takes_effect_at_once(dashboard: Dashboard, org: OrgBuilder) -> None:
+    dashboard.sign_in_as(MANAGER_A)
+    assert dropdown_values(dashboard.page("/dashboard/")) == ["team:C0A"]
+    from slackapp.org.service import set_team_managers
+    from tests.factories import HR_ADMIN, WORKSPACE
+    from tests.org_factories import week
+
+    with org.session_factory.begin() as session:
+        set_team_managers(
+            session=session,
+            workspace_id=WORKSPACE,
+            channel_id="C0A",
+            user_ids=[],
+            assigned_by=HR_ADMIN,
+            now=week(0),
+        )
+    assert "nothing for you here" in json.dumps(dashboard.page("/dashboard/"))
