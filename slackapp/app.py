@@ -16,6 +16,7 @@ from slackapp.checkins import listeners as checkins
 from slackapp.database import SessionFactory
 from slackapp.home import listeners as home
 from slackapp.logs import bolt_logger
+from slackapp.request_shape import is_well_formed
 from slackapp.org import listeners as org
 from slackapp.settings import Settings
 from slackapp.slack_client import build_web_client
@@ -46,7 +47,11 @@ def create_app(
     )
 
     @app.middleware
-    def provide_dependencies(context: BoltContext, next: Callable[[], BoltResponse]) -> BoltResponse:
+    def provide_dependencies(
+        body: dict[str, Any], context: BoltContext, next: Callable[[], BoltResponse]
+    ) -> BoltResponse:
+        if not is_well_formed(body):
+            return BoltResponse(status=400, body="malformed request")
         context["db"] = session_factory
         context["settings"] = settings
         return next()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask import Flask, Response, request
 from slack_bolt import App
 from slack_bolt.adapter.flask import SlackRequestHandler
@@ -11,6 +13,8 @@ from slackapp.app import create_app
 from slackapp.database import database_is_reachable, new_engine, new_session_factory
 from slackapp.settings import Settings
 
+log = logging.getLogger(__name__)
+
 
 def create_web_app(bolt_app: App, engine: Engine, settings: Settings | None = None) -> Flask:
     """Bolt's endpoint and the health check; with `settings`, the leader dashboard under /dashboard/ too."""
@@ -18,8 +22,14 @@ def create_web_app(bolt_app: App, engine: Engine, settings: Settings | None = No
     handler = SlackRequestHandler(bolt_app)
 
     @web.post("/slack/events")
-    def slack_events() -> Response:
-        return handler.handle(request)
+    def slack_events() -> Response | tuple[dict[str, str], int]:
+        try:
+            return handler.handle(request)
+        except Exception as error:
+            # Bolt itself raises on a few shapes of payload Slack never sends (an empty `actions`,
+            # a view without a type). Only signed requests get this far; answer 400, log no payload.
+            log.warning("malformed Slack request refused: %s", type(error).__name__)
+            return {"error": "malformed request"}, 400
 
     @web.get("/healthz")
     def healthz() -> tuple[dict[str, str], int]:
