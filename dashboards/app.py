@@ -13,7 +13,7 @@ from dash import Dash, Input, Output, State, html
 from dash.development.base_component import Component
 
 from dashboards.auth import configure_sessions, register_auth_routes, signed_in
-from dashboards.context import BASE, EXTENSION, DashboardContext
+from dashboards.context import BASE, EXTENSION, DashboardContext, current_context
 from dashboards.panels import NOT_YOURS, Page, content, export_href, view_for
 from slackapp.database import SessionFactory
 from slackapp.settings import Settings
@@ -24,7 +24,6 @@ PUBLIC_PREFIXES = (
     f"{BASE}login",
     f"{BASE}auth/callback",
     f"{BASE}logout",
-    f"{BASE}demo-sign-in",
     f"{BASE}_dash-component-suites/",
     f"{BASE}assets/",
     f"{BASE}_favicon.ico",
@@ -78,6 +77,8 @@ def create_dashboard(server: flask.Flask, *, settings: Settings, session_factory
 def _require_sign_in() -> Any:
     path = flask.request.path
     if not path.startswith(BASE) or path.startswith(PUBLIC_PREFIXES):
+        return None
+    if current_context().settings.demo and path.startswith(f"{BASE}demo-sign-in"):
         return None
     if signed_in() is not None:
         return None
