@@ -18,6 +18,7 @@ from slackapp.home import listeners as home
 from slackapp.logs import bolt_logger
 from slackapp.request_shape import is_well_formed
 from slackapp.org import listeners as org
+from slackapp.resources import listeners as resources
 from slackapp.settings import Settings
 from slackapp.slack_client import build_web_client
 
@@ -66,4 +67,5 @@ def create_app(
     admin.register(app)
     home.register(app)
     org.register(app)
+    resources.register(app)
     return app

@@ -4,9 +4,23 @@ from slackapp.admin.models import KindredAdmin, ProfessionalHelp
 from slackapp.checkins.models import Answer, Comment, Histogram, Participation, Pulse, ReminderSent, Round
 from slackapp.database import Base
 from slackapp.org.models import Department, ManagerAssignment, Team
+from slackapp.resources.models import (
+    AnonymousQuestion,
+    PersonRegion,
+    ResourceAudit,
+    ResourceEntry,
+    ResourceJoinCount,
+    SupportMapEntry,
+)
 from slackapp.scheduler.models import Job
 
 __all__ = [
+    "AnonymousQuestion",
+    "PersonRegion",
+    "ResourceAudit",
+    "ResourceEntry",
+    "ResourceJoinCount",
+    "SupportMapEntry",
     "Answer",
     "Base",
     "Comment",

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from slackapp.checkins import jobs as checkin_jobs
 from slackapp.database import SessionFactory, utcnow
+from slackapp.resources import jobs as resource_jobs
 from slackapp.scheduler.worker import Worker
 from slackapp.settings import Settings
 from slackapp.slack_client import SlackClients, single_workspace_clients
@@ -24,6 +25,6 @@ def create_worker(
         session_factory=session_factory,
         slack=slack or single_workspace_clients(settings),
         handlers={**checkin_jobs.JOB_HANDLERS},
-        periodic=[checkin_jobs.open_rounds_when_due],
+        periodic=[checkin_jobs.open_rounds_when_due, resource_jobs.purge_expired_anonymous_questions],
         clock=clock,
     )

@@ -749,29 +749,6 @@ class SlackStandIn:
         person = self.openid_codes.pop(str(args.get("code") or ""), None)  # a code works once
         if person is None:
             raise SlackError("invalid_code")
-        if not args.get("client_id") or not args.get("client_secret"):
-            raise SlackError("invalid_client")
-        token = f"xoxp-openid-{next(self._id_counter)}"
-        self._openid_tokens[token] = person
-        return {"access_token": token, "token_type": "Bearer", "id_token": "not-checked-by-kindred"}
-
-    def _openid_connect_user_info(self, args: dict[str, Any]) -> dict[str, Any]:
-        # Answerers see arguments only; the token of this call is on the call just recorded.
-        call = next(c for c in reversed(self.calls) if c.method == "openid.connect.userInfo")
-        person = self._openid_tokens.get(call.token or "")
-        if person is None:
-            raise SlackError("invalid_auth")
-        return {
-            "sub": person["user_id"],
-            "https://slack.com/user_id": person["user_id"],
-            "https://slack.com/team_id": person["team_id"],
-            "name": person["name"],
-        }
-
-    def _openid_connect_token(self, args: dict[str, Any]) -> dict[str, Any]:
-        person = self.openid_codes.pop(str(args.get("code") or ""), None)  # a code works once
-        if person is None:
-            raise SlackError("invalid_code")
         # slack_sdk sends the client id and secret as HTTP Basic credentials, not as arguments.
         call = next(c for c in reversed(self.calls) if c.method == "openid.connect.token")
         basic = (call.token or "").removeprefix("Basic ")

@@ -52,6 +52,7 @@ from slackapp.database import SessionFactory, utcnow
 from slackapp.errors import InvalidInput, NotFound
 from slackapp.home.publish import publish_home
 from slackapp.notice import build_notice_view
+from slackapp.resources.suggestions import directory_suggestions
 from slackapp.settings import Settings
 
 SAVE_FAILED = "We couldn't save your answers just now, and nothing was kept. Please press Send again."
@@ -210,8 +211,11 @@ def submit_checkin(
         return
     with db() as session:
         contact = get_help_contact(session=session, workspace_id=round_.workspace_id)
+        directory = directory_suggestions(
+            session=session, workspace_id=round_.workspace_id, user_id=str(context.user_id)
+        )
     # Suggestions come from the answers in memory and are shown once: nothing about them is stored.
-    suggestions = suggest(needs_from_answers(answers), help_contact=contact)
+    suggestions = suggest(needs_from_answers(answers), help_contact=contact, sources=[directory])
     ack(response_action="update", view=build_thank_you_view(suggestions))
 
 

@@ -1,0 +1,802 @@
+"""Resource listeners: parse what Slack sent, call the service, render a view. Nothing more."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import replace
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.models.views import View
+
+from slackapp.admin.access import NOT_AN_ADMIN, can_administer
+from slackapp.database import SessionFactory, utcnow
+from slackapp.errors import InvalidInput, NotFound
+from slackapp.home.publish import publish_home
+from slackapp.notice import build_notice_view
+from slackapp.resources.home import person_region
+from slackapp.resources.ids import (
+    ANSWER_BLOCK,
+    ANY,
+    NEEDS_APPROVAL_OPTION,
+    QUESTION_BLOCK,
+    DirectoryBlock,
+    EntryBlock,
+    ResourceAction,
+    ResourceCallback,
+)
+from slackapp.resources.models import EntryKind, HowMany
+from slackapp.resources.service import (
+    DirectoryFilter,
+    EntrySpec,
+    LifePart,
+    MapLine,
+    all_regions,
+    all_tags,
+    ask_anonymously,
+    check_answer,
+    clear_support_map,
+    create_entry,
+    entry_errors,
+    filter_entries,
+    for_region_first,
+    forget_question,
+    get_active_entry,
+    get_question_for_contact,
+    get_support_map,
+    list_audit,
+    list_entries,
+    record_join,
+    save_support_map,
+    set_entry_archived,
+    set_region,
+    split_list,
+    update_entry,
+)
+from slackapp.resources.views import (
+    build_answer_message,
+    build_answer_view,
+    build_ask_view,
+    build_audit_view,
+    build_directory,
+    build_entry_form,
+    build_join_request_message,
+    build_question_message,
+    build_support_map_form,
+    map_block_ids,
+)
+from slackapp.settings import Settings
+from slackapp.support import SupportKind
+
+GONE = ("Not available", "That entry is no longer in the directory.")
+TRY_AGAIN = "Slack didn't take that just now. Please try again in a moment."
+
+
+def register(app: App) -> None:
+    app.command("/resources")(resources_command)
+    app.action(ResourceAction.BROWSE)(browse)
+    for action in (ResourceAction.FILTER_KIND, ResourceAction.FILTER_TAG, ResourceAction.SEARCH):
+        app.action(action)(refilter)
+    app.view(ResourceCallback.DIRECTORY)(search_directory)
+    app.action(ResourceAction.OPEN_LINK)(acknowledge)
+    app.action(ResourceAction.JOIN)(join_group)
+    app.action(ResourceAction.ASK_TO_JOIN)(ask_to_join)
+    app.action(ResourceAction.ASK_ANONYMOUSLY)(open_ask_anonymously)
+    app.view(ResourceCallback.ASK_ANONYMOUSLY)(send_anonymous_question)
+    app.action(ResourceAction.ANSWER_QUESTION)(open_answer_form)
+    app.view(ResourceCallback.ANSWER)(send_answer)
+    app.action(ResourceAction.CHOOSE_REGION)(choose_region)
+    app.action(ResourceAction.EDIT_SUPPORT_MAP)(open_support_map)
+    app.view(ResourceCallback.SUPPORT_MAP)(save_map)
+    app.action(ResourceAction.CLEAR_SUPPORT_MAP)(clear_map)
+    app.action(ResourceAction.NEW_ENTRY)(open_new_entry_form)
+    app.action(ResourceAction.EDIT_ENTRY)(open_edit_entry_form)
+    app.view(ResourceCallback.ENTRY_FORM)(save_entry)
+    app.action(ResourceAction.ARCHIVE_ENTRY)(archive_entry)
+    app.action(ResourceAction.RESTORE_ENTRY)(restore_entry)
+    app.action(ResourceAction.SHOW_AUDIT_LOG)(show_audit_log)
+
+
+def acknowledge(ack: Ack) -> None:
+    """A link button: Slack opens the link; we only confirm receipt."""
+    ack()
+
+
+# -- everyone: the directory -----------------------------------------------------------------------------
+
+
+def _directory(
+    *,
+    client: WebClient,
+    db: SessionFactory,
+    workspace_id: str,
+    user_id: str,
+    wanted: DirectoryFilter,
+    region: str | None = None,
+    region_known: bool = False,
+) -> View:
+    with db() as session:
+        entries = list_entries(session=session, workspace_id=workspace_id)
+    if not region_known:
+        region = person_region(
+            client=client, db=db, workspace_id=workspace_id, user_id=user_id, entries=entries
+        )
+    professional = [e for e in entries if e.kind is EntryKind.PROFESSIONAL]
+    groups = [e for e in entries if e.kind is not EntryKind.PROFESSIONAL]
+    return build_directory(
+        professional=for_region_first(professional, region),
+        groups=filter_entries(groups, wanted),
+        tags=all_tags(groups),
+        wanted=wanted,
+        region=region,
+    )
+
+
+def resources_command(
+    ack: Ack, command: dict[str, Any], context: BoltContext, client: WebClient, db: SessionFactory
+) -> None:
+    """`/resources [words]`: the directory in a modal, searched for the words if any."""
+    ack()
+    wanted = DirectoryFilter(text=str(command.get("text") or "").strip()[:100])
+    view = _directory(
+        client=client, db=db, workspace_id=str(context.team_id), user_id=str(context.user_id), wanted=wanted
+    )
+    client.views_open(trigger_id=command["trigger_id"], view=view)
+
+
+def browse(
+    ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient, db: SessionFactory
+) -> None:
+    """The App Home's "Browse groups and help"."""
+    ack()
+    view = _directory(
+        client=client,
+        db=db,
+        workspace_id=str(context.team_id),
+        user_id=str(context.user_id),
+        wanted=DirectoryFilter(),
+    )
+    client.views_open(trigger_id=body["trigger_id"], view=view)
+
+
+def _filter_from(values: dict[str, Any]) -> DirectoryFilter:
+    def selected(block: DirectoryBlock, action: ResourceAction) -> str | None:
+        element = values.get(block, {}).get(action) or {}
+        option = element.get("selected_option") or {}
+        value = option.get("value") if isinstance(option, dict) else None
+        return str(value) if value and value != ANY else None
+
+    kind = selected(DirectoryBlock.KIND, ResourceAction.FILTER_KIND)
+    support_kind = SupportKind(kind) if kind in {k.value for k in SupportKind} else None
+    text = (values.get(DirectoryBlock.SEARCH, {}).get(ResourceAction.SEARCH) or {}).get("value") or ""
+    tag = selected(DirectoryBlock.TAG, ResourceAction.FILTER_TAG)
+    return DirectoryFilter(support_kind=support_kind, tag=tag[:30] if tag else None, text=str(text)[:100])
+
+
+def _region_from(view: dict[str, Any]) -> str | None:
+    region = _metadata(view).get("region")
+    return str(region)[:60] if region else None
+
+
+def refilter(
+    ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient, db: SessionFactory
+) -> None:
+    """A filter changed (or Enter in the search box): show the matching groups in the same modal."""
+    ack()
+    view = body.get("view") or {}
+    updated = _directory(
+        client=client,
+        db=db,
+        workspace_id=str(context.team_id),
+        user_id=str(context.user_id),
+        wanted=_filter_from(view.get("state", {}).get("values", {})),
+        region=_region_from(view),
+        region_known=True,
+    )
+    try:
+        client.views_update(view_id=view["id"], hash=view.get("hash"), view=updated)
+    except SlackApiError as error:
+        if error.response.get("error") != "hash_conflict":  # a newer filter already redrew it
+            raise
+
+
+def search_directory(
+    ack: Ack, view: dict[str, Any], context: BoltContext, client: WebClient, db: SessionFactory
+) -> None:
+    """The directory's Search button: redraw it for the filters, keeping it open."""
+    updated = _directory(
+        client=client,
+        db=db,
+        workspace_id=str(context.team_id),
+        user_id=str(context.user_id),
+        wanted=_filter_from(view.get("state", {}).get("values", {})),
+        region=_region_from(view),
+        region_known=True,
+    )
+    ack(response_action="update", view=updated)
+
+
+def _show(client: WebClient, body: dict[str, Any], title: str, text: str) -> None:
+    """A notice on top of the modal the click came from, or in a new one from the Home tab or a message."""
+    notice = build_notice_view(title, text)
+    if (body.get("view") or {}).get("type") == "modal":
+        client.views_push(trigger_id=body["trigger_id"], view=notice)
+    else:
+        client.views_open(trigger_id=body["trigger_id"], view=notice)
+
+
+JOIN_FAILURES = {
+    "not_in_channel": "Kindred isn't a member of <#{channel}> itself, so it can't add you. "
+    "Open the channel and join it from there{contact}.",
+    "channel_not_found": "Kindred can't see <#{channel}> any more, so it can't add you{contact}.",
+    "already_in_channel": "You're already in <#{channel}> - see you there.",
+    "is_archived": "<#{channel}> has been archived, so nobody can join it right now{contact}.",
+}
+
+
+def join_group(
+    ack: Ack,
+    action: dict[str, Any],
+    body: dict[str, Any],
+    context: BoltContext,
+    client: WebClient,
+    db: SessionFactory,
+) -> None:
+    """ "Join" on a group with a public channel: Kindred adds the person to it."""
+    ack()
+    workspace_id, user_id = str(context.team_id), str(context.user_id)
+    entry_id = _parse_uuid(action.get("value"))
+    try:
+        with db() as session:
+            entry = get_active_entry(session=session, workspace_id=workspace_id, entry_id=_required(entry_id))
+    except NotFound:
+        _show(client, body, *GONE)
+        return
+    if not entry.channel_id or entry.needs_approval:
+        _show(client, body, "Ask to join", "This group's channel is private: use Ask to join instead.")
+        return
+    try:
+        client.conversations_invite(channel=entry.channel_id, users=user_id)
+    except SlackApiError as error:
+        code = str(error.response.get("error"))
+        contact = f", or ask <@{entry.contact_id}>" if entry.contact_id else ""
+        message = JOIN_FAILURES.get(code, TRY_AGAIN).format(channel=entry.channel_id, contact=contact)
+        _show(
+            client, body, "You're already in" if code == "already_in_channel" else "Couldn't add you", message
+        )
+        return
+    with db.begin() as session:
+        record_join(session=session, entry_id=entry.id, now=utcnow())
+    _show(client, body, "You're in", f"You've joined <#{entry.channel_id}>. Welcome to *{entry.name}*!")
+
+
+def ask_to_join(
+    ack: Ack,
+    action: dict[str, Any],
+    body: dict[str, Any],
+    context: BoltContext,
+    client: WebClient,
+    db: SessionFactory,
+) -> None:
+    """ "Ask to join" on a private group: a DM to its contact, with no reason asked or given."""
+    ack()
+    workspace_id, user_id = str(context.team_id), str(context.user_id)
+    try:
+        with db() as session:
+            entry = get_active_entry(
+                session=session,
+                workspace_id=workspace_id,
+                entry_id=_required(_parse_uuid(action.get("value"))),
+            )
+    except NotFound:
+        _show(client, body, *GONE)
+        return
+    if not entry.contact_id or not entry.channel_id:
+        _show(
+            client,
+            body,
+            "No contact yet",
+            "This group has no contact person to ask yet. Your HR team can add one.",
+        )
+        return
+    text, blocks = build_join_request_message(entry, user_id)
+    try:
+        client.chat_postMessage(channel=entry.contact_id, text=text, blocks=[b.to_dict() for b in blocks])
+    except SlackApiError:
+        _show(
+            client, body, "Not sent", "Your request couldn't be sent just now. Please try again in a moment."
+        )
+        return
+    _show(
+        client,
+        body,
+        "Request sent",
+        f"Your request to join *{entry.name}* was sent to <@{entry.contact_id}>. "
+        "They'll add you to the channel - no need to explain anything.",
+    )
+
+
+def open_ask_anonymously(
+    ack: Ack,
+    action: dict[str, Any],
+    body: dict[str, Any],
+    context: BoltContext,
+    client: WebClient,
+    db: SessionFactory,
+) -> None:
+    """Open the anonymous-question form for a group."""
+    ack()
+    try:
+        with db() as session:
+            entry = get_active_entry(
+                session=session,
+                workspace_id=str(context.team_id),
+                entry_id=_required(_parse_uuid(action.get("value"))),
+            )
+    except NotFound:
+        _show(client, body, *GONE)
+        return
+    if not entry.contact_id:
+        _show(client, body, "No contact yet", "This entry has no contact person to ask yet.")
+        return
+    view = build_ask_view(entry)
+    if (body.get("view") or {}).get("type") == "modal":
+        client.views_push(trigger_id=body["trigger_id"], view=view)
+    else:
+        client.views_open(trigger_id=body["trigger_id"], view=view)
+
+
+def send_anonymous_question(
+    ack: Ack, view: dict[str, Any], context: BoltContext, client: WebClient, db: SessionFactory
+) -> None:
+    """Keep the question (and, until it is answered, who asked), then relay it to the contact by DM."""
+    workspace_id, user_id = str(context.team_id), str(context.user_id)
+    question = _text_value(view, QUESTION_BLOCK, ResourceAction.QUESTION_FIELD)
+    try:
+        with db.begin() as session:
+            row = ask_anonymously(
+                session=session,
+                workspace_id=workspace_id,
+                entry_id=_required(_parse_uuid(_metadata(view).get("entry_id"))),
+                asker_id=user_id,
+                question=question,
+                now=utcnow(),
+            )
+            entry = get_active_entry(session=session, workspace_id=workspace_id, entry_id=row.entry_id)
+            question_id, contact_id, text_ = str(row.id), row.contact_id, row.question
+            message, blocks = build_question_message(entry, question_id, text_)
+    except InvalidInput as invalid:
+        ack(response_action="errors", errors={QUESTION_BLOCK: invalid.errors["question"]})
+        return
+    except NotFound as missing:
+        ack(response_action="update", view=build_notice_view("Not available", str(missing)))
+        return
+    try:
+        client.chat_postMessage(channel=contact_id, text=message, blocks=[b.to_dict() for b in blocks])
+    except SlackApiError:
+        with db.begin() as session:
+            forget_question(session=session, question_id=uuid.UUID(question_id))
+        ack(
+            response_action="errors",
+            errors={QUESTION_BLOCK: "Your question couldn't be sent just now. Try again."},
+        )
+        return
+    ack(
+        response_action="update",
+        view=build_notice_view(
+            "Question sent",
+            "Your question was sent without your name. When the answer comes, Kindred will send it to you "
+            "here and then delete the link between you and the question.",
+        ),
+    )
+
+
+def open_answer_form(
+    ack: Ack,
+    action: dict[str, Any],
+    body: dict[str, Any],
+    context: BoltContext,
+    client: WebClient,
+    db: SessionFactory,
+) -> None:
+    """The contact's "Answer" button on an anonymous question."""
+    ack()
+    try:
+        with db() as session:
+            row = get_question_for_contact(
+                session=session,
+                workspace_id=str(context.team_id),
+                question_id=_required(_parse_uuid(action.get("value"))),
+                contact_id=str(context.user_id),
+                now=utcnow(),
+            )
+            question_id, question = str(row.id), row.question
+    except NotFound as missing:
+        client.views_open(
+            trigger_id=body["trigger_id"], view=build_notice_view("Already answered", str(missing))
+        )
+        return
+    client.views_open(trigger_id=body["trigger_id"], view=build_answer_view(question_id, question))
+
+
+def send_answer(
+    ack: Ack, view: dict[str, Any], context: BoltContext, client: WebClient, db: SessionFactory
+) -> None:
+    """Relay the answer to whoever asked, then delete the question and with it the link to them."""
+    workspace_id, user_id = str(context.team_id), str(context.user_id)
+    try:
+        answer = check_answer(_text_value(view, ANSWER_BLOCK, ResourceAction.ANSWER_FIELD))
+        with db() as session:
+            row = get_question_for_contact(
+                session=session,
+                workspace_id=workspace_id,
+                question_id=_required(_parse_uuid(_metadata(view).get("question_id"))),
+                contact_id=user_id,
+                now=utcnow(),
+            )
+            question_id, asker_id, question = row.id, row.asker_id, row.question
+            entry = get_active_entry(session=session, workspace_id=workspace_id, entry_id=row.entry_id)
+            entry_name = entry.name
+    except InvalidInput as invalid:
+        ack(response_action="errors", errors={ANSWER_BLOCK: invalid.errors["answer"]})
+        return
+    except NotFound as missing:
+        ack(response_action="update", view=build_notice_view("Already answered", str(missing)))
+        return
+    text, blocks = build_answer_message(entry_name, question, answer)
+    try:
+        client.chat_postMessage(channel=asker_id, text=text, blocks=[b.to_dict() for b in blocks])
+    except SlackApiError:
+        ack(
+            response_action="errors",
+            errors={ANSWER_BLOCK: "Your answer couldn't be delivered just now. Try again."},
+        )
+        return
+    with db.begin() as session:
+        forget_question(session=session, question_id=question_id)
+    ack(
+        response_action="update",
+        view=build_notice_view(
+            "Answer sent", "Your answer was delivered. Kindred has deleted the link to whoever asked."
+        ),
+    )
+
+
+def choose_region(
+    ack: Ack,
+    action: dict[str, Any],
+    context: BoltContext,
+    client: WebClient,
+    db: SessionFactory,
+    settings: Settings,
+) -> None:
+    """A person picks their region in the Home tab; professional help for it is listed first from now on."""
+    ack()
+    workspace_id, user_id = str(context.team_id), str(context.user_id)
+    chosen = str((action.get("selected_option") or {}).get("value") or "")
+    with db.begin() as session:
+        known = all_regions(list_entries(session=session, workspace_id=workspace_id))
+        if chosen not in known:
+            return
+        set_region(session=session, workspace_id=workspace_id, user_id=user_id, region=chosen)
+    publish_home(client=client, db=db, settings=settings, workspace_id=workspace_id, user_id=user_id)
+
+
+# -- my support map --------------------------------------------------------------------------------------
+
+
+def open_support_map(
+    ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient, db: SessionFactory
+) -> None:
+    """Open the person's own support map, filled in as they left it."""
+    ack()
+    with db() as session:
+        support_map = get_support_map(
+            session=session, workspace_id=str(context.team_id), user_id=str(context.user_id)
+        )
+    client.views_open(trigger_id=body["trigger_id"], view=build_support_map_form(support_map))
+
+
+def save_map(
+    ack: Ack,
+    view: dict[str, Any],
+    context: BoltContext,
+    client: WebClient,
+    db: SessionFactory,
+    settings: Settings,
+) -> None:
+    """Save the person's support map (theirs alone) and draw it in their Home tab."""
+    workspace_id, user_id = str(context.team_id), str(context.user_id)
+    values = view.get("state", {}).get("values", {})
+    lines: dict[SupportKind, MapLine] = {}
+    errors: dict[str, str] = {}
+    for kind in SupportKind:
+        how_block, from_block = map_block_ids(kind)
+        how = (
+            (values.get(how_block, {}).get(ResourceAction.MAP_HOW_MANY) or {}).get("selected_option") or {}
+        ).get("value")
+        picked = (values.get(from_block, {}).get(ResourceAction.MAP_FROM_WHERE) or {}).get(
+            "selected_options"
+        ) or []
+        parts = tuple(LifePart(o["value"]) for o in picked if o.get("value") in {p.value for p in LifePart})
+        if how in {h.value for h in HowMany}:
+            lines[kind] = MapLine(how_many=HowMany(how), from_where=parts)
+        elif parts:
+            errors[how_block] = "Choose how many people, or leave the parts of life empty."
+    if errors:
+        ack(response_action="errors", errors=errors)
+        return
+    with db.begin() as session:
+        save_support_map(session=session, workspace_id=workspace_id, user_id=user_id, lines=lines)
+    ack()
+    publish_home(client=client, db=db, settings=settings, workspace_id=workspace_id, user_id=user_id)
+
+
+def clear_map(
+    ack: Ack, context: BoltContext, client: WebClient, db: SessionFactory, settings: Settings
+) -> None:
+    """One click, and the person's support map is gone."""
+    ack()
+    workspace_id, user_id = str(context.team_id), str(context.user_id)
+    with db.begin() as session:
+        clear_support_map(session=session, workspace_id=workspace_id, user_id=user_id)
+    publish_home(client=client, db=db, settings=settings, workspace_id=workspace_id, user_id=user_id)
+
+
+# -- HR: keeping the directory ---------------------------------------------------------------------------
+
+
+def _is_admin(client: WebClient, context: BoltContext, db: SessionFactory) -> bool:
+    return can_administer(
+        db=db, client=client, workspace_id=str(context.team_id), user_id=str(context.user_id)
+    )
+
+
+def open_new_entry_form(
+    ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient, db: SessionFactory
+) -> None:
+    """Open an empty entry form for an admin."""
+    ack()
+    if not _is_admin(client, context, db):
+        client.views_open(trigger_id=body["trigger_id"], view=build_notice_view("Admins only", NOT_AN_ADMIN))
+        return
+    client.views_open(trigger_id=body["trigger_id"], view=build_entry_form(None))
+
+
+def open_edit_entry_form(
+    ack: Ack,
+    action: dict[str, Any],
+    body: dict[str, Any],
+    context: BoltContext,
+    client: WebClient,
+    db: SessionFactory,
+) -> None:
+    """Open an entry's form, filled in, for an admin."""
+    ack()
+    if not _is_admin(client, context, db):
+        client.views_open(trigger_id=body["trigger_id"], view=build_notice_view("Admins only", NOT_AN_ADMIN))
+        return
+    try:
+        with db() as session:
+            entry = get_active_entry(
+                session=session,
+                workspace_id=str(context.team_id),
+                entry_id=_required(_parse_uuid(action.get("value"))),
+            )
+    except NotFound:
+        client.views_open(trigger_id=body["trigger_id"], view=build_notice_view(*GONE))
+        return
+    client.views_open(trigger_id=body["trigger_id"], view=build_entry_form(entry))
+
+
+def _entry_spec_from(values: dict[str, Any]) -> EntrySpec:
+    def element(block: EntryBlock) -> dict[str, Any]:
+        found = values.get(block, {}).get(ResourceAction.ENTRY_FIELD)
+        return found if isinstance(found, dict) else {}
+
+    def text(block: EntryBlock) -> str:
+        return str(element(block).get("value") or "")
+
+    def checked(block: EntryBlock) -> tuple[str, ...]:
+        options = element(block).get("selected_options") or []
+        return tuple(str(o.get("value")) for o in options if isinstance(o, dict))
+
+    kind = element(EntryBlock.KIND).get("selected_option") or {}
+    return EntrySpec(
+        kind=str(kind.get("value") or "") if isinstance(kind, dict) else "",
+        name=text(EntryBlock.NAME),
+        description=text(EntryBlock.DESCRIPTION),
+        channel_id=str(element(EntryBlock.CHANNEL).get("selected_conversation") or "") or None,
+        contact_id=str(element(EntryBlock.CONTACT).get("selected_user") or "") or None,
+        url=text(EntryBlock.URL),
+        phone=text(EntryBlock.PHONE),
+        support_kinds=checked(EntryBlock.SUPPORT_KINDS),
+        tags=split_list(text(EntryBlock.TAGS)),
+        regions=split_list(text(EntryBlock.REGIONS)),
+        needs_approval=NEEDS_APPROVAL_OPTION in checked(EntryBlock.OPTIONS),
+    )
+
+
+def _channel_problem(client: WebClient, channel_id: str) -> tuple[str | None, bool]:
+    """Check the chosen channel with Slack: (a problem in plain words or None, whether it is private)."""
+    try:
+        channel = client.conversations_info(channel=channel_id)["channel"]
+    except SlackApiError as error:
+        if error.response.get("error") in ("channel_not_found", "not_in_channel"):
+            return (
+                "Kindred can't find that channel. If it's private, add Kindred to it first "
+                "(type /invite @Kindred in the channel), then save again.",
+                False,
+            )
+        return "Slack couldn't check that channel just now. Please save again in a moment.", False
+    if channel.get("is_im") or channel.get("is_mpim"):
+        return "Choose a channel, not a direct message.", False
+    if channel.get("is_archived"):
+        return "That channel is archived. Choose one people can still join.", False
+    return None, bool(channel.get("is_private"))
+
+
+def save_entry(
+    ack: Ack,
+    view: dict[str, Any],
+    context: BoltContext,
+    client: WebClient,
+    db: SessionFactory,
+    settings: Settings,
+) -> None:
+    """Create or update an entry; invalid fields are shown inline, in plain words, and nothing changes."""
+    workspace_id, user_id = str(context.team_id), str(context.user_id)
+    if not _is_admin(client, context, db):
+        ack(response_action="update", view=build_notice_view("Admins only", NOT_AN_ADMIN))
+        return
+    spec = _entry_spec_from(view.get("state", {}).get("values", {}))
+    channel_errors: dict[str, str] = {}
+    if spec.channel_id and spec.kind != EntryKind.PROFESSIONAL:
+        problem, private = _channel_problem(client, spec.channel_id)
+        if problem:
+            channel_errors[EntryBlock.CHANNEL] = problem
+        elif private:  # nobody can be added to a private channel without its members: ask the contact
+            spec = replace(spec, needs_approval=True)
+    if errors := {**entry_errors(spec), **channel_errors}:
+        ack(response_action="errors", errors=errors)
+        return
+    entry_id = _parse_uuid(_metadata(view).get("entry_id"))
+    try:
+        with db.begin() as session:
+            if entry_id is None:
+                create_entry(
+                    session=session, workspace_id=workspace_id, spec=spec, created_by=user_id, now=utcnow()
+                )
+            else:
+                update_entry(
+                    session=session,
+                    workspace_id=workspace_id,
+                    entry_id=entry_id,
+                    spec=spec,
+                    updated_by=user_id,
+                    now=utcnow(),
+                )
+    except InvalidInput as invalid:
+        ack(response_action="errors", errors=invalid.errors)
+        return
+    except NotFound as missing:
+        ack(response_action="update", view=build_notice_view("Not found", str(missing)))
+        return
+    ack()
+    publish_home(client=client, db=db, settings=settings, workspace_id=workspace_id, user_id=user_id)
+
+
+def _set_archived(
+    archived: bool,
+    action: dict[str, Any],
+    body: dict[str, Any],
+    context: BoltContext,
+    client: WebClient,
+    db: SessionFactory,
+    settings: Settings,
+) -> None:
+    workspace_id, user_id = str(context.team_id), str(context.user_id)
+    in_modal = (body.get("view") or {}).get("type") == "modal"
+
+    def show(title: str, text: str) -> None:
+        if in_modal:
+            client.views_update(view_id=body["view"]["id"], view=build_notice_view(title, text))
+        else:
+            client.views_open(trigger_id=body["trigger_id"], view=build_notice_view(title, text))
+
+    if not _is_admin(client, context, db):
+        show("Admins only", NOT_AN_ADMIN)
+        return
+    try:
+        with db.begin() as session:
+            entry = set_entry_archived(
+                session=session,
+                workspace_id=workspace_id,
+                entry_id=_required(_parse_uuid(action.get("value"))),
+                archived=archived,
+                by=user_id,
+                now=utcnow(),
+            )
+            name = entry.name
+    except NotFound:
+        show(*GONE)
+        return
+    if in_modal:
+        show(
+            "Archived",
+            f"*{name}* is archived: people no longer see it. You can restore it from the Home tab.",
+        )
+    publish_home(client=client, db=db, settings=settings, workspace_id=workspace_id, user_id=user_id)
+
+
+def archive_entry(
+    ack: Ack,
+    action: dict[str, Any],
+    body: dict[str, Any],
+    context: BoltContext,
+    client: WebClient,
+    db: SessionFactory,
+    settings: Settings,
+) -> None:
+    """ "Archive this entry" in the edit form: hidden from everyone, kept in the audit log."""
+    ack()
+    _set_archived(True, action, body, context, client, db, settings)
+
+
+def restore_entry(
+    ack: Ack,
+    action: dict[str, Any],
+    body: dict[str, Any],
+    context: BoltContext,
+    client: WebClient,
+    db: SessionFactory,
+    settings: Settings,
+) -> None:
+    """ "Restore" on an archived entry in the Home tab."""
+    ack()
+    _set_archived(False, action, body, context, client, db, settings)
+
+
+def show_audit_log(
+    ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient, db: SessionFactory
+) -> None:
+    """The directory's audit log, for admins."""
+    ack()
+    if not _is_admin(client, context, db):
+        client.views_open(trigger_id=body["trigger_id"], view=build_notice_view("Admins only", NOT_AN_ADMIN))
+        return
+    with db() as session:
+        rows = list_audit(session=session, workspace_id=str(context.team_id))
+    client.views_open(trigger_id=body["trigger_id"], view=build_audit_view(rows))
+
+
+# -- helpers ---------------------------------------------------------------------------------------------
+
+
+def _text_value(view: dict[str, Any], block: str, action: str) -> str:
+    element = view.get("state", {}).get("values", {}).get(block, {}).get(action) or {}
+    return str(element.get("value") or "")
+
+
+def _metadata(view: dict[str, Any]) -> dict[str, Any]:
+    try:
+        data = json.loads(view.get("private_metadata") or "{}")
+    except (TypeError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _parse_uuid(value: object) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def _required(value: uuid.UUID | None) -> uuid.UUID:
+    if value is None:
+        raise NotFound("That entry is no longer in the directory.")
+    return value

@@ -1,0 +1,133 @@
+"""Resource tables: the directory, its audit log, join counts, anonymous questions and support maps."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Enum, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from slackapp.database import Base, RandomId, SlackId, Timestamp
+
+
+class EntryKind(StrEnum):
+    EMPLOYEE_GROUP = "employee_group"
+    SUPPORT_GROUP = "support_group"
+    PROFESSIONAL = "professional"
+
+    @property
+    def label(self) -> str:
+        return _KIND_LABELS[self]
+
+
+_KIND_LABELS = {
+    EntryKind.EMPLOYEE_GROUP: "Employee resource group",
+    EntryKind.SUPPORT_GROUP: "Support group",
+    EntryKind.PROFESSIONAL: "Professional help",
+}
+
+
+class HowMany(StrEnum):
+    """How many people someone could turn to for one kind of support, on their own support map."""
+
+    NONE = "none"
+    ONE = "one"
+    A_FEW = "a_few"
+    MANY = "many"
+
+
+def _enum_by_value(enum: type[StrEnum], length: int = 16) -> Enum:
+    return Enum(enum, values_callable=lambda e: [m.value for m in e], native_enum=False, length=length)
+
+
+class ResourceEntry(Base):
+    """One entry in HR's directory: an employee resource group, a support group or professional help."""
+
+    __tablename__ = "resource_entry"
+    __table_args__ = (Index("ix_resource_entry_workspace_id_archived_at", "workspace_id", "archived_at"),)
+
+    id: Mapped[RandomId]
+    workspace_id: Mapped[SlackId]
+    kind: Mapped[EntryKind] = mapped_column(_enum_by_value(EntryKind, 20))
+    name: Mapped[str] = mapped_column(String(150))
+    description: Mapped[str] = mapped_column(Text, default="")
+    channel_id: Mapped[str | None] = mapped_column(String(32))
+    contact_id: Mapped[str | None] = mapped_column(String(32))
+    url: Mapped[str | None] = mapped_column(String(500))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    support_kinds: Mapped[list[Any]]
+    tags: Mapped[list[Any]]
+    regions: Mapped[list[Any]]
+    needs_approval: Mapped[bool] = mapped_column(default=False)
+    archived_at: Mapped[datetime | None]
+    created_by: Mapped[SlackId]
+    created_at: Mapped[Timestamp]
+    updated_at: Mapped[Timestamp]
+
+
+class ResourceAudit(Base):
+    """Who changed which entry, when, and what changed; HR reads it in the App Home."""
+
+    __tablename__ = "resource_audit"
+
+    id: Mapped[RandomId]
+    workspace_id: Mapped[SlackId] = mapped_column(index=True)
+    # No foreign key: the log outlives anything it describes.
+    entry_id: Mapped[uuid.UUID]
+    entry_name: Mapped[str] = mapped_column(String(150))
+    actor_id: Mapped[SlackId]
+    action: Mapped[str] = mapped_column(String(16))
+    changes: Mapped[dict[str, Any]]
+    at: Mapped[Timestamp]
+
+
+class ResourceJoinCount(Base):
+    """Joins through Kindred per entry per month: a count only, never who joined."""
+
+    __tablename__ = "resource_join_count"
+
+    entry_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("resource_entry.id", ondelete="CASCADE"), primary_key=True
+    )
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)  # "YYYY-MM"
+    count: Mapped[int] = mapped_column(default=0)
+
+
+class PersonRegion(Base):
+    """The region a person chose, so professional help for it is listed first."""
+
+    __tablename__ = "resource_person_region"
+
+    workspace_id: Mapped[SlackId] = mapped_column(primary_key=True)
+    user_id: Mapped[SlackId] = mapped_column(primary_key=True)
+    region: Mapped[str] = mapped_column(String(60))
+
+
+class AnonymousQuestion(Base):
+    """A question relayed to an entry's contact. The row, and with it the asker, is deleted once the
+    answer is delivered, or after 30 days by the worker: the link is never kept longer."""
+
+    __tablename__ = "resource_question"
+
+    id: Mapped[RandomId]
+    workspace_id: Mapped[SlackId]
+    entry_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("resource_entry.id", ondelete="CASCADE"))
+    asker_id: Mapped[SlackId]
+    contact_id: Mapped[SlackId]
+    question: Mapped[str] = mapped_column(Text)
+    expires_at: Mapped[Timestamp] = mapped_column(index=True)
+
+
+class SupportMapEntry(Base):
+    """One line of a person's private support map. Read only by that person; never aggregated."""
+
+    __tablename__ = "resource_support_map"
+
+    workspace_id: Mapped[SlackId] = mapped_column(primary_key=True)
+    user_id: Mapped[SlackId] = mapped_column(primary_key=True)
+    support_kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    how_many: Mapped[HowMany] = mapped_column(_enum_by_value(HowMany))
+    from_where: Mapped[list[Any]]

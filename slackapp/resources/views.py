@@ -1,0 +1,695 @@
+"""Block Kit for resource groups: pure builders, no Slack calls, no database."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    CheckboxesElement,
+    ConfirmObject,
+    ContextBlock,
+    ConversationFilter,
+    ConversationSelectElement,
+    DividerBlock,
+    HeaderBlock,
+    InputBlock,
+    MarkdownTextObject,
+    Option,
+    PlainTextInputElement,
+    SectionBlock,
+    StaticSelectElement,
+    UserSelectElement,
+)
+from slack_sdk.models.views import View
+
+from slackapp.resources.ids import (
+    ANSWER_BLOCK,
+    ANY,
+    NEEDS_APPROVAL_OPTION,
+    QUESTION_BLOCK,
+    DirectoryBlock,
+    EntryBlock,
+    ResourceAction,
+    ResourceCallback,
+)
+from slackapp.resources.models import EntryKind, HowMany, ResourceAudit, ResourceEntry
+from slackapp.resources.service import (
+    DESCRIPTION_MAX,
+    NAME_MAX,
+    PHONE_MAX,
+    QUESTION_MAX,
+    URL_MAX,
+    DirectoryFilter,
+    LifePart,
+    MapLine,
+    support_gaps,
+)
+from slackapp.support import SupportKind
+
+MAX_GROUPS_SHOWN = 25
+MAX_HOME_ENTRIES = 30
+MAX_OPTIONS = 100  # Slack's limit for a static select
+
+HOW_MANY_LABELS = {
+    HowMany.NONE: "nobody",
+    HowMany.ONE: "one person",
+    HowMany.A_FEW: "a few",
+    HowMany.MANY: "many",
+}
+HOW_MANY_DOTS = {HowMany.NONE: 0, HowMany.ONE: 1, HowMany.A_FEW: 2, HowMany.MANY: 3}
+LIFE_PART_LABELS = {
+    LifePart.FAMILY: "Family",
+    LifePart.FRIENDS: "Friends",
+    LifePart.COLLEAGUES: "Colleagues",
+    LifePart.COMMUNITY: "Community",
+}
+
+
+def _metadata(**data: object) -> str:
+    return json.dumps(data)
+
+
+def _context(text: str) -> ContextBlock:
+    return ContextBlock(elements=[MarkdownTextObject(text=text)])
+
+
+def _escape(text: str) -> str:
+    """Slack mrkdwn treats &, < and > as control characters; HR's text is shown as written."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def entry_text(entry: ResourceEntry) -> str:
+    """An entry as people see it: name, kind, description and how to reach it."""
+    lines = [f"*{_escape(entry.name)}*  ·  _{entry.kind.label}_"]
+    if entry.description:
+        lines.append(_escape(entry.description))
+    reach = []
+    if entry.phone:
+        reach.append(f":telephone_receiver: {_escape(entry.phone)}")
+    if entry.url:
+        reach.append(f"<{entry.url}|Website>")
+    if entry.channel_id:
+        reach.append(f"<#{entry.channel_id}>" + (" (private: ask to join)" if entry.needs_approval else ""))
+    if entry.contact_id:
+        reach.append(f"Contact: <@{entry.contact_id}>")
+    if reach:
+        lines.append("  ·  ".join(reach))
+    if entry.tags:
+        lines.append(" ".join(f"`{_escape(tag)}`" for tag in entry.tags))
+    return "\n".join(lines)[:3000]
+
+
+# -- HR: the entry form, the admin list and the audit log ----------------------------------------------
+
+
+def _kind_option(kind: EntryKind) -> Option:
+    return Option(value=kind.value, text=kind.label)
+
+
+def _support_option(kind: SupportKind) -> Option:
+    return Option(value=kind.value, text=kind.label)
+
+
+def build_entry_form(entry: ResourceEntry | None) -> View:
+    """The create/edit form. Block ids are `EntrySpec` field names, so errors land on the right field."""
+
+    def text(
+        block: EntryBlock,
+        label: str,
+        value: str | None,
+        max_length: int,
+        hint: str | None = None,
+        multiline: bool = False,
+    ) -> InputBlock:
+        return InputBlock(
+            block_id=block,
+            label=label,
+            hint=hint,
+            optional=block is not EntryBlock.NAME,
+            element=PlainTextInputElement(
+                action_id=ResourceAction.ENTRY_FIELD,
+                initial_value=value or None,
+                max_length=max_length,
+                multiline=multiline or None,
+            ),
+        )
+
+    supports = [_support_option(k) for k in SupportKind]
+    chosen_supports = [o for o in supports if entry and o.value in entry.support_kinds]
+    approval = Option(value=NEEDS_APPROVAL_OPTION, text="Joining needs the contact's approval")
+    blocks: list[Block] = [
+        InputBlock(
+            block_id=EntryBlock.KIND,
+            label="Kind",
+            element=StaticSelectElement(
+                action_id=ResourceAction.ENTRY_FIELD,
+                options=[_kind_option(k) for k in EntryKind],
+                initial_option=_kind_option(entry.kind) if entry else None,
+            ),
+        ),
+        text(EntryBlock.NAME, "Name", entry.name if entry else None, NAME_MAX),
+        text(
+            EntryBlock.DESCRIPTION,
+            "Description",
+            entry.description if entry else None,
+            DESCRIPTION_MAX,
+            multiline=True,
+        ),
+        InputBlock(
+            block_id=EntryBlock.SUPPORT_KINDS,
+            label="Kinds of support it offers",
+            hint="Check-ins suggest it to people who are missing these.",
+            element=CheckboxesElement(
+                action_id=ResourceAction.ENTRY_FIELD,
+                options=supports,
+                initial_options=chosen_supports or None,
+            ),
+        ),
+        InputBlock(
+            block_id=EntryBlock.CHANNEL,
+            label="Slack channel (groups)",
+            hint="For a private channel, add Kindred to it first (/invite @Kindred).",
+            optional=True,
+            element=ConversationSelectElement(
+                action_id=ResourceAction.ENTRY_FIELD,
+                initial_conversation=entry.channel_id if entry and entry.channel_id else None,
+                filter=ConversationFilter(include=["public", "private"], exclude_bot_users=True),
+            ),
+        ),
+        InputBlock(
+            block_id=EntryBlock.CONTACT,
+            label="Contact person",
+            hint="Receives requests to join and anonymous questions.",
+            optional=True,
+            element=UserSelectElement(
+                action_id=ResourceAction.ENTRY_FIELD,
+                initial_user=entry.contact_id if entry and entry.contact_id else None,
+            ),
+        ),
+        InputBlock(
+            block_id=EntryBlock.OPTIONS,
+            label="Joining",
+            optional=True,
+            element=CheckboxesElement(
+                action_id=ResourceAction.ENTRY_FIELD,
+                options=[approval],
+                initial_options=[approval] if entry and entry.needs_approval else None,
+            ),
+        ),
+        text(EntryBlock.URL, "Link", entry.url if entry else None, URL_MAX, "A full https:// link."),
+        text(
+            EntryBlock.PHONE,
+            "Phone (professional help)",
+            entry.phone if entry else None,
+            PHONE_MAX,
+            "Like +44 800 123 4567.",
+        ),
+        text(
+            EntryBlock.TAGS,
+            "Tags",
+            ", ".join(entry.tags) if entry else None,
+            400,
+            "Separated by commas, like: caregivers, new parents, grief.",
+        ),
+        text(
+            EntryBlock.REGIONS,
+            "Countries or regions served (professional help)",
+            ", ".join(entry.regions) if entry else None,
+            400,
+            "Separated by commas, like: UK, Ireland. Leave empty if it serves everyone.",
+        ),
+    ]
+    if entry is not None:
+        blocks.append(
+            ActionsBlock(
+                elements=[
+                    ButtonElement(
+                        text="Archive this entry",
+                        action_id=ResourceAction.ARCHIVE_ENTRY,
+                        value=str(entry.id),
+                        style="danger",
+                        confirm=ConfirmObject(
+                            title="Archive this entry?",
+                            text="People will no longer see it. Its history stays in the audit log, "
+                            "and you can restore it from the Home tab.",
+                            confirm="Archive",
+                            deny="Keep it",
+                        ),
+                    )
+                ]
+            )
+        )
+    return View(
+        type="modal",
+        callback_id=ResourceCallback.ENTRY_FORM,
+        title="Edit entry" if entry else "New entry",
+        submit="Save",
+        close="Cancel",
+        private_metadata=_metadata(entry_id=str(entry.id) if entry else None),
+        blocks=blocks,
+    )
+
+
+def build_admin_blocks(entries: Sequence[ResourceEntry]) -> list[Block]:
+    """The directory in the App Home's admin section: add, edit, restore, and the audit log."""
+    active = [e for e in entries if e.archived_at is None]
+    archived = [e for e in entries if e.archived_at is not None]
+    blocks: list[Block] = [
+        HeaderBlock(text="Resource directory"),
+        _context(
+            "Employee resource groups, support groups and professional help that people find with "
+            "`/resources`, in their Home tab, and privately after a check-in."
+        ),
+        ActionsBlock(
+            elements=[
+                ButtonElement(text="Add an entry", action_id=ResourceAction.NEW_ENTRY, style="primary"),
+                ButtonElement(text="Audit log", action_id=ResourceAction.SHOW_AUDIT_LOG),
+            ]
+        ),
+    ]
+    if not active:
+        blocks.append(_context("_The directory is empty._"))
+    for entry in active[:MAX_HOME_ENTRIES]:
+        blocks.append(
+            SectionBlock(
+                text=f"*{_escape(entry.name)}*  ·  _{entry.kind.label}_",
+                accessory=ButtonElement(
+                    text="Edit", action_id=ResourceAction.EDIT_ENTRY, value=str(entry.id)
+                ),
+            )
+        )
+    if len(active) > MAX_HOME_ENTRIES:
+        blocks.append(_context(f"…and {len(active) - MAX_HOME_ENTRIES} more."))
+    for entry in archived[: max(0, MAX_HOME_ENTRIES - len(active))][:10]:
+        blocks.append(
+            SectionBlock(
+                text=f"~{_escape(entry.name)}~  ·  _archived_",
+                accessory=ButtonElement(
+                    text="Restore", action_id=ResourceAction.RESTORE_ENTRY, value=str(entry.id)
+                ),
+            )
+        )
+    return blocks
+
+
+def _short(value: object) -> str:
+    if isinstance(value, list):
+        value = ", ".join(str(v) for v in value)
+    text = "—" if value in (None, "") else str(value)
+    return _escape(text if len(text) <= 60 else text[:57] + "…")
+
+
+def audit_line(row: ResourceAudit) -> str:
+    stamp = int(row.at.timestamp())
+    when = f"<!date^{stamp}^{{date_short_pretty}} {{time}}|{row.at:%Y-%m-%d %H:%M} UTC>"
+    line = f"{when}  <@{row.actor_id}> {row.action} *{_escape(row.entry_name)}*"
+    if row.action == "edited":
+        changes = "; ".join(
+            f"{name}: {_short(old)} → {_short(new)}" for name, (old, new) in row.changes.items()
+        )
+        line += f"\n    {changes}"
+    return line
+
+
+def build_audit_view(rows: Sequence[ResourceAudit]) -> View:
+    """The latest changes to the directory: who, when, what."""
+    if not rows:
+        blocks: list[Block] = [SectionBlock(text="No changes yet.")]
+    else:
+        blocks = []
+        chunk = ""
+        for line in (audit_line(row) for row in rows):
+            if len(chunk) + len(line) + 1 > 2900:
+                blocks.append(SectionBlock(text=chunk))
+                chunk = ""
+            chunk = f"{chunk}\n{line}" if chunk else line
+        blocks.append(SectionBlock(text=chunk))
+        blocks.append(_context(f"The latest {len(rows)} changes, newest first."))
+    return View(
+        type="modal",
+        callback_id=ResourceCallback.AUDIT_LOG,
+        title="Directory audit log",
+        close="Close",
+        blocks=blocks,
+    )
+
+
+# -- everyone: the directory -----------------------------------------------------------------------------
+
+
+def _entry_buttons(entry: ResourceEntry) -> list[ButtonElement]:
+    buttons = []
+    if entry.channel_id:
+        if entry.needs_approval:
+            buttons.append(
+                ButtonElement(text="Ask to join", action_id=ResourceAction.ASK_TO_JOIN, value=str(entry.id))
+            )
+        else:
+            buttons.append(
+                ButtonElement(
+                    text="Join", action_id=ResourceAction.JOIN, value=str(entry.id), style="primary"
+                )
+            )
+    if entry.contact_id:
+        buttons.append(
+            ButtonElement(
+                text="Ask anonymously", action_id=ResourceAction.ASK_ANONYMOUSLY, value=str(entry.id)
+            )
+        )
+    if entry.url:
+        buttons.append(ButtonElement(text="Website", action_id=ResourceAction.OPEN_LINK, url=entry.url))
+    return buttons
+
+
+def _professional_blocks(professional: Sequence[ResourceEntry], region: str | None) -> list[Block]:
+    blocks: list[Block] = [HeaderBlock(text="Professional help")]
+    if not professional:
+        blocks.append(_context("_Your HR team has not listed professional help yet._"))
+        return blocks
+    for entry in professional:
+        blocks.append(SectionBlock(text=entry_text(entry)))
+    note = "Confidential, and you don't need a reason to reach out."
+    if region:
+        note += f" Help for *{_escape(region)}* is listed first."
+    blocks.append(_context(note))
+    return blocks
+
+
+def build_directory(
+    *,
+    professional: Sequence[ResourceEntry],
+    groups: Sequence[ResourceEntry],
+    tags: Sequence[str],
+    wanted: DirectoryFilter,
+    region: str | None,
+) -> View:
+    """The directory modal: filters on top, professional help always first, then the matching groups.
+
+    Args:
+        professional: every professional-help entry, already in region order (filters never hide them).
+        groups: the groups that match `wanted`.
+    """
+    any_kind = Option(value=ANY, text="Any kind of support")
+    kinds = [any_kind, *(_support_option(k) for k in SupportKind)]
+    any_tag = Option(value=ANY, text="Any tag")
+    tag_options = [any_tag, *(Option(value=tag, text=tag) for tag in tags[: MAX_OPTIONS - 1])]
+    chosen_kind = next(
+        (o for o in kinds if wanted.support_kind and o.value == wanted.support_kind.value), any_kind
+    )
+    chosen_tag = next((o for o in tag_options if o.value == wanted.tag), any_tag)
+    blocks: list[Block] = [
+        InputBlock(
+            block_id=DirectoryBlock.KIND,
+            label="Kind of support",
+            dispatch_action=True,
+            optional=True,
+            element=StaticSelectElement(
+                action_id=ResourceAction.FILTER_KIND, options=kinds, initial_option=chosen_kind
+            ),
+        ),
+        InputBlock(
+            block_id=DirectoryBlock.TAG,
+            label="Tag",
+            dispatch_action=True,
+            optional=True,
+            element=StaticSelectElement(
+                action_id=ResourceAction.FILTER_TAG, options=tag_options, initial_option=chosen_tag
+            ),
+        ),
+        InputBlock(
+            block_id=DirectoryBlock.SEARCH,
+            label="Search",
+            dispatch_action=True,
+            optional=True,
+            element=PlainTextInputElement(
+                action_id=ResourceAction.SEARCH,
+                initial_value=wanted.text or None,
+                max_length=100,
+                placeholder="Words to look for, then Enter",
+                dispatch_action_config={"trigger_actions_on": ["on_enter_pressed"]},
+            ),
+        ),
+        *_professional_blocks(professional, region),
+        HeaderBlock(text="Groups"),
+    ]
+    if not groups:
+        blocks.append(
+            SectionBlock(text="No group matches that yet. Try another kind of support, tag or word.")
+        )
+    for entry in groups[:MAX_GROUPS_SHOWN]:
+        blocks.append(SectionBlock(text=entry_text(entry)))
+        if buttons := _entry_buttons(entry):
+            blocks.append(ActionsBlock(elements=buttons))
+    if len(groups) > MAX_GROUPS_SHOWN:
+        blocks.append(_context(f"{len(groups) - MAX_GROUPS_SHOWN} more - narrow the search to see them."))
+    return View(
+        type="modal",
+        callback_id=ResourceCallback.DIRECTORY,
+        title="Groups and help",
+        submit="Search",
+        close="Close",
+        private_metadata=_metadata(region=region),
+        blocks=blocks,
+    )
+
+
+def build_ask_view(entry: ResourceEntry) -> View:
+    return View(
+        type="modal",
+        callback_id=ResourceCallback.ASK_ANONYMOUSLY,
+        title="Ask anonymously",
+        submit="Send",
+        close="Cancel",
+        private_metadata=_metadata(entry_id=str(entry.id)),
+        blocks=[
+            SectionBlock(
+                text=f"Your question goes to <@{entry.contact_id}>, the contact for *{_escape(entry.name)}*."
+            ),
+            InputBlock(
+                block_id=QUESTION_BLOCK,
+                label="Your question",
+                element=PlainTextInputElement(
+                    action_id=ResourceAction.QUESTION_FIELD, multiline=True, max_length=QUESTION_MAX
+                ),
+            ),
+            _context(
+                "They will not see who asked. Kindred keeps the link to you only until their answer "
+                "reaches you, and never longer than 30 days."
+            ),
+        ],
+    )
+
+
+def build_question_message(entry: ResourceEntry, question_id: str, question: str) -> tuple[str, list[Block]]:
+    """The DM to the contact: the question, with no trace of who asked, and a button to answer."""
+    text = f"Someone asked an anonymous question about {entry.name}."
+    return text, [
+        SectionBlock(text=f"Someone asked an anonymous question about *{_escape(entry.name)}*:"),
+        SectionBlock(text="\n".join(f"> {_escape(line)}" for line in question.splitlines())[:3000]),
+        ActionsBlock(
+            elements=[
+                ButtonElement(
+                    text="Answer",
+                    action_id=ResourceAction.ANSWER_QUESTION,
+                    value=question_id,
+                    style="primary",
+                )
+            ]
+        ),
+        _context("Kindred relays your answer; neither of you sees the other's name through it."),
+    ]
+
+
+def build_answer_view(question_id: str, question: str) -> View:
+    return View(
+        type="modal",
+        callback_id=ResourceCallback.ANSWER,
+        title="Answer anonymously",
+        submit="Send answer",
+        close="Cancel",
+        private_metadata=_metadata(question_id=question_id),
+        blocks=[
+            SectionBlock(text="\n".join(f"> {_escape(line)}" for line in question.splitlines())[:3000]),
+            InputBlock(
+                block_id=ANSWER_BLOCK,
+                label="Your answer",
+                element=PlainTextInputElement(
+                    action_id=ResourceAction.ANSWER_FIELD, multiline=True, max_length=QUESTION_MAX
+                ),
+            ),
+        ],
+    )
+
+
+def build_answer_message(entry_name: str, question: str, answer: str) -> tuple[str, list[Block]]:
+    text = f"Your anonymous question about {entry_name} was answered."
+    return text, [
+        SectionBlock(text=f"Your anonymous question about *{_escape(entry_name)}* was answered."),
+        SectionBlock(text="\n".join(f"> {_escape(line)}" for line in question.splitlines())[:3000]),
+        SectionBlock(text=_escape(answer)[:3000]),
+        _context("The link between you and this question has now been deleted."),
+    ]
+
+
+def build_join_request_message(entry: ResourceEntry, user_id: str) -> tuple[str, list[Block]]:
+    """The DM to the contact of a private group: who would like to join. No reason is asked or given."""
+    text = f"<@{user_id}> would like to join {entry.name}."
+    return text, [
+        SectionBlock(
+            text=f"<@{user_id}> would like to join *{_escape(entry.name)}* (<#{entry.channel_id}>).\n"
+            f"If that's fine, add them in the channel with `/invite <@{user_id}>`."
+        ),
+        _context("Sent through Kindred's resource directory."),
+    ]
+
+
+# -- everyone: the App Home ------------------------------------------------------------------------------
+
+
+def build_person_home_blocks(
+    *,
+    professional: Sequence[ResourceEntry],
+    region: str | None,
+    regions: Sequence[str],
+    support_map: Mapping[SupportKind, MapLine],
+    gap_groups: Mapping[SupportKind, Sequence[ResourceEntry]],
+) -> list[Block]:
+    """Find support (professional help first, the directory a click away) and My support map."""
+    blocks: list[Block] = [
+        HeaderBlock(text="Find support"),
+        SectionBlock(
+            text="Employee resource groups, support groups and professional help. "
+            "Type `/resources` anywhere.",
+            accessory=ButtonElement(
+                text="Browse groups and help", action_id=ResourceAction.BROWSE, style="primary"
+            ),
+        ),
+    ]
+    for entry in professional[:5]:
+        blocks.append(SectionBlock(text=entry_text(entry)))
+    if regions:
+        options = [Option(value=r, text=r[:75]) for r in regions[:MAX_OPTIONS]]
+        chosen = next((o for o in options if region and o.value.lower() == region.lower()), None)
+        blocks.append(
+            SectionBlock(
+                text="Professional help for your region is listed first"
+                + (f" (now *{_escape(region)}*)." if region else "."),
+                accessory=StaticSelectElement(
+                    action_id=ResourceAction.CHOOSE_REGION,
+                    placeholder="Your region",
+                    options=options,
+                    initial_option=chosen,
+                ),
+            )
+        )
+    blocks += build_support_map_blocks(support_map, gap_groups, has_professional=bool(professional))
+    return blocks
+
+
+def _dots(how_many: HowMany) -> str:
+    filled = HOW_MANY_DOTS[how_many]
+    return ":large_green_circle:" * filled + ":white_circle:" * (3 - filled) if filled else ":red_circle:"
+
+
+def build_support_map_blocks(
+    support_map: Mapping[SupportKind, MapLine],
+    gap_groups: Mapping[SupportKind, Sequence[ResourceEntry]],
+    *,
+    has_professional: bool,
+) -> list[Block]:
+    blocks: list[Block] = [
+        HeaderBlock(text="My support map"),
+        _context("Only you can see this. It is never counted in any report or dashboard."),
+    ]
+    if not support_map:
+        blocks.append(
+            SectionBlock(
+                text="For each kind of support: how many people could you turn to, and from which parts of "
+                "your life? Seeing it drawn out shows where a gap is - and what might fill it.",
+                accessory=ButtonElement(text="Map my support", action_id=ResourceAction.EDIT_SUPPORT_MAP),
+            )
+        )
+        return blocks
+    lines = []
+    for kind, line in support_map.items():
+        where = ", ".join(LIFE_PART_LABELS[p].lower() for p in line.from_where)
+        lines.append(
+            f"{_dots(line.how_many)}  *{kind.label}*: {HOW_MANY_LABELS[line.how_many]}"
+            + (f" - {where}" if where else "")
+        )
+    blocks.append(SectionBlock(text="\n".join(lines)))
+    gaps = support_gaps(support_map)
+    if gaps:
+        ideas = []
+        for kind in gaps:
+            names = ", ".join(f"*{_escape(e.name)}*" for e in gap_groups.get(kind, [])[:3])
+            idea = f"• *{kind.label}*: " + (f"groups such as {names}; " if names else "")
+            idea += "a peer-support pairing (`/peers`)"
+            if has_professional and kind in (SupportKind.EMOTIONAL, SupportKind.ADVICE):
+                idea += "; or the professional help above"
+            ideas.append(idea + ".")
+        blocks.append(SectionBlock(text="*Places to start*\n" + "\n".join(ideas)))
+    blocks.append(
+        ActionsBlock(
+            elements=[
+                ButtonElement(text="Update my map", action_id=ResourceAction.EDIT_SUPPORT_MAP),
+                ButtonElement(text="Clear my map", action_id=ResourceAction.CLEAR_SUPPORT_MAP),
+            ]
+        )
+    )
+    return blocks
+
+
+def map_block_ids(kind: SupportKind) -> tuple[str, str]:
+    return f"map_{kind.value}_how_many", f"map_{kind.value}_from_where"
+
+
+def build_support_map_form(support_map: Mapping[SupportKind, MapLine]) -> View:
+    how_options = [Option(value=h.value, text=HOW_MANY_LABELS[h].capitalize()) for h in HowMany]
+    part_options = [Option(value=p.value, text=LIFE_PART_LABELS[p]) for p in LifePart]
+    blocks: list[Block] = [_context("Only you will see this. Leave out anything you'd rather not say.")]
+    for kind in SupportKind:
+        how_block, from_block = map_block_ids(kind)
+        line = support_map.get(kind)
+        blocks += [
+            InputBlock(
+                block_id=how_block,
+                label=f"{kind.label}: how many people could you turn to?",
+                optional=True,
+                element=StaticSelectElement(
+                    action_id=ResourceAction.MAP_HOW_MANY,
+                    options=how_options,
+                    initial_option=next(
+                        (o for o in how_options if line and o.value == line.how_many.value), None
+                    ),
+                ),
+            ),
+            InputBlock(
+                block_id=from_block,
+                label="From which parts of your life?",
+                optional=True,
+                element=CheckboxesElement(
+                    action_id=ResourceAction.MAP_FROM_WHERE,
+                    options=part_options,
+                    initial_options=[o for o in part_options if line and o.value in line.from_where] or None,
+                ),
+            ),
+        ]
+    return View(
+        type="modal",
+        callback_id=ResourceCallback.SUPPORT_MAP,
+        title="My support map",
+        submit="Save",
+        close="Cancel",
+        blocks=blocks,
+    )
+
+
+def insert_before_admin(home: View, blocks: Sequence[Block]) -> None:
+    """Put everyone's resource blocks above the App Home's admin section (which opens with a divider)."""
+    at = next((i for i, b in enumerate(home.blocks) if isinstance(b, DividerBlock)), len(home.blocks))
+    home.blocks[at:at] = list(blocks)

@@ -1,0 +1,104 @@
+"""Resource-directory test data, made through the real service functions."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from sqlalchemy import func, select
+
+from slackapp.database import SessionFactory, utcnow
+from slackapp.models import Base
+from slackapp.resources.ids import EntryBlock, ResourceAction
+from slackapp.resources.models import ResourceEntry
+from slackapp.resources.service import EntrySpec, create_entry
+from tests.factories import HR_ADMIN, WORKSPACE
+from tests.slack_requests import checkboxes, conversation, static_select, text, user
+
+CONTACT = "U0CONTACT"
+
+
+def group_spec(name: str = "Parents at Work", **changes: Any) -> EntrySpec:
+    spec = EntrySpec(
+        kind="employee_group",
+        name=name,
+        description="Parents and carers swapping tips and cover.",
+        channel_id="C0PARENTS",
+        contact_id=CONTACT,
+        support_kinds=("practical", "belonging"),
+        tags=("new parents", "caregivers"),
+    )
+    return replace(spec, **changes)
+
+
+def professional_spec(name: str = "Employee Assistance Programme", **changes: Any) -> EntrySpec:
+    spec = EntrySpec(
+        kind="professional",
+        name=name,
+        description="Free, confidential counselling, day and night.",
+        url="https://eap.example.com",
+        phone="+44 800 123 4567",
+        support_kinds=("emotional", "advice"),
+    )
+    return replace(spec, **changes)
+
+
+def make_entry(session_factory: SessionFactory, spec: EntrySpec | None = None) -> ResourceEntry:
+    with session_factory.begin() as session:
+        return create_entry(
+            session=session,
+            workspace_id=WORKSPACE,
+            spec=spec or group_spec(),
+            created_by=HR_ADMIN,
+            now=utcnow(),
+        )
+
+
+def entry_form(
+    *,
+    kind: str | None = "support_group",
+    name: str | None = "Grief support",
+    description: str | None = "A quiet space to talk about loss.",
+    channel_id: str | None = "C0GRIEF",
+    contact_id: str | None = CONTACT,
+    url: str | None = "https://intranet.example.com/grief",
+    phone: str | None = None,
+    support_kinds: tuple[str, ...] = ("emotional",),
+    tags: str | None = "grief, mental health",
+    needs_approval: bool = False,
+    regions: str | None = None,
+) -> dict[str, dict[str, Any]]:
+    """The entry form's state as Slack submits it."""
+    field = ResourceAction.ENTRY_FIELD
+    return {
+        EntryBlock.KIND: {field: static_select(kind)},
+        EntryBlock.NAME: {field: text(name)},
+        EntryBlock.DESCRIPTION: {field: text(description)},
+        EntryBlock.CHANNEL: {field: conversation(channel_id)},
+        EntryBlock.CONTACT: {field: user(contact_id)},
+        EntryBlock.URL: {field: text(url)},
+        EntryBlock.PHONE: {field: text(phone)},
+        EntryBlock.SUPPORT_KINDS: {field: checkboxes(support_kinds)},
+        EntryBlock.TAGS: {field: text(tags)},
+        EntryBlock.OPTIONS: {field: checkboxes(["needs_approval"] if needs_approval else [])},
+        EntryBlock.REGIONS: {field: text(regions)},
+    }
+
+
+def snapshot(
+    session_factory: SessionFactory, *, leave_out: tuple[str, ...] = ()
+) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table (but those left out), to show that something changed nothing."""
+    tables: dict[str, list[tuple[Any, ...]]] = {}
+    with session_factory() as session:
+        for table in Base.metadata.sorted_tables:
+            if table.name in leave_out:
+                continue
+            rows = session.execute(select(table)).all()
+            tables[table.name] = sorted(tuple(map(repr, row)) for row in rows)
+    return tables
+
+
+def count(session_factory: SessionFactory, model: type[Base]) -> int:
+    with session_factory() as session:
+        return int(session.scalar(select(func.count()).select_from(model)) or 0)
