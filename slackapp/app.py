@@ -8,6 +8,7 @@ from concurrent.futures import Executor
 from typing import Any
 
 from slack_bolt import App, BoltContext
+from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_bolt.response import BoltResponse
 from slack_sdk import WebClient
 
@@ -15,6 +16,7 @@ from slackapp.admin import listeners as admin
 from slackapp.checkins import listeners as checkins
 from slackapp.database import SessionFactory
 from slackapp.home import listeners as home
+from slackapp.installations import listeners as installations
 from slackapp.logs import bolt_logger
 from slackapp.request_shape import is_well_formed
 from slackapp.org import listeners as org
@@ -31,16 +33,19 @@ def create_app(
     *,
     client: WebClient | None = None,
     listener_executor: Executor | None = None,
+    oauth_settings: OAuthSettings | None = None,
 ) -> App:
     """Build the Bolt app with every feature's listeners registered.
 
     Listeners receive `db` (a session factory) and `settings` as arguments: Bolt passes context keys
-    to listeners by name, so nothing reaches for a global.
+    to listeners by name, so nothing reaches for a global. With `oauth_settings` the app serves any
+    number of workspaces, each with its own (encrypted) installation; without, the one SLACK_BOT_TOKEN.
     """
     settings.require_slack_credentials()
     app = App(
         signing_secret=settings.slack_signing_secret,
-        client=client or build_web_client(settings, token=settings.slack_bot_token),
+        client=client or build_web_client(settings, token=None if oauth_settings else settings.slack_bot_token),
+        oauth_settings=oauth_settings,
         logger=bolt_logger(),
         # auth.test runs on the first request instead, so building the app never calls Slack.
         token_verification_enabled=False,
@@ -66,6 +71,7 @@ def create_app(
     checkins.register(app)
     admin.register(app)
     home.register(app)
+    installations.register(app, app.installation_store)
     org.register(app)
     resources.register(app)
     return app

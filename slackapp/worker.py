@@ -7,10 +7,11 @@ from datetime import datetime
 
 from slackapp.checkins import jobs as checkin_jobs
 from slackapp.database import SessionFactory, utcnow
+from slackapp.installations.clients import workspace_clients
 from slackapp.resources import jobs as resource_jobs
 from slackapp.scheduler.worker import Worker
 from slackapp.settings import Settings
-from slackapp.slack_client import SlackClients, single_workspace_clients
+from slackapp.slack_client import SlackClients
 
 
 def create_worker(
@@ -20,10 +21,12 @@ def create_worker(
     clock: Callable[[], datetime] = utcnow,
 ) -> Worker:
     settings.require_secret_key()
+    clients, installed = workspace_clients(settings, session_factory.kw["bind"])
     return Worker(
         settings=settings,
         session_factory=session_factory,
-        slack=slack or single_workspace_clients(settings),
+        slack=slack or clients,
+        is_installed=installed,
         handlers={**checkin_jobs.JOB_HANDLERS},
         periodic=[checkin_jobs.open_rounds_when_due, resource_jobs.purge_expired_anonymous_questions],
         clock=clock,
