@@ -3,6 +3,7 @@
 from slackapp.admin.models import KindredAdmin, ProfessionalHelp
 from slackapp.checkins.models import Answer, Comment, Histogram, Participation, Pulse, ReminderSent, Round
 from slackapp.database import Base
+from slackapp.installations import tables as installation_tables  # noqa: F401  (slack_sdk's tables)
 from slackapp.org.models import Department, ManagerAssignment, Team
 from slackapp.resources.models import (
     AnonymousQuestion,

@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 
 from slackapp.app import create_app
 from slackapp.database import database_is_reachable, new_engine, new_session_factory
+from slackapp.installations.oauth import build_oauth_settings
 from slackapp.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -31,6 +32,12 @@ def create_web_app(bolt_app: App, engine: Engine, settings: Settings | None = No
             log.warning("malformed Slack request refused: %s", type(error).__name__)
             return {"error": "malformed request"}, 400
 
+    @web.get("/slack/install")
+    @web.get("/slack/oauth_redirect")
+    def slack_install() -> Response:
+        """Slack's OAuth flow, in multi-workspace mode (Bolt answers 404 without OAuth settings)."""
+        return handler.handle(request)
+
     @web.get("/healthz")
     def healthz() -> tuple[dict[str, str], int]:
         if database_is_reachable(engine):
@@ -49,5 +56,7 @@ def create_kindred_web(settings: Settings) -> Flask:
     """The whole web process from settings: database, Bolt app and the Flask server that carries them."""
     settings.require_secret_key()
     engine = new_engine(settings.database_url)
-    bolt_app = create_app(settings, new_session_factory(engine))
+    bolt_app = create_app(
+        settings, new_session_factory(engine), oauth_settings=build_oauth_settings(settings, engine)
+    )
     return create_web_app(bolt_app, engine, settings)

@@ -43,6 +43,7 @@ def open_rounds_when_due(context: JobContext) -> None:
         session_factory=context.session_factory,
         now=context.now,
         round_secrets=RoundSecrets(context.settings.require_secret_key()),
+        workspace_is_active=context.is_installed,
     )
 
 

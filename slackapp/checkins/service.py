@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -250,23 +250,31 @@ def open_round(
     return round_
 
 
-def open_due_rounds(*, session_factory: SessionFactory, now: datetime, round_secrets: RoundSecrets) -> int:
+def open_due_rounds(
+    *,
+    session_factory: SessionFactory,
+    now: datetime,
+    round_secrets: RoundSecrets,
+    workspace_is_active: Callable[[str], bool] = lambda workspace_id: True,
+) -> int:
     """Open a round for every active pulse whose slot has come; each in its own transaction.
+
+    Pulses of workspaces that are not active (Kindred uninstalled) wait; one round opens on re-install.
 
     Returns:
         How many rounds this call opened. Two workers calling at once open each slot once: the pulse
         row is locked (`SKIP LOCKED`) and a slot is unique per pulse.
     """
     with session_factory() as session:
-        due = list(
-            session.scalars(
-                select(Pulse.id).where(
-                    Pulse.paused.is_(False), Pulse.next_open_at.is_not(None), Pulse.next_open_at <= now
-                )
+        due = session.execute(
+            select(Pulse.id, Pulse.workspace_id).where(
+                Pulse.paused.is_(False), Pulse.next_open_at.is_not(None), Pulse.next_open_at <= now
             )
-        )
+        ).all()
     opened = 0
-    for pulse_id in due:
+    for pulse_id, workspace_id in due:
+        if not workspace_is_active(workspace_id):
+            continue
         try:
             with session_factory.begin() as session:
                 pulse = session.scalars(

@@ -23,6 +23,16 @@ from slackapp.slack_client import SlackClients
 log = logging.getLogger(__name__)
 
 
+class WorkPostponed(Exception):
+    """A job that cannot run now for a reason that is not a failure (its workspace uninstalled Kindred)."""
+
+    delay = timedelta(hours=1)
+
+
+def _always_installed(workspace_id: str) -> bool:
+    return True
+
+
 @dataclass(frozen=True)
 class JobContext:
     settings: Settings
@@ -30,6 +40,8 @@ class JobContext:
     slack: SlackClients
     now: datetime
     attempt: int = 1
+    # Whether a workspace has Kindred installed; work for one that does not waits, it is not done.
+    is_installed: Callable[[str], bool] = _always_installed
 
 
 # A handler does one job for one subject; it returns when to run again (recurring jobs) or None when done.
@@ -48,6 +60,7 @@ class Worker:
         periodic: Sequence[PeriodicTask] = (),
         clock: Callable[[], datetime] = utcnow,
         lease: timedelta = DEFAULT_LEASE,
+        is_installed: Callable[[str], bool] = _always_installed,
     ) -> None:
         self._settings = settings
         self._session_factory = session_factory
@@ -56,10 +69,13 @@ class Worker:
         self._periodic = periodic
         self._clock = clock
         self._lease = lease
+        self._is_installed = is_installed
 
     def run_once(self) -> int:
         """Do everything that is due now; return how many jobs ran."""
-        context = JobContext(self._settings, self._session_factory, self._slack, self._clock())
+        context = JobContext(
+            self._settings, self._session_factory, self._slack, self._clock(), is_installed=self._is_installed
+        )
         for task in self._periodic:
             try:
                 task(context)
@@ -76,6 +92,8 @@ class Worker:
                 if handler is None:
                     raise LookupError(f"no handler for job kind {job.kind}")
                 again_at = handler(job_context, job.subject_id)
+            except WorkPostponed as postponed:
+                again_at = self._clock() + postponed.delay
             except Exception as error:
                 log.warning("job %s (attempt %d) failed: %s", job.kind, job.attempt, type(error).__name__)
                 retry_job_later(

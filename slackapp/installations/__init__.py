@@ -1,0 +1,1 @@
+"""Installations in many workspaces: Slack's OAuth flow, tokens encrypted at rest, per-workspace clients."""

@@ -1,0 +1,93 @@
+"""An installation store that keeps every token encrypted under KINDRED_SECRET_KEY.
+
+It wraps slack_sdk's SQLAlchemy store: tokens are sealed on the way in and opened on the way out, so a
+database dump holds no usable token, and nothing here ever logs one.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+from typing import TypeVar
+
+from slack_sdk.oauth.installation_store import Bot, Installation, InstallationStore
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from sqlalchemy import Engine
+
+from slackapp.encryption import SecretBox
+from slackapp.installations.tables import BOTS_TABLE, INSTALLATIONS_TABLE
+
+TOKEN_FIELDS = ("bot_token", "bot_refresh_token", "user_token", "user_refresh_token")
+Record = TypeVar("Record", Bot, Installation)
+
+
+class EncryptedInstallationStore(InstallationStore):
+    def __init__(self, *, client_id: str, engine: Engine, secret_key: str) -> None:
+        self._store = SQLAlchemyInstallationStore(
+            client_id=client_id,
+            engine=engine,
+            bots_table_name=BOTS_TABLE,
+            installations_table_name=INSTALLATIONS_TABLE,
+            logger=logging.getLogger("kindred.installations"),
+        )
+        self._box = SecretBox(secret_key, purpose="slack-token")
+
+    @property
+    def logger(self) -> logging.Logger:
+        return logging.getLogger("kindred.installations")
+
+    def save(self, installation: Installation) -> None:
+        self._store.save(self._sealed(installation))
+
+    def save_bot(self, bot: Bot) -> None:
+        self._store.save_bot(self._sealed(bot))
+
+    def find_bot(
+        self, *, enterprise_id: str | None, team_id: str | None, is_enterprise_install: bool | None = False
+    ) -> Bot | None:
+        bot = self._store.find_bot(
+            enterprise_id=enterprise_id, team_id=team_id, is_enterprise_install=is_enterprise_install
+        )
+        return self._opened(bot) if bot is not None else None
+
+    def find_installation(
+        self,
+        *,
+        enterprise_id: str | None,
+        team_id: str | None,
+        user_id: str | None = None,
+        is_enterprise_install: bool | None = False,
+    ) -> Installation | None:
+        installation = self._store.find_installation(
+            enterprise_id=enterprise_id,
+            team_id=team_id,
+            user_id=user_id,
+            is_enterprise_install=is_enterprise_install,
+        )
+        return self._opened(installation) if installation is not None else None
+
+    def delete_bot(self, *, enterprise_id: str | None, team_id: str | None) -> None:
+        self._store.delete_bot(enterprise_id=enterprise_id, team_id=team_id)
+
+    def delete_installation(
+        self, *, enterprise_id: str | None, team_id: str | None, user_id: str | None = None
+    ) -> None:
+        self._store.delete_installation(enterprise_id=enterprise_id, team_id=team_id, user_id=user_id)
+
+    def delete_all(self, *, enterprise_id: str | None, team_id: str | None) -> None:
+        self._store.delete_all(enterprise_id=enterprise_id, team_id=team_id)
+
+    def _sealed(self, record: Record) -> Record:
+        sealed = copy.copy(record)
+        for field in TOKEN_FIELDS:
+            value = getattr(sealed, field, None)
+            if value:
+                setattr(sealed, field, self._box.seal(value.encode()).decode())
+        return sealed
+
+    def _opened(self, record: Record) -> Record:
+        for field in TOKEN_FIELDS:
+            value = getattr(record, field, None)
+            if value:
+                setattr(record, field, self._box.open(value.encode()).decode())
+        return record
