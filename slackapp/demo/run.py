@@ -1,7 +1,84 @@
-"""Placeholder until the dashboard lands: the demo needs the dashboard to show anything."""
+"""`kindred demo`: build the synthetic organisation in a fresh SQLite file and serve the dashboard on it.
+
+Needs no environment at all: the secret key is random for this run, Slack is never called, and the
+demo sign-in (pick a role) exists only because `Settings.demo` is set here, which nothing else does.
+"""
 
 from __future__ import annotations
 
+import logging
+import secrets
+from dataclasses import asdict
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
 
-def run_demo(*, port: int) -> int:
-    raise NotImplementedError("the demo arrives with the dashboard")
+from flask import Flask
+from sqlalchemy import Engine, event
+
+from slackapp.app import create_app
+from slackapp.database import new_engine, new_session_factory, utcnow
+from slackapp.demo.organisation import WEEKS, build_demo_organisation, demo_roles
+from slackapp.migrate import upgrade_database
+from slackapp.settings import Settings
+from slackapp.web import create_web_app
+
+log = logging.getLogger(__name__)
+DEMO_DATABASE = "kindred-demo.db"
+
+
+def demo_settings(database_path: Path) -> Settings:
+    return Settings(
+        database_url=f"sqlite:///{database_path}",
+        slack_api_url="http://127.0.0.1:9/api/",  # nothing listens there: the demo never calls Slack
+        slack_bot_token="xoxb-demo-not-a-real-token",
+        slack_signing_secret=secrets.token_urlsafe(24),
+        secret_key=secrets.token_urlsafe(32),  # ephemeral, for this run only
+        demo=True,
+    )
+
+
+def first_demo_week(now: datetime, weeks: int = WEEKS) -> datetime:
+    """A Monday 09:30 UTC such that the last of `weeks` rounds closed before `now`."""
+    this_monday = (now - timedelta(days=now.weekday())).date()
+    return datetime.combine(this_monday - timedelta(weeks=weeks), time(9, 30), tzinfo=UTC)
+
+
+def build_demo_app(database_path: Path, *, weeks: int = WEEKS) -> Flask:
+    """Rebuild the demo database from nothing and return the web app with the dashboard on it."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{database_path}{suffix}").unlink(missing_ok=True)
+    settings = demo_settings(database_path)
+    upgrade_database(settings.database_url)
+    engine = new_engine(settings.database_url)
+    _fast_sqlite_writes(engine)
+    session_factory = new_session_factory(engine)
+    build_demo_organisation(
+        session_factory=session_factory,
+        secret_key=settings.require_secret_key(),
+        first_week=first_demo_week(utcnow(), weeks),
+        weeks=weeks,
+    )
+    web = create_web_app(create_app(settings, session_factory), engine, settings)
+    web.config["demo_roles"] = [asdict(role) for role in demo_roles()]
+    return web
+
+
+def _fast_sqlite_writes(engine: Engine) -> None:
+    """The demo database is thrown away on every start, so it need not survive a power cut."""
+
+    @event.listens_for(engine, "connect")
+    def _no_sync(dbapi_connection: object, _record: object) -> None:
+        cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
+        cursor.execute("PRAGMA synchronous=OFF")
+        cursor.close()
+
+
+def run_demo(*, port: int, host: str = "127.0.0.1") -> int:
+    from werkzeug.serving import run_simple
+
+    path = Path.cwd() / DEMO_DATABASE
+    log.warning("building the demo organisation in %s (about 300 people, 12 weeks)…", path)
+    web = build_demo_app(path)
+    log.warning("Kindred demo: open http://%s:%d/dashboard/ and pick a role", host, port)
+    run_simple(host, port, web, threaded=True, use_reloader=False)
+    return 0
