@@ -226,6 +226,8 @@ class SlackStandIn:
         self.home_views: dict[str, dict[str, Any]] = {}
         self.calls: list[SlackCall] = []
         self.violations: list[str] = []
+        # OAuth code -> the workspace it installs into (for oauth.v2.access).
+        self.oauth_codes: dict[str, str] = {}
 
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)
@@ -253,6 +255,7 @@ class SlackStandIn:
             "conversations.invite": self._conversations_invite,
             "users.info": self._users_info,
             "users.conversations": self._users_conversations,
+            "oauth.v2.access": self._oauth_v2_access,
             "openid.connect.token": self._openid_connect_token,
             "openid.connect.userInfo": self._openid_connect_user_info,
         }
@@ -327,6 +330,7 @@ class SlackStandIn:
             self.home_views = {}
             self.calls = []
             self.violations = []
+            self.oauth_codes = {}
             self._faults = {}
             self._dm_ids = {}
             self.openid_codes: dict[str, dict[str, Any]] = {}
@@ -723,6 +727,23 @@ class SlackStandIn:
         return {
             "channels": [self._channel_object(cid, False) for cid in page],
             "response_metadata": {"next_cursor": next_cursor},
+        }
+
+    def _oauth_v2_access(self, args: dict[str, Any]) -> dict[str, Any]:
+        """The OAuth code exchange: a code from `oauth_codes` becomes that workspace's bot token."""
+        team_id = self.oauth_codes.get(str(args.get("code")))
+        if team_id is None:
+            raise SlackError("invalid_code")
+        return {
+            "app_id": APP_ID,
+            "authed_user": {"id": "U0INSTALLER"},
+            "scope": "chat:write,commands",
+            "token_type": "bot",
+            "access_token": f"xoxb-{team_id}-secret",
+            "bot_user_id": BOT_USER_ID,
+            "team": {"id": team_id, "name": f"Workspace {team_id}"},
+            "enterprise": None,
+            "is_enterprise_install": False,
         }
 
     def _conversations_info(self, args: dict[str, Any]) -> dict[str, Any]:
