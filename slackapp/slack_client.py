@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import Protocol
 
 from slack_sdk import WebClient
@@ -12,18 +13,23 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
+from slackapp.pacing import PacedWebClient, RatePacer
 from slackapp.settings import Settings
 
 SLACK_SDK_LOGGER = "kindred.slack_sdk"
 
 
-def build_web_client(settings: Settings, token: str | None = None) -> WebClient:
+def build_web_client(
+    settings: Settings, token: str | None = None, pacer: RatePacer | None = None
+) -> WebClient:
     """A WebClient that retries 429s (honouring Retry-After), 5xx and dropped connections.
 
     slack_sdk only retries connection errors by default; rate limits and server errors need their
-    handlers added, or a busy hour silently drops invitations and reminders.
+    handlers added, or a busy hour silently drops invitations and reminders. With a `pacer` (the
+    worker's bulk work) it also waits its turn under Slack's published limits before each call.
     """
-    return WebClient(
+    client_class = partial(PacedWebClient, pacer=pacer) if pacer is not None else WebClient
+    return client_class(
         token=token,
         base_url=settings.slack_api_url,
         timeout=15,
@@ -42,8 +48,8 @@ class SlackClients(Protocol):
     def __call__(self, workspace_id: str) -> WebClient: ...
 
 
-def single_workspace_clients(settings: Settings) -> SlackClients:
-    client = build_web_client(settings, token=settings.slack_bot_token)
+def single_workspace_clients(settings: Settings, pacer: RatePacer | None = None) -> SlackClients:
+    client = build_web_client(settings, token=settings.slack_bot_token, pacer=pacer)
 
     def client_for(workspace_id: str) -> WebClient:
         return client

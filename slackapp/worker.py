@@ -8,6 +8,7 @@ from datetime import datetime
 from slackapp.checkins import jobs as checkin_jobs
 from slackapp.database import SessionFactory, utcnow
 from slackapp.installations.clients import workspace_clients
+from slackapp.pacing import RatePacer
 from slackapp.resources import jobs as resource_jobs
 from slackapp.scheduler.worker import Worker
 from slackapp.settings import Settings
@@ -19,9 +20,10 @@ def create_worker(
     session_factory: SessionFactory,
     slack: SlackClients | None = None,
     clock: Callable[[], datetime] = utcnow,
+    pacer: RatePacer | None = None,
 ) -> Worker:
     settings.require_secret_key()
-    clients, installed = workspace_clients(settings, session_factory.kw["bind"])
+    clients, installed = workspace_clients(settings, session_factory.kw["bind"], pacer or RatePacer())
     return Worker(
         settings=settings,
         session_factory=session_factory,

@@ -22,6 +22,7 @@ from slackapp.app import create_app
 from slackapp.database import SessionFactory, new_engine, new_session_factory, utcnow
 from slackapp.migrate import upgrade_database
 from slackapp.models import Base
+from slackapp.pacing import RatePacer
 from slackapp.scheduler.worker import Worker
 from slackapp.settings import Settings, normalise_database_url
 from slackapp.web import create_web_app
@@ -193,7 +194,10 @@ def clock() -> Clock:
 @pytest.fixture
 def make_worker(settings: Settings, session_factory: SessionFactory, clock: Clock) -> Callable[[], Worker]:
     def make() -> Worker:
-        return create_worker(settings, session_factory, clock=clock)
+        # Pacing is measured in tests/test_pacing.py and benchmarks/fanout; here it need not sleep.
+        return create_worker(
+            settings, session_factory, clock=clock, pacer=RatePacer(sleep=lambda seconds: None)
+        )
 
     return make
 

@@ -14,6 +14,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block
+from sqlalchemy.exc import IntegrityError
 
 from slackapp.checkins.ids import INVITATION_EVENT, RESULTS_EVENT
 from slackapp.checkins.ledger import RoundSecrets
@@ -94,7 +95,8 @@ def refresh_participation(context: JobContext, round_id: uuid.UUID) -> datetime 
 def send_reminders(context: JobContext, round_id: uuid.UUID) -> datetime | None:
     """One DM to each member who has not answered; the ledger is the only way to know, and only this job asks.
 
-    Each person is marked before the DM goes, so a crash can skip a reminder but never send two.
+    Each person is marked before the DM goes, so a crash can skip a reminder but never send two; a
+    second worker that takes over a long run skips everyone the first has marked.
     """
     secrets = RoundSecrets(context.settings.require_secret_key())
     with context.session_factory() as session:
@@ -109,8 +111,11 @@ def send_reminders(context: JobContext, round_id: uuid.UUID) -> datetime | None:
     for user_id in pending:
         if not _is_active_person(client, user_id):
             continue
-        with context.session_factory.begin() as session:
-            mark_reminded(session=session, round_=round_, user_id=user_id, round_secrets=secrets)
+        try:
+            with context.session_factory.begin() as session:
+                mark_reminded(session=session, round_=round_, user_id=user_id, round_secrets=secrets)
+        except IntegrityError:
+            continue  # another worker took over this long job and reminded them already
         client.chat_postMessage(channel=user_id, text=text, blocks=_dicts(blocks))
     return None
 

@@ -9,6 +9,7 @@ from slack_sdk.oauth.token_rotation import TokenRotator
 from sqlalchemy import Engine
 
 from slackapp.installations.store import EncryptedInstallationStore
+from slackapp.pacing import RatePacer
 from slackapp.scheduler.worker import WorkPostponed
 from slackapp.settings import Settings
 from slackapp.slack_client import SlackClients, build_web_client, single_workspace_clients
@@ -18,7 +19,9 @@ class WorkspaceNotInstalled(WorkPostponed):
     """Kindred has no token for this workspace (never installed, uninstalled, or tokens revoked)."""
 
 
-def installed_workspace_clients(settings: Settings, store: EncryptedInstallationStore) -> SlackClients:
+def installed_workspace_clients(
+    settings: Settings, store: EncryptedInstallationStore, pacer: RatePacer | None = None
+) -> SlackClients:
     """Clients for OAuth mode: each workspace's bot token, rotated shortly before it expires."""
     rotator = TokenRotator(
         client_id=str(settings.slack_client_id),
@@ -34,7 +37,7 @@ def installed_workspace_clients(settings: Settings, store: EncryptedInstallation
         if rotated is not None:
             store.save_bot(rotated)
             bot = rotated
-        return build_web_client(settings, token=bot.bot_token)
+        return build_web_client(settings, token=bot.bot_token, pacer=pacer)
 
     return client_for
 
@@ -46,11 +49,13 @@ def is_installed(store: EncryptedInstallationStore) -> Callable[[str], bool]:
     return installed
 
 
-def workspace_clients(settings: Settings, engine: Engine) -> tuple[SlackClients, Callable[[str], bool]]:
+def workspace_clients(
+    settings: Settings, engine: Engine, pacer: RatePacer | None = None
+) -> tuple[SlackClients, Callable[[str], bool]]:
     """The worker's clients and installed-check: per installation in OAuth mode, else the one bot token."""
     if not (settings.slack_client_id and settings.slack_client_secret):
-        return single_workspace_clients(settings), lambda workspace_id: True
+        return single_workspace_clients(settings, pacer), lambda workspace_id: True
     store = EncryptedInstallationStore(
         client_id=settings.slack_client_id, engine=engine, secret_key=settings.require_secret_key()
     )
-    return installed_workspace_clients(settings, store), is_installed(store)
+    return installed_workspace_clients(settings, store, pacer), is_installed(store)
