@@ -5,6 +5,7 @@ from enum import StrEnum
 
 class AdminCallback(StrEnum):
     HELP_FORM = "admin_help_form"
+    PURGE_FORM = "admin_purge_form"
 
 
 class AdminAction(StrEnum):
@@ -12,6 +13,12 @@ class AdminAction(StrEnum):
     ADD_ADMIN = "admin_add"  # a users_select in the App Home
     REMOVE_ADMIN = "admin_remove"  # value is the user id
     HELP_FIELD = "admin_help_field"
+    ASK_PURGE = "admin_purge_ask"
+    PURGE_CONFIRMATION = "admin_purge_confirmation"
+
+
+PURGE_BLOCK = "confirmation"
+PURGE_WORD = "DELETE"
 
 
 class HelpBlock(StrEnum):

@@ -8,7 +8,8 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from slackapp.admin.access import NOT_AN_ADMIN, can_administer
-from slackapp.admin.ids import AdminAction, AdminCallback, HelpBlock
+from slackapp.admin.ids import PURGE_BLOCK, PURGE_WORD, AdminAction, AdminCallback, HelpBlock
+from slackapp.admin.purge import purge_workspace
 from slackapp.admin.service import (
     HelpContact,
     add_kindred_admin,
@@ -16,7 +17,7 @@ from slackapp.admin.service import (
     remove_kindred_admin,
     set_help_contact,
 )
-from slackapp.admin.views import build_help_form
+from slackapp.admin.views import build_help_form, build_purge_form
 from slackapp.database import SessionFactory, utcnow
 from slackapp.errors import InvalidInput
 from slackapp.home.publish import publish_home
@@ -29,6 +30,46 @@ def register(app: App) -> None:
     app.view(AdminCallback.HELP_FORM)(save_help_contact)
     app.action(AdminAction.ADD_ADMIN)(add_admin)
     app.action(AdminAction.REMOVE_ADMIN)(remove_admin)
+    app.action(AdminAction.ASK_PURGE)(ask_to_purge)
+    app.view(AdminCallback.PURGE_FORM)(purge_all_data)
+
+
+def ask_to_purge(
+    ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient, db: SessionFactory
+) -> None:
+    """Ask an admin to confirm deleting all of the workspace's data."""
+    ack()
+    allowed = can_administer(
+        db=db, client=client, workspace_id=str(context.team_id), user_id=str(context.user_id)
+    )
+    view = build_purge_form() if allowed else build_notice_view("Admins only", NOT_AN_ADMIN)
+    client.views_open(trigger_id=body["trigger_id"], view=view)
+
+
+def purge_all_data(
+    ack: Ack,
+    view: dict[str, Any],
+    context: BoltContext,
+    client: WebClient,
+    db: SessionFactory,
+    settings: Settings,
+) -> None:
+    """Delete every row of the workspace, once the admin has typed the confirmation word."""
+    workspace_id, user_id = str(context.team_id), str(context.user_id)
+    if not can_administer(db=db, client=client, workspace_id=workspace_id, user_id=user_id):
+        ack(response_action="update", view=build_notice_view("Admins only", NOT_AN_ADMIN))
+        return
+    typed = view["state"]["values"].get(PURGE_BLOCK, {}).get(AdminAction.PURGE_CONFIRMATION, {}).get("value")
+    if (typed or "").strip() != PURGE_WORD:
+        ack(response_action="errors", errors={PURGE_BLOCK: f"Type {PURGE_WORD} in capitals to confirm."})
+        return
+    with db.begin() as session:
+        purge_workspace(session=session, workspace_id=workspace_id)
+    ack(
+        response_action="update",
+        view=build_notice_view("Deleted", "All of this workspace's Kindred data is gone."),
+    )
+    publish_home(client=client, db=db, settings=settings, workspace_id=workspace_id, user_id=user_id)
 
 
 def open_help_form(

@@ -18,7 +18,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from slackapp.admin.ids import AdminAction, AdminCallback, HelpBlock
+from slackapp.admin.ids import PURGE_BLOCK, PURGE_WORD, AdminAction, AdminCallback, HelpBlock
 from slackapp.admin.service import HelpContact
 
 
@@ -103,4 +103,33 @@ def build_admin_settings_blocks(contact: HelpContact | None, admin_ids: Sequence
             elements=[UserSelectElement(action_id=AdminAction.ADD_ADMIN, placeholder="Add a Kindred admin")]
         )
     )
+    blocks += [
+        HeaderBlock(text="Workspace data"),
+        SectionBlock(
+            text="Delete everything Kindred holds for this workspace: check-ins and their results, teams, "
+            "pairing, resources and roles. It cannot be undone.",
+            accessory=ButtonElement(text="Delete all data…", action_id=AdminAction.ASK_PURGE, style="danger"),
+        ),
+    ]
     return blocks
+
+
+def build_purge_form() -> View:
+    return View(
+        type="modal",
+        callback_id=AdminCallback.PURGE_FORM,
+        title="Delete all data",
+        submit="Delete everything",
+        close="Keep it",
+        blocks=[
+            SectionBlock(
+                text="This deletes every check-in, result, team, pairing programme, resource and role "
+                "Kindred holds for this workspace, for everyone. Kindred stays installed and starts afresh."
+            ),
+            InputBlock(
+                block_id=PURGE_BLOCK,
+                label=f"Type {PURGE_WORD} to confirm",
+                element=PlainTextInputElement(action_id=AdminAction.PURGE_CONFIRMATION, max_length=20),
+            ),
+        ],
+    )

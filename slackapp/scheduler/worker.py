@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from slackapp.database import SessionFactory, utcnow
+from slackapp.errors import NotFound
 from slackapp.scheduler.queue import (
     DEFAULT_LEASE,
     claim_next_job,
@@ -94,6 +95,8 @@ class Worker:
                 again_at = handler(job_context, job.subject_id)
             except WorkPostponed as postponed:
                 again_at = self._clock() + postponed.delay
+            except NotFound:
+                again_at = None  # its subject was deleted (a pulse, a workspace purge): nothing left to do
             except Exception as error:
                 log.warning("job %s (attempt %d) failed: %s", job.kind, job.attempt, type(error).__name__)
                 retry_job_later(
