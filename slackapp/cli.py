@@ -22,6 +22,10 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--port", type=int, default=8050)
     db = commands.add_parser("db", help="database tasks")
     db.add_argument("action", choices=["upgrade"])
+    keys = commands.add_parser("keys", help="KINDRED_SECRET_KEY tasks")
+    keys.add_argument(
+        "action", choices=["reseal"], help="re-encrypt every stored secret under the newest key"
+    )
     parser.add_argument("--log-json", action="store_true", help="log one JSON object per line")
     args = parser.parse_args(argv)
 
@@ -39,6 +43,13 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         from slackapp.migrate import upgrade_database
 
         upgrade_database(settings.database_url)
+        return 0
+    if args.command == "keys":
+        from slackapp.database import new_engine
+        from slackapp.key_rotation import reseal_secrets
+
+        resealed = reseal_secrets(new_engine(settings.database_url), settings.require_secret_key())
+        print(f"kindred: re-encrypted {resealed} secret(s) under the newest key")
         return 0
     if args.command == "serve":
         settings.require_slack_credentials()

@@ -8,12 +8,14 @@ import secrets
 
 from slackapp.encryption import SecretBox
 
+ROUND_SECRET_PURPOSE = "round-secret"
+
 
 class RoundSecrets:
     """Makes, seals and opens round secrets. Sealed under KINDRED_SECRET_KEY (DESIGN.md rule 2)."""
 
     def __init__(self, secret_key: str) -> None:
-        self._box = SecretBox(secret_key, purpose="round-secret")
+        self._box = SecretBox(secret_key, purpose=ROUND_SECRET_PURPOSE)
 
     def new_sealed_secret(self) -> bytes:
         return self._box.seal(secrets.token_bytes(32))

@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from slackapp.encryption import SecretBox
 from slackapp.installations.tables import BOTS_TABLE, INSTALLATIONS_TABLE
 
+SLACK_TOKEN_PURPOSE = "slack-token"
 TOKEN_FIELDS = ("bot_token", "bot_refresh_token", "user_token", "user_refresh_token")
 Record = TypeVar("Record", Bot, Installation)
 
@@ -30,7 +31,7 @@ class EncryptedInstallationStore(InstallationStore):
             installations_table_name=INSTALLATIONS_TABLE,
             logger=logging.getLogger("kindred.installations"),
         )
-        self._box = SecretBox(secret_key, purpose="slack-token")
+        self._box = SecretBox(secret_key, purpose=SLACK_TOKEN_PURPOSE)
 
     @property
     def logger(self) -> logging.Logger:
