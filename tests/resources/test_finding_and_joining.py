@@ -1,0 +1,265 @@
+"""Employees find groups and help with /resources or the Home tab, filter and search, and join: a public
+channel through Kindred, a private one by asking its contact. Every failure gets a clear message."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from slackapp.database import SessionFactory
+from slackapp.resources.ids import DirectoryBlock, ResourceAction, ResourceCallback
+from slackapp.resources.models import ResourceJoinCount
+from slackapp.resources.service import get_region
+from tests.factories import WORKSPACE
+from tests.resource_factories import CONTACT, count, group_spec, make_entry, professional_spec, snapshot
+from tests.slack_requests import SlackRequests, static_select, text, view_payload
+from tests.slack_standin import SlackStandIn
+
+PERSON = "U0PERSON"
+
+
+@pytest.fixture(autouse=True)
+def people(slack: SlackStandIn) -> None:
+    slack.add_user(PERSON, tz="Europe/Dublin")
+    slack.add_user(CONTACT)
+    slack.add_channel("C0PARENTS", members=[CONTACT])
+
+
+def next_call(slack: SlackStandIn, method: str, action: Callable[[], Any]) -> dict[str, Any]:
+    seen = len(slack.calls_to(method))
+    action()
+    return slack.wait_for_call(method, count=seen + 1).args
+
+
+def shown(args: dict[str, Any]) -> str:
+    return json.dumps(args["view"], ensure_ascii=False)
+
+
+def directory_modal(**state: dict[str, Any]) -> dict[str, Any]:
+    return view_payload(ResourceCallback.DIRECTORY, state, json.dumps({"region": None}))
+
+
+def test_resources_lists_groups_and_always_professional_help_filtered_by_kind_tag_and_words(
+    slack_requests: SlackRequests, slack: SlackStandIn, session_factory: SessionFactory
+) -> None:
+    make_entry(session_factory, group_spec())
+    make_entry(
+        session_factory,
+        group_spec("Grief circle", channel_id="C0GRIEF", support_kinds=("emotional",), tags=("grief",)),
+    )
+    make_entry(session_factory, professional_spec())
+
+    everything = shown(
+        next_call(slack, "views.open", lambda: slack_requests.command("/resources", user_id=PERSON))
+    )
+    assert "Parents at Work" in everything and "Grief circle" in everything
+    assert "Employee Assistance Programme" in everything and "+44 800 123 4567" in everything
+
+    searched = shown(
+        next_call(slack, "views.open", lambda: slack_requests.command("/resources", "loss grief"))
+    )
+    assert "Parents at Work" not in searched  # "loss" is nowhere in it: every word must match
+    searched = shown(next_call(slack, "views.open", lambda: slack_requests.command("/resources", "grief")))
+    assert "Grief circle" in searched and "Parents at Work" not in searched
+    assert "Employee Assistance Programme" in searched  # professional help is never filtered away
+
+    by_kind = directory_modal(
+        **{DirectoryBlock.KIND: {ResourceAction.FILTER_KIND: static_select("practical")}}
+    )
+    updated = next_call(
+        slack,
+        "views.update",
+        lambda: slack_requests.block_action(
+            ResourceAction.FILTER_KIND, view=by_kind, element=static_select("practical")
+        ),
+    )
+    assert "Parents at Work" in shown(updated) and "Grief circle" not in shown(updated)
+    assert updated["view_id"] == "V123"
+
+    by_tag = {DirectoryBlock.TAG: {ResourceAction.FILTER_TAG: static_select("grief")}}
+    reply = slack_requests.view_submission(ResourceCallback.DIRECTORY, by_tag, json.dumps({"region": None}))
+    assert reply.json()["response_action"] == "update"
+    assert "Grief circle" in json.dumps(reply.json()["view"]) and "Parents at Work" not in json.dumps(
+        reply.json()["view"]
+    )
+
+    nothing = {DirectoryBlock.SEARCH: {ResourceAction.SEARCH: text("astronomy")}}
+    reply = slack_requests.view_submission(ResourceCallback.DIRECTORY, nothing, json.dumps({"region": None}))
+    assert "No group matches" in json.dumps(reply.json()["view"])
+
+
+def test_professional_help_for_my_region_comes_first_from_my_time_zone_or_my_choice(
+    slack_requests: SlackRequests, slack: SlackStandIn, session_factory: SessionFactory
+) -> None:
+    make_entry(session_factory, professional_spec("US helpline", regions=("US",)))
+    make_entry(session_factory, professional_spec("Ireland helpline", regions=("Ireland", "Europe")))
+
+    first = shown(
+        next_call(slack, "views.open", lambda: slack_requests.command("/resources", user_id=PERSON))
+    )
+    assert first.index("Ireland helpline") < first.index("US helpline")  # Europe/Dublin
+
+    slack_requests.block_action(ResourceAction.CHOOSE_REGION, user_id=PERSON, element=static_select("US"))
+    slack.wait_for_call("views.publish")
+    with session_factory() as session:
+        assert get_region(session=session, workspace_id=WORKSPACE, user_id=PERSON) == "US"
+    home = json.dumps(slack.home_views[PERSON])
+    assert home.index("US helpline") < home.index("Ireland helpline")
+
+    # A region nobody serves is not stored.
+    slack_requests.block_action(
+        ResourceAction.CHOOSE_REGION, user_id=PERSON, element=static_select("Atlantis")
+    )
+    with session_factory() as session:
+        assert get_region(session=session, workspace_id=WORKSPACE, user_id=PERSON) == "US"
+
+
+def test_join_adds_me_to_a_public_group_channel_and_counts_the_join(
+    slack_requests: SlackRequests, slack: SlackStandIn, session_factory: SessionFactory
+) -> None:
+    entry = make_entry(session_factory)
+
+    notice = next_call(
+        slack,
+        "views.push",
+        lambda: slack_requests.block_action(
+            ResourceAction.JOIN, str(entry.id), user_id=PERSON, view=directory_modal()
+        ),
+    )
+
+    invite = slack.successful_calls_to("conversations.invite")[-1].args
+    assert (invite["channel"], invite["users"]) == ("C0PARENTS", PERSON)
+    assert PERSON in slack.channel_members["C0PARENTS"]
+    assert "You've joined" in shown(notice)
+    assert count(session_factory, ResourceJoinCount) == 1
+
+
+@pytest.mark.parametrize(
+    ("slack_says", "message"),
+    [
+        ("not_in_channel", "Kindred isn't a member of"),
+        ("already_in_channel", "You're already in"),
+        ("is_archived", "has been archived"),
+        ("channel_not_found", "can't see"),
+        ("ratelimited_forever", "try again"),
+    ],
+)
+def test_when_slack_cannot_add_me_i_am_told_why_and_nothing_is_counted(
+    slack_requests: SlackRequests,
+    slack: SlackStandIn,
+    session_factory: SessionFactory,
+    slack_says: str,
+    message: str,
+) -> None:
+    entry = make_entry(session_factory)
+    slack.fail_next("conversations.invite", error=slack_says)
+
+    notice = next_call(
+        slack,
+        "views.push",
+        lambda: slack_requests.block_action(
+            ResourceAction.JOIN, str(entry.id), user_id=PERSON, view=directory_modal()
+        ),
+    )
+
+    assert message in shown(notice)
+    assert count(session_factory, ResourceJoinCount) == 0
+
+
+def test_already_a_member_is_answered_kindly_by_the_stand_in_too(
+    slack_requests: SlackRequests, slack: SlackStandIn, session_factory: SessionFactory
+) -> None:
+    slack.add_channel("C0PARENTS", members=[CONTACT, PERSON])
+    entry = make_entry(session_factory)
+    notice = next_call(
+        slack,
+        "views.open",
+        lambda: slack_requests.block_action(ResourceAction.JOIN, str(entry.id), user_id=PERSON),
+    )
+    assert "already in <#C0PARENTS>" in shown(notice)
+
+
+def test_ask_to_join_a_private_group_sends_the_contact_a_dm_without_a_reason_and_tells_me(
+    slack_requests: SlackRequests, slack: SlackStandIn, session_factory: SessionFactory
+) -> None:
+    entry = make_entry(session_factory, group_spec(needs_approval=True))
+    before = snapshot(session_factory)
+
+    notice = next_call(
+        slack,
+        "views.push",
+        lambda: slack_requests.block_action(
+            ResourceAction.ASK_TO_JOIN, str(entry.id), user_id=PERSON, view=directory_modal()
+        ),
+    )
+
+    [dm] = slack.successful_calls_to("chat.postMessage")
+    assert dm.args["channel"] == CONTACT
+    assert f"<@{PERSON}> would like to join" in dm.args["text"]
+    assert "reason" not in json.dumps(dm.args["blocks"]).lower()
+    assert "was sent to <@U0CONTACT>" in shown(notice)
+    assert not slack.calls_to("conversations.invite")
+    assert snapshot(session_factory) == before
+
+
+def test_ask_to_join_that_cannot_be_delivered_says_so(
+    slack_requests: SlackRequests, slack: SlackStandIn, session_factory: SessionFactory
+) -> None:
+    entry = make_entry(session_factory, group_spec(needs_approval=True))
+    slack.fail_next("chat.postMessage", error="user_not_found")
+    notice = next_call(
+        slack,
+        "views.push",
+        lambda: slack_requests.block_action(
+            ResourceAction.ASK_TO_JOIN, str(entry.id), user_id=PERSON, view=directory_modal()
+        ),
+    )
+    assert "couldn't be sent" in shown(notice)
+
+
+def test_joining_an_archived_or_unknown_entry_is_refused_clearly(
+    slack_requests: SlackRequests, slack: SlackStandIn, session_factory: SessionFactory
+) -> None:
+    for value in ("not-an-id", "6f1c0c1e-8d4b-4f55-9d5e-000000000000"):
+        notice = next_call(
+            slack,
+            "views.push",
+            lambda v=value: slack_requests.block_action(
+                ResourceAction.JOIN, v, user_id=PERSON, view=directory_modal()
+            ),
+        )
+        assert "no longer in the directory" in shown(notice)
+    assert not slack.calls_to("conversations.invite")
+
+
+def test_a_private_group_cannot_be_joined_directly(
+    slack_requests: SlackRequests, slack: SlackStandIn, session_factory: SessionFactory
+) -> None:
+    entry = make_entry(session_factory, group_spec(needs_approval=True))
+    notice = next_call(
+        slack,
+        "views.push",
+        lambda: slack_requests.block_action(
+            ResourceAction.JOIN, str(entry.id), user_id=PERSON, view=directory_modal()
+        ),
+    )
+    assert "Ask to join" in shown(notice)
+    assert not slack.calls_to("conversations.invite")
+
+
+def test_the_home_tab_shows_professional_help_and_a_way_to_browse(
+    slack_requests: SlackRequests, slack: SlackStandIn, session_factory: SessionFactory
+) -> None:
+    make_entry(session_factory, professional_spec())
+    slack_requests.event({"type": "app_home_opened", "user": PERSON, "channel": "D0HOME", "tab": "home"})
+    slack.wait_for_call("views.publish")
+    home = json.dumps(slack.home_views[PERSON])
+    assert "Employee Assistance Programme" in home and ResourceAction.BROWSE in home
+
+    opened = next_call(
+        slack, "views.open", lambda: slack_requests.block_action(ResourceAction.BROWSE, user_id=PERSON)
+    )
+    assert opened["view"]["callback_id"] == ResourceCallback.DIRECTORY
