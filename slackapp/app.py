@@ -18,6 +18,7 @@ from slackapp.database import SessionFactory
 from slackapp.home import listeners as home
 from slackapp.installations import listeners as installations
 from slackapp.logs import bolt_logger
+from slackapp.pairing import listeners as pairing
 from slackapp.request_shape import is_well_formed
 from slackapp.org import listeners as org
 from slackapp.resources import listeners as resources
@@ -73,5 +74,6 @@ def create_app(
     home.register(app)
     installations.register(app, app.installation_store)
     org.register(app)
+    pairing.register(app)
     resources.register(app)
     return app

@@ -5,6 +5,7 @@ from slackapp.checkins.models import Answer, Comment, Histogram, Participation, 
 from slackapp.database import Base
 from slackapp.installations import tables as installation_tables  # noqa: F401  (slack_sdk's tables)
 from slackapp.org.models import Department, ManagerAssignment, Team
+from slackapp.pairing.models import Group, GroupMember, Membership, PairingRound, Profile, Programme
 from slackapp.resources.models import (
     AnonymousQuestion,
     PersonRegion,
@@ -17,7 +18,13 @@ from slackapp.scheduler.models import Job
 
 __all__ = [
     "AnonymousQuestion",
+    "Group",
+    "GroupMember",
+    "Membership",
+    "PairingRound",
     "PersonRegion",
+    "Profile",
+    "Programme",
     "ResourceAudit",
     "ResourceEntry",
     "ResourceJoinCount",

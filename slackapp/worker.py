@@ -7,6 +7,7 @@ from datetime import datetime
 
 from slackapp.checkins import jobs as checkin_jobs
 from slackapp.database import SessionFactory, utcnow
+from slackapp.pairing import jobs as pairing_jobs
 from slackapp.installations.clients import workspace_clients
 from slackapp.pacing import RatePacer
 from slackapp.resources import jobs as resource_jobs
@@ -29,7 +30,8 @@ def create_worker(
         session_factory=session_factory,
         slack=slack or clients,
         is_installed=installed,
-        handlers={**checkin_jobs.JOB_HANDLERS},
-        periodic=[checkin_jobs.open_rounds_when_due, resource_jobs.purge_expired_anonymous_questions],
+        handlers={**checkin_jobs.JOB_HANDLERS, **pairing_jobs.JOB_HANDLERS},
+        periodic=[checkin_jobs.open_rounds_when_due, resource_jobs.purge_expired_anonymous_questions]
+        + [pairing_jobs.start_rounds_when_due],
         clock=clock,
     )

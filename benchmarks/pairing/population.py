@@ -20,13 +20,12 @@ def organisation(size: int, *, seed: int = 1, team_size: int = 12, avoid_share: 
     people: list[Person] = []
     for index, person_id in enumerate(ids):
         team_lead = ids[(index // team_size) * team_size]
-        manager = team_lead if person_id != team_lead else rng.choice(directors)
-        if manager == person_id:
-            manager = None
+        director = directors[(index // team_size) % len(directors)]
+        above = {team_lead, director} if person_id != team_lead else {director}
         seeks = frozenset(rng.sample(KINDS, rng.choice((0, 1, 1, 2, 2, 3))))
         offers = frozenset(rng.sample(KINDS, rng.choice((1, 1, 2, 2, 3, 4))))
         avoid = frozenset(rng.sample(ids, 3)) - {person_id} if rng.random() < avoid_share else frozenset()
-        people.append(Person(person_id, seeks, offers, teams[index], manager, avoid))
+        people.append(Person(person_id, seeks, offers, teams[index], frozenset(above - {person_id}), avoid))
     return people
 
 

@@ -14,6 +14,7 @@ from slackapp.database import SessionFactory, utcnow
 from slackapp.home.views import build_home
 from slackapp.org.service import load_org
 from slackapp.org.views import build_org_admin_blocks
+from slackapp.pairing.home import insert_peer_blocks, peer_home_blocks, programme_admin_blocks
 from slackapp.resources.home import resource_admin_blocks, resource_home_blocks
 from slackapp.resources.views import insert_before_admin
 from slackapp.settings import Settings
@@ -36,8 +37,10 @@ def publish_home(
             contact, admins
         )
         admin_blocks += build_org_admin_blocks(org)
+        admin_blocks += programme_admin_blocks(db=db, workspace_id=workspace_id)
         admin_blocks += resource_admin_blocks(db=db, workspace_id=workspace_id)
     view = build_home(min_group_size=settings.min_group_size, admin_blocks=admin_blocks)
+    insert_peer_blocks(view, peer_home_blocks(db=db, workspace_id=workspace_id, user_id=user_id))
     insert_before_admin(
         view, resource_home_blocks(client=client, db=db, workspace_id=workspace_id, user_id=user_id)
     )

@@ -17,6 +17,7 @@ local exchanges. `benchmarks/pairing` measures its time and its distance from th
 
 from __future__ import annotations
 
+import itertools
 import random
 import time
 from collections import deque
@@ -36,13 +37,15 @@ NOVELTY = 20
 REPEAT = -1_000_000  # plus how many rounds ago, so the least recent repeat wins
 
 # Candidate partners kept per person on large instances, and random extras for variety.
-NEIGHBOURS = 14
+NEIGHBOURS = 8
 THREE_OPT_NEIGHBOURS = 12
 ILS_ITERATIONS_PER_PERSON = 40
 ILS_MAX_ITERATIONS = 15_000
-ILS_LARGE = 5_000
+ILS_LARGE = 3_000
+LONER_SAMPLE = 40
+TRIO_SEARCH = 300  # pairs looked at when the group of three needs a swap to keep someone out of it
 THREE_OPT_PASSES = 3
-RANDOM_EXTRAS = 4
+RANDOM_EXTRAS = 2
 FULL_GRAPH_UP_TO = 700  # below this, every allowed pair is a candidate
 TIME_BUDGET_SECONDS = 30.0
 
@@ -55,7 +58,8 @@ class Person:
     seeks: frozenset[SupportKind] = frozenset()
     offers: frozenset[SupportKind] = frozenset()
     team: str | None = None
-    manager: str | None = None
+    # Their managers and their managers' managers (from the org set-up, where it exists).
+    reporting_line: frozenset[str] = frozenset()
     avoid: frozenset[str] = frozenset()  # their private "don't pair me with" list
 
 
@@ -102,18 +106,12 @@ def complementarity(a: Person, b: Person) -> int:
 
 
 def forbidden_pairs(people: Sequence[Person]) -> set[tuple[str, str]]:
-    """Pairs no round may make: anyone's "don't pair me with" list, own manager, manager's manager."""
-    manager_of = {p.id: p.manager for p in people if p.manager}
+    """Pairs no round may make: anyone's "don't pair me with" list, their manager or manager's manager."""
     pairs: set[tuple[str, str]] = set()
     for person in people:
-        for other in person.avoid:
-            pairs.add(_key(person.id, other))
-        manager = manager_of.get(person.id)
-        if manager:
-            pairs.add(_key(person.id, manager))
-            grand = manager_of.get(manager)
-            if grand:
-                pairs.add(_key(person.id, grand))
+        for other in person.avoid | person.reporting_line:
+            if other != person.id:
+                pairs.add(_key(person.id, other))
     return pairs
 
 
@@ -186,8 +184,11 @@ class _Matcher:
         self.mate = [-1] * n
         self.candidates: list[list[int]] = [[] for _ in range(n)]
         self.top: dict[int, list[int]] = {}
+        # People set aside in the group of three: the pairing moves below leave them alone.
+        self.excluded = [False] * n
+        self.trio: tuple[int, int, int] | None = None
         # Fewer near neighbours on large instances keep the deeper moves within the time target.
-        self.near = THREE_OPT_NEIGHBOURS if n <= FULL_GRAPH_UP_TO else THREE_OPT_NEIGHBOURS // 2
+        self.near = THREE_OPT_NEIGHBOURS if n <= FULL_GRAPH_UP_TO else THREE_OPT_NEIGHBOURS // 3
 
     def _pair(self, i: int, j: int) -> int:
         return i * self.n + j if i < j else j * self.n + i
@@ -263,7 +264,7 @@ class _Matcher:
             if ranked is None:
                 ranked = ranked_for[mine] = sorted(profiles, key=lambda q: -self.comp[mine][q])
             looked: list[tuple[int, int]] = []
-            budget = NEIGHBOURS * 3
+            budget = NEIGHBOURS * 2
             for q in ranked:
                 members = buckets[q]
                 start = rng.randrange(len(members))
@@ -304,13 +305,25 @@ class _Matcher:
     def place_the_unmatched(self) -> None:
         """Pair people the candidate graph left alone: with each other, or by splitting a pair."""
         mate = self.mate
-        unmatched = [i for i in range(self.n) if mate[i] < 0]
+        unmatched = [i for i in range(self.n) if mate[i] < 0 and not self.excluded[i]]
         if len(unmatched) <= 1:
             return
+        # Loners first try a few other loners at random (cheap), then, if none fits, all of them.
         for i in unmatched:
             if mate[i] >= 0:
                 continue
+            sample = self.rng.sample(unmatched, min(len(unmatched), LONER_SAMPLE))
             best: tuple[int, int] | None = None
+            for j in sample:
+                w = self.weight(i, j) if j != i and mate[j] < 0 else None
+                if w is not None and w > 0 and (best is None or w > best[0]):
+                    best = (w, j)
+            if best is not None:
+                mate[i], mate[best[1]] = best[1], i
+        for i in unmatched:
+            if mate[i] >= 0:
+                continue
+            best = None
             for j in unmatched:
                 if (
                     j != i
@@ -322,7 +335,7 @@ class _Matcher:
             if best is not None:
                 mate[i], mate[best[1]] = best[1], i
         # Whoever is still alone: take a partner from a pair whose other half can pair with another loner.
-        loners = [i for i in range(self.n) if mate[i] < 0]
+        loners = [i for i in range(self.n) if mate[i] < 0 and not self.excluded[i]]
         for x in loners:
             if mate[x] >= 0:
                 continue
@@ -349,9 +362,10 @@ class _Matcher:
         self.two_opt(range(self.n))
         small = self.n <= FULL_GRAPH_UP_TO
         for _ in range(THREE_OPT_PASSES if small else 1):
-            if not self.three_opt() or time.perf_counter() > self.deadline:
+            moved = self.three_opt()
+            if not moved or time.perf_counter() > self.deadline:
                 break
-            self.two_opt(range(self.n))
+            self.two_opt(moved)
         total = self.total()
         best, best_mate = total, self.mate[:]
         iterations = min(ILS_ITERATIONS_PER_PERSON * self.n, ILS_MAX_ITERATIONS if small else ILS_LARGE)
@@ -402,8 +416,7 @@ class _Matcher:
         Loners take part too: two loners may pair up, and a loner may take someone's partner when that
         raises the total (the partner left behind becomes the loner), so nobody more is left alone.
         """
-        mate = self.mate
-        weight = self.weight
+        mate, weight, excluded = self.mate, self.weight, self.excluded
         queue = deque(start)
         queued = set(queue)
         gained = 0
@@ -415,7 +428,7 @@ class _Matcher:
             if w_ab is None:
                 continue
             for c in self.best_candidates(a) if near_only else self.candidates[a]:
-                if c == b:
+                if c == b or excluded[c]:
                     continue
                 d = mate[c]
                 w_ac = weight(a, c)
@@ -447,13 +460,16 @@ class _Matcher:
                     b, w_ab = c, w_ac
         return gained
 
-    def three_opt(self) -> bool:
-        """Rotate partners round three pairs (a-b, c-d, e-f become a-c, d-e, f-b) where that helps."""
+    def three_opt(self) -> list[int]:
+        """Rotate partners round three pairs (a-b, c-d, e-f become a-c, d-e, f-b) where that helps.
+
+        Returns who moved, for the two-pair exchanges to look at again.
+        """
         mate = self.mate
         weight = self.weight
         order = list(range(self.n))
         self.rng.shuffle(order)
-        improved = False
+        moved: list[int] = []
         for a in order:
             if time.perf_counter() > self.deadline:
                 break
@@ -484,11 +500,11 @@ class _Matcher:
                         mate[a], mate[c] = c, a
                         mate[d], mate[e] = e, d
                         mate[f], mate[b] = b, f
-                        improved = True
+                        moved += (a, b, c, d, e, f)
                         break
                 if mate[a] != b:
                     break
-        return improved
+        return moved
 
     # -- groups -----------------------------------------------------------------------------------------
 
@@ -499,57 +515,114 @@ class _Matcher:
         left_out: list[tuple[str, str]] = []
         trio: tuple[int, int, int] | None = None
         if alone:
-            # The first loner joins a pair as the group of three; anyone else could not be placed.
-            x = self._choose_trio_joiner(alone, pairs)
-            trio = self._best_trio(x, pairs) if x is not None else None
-            if trio is not None:
-                pairs = [p for p in pairs if x not in p and not (trio[1] in p and trio[2] in p)]
-            for i in alone:
-                if trio is None or i not in trio:
-                    left_out.append((self.people[i].id, _NO_PARTNER))
+            # The first loner's place is in the group of three; anyone else could not be placed.
+            trio, pairs = self._make_trio(alone[0], pairs)
+            if trio is not None and any(self.in_last_trio[i] for i in trio) and self._fresh_trio(alone):
+                pairs = [(i, mate[i]) for i in range(self.n) if mate[i] > i]
+                trio = self.trio
+                alone = [i for i in range(self.n) if mate[i] < 0 and not self.excluded[i]]
         groups = [self._group((i, j)) for i, j in pairs]
         if trio is not None:
             groups.append(self._group(trio))
+        placed = {person for group in groups for person in group.members}
+        left_out = [(p.id, _NO_PARTNER) for p in self.people if p.id not in placed]
         groups.sort(key=lambda g: g.members)
         return Matching(tuple(groups), tuple(sorted(left_out)))
 
-    def _choose_trio_joiner(self, alone: list[int], pairs: list[tuple[int, int]]) -> int | None:
-        """Prefer a loner who was not in last round's trio; swap one in from a pair when needed."""
-        x = alone[0]
-        if not self.in_last_trio[x] or len(alone) > 1:
-            return x
-        mate, weight = self.mate, self.weight
-        best: tuple[int, int, int] | None = None  # (loss, a, b): x takes a's place beside b
-        for a, b in pairs:
-            for out, stay in ((a, b), (b, a)):
-                if self.in_last_trio[out]:
-                    continue
-                w_new, w_old = weight(x, stay), weight(out, stay)
-                if w_new is None or w_old is None:
-                    continue
-                loss = w_old - w_new
-                if best is None or loss < best[0]:
-                    best = (loss, out, stay)
-        if best is None:
-            return x
-        _, out, stay = best
-        pairs.remove((min(out, stay), max(out, stay)))
-        pairs.append((min(x, stay), max(x, stay)))
-        mate[x], mate[stay], mate[out] = stay, x, -1
-        return out
+    def _make_trio(
+        self, x: int, pairs: list[tuple[int, int]]
+    ) -> tuple[tuple[int, int, int] | None, list[tuple[int, int]]]:
+        """Make the group of three: the loner joins a pair, or takes someone's place in a pair while that
+        someone joins another pair. Ranked by: no repeat within the window, then nobody in the group of
+        three two rounds running, then the score."""
+        weight, again = self.weight, self.in_last_trio
+        Option = tuple[
+            tuple[int, int, int], tuple[int, int, int], list[tuple[int, int]], tuple[int, int] | None
+        ]
+        # A sentinel no real option ranks below; its empty `drop` says nothing was found.
+        chosen: list[Option] = [((-(10**9), 0, 0), (x, x, x), [], None)]
 
-    def _best_trio(self, x: int, pairs: list[tuple[int, int]]) -> tuple[int, int, int] | None:
-        best: tuple[tuple[int, int], tuple[int, int, int]] | None = None
+        def consider(
+            y: int, a: int, b: int, drop: list[tuple[int, int]], add: tuple[int, int] | None
+        ) -> None:
+            w_ya, w_yb = weight(y, a), weight(y, b)
+            if w_ya is None or w_yb is None:
+                return
+            gain, repeats = w_ya + w_yb, int(w_ya < 0) + int(w_yb < 0)
+            if add is not None:
+                w_new, w_old = weight(*add), weight(y, add[1])
+                if w_new is None or w_old is None:
+                    return
+                gain += w_new - w_old
+                repeats += int(w_new < 0)
+            rank = (-repeats, -(int(again[y]) + int(again[a]) + int(again[b])), gain)
+            if rank > chosen[0][0]:
+                chosen[0] = (rank, (y, a, b), drop, add)
+
         for a, b in pairs:
-            w_xa, w_xb = self.weight(x, a), self.weight(x, b)
-            if w_xa is None or w_xb is None:
+            consider(x, a, b, [(a, b)], None)
+        if chosen[0][0][0] < 0 or chosen[0][0][1] < 0:
+            # Look further: someone fresh leaves their pair for a fresh pair and the loner takes their place.
+            fresh_pairs = [p for p in pairs if not again[p[0]] and not again[p[1]]][:TRIO_SEARCH]
+            for y_pair in pairs[:TRIO_SEARCH]:
+                for y, z in (y_pair, y_pair[::-1]):
+                    if again[y]:
+                        continue
+                    for a, b in fresh_pairs:
+                        if (a, b) != y_pair:
+                            consider(y, a, b, [y_pair, (a, b)], (x, z))
+        _, trio, drop, add = chosen[0]
+        if not drop:  # nothing considered: no pair the loner may join
+            return None, pairs
+        kept = [p for p in pairs if p not in drop]
+        if add is not None:
+            kept.append((min(add), max(add)))
+        return trio, kept
+
+    def _fresh_trio(self, alone: list[int]) -> bool:
+        """Build the group of three from people who were not in the last one, and pair everyone else again.
+
+        Used only when the quick placement put someone in the group of three two rounds running. Keeps
+        the change only if everyone else is still paired and no more pairs repeat; returns whether it did.
+        """
+        weight, again, mate = self.weight, self.in_last_trio, self.mate
+        before = mate[:]
+        repeats_before = self._repeats()
+        best: tuple[int, tuple[int, int, int]] | None = None
+        looked = 0
+        for y in [*alone[:1], *range(self.n)]:
+            if again[y] or looked > TRIO_SEARCH:
                 continue
-            # Avoid putting anyone in the group of three two rounds running, then take the best fit.
-            repeated_trio = int(self.in_last_trio[a]) + int(self.in_last_trio[b])
-            rank = (-repeated_trio, w_xa + w_xb)
-            if best is None or rank > best[0]:
-                best = (rank, (x, a, b))
-        return best[1] if best else None
+            looked += 1
+            near = [c for c in self.best_candidates(y) if not again[c]]
+            for a, b in itertools.combinations(near, 2):
+                w_ya, w_yb, w_ab = weight(y, a), weight(y, b), weight(a, b)
+                if w_ya is None or w_yb is None or w_ab is None or min(w_ya, w_yb, w_ab) < 0:
+                    continue
+                broken = sum(weight(i, mate[i]) or 0 for i in (y, a, b) if mate[i] >= 0)
+                score = w_ya + w_yb - broken
+                if best is None or score > best[0]:
+                    best = (score, (y, a, b))
+        if best is None:
+            return False
+        trio = best[1]
+        for i in trio:
+            self.excluded[i] = True
+            if mate[i] >= 0:
+                mate[mate[i]] = -1
+            mate[i] = -1
+        self.place_the_unmatched()
+        self.two_opt(i for i in range(self.n) if mate[i] < 0 and not self.excluded[i])
+        unplaced = sum(1 for i in range(self.n) if mate[i] < 0 and not self.excluded[i])
+        if unplaced > max(0, len(alone) - 1) or self._repeats() > repeats_before:
+            mate[:] = before
+            self.excluded = [False] * self.n
+            return False
+        self.trio = trio
+        return True
+
+    def _repeats(self) -> int:
+        return sum(1 for i, m in enumerate(self.mate) if m > i and (self.weight(i, m) or 0) < 0)
 
     def _group(self, members: tuple[int, ...]) -> Group:
         ids = tuple(sorted(self.people[i].id for i in members))
@@ -561,11 +634,11 @@ class _Matcher:
             if w < 0:
                 ago = self.history.current_round - self.last_met[self._pair(a, b)]
                 notes.append(
-                    f"{self.people[a].id} and {self.people[b].id} met {ago} round(s) ago: "
+                    f"<@{self.people[a].id}> and <@{self.people[b].id}> met {ago} round(s) ago: "
                     "no other partner was possible without breaking a hard rule."
                 )
         if len(members) == 3 and any(self.in_last_trio[i] for i in members):
-            again = [self.people[i].id for i in members if self.in_last_trio[i]]
+            again = [f"<@{self.people[i].id}>" for i in members if self.in_last_trio[i]]
             notes.append(
                 f"{', '.join(again)} in the group of three again: the count was odd and nobody else fitted."
             )

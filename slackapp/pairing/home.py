@@ -1,0 +1,37 @@
+"""The peer-support parts of the App Home, read from the database."""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import Block, DividerBlock
+from slack_sdk.models.views import View
+
+from slackapp.database import SessionFactory
+from slackapp.pairing.service import get_profile, list_programmes, member_counts, memberships_of
+from slackapp.pairing.views import build_peer_home_blocks, build_programme_admin_blocks
+
+
+def peer_home_blocks(*, db: SessionFactory, workspace_id: str, user_id: str) -> list[Block]:
+    """Join, or change your settings: for everyone, once a programme exists or they have a profile."""
+    with db() as session:
+        programmes = list_programmes(session=session, workspace_id=workspace_id)
+        joined = memberships_of(session=session, workspace_id=workspace_id, user_id=user_id)
+        profile = get_profile(session=session, workspace_id=workspace_id, user_id=user_id)
+    if not programmes and profile is None:
+        return []
+    return build_peer_home_blocks(
+        joined_channels=[p.channel_id for p in programmes if p.id in joined],
+        paused_for_silence=bool(profile and profile.paused_for_silence),
+    )
+
+
+def programme_admin_blocks(*, db: SessionFactory, workspace_id: str) -> list[Block]:
+    with db() as session:
+        programmes = list_programmes(session=session, workspace_id=workspace_id)
+        counts = member_counts(session=session, workspace_id=workspace_id)
+    return build_programme_admin_blocks(programmes, {str(k): v for k, v in counts.items()})
+
+
+def insert_peer_blocks(home: View, blocks: list[Block]) -> None:
+    """Put everyone's peer-support blocks above the admin section (which opens with a divider)."""
+    at = next((i for i, b in enumerate(home.blocks) if isinstance(b, DividerBlock)), len(home.blocks))
+    home.blocks[at:at] = blocks

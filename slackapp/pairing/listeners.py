@@ -1,0 +1,633 @@
+"""Pairing listeners: parse what Slack sent, call the service, render a view. Nothing more."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import uuid
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy.orm import Session
+
+from slackapp.admin.access import NOT_AN_ADMIN, can_administer
+from slackapp.checkins.models import Cadence
+from slackapp.database import SessionFactory, utcnow
+from slackapp.errors import InvalidInput, NotFound
+from slackapp.home.publish import publish_home
+from slackapp.notice import build_notice_view
+from slackapp.org.service import load_org
+from slackapp.pairing.ids import (
+    CROSS_TEAM_OPTION,
+    SKIP_OPTION,
+    PairingAction,
+    PairingCallback,
+    PreferencesBlock,
+    ProgrammeBlock,
+)
+from slackapp.pairing.jobs import channel_members, directory_from
+from slackapp.pairing.models import Outcome
+from slackapp.pairing.service import (
+    PROGRAMME_GONE,
+    Preferences,
+    ProgrammeSpec,
+    come_back,
+    create_programme,
+    delete_programme,
+    get_profile,
+    get_programme,
+    leave,
+    list_programmes,
+    mark_met,
+    memberships_of,
+    preview_next_round,
+    record_outcome,
+    save_preferences,
+    set_programme_paused,
+    update_programme,
+    what_we_hold,
+)
+from slackapp.pairing.views import (
+    build_held_data,
+    build_preferences_modal,
+    build_preview,
+    build_programme_form,
+    build_thanks,
+)
+from slackapp.settings import Settings
+from slackapp.support import SupportKind
+
+LEFT = (
+    "You've left",
+    "You've left peer support. Your preferences, your private list and your pairing history are deleted.",
+)
+OUTCOMES = {
+    PairingAction.OUTCOME_MET: Outcome.MET,
+    PairingAction.OUTCOME_NOT_YET: Outcome.NOT_YET,
+    PairingAction.OUTCOME_COULD_NOT_MEET: Outcome.COULD_NOT_MEET,
+}
+
+
+def register(app: App) -> None:
+    app.command("/peers")(peers_command)
+    app.action(PairingAction.OPEN_PREFERENCES)(open_preferences)
+    app.action(PairingAction.JOIN)(join_from_announcement)
+    app.view(PairingCallback.PREFERENCES)(save_my_preferences)
+    app.action(PairingAction.SHOW_HELD)(show_what_we_hold)
+    app.action(PairingAction.LEAVE)(leave_peer_support)
+    app.action(PairingAction.COME_BACK)(come_back_in)
+    app.action(PairingAction.WE_MET)(we_met)
+    for action in OUTCOMES:
+        app.action(action)(answer_follow_up)
+    app.action(PairingAction.NEW_PROGRAMME)(open_new_programme_form)
+    app.action(PairingAction.EDIT_PROGRAMME)(open_edit_programme_form)
+    app.view(PairingCallback.PROGRAMME_FORM)(save_programme)
+    app.action(PairingAction.PREVIEW_PROGRAMME)(preview_programme)
+    for action, operation in _PROGRAMME_OPERATIONS.items():
+        app.action(action)(_programme_operation_listener(operation))
+
+
+# -- people --------------------------------------------------------------------------------------------
+
+
+def peers_command(
+    ack: Ack, command: dict[str, Any], context: BoltContext, client: WebClient, db: SessionFactory
+) -> None:
+    """`/peers`: your peer-support settings in a modal."""
+    ack()
+    _open_preferences(client, command["trigger_id"], db, str(context.team_id), str(context.user_id))
+
+
+def open_preferences(
+    ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient, db: SessionFactory
+) -> None:
+    """The App Home's button."""
+    ack()
+    _open_preferences(client, body["trigger_id"], db, str(context.team_id), str(context.user_id))
+
+
+def join_from_announcement(
+    ack: Ack,
+    action: dict[str, Any],
+    body: dict[str, Any],
+    context: BoltContext,
+    client: WebClient,
+    db: SessionFactory,
+) -> None:
+    """The announcement's "Count me in": the settings modal with this programme ticked, ready to save."""
+    ack()
+    programme_id = _parse_uuid(action.get("value"))
+    workspace_id = str(context.team_id)
+    with db() as session:
+        try:
+            if programme_id is None:
+                raise NotFound(PROGRAMME_GONE)
+            get_programme(session=session, workspace_id=workspace_id, programme_id=programme_id)
+        except NotFound as missing:
+            client.views_open(
+                trigger_id=body["trigger_id"], view=build_notice_view("Not found", str(missing))
+            )
+            return
+    _open_preferences(client, body["trigger_id"], db, workspace_id, str(context.user_id), also=programme_id)
+
+
+def _open_preferences(
+    client: WebClient,
+    trigger_id: str,
+    db: SessionFactory,
+    workspace_id: str,
+    user_id: str,
+    also: uuid.UUID | None = None,
+) -> None:
+    with db() as session:
+        programmes = list_programmes(session=session, workspace_id=workspace_id)
+        joined = memberships_of(session=session, workspace_id=workspace_id, user_id=user_id)
+        profile = get_profile(session=session, workspace_id=workspace_id, user_id=user_id)
+    if also is not None:
+        joined.add(also)
+    view = build_preferences_modal(programmes=programmes, joined={str(p) for p in joined}, profile=profile)
+    client.views_open(trigger_id=trigger_id, view=view)
+
+
+def save_my_preferences(
+    ack: Ack,
+    view: dict[str, Any],
+    context: BoltContext,
+    client: WebClient,
+    db: SessionFactory,
+    settings: Settings,
+) -> None:
+    """Save preferences and opt-ins; errors shown inline, in plain words, and nothing changed."""
+    workspace_id, user_id = str(context.team_id), str(context.user_id)
+    values = view.get("state", {}).get("values", {})
+    errors: dict[str, str] = {}
+    preferences, programme_ids, today = (
+        _preferences_from(values, errors),
+        _programmes_from(values),
+        _today(client, user_id),
+    )
+    with db() as session:
+        programmes = {p.id: p for p in list_programmes(session=session, workspace_id=workspace_id)}
+        already = memberships_of(session=session, workspace_id=workspace_id, user_id=user_id)
+    for programme_id in programme_ids - already:
+        programme = programmes.get(programme_id)
+        if programme is not None and not _is_member(client, programme.channel_id, user_id):
+            errors[PreferencesBlock.PROGRAMMES] = (
+                f"Join <#{programme.channel_id}> first: its programme is for its members."
+            )
+    if errors:
+        ack(response_action="errors", errors=errors)
+        return
+    try:
+        with db.begin() as session:
+            save_preferences(
+                session=session,
+                workspace_id=workspace_id,
+                user_id=user_id,
+                preferences=preferences,
+                programme_ids=programme_ids,
+                now=utcnow(),
+                today=today,
+            )
+    except InvalidInput as invalid:
+        known = {block.value for block in PreferencesBlock}
+        shown = {block: message for block, message in invalid.errors.items() if block in known}
+        ack(response_action="errors", errors=shown or {PreferencesBlock.SEEKS: "Please check your choices."})
+        return
+    ack()
+    publish_home(client=client, db=db, settings=settings, workspace_id=workspace_id, user_id=user_id)
+
+
+def _preferences_from(values: dict[str, Any], errors: dict[str, str]) -> Preferences:
+    def element(block: PreferencesBlock) -> dict[str, Any]:
+        found = values.get(block, {}).get(PairingAction.FIELD)
+        return found if isinstance(found, dict) else {}
+
+    def checked(block: PreferencesBlock) -> list[str]:
+        options = element(block).get("selected_options") or []
+        return [str(o.get("value")) for o in options if isinstance(o, dict)]
+
+    def kinds(block: PreferencesBlock) -> frozenset[SupportKind]:
+        chosen: set[SupportKind] = set()
+        for value in checked(block):
+            try:
+                chosen.add(SupportKind(value))
+            except ValueError:
+                errors[block] = "Choose from the list."
+        return frozenset(chosen)
+
+    paused_until: date | None = None
+    raw_date = element(PreferencesBlock.PAUSED_UNTIL).get("selected_date")
+    if raw_date:
+        try:
+            paused_until = date.fromisoformat(str(raw_date))
+        except ValueError:
+            errors[PreferencesBlock.PAUSED_UNTIL] = "Choose a date from the calendar."
+    topics = element(PreferencesBlock.TOPICS).get("value")
+    avoid = element(PreferencesBlock.AVOID).get("selected_users") or []
+    return Preferences(
+        seeks=kinds(PreferencesBlock.SEEKS),
+        offers=kinds(PreferencesBlock.OFFERS),
+        topics=str(topics) if isinstance(topics, str) else None,
+        avoid=frozenset(str(u) for u in avoid if isinstance(u, str)),
+        paused_until=paused_until,
+        skip_next_round=SKIP_OPTION in checked(PreferencesBlock.SKIP_NEXT),
+    )
+
+
+def _programmes_from(values: dict[str, Any]) -> set[uuid.UUID]:
+    found = values.get(PreferencesBlock.PROGRAMMES, {}).get(PairingAction.FIELD) or {}
+    options = found.get("selected_options") or [] if isinstance(found, dict) else []
+    chosen = {_parse_uuid(o.get("value")) for o in options if isinstance(o, dict)}
+    return {c for c in chosen if c is not None}
+
+
+def _today(client: WebClient, user_id: str) -> date:
+    """Today where the person is (a pause "until Friday" means their Friday)."""
+    timezone = "UTC"
+    with contextlib.suppress(SlackApiError, KeyError):
+        timezone = str(client.users_info(user=user_id)["user"].get("tz") or "UTC")
+    try:
+        return utcnow().astimezone(ZoneInfo(timezone)).date()
+    except (ValueError, KeyError):
+        return utcnow().date()
+
+
+def _is_member(client: WebClient, channel_id: str, user_id: str) -> bool:
+    try:
+        return user_id in channel_members(client, channel_id)
+    except SlackApiError:
+        return False
+
+
+def show_what_we_hold(
+    ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient, db: SessionFactory
+) -> None:
+    """Everything Kindred holds about your pairing, on top of the settings modal."""
+    ack()
+    with db() as session:
+        held = what_we_hold(session=session, workspace_id=str(context.team_id), user_id=str(context.user_id))
+    client.views_push(trigger_id=body["trigger_id"], view=build_held_data(held))
+
+
+def leave_peer_support(
+    ack: Ack,
+    body: dict[str, Any],
+    context: BoltContext,
+    client: WebClient,
+    db: SessionFactory,
+    settings: Settings,
+) -> None:
+    """Leave: delete everything pairing holds about you, then say so."""
+    ack()
+    workspace_id, user_id = str(context.team_id), str(context.user_id)
+    with db.begin() as session:
+        leave(session=session, workspace_id=workspace_id, user_id=user_id)
+    view_id = (body.get("view") or {}).get("id")
+    if view_id:
+        client.views_update(view_id=str(view_id), view=build_notice_view(*LEFT))
+    publish_home(client=client, db=db, settings=settings, workspace_id=workspace_id, user_id=user_id)
+
+
+def come_back_in(
+    ack: Ack,
+    body: dict[str, Any],
+    context: BoltContext,
+    client: WebClient,
+    db: SessionFactory,
+    settings: Settings,
+) -> None:
+    """One click back after a pause for unanswered introductions."""
+    ack()
+    workspace_id, user_id = str(context.team_id), str(context.user_id)
+    with db.begin() as session:
+        held = come_back(session=session, workspace_id=workspace_id, user_id=user_id, now=utcnow())
+    channel = (body.get("channel") or {}).get("id")
+    if channel:
+        text = (
+            "Welcome back! You'll be introduced again from the next round."
+            if held
+            else "You're not in peer support at the moment: type `/peers` to join."
+        )
+        client.chat_postMessage(channel=str(channel), text=text)
+    else:
+        publish_home(client=client, db=db, settings=settings, workspace_id=workspace_id, user_id=user_id)
+
+
+def we_met(
+    ack: Ack,
+    action: dict[str, Any],
+    body: dict[str, Any],
+    context: BoltContext,
+    client: WebClient,
+    db: SessionFactory,
+) -> None:
+    """The introduction's "We met": recorded once, and said in the thread."""
+    ack()
+    _record(action, body, context, client, db, Outcome.MET, via_we_met=True)
+
+
+def answer_follow_up(
+    ack: Ack,
+    action: dict[str, Any],
+    body: dict[str, Any],
+    context: BoltContext,
+    client: WebClient,
+    db: SessionFactory,
+) -> None:
+    """The follow-up's answer: met, not yet, or couldn't meet."""
+    ack()
+    outcome = OUTCOMES.get(PairingAction(str(action.get("action_id"))), Outcome.NOT_YET)
+    _record(action, body, context, client, db, outcome, via_we_met=False)
+
+
+def _record(
+    action: dict[str, Any],
+    body: dict[str, Any],
+    context: BoltContext,
+    client: WebClient,
+    db: SessionFactory,
+    outcome: Outcome,
+    *,
+    via_we_met: bool,
+) -> None:
+    workspace_id, user_id = str(context.team_id), str(context.user_id)
+    group_id = _parse_uuid(action.get("value"))
+    channel = str((body.get("channel") or {}).get("id") or user_id)
+    try:
+        if group_id is None:
+            raise NotFound("That introduction no longer exists.")
+        with db.begin() as session:
+            if via_we_met:
+                changed = mark_met(
+                    session=session,
+                    workspace_id=workspace_id,
+                    group_id=group_id,
+                    user_id=user_id,
+                    now=utcnow(),
+                )
+            else:
+                record_outcome(
+                    session=session,
+                    workspace_id=workspace_id,
+                    group_id=group_id,
+                    user_id=user_id,
+                    outcome=outcome,
+                    now=utcnow(),
+                )
+                changed = True
+    except NotFound as missing:
+        client.chat_postEphemeral(channel=channel, user=user_id, text=str(missing))
+        return
+    if changed:
+        thread = (body.get("message") or {}).get("ts")
+        kwargs: dict[str, Any] = {"thread_ts": str(thread)} if thread else {}
+        client.chat_postMessage(channel=channel, text=build_thanks(user_id, outcome), **kwargs)
+
+
+# -- HR ------------------------------------------------------------------------------------------------
+
+
+def open_new_programme_form(
+    ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient, db: SessionFactory
+) -> None:
+    """An empty programme form, for an admin."""
+    ack()
+    if not _require_admin(client, body, context, db):
+        return
+    timezone = "UTC"
+    with contextlib.suppress(SlackApiError):
+        timezone = client.users_info(user=str(context.user_id))["user"].get("tz") or "UTC"
+    client.views_open(
+        trigger_id=body["trigger_id"], view=build_programme_form(None, default_timezone=timezone)
+    )
+
+
+def open_edit_programme_form(
+    ack: Ack,
+    action: dict[str, Any],
+    body: dict[str, Any],
+    context: BoltContext,
+    client: WebClient,
+    db: SessionFactory,
+) -> None:
+    """A programme's form, filled in, for an admin."""
+    ack()
+    if not _require_admin(client, body, context, db):
+        return
+    programme_id = _parse_uuid(action.get("value"))
+    with db() as session:
+        try:
+            if programme_id is None:
+                raise NotFound(PROGRAMME_GONE)
+            programme = get_programme(
+                session=session, workspace_id=str(context.team_id), programme_id=programme_id
+            )
+        except NotFound as missing:
+            client.views_open(
+                trigger_id=body["trigger_id"], view=build_notice_view("Not found", str(missing))
+            )
+            return
+    client.views_open(
+        trigger_id=body["trigger_id"],
+        view=build_programme_form(programme, default_timezone=programme.timezone),
+    )
+
+
+def save_programme(
+    ack: Ack,
+    view: dict[str, Any],
+    context: BoltContext,
+    client: WebClient,
+    db: SessionFactory,
+    settings: Settings,
+) -> None:
+    """Create or update a programme; invalid fields are shown inline."""
+    workspace_id, user_id = str(context.team_id), str(context.user_id)
+    if not can_administer(db=db, client=client, workspace_id=workspace_id, user_id=user_id):
+        ack(response_action="update", view=build_notice_view("Admins only", NOT_AN_ADMIN))
+        return
+    try:
+        spec = _programme_spec_from(view.get("state", {}).get("values", {}))
+        programme_id = _parse_uuid(_metadata(view).get("programme_id"))
+        with db.begin() as session:
+            if programme_id is None:
+                create_programme(
+                    session=session, workspace_id=workspace_id, spec=spec, created_by=user_id, now=utcnow()
+                )
+            else:
+                update_programme(
+                    session=session,
+                    workspace_id=workspace_id,
+                    programme_id=programme_id,
+                    spec=spec,
+                    now=utcnow(),
+                )
+    except InvalidInput as invalid:
+        ack(response_action="errors", errors=invalid.errors)
+        return
+    except NotFound as missing:
+        ack(response_action="update", view=build_notice_view("Not found", str(missing)))
+        return
+    ack()
+    publish_home(client=client, db=db, settings=settings, workspace_id=workspace_id, user_id=user_id)
+
+
+def _programme_spec_from(values: dict[str, Any]) -> ProgrammeSpec:
+    def element(block: ProgrammeBlock) -> dict[str, Any]:
+        found = values.get(block, {}).get(PairingAction.FIELD)
+        return found if isinstance(found, dict) else {}
+
+    def selected(block: ProgrammeBlock) -> str:
+        option = element(block).get("selected_option") or {}
+        return str(option.get("value", "")) if isinstance(option, dict) else ""
+
+    errors: dict[str, str] = {}
+    cadence = Cadence.WEEKLY
+    try:
+        cadence = Cadence(selected(ProgrammeBlock.CADENCE))
+    except ValueError:
+        errors[ProgrammeBlock.CADENCE] = "Choose how often people are introduced."
+    window = selected(ProgrammeBlock.REPEAT_WINDOW)
+    if not window.isdigit() or len(window) > 3:
+        errors[ProgrammeBlock.REPEAT_WINDOW] = "Choose how many rounds before a pair may meet again."
+    if errors:
+        raise InvalidInput(errors)
+    weekday = selected(ProgrammeBlock.WEEKDAY)
+    options = element(ProgrammeBlock.OPTIONS).get("selected_options") or []
+    return ProgrammeSpec(
+        channel_id=str(element(ProgrammeBlock.CHANNEL).get("selected_conversation") or ""),
+        cadence=cadence,
+        weekday=int(weekday) if weekday.isdigit() and len(weekday) == 1 else -1,
+        local_time=str(element(ProgrammeBlock.LOCAL_TIME).get("selected_time") or ""),
+        timezone=str(element(ProgrammeBlock.TIMEZONE).get("value") or "").strip(),
+        repeat_window=int(window),
+        prefer_cross_team=any(isinstance(o, dict) and o.get("value") == CROSS_TEAM_OPTION for o in options),
+    )
+
+
+def preview_programme(
+    ack: Ack,
+    action: dict[str, Any],
+    body: dict[str, Any],
+    context: BoltContext,
+    client: WebClient,
+    db: SessionFactory,
+) -> None:
+    """HR's preview of the next round's groups with reasons. A placeholder opens at once (the trigger
+    expires in three seconds); the groups replace it once Slack has said who is in the channel."""
+    ack()
+    if not _require_admin(client, body, context, db):
+        return
+    workspace_id = str(context.team_id)
+    programme_id = _parse_uuid(action.get("value"))
+    opened = client.views_open(
+        trigger_id=body["trigger_id"], view=build_notice_view("Next round preview", "Matching… one moment.")
+    )
+    view_id = str(opened["view"]["id"])
+    try:
+        if programme_id is None:
+            raise NotFound(PROGRAMME_GONE)
+        with db() as session:
+            programme = get_programme(session=session, workspace_id=workspace_id, programme_id=programme_id)
+            org = load_org(session=session, workspace_id=workspace_id)
+        in_channel = set(channel_members(client, programme.channel_id))
+        directory = directory_from(client, org)
+        with db() as session:
+            matching, profiles = preview_next_round(
+                session=session,
+                workspace_id=workspace_id,
+                programme_id=programme_id,
+                directory=directory,
+                channel_members=in_channel,
+                now=utcnow(),
+            )
+    except NotFound as missing:
+        client.views_update(view_id=view_id, view=build_notice_view("Not found", str(missing)))
+        return
+    client.views_update(view_id=view_id, view=build_preview(matching, profiles, programme.channel_id))
+
+
+def _pause(session: Session, workspace_id: str, programme_id: uuid.UUID) -> None:
+    set_programme_paused(
+        session=session, workspace_id=workspace_id, programme_id=programme_id, paused=True, now=utcnow()
+    )
+
+
+def _resume(session: Session, workspace_id: str, programme_id: uuid.UUID) -> None:
+    set_programme_paused(
+        session=session, workspace_id=workspace_id, programme_id=programme_id, paused=False, now=utcnow()
+    )
+
+
+def _delete(session: Session, workspace_id: str, programme_id: uuid.UUID) -> None:
+    delete_programme(session=session, workspace_id=workspace_id, programme_id=programme_id)
+
+
+ProgrammeOperation = Callable[[Session, str, uuid.UUID], None]
+_PROGRAMME_OPERATIONS: dict[PairingAction, ProgrammeOperation] = {
+    PairingAction.PAUSE_PROGRAMME: _pause,
+    PairingAction.RESUME_PROGRAMME: _resume,
+    PairingAction.DELETE_PROGRAMME: _delete,
+}
+
+
+def _programme_operation_listener(operation: ProgrammeOperation) -> Callable[..., None]:
+    def run_programme_operation(
+        ack: Ack,
+        action: dict[str, Any],
+        body: dict[str, Any],
+        context: BoltContext,
+        client: WebClient,
+        db: SessionFactory,
+        settings: Settings,
+    ) -> None:
+        """An admin's button on a programme: checked on the server, done, and the App Home refreshed."""
+        ack()
+        if not _require_admin(client, body, context, db):
+            return
+        workspace_id = str(context.team_id)
+        programme_id = _parse_uuid(action.get("value"))
+        try:
+            if programme_id is None:
+                raise NotFound(PROGRAMME_GONE)
+            with db.begin() as session:
+                operation(session, workspace_id, programme_id)
+        except NotFound as missing:
+            client.views_open(trigger_id=body["trigger_id"], view=build_notice_view("Not done", str(missing)))
+            return
+        publish_home(
+            client=client, db=db, settings=settings, workspace_id=workspace_id, user_id=str(context.user_id)
+        )
+
+    return run_programme_operation
+
+
+# -- helpers -------------------------------------------------------------------------------------------
+
+
+def _require_admin(client: WebClient, body: dict[str, Any], context: BoltContext, db: SessionFactory) -> bool:
+    if can_administer(db=db, client=client, workspace_id=str(context.team_id), user_id=str(context.user_id)):
+        return True
+    client.views_open(trigger_id=body["trigger_id"], view=build_notice_view("Admins only", NOT_AN_ADMIN))
+    return False
+
+
+def _metadata(view: dict[str, Any]) -> dict[str, Any]:
+    try:
+        data = json.loads(view.get("private_metadata") or "{}")
+    except (TypeError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _parse_uuid(value: object) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value)) if value else None
+    except ValueError:
+        return None
