@@ -7,9 +7,9 @@ from datetime import datetime
 
 from slackapp.checkins import jobs as checkin_jobs
 from slackapp.database import SessionFactory, utcnow
-from slackapp.pairing import jobs as pairing_jobs
 from slackapp.installations.clients import workspace_clients
 from slackapp.pacing import RatePacer
+from slackapp.pairing import jobs as pairing_jobs
 from slackapp.resources import jobs as resource_jobs
 from slackapp.scheduler.worker import Worker
 from slackapp.settings import Settings
