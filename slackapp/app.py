@@ -17,6 +17,7 @@ from slackapp.checkins import listeners as checkins
 from slackapp.database import SessionFactory
 from slackapp.home import listeners as home
 from slackapp.installations import listeners as installations
+from slackapp.listener_threads import ContextCarryingExecutor
 from slackapp.logs import bolt_logger
 from slackapp.pairing import listeners as pairing
 from slackapp.request_shape import is_well_formed
@@ -45,12 +46,13 @@ def create_app(
     settings.require_slack_credentials()
     app = App(
         signing_secret=settings.slack_signing_secret,
-        client=client or build_web_client(settings, token=None if oauth_settings else settings.slack_bot_token),
+        client=client
+        or build_web_client(settings, token=None if oauth_settings else settings.slack_bot_token),
         oauth_settings=oauth_settings,
         logger=bolt_logger(),
         # auth.test runs on the first request instead, so building the app never calls Slack.
         token_verification_enabled=False,
-        listener_executor=listener_executor,
+        listener_executor=listener_executor or ContextCarryingExecutor(max_workers=16),
     )
 
     @app.middleware

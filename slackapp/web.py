@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from slackapp.app import create_app
 from slackapp.database import database_is_reachable, new_engine, new_session_factory
 from slackapp.installations.oauth import build_oauth_settings
+from slackapp.logs import current_request_id, new_request_id
 from slackapp.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -21,6 +22,15 @@ def create_web_app(bolt_app: App, engine: Engine, settings: Settings | None = No
     """Bolt's endpoint and the health check; with `settings`, the leader dashboard under /dashboard/ too."""
     web = Flask("kindred")
     handler = SlackRequestHandler(bolt_app)
+
+    @web.before_request
+    def tag_request() -> None:
+        current_request_id.set(new_request_id(request.headers.get("X-Request-Id")))
+
+    @web.after_request
+    def return_request_id(response: Response) -> Response:
+        response.headers["X-Request-Id"] = current_request_id.get()
+        return response
 
     @web.post("/slack/events")
     def slack_events() -> Response | tuple[dict[str, str], int]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from concurrent.futures import wait as wait_for_futures
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -20,6 +20,7 @@ from sqlalchemy import Engine, create_engine, make_url, text
 
 from slackapp.app import create_app
 from slackapp.database import SessionFactory, new_engine, new_session_factory, utcnow
+from slackapp.listener_threads import ContextCarryingExecutor
 from slackapp.migrate import upgrade_database
 from slackapp.models import Base
 from slackapp.pacing import RatePacer
@@ -120,7 +121,7 @@ def settings(database_url: str, slack: SlackStandIn) -> Settings:
     )
 
 
-class SettlingExecutor(ThreadPoolExecutor):
+class SettlingExecutor(ContextCarryingExecutor):
     """Bolt's listener threads, as in production, plus a way for a test to wait until they are done.
 
     Bolt answers Slack as soon as a listener calls ack() and finishes the listener on a thread; a test

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import sys
 from collections.abc import Iterator
 
 import pytest
 from flask.testing import FlaskClient
 
+from slackapp.checkins.ids import CheckinAction
+from slackapp.logs import JsonFormatter, RequestIdFilter
 from tests.slack_requests import SlackRequests
+from tests.slack_standin import SlackStandIn
 
 
 @pytest.fixture
@@ -35,3 +40,30 @@ def test_a_request_rejected_for_its_signature_is_not_logged_with_its_body(
     assert reply.status == 401
     assert "SECRET-ANSWER" not in root_at_debug.text
     assert "U0MEMBER01" not in root_at_debug.text
+
+
+def test_every_log_line_of_a_request_carries_its_request_id_even_from_listener_threads(
+    root_at_debug: pytest.LogCaptureFixture,
+    slack_requests: SlackRequests,
+    slack: SlackStandIn,
+    web: FlaskClient,
+) -> None:
+    root_at_debug.handler.addFilter(RequestIdFilter())
+    slack.fail_next("views.open", error="expired_trigger_id")
+    slack_requests.block_action(CheckinAction.OPEN_MODAL, "00000000-0000-0000-0000-000000000000")
+    failures = [r for r in root_at_debug.records if "listener failed" in r.getMessage()]
+    assert failures and all(len(getattr(r, "request_id", "-")) == 32 for r in failures)
+    assert web.get("/healthz", headers={"X-Request-Id": "abc-123"}).headers["X-Request-Id"] == "abc-123"
+    assert len(web.get("/healthz", headers={"X-Request-Id": "<script>"}).headers["X-Request-Id"]) == 32
+
+
+def test_json_logs_hold_the_exception_class_but_not_its_message() -> None:
+    formatter = JsonFormatter()
+    try:
+        raise ValueError("answer=1 user=U0SECRET")
+    except ValueError:
+        record = logging.getLogger("t").makeRecord(
+            "t", logging.ERROR, "f", 1, "job failed", (), sys.exc_info()
+        )
+    line = json.loads(formatter.format(record))
+    assert line["error"] == "ValueError" and "U0SECRET" not in json.dumps(line)

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from slackapp.database import SessionFactory, utcnow
 from slackapp.errors import NotFound
+from slackapp.logs import current_request_id
 from slackapp.scheduler.queue import (
     DEFAULT_LEASE,
     claim_next_job,
@@ -87,6 +88,7 @@ class Worker:
             session_factory=self._session_factory, now=self._clock(), lease=self._lease
         ):
             ran += 1
+            current_request_id.set(f"job-{job.id.hex[:12]}")
             handler = self._handlers.get(job.kind)
             job_context = replace(context, now=self._clock(), attempt=job.attempt)
             try:
