@@ -290,6 +290,7 @@ def save_pulse(
         return
     try:
         spec = _pulse_spec_from(view.get("state", {}).get("values", {}))
+        _require_kindred_in_channel(client, spec.channel_id)
         pulse_id = _parse_uuid(_metadata(view).get("pulse_id"))
         with db.begin() as session:
             if pulse_id is None:
@@ -308,6 +309,26 @@ def save_pulse(
         return
     ack()
     publish_home(client=client, db=db, settings=settings, workspace_id=workspace_id, user_id=user_id)
+
+
+def _require_kindred_in_channel(client: WebClient, channel_id: str) -> None:
+    """Invitations can only be posted where Kindred is a member: say so now, not at the first round."""
+    if not channel_id:
+        return
+    try:
+        channel = client.conversations_info(channel=channel_id)["channel"]
+    except SlackApiError:
+        raise InvalidInput(
+            {PulseBlock.CHANNEL: "Kindred can't see that channel. Invite @Kindred to it first."}
+        ) from None
+    if channel.get("is_archived"):
+        raise InvalidInput(
+            {PulseBlock.CHANNEL: "That channel is archived. Choose the team's current channel."}
+        )
+    if not channel.get("is_member"):
+        raise InvalidInput(
+            {PulseBlock.CHANNEL: "Invite @Kindred to that channel first (type /invite @Kindred there)."}
+        )
 
 
 def _pulse_spec_from(values: dict[str, Any]) -> PulseSpec:

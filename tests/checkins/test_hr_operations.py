@@ -131,3 +131,28 @@ def test_a_button_for_a_pulse_that_no_longer_exists_says_so(
     for value in ("00000000-0000-0000-0000-000000000000", "garbage"):
         slack_requests.block_action(CheckinAction.PAUSE_PULSE, value, user_id=HR)
         assert "no longer exists" in json.dumps(slack.calls_to("views.open")[-1].args["view"])
+
+
+@pytest.mark.parametrize(
+    ("channel", "explained"),
+    [
+        ({"is_member": False}, "Invite @Kindred to that channel first"),
+        ({"is_archived": True}, "That channel is archived"),
+    ],
+)
+def test_a_pulse_needs_kindred_in_a_live_channel(
+    slack_requests: SlackRequests,
+    slack: SlackStandIn,
+    session_factory: SessionFactory,
+    channel: dict[str, bool],
+    explained: str,
+) -> None:
+    slack.add_user(HR, is_admin=True)
+    slack.add_channel(TEAM_CHANNEL, members=MEMBERS, **channel)
+    reply = slack_requests.view_submission(
+        CheckinCallback.PULSE_FORM, pulse_form_values(), json.dumps({}), user_id=HR
+    )
+    assert reply.json()["response_action"] == "errors"
+    assert explained in reply.json()["errors"][PulseBlock.CHANNEL]
+    with session_factory() as session:
+        assert session.scalar(select(func.count()).select_from(Pulse)) == 0
