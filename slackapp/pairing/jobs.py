@@ -27,6 +27,7 @@ from slackapp.pairing.service import (
     claim_follow_up,
     claim_nudge,
     close_round,
+    earlier_open_rounds,
     get_round,
     group_details,
     introduced_groups,
@@ -84,6 +85,11 @@ def match_round(context: JobContext, round_id: uuid.UUID) -> datetime | None:
         if programme is None:
             return None
         org = load_org(session=session, workspace_id=round_.workspace_id)
+    # A round still open from a late worker closes first, so its silence counts before matching.
+    with context.session_factory() as session:
+        earlier = earlier_open_rounds(session=session, round_id=round_id)
+    for earlier_id in earlier:
+        close(context, earlier_id)
     client = context.slack(round_.workspace_id)
     in_channel = set(channel_members(client, programme.channel_id))
     directory = directory_from(client, org)

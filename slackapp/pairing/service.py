@@ -21,7 +21,6 @@ from sqlalchemy.orm import Session, aliased
 
 from slackapp.checkins.models import Cadence
 from slackapp.checkins.schedule import (
-    CADENCE_DAYS,
     first_slot_after,
     is_known_timezone,
     parse_local_time,
@@ -47,6 +46,7 @@ DEFAULT_REPEAT_WINDOW = 6
 REPEAT_WINDOW_CHOICES = range(1, 13)
 TOPICS_MAX_LENGTH = 300
 AVOID_MAX = 50
+CLOSE_BEFORE_NEXT = timedelta(hours=2)
 UNANSWERED_LIMIT = 3  # introductions in a row without a word before someone is paused, kindly
 PROGRAMME_GONE = "That peer-support programme no longer exists."
 
@@ -424,7 +424,6 @@ def start_due_rounds(*, session_factory: SessionFactory, now: datetime) -> int:
                 if programme is None or programme.next_round_at is None or programme.paused:
                     continue
                 slot = programme.next_round_at
-                _new_round(session, programme, slot, now)
                 programme.next_round_at = slot_after(
                     cadence=programme.cadence,
                     weekday=programme.weekday,
@@ -433,18 +432,24 @@ def start_due_rounds(*, session_factory: SessionFactory, now: datetime) -> int:
                     previous=slot,
                     now=now,
                 )
+                _new_round(session, programme, slot, now, next_slot=programme.next_round_at)
             started += 1
         except IntegrityError:
             continue  # another worker created this slot at the same moment (SQLite has no row locks)
     return started
 
 
-def _new_round(session: Session, programme: Programme, slot: datetime, now: datetime) -> PairingRound:
+def _new_round(
+    session: Session, programme: Programme, slot: datetime, now: datetime, *, next_slot: datetime
+) -> PairingRound:
+    """A round that starts now (a worker that was late starts it late) and closes before the next slot,
+    so silence is counted before the next round is matched; nudge and follow-up fall in between."""
     number = 1 + (
         session.scalar(select(func.max(PairingRound.number)).where(PairingRound.programme_id == programme.id))
         or 0
     )
-    period = timedelta(days=CADENCE_DAYS[programme.cadence])
+    closes_at = max(next_slot - CLOSE_BEFORE_NEXT, now + timedelta(hours=1))
+    span = closes_at - now
     round_ = PairingRound(
         workspace_id=programme.workspace_id,
         programme_id=programme.id,
@@ -452,15 +457,30 @@ def _new_round(session: Session, programme: Programme, slot: datetime, now: date
         slot=slot,
         seed=_seed(programme.id, number),
         state=RoundState.MATCHING,
-        nudge_at=now + period / 2,
-        follow_up_at=now + period * 4 / 5,
-        # Closed before the next round is matched, so silence is counted first.
-        closes_at=now + period - timedelta(hours=2),
+        nudge_at=now + span / 2,
+        follow_up_at=now + span * 4 / 5,
+        closes_at=closes_at,
     )
     session.add(round_)
     session.flush()
     enqueue(session=session, kind=PairingJob.MATCH_ROUND, subject_id=round_.id, due_at=now)
     return round_
+
+
+def earlier_open_rounds(*, session: Session, round_id: uuid.UUID) -> list[uuid.UUID]:
+    """Earlier rounds of the programme still open, oldest first: they close before this one is matched."""
+    round_ = get_round(session=session, round_id=round_id)
+    return list(
+        session.scalars(
+            select(PairingRound.id)
+            .where(
+                PairingRound.programme_id == round_.programme_id,
+                PairingRound.number < round_.number,
+                PairingRound.state == RoundState.INTRODUCING,
+            )
+            .order_by(PairingRound.number)
+        )
+    )
 
 
 def _seed(programme_id: uuid.UUID, number: int) -> int:

@@ -1,0 +1,181 @@
+"""Rounds over time: silence leads to a kind pause and a one-click way back; follow-up answers count;
+the dashboard's numbers come out suppressed below the minimum group size."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from slackapp.checkins.models import Cadence
+from slackapp.database import SessionFactory
+from slackapp.pairing.ids import PairingAction
+from slackapp.pairing.models import Group, GroupMember, PairingRound, Profile, Programme
+from slackapp.pairing.service import (
+    Directory,
+    Preferences,
+    ProgrammeSpec,
+    create_programme,
+    make_groups,
+    mark_met,
+    save_preferences,
+    start_due_rounds,
+)
+from slackapp.pairing.stats import pairing_figures
+from slackapp.scheduler.worker import Worker
+from slackapp.support import SupportKind
+from tests.conftest import Clock
+from tests.slack_requests import SlackRequests
+from tests.slack_standin import BOT_USER_ID, SlackStandIn
+
+WORKSPACE = "T0KINDRED"
+CHANNEL = "C0PEERS"
+
+
+def programme(session_factory: SessionFactory, now: datetime, channel: str = CHANNEL) -> str:
+    with session_factory.begin() as session:
+        created = create_programme(
+            session=session,
+            workspace_id=WORKSPACE,
+            spec=ProgrammeSpec(channel, Cadence.WEEKLY, 2, "10:00", "Europe/London"),
+            created_by="U0HRADMIN",
+            now=now,
+        )
+        return str(created.id)
+
+
+def opt_in(session_factory: SessionFactory, people: list[str], programme_id: str, now: datetime) -> None:
+    import uuid
+
+    with session_factory.begin() as session:
+        for person in people:
+            save_preferences(
+                session=session,
+                workspace_id=WORKSPACE,
+                user_id=person,
+                preferences=Preferences(
+                    seeks=frozenset({SupportKind.EMOTIONAL}), offers=frozenset({SupportKind.ADVICE})
+                ),
+                programme_ids=[uuid.UUID(programme_id)],
+                now=now,
+                today=now.date(),
+            )
+
+
+@pytest.fixture
+def four_people(slack: SlackStandIn) -> list[str]:
+    people = [f"U0QUIET{n}" for n in range(4)]
+    for person in people:
+        slack.add_user(person)
+    slack.add_channel(CHANNEL, members=[*people, BOT_USER_ID])
+    return people
+
+
+def test_three_unanswered_introductions_in_a_row_pause_kindly_and_one_click_brings_you_back(
+    four_people: list[str],
+    slack: SlackStandIn,
+    slack_requests: SlackRequests,
+    worker: Worker,
+    clock: Clock,
+    session_factory: SessionFactory,
+) -> None:
+    programme_id = programme(session_factory, clock.now)
+    opt_in(session_factory, four_people, programme_id, clock.now)
+    talker = four_people[0]
+
+    with session_factory() as session:
+        first_slot = session.scalars(select(Programme.next_round_at)).one()
+    assert first_slot is not None
+    clock.now = first_slot + timedelta(minutes=1)
+    worker.run_once()  # round 1
+    for _ in range(2):  # rounds 2 and 3; in round 3 one person answers the follow-up
+        clock.advance(days=7)
+        worker.run_once()
+    with session_factory() as session:
+        third = session.scalars(select(PairingRound).where(PairingRound.number == 3)).one()
+        group_id = session.scalars(
+            select(GroupMember.group_id)
+            .join(Group, Group.id == GroupMember.group_id)
+            .where(Group.round_id == third.id, GroupMember.user_id == talker)
+        ).one()
+    clock.advance(days=6)
+    worker.run_once()  # the follow-up of round 3
+    follow_ups = [
+        c.args for c in slack.successful_calls_to("chat.postMessage") if "How did it go" in c.args["text"]
+    ]
+    assert follow_ups
+    answered = slack_requests.block_action(PairingAction.OUTCOME_NOT_YET, str(group_id), user_id=talker)
+    assert answered.status == 200
+
+    clock.advance(days=1)
+    worker.run_once()  # round 3 closes: three quiet rounds for everyone but the talker
+
+    quiet = four_people[1:]
+    paused_notes = [
+        c.args
+        for c in slack.successful_calls_to("chat.postMessage")
+        if "paused your peer-support" in c.args["text"]
+    ]
+    assert sorted(n["channel"] for n in paused_notes) == quiet
+    assert all(PairingAction.COME_BACK in json.dumps(n["blocks"]) for n in paused_notes)
+    with session_factory() as session:
+        assert session.get(Profile, (WORKSPACE, talker)).paused_for_silence is False  # type: ignore[union-attr]
+        fourth = session.scalars(select(PairingRound).where(PairingRound.number == 4)).one()
+        assert fourth.matched_count == 0  # nobody is matched with a silent partner
+
+    slack_requests.block_action(PairingAction.COME_BACK, "1", user_id=quiet[0], channel_id="D0QUIET")
+    assert "Welcome back" in slack.calls_to("chat.postMessage")[-1].args["text"]
+    with session_factory() as session:
+        back = session.get(Profile, (WORKSPACE, quiet[0]))
+        assert back is not None and back.paused_for_silence is False and back.unanswered_in_a_row == 0
+
+
+def rounds_with(session_factory: SessionFactory, people: int, now: datetime, channel: str) -> list[Group]:
+    programme_id = programme(session_factory, now - timedelta(days=8), channel)
+    opt_in(session_factory, [f"U0{channel}{n:02d}" for n in range(people)], programme_id, now)
+    start_due_rounds(session_factory=session_factory, now=now)
+    with session_factory.begin() as session:
+        round_id = session.scalars(select(PairingRound.id).where(PairingRound.number == 1)).all()[-1]
+        groups = make_groups(
+            session=session, round_id=round_id, directory=Directory(), channel_members=None, now=now
+        )
+        assert groups is not None
+        return groups
+
+
+def test_numbers_are_hidden_for_small_rounds_and_when_a_small_side_could_be_read_off_the_rate(
+    session_factory: SessionFactory, clock: Clock
+) -> None:
+    now = clock.now
+    small = rounds_with(session_factory, 4, now, "C0SMALL")
+    big = rounds_with(session_factory, 10, now, "C0BIG")
+    with session_factory.begin() as session:
+        for group in big[:3]:  # six people met, four did not
+            member = session.scalars(
+                select(GroupMember.user_id).where(GroupMember.group_id == group.id)
+            ).first()
+            mark_met(session=session, workspace_id=WORKSPACE, group_id=group.id, user_id=str(member), now=now)
+
+    with session_factory() as session:
+        figures = {
+            f.channel_id: f
+            for f in pairing_figures(session=session, workspace_id=WORKSPACE, min_group_size=5)
+        }
+    assert small and figures["C0SMALL"].taking_part is None and figures["C0SMALL"].hidden_reason
+    assert figures["C0BIG"].taking_part == 10 and figures["C0BIG"].participation_rate == 1.0
+    assert figures["C0BIG"].meeting_rate is None  # the four who did not meet are too few to show
+
+    with session_factory.begin() as session:
+        for group in big[3:]:
+            member = session.scalars(
+                select(GroupMember.user_id).where(GroupMember.group_id == group.id)
+            ).first()
+            mark_met(session=session, workspace_id=WORKSPACE, group_id=group.id, user_id=str(member), now=now)
+    with session_factory() as session:
+        figures = {
+            f.channel_id: f
+            for f in pairing_figures(session=session, workspace_id=WORKSPACE, min_group_size=5)
+        }
+    assert figures["C0BIG"].meeting_rate == 1.0
