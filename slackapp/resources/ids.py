@@ -27,6 +27,7 @@ class ResourceAction(StrEnum):
     SEARCH = "resources_search"
     JOIN = "resources_join"
     ASK_TO_JOIN = "resources_ask_to_join"
+    ADD_REQUESTER = "resources_add_requester"  # the contact's button; value is JSON: entry and person
     ASK_ANONYMOUSLY = "resources_ask_anonymously"
     OPEN_LINK = "resources_open_link"
     QUESTION_FIELD = "resources_question_field"

@@ -7,7 +7,7 @@ import uuid
 from dataclasses import replace
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
@@ -57,6 +57,7 @@ from slackapp.resources.service import (
     update_entry,
 )
 from slackapp.resources.views import (
+    build_added_message,
     build_answer_message,
     build_answer_view,
     build_ask_view,
@@ -66,6 +67,7 @@ from slackapp.resources.views import (
     build_join_request_message,
     build_question_message,
     build_support_map_form,
+    build_welcome_message,
     map_block_ids,
 )
 from slackapp.settings import Settings
@@ -84,6 +86,7 @@ def register(app: App) -> None:
     app.action(ResourceAction.OPEN_LINK)(acknowledge)
     app.action(ResourceAction.JOIN)(join_group)
     app.action(ResourceAction.ASK_TO_JOIN)(ask_to_join)
+    app.action(ResourceAction.ADD_REQUESTER)(add_requester)
     app.action(ResourceAction.ASK_ANONYMOUSLY)(open_ask_anonymously)
     app.view(ResourceCallback.ASK_ANONYMOUSLY)(send_anonymous_question)
     app.action(ResourceAction.ANSWER_QUESTION)(open_answer_form)
@@ -317,6 +320,64 @@ def ask_to_join(
         f"Your request to join *{entry.name}* was sent to <@{entry.contact_id}>. "
         "They'll add you to the channel - no need to explain anything.",
     )
+
+
+ADD_FAILURES = {
+    "not_in_channel": "Kindred isn't a member of <#{channel}>, so it can't add <@{user}>. "
+    "Add them yourself with `/invite <@{user}>` in the channel.",
+    "channel_not_found": "Kindred can't see <#{channel}>, so it can't add <@{user}>. "
+    "Add them yourself with `/invite <@{user}>` in the channel.",
+    "already_in_channel": "<@{user}> is already in <#{channel}>.",
+    "is_archived": "<#{channel}> has been archived, so nobody can be added to it.",
+}
+
+
+def add_requester(
+    ack: Ack,
+    action: dict[str, Any],
+    body: dict[str, Any],
+    context: BoltContext,
+    respond: Respond,
+    client: WebClient,
+    db: SessionFactory,
+) -> None:
+    """The contact's "Add them to the channel" on a request to join: only that contact may do it."""
+    ack()
+    workspace_id, contact_id = str(context.team_id), str(context.user_id)
+    try:
+        request = json.loads(str(action.get("value") or "{}"))
+        requester = str(request["user_id"])[:32]
+        with db() as session:
+            entry = get_active_entry(
+                session=session,
+                workspace_id=workspace_id,
+                entry_id=_required(_parse_uuid(request["entry_id"])),
+            )
+    except (ValueError, KeyError, TypeError, NotFound):
+        _show(client, body, *GONE)
+        return
+    if entry.contact_id != contact_id or not entry.channel_id:
+        _show(
+            client, body, "Not yours to approve", "Only the group's contact person can approve this request."
+        )
+        return
+    try:
+        client.conversations_invite(channel=entry.channel_id, users=requester)
+    except SlackApiError as error:
+        code = str(error.response.get("error"))
+        _show(
+            client,
+            body,
+            "Couldn't add them",
+            ADD_FAILURES.get(code, TRY_AGAIN).format(channel=entry.channel_id, user=requester),
+        )
+        return
+    with db.begin() as session:
+        record_join(session=session, entry_id=entry.id, now=utcnow())
+    text, blocks = build_added_message(entry, requester)
+    respond(replace_original=True, text=text, blocks=[b.to_dict() for b in blocks])
+    welcome, welcome_blocks = build_welcome_message(entry)
+    client.chat_postMessage(channel=requester, text=welcome, blocks=[b.to_dict() for b in welcome_blocks])
 
 
 def open_ask_anonymously(

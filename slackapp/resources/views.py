@@ -51,7 +51,8 @@ from slackapp.resources.service import (
 from slackapp.support import SupportKind
 
 MAX_GROUPS_SHOWN = 25
-MAX_HOME_ENTRIES = 30
+MAX_HOME_ENTRIES = 20
+MAX_ARCHIVED_SHOWN = 5
 MAX_OPTIONS = 100  # Slack's limit for a static select
 
 HOW_MANY_LABELS = {
@@ -284,7 +285,7 @@ def build_admin_blocks(entries: Sequence[ResourceEntry]) -> list[Block]:
         )
     if len(active) > MAX_HOME_ENTRIES:
         blocks.append(_context(f"…and {len(active) - MAX_HOME_ENTRIES} more."))
-    for entry in archived[: max(0, MAX_HOME_ENTRIES - len(active))][:10]:
+    for entry in archived[:MAX_ARCHIVED_SHOWN]:
         blocks.append(
             SectionBlock(
                 text=f"~{_escape(entry.name)}~  ·  _archived_",
@@ -540,10 +541,33 @@ def build_join_request_message(entry: ResourceEntry, user_id: str) -> tuple[str,
     text = f"<@{user_id}> would like to join {entry.name}."
     return text, [
         SectionBlock(
-            text=f"<@{user_id}> would like to join *{_escape(entry.name)}* (<#{entry.channel_id}>).\n"
-            f"If that's fine, add them in the channel with `/invite <@{user_id}>`."
+            text=f"<@{user_id}> would like to join *{_escape(entry.name)}* (<#{entry.channel_id}>)."
         ),
-        _context("Sent through Kindred's resource directory."),
+        ActionsBlock(
+            elements=[
+                ButtonElement(
+                    text="Add them to the channel",
+                    action_id=ResourceAction.ADD_REQUESTER,
+                    value=json.dumps({"entry_id": str(entry.id), "user_id": user_id}),
+                    style="primary",
+                )
+            ]
+        ),
+        _context(f"Or add them yourself in the channel with `/invite <@{user_id}>`. Sent through Kindred."),
+    ]
+
+
+def build_added_message(entry: ResourceEntry, user_id: str) -> tuple[str, list[Block]]:
+    text = f"You added <@{user_id}> to {entry.name}."
+    return text, [SectionBlock(text=f":white_check_mark: You added <@{user_id}> to <#{entry.channel_id}>.")]
+
+
+def build_welcome_message(entry: ResourceEntry) -> tuple[str, list[Block]]:
+    text = f"You've been added to {entry.name}."
+    return text, [
+        SectionBlock(
+            text=f"Your request was accepted: you're now in <#{entry.channel_id}> (*{_escape(entry.name)}*)."
+        )
     ]
 
 

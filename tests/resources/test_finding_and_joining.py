@@ -263,3 +263,42 @@ def test_the_home_tab_shows_professional_help_and_a_way_to_browse(
         slack, "views.open", lambda: slack_requests.block_action(ResourceAction.BROWSE, user_id=PERSON)
     )
     assert opened["view"]["callback_id"] == ResourceCallback.DIRECTORY
+
+
+def test_the_contact_adds_the_person_with_one_click_and_nobody_else_can(
+    slack_requests: SlackRequests, slack: SlackStandIn, session_factory: SessionFactory
+) -> None:
+    entry = make_entry(session_factory, group_spec(needs_approval=True))
+    slack.add_user("U0NOSY")
+    next_call(
+        slack,
+        "views.push",
+        lambda: slack_requests.block_action(
+            ResourceAction.ASK_TO_JOIN, str(entry.id), user_id=PERSON, view=directory_modal()
+        ),
+    )
+    [request] = slack.successful_calls_to("chat.postMessage")
+    [button] = [e for b in request.args["blocks"] if b["type"] == "actions" for e in b["elements"]]
+
+    refused = next_call(
+        slack,
+        "views.open",
+        lambda: slack_requests.block_action(
+            ResourceAction.ADD_REQUESTER, button["value"], user_id="U0NOSY", channel_id="D0NOSY"
+        ),
+    )
+    assert "Only the group's contact" in shown(refused)
+    assert not slack.calls_to("conversations.invite")
+
+    welcome = next_call(
+        slack,
+        "chat.postMessage",
+        lambda: slack_requests.block_action(
+            ResourceAction.ADD_REQUESTER, button["value"], user_id=CONTACT, channel_id="D0CONTACT"
+        ),
+    )
+    invite = slack.successful_calls_to("conversations.invite")[-1].args
+    assert (invite["channel"], invite["users"]) == ("C0PARENTS", PERSON)
+    assert welcome["channel"] == PERSON and "accepted" in json.dumps(welcome["blocks"])
+    assert "You added" in json.dumps(slack.calls_to("response_url")[-1].args)
+    assert count(session_factory, ResourceJoinCount) == 1
