@@ -179,3 +179,35 @@ def test_numbers_are_hidden_for_small_rounds_and_when_a_small_side_could_be_read
             for f in pairing_figures(session=session, workspace_id=WORKSPACE, min_group_size=5)
         }
     assert figures["C0BIG"].meeting_rate == 1.0
+
+
+def test_a_failed_introduction_is_retried_and_still_sent_once_per_group(
+    four_people: list[str],
+    slack: SlackStandIn,
+    worker: Worker,
+    clock: Clock,
+    session_factory: SessionFactory,
+) -> None:
+    programme_id = programme(session_factory, clock.now)
+    opt_in(session_factory, four_people, programme_id, clock.now)
+    with session_factory() as session:
+        first_slot = session.scalars(select(Programme.next_round_at)).one()
+    assert first_slot is not None
+    clock.advance(seconds=1)
+    worker.run_once()  # the programme's announcement
+    clock.now = first_slot + timedelta(minutes=1)
+    slack.fail_next("chat.postMessage", error="fatal_error")  # Slack refuses the first introduction
+
+    worker.run_once()
+    clock.advance(minutes=5)  # past the back-off
+    worker.run_once()
+
+    intros = [
+        c.args["metadata"]["event_payload"]["key"]
+        for c in slack.successful_calls_to("chat.postMessage")
+        if (c.args.get("metadata") or {}).get("event_type") == "kindred_pairing_introduction"
+    ]
+    assert len(intros) == 2 == len(set(intros))
+    assert len(slack.calls_to("chat.postMessage")) == 1 + 1 + 2  # announcement, the refused try, two intros
+    with session_factory() as session:
+        assert all(g.introduced_at is not None for g in session.scalars(select(Group)))

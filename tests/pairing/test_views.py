@@ -1,0 +1,112 @@
+"""Pairing Block Kit builders, without Slack: what people and HR read."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, date, datetime
+
+from slackapp.checkins.models import Cadence
+from slackapp.pairing.ids import PairingAction, PreferencesBlock
+from slackapp.pairing.matching import Person, match
+from slackapp.pairing.models import Profile, Programme
+from slackapp.pairing.service import HeldData, PastGroup
+from slackapp.pairing.views import (
+    STARTERS,
+    build_held_data,
+    build_introduction,
+    build_preferences_modal,
+    build_preview,
+    build_programme_admin_blocks,
+)
+
+
+def profile(user_id: str, seeks: list[str], offers: list[str], **fields: object) -> Profile:
+    return Profile(
+        workspace_id="T",
+        user_id=user_id,
+        seeks=seeks,
+        offers=offers,
+        avoid=fields.pop("avoid", []),
+        topics=fields.pop("topics", None),
+        paused_until=fields.pop("paused_until", None),
+        skip_next_round=False,
+        unanswered_in_a_row=0,
+        paused_for_silence=False,
+    )
+
+
+def a_programme() -> Programme:
+    return Programme(
+        id=uuid.uuid4(),
+        workspace_id="T",
+        channel_id="C0PEERS",
+        cadence=Cadence.FORTNIGHTLY,
+        weekday=2,
+        local_time="10:00",
+        timezone="Europe/London",
+        repeat_window=6,
+        prefer_cross_team=True,
+        paused=False,
+        next_round_at=datetime(2026, 12, 2, 10, tzinfo=UTC),
+    )
+
+
+def test_an_introduction_says_why_offers_two_or_three_starters_and_a_we_met_button() -> None:
+    profiles = {
+        "UA": profile("UA", ["emotional"], ["advice"], topics="new parents"),
+        "UB": profile("UB", ["advice"], ["emotional"]),
+    }
+
+    text, blocks = build_introduction(
+        group_id="g1", members=("UA", "UB"), profiles=profiles, channel_id="C0P"
+    )
+
+    shown = json.dumps([b.to_dict() for b in blocks])
+    assert "<@UA>" in text and "<@UB>" in text
+    assert "<@UA> can offer advice and know-how, which <@UB> would welcome." in shown
+    assert "<@UB> can offer someone to listen, which <@UA> would welcome." in shown
+    assert "new parents" in shown
+    starters = [s for kind in STARTERS.values() for s in kind if s in shown]
+    assert 2 <= len(starters) <= 3
+    assert PairingAction.WE_MET in shown
+
+
+def test_the_preferences_form_keeps_what_was_chosen_and_says_the_list_is_private() -> None:
+    programme = a_programme()
+    mine = profile("UA", ["belonging"], ["practical"], avoid=["UZ"], paused_until=date(2027, 1, 4))
+
+    view = build_preferences_modal(programmes=[programme], joined={str(programme.id)}, profile=mine).to_dict()
+
+    blocks = {b.get("block_id"): b for b in view["blocks"]}
+    assert blocks[PreferencesBlock.AVOID]["element"]["initial_users"] == ["UZ"]
+    assert "only you ever see" in json.dumps(blocks[PreferencesBlock.AVOID])
+    assert blocks[PreferencesBlock.PAUSED_UNTIL]["element"]["initial_date"] == "2027-01-04"
+    assert blocks[PreferencesBlock.PROGRAMMES]["element"]["initial_options"][0]["value"] == str(programme.id)
+
+
+def test_what_kindred_holds_lists_everything_and_nothing_when_there_is_nothing() -> None:
+    held = HeldData(
+        profile("UA", ["emotional"], [], avoid=["UZ"]),
+        ("C0PEERS",),
+        (PastGroup(datetime(2026, 11, 25, tzinfo=UTC), "C0PEERS", ("UB",), None),),
+    )
+
+    shown = json.dumps(build_held_data(held).to_dict())
+    empty = json.dumps(build_held_data(HeldData(None, ())).to_dict())
+
+    assert "<@UZ>" in shown and "<@UB>" in shown and "<#C0PEERS>" in shown
+    assert "holds no pairing data" in empty
+
+
+def test_hr_sees_programmes_with_numbers_not_names_and_a_preview_with_reasons() -> None:
+    programme = a_programme()
+    admin = json.dumps(
+        [b.to_dict() for b in build_programme_admin_blocks([programme], {str(programme.id): 12})]
+    )
+    assert "12 opted in" in admin and "every two weeks on Wednesday" in admin
+
+    people = [Person("UA", frozenset(), frozenset()), Person("UB", frozenset(), frozenset())]
+    preview = json.dumps(build_preview(match(people), {}, "C0PEERS").to_dict())
+    assert "1 groups" in preview or "1 group" in preview
+    assert "a new face" in preview
