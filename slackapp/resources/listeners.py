@@ -74,6 +74,7 @@ from slackapp.settings import Settings
 from slackapp.support import SupportKind
 
 GONE = ("Not available", "That entry is no longer in the directory.")
+STALE_FORM = ("Please start again", "This form is out of date. Open the entry again from the Home tab.")
 TRY_AGAIN = "Slack didn't take that just now. Please try again in a moment."
 
 
@@ -724,7 +725,12 @@ def save_entry(
     if errors := {**entry_errors(spec), **channel_errors}:
         ack(response_action="errors", errors=errors)
         return
-    entry_id = _parse_uuid(_metadata(view).get("entry_id"))
+    metadata = _metadata(view)
+    entry_id = _parse_uuid(metadata.get("entry_id"))
+    if (view.get("private_metadata") and not metadata) or (metadata.get("entry_id") and entry_id is None):
+        # A tampered or garbled form must not quietly become a new entry.
+        ack(response_action="update", view=build_notice_view(*STALE_FORM))
+        return
     try:
         with db.begin() as session:
             if entry_id is None:

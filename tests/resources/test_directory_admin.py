@@ -246,3 +246,34 @@ def test_the_admin_section_lists_the_directory_only_for_admins(
     assert ResourceAction.EDIT_ENTRY in json.dumps(slack.home_views[HR])
     assert ResourceAction.EDIT_ENTRY not in json.dumps(slack.home_views[SOMEONE])
     assert ResourceAction.BROWSE in json.dumps(slack.home_views[SOMEONE])
+
+
+@pytest.mark.parametrize("metadata", ["{{{", json.dumps({"entry_id": "not-an-id"}), json.dumps([1, 2])])
+def test_a_garbled_form_changes_nothing(
+    slack_requests: SlackRequests, session_factory: SessionFactory, metadata: str
+) -> None:
+    make_entry(session_factory)
+    before = snapshot(session_factory)
+    reply = slack_requests.view_submission(ResourceCallback.ENTRY_FORM, entry_form(), metadata, user_id=HR)
+    assert reply.json()["response_action"] == "update"
+    assert snapshot(session_factory) == before
+
+
+def test_editing_an_entry_that_was_archived_meanwhile_is_refused(
+    slack_requests: SlackRequests, slack: SlackStandIn, session_factory: SessionFactory
+) -> None:
+    entry = make_entry(session_factory)
+    opened = next_call(
+        slack,
+        "views.open",
+        lambda: slack_requests.block_action(ResourceAction.EDIT_ENTRY, "not-an-id", user_id=HR),
+    )
+    assert "no longer in the directory" in json.dumps(opened["view"])
+    reply = slack_requests.view_submission(
+        ResourceCallback.ENTRY_FORM,
+        entry_form(),
+        json.dumps({"entry_id": "6f1c0c1e-8d4b-4f55-9d5e-000000000000"}),
+        user_id=HR,
+    )
+    assert "no longer in the directory" in json.dumps(reply.json()["view"])
+    assert [e.name for e in entries(session_factory)] == [entry.name]
