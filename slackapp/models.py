@@ -6,6 +6,7 @@ from slackapp.database import Base
 from slackapp.installations import tables as installation_tables  # noqa: F401  (slack_sdk's tables)
 from slackapp.org.models import Department, ManagerAssignment, Team
 from slackapp.pairing.models import Group, GroupMember, Membership, PairingRound, Profile, Programme
+from slackapp.privacy import indexes as privacy_indexes  # noqa: F401  (indexes on check-in tables)
 from slackapp.resources.models import (
     AnonymousQuestion,
     PersonRegion,

@@ -7,7 +7,6 @@ per request from the viewer's server-side scope; asking it for a unit outside th
 
 from __future__ import annotations
 
-import hashlib
 import math
 import threading
 import uuid
@@ -16,17 +15,19 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session
 
 from slackapp.checkins.models import Comment, Histogram, Round, RoundState
 from slackapp.checkins.questions import SCALE, QuestionKey
 from slackapp.org.service import OrgStructure, load_org
+from slackapp.privacy.indexes import ROUNDS_BY_WORKSPACE_AND_WEEK
 from slackapp.privacy.scope import Viewer
 from slackapp.privacy.suppression import ORG, Tree, UnitKey, UnitKind, build_tree, publishable
 
 PARTICIPATION = "participation"
 QUESTION_KEYS: tuple[str, ...] = tuple(q.value for q in QuestionKey)
+__all__ = ["ROUNDS_BY_WORKSPACE_AND_WEEK", "Cell", "Gate", "OutOfScope", "PrivacyRules", "QuestionFigures"]
 
 
 class OutOfScope(PermissionError):
@@ -104,11 +105,30 @@ class _Publication:
     cells: Mapping[str, frozenset[UnitKey]]  # measure -> published nodes
 
 
-# Completed periods never change, so their suppression pattern is kept, keyed by everything it depends
-# on (the teams, their departments, their counts and the questions asked). Holds no answers.
-_PATTERNS: dict[str, _Publication] = {}
-_PATTERNS_LOCK = threading.Lock()
-_PATTERNS_MAX = 50_000
+Counts = dict[str, dict[int, int]]  # question -> value -> count
+
+
+@dataclass
+class _Snapshot:
+    """What one workspace's closed rounds look like, valid while its fingerprint holds.
+
+    Completed weeks never change (closed rounds keep only their histograms, which nothing rewrites), so
+    their weeks, suppression patterns and per-unit histogram sums are kept between requests. The key
+    covers the rounds (count, closed count, counts, first and last opening), the org structure (each
+    team's department) and the minimum group size; any change starts a new snapshot. Only aggregates
+    live here, never a row about a person.
+    """
+
+    key: tuple[object, ...]
+    periods: list[_Period]
+    publications: dict[date, _Publication] = field(default_factory=dict)
+    histograms: dict[tuple[UnitKey, date], Counts] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+_SNAPSHOTS: dict[str, _Snapshot] = {}
+_SNAPSHOTS_LOCK = threading.Lock()
+_HISTOGRAMS_MAX = 200_000
 
 
 def period_of(moment: datetime) -> date:
@@ -125,7 +145,7 @@ class Gate:
         self.viewer = viewer
         self.rules = rules
         self.org: OrgStructure = load_org(session=session, workspace_id=viewer.workspace_id)
-        self._periods: list[_Period] | None = None
+        self._snapshot_cache: _Snapshot | None = None
 
     # -- what may be asked ------------------------------------------------------------------------
 
@@ -162,18 +182,21 @@ class Gate:
     ) -> list[Cell]:
         """The unit's cells over completed periods, oldest first (a hidden cell is still listed)."""
         self.check(unit)
-        return self._cells(unit, questions, last)
+        return self._cells(unit, questions, last=last)
 
     def latest_period(self) -> date | None:
-        complete = [p for p in self._load_periods() if p.complete]
+        complete = [p for p in self._snapshot().periods if p.complete]
         return complete[-1].start if complete else None
 
     def compare(self, units: Iterable[UnitKey], *, questions: Sequence[str] = QUESTION_KEYS) -> list[Cell]:
-        """Each unit's cell in the latest completed period, side by side."""
-        cells: list[Cell] = []
-        for unit in units:
+        """Each unit's cell in its latest completed period, side by side."""
+        chosen = list(units)
+        for unit in chosen:
             self.check(unit)
-            latest = self._cells(unit, questions, 1)
+        self._prefetch_latest_teams([u for u in chosen if u.kind is UnitKind.TEAM])
+        cells: list[Cell] = []
+        for unit in chosen:
+            latest = self._cells(unit, questions, last=1)
             if latest:
                 cells.append(latest[-1])
         return cells
@@ -187,15 +210,14 @@ class Gate:
         """
         self.check(team)
         questions = [q for q in QUESTION_KEYS if q not in ("wellbeing", "stress")]
-        mine = self._cells(team, questions, 1)
+        mine = self._cells(team, questions, last=1)
         if not mine:
             return []
         week = mine[-1].period
         result = [mine[-1]]
         department = self.department_of(team)
         for benchmark in ([department] if department else []) + [ORG]:
-            cells = [c for c in self._cells(benchmark, questions, None) if c.period == week]
-            result += cells
+            result += self._cells(benchmark, questions, week=week)
         return result
 
     def comments(self, team: UnitKey, week: date) -> list[str] | None:
@@ -203,23 +225,48 @@ class Gate:
         self.check(team)
         if team.kind is not UnitKind.TEAM:
             return None
-        period = next((p for p in self._load_periods() if p.start == week and p.complete), None)
+        period = next((p for p in self._snapshot().periods if p.start == week and p.complete), None)
         if period is None or team.id not in period.rounds:
             return None
-        cells = self._cells(team, (), None)
-        cell = next((c for c in cells if c.period == week), None)
-        if cell is None or cell.respondents is None:
+        cells = self._cells(team, (), week=week)
+        if not cells or cells[0].respondents is None:
             return None
-        if cell.respondents < self.rules.min_comment_group_size:
+        if cells[0].respondents < self.rules.min_comment_group_size:
             return None
         round_id = period.rounds[team.id].round_id
         return list(self._session.scalars(select(Comment.body).where(Comment.round_id == round_id)))
 
     # -- internals --------------------------------------------------------------------------------
 
+    def _snapshot(self) -> _Snapshot:
+        if self._snapshot_cache is not None:
+            return self._snapshot_cache
+        workspace = self.viewer.workspace_id
+        closed = case((Round.state == RoundState.CLOSED, 1), else_=0)
+        fingerprint = self._session.execute(
+            select(
+                func.count(),
+                func.sum(closed),
+                func.sum(Round.respondent_count),
+                func.sum(Round.invited_count),
+                func.min(Round.opens_at),
+                func.max(Round.opens_at),
+            ).where(Round.workspace_id == workspace)
+        ).one()
+        departments = tuple(
+            sorted((t.channel_id, str(t.department_id)) for t in self.org.teams.values() if t.department_id)
+        )
+        key = (tuple(fingerprint), hash(departments), self.rules.min_group_size)
+        with _SNAPSHOTS_LOCK:
+            snapshot = _SNAPSHOTS.get(workspace)
+        if snapshot is None or snapshot.key != key:
+            snapshot = _Snapshot(key=key, periods=self._load_periods())
+            with _SNAPSHOTS_LOCK:
+                _SNAPSHOTS[workspace] = snapshot
+        self._snapshot_cache = snapshot
+        return snapshot
+
     def _load_periods(self) -> list[_Period]:
-        if self._periods is not None:
-            return self._periods
         rows = self._session.execute(
             select(
                 Round.id,
@@ -255,10 +302,14 @@ class Gate:
                     ),
                 )
             )
-        self._periods = periods
         return periods
 
     def _publication(self, period: _Period) -> _Publication:
+        snapshot = self._snapshot()
+        with snapshot.lock:
+            cached = snapshot.publications.get(period.start)
+        if cached is not None:
+            return cached
         departments = {
             channel: (
                 str(self.org.teams[channel].department_id)
@@ -267,22 +318,6 @@ class Gate:
             )
             for channel in period.rounds
         }
-        fingerprint = hashlib.sha256(
-            repr(
-                (
-                    self.viewer.workspace_id,
-                    period.start,
-                    self.rules.min_group_size,
-                    sorted(
-                        (c, departments[c], str(r.round_id), r.respondents) for c, r in period.rounds.items()
-                    ),
-                )
-            ).encode()
-        ).hexdigest()
-        with _PATTERNS_LOCK:
-            cached = _PATTERNS.get(fingerprint)
-        if cached is not None:
-            return cached
         tree = build_tree(departments)
         participation = {c: r.respondents for c, r in period.rounds.items()}
         k = self.rules.min_group_size
@@ -292,18 +327,19 @@ class Gate:
             answered = {
                 c: r.respondents for c, r in period.rounds.items() if question in asked.get(r.round_id, ())
             }
-            cells[question] = publishable(tree, answered, k, start=cells[PARTICIPATION])
+            if len(answered) == len(participation):  # every team asked it: same tree, same answer
+                cells[question] = cells[PARTICIPATION]
+            else:
+                cells[question] = publishable(tree, answered, k, start=cells[PARTICIPATION])
         publication = _Publication(tree=tree, cells=cells)
-        with _PATTERNS_LOCK:
-            if len(_PATTERNS) >= _PATTERNS_MAX:
-                _PATTERNS.clear()
-            _PATTERNS[fingerprint] = publication
+        with snapshot.lock:
+            snapshot.publications[period.start] = publication
         return publication
 
     def _asked_questions(self, round_ids: list[uuid.UUID]) -> dict[uuid.UUID, frozenset[str]]:
         asked: dict[uuid.UUID, frozenset[str]] = {}
-        for start in range(0, len(round_ids), 500):
-            chunk = round_ids[start : start + 500]
+        for start in range(0, len(round_ids), 1000):
+            chunk = round_ids[start : start + 1000]
             for round_id, snapshot in self._session.execute(
                 select(Round.id, Round.questions).where(Round.id.in_(chunk))
             ):
@@ -322,28 +358,29 @@ class Gate:
             if t.department_id is not None and str(t.department_id) == unit.id
         ]
 
-    def _cells(self, unit: UnitKey, questions: Sequence[str], last: int | None) -> list[Cell]:
-        periods = [p for p in self._load_periods() if p.complete]
+    def _cells(
+        self, unit: UnitKey, questions: Sequence[str], *, last: int | None = None, week: date | None = None
+    ) -> list[Cell]:
+        periods = [p for p in self._snapshot().periods if p.complete and (week is None or p.start == week)]
         teams = self._teams_of(unit)
+        team_set = set(teams) if teams is not None else None
         present = [
-            p for p in periods if (teams is None and p.rounds) or any(t in p.rounds for t in teams or ())
+            p
+            for p in periods
+            if (team_set is None and p.rounds) or (team_set and not team_set.isdisjoint(p.rounds))
         ]
         if last is not None:
             present = present[-last:]
         if not present:
             return []
         publications = {p.start: self._publication(p) for p in present}
-        wanted_questions = [
-            q
-            for q in questions
-            if any(unit in publications[p.start].cells.get(q, frozenset()) for p in present)
-        ]
-        counts = self._histograms(unit, teams, present, wanted_questions)
+        wanted = [p for p in present if unit in publications[p.start].cells[PARTICIPATION]]
+        counts = self._histograms(unit, teams, wanted) if questions else {}
         name = self.name(unit)
         cells: list[Cell] = []
         for period in present:
             publication = publications[period.start]
-            members = [c for c in period.rounds if teams is None or c in teams]
+            members = [c for c in period.rounds if team_set is None or c in team_set]
             if unit not in publication.cells[PARTICIPATION]:
                 cells.append(Cell(unit=unit, name=name, period=period.start, respondents=None, invited=None))
                 continue
@@ -355,7 +392,7 @@ class Gate:
                 if unit not in publication.cells.get(question, frozenset()):
                     hidden.append(question)
                     continue
-                histogram = counts.get((period.start, question))
+                histogram = counts.get(period.start, {}).get(question)
                 if histogram:
                     figures[question] = _figures(question, histogram)
             cells.append(
@@ -372,11 +409,48 @@ class Gate:
         return cells
 
     def _histograms(
-        self, unit: UnitKey, teams: list[str] | None, periods: list[_Period], questions: Sequence[str]
-    ) -> dict[tuple[date, str], dict[int, int]]:
-        """Histogram sums per (week, question) over the unit's chosen rounds, aggregated in SQL."""
-        if not questions:
-            return {}
+        self, unit: UnitKey, teams: list[str] | None, periods: list[_Period]
+    ) -> dict[date, Counts]:
+        """Histogram sums per week over the unit's chosen rounds: from the snapshot, else from SQL."""
+        snapshot = self._snapshot()
+        with snapshot.lock:
+            found = {p.start: snapshot.histograms.get((unit, p.start)) for p in periods}
+        missing = [p for p in periods if found[p.start] is None]
+        if missing:
+            fetched = self._fetch_histograms(teams, missing)
+            with snapshot.lock:
+                if len(snapshot.histograms) > _HISTOGRAMS_MAX:
+                    snapshot.histograms.clear()
+                for period in missing:
+                    found[period.start] = fetched.get(period.start, {})
+                    snapshot.histograms[(unit, period.start)] = found[period.start] or {}
+        return {week: histogram or {} for week, histogram in found.items()}
+
+    def _fetch_histograms(self, teams: list[str] | None, periods: list[_Period]) -> dict[date, Counts]:
+        team_set = set(teams) if teams is not None else None
+        round_weeks = {
+            r.round_id: p.start
+            for p in periods
+            for channel, r in p.rounds.items()
+            if team_set is None or channel in team_set
+        }
+        result: dict[date, Counts] = {}
+        if not round_weeks:
+            return result
+        if len(round_weeks) <= 2000:
+            # Few rounds: fetch them by key and add up here.
+            ids = list(round_weeks)
+            for start in range(0, len(ids), 1000):
+                by_key = self._session.execute(
+                    select(
+                        Histogram.round_id, Histogram.question_key, Histogram.value, Histogram.count
+                    ).where(Histogram.round_id.in_(ids[start : start + 1000]))
+                )
+                for round_id, key, value, count in by_key:
+                    bucket = result.setdefault(round_weeks[round_id], {}).setdefault(key, {})
+                    bucket[value] = bucket.get(value, 0) + count
+            return result
+        # Many rounds: let the database add up per week.
         week = _week_expression(self._session)
         excluded = [rid for p in periods for rid in p.extra_round_ids]
         first = min(p.start for p in periods)
@@ -384,7 +458,6 @@ class Gate:
             Round.workspace_id == self.viewer.workspace_id,
             Round.state == RoundState.CLOSED,
             Round.opens_at >= datetime.combine(first, datetime.min.time()).replace(tzinfo=UTC),
-            Histogram.question_key.in_(list(questions)),
         ]
         if teams is not None:
             conditions.append(Round.channel_id.in_(teams))
@@ -397,12 +470,38 @@ class Gate:
             .group_by(week, Histogram.question_key, Histogram.value)
         ).all()
         wanted = {p.start for p in periods}
-        result: dict[tuple[date, str], dict[int, int]] = {}
         for raw_week, key, value, total in rows:
-            start = _as_date(raw_week)
-            if start in wanted:
-                result.setdefault((start, key), {})[int(value)] = int(total)
+            monday = _as_date(raw_week)
+            if monday in wanted:
+                bucket = result.setdefault(monday, {}).setdefault(key, {})
+                bucket[int(value)] = int(total)
         return result
+
+    def _prefetch_latest_teams(self, teams: list[UnitKey]) -> None:
+        """Fetch many teams' latest-week histograms in one query (the compare view)."""
+        snapshot = self._snapshot()
+        complete = [p for p in snapshot.periods if p.complete]
+        wanted: dict[uuid.UUID, tuple[UnitKey, date]] = {}
+        for team in teams:
+            period = next((p for p in reversed(complete) if team.id in p.rounds), None)
+            if period is None or team not in self._publication(period).cells[PARTICIPATION]:
+                continue
+            with snapshot.lock:
+                if (team, period.start) in snapshot.histograms:
+                    continue
+            wanted[period.rounds[team.id].round_id] = (team, period.start)
+        fetched: dict[tuple[UnitKey, date], Counts] = {key: {} for key in wanted.values()}
+        ids = list(wanted)
+        for start in range(0, len(ids), 1000):
+            rows = self._session.execute(
+                select(Histogram.round_id, Histogram.question_key, Histogram.value, Histogram.count).where(
+                    Histogram.round_id.in_(ids[start : start + 1000])
+                )
+            )
+            for round_id, key, value, count in rows:
+                fetched[wanted[round_id]].setdefault(key, {})[value] = count
+        with snapshot.lock:
+            snapshot.histograms.update(fetched)
 
 
 def _figures(question: str, histogram: Mapping[int, int]) -> QuestionFigures:
@@ -434,4 +533,3 @@ def _as_date(value: object) -> date:
     if isinstance(value, date):
         return value
     return date.fromisoformat(str(value)[:10])
-
