@@ -43,6 +43,7 @@ ILS_ITERATIONS_PER_PERSON = 40
 ILS_MAX_ITERATIONS = 15_000
 ILS_LARGE = 3_000
 LONER_SAMPLE = 40
+AUGMENT_LIMIT = 5_000  # people an augmenting-path search may reach before it gives up
 TRIO_SEARCH = 300  # pairs looked at when the group of three needs a swap to keep someone out of it
 THREE_OPT_PASSES = 3
 RANDOM_EXTRAS = 2
@@ -233,6 +234,7 @@ class _Matcher:
         self.build_candidates()
         self.greedy()
         self.place_the_unmatched()
+        self.augment()
         self.improve()
         return self.result()
 
@@ -352,6 +354,77 @@ class _Matcher:
                         break
                 if done:
                     break
+
+    def augment(self) -> None:
+        """Pair loners along augmenting paths (loner - a pair - ... - another loner), found breadth first.
+
+        Hard rules can make a single swap insufficient (a manager and a director who may only meet the
+        same two outsiders); a path through several pairs still puts everyone in a pair.
+        """
+        mate, excluded = self.mate, self.excluded
+        loners = sum(1 for i in range(self.n) if mate[i] < 0 and not excluded[i])
+        for x in range(self.n):
+            if loners < 2:
+                return
+            if mate[x] >= 0 or excluded[x]:
+                continue
+            came_from: dict[int, int] = {}  # a partner reached -> the person who reached them
+            reached = {x}
+            queue = deque([x])
+            found = -1
+            while queue and found < 0 and len(reached) < AUGMENT_LIMIT:
+                u = queue.popleft()
+                for v in self.candidates[u]:
+                    if v in came_from or v in reached or excluded[v] or self.weight(u, v) is None:
+                        continue
+                    came_from[v] = u
+                    if mate[v] < 0:
+                        found = v
+                        break
+                    if mate[v] not in reached:
+                        reached.add(mate[v])
+                        queue.append(mate[v])
+            if found < 0:
+                # Breadth first can miss a path that passes an odd cycle; a bounded depth-first search
+                # keeps each path simple and finds it.
+                path = self._augmenting_path(x)
+                if path:
+                    for u, v in zip(path[::2], path[1::2], strict=True):
+                        mate[u], mate[v] = v, u
+                    loners -= 2
+                continue
+            v = found
+            while v >= 0:
+                u = came_from[v]
+                previous = mate[u]
+                mate[u], mate[v] = v, u
+                v = previous
+            if found >= 0:
+                loners -= 2
+
+    def _augmenting_path(self, x: int) -> list[int]:
+        """A simple alternating path from loner x to another loner, as [x, a, a's mate, b, ...], or []."""
+        mate, excluded = self.mate, self.excluded
+        budget = [AUGMENT_LIMIT]
+
+        def extend(u: int, on_path: set[int]) -> list[int]:
+            for v in self.candidates[u]:
+                budget[0] -= 1
+                if budget[0] < 0:
+                    return []
+                if v in on_path or excluded[v] or self.weight(u, v) is None:
+                    continue
+                if mate[v] < 0:
+                    return [u, v]
+                w = mate[v]
+                if w in on_path or len(on_path) > 40:
+                    continue
+                rest = extend(w, on_path | {v, w})
+                if rest:
+                    return [u, v, *rest]
+            return []
+
+        return extend(x, {x})
 
     def improve(self) -> None:
         """Local search, then iterated local search: shake a few pairs up and keep what scores higher.
@@ -612,6 +685,7 @@ class _Matcher:
                 mate[mate[i]] = -1
             mate[i] = -1
         self.place_the_unmatched()
+        self.augment()
         self.two_opt(i for i in range(self.n) if mate[i] < 0 and not self.excluded[i])
         unplaced = sum(1 for i in range(self.n) if mate[i] < 0 and not self.excluded[i])
         if unplaced > max(0, len(alone) - 1) or self._repeats() > repeats_before:

@@ -227,3 +227,36 @@ def test_a_larger_instance_is_within_half_a_percent_of_networkx_exact_matching()
     optimum = sum(matcher.weight(i, j) or 0 for i, j in nx.max_weight_matching(graph, maxcardinality=True))
 
     assert match(people, history=history, seed=5).total_score >= 0.995 * optimum
+
+
+@settings(max_examples=60, deadline=None)
+@given(people=people_lists(min_size=4, max_size=16), data=st.data())
+def test_hard_rules_never_leave_out_anyone_a_perfect_choice_of_pairs_could_place(
+    people: list[Person], data: st.DataObject
+) -> None:
+    nx = pytest.importorskip("networkx")
+    ids = [p.id for p in people]
+    ruled = [
+        Person(
+            p.id,
+            p.seeks,
+            p.offers,
+            p.team,
+            avoid=frozenset(data.draw(st.lists(st.sampled_from(ids), max_size=5))),
+        )
+        for p in people
+    ]
+    graph = nx.Graph()
+    graph.add_nodes_from(ids)
+    for a, b in itertools.combinations(ruled, 2):
+        if b.id not in a.avoid and a.id not in b.avoid:
+            graph.add_edge(a.id, b.id)
+    most_pairs = len(nx.max_weight_matching(graph, maxcardinality=True))
+
+    result = match(ruled, seed=data.draw(st.integers(0, 1000)))
+
+    assert (
+        sum(1 for g in result.groups for _ in itertools.combinations(g.members, 2) if len(g.members) == 2)
+        >= 0
+    )
+    assert len(members(result)) >= 2 * most_pairs

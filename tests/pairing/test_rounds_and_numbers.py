@@ -211,3 +211,61 @@ def test_a_failed_introduction_is_retried_and_still_sent_once_per_group(
     assert len(slack.calls_to("chat.postMessage")) == 1 + 1 + 2  # announcement, the refused try, two intros
     with session_factory() as session:
         assert all(g.introduced_at is not None for g in session.scalars(select(Group)))
+
+
+def test_nobody_is_paired_with_their_manager_or_their_managers_manager(
+    slack: SlackStandIn, worker: Worker, clock: Clock, session_factory: SessionFactory
+) -> None:
+    from slackapp.org.service import create_department, name_team, set_department_managers, set_team_managers
+    from tests.factories import make_pulse
+
+    manager, reports, director, others = "U0MANAGER", ["U0REPORT1", "U0REPORT2"], "U0DIRECTOR", ["U0X", "U0Y"]
+    everyone = [manager, *reports, director, *others]
+    for person in everyone:
+        slack.add_user(person)
+    slack.add_channel(CHANNEL, members=[*everyone, BOT_USER_ID])
+    slack.add_channel("C0TEAM", members=[manager, *reports, BOT_USER_ID])
+    make_pulse(session_factory, "C0TEAM", now=clock.now)
+    with session_factory.begin() as session:
+        department = create_department(
+            session=session, workspace_id=WORKSPACE, name="Platform", now=clock.now
+        )
+        name_team(
+            session=session,
+            workspace_id=WORKSPACE,
+            channel_id="C0TEAM",
+            name="Core",
+            department_id=department.id,
+            now=clock.now,
+        )
+        set_team_managers(
+            session=session,
+            workspace_id=WORKSPACE,
+            channel_id="C0TEAM",
+            user_ids=[manager],
+            assigned_by="U0HRADMIN",
+            now=clock.now,
+        )
+        set_department_managers(
+            session=session,
+            workspace_id=WORKSPACE,
+            department_id=department.id,
+            user_ids=[director],
+            assigned_by="U0HRADMIN",
+            now=clock.now,
+        )
+    programme_id = programme(session_factory, clock.now)
+    opt_in(session_factory, everyone, programme_id, clock.now)
+
+    clock.advance(days=8)
+    worker.run_once()
+
+    with session_factory() as session:
+        rows = session.execute(select(GroupMember.group_id, GroupMember.user_id)).all()
+    groups: dict[object, set[str]] = {}
+    for group_id, user_id in rows:
+        groups.setdefault(group_id, set()).add(user_id)
+    assert set(reports) in groups.values()
+    for group in groups.values():
+        if manager in group or director in group:
+            assert group - {manager, director} <= set(others) and not {manager, director} <= group
