@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy import ColumnElement, String, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from slackapp.checkins.models import Comment, Histogram, Round, RoundState
@@ -251,6 +251,7 @@ class Gate:
                 func.sum(Round.invited_count),
                 func.min(Round.opens_at),
                 func.max(Round.opens_at),
+                func.max(cast(Round.id, String)),  # identity, so a rebuilt workspace is never mistaken
             ).where(Round.workspace_id == workspace)
         ).one()
         departments = tuple(
