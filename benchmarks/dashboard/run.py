@@ -39,7 +39,7 @@ DEPARTMENTS = 25
 TEAMS = 500
 PEOPLE = 10_000
 WEEKS = 104
-RULES = PrivacyRules(min_group_size=5, min_comment_group_size=10)
+RULES = PrivacyRules(min_group_size=5, min_comment_group_size=10, recheck_rounds_after=5.0)  # as the web app
 FIRST_WEEK = datetime(2024, 11, 25, 9, 30, tzinfo=UTC)  # a Monday
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, delete, select
@@ -65,8 +65,15 @@ def check_name(name: str, field_name: str = "name") -> str:
     return cleaned
 
 
-def load_org(*, session: Session, workspace_id: str) -> OrgStructure:
-    """Every team (pulse channels, named or not), department and manager assignment in the workspace."""
+def load_org(
+    *, session: Session, workspace_id: str, extra_channels: Iterable[str] | None = None
+) -> OrgStructure:
+    """Every team (pulse channels, named or not), department and manager assignment in the workspace.
+
+    Args:
+        extra_channels: channels known to have rounds, when the caller already has them; otherwise
+            they are read from the rounds table (a channel whose pulse was deleted is still a team).
+    """
     departments = {
         d.id: DepartmentInfo(id=d.id, name=d.name)
         for d in session.scalars(select(Department).where(Department.workspace_id == workspace_id))
@@ -74,9 +81,11 @@ def load_org(*, session: Session, workspace_id: str) -> OrgStructure:
     named = {t.channel_id: t for t in session.scalars(select(Team).where(Team.workspace_id == workspace_id))}
     channels = set(named)
     channels.update(session.scalars(select(Pulse.channel_id).where(Pulse.workspace_id == workspace_id)))
-    channels.update(
-        session.scalars(select(Round.channel_id).where(Round.workspace_id == workspace_id).distinct())
-    )
+    if extra_channels is None:
+        extra_channels = session.scalars(
+            select(Round.channel_id).where(Round.workspace_id == workspace_id).distinct()
+        )
+    channels.update(extra_channels)
     teams = {
         channel: TeamInfo(
             channel_id=channel,
@@ -102,6 +111,16 @@ def load_org(*, session: Session, workspace_id: str) -> OrgStructure:
         managed_teams={user: frozenset(v) for user, v in managed_teams.items()},
         managed_departments={user: frozenset(v) for user, v in managed_departments.items()},
     )
+
+
+def with_channels(org: OrgStructure, channels: Iterable[str]) -> OrgStructure:
+    """The same structure with unnamed teams added for channels it did not know (e.g. deleted pulses)."""
+    missing = {c for c in channels if c not in org.teams}
+    if not missing:
+        return org
+    teams = dict(org.teams)
+    teams.update({c: TeamInfo(channel_id=c, name=f"#{c}", department_id=None, named=False) for c in missing})
+    return replace(org, teams=teams)
 
 
 def create_department(*, session: Session, workspace_id: str, name: str, now: datetime) -> Department:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import threading
+import time
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from slackapp.checkins.models import Comment, Histogram, Round, RoundState
 from slackapp.checkins.questions import SCALE, QuestionKey
-from slackapp.org.service import OrgStructure, load_org
+from slackapp.org.service import OrgStructure, load_org, with_channels
 from slackapp.privacy.indexes import ROUNDS_BY_WORKSPACE_AND_WEEK
 from slackapp.privacy.scope import Viewer
 from slackapp.privacy.suppression import ORG, Tree, UnitKey, UnitKind, build_tree, publishable
@@ -38,6 +39,9 @@ class OutOfScope(PermissionError):
 class PrivacyRules:
     min_group_size: int
     min_comment_group_size: int
+    # How long the web process may trust its last look at a workspace's round counts (seconds). A
+    # slightly stale view is an older publication, just as safe; the org structure is always re-read.
+    recheck_rounds_after: float = 0.0
 
     @property
     def hidden_reason(self) -> str:
@@ -97,6 +101,8 @@ class _Period:
     complete: bool
     rounds: Mapping[str, _TeamRound]  # team channel -> its latest closed round that week
     extra_round_ids: frozenset[uuid.UUID]  # earlier closed rounds of the same team that week: never shown
+    respondents: int = 0  # over all its teams
+    invited: int | None = None  # over all its teams; None if any team's is unknown
 
 
 @dataclass(frozen=True)
@@ -121,6 +127,9 @@ class _Snapshot:
 
     key: tuple[object, ...]
     periods: list[_Period]
+    channels: frozenset[str] = frozenset()
+    complete: list[_Period] = field(default_factory=list)
+    team_weeks: dict[str, list[date]] = field(default_factory=dict)  # channel -> completed weeks
     publications: dict[date, _Publication] = field(default_factory=dict)
     histograms: dict[tuple[UnitKey, date], Counts] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -128,6 +137,7 @@ class _Snapshot:
 
 _SNAPSHOTS: dict[str, _Snapshot] = {}
 _SNAPSHOTS_LOCK = threading.Lock()
+_FINGERPRINTS: dict[str, tuple[float, tuple[object, ...]]] = {}
 _HISTOGRAMS_MAX = 200_000
 
 
@@ -144,8 +154,12 @@ class Gate:
         self._session = session
         self.viewer = viewer
         self.rules = rules
-        self.org: OrgStructure = load_org(session=session, workspace_id=viewer.workspace_id)
         self._snapshot_cache: _Snapshot | None = None
+        # Teams come from pulses and names here, and from the rounds (below) for deleted pulses.
+        self.org: OrgStructure = load_org(
+            session=session, workspace_id=viewer.workspace_id, extra_channels=()
+        )
+        self.org = with_channels(self.org, self._snapshot().channels)
 
     # -- what may be asked ------------------------------------------------------------------------
 
@@ -242,30 +256,55 @@ class Gate:
         if self._snapshot_cache is not None:
             return self._snapshot_cache
         workspace = self.viewer.workspace_id
-        closed = case((Round.state == RoundState.CLOSED, 1), else_=0)
-        fingerprint = self._session.execute(
-            select(
-                func.count(),
-                func.sum(closed),
-                func.sum(Round.respondent_count),
-                func.sum(Round.invited_count),
-                func.min(Round.opens_at),
-                func.max(Round.opens_at),
-                func.max(cast(Round.id, String)),  # identity, so a rebuilt workspace is never mistaken
-            ).where(Round.workspace_id == workspace)
-        ).one()
         departments = tuple(
             sorted((t.channel_id, str(t.department_id)) for t in self.org.teams.values() if t.department_id)
         )
-        key = (tuple(fingerprint), hash(departments), self.rules.min_group_size)
+        key = (self._rounds_fingerprint(), hash(departments), self.rules.min_group_size)
         with _SNAPSHOTS_LOCK:
             snapshot = _SNAPSHOTS.get(workspace)
         if snapshot is None or snapshot.key != key:
-            snapshot = _Snapshot(key=key, periods=self._load_periods())
+            periods = self._load_periods()
+            complete = [p for p in periods if p.complete and p.rounds]
+            team_weeks: dict[str, list[date]] = {}
+            for period in complete:
+                for channel in period.rounds:
+                    team_weeks.setdefault(channel, []).append(period.start)
+            snapshot = _Snapshot(
+                key=key,
+                periods=periods,
+                channels=frozenset(c for p in periods for c in p.rounds),
+                complete=complete,
+                team_weeks=team_weeks,
+            )
             with _SNAPSHOTS_LOCK:
                 _SNAPSHOTS[workspace] = snapshot
         self._snapshot_cache = snapshot
         return snapshot
+
+    def _rounds_fingerprint(self) -> tuple[object, ...]:
+        """Counts, sums and extremes of the workspace's rounds: any round opening or closing changes it."""
+        workspace = self.viewer.workspace_id
+        with _SNAPSHOTS_LOCK:
+            known = _FINGERPRINTS.get(workspace)
+        if known is not None and time.monotonic() - known[0] < self.rules.recheck_rounds_after:
+            return known[1]
+        closed = case((Round.state == RoundState.CLOSED, 1), else_=0)
+        fingerprint = tuple(
+            self._session.execute(
+                select(
+                    func.count(),
+                    func.sum(closed),
+                    func.sum(Round.respondent_count),
+                    func.sum(Round.invited_count),
+                    func.min(Round.opens_at),
+                    func.max(Round.opens_at),
+                    func.max(cast(Round.id, String)),  # identity, so a rebuilt workspace is never mistaken
+                ).where(Round.workspace_id == workspace)
+            ).one()
+        )
+        with _SNAPSHOTS_LOCK:
+            _FINGERPRINTS[workspace] = (time.monotonic(), fingerprint)
+        return fingerprint
 
     def _load_periods(self) -> list[_Period]:
         rows = self._session.execute(
@@ -300,6 +339,12 @@ class Gate:
                     },
                     extra_round_ids=frozenset(
                         r.id for r in week_rows if r.state is RoundState.CLOSED and r.id not in chosen
+                    ),
+                    respondents=sum(r.respondent_count or 0 for r in latest.values()),
+                    invited=(
+                        None
+                        if any(r.invited_count is None for r in latest.values())
+                        else sum(r.invited_count for r in latest.values())
                     ),
                 )
             )
@@ -381,12 +426,18 @@ class Gate:
         cells: list[Cell] = []
         for period in present:
             publication = publications[period.start]
-            members = [c for c in period.rounds if team_set is None or c in team_set]
             if unit not in publication.cells[PARTICIPATION]:
                 cells.append(Cell(unit=unit, name=name, period=period.start, respondents=None, invited=None))
                 continue
-            invited_values = [period.rounds[c].invited for c in members]
-            invited = None if any(v is None for v in invited_values) else sum(v or 0 for v in invited_values)
+            if team_set is None:
+                respondents, invited = period.respondents, period.invited
+            else:
+                members = [period.rounds[c] for c in team_set if c in period.rounds]
+                respondents = sum(r.respondents for r in members)
+                invited_values = [r.invited for r in members]
+                invited = (
+                    None if any(v is None for v in invited_values) else sum(v or 0 for v in invited_values)
+                )
             figures: dict[str, QuestionFigures] = {}
             hidden: list[str] = []
             for question in questions:
@@ -401,7 +452,7 @@ class Gate:
                     unit=unit,
                     name=name,
                     period=period.start,
-                    respondents=sum(period.rounds[c].respondents for c in members),
+                    respondents=respondents,
                     invited=invited,
                     questions=figures,
                     hidden_questions=tuple(hidden),
