@@ -130,8 +130,10 @@ class _Snapshot:
     channels: frozenset[str] = frozenset()
     complete: list[_Period] = field(default_factory=list)
     team_weeks: dict[str, list[date]] = field(default_factory=dict)  # channel -> completed weeks
+    by_week: dict[date, _Period] = field(default_factory=dict)  # completed weeks
     publications: dict[date, _Publication] = field(default_factory=dict)
     histograms: dict[tuple[UnitKey, date], Counts] = field(default_factory=dict)
+    figures: dict[tuple[UnitKey, date, str], QuestionFigures] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -275,6 +277,7 @@ class Gate:
                 channels=frozenset(c for p in periods for c in p.rounds),
                 complete=complete,
                 team_weeks=team_weeks,
+                by_week={p.start: p for p in complete},
             )
             with _SNAPSHOTS_LOCK:
                 _SNAPSHOTS[workspace] = snapshot
@@ -407,14 +410,18 @@ class Gate:
     def _cells(
         self, unit: UnitKey, questions: Sequence[str], *, last: int | None = None, week: date | None = None
     ) -> list[Cell]:
-        periods = [p for p in self._snapshot().periods if p.complete and (week is None or p.start == week)]
+        snapshot = self._snapshot()
         teams = self._teams_of(unit)
         team_set = set(teams) if teams is not None else None
-        present = [
-            p
-            for p in periods
-            if (team_set is None and p.rounds) or (team_set and not team_set.isdisjoint(p.rounds))
-        ]
+        if team_set is None:
+            present = list(snapshot.complete)
+        elif unit.kind is UnitKind.TEAM:
+            present = [snapshot.by_week[w] for w in snapshot.team_weeks.get(unit.id, ())]
+        else:
+            weeks = {w for channel in team_set for w in snapshot.team_weeks.get(channel, ())}
+            present = [p for p in snapshot.complete if p.start in weeks]
+        if week is not None:
+            present = [p for p in present if p.start == week]
         if last is not None:
             present = present[-last:]
         if not present:
@@ -444,9 +451,15 @@ class Gate:
                 if unit not in publication.cells.get(question, frozenset()):
                     hidden.append(question)
                     continue
+                known = snapshot.figures.get((unit, period.start, question))
+                if known is not None:
+                    figures[question] = known
+                    continue
                 histogram = counts.get(period.start, {}).get(question)
                 if histogram:
-                    figures[question] = _figures(question, histogram)
+                    figures[question] = snapshot.figures[(unit, period.start, question)] = _figures(
+                        question, histogram
+                    )
             cells.append(
                 Cell(
                     unit=unit,
@@ -473,6 +486,7 @@ class Gate:
             with snapshot.lock:
                 if len(snapshot.histograms) > _HISTOGRAMS_MAX:
                     snapshot.histograms.clear()
+                    snapshot.figures.clear()
                 for period in missing:
                     found[period.start] = fetched.get(period.start, {})
                     snapshot.histograms[(unit, period.start)] = found[period.start] or {}
