@@ -12,6 +12,7 @@ import flask
 from dash import Dash, Input, Output, State, html
 from dash.development.base_component import Component
 
+from dashboards.actions import save_note
 from dashboards.auth import configure_sessions, register_auth_routes, signed_in
 from dashboards.context import BASE, EXTENSION, DashboardContext, current_context
 from dashboards.panels import NOT_YOURS, Page, content, export_href, view_for
@@ -70,6 +71,19 @@ def create_dashboard(server: flask.Flask, *, settings: Settings, session_factory
             return [html.P(NOT_YOURS, id="not-yours")]
         _viewer, _gate, view, key = view_for(chosen, unit)
         return content(view, chosen, key)
+
+    @app.callback(
+        Output("action-status", "children"),
+        Output("action-list", "children"),
+        Input("action-save", "n_clicks"),
+        State("action-text", "value"),
+        State("kindred-unit", "value"),
+        prevent_initial_call=True,
+    )
+    def save_action(_clicks: int, text: str | None, unit: str | None) -> tuple[str, Any]:
+        """Record "you said, we did" for the team on screen; the scope is checked again here."""
+        status, items = save_note(unit, text)
+        return status, items if items is not None else dash.no_update
 
     return app
 

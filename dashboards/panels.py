@@ -15,6 +15,7 @@ from dash import dcc, html
 from dash.development.base_component import Component
 
 from dashboards import queries
+from dashboards.actions import notes_section
 from dashboards.auth import current_viewer, signed_in
 from dashboards.context import BASE, current_context
 from dashboards.figures import (
@@ -64,6 +65,7 @@ class View:
     table: Table
     reading: str = ""
     comments: tuple[str, ...] | None = None
+    notes: Component | None = None  # "you said, we did", on a team's overview
 
 
 def page_units(gate: Gate, page: Page) -> list[UnitKey]:
@@ -85,10 +87,14 @@ def build_view(gate: Gate, page: Page, unit: UnitKey | None) -> View:
     if page is Page.OVERVIEW:
         data_o = queries.overview(gate, unit)
         comments: tuple[str, ...] | None = None
+        notes: Component | None = None
         if unit.kind is UnitKind.TEAM and data_o.weeks:
             found = gate.comments(unit, data_o.weeks[-1].week)
             comments = tuple(found) if found is not None else None
-        return View(make_overview_figure(data_o), queries.overview_table(data_o), data_o.reading, comments)
+            notes = notes_section(gate, unit, data_o)
+        return View(
+            make_overview_figure(data_o), queries.overview_table(data_o), data_o.reading, comments, notes
+        )
     if page is Page.QUESTIONS:
         data_q = queries.questions(gate, unit)
         return View(make_questions_figure(data_q), queries.questions_table(data_q))
@@ -182,6 +188,8 @@ def content(view: View | None, page: Page, unit: UnitKey | None) -> list[Compone
     if view.comments is not None:
         parts.append(html.H3("Comments from the latest week"))
         parts.append(html.Ul([html.Li(c) for c in view.comments], id="comments"))
+    if view.notes is not None:
+        parts.append(view.notes)
     return parts
 
 

@@ -1,5 +1,6 @@
 """Every model, imported in one place so Alembic and `Base.metadata` see the whole schema."""
 
+from slackapp.actions.models import ActionNote
 from slackapp.admin.models import KindredAdmin, ProfessionalHelp
 from slackapp.checkins.models import Answer, Comment, Histogram, Participation, Pulse, ReminderSent, Round
 from slackapp.database import Base
@@ -18,6 +19,7 @@ from slackapp.resources.models import (
 from slackapp.scheduler.models import Job
 
 __all__ = [
+    "ActionNote",
     "AnonymousQuestion",
     "Group",
     "GroupMember",

@@ -143,6 +143,16 @@ _FINGERPRINTS: dict[str, tuple[float, tuple[object, ...]]] = {}
 _HISTOGRAMS_MAX = 200_000
 
 
+def forget_round_counts(workspace_id: str | None = None) -> None:
+    """Make the next request read the round counts again, instead of trusting them for a few seconds
+    (`PrivacyRules.recheck_rounds_after`): after a bulk import, or in a test that adds a week."""
+    with _SNAPSHOTS_LOCK:
+        if workspace_id is None:
+            _FINGERPRINTS.clear()
+        else:
+            _FINGERPRINTS.pop(workspace_id, None)
+
+
 def period_of(moment: datetime) -> date:
     """The Monday (UTC) of the week a round opened in."""
     day = moment.date()
