@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from slackapp.checkins.models import Pulse
+from slackapp.checkins.questions import DEFAULT_QUESTION_KEYS, QuestionKey
 from slackapp.checkins.service import close_round, mark_invitation_posted, open_round_now
 from slackapp.database import SessionFactory
 from slackapp.org.service import create_department, name_team, set_department_managers, set_team_managers
@@ -37,6 +38,7 @@ class OrgBuilder:
     session_factory: SessionFactory
     departments: dict[str, uuid.UUID] = field(default_factory=dict)
     teams: set[str] = field(default_factory=set)
+    questions: dict[str, tuple[QuestionKey, ...]] = field(default_factory=dict)
 
     def department(self, name: str) -> uuid.UUID:
         with self.session_factory.begin() as session:
@@ -44,8 +46,15 @@ class OrgBuilder:
             self.departments[name] = department.id
             return department.id
 
-    def team(self, channel: str, name: str | None = None, department: str | None = None) -> str:
-        make_pulse(self.session_factory, channel, now=week(0) - timedelta(days=7))
+    def team(
+        self,
+        channel: str,
+        name: str | None = None,
+        department: str | None = None,
+        questions: tuple[QuestionKey, ...] | None = None,
+    ) -> str:
+        extra = {"question_keys": questions} if questions else {}
+        make_pulse(self.session_factory, channel, now=week(0) - timedelta(days=7), **extra)
         with self.session_factory.begin() as session:
             name_team(
                 session=session,
@@ -56,6 +65,8 @@ class OrgBuilder:
                 now=week(0),
             )
         self.teams.add(channel)
+        if questions:
+            self.questions[channel] = questions
         return channel
 
     def manager(self, user: str, *, teams: Sequence[str] = (), departments: Sequence[str] = ()) -> None:
@@ -121,10 +132,16 @@ class OrgBuilder:
         """Run a whole round in week n for each team: open, answer (a count or explicit answers), close."""
         when = week(n)
         for channel, people in answers.items():
-            everyone = [scores() for _ in range(people)] if isinstance(people, int) else list(people)
+            everyone = (
+                [self._scores(channel) for _ in range(people)] if isinstance(people, int) else list(people)
+            )
             round_id = self.open_round(channel, when, (invited or {}).get(channel, max(len(everyone), 1) + 2))
             self.answer(round_id, everyone, when, comment)
             self.close(round_id, when)
+
+    def _scores(self, channel: str) -> dict[str, int | None]:
+        asked = self.questions.get(channel, DEFAULT_QUESTION_KEYS)
+        return {key: value for key, value in scores().items() if QuestionKey(key) in asked}
 
     @contextmanager
     def gate(self, user: str, *, admin: bool = False, rules: PrivacyRules = RULES) -> Iterator[Gate]:

@@ -396,11 +396,23 @@ class Gate:
         return publication
 
     def _asked_questions(self, round_ids: list[uuid.UUID]) -> dict[uuid.UUID, frozenset[str]]:
+        """Which questions each round asked. A round that asked all of them (the usual case) is known
+        from the length of its snapshot alone; only the others' snapshots are read."""
+        every = frozenset(QUESTION_KEYS)
         asked: dict[uuid.UUID, frozenset[str]] = {}
+        partial: list[uuid.UUID] = []
         for start in range(0, len(round_ids), 1000):
             chunk = round_ids[start : start + 1000]
+            for round_id, length in self._session.execute(
+                select(Round.id, func.json_array_length(Round.questions)).where(Round.id.in_(chunk))
+            ):
+                if length == len(every):  # a round asks each catalogue question at most once
+                    asked[round_id] = every
+                else:
+                    partial.append(round_id)
+        for start in range(0, len(partial), 1000):
             for round_id, snapshot in self._session.execute(
-                select(Round.id, Round.questions).where(Round.id.in_(chunk))
+                select(Round.id, Round.questions).where(Round.id.in_(partial[start : start + 1000]))
             ):
                 asked[round_id] = frozenset(str(q["key"]) for q in snapshot)
         return asked

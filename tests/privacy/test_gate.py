@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from slackapp.checkins.questions import QuestionKey
 from slackapp.database import SessionFactory
 from slackapp.privacy.gate import OutOfScope, PrivacyRules
 from slackapp.privacy.suppression import ORG, UnitKey, UnitKind
@@ -187,3 +188,21 @@ def test_participation_rate_uses_the_invited_count(session_factory: SessionFacto
     with builder.gate(HR_ADMIN, admin=True) as gate:
         [cell] = gate.series(team("C0A"))
     assert cell.invited == 12 and cell.participation == 0.5
+
+
+def test_a_question_one_team_did_not_ask_is_hidden_for_that_team_only(
+    session_factory: SessionFactory,
+) -> None:
+    builder = OrgBuilder(session_factory)
+    builder.department("Engineering")
+    builder.team("C0A", department="Engineering")
+    no_stress = tuple(k for k in QuestionKey if k is not QuestionKey.STRESS)
+    builder.team("C0B", department="Engineering", questions=no_stress)
+    builder.week(0, {"C0A": 8, "C0B": 7})
+    with builder.gate(HR_ADMIN, admin=True) as gate:
+        [b] = gate.series(team("C0B"))
+        [engineering] = gate.series(department(builder, "Engineering"))
+    assert b.respondents == 7 and "wellbeing" in b.questions
+    assert "stress" not in b.questions and "stress" in b.hidden_questions
+    assert engineering.questions["wellbeing"].respondents == 15
+    assert engineering.questions["stress"].respondents == 8  # only team A was asked
