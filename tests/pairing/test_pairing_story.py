@@ -400,3 +400,44 @@ def test_hr_previews_the_next_round_with_the_reasons(
     assert "can offer someone to listen" in preview
     with session_factory() as session:
         assert session.scalar(select(func.count()).select_from(PairingRound)) == 0
+
+
+@pytest.mark.usefixtures("workspace")
+def test_hr_edits_and_resumes_a_programme_and_the_app_home_shows_it(
+    slack_requests: SlackRequests, slack: SlackStandIn, session_factory: SessionFactory
+) -> None:
+    programme_id = str(start_programme(slack_requests, session_factory).id)
+    home = json.dumps(slack.home_views[HR]["blocks"])
+    assert "New programme" in home and "<#C0PEERS>" in home and "0 opted in" in home
+
+    slack_requests.block_action(
+        PairingAction.EDIT_PROGRAMME, programme_id, user_id=HR, view=view_payload("", type="home")
+    )
+    form = slack.calls_to("views.open")[-1].args["view"]
+    assert form["callback_id"] == PairingCallback.PROGRAMME_FORM
+    field = PairingAction.FIELD
+    edited = slack_requests.view_submission(
+        PairingCallback.PROGRAMME_FORM,
+        programme_form(
+            **{
+                ProgrammeBlock.CADENCE: {field: static_select("monthly")},
+                ProgrammeBlock.REPEAT_WINDOW: {field: static_select("3")},
+                ProgrammeBlock.OPTIONS: {field: checkboxes([])},
+            }
+        ),
+        form["private_metadata"],
+        user_id=HR,
+    )
+    assert edited.status == 200 and edited.text == ""
+    for action in (PairingAction.PAUSE_PROGRAMME, PairingAction.RESUME_PROGRAMME):
+        slack_requests.block_action(action, programme_id, user_id=HR, view=view_payload("", type="home"))
+
+    with session_factory() as session:
+        programme = session.scalars(select(Programme)).one()
+    assert programme.cadence.value == "monthly" and programme.repeat_window == 3
+    assert programme.prefer_cross_team is False
+    assert programme.paused is False and programme.next_round_at is not None
+
+    # Someone in the channel sees how to join on their App Home.
+    slack_requests.event({"type": "app_home_opened", "user": PEOPLE[0], "tab": "home"})
+    assert "Join peer support" in json.dumps(slack.home_views[PEOPLE[0]]["blocks"])
