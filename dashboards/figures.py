@@ -156,7 +156,13 @@ def make_questions_figure(data: QuestionsData) -> go.Figure:
     figure.update_layout(
         barmode="stack",
         yaxis={"title": "Share of answers (%)", "range": [0, 100]},
-        legend={"title": {"text": "Answer (1 low – 5 high; stress: 5 is most stressed)"}},
+        legend={
+            "title": {"text": "Answer (1 low – 5 high; stress: 5 is most stressed)"},
+            "orientation": "h",
+            "y": 1.02,
+            "yanchor": "bottom",
+        },
+        margin={"l": 60, "r": 30, "t": 110, "b": 140},
     )
     return figure
 

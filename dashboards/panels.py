@@ -229,8 +229,11 @@ def frame(page: Page, name: str, unit: UnitKey | None, body: list[Component]) ->
                         ]
                     ),
                     html.P(
-                        f"Only totals are shown, and nothing from a group with fewer than {minimum} answers.",
+                        f"Only totals are shown, and nothing from a group with fewer than {minimum} answers. "
+                        "A group can also be hidden when showing it would let a smaller group's answers be "
+                        "worked out from the totals around it.",
                         style={"color": "#555"},
+                        id="privacy-note",
                     ),
                 ]
             ),
