@@ -97,9 +97,7 @@ sizes = st.integers(min_value=0, max_value=14)
 @st.composite
 def organisations(draw: st.DrawFn) -> tuple[dict[str, str | None], dict[str, int]]:
     count = draw(st.integers(min_value=1, max_value=9))
-    departments = {
-        f"T{i}": draw(st.sampled_from([None, "d1", "d2", "d3"])) for i in range(count)
-    }
+    departments = {f"T{i}": draw(st.sampled_from([None, "d1", "d2", "d3"])) for i in range(count)}
     respondents = {t: draw(sizes) for t in departments}
     return departments, respondents
 
