@@ -104,6 +104,14 @@ class _Period:
     respondents: int = 0  # over all its teams
     invited: int | None = None  # over all its teams; None if any team's is unknown
 
+    def signature(self) -> tuple[object, ...]:
+        """Everything this week's publication and sums depend on (with the org structure)."""
+        return (
+            self.complete,
+            tuple(sorted((c, r.round_id, r.respondents, r.invited) for c, r in self.rounds.items())),
+            self.extra_round_ids,
+        )
+
 
 @dataclass(frozen=True)
 class _Publication:
@@ -141,6 +149,17 @@ _SNAPSHOTS: dict[str, _Snapshot] = {}
 _SNAPSHOTS_LOCK = threading.Lock()
 _FINGERPRINTS: dict[str, tuple[float, tuple[object, ...]]] = {}
 _HISTOGRAMS_MAX = 200_000
+
+
+def _carry_over(previous: _Snapshot, current: _Snapshot) -> None:
+    """Keep what was worked out for weeks that did not change (same rounds, counts and org structure):
+    a round closing this week should not make every past week be worked out again."""
+    before = {p.start: p.signature() for p in previous.complete}
+    same = {p.start for p in current.complete if before.get(p.start) == p.signature()}
+    with previous.lock:
+        current.publications.update({w: v for w, v in previous.publications.items() if w in same})
+        current.histograms.update({k: v for k, v in previous.histograms.items() if k[1] in same})
+        current.figures.update({k: v for k, v in previous.figures.items() if k[1] in same})
 
 
 def forget_round_counts(workspace_id: str | None = None) -> None:
@@ -281,6 +300,7 @@ class Gate:
             for period in complete:
                 for channel in period.rounds:
                     team_weeks.setdefault(channel, []).append(period.start)
+            previous = snapshot
             snapshot = _Snapshot(
                 key=key,
                 periods=periods,
@@ -289,6 +309,8 @@ class Gate:
                 team_weeks=team_weeks,
                 by_week={p.start: p for p in complete},
             )
+            if previous is not None and previous.key[1:] == key[1:]:
+                _carry_over(previous, snapshot)
             with _SNAPSHOTS_LOCK:
                 _SNAPSHOTS[workspace] = snapshot
         self._snapshot_cache = snapshot

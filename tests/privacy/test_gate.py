@@ -206,3 +206,13 @@ def test_a_question_one_team_did_not_ask_is_hidden_for_that_team_only(
     assert "stress" not in b.questions and "stress" in b.hidden_questions
     assert engineering.questions["wellbeing"].respondents == 15
     assert engineering.questions["stress"].respondents == 8  # only team A was asked
+
+
+def test_past_weeks_stay_the_same_when_a_new_week_closes(org: OrgBuilder) -> None:
+    with org.gate(HR_ADMIN, admin=True) as gate:
+        before = gate.series(department(org, "Engineering"))
+    org.week(1, {"C0A": 9, "C0B": 7, "C0C": 3, "C0D": 9, "C0E": 11})
+    with org.gate(HR_ADMIN, admin=True) as gate:
+        after = gate.series(department(org, "Engineering"))
+    assert after[0] == before[0]
+    assert after[1].respondents == 19
