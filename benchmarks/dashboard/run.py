@@ -297,8 +297,8 @@ def measure(url: str, repeat: int) -> int:
         connection.execute(
             text(
                 "INSERT INTO checkin_histogram (round_id, question_key, value, count)"
-                " SELECT :id, question_key, value, count FROM checkin_histogram WHERE round_id = (SELECT id FROM checkin_round"
-                " WHERE channel_id = 'C00000' AND id <> :id LIMIT 1)"
+                " SELECT :id, question_key, value, count FROM checkin_histogram WHERE round_id ="
+                " (SELECT id FROM checkin_round WHERE channel_id = 'C00000' AND id <> :id LIMIT 1)"
             ),
             {"id": round_id},
         )
