@@ -19,9 +19,9 @@ from slackapp.home import listeners as home
 from slackapp.installations import listeners as installations
 from slackapp.listener_threads import ContextCarryingExecutor
 from slackapp.logs import bolt_logger
+from slackapp.org import listeners as org
 from slackapp.pairing import listeners as pairing
 from slackapp.request_shape import is_well_formed
-from slackapp.org import listeners as org
 from slackapp.resources import listeners as resources
 from slackapp.settings import Settings
 from slackapp.slack_client import build_web_client
