@@ -11,7 +11,7 @@ from slackapp.database import Base, RandomId, SlackId, Timestamp
 
 
 class ActionNote(Base):
-    """"Last time you told us ...; here is what we will do." For a team (a pulse channel) and a week."""
+    """Last time you told us ...; here is what we will do: for a team (a pulse channel) and a week."""
 
     __tablename__ = "team_action_note"
     __table_args__ = (Index("ix_team_action_note_workspace_channel", "workspace_id", "channel_id"),)
