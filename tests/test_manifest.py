@@ -13,10 +13,14 @@ MANIFEST = json.loads((repo_root() / "slackapp" / "manifest.json").read_text())
 
 # Every bot scope, and the calls that need it. A scope with no call here must not be requested.
 SCOPES_FOR_CALLS = {
-    "chat:write": ["chat_postMessage", "chat_update"],
+    "chat:write": ["chat_postMessage", "chat_update", "chat_postEphemeral"],
     "commands": [],  # slash commands themselves
-    "channels:read": ["conversations_members", "users_conversations"],
-    "groups:read": ["conversations_members", "users_conversations"],
+    "channels:read": ["conversations_members", "users_conversations", "conversations_info"],
+    "groups:read": ["conversations_members", "users_conversations", "conversations_info"],
+    "channels:write.invites": ["conversations_invite"],  # joining a resource group's channel
+    "groups:write.invites": ["conversations_invite"],
+    "im:write": ["conversations_open"],  # peer-support introductions
+    "mpim:write": ["conversations_open"],
     "channels:history": ["conversations_history"],  # finding our own post after a crash
     "groups:history": ["conversations_history"],
     "users:read": ["users_info"],
@@ -29,12 +33,20 @@ def source_text() -> str:
 
 def test_every_requested_scope_is_used_and_every_used_call_is_covered() -> None:
     requested = set(MANIFEST["oauth_config"]["scopes"]["bot"])
+    assert MANIFEST["oauth_config"]["scopes"]["user"] == ["openid", "email", "profile"]  # Sign in with Slack
     assert requested == set(SCOPES_FOR_CALLS)
     code = source_text()
     called = set(re.findall(r"client\.(\w+)\(", code))
     for scope, calls in SCOPES_FOR_CALLS.items():
         assert all(call in called for call in calls), scope
-    scope_free = {"views_open", "views_update", "views_publish", "views_push", "auth_test"}
+    scope_free = {
+        "views_open",
+        "views_update",
+        "views_publish",
+        "views_push",
+        "auth_test",
+        "openid_connect_token",
+    }
     covered = {call for calls in SCOPES_FOR_CALLS.values() for call in calls} | scope_free
     assert called <= covered, f"calls without a scope in the manifest: {called - covered}"
 
