@@ -14,6 +14,7 @@ from slack_sdk import WebClient
 
 from slackapp.admin import listeners as admin
 from slackapp.checkins import listeners as checkins
+from slackapp.data_rights import listeners as data_rights
 from slackapp.database import SessionFactory
 from slackapp.home import listeners as home
 from slackapp.installations import listeners as installations
@@ -74,6 +75,7 @@ def create_app(
     checkins.register(app)
     admin.register(app)
     home.register(app)
+    data_rights.register(app)
     installations.register(app, app.installation_store)
     org.register(app)
     pairing.register(app)

@@ -10,13 +10,13 @@ from slackapp.admin.service import get_help_contact, list_kindred_admins
 from slackapp.admin.views import build_admin_settings_blocks
 from slackapp.checkins.service import list_pulses, open_rounds
 from slackapp.checkins.views import build_pulse_admin_blocks
+from slackapp.data_rights.views import build_privacy_page
 from slackapp.database import SessionFactory, utcnow
 from slackapp.home.views import build_home
 from slackapp.org.service import load_org
 from slackapp.org.views import build_org_admin_blocks
-from slackapp.pairing.home import insert_peer_blocks, peer_home_blocks, programme_admin_blocks
+from slackapp.pairing.home import peer_home_blocks, programme_admin_blocks
 from slackapp.resources.home import resource_admin_blocks, resource_home_blocks
-from slackapp.resources.views import insert_before_admin
 from slackapp.settings import Settings
 
 
@@ -39,9 +39,12 @@ def publish_home(
         admin_blocks += build_org_admin_blocks(org)
         admin_blocks += programme_admin_blocks(db=db, workspace_id=workspace_id)
         admin_blocks += resource_admin_blocks(db=db, workspace_id=workspace_id)
-    view = build_home(min_group_size=settings.min_group_size, admin_blocks=admin_blocks)
-    insert_peer_blocks(view, peer_home_blocks(db=db, workspace_id=workspace_id, user_id=user_id))
-    insert_before_admin(
-        view, resource_home_blocks(client=client, db=db, workspace_id=workspace_id, user_id=user_id)
+    view = build_home(
+        member_blocks=[
+            *peer_home_blocks(db=db, workspace_id=workspace_id, user_id=user_id),
+            *resource_home_blocks(client=client, db=db, workspace_id=workspace_id, user_id=user_id),
+        ],
+        privacy_blocks=build_privacy_page(settings.min_group_size, settings.min_comment_group_size),
+        admin_blocks=admin_blocks,
     )
     client.views_publish(user_id=user_id, view=view)

@@ -15,7 +15,10 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 
-def build_home(*, min_group_size: int, admin_blocks: Sequence[Block] | None) -> View:
+def build_home(
+    *, member_blocks: Sequence[Block], privacy_blocks: Sequence[Block], admin_blocks: Sequence[Block] | None
+) -> View:
+    """Everyone's part (what Kindred is, their features, their privacy), then the admin section for admins."""
     blocks: list[Block] = [
         HeaderBlock(text="Kindred"),
         SectionBlock(
@@ -25,15 +28,8 @@ def build_home(*, min_group_size: int, admin_blocks: Sequence[Block] | None) -> 
                 "you can also type `/checkin` there."
             )
         ),
-        HeaderBlock(text="Your privacy"),
-        SectionBlock(
-            text=(
-                f"• Leaders see team averages only, and nothing from groups under {min_group_size} people.\n"
-                "• Your answers are stored with no name, no Slack ID and no time. Once a round closes, only "
-                "the totals remain.\n"
-                "• Nobody - not your manager, not HR, not an admin - can see whether you answered."
-            )
-        ),
+        *member_blocks,
+        *privacy_blocks,
     ]
     if admin_blocks:
         blocks += [

@@ -14,7 +14,6 @@ from slack_sdk.models.blocks import (
     ContextBlock,
     ConversationFilter,
     ConversationSelectElement,
-    DividerBlock,
     HeaderBlock,
     InputBlock,
     MarkdownTextObject,
@@ -711,9 +710,3 @@ def build_support_map_form(support_map: Mapping[SupportKind, MapLine]) -> View:
         close="Cancel",
         blocks=blocks,
     )
-
-
-def insert_before_admin(home: View, blocks: Sequence[Block]) -> None:
-    """Put everyone's resource blocks above the App Home's admin section (which opens with a divider)."""
-    at = next((i for i, b in enumerate(home.blocks) if isinstance(b, DividerBlock)), len(home.blocks))
-    home.blocks[at:at] = list(blocks)

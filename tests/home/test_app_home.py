@@ -23,8 +23,9 @@ def test_an_employee_sees_the_privacy_promise_and_no_admin_section(
 ) -> None:
     slack.add_user("U0EMPLOYEE")
     home = open_home(slack_requests, slack, "U0EMPLOYEE")
-    assert "Leaders see team averages only" in home
-    assert "can see whether you answered" in home
+    assert "Managers see their own teams' averages" in home
+    assert "sees who answered what or who has not answered" in home
+    assert "See what Kindred holds about me" in home
     assert CheckinAction.NEW_PULSE not in home
 
 
