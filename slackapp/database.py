@@ -74,6 +74,10 @@ def new_engine(database_url: str, **kwargs: Any) -> Engine:
 
         return engine
     kwargs.setdefault("pool_pre_ping", True)
+    # Enough connections for gunicorn's threads plus Bolt's listener threads, so the pool is not
+    # opening and closing connections under load (measured in benchmarks/checkin_intake).
+    kwargs.setdefault("pool_size", 20)
+    kwargs.setdefault("max_overflow", 10)
     return create_engine(database_url, **kwargs)
 
 

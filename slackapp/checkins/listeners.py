@@ -209,13 +209,16 @@ def submit_checkin(
     except AlreadyAnswered:
         ack(response_action="update", view=build_notice_view(*ALREADY_ANSWERED))
         return
-    with db() as session:
-        contact = get_help_contact(session=session, workspace_id=round_.workspace_id)
-        directory = directory_suggestions(
-            session=session, workspace_id=round_.workspace_id, user_id=str(context.user_id)
-        )
     # Suggestions come from the answers in memory and are shown once: nothing about them is stored.
-    suggestions = suggest(needs_from_answers(answers), help_contact=contact, sources=[directory])
+    needs = needs_from_answers(answers)
+    suggestions = []
+    if needs.any:  # most answers show no need: spare them the lookups
+        with db() as session:
+            contact = get_help_contact(session=session, workspace_id=round_.workspace_id)
+            directory = directory_suggestions(
+                session=session, workspace_id=round_.workspace_id, user_id=str(context.user_id)
+            )
+        suggestions = suggest(needs, help_contact=contact, sources=[directory])
     ack(response_action="update", view=build_thank_you_view(suggestions))
 
 
