@@ -16,9 +16,10 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block
 from sqlalchemy.exc import IntegrityError
 
+from slackapp.actions.service import latest_action
 from slackapp.checkins.ids import INVITATION_EVENT, RESULTS_EVENT
 from slackapp.checkins.ledger import RoundSecrets
-from slackapp.checkins.models import RoundState
+from slackapp.checkins.models import Round, RoundState
 from slackapp.checkins.service import (
     PARTICIPATION_REFRESH,
     CheckinJob,
@@ -54,7 +55,12 @@ def post_invitation(context: JobContext, round_id: uuid.UUID) -> datetime | None
     if round_.invitation_ts is not None or round_.state is RoundState.CLOSED:
         return None
     client = context.slack(round_.workspace_id)
-    text, blocks = build_invitation(round_, shown_count=0, min_group_size=context.settings.min_group_size)
+    text, blocks = build_invitation(
+        round_,
+        shown_count=0,
+        min_group_size=context.settings.min_group_size,
+        last_action=_last_action(context, round_),
+    )
     ts = post_once(
         client,
         channel=round_.channel_id,
@@ -82,7 +88,10 @@ def refresh_participation(context: JobContext, round_id: uuid.UUID) -> datetime 
         return context.now + PARTICIPATION_REFRESH
     if shown != round_.shown_count:
         text, blocks = build_invitation(
-            round_, shown_count=shown, min_group_size=context.settings.min_group_size
+            round_,
+            shown_count=shown,
+            min_group_size=context.settings.min_group_size,
+            last_action=_last_action(context, round_),
         )
         context.slack(round_.workspace_id).chat_update(
             channel=round_.channel_id, ts=round_.invitation_ts, text=text, blocks=_dicts(blocks)
@@ -159,6 +168,13 @@ JOB_HANDLERS: dict[str, JobHandler] = {
     CheckinJob.CLOSE_ROUND: close_round_job,
     CheckinJob.POST_RESULTS: post_results,
 }
+
+
+def _last_action(context: JobContext, round_: Round) -> str | None:
+    """What the team's manager said would change after an earlier round ("you said, we did")."""
+    with context.session_factory() as session:
+        note = latest_action(session=session, workspace_id=round_.workspace_id, channel_id=round_.channel_id)
+    return note.body if note is not None and note.written_at < round_.opens_at else None
 
 
 # -- Slack helpers -------------------------------------------------------------------------------------

@@ -163,7 +163,9 @@ ROUND_CLOSED = (
 # -- channel messages ----------------------------------------------------------------------------------
 
 
-def build_invitation(round_: Round, *, shown_count: int, min_group_size: int) -> tuple[str, list[Block]]:
+def build_invitation(
+    round_: Round, *, shown_count: int, min_group_size: int, last_action: str | None = None
+) -> tuple[str, list[Block]]:
     """The channel message that invites the team; the count on it moves only in coarse steps."""
     text = "Time for a quick anonymous check-in."
     if round_.state is RoundState.CLOSED:
@@ -182,6 +184,16 @@ def build_invitation(round_: Round, *, shown_count: int, min_group_size: int) ->
                 f"Leaders see team averages only - never your answers, and nothing from fewer than "
                 f"{min_group_size} people."
             )
+        ),
+        *(
+            [
+                SectionBlock(
+                    text=f":speech_balloon: *Last time you told us how things were. Here is what changed:* "
+                    f"{last_action}"
+                )
+            ]
+            if last_action
+            else []
         ),
         ActionsBlock(
             elements=[

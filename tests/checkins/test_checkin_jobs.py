@@ -235,3 +235,25 @@ def test_a_round_with_too_few_answers_says_so_and_shows_nothing(
     assert "Fewer than 5 people answered" in str(results[0]["text"])
     with session_factory() as session:
         assert session.scalar(select(func.count()).select_from(Histogram)) > 0  # kept, never shown
+
+
+def test_the_next_invitation_repeats_what_the_manager_said_would_change(
+    make_worker, channels: list[str], slack: SlackStandIn, session_factory: SessionFactory, clock: Clock
+) -> None:
+    from slackapp.actions.service import record_action
+
+    with session_factory.begin() as session:
+        record_action(
+            session=session,
+            workspace_id="T0KINDRED",
+            channel_id=channels[0],
+            week=clock.now.date(),
+            body="We moved the on-call handover to Tuesdays.",
+            written_by="U0MANAGER",
+            now=clock.now - timedelta(days=1),
+        )
+    make_open_round(session_factory, channels[0], now=clock.now)
+    clock.advance(seconds=1)
+    make_worker().run_once()
+    posted = str(invitations(slack)[0]["blocks"])
+    assert "Here is what changed" in posted and "on-call handover to Tuesdays" in posted
