@@ -1,7 +1,6 @@
 """Alembic environment: the URL comes from Kindred's settings, the target is Kindred's metadata."""
 
 from logging.config import fileConfig
-
 from typing import Any, Literal
 
 from alembic import context
@@ -41,7 +40,9 @@ def _configure(connection: Connection) -> None:
 
 
 def run_migrations_offline() -> None:
-    context.configure(url=_database_url(), target_metadata=target_metadata, literal_binds=True, compare_type=True)
+    context.configure(
+        url=_database_url(), target_metadata=target_metadata, literal_binds=True, compare_type=True
+    )
     with context.begin_transaction():
         context.run_migrations()
 

@@ -23,6 +23,8 @@ SCOPES_FOR_CALLS = {
     "mpim:write": ["conversations_open"],
     "channels:history": ["conversations_history"],  # finding our own post after a crash
     "groups:history": ["conversations_history"],
+    "im:history": ["conversations_history"],  # a retried peer introduction finds its own post
+    "mpim:history": ["conversations_history"],
     "users:read": ["users_info"],
 }
 

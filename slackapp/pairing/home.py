@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from slack_sdk.models.blocks import Block, DividerBlock
-from slack_sdk.models.views import View
+from slack_sdk.models.blocks import Block
 
 from slackapp.database import SessionFactory
 from slackapp.pairing.service import get_profile, list_programmes, member_counts, memberships_of
@@ -29,9 +28,3 @@ def programme_admin_blocks(*, db: SessionFactory, workspace_id: str) -> list[Blo
         programmes = list_programmes(session=session, workspace_id=workspace_id)
         counts = member_counts(session=session, workspace_id=workspace_id)
     return build_programme_admin_blocks(programmes, {str(k): v for k, v in counts.items()})
-
-
-def insert_peer_blocks(home: View, blocks: list[Block]) -> None:
-    """Put everyone's peer-support blocks above the admin section (which opens with a divider)."""
-    at = next((i for i, b in enumerate(home.blocks) if isinstance(b, DividerBlock)), len(home.blocks))
-    home.blocks[at:at] = blocks
