@@ -14,6 +14,7 @@ from slackapp.database import database_is_reachable, new_engine, new_session_fac
 from slackapp.installations.oauth import build_oauth_settings
 from slackapp.logs import current_request_id, new_request_id
 from slackapp.settings import Settings
+from slackapp.web_security import protect
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +23,7 @@ def create_web_app(bolt_app: App, engine: Engine, settings: Settings | None = No
     """Bolt's endpoint and the health check; with `settings`, the leader dashboard under /dashboard/ too."""
     web = Flask("kindred")
     handler = SlackRequestHandler(bolt_app)
+    protect(web)
 
     @web.before_request
     def tag_request() -> None:

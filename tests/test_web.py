@@ -81,3 +81,22 @@ def test_kindred_serve_runs_the_app_in_a_production_server(settings: Settings, s
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+def test_pages_carry_security_headers_that_forbid_framing(web: FlaskClient) -> None:
+    headers = web.get("/healthz").headers
+    assert headers["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_write_from_another_site_is_refused_but_slack_and_same_site_writes_are_not(
+    web: FlaskClient, slack_requests: SlackRequests
+) -> None:
+    forged = web.post(
+        "/dashboard/_dash-update-component", json={}, headers={"Origin": "https://evil.example"}
+    )
+    assert forged.status_code == 403
+    same_site = web.post("/dashboard/_dash-update-component", json={}, headers={"Origin": "http://localhost"})
+    assert same_site.status_code != 403
+    assert slack_requests.url_verification("ok").status == 200
