@@ -18,6 +18,7 @@ from dashboards.queries import (
     QuestionsData,
     week_label,
 )
+from slackapp.privacy.gate import Engagement
 
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 # 1 (worst) to 5 (best) for questions where higher is better; reversed for stress.
@@ -241,4 +242,31 @@ def make_compare_figure(data: CompareData) -> go.Figure:
         xaxis={"range": [1, 5], "title": "Average (1–5)"},
         yaxis={"autorange": "reversed", "type": "category"},
     )
+    return figure
+
+
+def make_engagement_figure(data: Engagement, min_group_size: int) -> go.Figure:
+    """Peer-support meeting rate per round; a hidden round is marked, never drawn as zero."""
+    figure = _base("Peer support: how many groups met", height=360)
+    labels = [f"#{r.channel_id} · {r.round_number}" for r in data.pairing]
+    figure.add_trace(
+        go.Bar(
+            x=labels,
+            y=[None if r.meeting_rate is None else 100 * r.meeting_rate for r in data.pairing],
+            name="Met (%)",
+            marker={"color": OKABE_ITO[0]},
+        )
+    )
+    hidden = [label for label, r in zip(labels, data.pairing, strict=True) if r.meeting_rate is None]
+    if hidden:
+        figure.add_trace(
+            go.Scatter(
+                x=hidden,
+                y=[2] * len(hidden),
+                mode="markers",
+                marker={"symbol": "x-thin-open", "size": 12, "color": HIDDEN_MARK, "line": {"width": 2}},
+                name=f"Hidden: fewer than {min_group_size} people",
+            )
+        )
+    figure.update_yaxes(range=[0, 100], title="%")
     return figure

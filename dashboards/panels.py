@@ -20,6 +20,7 @@ from dashboards.auth import current_viewer, signed_in
 from dashboards.context import BASE, current_context
 from dashboards.figures import (
     make_compare_figure,
+    make_engagement_figure,
     make_landscape_figure,
     make_overview_figure,
     make_questions_figure,
@@ -35,6 +36,7 @@ class Page(StrEnum):
     QUESTIONS = "questions"
     SUPPORT = "support"
     COMPARE = "compare"
+    ENGAGEMENT = "engagement"
 
     @property
     def path(self) -> str:
@@ -47,6 +49,7 @@ class Page(StrEnum):
             Page.QUESTIONS: "Questions",
             Page.SUPPORT: "Support landscape",
             Page.COMPARE: "Compare teams",
+            Page.ENGAGEMENT: "Engagement",
         }[self]
 
 
@@ -74,6 +77,9 @@ def page_units(gate: Gate, page: Page) -> list[UnitKey]:
         return [u for u in units if u.kind is UnitKind.TEAM]
     if page is Page.COMPARE:
         return [u for u in units if u.kind is not UnitKind.TEAM]
+    if page is Page.ENGAGEMENT:
+        # Organisation-wide numbers: only for viewers who see the whole organisation.
+        return [u for u in units if u.kind is UnitKind.ORG] if gate.viewer.everything else []
     return units
 
 
@@ -94,6 +100,11 @@ def build_view(gate: Gate, page: Page, unit: UnitKey | None) -> View:
             notes = notes_section(gate, unit, data_o)
         return View(
             make_overview_figure(data_o), queries.overview_table(data_o), data_o.reading, comments, notes
+        )
+    if page is Page.ENGAGEMENT:
+        data_e = gate.engagement()
+        return View(
+            make_engagement_figure(data_e, gate.rules.min_group_size), queries.engagement_table(data_e)
         )
     if page is Page.QUESTIONS:
         data_q = queries.questions(gate, unit)

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from slackapp.privacy.gate import Cell, Gate
+from slackapp.privacy.gate import Cell, Engagement, Gate
 from slackapp.privacy.suppression import UnitKey, UnitKind
 
 QUESTION_LABELS: dict[str, str] = {
@@ -300,4 +300,38 @@ def compare_table(data: CompareData) -> Table:
     )
     return Table(
         ("Team", "Week", "Answers", "Participation", *(QUESTION_LABELS[k] for k in keys), "Note"), rows
+    )
+
+
+def engagement_table(data: Engagement) -> Table:
+    """Peer-support rounds and resource-group joins; a hidden value is an empty cell with the reason."""
+    hidden = "hidden to protect privacy"
+    rows: list[tuple[str, ...]] = []
+    for r in data.pairing:
+        rows.append(
+            (
+                "Peer support",
+                f"#{r.channel_id} round {r.round_number}",
+                week_label(r.slot.date()),
+                _count(r.taking_part),
+                _percent(r.participation_rate),
+                _percent(r.meeting_rate),
+                r.hidden_reason or "",
+            )
+        )
+    for j in data.joins:
+        rows.append(
+            (
+                "Resource group",
+                j.name,
+                j.month,
+                _count(j.joins),
+                "",
+                "",
+                "" if j.joins is not None else hidden,
+            )
+        )
+    return Table(
+        ("What", "Which", "When", "People", "Took part (of opted in)", "Met", "Note"),
+        tuple(rows),
     )

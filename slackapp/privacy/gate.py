@@ -22,9 +22,11 @@ from sqlalchemy.orm import Session
 from slackapp.checkins.models import Comment, Histogram, Round, RoundState
 from slackapp.checkins.questions import SCALE, QuestionKey
 from slackapp.org.service import OrgStructure, load_org, with_channels
+from slackapp.pairing.stats import RoundFigures, pairing_figures
 from slackapp.privacy.indexes import ROUNDS_BY_WORKSPACE_AND_WEEK
 from slackapp.privacy.scope import Viewer
 from slackapp.privacy.suppression import ORG, Tree, UnitKey, UnitKind, build_tree, publishable
+from slackapp.resources.stats import MonthlyJoins, joins_per_month
 
 PARTICIPATION = "participation"
 QUESTION_KEYS: tuple[str, ...] = tuple(q.value for q in QuestionKey)
@@ -178,6 +180,12 @@ def period_of(moment: datetime) -> date:
     return day - timedelta(days=day.weekday())
 
 
+@dataclass(frozen=True)
+class Engagement:
+    pairing: list[RoundFigures]
+    joins: list[MonthlyJoins]
+
+
 class Gate:
     """Published, scope-checked aggregates for one viewer, read in one session."""
 
@@ -264,6 +272,20 @@ class Gate:
         for benchmark in ([department] if department else []) + [ORG]:
             result += self._cells(benchmark, questions, week=week)
         return result
+
+    def engagement(self) -> Engagement:
+        """Peer-support and resource-group numbers, for viewers who see the whole organisation.
+
+        Both are organisation-wide (a programme or a group is not a team), already suppressed below the
+        minimum group size by their features; a manager gets `OutOfScope`.
+        """
+        if not self.viewer.everything:
+            raise OutOfScope("engagement")
+        workspace_id, minimum = self.viewer.workspace_id, self.rules.min_group_size
+        return Engagement(
+            pairing=pairing_figures(session=self._session, workspace_id=workspace_id, min_group_size=minimum),
+            joins=joins_per_month(session=self._session, workspace_id=workspace_id, min_group_size=minimum),
+        )
 
     def comments(self, team: UnitKey, week: date) -> list[str] | None:
         """A team's comments for a week, or None when the group is too small to show them."""

@@ -1,0 +1,16 @@
+"""The engagement page (peer support and resource groups), for viewers who see the whole organisation."""
+
+from __future__ import annotations
+
+import dash
+from dash.development.base_component import Component
+
+from dashboards.panels import Page, render_page
+
+dash.register_page(  # type: ignore[no-untyped-call]
+    __name__, path="/engagement", name=Page.ENGAGEMENT.heading, title=f"{Page.ENGAGEMENT.heading} · Kindred"
+)
+
+
+def layout(unit: str | None = None, **_query: str) -> Component:
+    return render_page(Page.ENGAGEMENT, unit)
