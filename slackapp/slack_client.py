@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from functools import partial
-from typing import Protocol
+from typing import Any, Protocol
 
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (
@@ -17,6 +17,13 @@ from slackapp.pacing import PacedWebClient, RatePacer
 from slackapp.settings import Settings
 
 SLACK_SDK_LOGGER = "kindred.slack_sdk"
+
+
+class GatewayErrorRetryHandler(ServerErrorRetryHandler):
+    """slack_sdk retries 500 and 503 only; a 502 or 504 from Slack's edge is just as passing."""
+
+    def _can_retry(self, *, state: Any, request: Any, response: Any = None, error: Any = None) -> bool:
+        return response is not None and response.status_code in (502, 504)
 
 
 def build_web_client(
@@ -38,6 +45,7 @@ def build_web_client(
             ConnectionErrorRetryHandler(max_retry_count=2),
             RateLimitErrorRetryHandler(max_retry_count=5),
             ServerErrorRetryHandler(max_retry_count=3),
+            GatewayErrorRetryHandler(max_retry_count=3),
         ],
     )
 

@@ -32,6 +32,7 @@ from slackapp.checkins.service import (
     participation_so_far,
     people_to_remind,
     round_results,
+    unmark_reminded,
 )
 from slackapp.checkins.views import build_invitation, build_reminder, build_results
 from slackapp.scheduler.worker import JobContext, JobHandler
@@ -117,15 +118,24 @@ def send_reminders(context: JobContext, round_id: uuid.UUID) -> datetime | None:
     with context.session_factory() as session:
         pending = people_to_remind(session=session, round_=round_, member_ids=members, round_secrets=secrets)
     text, blocks = build_reminder(round_)
+    kindred = client.auth_test().get("user_id")
     for user_id in pending:
-        if not _is_active_person(client, user_id):
+        if user_id == kindred or not _is_active_person(client, user_id):
             continue
         try:
             with context.session_factory.begin() as session:
                 mark_reminded(session=session, round_=round_, user_id=user_id, round_secrets=secrets)
         except IntegrityError:
             continue  # another worker took over this long job and reminded them already
-        client.chat_postMessage(channel=user_id, text=text, blocks=_dicts(blocks))
+        try:
+            client.chat_postMessage(channel=user_id, text=text, blocks=_dicts(blocks))
+        except SlackApiError as error:
+            if error.response.get("error") in UNREACHABLE_PEOPLE:
+                continue
+            # Slack failed for a passing reason: unmark them so the job's retry reminds them after all.
+            with context.session_factory.begin() as session:
+                unmark_reminded(session=session, round_=round_, user_id=user_id, round_secrets=secrets)
+            raise
     return None
 
 
@@ -243,11 +253,23 @@ def _count_invited(client: WebClient, channel_id: str) -> int | None:
         return None
 
 
+# Errors that mean a person cannot get a DM at all; anything else is worth a retry.
+UNREACHABLE_PEOPLE = {
+    "user_not_found",
+    "cannot_dm_bot",
+    "user_disabled",
+    "account_inactive",
+    "channel_not_found",
+}
+
+
 def _is_active_person(client: WebClient, user_id: str) -> bool:
     try:
         user = client.users_info(user=user_id)["user"]
-    except SlackApiError:
-        return False
+    except SlackApiError as error:
+        if error.response.get("error") in UNREACHABLE_PEOPLE:
+            return False
+        raise  # a passing failure: the job is retried, and nobody is skipped for it
     return not (
         user.get("is_bot") or user.get("deleted") or user.get("is_app_user") or user_id == "USLACKBOT"
     )

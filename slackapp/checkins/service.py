@@ -513,6 +513,15 @@ def mark_reminded(*, session: Session, round_: Round, user_id: str, round_secret
         session.add(ReminderSent(round_id=round_.id, voter_hash=voter))
 
 
+def unmark_reminded(*, session: Session, round_: Round, user_id: str, round_secrets: RoundSecrets) -> None:
+    """Forget a reminder that Slack did not deliver, so a retry sends it."""
+    if round_.secret_ciphertext is not None:
+        voter = round_secrets.voter_hash(round_.secret_ciphertext, user_id)
+        session.execute(
+            delete(ReminderSent).where(ReminderSent.round_id == round_.id, ReminderSent.voter_hash == voter)
+        )
+
+
 # -- closing ------------------------------------------------------------------------------------------
 
 

@@ -257,3 +257,28 @@ def test_the_next_invitation_repeats_what_the_manager_said_would_change(
     make_worker().run_once()
     posted = str(invitations(slack)[0]["blocks"])
     assert "Here is what changed" in posted and "on-call handover to Tuesdays" in posted
+
+
+def test_a_reminder_slack_fails_to_deliver_is_sent_on_the_retry_not_lost(
+    make_worker, slack: SlackStandIn, session_factory: SessionFactory, clock: Clock
+) -> None:
+    people = ["U0ONE", "U0TWO", "U0THREE"]
+    slack.add_channel("C0SMALL", members=[*people, BOT_USER_ID])
+    for person in people:
+        slack.add_user(person)
+    make_open_round(session_factory, "C0SMALL", now=clock.now)
+    clock.advance(hours=49)
+    slack.fail_next("users.info", error="ratelimited")  # a passing failure while checking someone
+    make_worker().run_once()
+    slack.fail_next("chat.postMessage", error="fatal_error")  # and one while sending a DM
+    clock.advance(minutes=10)
+    make_worker().run_once()
+    clock.advance(minutes=10)
+    make_worker().run_once()
+    delivered = [
+        c.args["channel"]
+        for c in slack.successful_calls_to("chat.postMessage")
+        if c.args["channel"].startswith("U")
+    ]
+    assert sorted(delivered) == sorted(people)
+    assert not any(c.args.get("user") == BOT_USER_ID for c in slack.calls_to("users.info"))
