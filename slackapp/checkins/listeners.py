@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -12,7 +11,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from slackapp.admin.access import NOT_AN_ADMIN, can_administer
+from slackapp.admin.access import NOT_AN_ADMIN, can_administer, require_admin
 from slackapp.admin.service import get_help_contact
 from slackapp.checkins.ids import COMMENT_BLOCK, CheckinAction, CheckinCallback, PulseBlock, PulseOption
 from slackapp.checkins.ledger import RoundSecrets
@@ -52,6 +51,7 @@ from slackapp.database import SessionFactory, utcnow
 from slackapp.errors import InvalidInput, NotFound
 from slackapp.home.publish import publish_home
 from slackapp.notice import build_notice_view
+from slackapp.payloads import parse_uuid, private_metadata
 from slackapp.resources.suggestions import directory_suggestions
 from slackapp.settings import Settings
 
@@ -122,7 +122,7 @@ def open_checkin(
 ) -> None:
     """The invitation's button: open the private check-in form (within Slack's 3-second trigger window)."""
     ack()
-    round_id = _parse_uuid(action.get("value"))
+    round_id = parse_uuid(action.get("value"))
     with db() as session:
         try:
             round_ = get_round(session=session, round_id=round_id) if round_id else None
@@ -167,7 +167,7 @@ def submit_checkin(
     ack: Ack, view: dict[str, Any], context: BoltContext, db: SessionFactory, settings: Settings
 ) -> None:
     """Store the answers (committed before we acknowledge), then thank the person privately."""
-    round_id = _parse_uuid(_metadata(view).get("round_id"))
+    round_id = parse_uuid(private_metadata(view).get("round_id"))
     if round_id is None:
         ack(response_action="update", view=build_notice_view(*NO_SUCH_CHECKIN))
         return
@@ -242,7 +242,7 @@ def open_new_pulse_form(
 ) -> None:
     """Open an empty pulse form for an admin."""
     ack()
-    if not _require_admin(client, body, context, db):
+    if not require_admin(client, body, context, db):
         return
     timezone = "UTC"
     with contextlib.suppress(SlackApiError):
@@ -260,9 +260,9 @@ def open_edit_pulse_form(
 ) -> None:
     """Open a pulse's form, filled in, for an admin."""
     ack()
-    if not _require_admin(client, body, context, db):
+    if not require_admin(client, body, context, db):
         return
-    pulse_id = _parse_uuid(action.get("value"))
+    pulse_id = parse_uuid(action.get("value"))
     with db() as session:
         try:
             if pulse_id is None:
@@ -294,7 +294,7 @@ def save_pulse(
     try:
         spec = _pulse_spec_from(view.get("state", {}).get("values", {}))
         _require_kindred_in_channel(client, spec.channel_id)
-        pulse_id = _parse_uuid(_metadata(view).get("pulse_id"))
+        pulse_id = parse_uuid(private_metadata(view).get("pulse_id"))
         with db.begin() as session:
             if pulse_id is None:
                 create_pulse(
@@ -431,10 +431,10 @@ def _pulse_operation_listener(operation: PulseOperation) -> Callable[..., None]:
     ) -> None:
         """An admin's button on a pulse: checked on the server, done, and the App Home refreshed."""
         ack()
-        if not _require_admin(client, body, context, db):
+        if not require_admin(client, body, context, db):
             return
         workspace_id = str(context.team_id)
-        pulse_id = _parse_uuid(action.get("value"))
+        pulse_id = parse_uuid(action.get("value"))
         try:
             if pulse_id is None:
                 raise NotFound("That check-in no longer exists.")
@@ -451,25 +451,3 @@ def _pulse_operation_listener(operation: PulseOperation) -> Callable[..., None]:
 
 
 # -- helpers -------------------------------------------------------------------------------------------
-
-
-def _require_admin(client: WebClient, body: dict[str, Any], context: BoltContext, db: SessionFactory) -> bool:
-    if can_administer(db=db, client=client, workspace_id=str(context.team_id), user_id=str(context.user_id)):
-        return True
-    client.views_open(trigger_id=body["trigger_id"], view=build_notice_view("Admins only", NOT_AN_ADMIN))
-    return False
-
-
-def _metadata(view: dict[str, Any]) -> dict[str, Any]:
-    try:
-        data = json.loads(view.get("private_metadata") or "{}")
-    except (TypeError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def _parse_uuid(value: object) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(str(value)) if value else None
-    except ValueError:
-        return None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from typing import Any
 
@@ -24,6 +23,7 @@ from slackapp.org.service import (
     set_team_managers,
 )
 from slackapp.org.views import build_department_form, build_team_form
+from slackapp.payloads import private_metadata
 from slackapp.settings import Settings
 
 
@@ -98,7 +98,7 @@ def save_team(
     if not can_administer(db=db, client=client, workspace_id=workspace_id, user_id=user_id):
         ack(response_action="update", view=build_notice_view("Admins only", NOT_AN_ADMIN))
         return
-    channel_id = str(_metadata(view).get("channel_id") or "")
+    channel_id = str(private_metadata(view).get("channel_id") or "")
     values = _values(view)
     department = _selected(values, OrgBlock.DEPARTMENT)
     try:
@@ -144,7 +144,7 @@ def save_department(
         ack(response_action="update", view=build_notice_view("Admins only", NOT_AN_ADMIN))
         return
     values = _values(view)
-    raw_id = _metadata(view).get("department_id")
+    raw_id = private_metadata(view).get("department_id")
     try:
         with db.begin() as session:
             if raw_id:
@@ -179,14 +179,6 @@ def save_department(
         return
     ack()
     publish_home(client=client, db=db, settings=settings, workspace_id=workspace_id, user_id=user_id)
-
-
-def _metadata(view: dict[str, Any]) -> dict[str, Any]:
-    try:
-        data = json.loads(view.get("private_metadata") or "{}")
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
 
 
 def _values(view: dict[str, Any]) -> dict[str, Any]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import uuid
 from collections.abc import Callable
 from datetime import date
@@ -15,7 +14,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
-from slackapp.admin.access import NOT_AN_ADMIN, can_administer
+from slackapp.admin.access import NOT_AN_ADMIN, can_administer, require_admin
 from slackapp.checkins.models import Cadence
 from slackapp.database import SessionFactory, utcnow
 from slackapp.errors import InvalidInput, NotFound
@@ -59,6 +58,7 @@ from slackapp.pairing.views import (
     build_programme_form,
     build_thanks,
 )
+from slackapp.payloads import parse_uuid, private_metadata
 from slackapp.settings import Settings
 from slackapp.support import SupportKind
 
@@ -121,7 +121,7 @@ def join_from_announcement(
 ) -> None:
     """The announcement's "Count me in": the settings modal with this programme ticked, ready to save."""
     ack()
-    programme_id = _parse_uuid(action.get("value"))
+    programme_id = parse_uuid(action.get("value"))
     workspace_id = str(context.team_id)
     with db() as session:
         try:
@@ -243,7 +243,7 @@ def _preferences_from(values: dict[str, Any], errors: dict[str, str]) -> Prefere
 def _programmes_from(values: dict[str, Any]) -> set[uuid.UUID]:
     found = values.get(PreferencesBlock.PROGRAMMES, {}).get(PairingAction.FIELD) or {}
     options = found.get("selected_options") or [] if isinstance(found, dict) else []
-    chosen = {_parse_uuid(o.get("value")) for o in options if isinstance(o, dict)}
+    chosen = {parse_uuid(o.get("value")) for o in options if isinstance(o, dict)}
     return {c for c in chosen if c is not None}
 
 
@@ -357,7 +357,7 @@ def _record(
     via_we_met: bool,
 ) -> None:
     workspace_id, user_id = str(context.team_id), str(context.user_id)
-    group_id = _parse_uuid(action.get("value"))
+    group_id = parse_uuid(action.get("value"))
     channel = str((body.get("channel") or {}).get("id") or user_id)
     try:
         if group_id is None:
@@ -398,7 +398,7 @@ def open_new_programme_form(
 ) -> None:
     """An empty programme form, for an admin."""
     ack()
-    if not _require_admin(client, body, context, db):
+    if not require_admin(client, body, context, db):
         return
     timezone = "UTC"
     with contextlib.suppress(SlackApiError):
@@ -418,9 +418,9 @@ def open_edit_programme_form(
 ) -> None:
     """A programme's form, filled in, for an admin."""
     ack()
-    if not _require_admin(client, body, context, db):
+    if not require_admin(client, body, context, db):
         return
-    programme_id = _parse_uuid(action.get("value"))
+    programme_id = parse_uuid(action.get("value"))
     with db() as session:
         try:
             if programme_id is None:
@@ -454,7 +454,7 @@ def save_programme(
         return
     try:
         spec = _programme_spec_from(view.get("state", {}).get("values", {}))
-        programme_id = _parse_uuid(_metadata(view).get("programme_id"))
+        programme_id = parse_uuid(private_metadata(view).get("programme_id"))
         with db.begin() as session:
             if programme_id is None:
                 create_programme(
@@ -522,10 +522,10 @@ def preview_programme(
     """HR's preview of the next round's groups with reasons. A placeholder opens at once (the trigger
     expires in three seconds); the groups replace it once Slack has said who is in the channel."""
     ack()
-    if not _require_admin(client, body, context, db):
+    if not require_admin(client, body, context, db):
         return
     workspace_id = str(context.team_id)
-    programme_id = _parse_uuid(action.get("value"))
+    programme_id = parse_uuid(action.get("value"))
     opened = client.views_open(
         trigger_id=body["trigger_id"], view=build_notice_view("Next round preview", "Matching… one moment.")
     )
@@ -589,10 +589,10 @@ def _programme_operation_listener(operation: ProgrammeOperation) -> Callable[...
     ) -> None:
         """An admin's button on a programme: checked on the server, done, and the App Home refreshed."""
         ack()
-        if not _require_admin(client, body, context, db):
+        if not require_admin(client, body, context, db):
             return
         workspace_id = str(context.team_id)
-        programme_id = _parse_uuid(action.get("value"))
+        programme_id = parse_uuid(action.get("value"))
         try:
             if programme_id is None:
                 raise NotFound(PROGRAMME_GONE)
@@ -609,25 +609,3 @@ def _programme_operation_listener(operation: ProgrammeOperation) -> Callable[...
 
 
 # -- helpers -------------------------------------------------------------------------------------------
-
-
-def _require_admin(client: WebClient, body: dict[str, Any], context: BoltContext, db: SessionFactory) -> bool:
-    if can_administer(db=db, client=client, workspace_id=str(context.team_id), user_id=str(context.user_id)):
-        return True
-    client.views_open(trigger_id=body["trigger_id"], view=build_notice_view("Admins only", NOT_AN_ADMIN))
-    return False
-
-
-def _metadata(view: dict[str, Any]) -> dict[str, Any]:
-    try:
-        data = json.loads(view.get("private_metadata") or "{}")
-    except (TypeError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def _parse_uuid(value: object) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(str(value)) if value else None
-    except ValueError:
-        return None

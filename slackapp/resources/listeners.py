@@ -17,6 +17,7 @@ from slackapp.database import SessionFactory, utcnow
 from slackapp.errors import InvalidInput, NotFound
 from slackapp.home.publish import publish_home
 from slackapp.notice import build_notice_view
+from slackapp.payloads import parse_uuid, private_metadata
 from slackapp.resources.home import person_region
 from slackapp.resources.ids import (
     ANSWER_BLOCK,
@@ -181,7 +182,7 @@ def _filter_from(values: dict[str, Any]) -> DirectoryFilter:
 
 
 def _region_from(view: dict[str, Any]) -> str | None:
-    region = _metadata(view).get("region")
+    region = private_metadata(view).get("region")
     return str(region)[:60] if region else None
 
 
@@ -252,7 +253,7 @@ def join_group(
     """ "Join" on a group with a public channel: Kindred adds the person to it."""
     ack()
     workspace_id, user_id = str(context.team_id), str(context.user_id)
-    entry_id = _parse_uuid(action.get("value"))
+    entry_id = parse_uuid(action.get("value"))
     try:
         with db() as session:
             entry = get_active_entry(session=session, workspace_id=workspace_id, entry_id=_required(entry_id))
@@ -293,7 +294,7 @@ def ask_to_join(
             entry = get_active_entry(
                 session=session,
                 workspace_id=workspace_id,
-                entry_id=_required(_parse_uuid(action.get("value"))),
+                entry_id=_required(parse_uuid(action.get("value"))),
             )
     except NotFound:
         _show(client, body, *GONE)
@@ -352,7 +353,7 @@ def add_requester(
             entry = get_active_entry(
                 session=session,
                 workspace_id=workspace_id,
-                entry_id=_required(_parse_uuid(request["entry_id"])),
+                entry_id=_required(parse_uuid(request["entry_id"])),
             )
     except (ValueError, KeyError, TypeError, NotFound):
         _show(client, body, *GONE)
@@ -396,7 +397,7 @@ def open_ask_anonymously(
             entry = get_active_entry(
                 session=session,
                 workspace_id=str(context.team_id),
-                entry_id=_required(_parse_uuid(action.get("value"))),
+                entry_id=_required(parse_uuid(action.get("value"))),
             )
     except NotFound:
         _show(client, body, *GONE)
@@ -422,7 +423,7 @@ def send_anonymous_question(
             row = ask_anonymously(
                 session=session,
                 workspace_id=workspace_id,
-                entry_id=_required(_parse_uuid(_metadata(view).get("entry_id"))),
+                entry_id=_required(parse_uuid(private_metadata(view).get("entry_id"))),
                 asker_id=user_id,
                 question=question,
                 now=utcnow(),
@@ -471,7 +472,7 @@ def open_answer_form(
             row = get_question_for_contact(
                 session=session,
                 workspace_id=str(context.team_id),
-                question_id=_required(_parse_uuid(action.get("value"))),
+                question_id=_required(parse_uuid(action.get("value"))),
                 contact_id=str(context.user_id),
                 now=utcnow(),
             )
@@ -495,7 +496,7 @@ def send_answer(
             row = get_question_for_contact(
                 session=session,
                 workspace_id=workspace_id,
-                question_id=_required(_parse_uuid(_metadata(view).get("question_id"))),
+                question_id=_required(parse_uuid(private_metadata(view).get("question_id"))),
                 contact_id=user_id,
                 now=utcnow(),
             )
@@ -646,7 +647,7 @@ def open_edit_entry_form(
             entry = get_active_entry(
                 session=session,
                 workspace_id=str(context.team_id),
-                entry_id=_required(_parse_uuid(action.get("value"))),
+                entry_id=_required(parse_uuid(action.get("value"))),
             )
     except NotFound:
         client.views_open(trigger_id=body["trigger_id"], view=build_notice_view(*GONE))
@@ -725,8 +726,8 @@ def save_entry(
     if errors := {**entry_errors(spec), **channel_errors}:
         ack(response_action="errors", errors=errors)
         return
-    metadata = _metadata(view)
-    entry_id = _parse_uuid(metadata.get("entry_id"))
+    metadata = private_metadata(view)
+    entry_id = parse_uuid(metadata.get("entry_id"))
     if (view.get("private_metadata") and not metadata) or (metadata.get("entry_id") and entry_id is None):
         # A tampered or garbled form must not quietly become a new entry.
         ack(response_action="update", view=build_notice_view(*STALE_FORM))
@@ -782,7 +783,7 @@ def _set_archived(
             entry = set_entry_archived(
                 session=session,
                 workspace_id=workspace_id,
-                entry_id=_required(_parse_uuid(action.get("value"))),
+                entry_id=_required(parse_uuid(action.get("value"))),
                 archived=archived,
                 by=user_id,
                 now=utcnow(),
@@ -846,21 +847,6 @@ def show_audit_log(
 def _text_value(view: dict[str, Any], block: str, action: str) -> str:
     element = view.get("state", {}).get("values", {}).get(block, {}).get(action) or {}
     return str(element.get("value") or "")
-
-
-def _metadata(view: dict[str, Any]) -> dict[str, Any]:
-    try:
-        data = json.loads(view.get("private_metadata") or "{}")
-    except (TypeError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def _parse_uuid(value: object) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(str(value)) if value else None
-    except ValueError:
-        return None
 
 
 def _required(value: uuid.UUID | None) -> uuid.UUID:
