@@ -319,6 +319,9 @@ def engagement_table(data: Engagement) -> Table:
                 r.hidden_reason or "",
             )
         )
+    for g in data.members:
+        note = "" if g.count is not None else hidden
+        rows.append(("Resource group members", g.name, "latest count", _count(g.count), "", "", note))
     for j in data.joins:
         rows.append(
             (

@@ -31,7 +31,11 @@ def create_worker(
         slack=slack or clients,
         is_installed=installed,
         handlers={**checkin_jobs.JOB_HANDLERS, **pairing_jobs.JOB_HANDLERS},
-        periodic=[checkin_jobs.open_rounds_when_due, resource_jobs.purge_expired_anonymous_questions]
+        periodic=[
+            checkin_jobs.open_rounds_when_due,
+            resource_jobs.purge_expired_anonymous_questions,
+            resource_jobs.count_group_members,
+        ]
         + [pairing_jobs.start_rounds_when_due],
         clock=clock,
     )

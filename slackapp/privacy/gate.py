@@ -26,7 +26,7 @@ from slackapp.pairing.stats import RoundFigures, pairing_figures
 from slackapp.privacy.indexes import ROUNDS_BY_WORKSPACE_AND_WEEK
 from slackapp.privacy.scope import Viewer
 from slackapp.privacy.suppression import ORG, Tree, UnitKey, UnitKind, build_tree, publishable
-from slackapp.resources.stats import MonthlyJoins, joins_per_month
+from slackapp.resources.stats import GroupCount, MonthlyJoins, joins_per_month, stored_members_per_group
 
 PARTICIPATION = "participation"
 QUESTION_KEYS: tuple[str, ...] = tuple(q.value for q in QuestionKey)
@@ -184,6 +184,7 @@ def period_of(moment: datetime) -> date:
 class Engagement:
     pairing: list[RoundFigures]
     joins: list[MonthlyJoins]
+    members: list[GroupCount]
 
 
 class Gate:
@@ -285,6 +286,9 @@ class Gate:
         return Engagement(
             pairing=pairing_figures(session=self._session, workspace_id=workspace_id, min_group_size=minimum),
             joins=joins_per_month(session=self._session, workspace_id=workspace_id, min_group_size=minimum),
+            members=stored_members_per_group(
+                session=self._session, workspace_id=workspace_id, min_group_size=minimum
+            ),
         )
 
     def comments(self, team: UnitKey, week: date) -> list[str] | None:

@@ -66,6 +66,9 @@ class ResourceEntry(Base):
     created_by: Mapped[SlackId]
     created_at: Mapped[Timestamp]
     updated_at: Mapped[Timestamp]
+    # How many people are in the group's channel, counted by the worker once a day (a count, no names).
+    member_count: Mapped[int | None]
+    members_counted_at: Mapped[datetime | None]
 
 
 class ResourceAudit(Base):

@@ -89,3 +89,20 @@ def joins_per_month(*, session: Session, workspace_id: str, min_group_size: int)
         MonthlyJoins(entry_id=entry_id, name=name, month=month, joins=suppress(count, min_group_size))
         for entry_id, name, month, count in rows
     ]
+
+
+def stored_members_per_group(*, session: Session, workspace_id: str, min_group_size: int) -> list[GroupCount]:
+    """The worker's latest member counts for groups with a channel, small ones suppressed."""
+    entries = session.scalars(
+        select(ResourceEntry)
+        .where(
+            ResourceEntry.workspace_id == workspace_id,
+            ResourceEntry.channel_id.is_not(None),
+            ResourceEntry.archived_at.is_(None),
+        )
+        .order_by(ResourceEntry.name)
+    )
+    return [
+        GroupCount(entry_id=e.id, name=e.name, count=suppress(e.member_count, min_group_size))
+        for e in entries
+    ]
