@@ -24,7 +24,6 @@ from slack_sdk.models.blocks import (
     RadioButtonsElement,
     SectionBlock,
     StaticSelectElement,
-    TimePickerElement,
 )
 from slack_sdk.models.views import View
 
@@ -39,13 +38,8 @@ from slackapp.checkins.models import Cadence, Pulse, Round, RoundState
 from slackapp.checkins.questions import CATALOGUE, COMMENT_MAX_LENGTH, SCALE, Question
 from slackapp.checkins.service import PARTICIPATION_STEP, RoundResults, round_questions
 from slackapp.checkins.suggestions import Suggestion
+from slackapp.schedule_form import CADENCE_LABELS, WEEKDAYS, build_schedule_blocks
 
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-CADENCE_LABELS = {
-    Cadence.WEEKLY: "Every week",
-    Cadence.FORTNIGHTLY: "Every two weeks",
-    Cadence.MONTHLY: "Every month",
-}
 OPEN_HOURS_CHOICES = (2, 4, 8, 24, 48, 72, 120, 168)
 
 
@@ -284,8 +278,6 @@ def build_pulse_form(pulse: Pulse | None, *, default_timezone: str) -> View:
     def option(value: str, text: str) -> Option:
         return Option(value=value, text=text)
 
-    cadences = [option(c.value, CADENCE_LABELS[c]) for c in Cadence]
-    weekdays = [option(str(i), name) for i, name in enumerate(WEEKDAYS)]
     durations = [
         option(str(h), f"{h} hours" if h < 24 else f"{h // 24} day{'s' if h >= 48 else ''}")
         for h in OPEN_HOURS_CHOICES
@@ -299,8 +291,6 @@ def build_pulse_form(pulse: Pulse | None, *, default_timezone: str) -> View:
     def pick(options: list[Option], value: str) -> Option | None:
         return next((o for o in options if o.value == value), None)
 
-    cadence = pick(cadences, pulse.cadence.value if pulse else Cadence.WEEKLY.value)
-    weekday = pick(weekdays, str(pulse.weekday if pulse else 0))
     duration = pick(durations, str(pulse.open_hours if pulse else 72))
     chosen_questions = [o for o in questions if pulse is None or o.value in pulse.question_keys]
     chosen_extras = [
@@ -321,37 +311,13 @@ def build_pulse_form(pulse: Pulse | None, *, default_timezone: str) -> View:
                 filter=ConversationFilter(include=["public", "private"], exclude_bot_users=True),
             ),
         ),
-        InputBlock(
-            block_id=PulseBlock.CADENCE,
-            label="How often",
-            element=StaticSelectElement(
-                action_id=CheckinAction.PULSE_FIELD, options=cadences, initial_option=cadence
-            ),
-        ),
-        InputBlock(
-            block_id=PulseBlock.WEEKDAY,
-            label="On",
-            hint="Monthly check-ins open on the first such day of the month.",
-            element=StaticSelectElement(
-                action_id=CheckinAction.PULSE_FIELD, options=weekdays, initial_option=weekday
-            ),
-        ),
-        InputBlock(
-            block_id=PulseBlock.LOCAL_TIME,
-            label="At",
-            element=TimePickerElement(
-                action_id=CheckinAction.PULSE_FIELD, initial_time=pulse.local_time if pulse else "09:30"
-            ),
-        ),
-        InputBlock(
-            block_id=PulseBlock.TIMEZONE,
-            label="Time zone",
-            hint="A time zone name such as Europe/London or America/New_York.",
-            element=PlainTextInputElement(
-                action_id=CheckinAction.PULSE_FIELD,
-                initial_value=pulse.timezone if pulse else default_timezone,
-                max_length=64,
-            ),
+        *build_schedule_blocks(
+            action_id=CheckinAction.PULSE_FIELD,
+            cadence=pulse.cadence if pulse else Cadence.WEEKLY,
+            weekday=pulse.weekday if pulse else 0,
+            local_time=pulse.local_time if pulse else "09:30",
+            timezone=pulse.timezone if pulse else default_timezone,
+            monthly_hint="Monthly check-ins open on the first such day of the month.",
         ),
         InputBlock(
             block_id=PulseBlock.OPEN_HOURS,

@@ -24,7 +24,6 @@ from slack_sdk.models.blocks import (
     PlainTextInputElement,
     SectionBlock,
     StaticSelectElement,
-    TimePickerElement,
     UserMultiSelectElement,
 )
 from slack_sdk.models.views import View
@@ -47,14 +46,9 @@ from slackapp.pairing.service import (
     UNANSWERED_LIMIT,
     HeldData,
 )
+from slackapp.schedule_form import CADENCE_LABELS, WEEKDAYS, build_schedule_blocks
 from slackapp.support import SupportKind
 
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-CADENCE_LABELS = {
-    Cadence.WEEKLY: "Every week",
-    Cadence.FORTNIGHTLY: "Every two weeks",
-    Cadence.MONTHLY: "Every month",
-}
 OUTCOME_LABELS = {
     Outcome.MET: "you met",
     Outcome.NOT_YET: "not yet",
@@ -503,8 +497,6 @@ def build_peer_home_blocks(*, joined_channels: Sequence[str], paused_for_silence
 
 def build_programme_form(programme: Programme | None, *, default_timezone: str) -> View:
     """Create or edit a programme. Block ids are the `ProgrammeSpec` field names, so errors land in place."""
-    cadences = [Option(value=c.value, text=CADENCE_LABELS[c]) for c in Cadence]
-    weekdays = [Option(value=str(i), text=name) for i, name in enumerate(WEEKDAYS)]
     windows = [Option(value=str(n), text=f"{n} round{'s' if n > 1 else ''}") for n in REPEAT_WINDOW_CHOICES]
     cross_team = Option(value=CROSS_TEAM_OPTION, text="Prefer pairs from different teams")
 
@@ -522,41 +514,13 @@ def build_programme_form(programme: Programme | None, *, default_timezone: str) 
                 filter=ConversationFilter(include=["public", "private"], exclude_bot_users=True),
             ),
         ),
-        InputBlock(
-            block_id=ProgrammeBlock.CADENCE,
-            label="How often",
-            element=StaticSelectElement(
-                action_id=PairingAction.FIELD,
-                options=cadences,
-                initial_option=pick(cadences, programme.cadence.value if programme else Cadence.WEEKLY),
-            ),
-        ),
-        InputBlock(
-            block_id=ProgrammeBlock.WEEKDAY,
-            label="On",
-            hint="Monthly programmes introduce people on the first such day of the month.",
-            element=StaticSelectElement(
-                action_id=PairingAction.FIELD,
-                options=weekdays,
-                initial_option=pick(weekdays, str(programme.weekday if programme else 0)),
-            ),
-        ),
-        InputBlock(
-            block_id=ProgrammeBlock.LOCAL_TIME,
-            label="At",
-            element=TimePickerElement(
-                action_id=PairingAction.FIELD, initial_time=programme.local_time if programme else "10:00"
-            ),
-        ),
-        InputBlock(
-            block_id=ProgrammeBlock.TIMEZONE,
-            label="Time zone",
-            hint="A time zone name such as Europe/London or America/New_York.",
-            element=PlainTextInputElement(
-                action_id=PairingAction.FIELD,
-                initial_value=programme.timezone if programme else default_timezone,
-                max_length=64,
-            ),
+        *build_schedule_blocks(
+            action_id=PairingAction.FIELD,
+            cadence=programme.cadence if programme else Cadence.WEEKLY,
+            weekday=programme.weekday if programme else 0,
+            local_time=programme.local_time if programme else "10:00",
+            timezone=programme.timezone if programme else default_timezone,
+            monthly_hint="Monthly programmes introduce people on the first such day of the month.",
         ),
         InputBlock(
             block_id=ProgrammeBlock.REPEAT_WINDOW,
