@@ -6,6 +6,7 @@ from slackapp.checkins.models import Answer, Comment, Histogram, Participation, 
 from slackapp.database import Base
 from slackapp.installations import tables as installation_tables  # noqa: F401  (slack_sdk's tables)
 from slackapp.org.models import Department, ManagerAssignment, Team
+from slackapp.pacing import PacingSlot
 from slackapp.pairing.models import Group, GroupMember, Membership, PairingRound, Profile, Programme
 from slackapp.privacy import indexes as privacy_indexes  # noqa: F401  (indexes on check-in tables)
 from slackapp.resources.models import (
@@ -24,6 +25,7 @@ __all__ = [
     "Group",
     "GroupMember",
     "Membership",
+    "PacingSlot",
     "PairingRound",
     "PersonRegion",
     "Profile",

@@ -8,7 +8,7 @@ from datetime import datetime
 from slackapp.checkins import jobs as checkin_jobs
 from slackapp.database import SessionFactory, utcnow
 from slackapp.installations.clients import workspace_clients
-from slackapp.pacing import RatePacer
+from slackapp.pacing import DatabaseSlots, RatePacer
 from slackapp.pairing import jobs as pairing_jobs
 from slackapp.resources import jobs as resource_jobs
 from slackapp.scheduler.worker import Worker
@@ -24,7 +24,10 @@ def create_worker(
     pacer: RatePacer | None = None,
 ) -> Worker:
     settings.require_secret_key()
-    clients, installed = workspace_clients(settings, session_factory.kw["bind"], pacer or RatePacer())
+    engine = session_factory.kw["bind"]
+    # The method tiers' budgets live in the database, so several worker processes share one budget
+    # per workspace instead of each spending Slack's whole limit.
+    clients, installed = workspace_clients(settings, engine, pacer or RatePacer(shared=DatabaseSlots(engine)))
     return Worker(
         settings=settings,
         session_factory=session_factory,
