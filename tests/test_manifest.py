@@ -25,7 +25,7 @@ SCOPES_FOR_CALLS = {
     "groups:history": ["conversations_history"],
     "im:history": ["conversations_history"],  # a retried peer introduction finds its own post
     "mpim:history": ["conversations_history"],
-    "users:read": ["users_info"],
+    "users:read": ["users_info", "users_list"],
 }
 
 

@@ -6,12 +6,13 @@ import logging
 import threading
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from slackapp.database import SessionFactory, utcnow
 from slackapp.errors import NotFound
 from slackapp.logs import current_request_id
+from slackapp.people import WorkspacePeople
 from slackapp.scheduler.queue import (
     DEFAULT_LEASE,
     claim_next_job,
@@ -44,6 +45,8 @@ class JobContext:
     attempt: int = 1
     # Whether a workspace has Kindred installed; work for one that does not waits, it is not done.
     is_installed: Callable[[str], bool] = _always_installed
+    # Who is a person (not a bot or deactivated), swept from Slack once and kept by this worker process.
+    people: WorkspacePeople = field(default_factory=WorkspacePeople)
 
 
 # A handler does one job for one subject; it returns when to run again (recurring jobs) or None when done.
@@ -63,6 +66,7 @@ class Worker:
         clock: Callable[[], datetime] = utcnow,
         lease: timedelta = DEFAULT_LEASE,
         is_installed: Callable[[str], bool] = _always_installed,
+        people: WorkspacePeople | None = None,
     ) -> None:
         self._settings = settings
         self._session_factory = session_factory
@@ -72,11 +76,17 @@ class Worker:
         self._clock = clock
         self._lease = lease
         self._is_installed = is_installed
+        self._people = people or WorkspacePeople()
 
     def run_once(self) -> int:
         """Do everything that is due now; return how many jobs ran."""
         context = JobContext(
-            self._settings, self._session_factory, self._slack, self._clock(), is_installed=self._is_installed
+            self._settings,
+            self._session_factory,
+            self._slack,
+            self._clock(),
+            is_installed=self._is_installed,
+            people=self._people,
         )
         for task in self._periodic:
             try:
