@@ -4,7 +4,9 @@
 through `base_url=standin.url`. It records every call, checks each one against Slack's own method
 reference (`../shared/slack-api-ref/methods/`), answers like Slack for the methods Kindred uses, keeps
 enough state to be read back (posted messages, opened views, DMs), and can be told to fail (429 with
-Retry-After, 5xx, `ok: false`) or to hold a call open while a test kills the caller.
+Retry-After, 5xx, `ok: false`, a dropped connection; before the call takes effect or after it) or to
+hold a call open while a test kills the caller. It can issue rotating tokens (`enable_token_rotation`)
+and answers their refresh grants as Slack does.
 
     with SlackStandIn() as slack:
         slack.add_channel("C0TEAM", members=["U1", "U2"])
@@ -50,6 +52,9 @@ APP_ID = "A0KINDRED"
 
 # Recorded as the `method` of calls made to a response_url (see `SlackStandIn.hooks_url`).
 RESPONSE_URL = "response_url"
+
+# The status recorded for a call whose connection the stand-in closed without answering (`drop_next`).
+DROPPED = 0
 
 # Never listed in the reference: the token travels in the Authorization header, and Bolt's per-request
 # client adds `team_id` to every call (it matters only to org-wide installs, and Slack accepts it anywhere).
@@ -137,8 +142,9 @@ class SlackCall:
     """One request the stand-in received, and how it answered.
 
     `args` has JSON-string arguments (`blocks`, `view`, `metadata`, ...) decoded. `status` is None while
-    the call is still waiting (see `SlackStandIn.block`); `error` is the `error` of an `ok: false`
-    answer. `ok` tells a success from a failed attempt (injected fault, violation or Slack error).
+    the call is still waiting (see `SlackStandIn.block`) and `DROPPED` when its connection was closed
+    unanswered; `error` is the `error` of an `ok: false` answer. `ok` tells a success from a failed
+    attempt (injected fault, violation or Slack error), even one that took effect before it failed.
     """
 
     method: str
@@ -155,9 +161,11 @@ class SlackCall:
 
     @property
     def answered_with(self) -> str:
-        """`"ok"`, `"error:<code>"`, `"http:<status>"`, or `"pending"`: handy in assertion messages."""
+        """`"ok"`, `"error:<code>"`, `"http:<status>"`, `"dropped"` or `"pending"`: for assertion messages."""
         if self.status is None:
             return "pending"
+        if self.status == DROPPED:
+            return "dropped"
         if self.status != 200:
             return f"http:{self.status}"
         return "ok" if self.error is None else f"error:{self.error}"
@@ -168,6 +176,7 @@ class _Fault:
     status: int
     error: str
     retry_after: int | None
+    after_effect: bool = False
 
 
 @dataclass(frozen=True)
@@ -228,6 +237,9 @@ class SlackStandIn:
         self.violations: list[str] = []
         # OAuth code -> the workspace it installs into (for oauth.v2.access).
         self.oauth_codes: dict[str, str] = {}
+        # With token rotation on: a bot token's lifetime in seconds, and refresh token -> its workspace.
+        self.token_expires_in: int | None = None
+        self.refresh_tokens: dict[str, str] = {}
 
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)
@@ -331,6 +343,8 @@ class SlackStandIn:
             self.calls = []
             self.violations = []
             self.oauth_codes = {}
+            self.token_expires_in = None
+            self.refresh_tokens = {}
             self._faults = {}
             self._dm_ids = {}
             self.openid_codes: dict[str, dict[str, Any]] = {}
@@ -352,6 +366,15 @@ class SlackStandIn:
             self.channels[channel_id] = fields
             if members is not None:
                 self.channel_members[channel_id] = list(members)
+
+    def enable_token_rotation(self, expires_in: int = 43_200) -> None:
+        """Installs from now on get expiring bot tokens (`expires_in` seconds) and a refresh token each.
+
+        As Slack does, a refresh grant (`oauth.v2.access` with `grant_type=refresh_token`) answers a new
+        token, a new refresh token and `expires_in`, and revokes the refresh token it was given.
+        """
+        with self._lock:
+            self.token_expires_in = expires_in
 
     def add_openid_code(self, code: str, user_id: str, name: str = "", team_id: str = TEAM_ID) -> None:
         """Sign in with Slack: make `code` (as if from Slack's authorize page) stand for this person."""
@@ -404,25 +427,41 @@ class SlackStandIn:
         retry_after: int | None = None,
         error: str | None = None,
         times: int = 1,
+        after_effect: bool = False,
     ) -> None:
         """Make the next `times` calls to `method` fail (after any failures already queued).
 
         `status=429` (or just `retry_after=N`) answers HTTP 429 with `Retry-After: N` (default 1);
         another status such as 500 or 503 answers that status; `error="..."` alone answers 200 with
-        `{"ok": false, "error": ...}`.
+        `{"ok": false, "error": ...}`. With `after_effect`, the call first takes effect (a message is
+        posted) and only its answer is the failure: Slack's `fatal_error`, "it's possible some aspect of
+        the operation succeeded". A 429 never takes effect.
         """
         if status is None and retry_after is not None:
             status = 429
         if status is None and error is None:
             raise ValueError("fail_next needs status, retry_after or error")
         if status == 429:
+            if after_effect:
+                raise ValueError("a 429 means Slack did nothing: it has no after_effect")
             fault = _Fault(429, error or "ratelimited", retry_after if retry_after is not None else 1)
         elif status is not None:
-            fault = _Fault(status, error or "fatal_error", retry_after)
+            fault = _Fault(status, error or "fatal_error", retry_after, after_effect)
         else:
-            fault = _Fault(200, str(error), None)
+            fault = _Fault(200, str(error), None, after_effect)
         with self._lock:
             self._faults.setdefault(method, []).extend([fault] * times)
+
+    def drop_next(self, method: str, *, times: int = 1, after_effect: bool = False) -> None:
+        """Close the connection of the next `times` calls to `method` without answering.
+
+        The caller sees the connection dropped while it waited for the answer; with `after_effect`, the
+        call took effect first.
+        """
+        with self._lock:
+            self._faults.setdefault(method, []).extend(
+                [_Fault(DROPPED, "connection_dropped", None, after_effect)] * times
+            )
 
     def block(self, method: str) -> None:
         """Hold calls to `method` after recording them, until `unblock(method)` (or `stop()`)."""
@@ -482,9 +521,13 @@ class SlackStandIn:
         faults = self._faults.get(call.method)
         if faults:
             fault = faults.pop(0)
+            if fault.after_effect:
+                self._take_effect(call)  # done; only the answer is lost
             headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
             return _Answer(fault.status, {"ok": False, "error": fault.error}, headers)
+        return self._take_effect(call)
 
+    def _take_effect(self, call: SlackCall) -> _Answer:
         answerer = self._answerers.get(call.method)
         try:
             body = answerer(call.args) if answerer is not None else {}
@@ -730,10 +773,21 @@ class SlackStandIn:
         }
 
     def _oauth_v2_access(self, args: dict[str, Any]) -> dict[str, Any]:
-        """The OAuth code exchange: a code from `oauth_codes` becomes that workspace's bot token."""
+        """The OAuth code exchange: a code from `oauth_codes` becomes that workspace's bot token.
+
+        With token rotation on, the token expires and comes with a refresh token, and the refresh grant
+        exchanges that for the next pair.
+        """
+        grant_type = str(args.get("grant_type") or "authorization_code")
+        if grant_type == "refresh_token":
+            return self._refresh_grant(args)
+        if grant_type != "authorization_code":
+            raise SlackError("invalid_grant_type")
         team_id = self.oauth_codes.get(str(args.get("code")))
         if team_id is None:
             raise SlackError("invalid_code")
+        if self.token_expires_in is not None:
+            return self._rotating_bot_token(team_id)
         return {
             "app_id": APP_ID,
             "authed_user": {"id": "U0INSTALLER"},
@@ -741,6 +795,35 @@ class SlackStandIn:
             "token_type": "bot",
             "access_token": f"xoxb-{team_id}-secret",
             "bot_user_id": BOT_USER_ID,
+            "team": {"id": team_id, "name": f"Workspace {team_id}"},
+            "enterprise": None,
+            "is_enterprise_install": False,
+        }
+
+    def _refresh_grant(self, args: dict[str, Any]) -> dict[str, Any]:
+        # slack_sdk sends the client id and secret as HTTP Basic credentials, not as arguments.
+        call = next(c for c in reversed(self.calls) if c.method == "oauth.v2.access")
+        if not (args.get("client_id") or (call.token or "").startswith("Basic ")):
+            raise SlackError("invalid_client_id")
+        team_id = self.refresh_tokens.pop(str(args.get("refresh_token") or ""), None)  # used up
+        if team_id is None or self.token_expires_in is None:
+            raise SlackError("invalid_refresh_token")
+        return self._rotating_bot_token(team_id)
+
+    def _rotating_bot_token(self, team_id: str) -> dict[str, Any]:
+        """A new expiring bot token and the refresh token for the next one, shaped as the reference's."""
+        serial = next(self._id_counter)
+        refresh_token = f"xoxe-1-{team_id}-{serial}-secret"
+        self.refresh_tokens[refresh_token] = team_id
+        return {
+            "app_id": APP_ID,
+            "authed_user": {"id": "U0INSTALLER"},
+            "scope": "chat:write,commands",
+            "token_type": "bot",
+            "access_token": f"xoxe.xoxb-{team_id}-{serial}-secret",
+            "bot_user_id": BOT_USER_ID,
+            "expires_in": self.token_expires_in,
+            "refresh_token": refresh_token,
             "team": {"id": team_id, "name": f"Workspace {team_id}"},
             "enterprise": None,
             "is_enterprise_install": False,
@@ -854,6 +937,9 @@ class _Handler(BaseHTTPRequestHandler):
         token = authorization.removeprefix("Bearer ").strip() or None
         body_token = args.pop("token", None)
         answer = standin.handle(url.path.removeprefix("/api/"), args, token or body_token)
+        if answer.status == DROPPED:
+            self.close_connection = True  # hang up: the caller never hears back
+            return
         self._reply(answer.status, answer.body, answer.headers)
 
     def _reply(self, status: int, body: Mapping[str, Any], headers: Mapping[str, str] | None = None) -> None:

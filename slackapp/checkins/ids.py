@@ -44,3 +44,4 @@ class PulseOption(StrEnum):
 COMMENT_BLOCK = "comment"
 INVITATION_EVENT = "kindred_checkin_invitation"
 RESULTS_EVENT = "kindred_checkin_results"
+REMINDER_EVENT = "kindred_checkin_reminder"

@@ -1,7 +1,8 @@
 """The worker's check-in jobs: post invitations, move the participation count, remind, close, report.
 
 Every job may run again after a crash, so each is idempotent: a channel post is looked up by its
-message metadata before it is repeated, reminders are marked before they are sent, closing checks state.
+message metadata before it is repeated (slackapp/posting.py), reminders are marked before they are sent
+and unmarked only when Slack's history shows they did not arrive, closing checks state.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from slack_sdk.models.blocks import Block
 from sqlalchemy.exc import IntegrityError
 
 from slackapp.actions.service import latest_action
-from slackapp.checkins.ids import INVITATION_EVENT, RESULTS_EVENT
+from slackapp.checkins.ids import INVITATION_EVENT, REMINDER_EVENT, RESULTS_EVENT
 from slackapp.checkins.ledger import RoundSecrets
 from slackapp.checkins.models import Round, RoundState
 from slackapp.checkins.service import (
@@ -35,6 +36,7 @@ from slackapp.checkins.service import (
     unmark_reminded,
 )
 from slackapp.checkins.views import build_invitation, build_reminder, build_results
+from slackapp.posting import post_once
 from slackapp.scheduler.worker import JobContext, JobHandler
 
 log = logging.getLogger(__name__)
@@ -128,11 +130,21 @@ def send_reminders(context: JobContext, round_id: uuid.UUID) -> datetime | None:
         except IntegrityError:
             continue  # another worker took over this long job and reminded them already
         try:
-            client.chat_postMessage(channel=user_id, text=text, blocks=_dicts(blocks))
-        except SlackApiError as error:
-            if error.response.get("error") in UNREACHABLE_PEOPLE:
+            post_once(
+                client,
+                channel=user_id,
+                text=text,
+                blocks=blocks,
+                event_type=REMINDER_EVENT,
+                key=str(round_id),
+                may_have_posted=False,  # marked before sending: no earlier attempt reached them
+                since=round_.opens_at,
+            )
+        except Exception as error:
+            if isinstance(error, SlackApiError) and error.response.get("error") in UNREACHABLE_PEOPLE:
                 continue
-            # Slack failed for a passing reason: unmark them so the job's retry reminds them after all.
+            # Not delivered, as far as Slack's history shows (post_once looks after an unsure failure):
+            # unmark them so the job's retry reminds them after all.
             with context.session_factory.begin() as session:
                 unmark_reminded(session=session, round_=round_, user_id=user_id, round_secrets=secrets)
             raise
@@ -188,52 +200,6 @@ def _last_action(context: JobContext, round_: Round) -> str | None:
 
 
 # -- Slack helpers -------------------------------------------------------------------------------------
-
-
-def post_once(
-    client: WebClient,
-    *,
-    channel: str,
-    text: str,
-    blocks: list[Block],
-    event_type: str,
-    key: str,
-    may_have_posted: bool,
-    since: datetime,
-) -> str:
-    """Post a channel message at most once, even if an earlier attempt died after Slack accepted it.
-
-    Slack has no idempotency key for chat.postMessage, so each message carries metadata naming what it
-    is; a retried job first looks for its own message in the channel's recent history.
-    """
-    if may_have_posted:
-        found = _find_posted(client, channel=channel, event_type=event_type, key=key, since=since)
-        if found is not None:
-            return found
-    response = client.chat_postMessage(
-        channel=channel,
-        text=text,
-        blocks=_dicts(blocks),
-        metadata={"event_type": event_type, "event_payload": {"key": key}},
-    )
-    return str(response["ts"])
-
-
-def _find_posted(
-    client: WebClient, *, channel: str, event_type: str, key: str, since: datetime
-) -> str | None:
-    oldest = f"{since.timestamp() - 60:.6f}"
-    for page in client.conversations_history(
-        channel=channel, oldest=oldest, include_all_metadata=True, limit=200
-    ):
-        for message in page.get("messages", []):
-            metadata = message.get("metadata") or {}
-            if (
-                metadata.get("event_type") == event_type
-                and (metadata.get("event_payload") or {}).get("key") == key
-            ):
-                return str(message["ts"])
-    return None
 
 
 def _channel_members(client: WebClient, channel_id: str) -> list[str]:

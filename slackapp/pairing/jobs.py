@@ -3,7 +3,7 @@
 Each job may run again after a crash, and two workers may run at once: rounds are created once per slot,
 matched once (under a lock and a state check), each group is introduced by its own job whose post is
 looked up by its message metadata before it is repeated, and nudges and follow-ups are marked before
-they are sent.
+they are sent (and looked up in the conversation before one Slack may have taken is sent again).
 """
 
 from __future__ import annotations
@@ -11,15 +11,19 @@ from __future__ import annotations
 import logging
 import uuid
 from datetime import datetime
-from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block
 
-from slackapp.checkins.jobs import post_once
 from slackapp.org.service import OrgStructure, load_org
-from slackapp.pairing.ids import ANNOUNCEMENT_EVENT, INTRODUCTION_EVENT
+from slackapp.pairing.ids import (
+    ANNOUNCEMENT_EVENT,
+    FOLLOW_UP_EVENT,
+    INTRODUCTION_EVENT,
+    NUDGE_EVENT,
+    PAUSE_EVENT,
+)
 from slackapp.pairing.models import Programme, RoundState
 from slackapp.pairing.service import (
     Directory,
@@ -43,6 +47,7 @@ from slackapp.pairing.views import (
     build_nudge,
     build_silence_pause,
 )
+from slackapp.posting import post_once
 from slackapp.scheduler.worker import JobContext, JobHandler
 
 log = logging.getLogger(__name__)
@@ -147,7 +152,7 @@ def nudge(context: JobContext, round_id: uuid.UUID) -> datetime | None:
             if not claim_nudge(session=session, group_id=group.id, now=context.now):
                 continue
         text, blocks = build_nudge(str(group.id))
-        _post(client, str(group.conversation_id), text, blocks)
+        _post(client, str(group.conversation_id), text, blocks, NUDGE_EVENT, str(group.id), round_.slot)
     return None
 
 
@@ -162,19 +167,20 @@ def follow_up(context: JobContext, round_id: uuid.UUID) -> datetime | None:
             if not claim_follow_up(session=session, group_id=group.id, now=context.now):
                 continue
         text, blocks = build_follow_up(str(group.id))
-        _post(client, str(group.conversation_id), text, blocks)
+        _post(client, str(group.conversation_id), text, blocks, FOLLOW_UP_EVENT, str(group.id), round_.slot)
     return None
 
 
 def close(context: JobContext, round_id: uuid.UUID) -> datetime | None:
     """Count silence; tell anyone paused for it, kindly, with a way back."""
     with context.session_factory.begin() as session:
-        workspace_id = get_round(session=session, round_id=round_id).workspace_id
+        round_ = get_round(session=session, round_id=round_id)
+        workspace_id, slot = round_.workspace_id, round_.slot
         paused = close_round(session=session, round_id=round_id)
     client = context.slack(workspace_id)
     text, blocks = build_silence_pause()
     for user_id in paused:
-        _post(client, user_id, text, blocks)
+        _post(client, user_id, text, blocks, PAUSE_EVENT, str(round_id), slot)
     return None
 
 
@@ -218,13 +224,31 @@ def directory_from(client: WebClient, org: OrgStructure) -> Directory:
     return Directory(teams=teams, reporting_lines={u: frozenset(v) for u, v in lines.items()})
 
 
-def _post(client: WebClient, channel: str, text: str, blocks: list[Block]) -> None:
+def _post(
+    client: WebClient,
+    channel: str,
+    text: str,
+    blocks: list[Block],
+    event_type: str,
+    key: str,
+    since: datetime,
+) -> None:
+    """Post a nudge, follow-up or pause note, claimed before it goes (a crash may skip one, never send two).
+
+    A failure after which Slack may still have posted it is looked up in the conversation before the
+    message is tried again; one that surely did not arrive is logged, and the rest still get theirs.
+    """
     try:
-        client.chat_postMessage(channel=channel, text=text, blocks=_dicts(blocks))
+        post_once(
+            client,
+            channel=channel,
+            text=text,
+            blocks=blocks,
+            event_type=event_type,
+            key=key,
+            since=since,
+            may_have_posted=False,
+        )
     except SlackApiError as error:
         # A closed DM or a deactivated person: nothing to retry, and the rest still get theirs.
         log.warning("pairing message not delivered: %s", error.response.get("error"))
-
-
-def _dicts(blocks: list[Block]) -> list[dict[str, Any]]:
-    return [block.to_dict() for block in blocks]

@@ -129,7 +129,7 @@ def test_slack_server_errors_delay_the_invitation_but_never_lose_or_double_it(
     make_worker, channels: list[str], slack: SlackStandIn, session_factory: SessionFactory, clock: Clock
 ) -> None:
     round_ = make_open_round(session_factory, channels[0])
-    slack.fail_next("chat.postMessage", status=503, times=6)  # more than the client's own retries
+    slack.fail_next("chat.postMessage", status=503, times=3)  # more than one run of the job tries
     clock.advance(seconds=1)
     make_worker().run_once()
     with session_factory() as session:
@@ -137,6 +137,8 @@ def test_slack_server_errors_delay_the_invitation_but_never_lose_or_double_it(
             select(Job).where(Job.subject_id == round_.id, Job.kind == "checkin.post_invitation")
         ).one()
         assert job.done_at is None and job.last_error == "SlackApiError"
+    # Before each new try the channel's history was searched for the invitation (Slack may have posted it).
+    assert len(slack.calls_to("conversations.history")) == 3
     clock.advance(minutes=2)
     make_worker().run_once()
     assert len(invitations(slack)) == 1
