@@ -11,7 +11,7 @@ from typing import Any
 from slackapp.checkins.ledger import RoundSecrets
 from slackapp.checkins.models import Cadence, Pulse, Round
 from slackapp.checkins.questions import DEFAULT_QUESTION_KEYS
-from slackapp.checkins.service import PulseSpec, create_pulse, open_round_now, record_answers
+from slackapp.checkins.service import PulseSpec, create_pulse, get_round, open_round_now, record_answers
 from slackapp.database import SessionFactory, utcnow
 
 WORKSPACE = "T0KINDRED"
@@ -88,9 +88,11 @@ def answer(
     comment: str | None = None,
     now: datetime | None = None,
 ) -> None:
+    with session_factory() as session:
+        round_ = get_round(session=session, round_id=round_id)
     record_answers(
         session_factory=session_factory,
-        round_id=round_id,
+        round_=round_,
         user_id=user_id,
         answers=answers if answers is not None else scores(),
         comment=comment,

@@ -24,16 +24,16 @@ pytestmark = pytest.mark.skipif(not is_postgres(), reason="drops PostgreSQL serv
 
 @contextmanager
 def connection_killed_on(
-    engine: Engine, database_url: str, statement_start: str, times: int = 1
+    engine: Engine, database_url: str, statement_part: str, times: int = 1
 ) -> Iterator[None]:
-    """Terminate the server process of the connection that starts `statement_start`, like a network drop."""
+    """Terminate the server process of the connection running a statement with `statement_part` in it."""
     killer = create_engine(database_url, isolation_level="AUTOCOMMIT")
     remaining = [times]
 
     def kill(
         conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool
     ) -> None:
-        if remaining[0] > 0 and statement.lstrip().upper().startswith(statement_start.upper()):
+        if remaining[0] > 0 and statement_part.upper() in statement.upper():
             remaining[0] -= 1
             pid = conn.connection.dbapi_connection.info.backend_pid
             with killer.connect() as other:

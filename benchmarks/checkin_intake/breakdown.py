@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import argparse
 import collections
+import cProfile
 import functools
 import os
+import pstats
 import sys
 import time
 from collections.abc import Callable
@@ -73,7 +75,7 @@ def instrument() -> None:
     import slackapp.checkins.service as service
 
     # The listener's steps (names as imported into slackapp/checkins/listeners.py).
-    for step in ("get_round", "record_answers", "get_help_contact", "build_thank_you_view", "suggest"):
+    for step in ("find_round", "record_answers", "get_help_contact", "build_thank_you_view", "suggest"):
         if hasattr(listeners, step):
             measure(listeners, step, f"listener: {step}")
     if hasattr(listeners, "directory_suggestions"):
@@ -90,7 +92,7 @@ def instrument() -> None:
     if hasattr(slackapp.app, "is_well_formed"):
         measure(slackapp.app, "is_well_formed", "bolt: kindred middleware is_well_formed(body)")
     # Inside record_answers.
-    measure(service, "_hold_round_open", "  record_answers: _hold_round_open (x2 with a comment)")
+    measure(service, "_write_while_open", "  record_answers: _write_while_open (ledger, scores, comment)")
     measure(ledger.RoundSecrets, "voter_hash", "  record_answers: voter_hash (Fernet decrypt + HMAC)")
     # Database plumbing, wherever it happens.
     measure(_PGDialect_common_psycopg, "do_ping", "db: pool_pre_ping SELECT 1 on every checkout")
@@ -102,7 +104,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--requests", type=int, default=1000)
     parser.add_argument(
-        "--variants", default="", help="comma-separated variants from variants.py to apply, e.g. lean,noping"
+        "--variants", default="", help="comma-separated variants from variants.py to apply, e.g. noping"
+    )
+    parser.add_argument(
+        "--cprofile",
+        type=int,
+        metavar="N",
+        help="also print Kindred's N costliest functions (cProfile, own time)",
     )
     args = parser.parse_args()
 
@@ -166,8 +174,13 @@ def main() -> int:
             cpu_by_step.clear()
             calls_by_step.clear()
             cpu_began, wall_began, times_began = time.thread_time(), time.perf_counter(), os.times()
+            profiler = cProfile.Profile(time.thread_time) if args.cprofile and name == "kindred" else None
+            if profiler:
+                profiler.enable()
             for body in bodies[warmup:]:
                 send(body)
+            if profiler:
+                profiler.disable()
             cpu = (time.thread_time() - cpu_began) * 1000 / args.requests
             wall = (time.perf_counter() - wall_began) * 1000 / args.requests
             times = os.times()
@@ -181,6 +194,9 @@ def main() -> int:
             for step, seconds in sorted(cpu_by_step.items(), key=lambda item: -item[1]):
                 per_request = calls_by_step[step] / args.requests
                 print(f"  {seconds * 1000 / args.requests:6.3f} ms  {step}  ({per_request:g} per request)")
+            if profiler:
+                print("\n(cProfile slows everything down; the figures above include its overhead)")
+                pstats.Stats(profiler).sort_stats("tottime").print_stats(args.cprofile)
         engine.dispose()
     finally:
         standin.stop()

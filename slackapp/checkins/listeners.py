@@ -27,8 +27,8 @@ from slackapp.checkins.service import (
     close_round_now,
     create_pulse,
     delete_pulse,
+    find_round,
     get_pulse,
-    get_round,
     has_answered,
     open_round_now,
     open_rounds,
@@ -124,11 +124,8 @@ def open_checkin(
     ack()
     round_id = parse_uuid(action.get("value"))
     with db() as session:
-        try:
-            round_ = get_round(session=session, round_id=round_id) if round_id else None
-        except NotFound:
-            round_ = None
-        if round_ is None or round_.workspace_id != context.team_id:
+        round_ = find_round(session=session, workspace_id=str(context.team_id), round_id=round_id)
+        if round_ is None:
             client.views_open(trigger_id=body["trigger_id"], view=build_notice_view(*NO_SUCH_CHECKIN))
             return
         _show_checkin(
@@ -168,31 +165,33 @@ def submit_checkin(
 ) -> None:
     """Store the answers (committed before we acknowledge), then thank the person privately."""
     round_id = parse_uuid(private_metadata(view).get("round_id"))
-    if round_id is None:
-        ack(response_action="update", view=build_notice_view(*NO_SUCH_CHECKIN))
-        return
     values = view.get("state", {}).get("values", {})
     answers = _scores_from(values)
     comment = values.get(COMMENT_BLOCK, {}).get(CheckinAction.COMMENT, {}).get("value")
-    now = utcnow()
-    with db() as session:
-        try:
-            round_ = get_round(session=session, round_id=round_id)
-        except NotFound:
-            round_ = None
-    if round_ is None or round_.workspace_id != context.team_id:
-        ack(response_action="update", view=build_notice_view(*NO_SUCH_CHECKIN))
-        return
+    user_id = str(context.user_id)
+    # Suggestions come from the answers in memory and are shown once: nothing about them is stored.
+    needs = needs_from_answers(answers)
+    with db() as session:  # everything the submission reads, in one session, before it writes
+        round_ = find_round(session=session, workspace_id=str(context.team_id), round_id=round_id)
+        if round_ is None:
+            ack(response_action="update", view=build_notice_view(*NO_SUCH_CHECKIN))
+            return
+        contact, sources = None, []
+        if needs.any:  # most answers show no need: spare them the lookups
+            contact = get_help_contact(session=session, workspace_id=round_.workspace_id)
+            sources = [
+                directory_suggestions(session=session, workspace_id=round_.workspace_id, user_id=user_id)
+            ]
     question_blocks = [q.key.value for q in round_questions(round_)]
     try:
         record_answers(
             session_factory=db,
-            round_id=round_id,
-            user_id=str(context.user_id),
+            round_=round_,
+            user_id=user_id,
             answers=answers,
             comment=comment if isinstance(comment, str) else None,
             round_secrets=RoundSecrets(settings.require_secret_key()),
-            now=now,
+            now=utcnow(),
         )
     except InvalidInput as invalid:
         known = set(question_blocks) | ({COMMENT_BLOCK} if round_.comments_enabled else set())
@@ -209,16 +208,7 @@ def submit_checkin(
     except AlreadyAnswered:
         ack(response_action="update", view=build_notice_view(*ALREADY_ANSWERED))
         return
-    # Suggestions come from the answers in memory and are shown once: nothing about them is stored.
-    needs = needs_from_answers(answers)
-    suggestions = []
-    if needs.any:  # most answers show no need: spare them the lookups
-        with db() as session:
-            contact = get_help_contact(session=session, workspace_id=round_.workspace_id)
-            directory = directory_suggestions(
-                session=session, workspace_id=round_.workspace_id, user_id=str(context.user_id)
-            )
-        suggestions = suggest(needs, help_contact=contact, sources=[directory])
+    suggestions = suggest(needs, help_contact=contact, sources=sources)
     ack(response_action="update", view=build_thank_you_view(suggestions))
 
 

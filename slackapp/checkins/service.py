@@ -7,16 +7,19 @@ transactions; a closed round keeps histograms and nothing row-level.
 
 from __future__ import annotations
 
+import functools
 import random
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, union_all
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import ReturningInsert
 
 from slackapp.checkins.ledger import RoundSecrets
 from slackapp.checkins.models import (
@@ -44,7 +47,7 @@ from slackapp.checkins.schedule import (
     parse_local_time,
     slot_after,
 )
-from slackapp.database import SessionFactory
+from slackapp.database import Base, SessionFactory
 from slackapp.errors import InvalidInput, NotFound
 from slackapp.scheduler.queue import enqueue
 
@@ -327,6 +330,12 @@ def get_round(*, session: Session, round_id: uuid.UUID) -> Round:
     return _get_round(session, round_id)
 
 
+def find_round(*, session: Session, workspace_id: str, round_id: uuid.UUID | None) -> Round | None:
+    """The round, if it exists in this workspace (an id from a payload may name another's)."""
+    round_ = session.get(Round, round_id) if round_id is not None else None
+    return round_ if round_ is not None and round_.workspace_id == workspace_id else None
+
+
 def _get_round(session: Session, round_id: uuid.UUID) -> Round:
     round_ = session.get(Round, round_id)
     if round_ is None:
@@ -405,75 +414,100 @@ def check_answers(round_: Round, answers: Mapping[str, int | None], comment: str
 def record_answers(
     *,
     session_factory: SessionFactory,
-    round_id: uuid.UUID,
+    round_: Round,
     user_id: str,
     answers: Mapping[str, int | None],
     comment: str | None,
     round_secrets: RoundSecrets,
     now: datetime,
 ) -> None:
-    """Count one person's answers once, without recording who gave them.
+    """Count one person's answers to `round_` once, without recording who gave them.
 
     Three transactions, on purpose (DESIGN.md rule 2): rows written in one PostgreSQL transaction share
     a transaction id that would link them. First the ledger entry (the keyed hash, refusing a second
-    answer), then the scores, then the comment. If the scores or comment fail, the ledger entry and any
-    scores already written are removed, so the person can simply submit again.
+    answer), then the scores, then the comment: each one statement that commits on its own. If the
+    scores or comment fail, the ledger entry and any scores already written are removed, so the person
+    can simply submit again.
 
     Raises:
         InvalidInput: an answer is missing or out of range (nothing written).
-        RoundNotOpen: the round has closed.
+        RoundNotOpen: the round has closed (nothing written).
         AlreadyAnswered: this person's answers are already counted (nothing written).
         SubmissionFailed: the database failed; nothing of this submission is kept.
     """
     comment = (comment or "").strip() or None
-    with session_factory.begin() as session:
-        round_ = session.get(Round, round_id)
-        if round_ is None or not accepts_answers(round_, now) or round_.secret_ciphertext is None:
-            raise RoundNotOpen()
-        errors = check_answers(round_, answers, comment)
-        if errors:
-            raise InvalidInput(errors)
-        voter = round_secrets.voter_hash(round_.secret_ciphertext, user_id)
-        scores = [(q.key.value, int(answers[q.key.value] or 0)) for q in round_questions(round_)]
-    try:
-        with session_factory.begin() as session:
-            session.add(Participation(round_id=round_id, voter_hash=voter))
-    except IntegrityError:
-        raise AlreadyAnswered() from None
-    except SQLAlchemyError:
-        raise SubmissionFailed() from None
-
-    answer_ids: list[uuid.UUID] = []
-    try:
-        with session_factory.begin() as session:
-            _hold_round_open(session, round_id)
-            rows = [Answer(id=uuid.uuid4(), round_id=round_id, question_key=k, value=v) for k, v in scores]
-            answer_ids = [row.id for row in rows]
-            session.add_all(rows)
-        if comment:
-            with session_factory.begin() as session:
-                _hold_round_open(session, round_id)
-                session.add(Comment(round_id=round_id, body=comment))
-    except (SQLAlchemyError, RoundNotOpen) as error:
-        _forget_submission(session_factory, round_id, voter, answer_ids)
-        if isinstance(error, RoundNotOpen):
-            raise
-        raise SubmissionFailed() from None
-
-
-def _hold_round_open(session: Session, round_id: uuid.UUID) -> None:
-    """Share-lock the round so closing waits for this write, and refuse if it has closed meanwhile."""
-    state = session.scalar(select(Round.state).where(Round.id == round_id).with_for_update(read=True))
-    if state is None or state is RoundState.CLOSED:
+    if not accepts_answers(round_, now) or round_.secret_ciphertext is None:
         raise RoundNotOpen()
+    errors = check_answers(round_, answers, comment)
+    if errors:
+        raise InvalidInput(errors)
+    voter = round_secrets.voter_hash(round_.secret_ciphertext, user_id)
+    scores: list[dict[str, Any]] = [
+        {"id": uuid.uuid4(), "question_key": q.key.value, "value": int(answers[q.key.value] or 0)}
+        for q in round_questions(round_)
+    ]
+    with session_factory() as session:
+        # Autocommit: every statement below is its own transaction, with its own transaction id.
+        connection = session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        try:
+            counted = _write_while_open(connection, Participation, round_.id, [{"voter_hash": voter}])
+        except IntegrityError:
+            raise AlreadyAnswered() from None
+        except SQLAlchemyError:
+            raise SubmissionFailed() from None
+        if not counted:
+            raise RoundNotOpen()
+        try:
+            comments = [{"id": uuid.uuid4(), "body": comment}] if comment else []
+            written = _write_while_open(connection, Answer, round_.id, scores) and (
+                not comments or _write_while_open(connection, Comment, round_.id, comments)
+            )
+            if not written:
+                raise RoundNotOpen()
+        except (SQLAlchemyError, RoundNotOpen) as error:
+            _forget_submission(session_factory, round_.id, voter, [row["id"] for row in scores])
+            if isinstance(error, RoundNotOpen):
+                raise
+            raise SubmissionFailed() from None
+
+
+def _write_while_open(
+    connection: Connection, model: type[Base], round_id: uuid.UUID, rows: list[dict[str, Any]]
+) -> bool:
+    """Insert `rows` (with their round) in one statement, unless the round has closed. True if written."""
+    statement = _insert_while_open(model, tuple(rows[0]), len(rows))
+    values = {f"{name}_{i}": value for i, row in enumerate(rows) for name, value in row.items()}
+    # RETURNING tells whether anything was written on both databases; rowcount does not, for this shape.
+    return bool(connection.execute(statement, {"round_id": round_id, **values}).all())
+
+
+@functools.cache
+def _insert_while_open(model: type[Base], columns: tuple[str, ...], row_count: int) -> ReturningInsert[Any]:
+    """The statement for `_write_while_open`, built once per shape (building it is most of its cost).
+
+    It share-locks the round row: closing locks it for update, so a close waits for a write in flight,
+    and a write that waited for a close sees the round closed and writes nothing. (A key-share lock
+    would not do: it ignores updates that leave the key alone, such as closing.)
+    """
+    open_round = (
+        select(Round.id)
+        .where(Round.id == bindparam("round_id"), Round.state != RoundState.CLOSED)
+        .with_for_update(read=True)
+        .cte("open_round")
+    )
+    table = model.__table__
+    rows = [
+        select(open_round.c.id, *(bindparam(f"{name}_{i}", type_=table.c[name].type) for name in columns))
+        for i in range(row_count)
+    ]
+    return insert(model).from_select(["round_id", *columns], union_all(*rows)).returning(table.c.round_id)
 
 
 def _forget_submission(
     session_factory: SessionFactory, round_id: uuid.UUID, voter: bytes, answer_ids: list[uuid.UUID]
 ) -> None:
     with session_factory.begin() as session:
-        if answer_ids:
-            session.execute(delete(Answer).where(Answer.id.in_(answer_ids)))
+        session.execute(delete(Answer).where(Answer.id.in_(answer_ids)))
         session.execute(
             delete(Participation).where(Participation.round_id == round_id, Participation.voter_hash == voter)
         )

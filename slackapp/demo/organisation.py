@@ -190,13 +190,12 @@ def build_demo_organisation(
                 mark_invitation_posted(
                     session=session, round_id=round_.id, ts=f"{week}.0", invited_count=team.size
                 )
-                round_id = round_.id
             turnout = _turnout(team, week, weeks, rng)
             people = [f"U{team.channel[-2:]}P{i:02d}" for i in range(team.size)]
             for person in rng.sample(people, k=max(0, min(team.size, round(team.size * turnout)))):
                 record_answers(
                     session_factory=session_factory,
-                    round_id=round_id,
+                    round_=round_,
                     user_id=person,
                     answers=_answers(team, week, weeks, rng),
                     comment=rng.choice(COMMENTS) if rng.random() < 0.12 else None,
@@ -204,7 +203,7 @@ def build_demo_organisation(
                     now=opens + timedelta(hours=rng.uniform(0.1, 60)),
                 )
             with session_factory.begin() as session:
-                close_round(session=session, round_id=round_id, now=opens + timedelta(hours=72))
+                close_round(session=session, round_id=round_.id, now=opens + timedelta(hours=72))
 
 
 def _pressure(team: DemoTeam, week: int, weeks: int) -> float:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event, func, inspect, select
+from sqlalchemy import Engine, event, func, inspect, select, text
 from sqlalchemy.exc import OperationalError
 
 from slackapp.checkins.models import (
@@ -39,6 +41,7 @@ from slackapp.checkins.service import (
 )
 from slackapp.database import SessionFactory, utcnow
 from slackapp.errors import InvalidInput
+from tests.conftest import is_postgres
 from tests.factories import (
     WORKSPACE,
     answer,
@@ -193,7 +196,7 @@ def failing_inserts_into(engine: Engine, table: str) -> Iterator[None]:
     def refuse(
         conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool
     ) -> None:
-        if statement.lstrip().upper().startswith("INSERT INTO " + table.upper()):
+        if "INSERT INTO " + table.upper() in statement.upper():
             raise OperationalError(statement, {}, Exception("connection lost"))
 
     event.listen(engine, "before_cursor_execute", refuse)
@@ -313,3 +316,67 @@ def test_only_people_who_have_not_answered_or_been_reminded_are_reminded(
             session=session, round_=stored, member_ids=["U1", "U2", "U3", "U4"], round_secrets=round_secrets()
         )
     assert pending == ["U3", "U4"]
+
+
+postgres_only = pytest.mark.skipif(not is_postgres(), reason="transaction ids and row locks are PostgreSQL's")
+
+
+@postgres_only
+def test_ledger_scores_and_comment_are_written_in_three_transactions(
+    session_factory: SessionFactory, engine: Engine
+) -> None:
+    """Rows written in one transaction share its id (xmin), which would tie the answers to the ledger."""
+    round_ = make_open_round(session_factory)
+    answer(session_factory, round_.id, "U1", comment="more people on call please")
+    with engine.connect() as connection:
+        ledger, scores_, comment = (
+            set(connection.scalars(text(f"SELECT xmin::text FROM {table}")))
+            for table in ("checkin_participation", "checkin_answer", "checkin_comment")
+        )
+    assert len(ledger) == len(scores_) == len(comment) == 1
+    assert len(ledger | scores_ | comment) == 3
+
+
+@postgres_only
+def test_an_answer_that_waited_for_the_round_to_close_is_refused_and_leaves_nothing(
+    session_factory: SessionFactory, engine: Engine
+) -> None:
+    round_ = make_open_round(session_factory)
+    answer(session_factory, round_.id, "U1")
+    outcome: list[BaseException | None] = []
+
+    def answer_late() -> None:
+        try:
+            answer(session_factory, round_.id, "U2", comment="late but honest")
+            outcome.append(None)
+        except BaseException as error:  # handed to the test thread
+            outcome.append(error)
+
+    with session_factory.begin() as closing:
+        assert close_round(session=closing, round_id=round_.id, now=utcnow())
+        late = threading.Thread(target=answer_late)
+        late.start()
+        wait_until_blocked_on_a_lock(engine)
+    late.join(timeout=30)
+
+    assert len(outcome) == 1 and isinstance(outcome[0], RoundNotOpen)
+    assert count(session_factory, Participation) == 0
+    assert count(session_factory, Answer) == 0
+    assert count(session_factory, Comment) == 0
+    with session_factory() as session:
+        assert session.get_one(Round, round_.id).respondent_count == 1
+
+
+def wait_until_blocked_on_a_lock(engine: Engine) -> None:
+    with engine.connect() as connection:
+        for _ in range(300):
+            waiting = connection.scalar(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                )
+            )
+            if waiting:
+                return
+            time.sleep(0.05)
+    raise AssertionError("the late answer never waited for the closing round")
