@@ -2,65 +2,21 @@
 
 from __future__ import annotations
 
-import logging
-import re
-from collections.abc import Iterator
-from dataclasses import replace
-
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import Engine, select, text
 
-from slackapp.app import create_app
 from slackapp.checkins.models import Round
 from slackapp.checkins.service import create_pulse
 from slackapp.database import SessionFactory
-from slackapp.installations.oauth import build_oauth_settings
 from slackapp.installations.store import EncryptedInstallationStore
 from slackapp.settings import Settings
-from slackapp.web import create_web_app
 from slackapp.worker import create_worker
-from tests.conftest import SIGNING_SECRET, Clock, SettlingExecutor
+from tests.conftest import Clock
 from tests.factories import HR_ADMIN, pulse_spec
+from tests.installations.conftest import ALPHA, BETA, install
 from tests.slack_requests import SlackRequests
 from tests.slack_standin import BOT_USER_ID, SlackStandIn
-
-ALPHA, BETA = "T0ALPHA", "T0BETA"
-
-
-@pytest.fixture
-def oauth_settings(settings: Settings) -> Settings:
-    return replace(
-        settings, slack_bot_token=None, slack_client_id="111.222", slack_client_secret="client-secret"
-    )
-
-
-@pytest.fixture
-def oauth_web(
-    oauth_settings: Settings,
-    session_factory: SessionFactory,
-    engine: Engine,
-    listener_threads: SettlingExecutor,
-) -> FlaskClient:
-    app = create_app(
-        oauth_settings,
-        session_factory,
-        oauth_settings=build_oauth_settings(oauth_settings, engine),
-        listener_executor=listener_threads,
-    )
-    return create_web_app(app, engine).test_client()
-
-
-@pytest.fixture
-def requests(
-    oauth_web: FlaskClient, listener_threads: SettlingExecutor, slack: SlackStandIn
-) -> SlackRequests:
-    def post(path: str, body: bytes, headers: dict[str, str]) -> tuple[int, str]:  # type: ignore[override]
-        response = oauth_web.post(path, data=body, headers=dict(headers))
-        listener_threads.settle()
-        return response.status_code, response.get_data(as_text=True)
-
-    return SlackRequests(post, SIGNING_SECRET, response_url_base=slack.hooks_url)  # type: ignore[arg-type]
 
 
 @pytest.fixture
@@ -70,32 +26,6 @@ def store(oauth_settings: Settings, engine: Engine) -> EncryptedInstallationStor
         engine=engine,
         secret_key=str(oauth_settings.secret_key),
     )
-
-
-def install(web: FlaskClient, slack: SlackStandIn, settings: Settings, workspace: str) -> None:
-    page = web.get("/slack/install")
-    assert page.status_code == 200
-    authorize = re.search(r'<a href="([^"]+)"', page.get_data(as_text=True))
-    assert authorize is not None
-    url = authorize.group(1).replace("&amp;", "&")
-    assert url.startswith(f"{settings.slack_host_url}/oauth/v2/authorize?")
-    assert "chat%3Awrite" in url or "chat:write" in url
-    state = re.search(r"state=([^&]+)", url)
-    assert state is not None
-    slack.oauth_codes[f"code-{workspace}"] = workspace
-    done = web.get(f"/slack/oauth_redirect?code=code-{workspace}&state={state.group(1)}")
-    assert done.status_code == 200, done.get_data(as_text=True)
-
-
-@pytest.fixture
-def two_workspaces(
-    oauth_web: FlaskClient, slack: SlackStandIn, oauth_settings: Settings, caplog: pytest.LogCaptureFixture
-) -> Iterator[None]:
-    caplog.set_level(logging.DEBUG)
-    for workspace in (ALPHA, BETA):
-        install(oauth_web, slack, oauth_settings, workspace)
-    yield
-    assert "-secret" not in caplog.text  # no token is ever logged
 
 
 @pytest.mark.usefixtures("two_workspaces")
