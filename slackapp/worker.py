@@ -8,6 +8,7 @@ from datetime import datetime
 from slackapp.checkins import jobs as checkin_jobs
 from slackapp.database import SessionFactory, utcnow
 from slackapp.installations.clients import workspace_clients
+from slackapp.logs import pin_slack_loggers
 from slackapp.pacing import DatabaseSlots, RatePacer
 from slackapp.pairing import jobs as pairing_jobs
 from slackapp.resources import jobs as resource_jobs
@@ -24,6 +25,9 @@ def create_worker(
     pacer: RatePacer | None = None,
 ) -> Worker:
     settings.require_secret_key()
+    # slack_sdk logs request and response bodies at DEBUG, and a token refresh's hold tokens and the
+    # client secret: held at WARNING here too, not only where `kindred` configures logging.
+    pin_slack_loggers()
     engine = session_factory.kw["bind"]
     # The method tiers' budgets live in the database, so several worker processes share one budget
     # per workspace instead of each spending Slack's whole limit.
