@@ -16,14 +16,16 @@ channel at once, and a table row per channel and DM would cost more than the rar
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import threading
 import time
 from collections.abc import Callable
 from typing import Any, Protocol
+from urllib.parse import parse_qsl, urlsplit
+from urllib.request import Request
 
 from slack_sdk import WebClient
-from slack_sdk.web import SlackResponse
 from sqlalchemy import Double, Engine, String, and_, case, literal
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
@@ -173,33 +175,37 @@ def _workspace_key(token: str | None) -> str:
 
 
 class PacedWebClient(WebClient):
-    """A WebClient that waits its turn under Slack's limits before each call."""
+    """A WebClient that waits its turn under Slack's limits before each HTTP request it sends.
+
+    slack_sdk sends the pages of a paginated list (iterating a SlackResponse) and its own retries below
+    `api_call`, and each of them spends Slack's budget as much as the first request: pacing only
+    `api_call` let a 10-page users.list sweep and every retry through unpaced. So the hook is the one
+    method that sends each request; it is slack_sdk's own, not public API (slack_sdk >=3.33,<4), and
+    tests/test_pacing.py fails if it stops being called.
+    """
 
     def __init__(self, *args: Any, pacer: RatePacer, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.pacer = pacer
 
-    def api_call(
-        self,
-        api_method: str,
-        *,
-        http_verb: str = "POST",
-        files: dict[str, Any] | None = None,
-        data: dict[str, Any] | None = None,
-        params: dict[str, Any] | None = None,
-        json: dict[str, Any] | None = None,
-        headers: dict[str, Any] | None = None,
-        auth: dict[str, Any] | None = None,
-    ) -> SlackResponse:
-        arguments = {**(params or {}), **(data or {}), **(json or {})}
-        self.pacer.before_call(api_method, self.token, arguments)
-        return super().api_call(
-            api_method,
-            http_verb=http_verb,
-            files=files,
-            data=data,
-            params=params,
-            json=json,
-            headers=headers,
-            auth=auth,
-        )
+    def _perform_urllib_http_request_internal(self, url: str, req: Request) -> dict[str, Any]:
+        method = urlsplit(url).path.rsplit("/", 1)[-1]
+        arguments = _request_arguments(req) if method == "chat.postMessage" else {}
+        self.pacer.before_call(method, self.token, arguments)
+        response: dict[str, Any] = super()._perform_urllib_http_request_internal(url, req)
+        return response
+
+
+def _request_arguments(req: Request) -> dict[str, Any]:
+    """The arguments of a request slack_sdk built (a JSON or form body), for the channel a post goes to."""
+    body = req.data if isinstance(req.data, bytes) else b""
+    content_type = str(req.get_header("Content-type", ""))
+    try:
+        if content_type.startswith("application/json"):
+            parsed = json.loads(body or b"{}")
+            return parsed if isinstance(parsed, dict) else {}
+        if content_type.startswith("application/x-www-form-urlencoded"):
+            return dict(parse_qsl(body.decode("utf-8")))
+    except ValueError:
+        pass
+    return {}

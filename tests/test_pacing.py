@@ -6,6 +6,8 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from slack_sdk.http_retry.builtin_handlers import ServerErrorRetryHandler
+from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryIntervalCalculator
 from sqlalchemy import create_engine, select
 
 from slackapp.database import SessionFactory
@@ -159,3 +161,38 @@ def test_the_paced_client_waits_before_calling_slack(slack: SlackStandIn) -> Non
         client.chat_postMessage(channel="C1", text=text)
     assert time.slept == [1.0]
     assert [c.args["text"] for c in slack.successful_calls_to("chat.postMessage")] == ["one", "two"]
+
+
+def test_every_page_of_a_paginated_list_waits_its_turn(slack: SlackStandIn) -> None:
+    for n in range(25):
+        slack.add_user(f"U{n:04d}")
+    slack.users_page_cap = 10  # 26 people with the bot: three pages
+    time = FakeTime()
+    client = PacedWebClient(
+        token="xoxb-a", base_url=slack.url, pacer=RatePacer(clock=time.clock, sleep=time.sleep)
+    )
+
+    pages = list(client.users_list(limit=1000))
+
+    assert len(pages) == len(slack.calls_to("users.list")) == 3
+    assert time.slept == [3.0, 3.0]  # Tier 2: pages after the first are Slack calls like any other
+
+
+def test_a_retried_call_waits_its_turn_again(slack: SlackStandIn) -> None:
+    time = FakeTime()
+    client = PacedWebClient(
+        token="xoxb-a",
+        base_url=slack.url,
+        pacer=RatePacer(clock=time.clock, sleep=time.sleep),
+        retry_handlers=[
+            ServerErrorRetryHandler(
+                max_retry_count=1, interval_calculator=FixedValueRetryIntervalCalculator(0)
+            )
+        ],
+    )
+    slack.fail_next("users.list", status=500)
+
+    client.users_list(limit=1000)
+
+    assert [call.answered_with for call in slack.calls_to("users.list")] == ["http:500", "ok"]
+    assert time.slept == [3.0]  # the failed attempt spent a slot of Slack's budget too
