@@ -18,6 +18,7 @@ from dashboards.context import BASE, EXTENSION, DashboardContext, current_contex
 from dashboards.panels import NOT_YOURS, Page, content, export_href, view_for
 from slackapp.database import SessionFactory
 from slackapp.settings import Settings
+from slackapp.slack_client import SlackClients
 
 PAGES_FOLDER = Path(__file__).resolve().parent / "pages"
 # Served without a session: signing in itself, and Dash's static JavaScript bundles.
@@ -31,13 +32,21 @@ PUBLIC_PREFIXES = (
 )
 
 
-def create_dashboard(server: flask.Flask, *, settings: Settings, session_factory: SessionFactory) -> Dash:
+def create_dashboard(
+    server: flask.Flask,
+    *,
+    settings: Settings,
+    session_factory: SessionFactory,
+    slack_clients: SlackClients | None = None,
+) -> Dash:
     """Mount the dashboard on `server` and return the Dash app.
 
     Every request under /dashboard/ (pages, Dash's layout and callback endpoints, exports) needs a
     signed-in session; what it may show is checked again, on the server, by each page and callback.
     """
-    context = DashboardContext(settings=settings, session_factory=session_factory)
+    context = DashboardContext(
+        settings=settings, session_factory=session_factory, slack_clients=slack_clients
+    )
     server.extensions[EXTENSION] = context
     configure_sessions(server, context)
     register_auth_routes(server, context)

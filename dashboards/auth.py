@@ -20,8 +20,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.oauth import OpenIDConnectAuthorizeUrlGenerator
 
 from dashboards.context import BASE, DashboardContext, current_context
+from slackapp.installations.clients import WorkspaceNotInstalled
 from slackapp.privacy.scope import Viewer, viewer_for
-from slackapp.slack_client import build_web_client
 
 SESSION_KEY = "kindred_viewer"
 STATE_KEY = "kindred_oidc_state"
@@ -164,21 +164,19 @@ def callback() -> Any:
             workspace_id=workspace_id,
             user_id=user_id,
             name=str(info.get("name") or info.get("given_name") or user_id),
-            workspace_admin=_is_workspace_admin(context, user_id),
+            workspace_admin=_is_workspace_admin(context, workspace_id, user_id),
         )
     )
     return flask.redirect(BASE)
 
 
-def _is_workspace_admin(context: DashboardContext, user_id: str) -> bool:
-    """Slack's word on admins and owners (asked once, at sign-in, with the bot token)."""
-    if not context.settings.slack_bot_token:
+def _is_workspace_admin(context: DashboardContext, workspace_id: str, user_id: str) -> bool:
+    """Slack's word on admins and owners, asked once at sign-in with that workspace's bot token."""
+    if context.slack_clients is None:
         return False
     try:
-        user = build_web_client(context.settings, token=context.settings.slack_bot_token).users_info(
-            user=user_id
-        )
-    except SlackApiError:
+        user = context.slack_clients(workspace_id).users_info(user=user_id)
+    except (SlackApiError, WorkspaceNotInstalled):
         return False
     data = user.get("user") or {}
     return bool(data.get("is_admin") or data.get("is_owner") or data.get("is_primary_owner"))

@@ -9,6 +9,7 @@ import flask
 from slackapp.database import SessionFactory
 from slackapp.privacy.gate import PrivacyRules
 from slackapp.settings import Settings
+from slackapp.slack_client import SlackClients
 
 EXTENSION = "kindred_dashboard"
 BASE = "/dashboard/"
@@ -18,6 +19,8 @@ BASE = "/dashboard/"
 class DashboardContext:
     settings: Settings
     session_factory: SessionFactory
+    # Each workspace's bot client, to ask Slack at sign-in whether someone is an admin or owner.
+    slack_clients: SlackClients | None = None
 
     @property
     def rules(self) -> PrivacyRules:

@@ -85,6 +85,15 @@ class Settings:
         parts = urlsplit(self.slack_api_url)
         return f"{parts.scheme}://{parts.netloc}"
 
+    @property
+    def installs_by_oauth(self) -> bool:
+        """Many workspaces, each installed through OAuth: a client id and secret and no bot token.
+
+        With SLACK_BOT_TOKEN as well, Kindred serves that one workspace, and the client id and secret
+        only sign leaders in to the dashboard.
+        """
+        return bool(self.slack_client_id and self.slack_client_secret and not self.slack_bot_token)
+
     def require_secret_key(self) -> str:
         if not self.secret_key:
             raise SettingsError(

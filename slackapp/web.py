@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 
 from slackapp.app import create_app
 from slackapp.database import database_is_reachable, new_engine, new_session_factory
+from slackapp.installations.clients import workspace_clients
 from slackapp.installations.oauth import build_oauth_settings
 from slackapp.logs import current_request_id, new_request_id
 from slackapp.settings import Settings
@@ -60,7 +61,13 @@ def create_web_app(bolt_app: App, engine: Engine, settings: Settings | None = No
         # The dashboard shares this server: Heroku routes only the web process.
         from dashboards.app import create_dashboard
 
-        create_dashboard(web, settings=settings, session_factory=new_session_factory(engine))
+        has_slack = bool(settings.slack_bot_token or settings.installs_by_oauth)
+        create_dashboard(
+            web,
+            settings=settings,
+            session_factory=new_session_factory(engine),
+            slack_clients=workspace_clients(settings, engine)[0] if has_slack else None,
+        )
     return web
 
 

@@ -103,9 +103,9 @@ def workspace_clients(
     settings: Settings, engine: Engine, pacer: RatePacer | None = None
 ) -> tuple[SlackClients, Callable[[str], bool]]:
     """The worker's clients and installed-check: per installation in OAuth mode, else the one bot token."""
-    if not (settings.slack_client_id and settings.slack_client_secret):
+    if not settings.installs_by_oauth:
         return single_workspace_clients(settings, pacer), lambda workspace_id: True
     store = EncryptedInstallationStore(
-        client_id=settings.slack_client_id, engine=engine, secret_key=settings.require_secret_key()
+        client_id=str(settings.slack_client_id), engine=engine, secret_key=settings.require_secret_key()
     )
     return installed_workspace_clients(settings, store, pacer), is_installed(store)

@@ -23,15 +23,15 @@ def bot_scopes_from_manifest() -> list[str]:
 
 
 def build_oauth_settings(settings: Settings, engine: Engine) -> OAuthSettings | None:
-    """OAuth settings when SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are set; None in single-workspace mode."""
-    if not (settings.slack_client_id and settings.slack_client_secret):
+    """OAuth settings when Kindred installs by OAuth; None in single-workspace mode."""
+    if not settings.installs_by_oauth:
         return None
     return OAuthSettings(
         client_id=settings.slack_client_id,
         client_secret=settings.slack_client_secret,
         scopes=bot_scopes_from_manifest(),
         installation_store=EncryptedInstallationStore(
-            client_id=settings.slack_client_id, engine=engine, secret_key=settings.require_secret_key()
+            client_id=str(settings.slack_client_id), engine=engine, secret_key=settings.require_secret_key()
         ),
         installation_store_bot_only=True,
         state_store=SQLAlchemyOAuthStateStore(

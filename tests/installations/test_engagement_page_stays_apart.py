@@ -23,7 +23,7 @@ from slackapp.resources.models import ResourceEntry
 from slackapp.scheduler.worker import Worker
 from tests.conftest import Clock
 from tests.dashboards.conftest import Dashboard, find, table_rows, text_of
-from tests.installations.conftest import ALPHA, BETA
+from tests.installations.conftest import ALPHA, BETA, token_of
 from tests.installations.test_pairing_stays_apart import programme_form_in
 from tests.pairing.test_pairing_story import preferences_form
 from tests.resource_factories import entry_form
@@ -163,4 +163,17 @@ def test_an_admin_in_one_workspace_signing_in_from_another_gets_no_engagement_pa
     # The same person, signed in from the workspace where they are an admin, sees that workspace's page.
     here = signed_in(oauth_web, slack, GRID, ALPHA)
     shown = text_of(here.page("/dashboard/engagement"))
+    assert "Alpha Parents" in shown and "Beta" not in shown
+
+
+@pytest.mark.usefixtures("engagement")
+def test_a_workspace_owner_is_hr_on_the_dashboard_by_their_own_workspaces_word(
+    oauth_web: FlaskClient, slack: SlackStandIn
+) -> None:
+    """Slack is asked who is an admin with the installation's own bot token (there is no single one)."""
+    slack.add_user("U0ALPHAOWNER", is_owner=True)
+    owner = signed_in(oauth_web, slack, "U0ALPHAOWNER", ALPHA)
+    asked = [call.token for call in slack.calls_to("users.info") if call.args.get("user") == "U0ALPHAOWNER"]
+    assert asked == [token_of(ALPHA)]
+    shown = text_of(owner.page("/dashboard/engagement"))
     assert "Alpha Parents" in shown and "Beta" not in shown
