@@ -87,6 +87,16 @@ def run_job_again(*, session_factory: SessionFactory, job_id: uuid.UUID, at: dat
         )
 
 
+def postpone_job(*, session_factory: SessionFactory, job_id: uuid.UUID, at: datetime) -> None:
+    """A job that cannot run yet waits; its attempts still count, unlike `run_job_again`'s.
+
+    A job whose earlier attempt may have posted looks for its message first (`JobContext.attempt` > 1),
+    however long it waited for its workspace to come back.
+    """
+    with session_factory.begin() as session:
+        session.execute(update(Job).where(Job.id == job_id).values(due_at=at, lease_until=None))
+
+
 def retry_job_later(
     *, session_factory: SessionFactory, job: ClaimedJob, now: datetime, error: BaseException
 ) -> None:

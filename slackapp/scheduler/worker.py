@@ -17,6 +17,7 @@ from slackapp.scheduler.queue import (
     DEFAULT_LEASE,
     claim_next_job,
     finish_job,
+    postpone_job,
     retry_job_later,
     run_job_again,
 )
@@ -106,7 +107,10 @@ class Worker:
                     raise LookupError(f"no handler for job kind {job.kind}")
                 again_at = handler(job_context, job.subject_id)
             except WorkPostponed as postponed:
-                again_at = self._clock() + postponed.delay
+                postpone_job(
+                    session_factory=self._session_factory, job_id=job.id, at=self._clock() + postponed.delay
+                )
+                continue
             except NotFound:
                 again_at = None  # its subject was deleted (a pulse, a workspace purge): nothing left to do
             except Exception as error:
