@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import BoltContext
+from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -32,4 +32,12 @@ def require_admin(client: WebClient, body: dict[str, Any], context: BoltContext,
     if can_administer(db=db, client=client, workspace_id=str(context.team_id), user_id=str(context.user_id)):
         return True
     client.views_open(trigger_id=body["trigger_id"], view=build_notice_view("Admins only", NOT_AN_ADMIN))
+    return False
+
+
+def require_admin_submission(ack: Ack, client: WebClient, context: BoltContext, db: SessionFactory) -> bool:
+    """True for an admin; anyone else's submitted form turns into a notice that only admins can do this."""
+    if can_administer(db=db, client=client, workspace_id=str(context.team_id), user_id=str(context.user_id)):
+        return True
+    ack(response_action="update", view=build_notice_view("Admins only", NOT_AN_ADMIN))
     return False

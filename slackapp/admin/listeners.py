@@ -7,7 +7,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
-from slackapp.admin.access import NOT_AN_ADMIN, can_administer
+from slackapp.admin.access import require_admin, require_admin_submission
 from slackapp.admin.ids import PURGE_BLOCK, PURGE_WORD, AdminAction, AdminCallback, HelpBlock
 from slackapp.admin.purge import purge_workspace
 from slackapp.admin.service import (
@@ -19,8 +19,8 @@ from slackapp.admin.service import (
 )
 from slackapp.admin.views import build_help_form, build_purge_form
 from slackapp.database import SessionFactory, utcnow
-from slackapp.errors import InvalidInput
 from slackapp.home.publish import publish_home
+from slackapp.modal_submissions import save_then_refresh_home
 from slackapp.notice import build_notice_view
 from slackapp.settings import Settings
 
@@ -39,11 +39,8 @@ def ask_to_purge(
 ) -> None:
     """Ask an admin to confirm deleting all of the workspace's data."""
     ack()
-    allowed = can_administer(
-        db=db, client=client, workspace_id=str(context.team_id), user_id=str(context.user_id)
-    )
-    view = build_purge_form() if allowed else build_notice_view("Admins only", NOT_AN_ADMIN)
-    client.views_open(trigger_id=body["trigger_id"], view=view)
+    if require_admin(client, body, context, db):
+        client.views_open(trigger_id=body["trigger_id"], view=build_purge_form())
 
 
 def purge_all_data(
@@ -55,10 +52,9 @@ def purge_all_data(
     settings: Settings,
 ) -> None:
     """Delete every row of the workspace, once the admin has typed the confirmation word."""
-    workspace_id, user_id = str(context.team_id), str(context.user_id)
-    if not can_administer(db=db, client=client, workspace_id=workspace_id, user_id=user_id):
-        ack(response_action="update", view=build_notice_view("Admins only", NOT_AN_ADMIN))
+    if not require_admin_submission(ack, client, context, db):
         return
+    workspace_id, user_id = str(context.team_id), str(context.user_id)
     typed = view["state"]["values"].get(PURGE_BLOCK, {}).get(AdminAction.PURGE_CONFIRMATION, {}).get("value")
     if (typed or "").strip() != PURGE_WORD:
         ack(response_action="errors", errors={PURGE_BLOCK: f"Type {PURGE_WORD} in capitals to confirm."})
@@ -77,12 +73,10 @@ def open_help_form(
 ) -> None:
     """Open the professional-help form for an admin."""
     ack()
-    workspace_id, user_id = str(context.team_id), str(context.user_id)
-    if not can_administer(db=db, client=client, workspace_id=workspace_id, user_id=user_id):
-        client.views_open(trigger_id=body["trigger_id"], view=build_notice_view("Admins only", NOT_AN_ADMIN))
+    if not require_admin(client, body, context, db):
         return
     with db() as session:
-        contact = get_help_contact(session=session, workspace_id=workspace_id)
+        contact = get_help_contact(session=session, workspace_id=str(context.team_id))
     client.views_open(trigger_id=body["trigger_id"], view=build_help_form(contact))
 
 
@@ -95,26 +89,23 @@ def save_help_contact(
     settings: Settings,
 ) -> None:
     """Validate and save the contact; errors show inline in the form."""
-    workspace_id, user_id = str(context.team_id), str(context.user_id)
-    if not can_administer(db=db, client=client, workspace_id=workspace_id, user_id=user_id):
-        ack(response_action="update", view=build_notice_view("Admins only", NOT_AN_ADMIN))
+    if not require_admin_submission(ack, client, context, db):
         return
+    workspace_id, user_id = str(context.team_id), str(context.user_id)
     values = view.get("state", {}).get("values", {})
 
     def field(block: HelpBlock) -> str:
         return str(values.get(block, {}).get(AdminAction.HELP_FIELD, {}).get("value") or "")
 
     contact = HelpContact(name=field(HelpBlock.NAME), url=field(HelpBlock.URL), phone=field(HelpBlock.PHONE))
-    try:
+
+    def save() -> None:
         with db.begin() as session:
             set_help_contact(
                 session=session, workspace_id=workspace_id, contact=contact, updated_by=user_id, now=utcnow()
             )
-    except InvalidInput as invalid:
-        ack(response_action="errors", errors=invalid.errors)
-        return
-    ack()
-    publish_home(client=client, db=db, settings=settings, workspace_id=workspace_id, user_id=user_id)
+
+    save_then_refresh_home(ack, save, context=context, client=client, db=db, settings=settings)
 
 
 def add_admin(
@@ -154,12 +145,11 @@ def _change_admins(
     db: SessionFactory,
     settings: Settings,
 ) -> None:
-    workspace_id, user_id = str(context.team_id), str(context.user_id)
-    if not can_administer(db=db, client=client, workspace_id=workspace_id, user_id=user_id):
-        client.views_open(trigger_id=body["trigger_id"], view=build_notice_view("Admins only", NOT_AN_ADMIN))
+    if not require_admin(client, body, context, db):
         return
     if not isinstance(target, str) or not target:
         return
+    workspace_id, user_id = str(context.team_id), str(context.user_id)
     with db.begin() as session:
         if adding:
             add_kindred_admin(

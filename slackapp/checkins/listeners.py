@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.orm import Session
 
-from slackapp.admin.access import NOT_AN_ADMIN, can_administer, require_admin
+from slackapp.admin.access import require_admin, require_admin_submission
+from slackapp.admin.operations import AdminOperation, admin_operation_listener
 from slackapp.admin.service import get_help_contact
 from slackapp.checkins.ids import COMMENT_BLOCK, CheckinAction, CheckinCallback, PulseBlock, PulseOption
 from slackapp.checkins.ledger import RoundSecrets
@@ -49,14 +50,15 @@ from slackapp.checkins.views import (
 )
 from slackapp.database import SessionFactory, utcnow
 from slackapp.errors import InvalidInput, NotFound
-from slackapp.home.publish import publish_home
+from slackapp.modal_submissions import save_then_refresh_home
 from slackapp.notice import build_notice_view
 from slackapp.payloads import parse_uuid, private_metadata
 from slackapp.resources.suggestions import directory_suggestions
 from slackapp.settings import Settings
 
 SAVE_FAILED = "We couldn't save your answers just now, and nothing was kept. Please press Send again."
-NO_SUCH_CHECKIN = ("Check-in not found", "That check-in no longer exists.")
+PULSE_GONE = "That check-in no longer exists."
+NO_SUCH_CHECKIN = ("Check-in not found", PULSE_GONE)
 
 
 def register(app: App) -> None:
@@ -67,7 +69,9 @@ def register(app: App) -> None:
     app.action(CheckinAction.EDIT_PULSE)(open_edit_pulse_form)
     app.view(CheckinCallback.PULSE_FORM)(save_pulse)
     for action, operation in _PULSE_OPERATIONS.items():
-        app.action(action)(_pulse_operation_listener(operation))
+        app.action(action)(
+            admin_operation_listener(operation, gone=PULSE_GONE, also_refused=(RoundAlreadyOpen,))
+        )
 
 
 # -- answering -----------------------------------------------------------------------------------------
@@ -256,7 +260,7 @@ def open_edit_pulse_form(
     with db() as session:
         try:
             if pulse_id is None:
-                raise NotFound("That check-in no longer exists.")
+                raise NotFound(PULSE_GONE)
             pulse = get_pulse(session=session, workspace_id=str(context.team_id), pulse_id=pulse_id)
         except NotFound as missing:
             client.views_open(
@@ -277,11 +281,11 @@ def save_pulse(
     settings: Settings,
 ) -> None:
     """Create or update a pulse; invalid fields are shown inline, in plain words."""
-    workspace_id, user_id = str(context.team_id), str(context.user_id)
-    if not can_administer(db=db, client=client, workspace_id=workspace_id, user_id=user_id):
-        ack(response_action="update", view=build_notice_view("Admins only", NOT_AN_ADMIN))
+    if not require_admin_submission(ack, client, context, db):
         return
-    try:
+    workspace_id, user_id = str(context.team_id), str(context.user_id)
+
+    def save() -> None:
         spec = _pulse_spec_from(view.get("state", {}).get("values", {}))
         _require_kindred_in_channel(client, spec.channel_id)
         pulse_id = parse_uuid(private_metadata(view).get("pulse_id"))
@@ -294,14 +298,8 @@ def save_pulse(
                 update_pulse(
                     session=session, workspace_id=workspace_id, pulse_id=pulse_id, spec=spec, now=utcnow()
                 )
-    except InvalidInput as invalid:
-        ack(response_action="errors", errors=invalid.errors)
-        return
-    except NotFound as missing:
-        ack(response_action="update", view=build_notice_view("Not found", str(missing)))
-        return
-    ack()
-    publish_home(client=client, db=db, settings=settings, workspace_id=workspace_id, user_id=user_id)
+
+    save_then_refresh_home(ack, save, context=context, client=client, db=db, settings=settings)
 
 
 def _require_kindred_in_channel(client: WebClient, channel_id: str) -> None:
@@ -371,17 +369,17 @@ def _pulse_spec_from(values: dict[str, Any]) -> PulseSpec:
     )
 
 
-def _pause(session: Any, workspace_id: str, pulse_id: uuid.UUID, settings: Settings) -> None:
+def _pause(session: Session, workspace_id: str, pulse_id: uuid.UUID, settings: Settings) -> None:
     set_pulse_paused(session=session, workspace_id=workspace_id, pulse_id=pulse_id, paused=True, now=utcnow())
 
 
-def _resume(session: Any, workspace_id: str, pulse_id: uuid.UUID, settings: Settings) -> None:
+def _resume(session: Session, workspace_id: str, pulse_id: uuid.UUID, settings: Settings) -> None:
     set_pulse_paused(
         session=session, workspace_id=workspace_id, pulse_id=pulse_id, paused=False, now=utcnow()
     )
 
 
-def _send_now(session: Any, workspace_id: str, pulse_id: uuid.UUID, settings: Settings) -> None:
+def _send_now(session: Session, workspace_id: str, pulse_id: uuid.UUID, settings: Settings) -> None:
     open_round_now(
         session=session,
         workspace_id=workspace_id,
@@ -391,53 +389,19 @@ def _send_now(session: Any, workspace_id: str, pulse_id: uuid.UUID, settings: Se
     )
 
 
-def _close_now(session: Any, workspace_id: str, pulse_id: uuid.UUID, settings: Settings) -> None:
+def _close_now(session: Session, workspace_id: str, pulse_id: uuid.UUID, settings: Settings) -> None:
     close_round_now(session=session, workspace_id=workspace_id, pulse_id=pulse_id, now=utcnow())
 
 
-def _delete(session: Any, workspace_id: str, pulse_id: uuid.UUID, settings: Settings) -> None:
+def _delete(session: Session, workspace_id: str, pulse_id: uuid.UUID, settings: Settings) -> None:
     delete_pulse(session=session, workspace_id=workspace_id, pulse_id=pulse_id)
 
 
-PulseOperation = Callable[[Any, str, uuid.UUID, Settings], None]
-_PULSE_OPERATIONS: dict[CheckinAction, PulseOperation] = {
+# An admin's buttons on a pulse in the App Home.
+_PULSE_OPERATIONS: dict[CheckinAction, AdminOperation] = {
     CheckinAction.PAUSE_PULSE: _pause,
     CheckinAction.RESUME_PULSE: _resume,
     CheckinAction.SEND_ROUND_NOW: _send_now,
     CheckinAction.CLOSE_ROUND_NOW: _close_now,
     CheckinAction.DELETE_PULSE: _delete,
 }
-
-
-def _pulse_operation_listener(operation: PulseOperation) -> Callable[..., None]:
-    def run_pulse_operation(
-        ack: Ack,
-        action: dict[str, Any],
-        body: dict[str, Any],
-        context: BoltContext,
-        client: WebClient,
-        db: SessionFactory,
-        settings: Settings,
-    ) -> None:
-        """An admin's button on a pulse: checked on the server, done, and the App Home refreshed."""
-        ack()
-        if not require_admin(client, body, context, db):
-            return
-        workspace_id = str(context.team_id)
-        pulse_id = parse_uuid(action.get("value"))
-        try:
-            if pulse_id is None:
-                raise NotFound("That check-in no longer exists.")
-            with db.begin() as session:
-                operation(session, workspace_id, pulse_id, settings)
-        except (NotFound, RoundAlreadyOpen) as refused:
-            client.views_open(trigger_id=body["trigger_id"], view=build_notice_view("Not done", str(refused)))
-            return
-        publish_home(
-            client=client, db=db, settings=settings, workspace_id=workspace_id, user_id=str(context.user_id)
-        )
-
-    return run_pulse_operation
-
-
-# -- helpers -------------------------------------------------------------------------------------------

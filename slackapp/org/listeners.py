@@ -8,13 +8,15 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
-from slackapp.admin.access import NOT_AN_ADMIN, can_administer
+from slackapp.admin.access import require_admin, require_admin_submission
 from slackapp.database import SessionFactory, utcnow
 from slackapp.errors import InvalidInput, NotFound
 from slackapp.home.publish import publish_home
+from slackapp.modal_submissions import save_then_refresh_home
 from slackapp.notice import build_notice_view
 from slackapp.org.ids import NO_DEPARTMENT, OrgAction, OrgBlock, OrgCallback
 from slackapp.org.service import (
+    DEPARTMENT_GONE,
     create_department,
     load_org,
     name_team,
@@ -23,7 +25,7 @@ from slackapp.org.service import (
     set_team_managers,
 )
 from slackapp.org.views import build_department_form, build_team_form
-from slackapp.payloads import private_metadata
+from slackapp.payloads import parse_uuid, private_metadata
 from slackapp.settings import Settings
 
 
@@ -45,13 +47,11 @@ def open_team_form(
 ) -> None:
     """Open the form for the team chosen in the App Home."""
     ack()
-    workspace_id, user_id = str(context.team_id), str(context.user_id)
-    if not can_administer(db=db, client=client, workspace_id=workspace_id, user_id=user_id):
-        client.views_open(trigger_id=body["trigger_id"], view=build_notice_view("Admins only", NOT_AN_ADMIN))
+    if not require_admin(client, body, context, db):
         return
     channel_id = str((action.get("selected_option") or {}).get("value") or "")
     with db() as session:
-        org = load_org(session=session, workspace_id=workspace_id)
+        org = load_org(session=session, workspace_id=str(context.team_id))
     team = org.teams.get(channel_id)
     if team is None:
         view = build_notice_view("Team not found", "That channel has no check-in, so it is not a team yet.")
@@ -70,16 +70,14 @@ def open_department_form(
 ) -> None:
     """Open the department form: empty for "New department", filled for one chosen from the list."""
     ack()
-    workspace_id, user_id = str(context.team_id), str(context.user_id)
-    if not can_administer(db=db, client=client, workspace_id=workspace_id, user_id=user_id):
-        client.views_open(trigger_id=body["trigger_id"], view=build_notice_view("Admins only", NOT_AN_ADMIN))
+    if not require_admin(client, body, context, db):
         return
     chosen = str((action.get("selected_option") or {}).get("value") or "")
     with db() as session:
-        org = load_org(session=session, workspace_id=workspace_id)
+        org = load_org(session=session, workspace_id=str(context.team_id))
     department = next((d for d in org.departments.values() if str(d.id) == chosen), None)
     if chosen and department is None:
-        view = build_notice_view("Not found", "That department no longer exists.")
+        view = build_notice_view("Not found", DEPARTMENT_GONE)
     else:
         view = build_department_form(department, org)
     client.views_open(trigger_id=body["trigger_id"], view=view)
@@ -94,10 +92,9 @@ def save_team(
     settings: Settings,
 ) -> None:
     """Save a team's name, department and managers; problems show inline in the form."""
-    workspace_id, user_id = str(context.team_id), str(context.user_id)
-    if not can_administer(db=db, client=client, workspace_id=workspace_id, user_id=user_id):
-        ack(response_action="update", view=build_notice_view("Admins only", NOT_AN_ADMIN))
+    if not require_admin_submission(ack, client, context, db):
         return
+    workspace_id, user_id = str(context.team_id), str(context.user_id)
     channel_id = str(private_metadata(view).get("channel_id") or "")
     values = _values(view)
     department = _selected(values, OrgBlock.DEPARTMENT)
@@ -139,19 +136,22 @@ def save_department(
     settings: Settings,
 ) -> None:
     """Make or rename a department and set its managers."""
-    workspace_id, user_id = str(context.team_id), str(context.user_id)
-    if not can_administer(db=db, client=client, workspace_id=workspace_id, user_id=user_id):
-        ack(response_action="update", view=build_notice_view("Admins only", NOT_AN_ADMIN))
+    if not require_admin_submission(ack, client, context, db):
         return
+    workspace_id, user_id = str(context.team_id), str(context.user_id)
     values = _values(view)
     raw_id = private_metadata(view).get("department_id")
-    try:
+
+    def save() -> None:
+        department_id = parse_uuid(raw_id)
+        if raw_id and department_id is None:
+            raise NotFound(DEPARTMENT_GONE)
         with db.begin() as session:
-            if raw_id:
+            if department_id is not None:
                 department = rename_department(
                     session=session,
                     workspace_id=workspace_id,
-                    department_id=uuid.UUID(str(raw_id)),
+                    department_id=department_id,
                     name=_text(values, OrgBlock.NAME),
                 )
             else:
@@ -169,16 +169,9 @@ def save_department(
                 assigned_by=user_id,
                 now=utcnow(),
             )
-    except InvalidInput as invalid:
-        ack(response_action="errors", errors={OrgBlock.NAME: invalid.errors.get("name", str(invalid))})
-        return
-    except (NotFound, ValueError):
-        ack(
-            response_action="update", view=build_notice_view("Not found", "That department no longer exists.")
-        )
-        return
-    ack()
-    publish_home(client=client, db=db, settings=settings, workspace_id=workspace_id, user_id=user_id)
+
+    # The service's errors are keyed "name", which is the name block's id.
+    save_then_refresh_home(ack, save, context=context, client=client, db=db, settings=settings)
 
 
 def _values(view: dict[str, Any]) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from slackapp.errors import InvalidInput, NotFound
 from slackapp.org.models import Department, ManagerAssignment, Team
 
 NAME_MAX_LENGTH = 80
+DEPARTMENT_GONE = "That department no longer exists."
 
 
 @dataclass(frozen=True)
@@ -159,7 +160,7 @@ def delete_department(*, session: Session, workspace_id: str, department_id: uui
 def get_department(*, session: Session, workspace_id: str, department_id: uuid.UUID) -> Department:
     department = session.get(Department, department_id)
     if department is None or department.workspace_id != workspace_id:
-        raise NotFound("That department no longer exists.")
+        raise NotFound(DEPARTMENT_GONE)
     return department
 
 

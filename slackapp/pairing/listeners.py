@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -14,11 +13,13 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
-from slackapp.admin.access import NOT_AN_ADMIN, can_administer, require_admin
+from slackapp.admin.access import require_admin, require_admin_submission
+from slackapp.admin.operations import AdminOperation, admin_operation_listener
 from slackapp.checkins.models import Cadence
 from slackapp.database import SessionFactory, utcnow
 from slackapp.errors import InvalidInput, NotFound
 from slackapp.home.publish import publish_home
+from slackapp.modal_submissions import save_then_refresh_home
 from slackapp.notice import build_notice_view
 from slackapp.org.service import load_org
 from slackapp.pairing.ids import (
@@ -89,7 +90,7 @@ def register(app: App) -> None:
     app.view(PairingCallback.PROGRAMME_FORM)(save_programme)
     app.action(PairingAction.PREVIEW_PROGRAMME)(preview_programme)
     for action, operation in _PROGRAMME_OPERATIONS.items():
-        app.action(action)(_programme_operation_listener(operation))
+        app.action(action)(admin_operation_listener(operation, gone=PROGRAMME_GONE))
 
 
 # -- people --------------------------------------------------------------------------------------------
@@ -448,11 +449,11 @@ def save_programme(
     settings: Settings,
 ) -> None:
     """Create or update a programme; invalid fields are shown inline."""
-    workspace_id, user_id = str(context.team_id), str(context.user_id)
-    if not can_administer(db=db, client=client, workspace_id=workspace_id, user_id=user_id):
-        ack(response_action="update", view=build_notice_view("Admins only", NOT_AN_ADMIN))
+    if not require_admin_submission(ack, client, context, db):
         return
-    try:
+    workspace_id, user_id = str(context.team_id), str(context.user_id)
+
+    def save() -> None:
         spec = _programme_spec_from(view.get("state", {}).get("values", {}))
         programme_id = parse_uuid(private_metadata(view).get("programme_id"))
         with db.begin() as session:
@@ -468,14 +469,8 @@ def save_programme(
                     spec=spec,
                     now=utcnow(),
                 )
-    except InvalidInput as invalid:
-        ack(response_action="errors", errors=invalid.errors)
-        return
-    except NotFound as missing:
-        ack(response_action="update", view=build_notice_view("Not found", str(missing)))
-        return
-    ack()
-    publish_home(client=client, db=db, settings=settings, workspace_id=workspace_id, user_id=user_id)
+
+    save_then_refresh_home(ack, save, context=context, client=client, db=db, settings=settings)
 
 
 def _programme_spec_from(values: dict[str, Any]) -> ProgrammeSpec:
@@ -553,59 +548,25 @@ def preview_programme(
     client.views_update(view_id=view_id, view=build_preview(matching, profiles, programme.channel_id))
 
 
-def _pause(session: Session, workspace_id: str, programme_id: uuid.UUID) -> None:
+def _pause(session: Session, workspace_id: str, programme_id: uuid.UUID, settings: Settings) -> None:
     set_programme_paused(
         session=session, workspace_id=workspace_id, programme_id=programme_id, paused=True, now=utcnow()
     )
 
 
-def _resume(session: Session, workspace_id: str, programme_id: uuid.UUID) -> None:
+def _resume(session: Session, workspace_id: str, programme_id: uuid.UUID, settings: Settings) -> None:
     set_programme_paused(
         session=session, workspace_id=workspace_id, programme_id=programme_id, paused=False, now=utcnow()
     )
 
 
-def _delete(session: Session, workspace_id: str, programme_id: uuid.UUID) -> None:
+def _delete(session: Session, workspace_id: str, programme_id: uuid.UUID, settings: Settings) -> None:
     delete_programme(session=session, workspace_id=workspace_id, programme_id=programme_id)
 
 
-ProgrammeOperation = Callable[[Session, str, uuid.UUID], None]
-_PROGRAMME_OPERATIONS: dict[PairingAction, ProgrammeOperation] = {
+# An admin's buttons on a programme in the App Home.
+_PROGRAMME_OPERATIONS: dict[PairingAction, AdminOperation] = {
     PairingAction.PAUSE_PROGRAMME: _pause,
     PairingAction.RESUME_PROGRAMME: _resume,
     PairingAction.DELETE_PROGRAMME: _delete,
 }
-
-
-def _programme_operation_listener(operation: ProgrammeOperation) -> Callable[..., None]:
-    def run_programme_operation(
-        ack: Ack,
-        action: dict[str, Any],
-        body: dict[str, Any],
-        context: BoltContext,
-        client: WebClient,
-        db: SessionFactory,
-        settings: Settings,
-    ) -> None:
-        """An admin's button on a programme: checked on the server, done, and the App Home refreshed."""
-        ack()
-        if not require_admin(client, body, context, db):
-            return
-        workspace_id = str(context.team_id)
-        programme_id = parse_uuid(action.get("value"))
-        try:
-            if programme_id is None:
-                raise NotFound(PROGRAMME_GONE)
-            with db.begin() as session:
-                operation(session, workspace_id, programme_id)
-        except NotFound as missing:
-            client.views_open(trigger_id=body["trigger_id"], view=build_notice_view("Not done", str(missing)))
-            return
-        publish_home(
-            client=client, db=db, settings=settings, workspace_id=workspace_id, user_id=str(context.user_id)
-        )
-
-    return run_programme_operation
-
-
-# -- helpers -------------------------------------------------------------------------------------------

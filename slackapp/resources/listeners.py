@@ -12,10 +12,11 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
 
-from slackapp.admin.access import NOT_AN_ADMIN, can_administer
+from slackapp.admin.access import NOT_AN_ADMIN, can_administer, require_admin, require_admin_submission
 from slackapp.database import SessionFactory, utcnow
 from slackapp.errors import InvalidInput, NotFound
 from slackapp.home.publish import publish_home
+from slackapp.modal_submissions import save_then_refresh_home
 from slackapp.notice import build_notice_view
 from slackapp.payloads import parse_uuid, private_metadata
 from slackapp.resources.home import person_region
@@ -612,19 +613,12 @@ def clear_map(
 # -- HR: keeping the directory ---------------------------------------------------------------------------
 
 
-def _is_admin(client: WebClient, context: BoltContext, db: SessionFactory) -> bool:
-    return can_administer(
-        db=db, client=client, workspace_id=str(context.team_id), user_id=str(context.user_id)
-    )
-
-
 def open_new_entry_form(
     ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient, db: SessionFactory
 ) -> None:
     """Open an empty entry form for an admin."""
     ack()
-    if not _is_admin(client, context, db):
-        client.views_open(trigger_id=body["trigger_id"], view=build_notice_view("Admins only", NOT_AN_ADMIN))
+    if not require_admin(client, body, context, db):
         return
     client.views_open(trigger_id=body["trigger_id"], view=build_entry_form(None))
 
@@ -639,8 +633,7 @@ def open_edit_entry_form(
 ) -> None:
     """Open an entry's form, filled in, for an admin."""
     ack()
-    if not _is_admin(client, context, db):
-        client.views_open(trigger_id=body["trigger_id"], view=build_notice_view("Admins only", NOT_AN_ADMIN))
+    if not require_admin(client, body, context, db):
         return
     try:
         with db() as session:
@@ -711,10 +704,9 @@ def save_entry(
     settings: Settings,
 ) -> None:
     """Create or update an entry; invalid fields are shown inline, in plain words, and nothing changes."""
-    workspace_id, user_id = str(context.team_id), str(context.user_id)
-    if not _is_admin(client, context, db):
-        ack(response_action="update", view=build_notice_view("Admins only", NOT_AN_ADMIN))
+    if not require_admin_submission(ack, client, context, db):
         return
+    workspace_id, user_id = str(context.team_id), str(context.user_id)
     spec = _entry_spec_from(view.get("state", {}).get("values", {}))
     channel_errors: dict[str, str] = {}
     if spec.channel_id and spec.kind != EntryKind.PROFESSIONAL:
@@ -732,7 +724,8 @@ def save_entry(
         # A tampered or garbled form must not quietly become a new entry.
         ack(response_action="update", view=build_notice_view(*STALE_FORM))
         return
-    try:
+
+    def save() -> None:
         with db.begin() as session:
             if entry_id is None:
                 create_entry(
@@ -747,14 +740,8 @@ def save_entry(
                     updated_by=user_id,
                     now=utcnow(),
                 )
-    except InvalidInput as invalid:
-        ack(response_action="errors", errors=invalid.errors)
-        return
-    except NotFound as missing:
-        ack(response_action="update", view=build_notice_view("Not found", str(missing)))
-        return
-    ack()
-    publish_home(client=client, db=db, settings=settings, workspace_id=workspace_id, user_id=user_id)
+
+    save_then_refresh_home(ack, save, context=context, client=client, db=db, settings=settings)
 
 
 def _set_archived(
@@ -775,7 +762,7 @@ def _set_archived(
         else:
             client.views_open(trigger_id=body["trigger_id"], view=build_notice_view(title, text))
 
-    if not _is_admin(client, context, db):
+    if not can_administer(db=db, client=client, workspace_id=workspace_id, user_id=user_id):
         show("Admins only", NOT_AN_ADMIN)
         return
     try:
@@ -833,8 +820,7 @@ def show_audit_log(
 ) -> None:
     """The directory's audit log, for admins."""
     ack()
-    if not _is_admin(client, context, db):
-        client.views_open(trigger_id=body["trigger_id"], view=build_notice_view("Admins only", NOT_AN_ADMIN))
+    if not require_admin(client, body, context, db):
         return
     with db() as session:
         rows = list_audit(session=session, workspace_id=str(context.team_id))
