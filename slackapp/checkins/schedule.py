@@ -28,6 +28,24 @@ def parse_local_time(value: str) -> time:
     return time(int(hours), int(minutes))
 
 
+def schedule_errors(*, weekday: int, local_time: str, timezone: str, example_time: str) -> dict[str, str]:
+    """What is wrong with a schedule's day, time and time zone, by spec field, in plain words.
+
+    Args:
+        example_time: a time of day to show as an example, like the form's default.
+    """
+    errors: dict[str, str] = {}
+    if not 0 <= weekday <= 6:
+        errors["weekday"] = "Choose a day of the week."
+    try:
+        parse_local_time(local_time)
+    except ValueError:
+        errors["local_time"] = f"Choose a time of day, like {example_time}."
+    if not is_known_timezone(timezone):
+        errors["timezone"] = "Choose a time zone from the list, like Europe/London."
+    return errors
+
+
 def first_slot_after(
     *, cadence: Cadence, weekday: int, local_time: str, timezone: str, after: datetime
 ) -> datetime:

@@ -43,8 +43,7 @@ from slackapp.checkins.questions import (
 from slackapp.checkins.schedule import (
     CADENCE_DAYS,
     first_slot_after,
-    is_known_timezone,
-    parse_local_time,
+    schedule_errors,
     slot_after,
 )
 from slackapp.database import Base, SessionFactory
@@ -103,14 +102,9 @@ def check_pulse_spec(spec: PulseSpec) -> dict[str, str]:
     errors: dict[str, str] = {}
     if not spec.channel_id:
         errors["channel_id"] = "Choose the team's channel."
-    if not 0 <= spec.weekday <= 6:
-        errors["weekday"] = "Choose a day of the week."
-    try:
-        parse_local_time(spec.local_time)
-    except ValueError:
-        errors["local_time"] = "Choose a time of day, like 09:30."
-    if not is_known_timezone(spec.timezone):
-        errors["timezone"] = "Choose a time zone from the list, like Europe/London."
+    errors |= schedule_errors(
+        weekday=spec.weekday, local_time=spec.local_time, timezone=spec.timezone, example_time="09:30"
+    )
     longest = CADENCE_DAYS[spec.cadence] * 24
     if not MIN_OPEN_HOURS <= spec.open_hours < longest:
         errors["open_hours"] = (

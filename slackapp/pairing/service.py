@@ -22,8 +22,7 @@ from sqlalchemy.orm import Session, aliased
 from slackapp.checkins.models import Cadence
 from slackapp.checkins.schedule import (
     first_slot_after,
-    is_known_timezone,
-    parse_local_time,
+    schedule_errors,
     slot_after,
 )
 from slackapp.database import SessionFactory
@@ -81,14 +80,9 @@ def check_programme_spec(spec: ProgrammeSpec) -> dict[str, str]:
     errors: dict[str, str] = {}
     if not spec.channel_id:
         errors["channel_id"] = "Choose the channel whose members may join."
-    if not 0 <= spec.weekday <= 6:
-        errors["weekday"] = "Choose a day of the week."
-    try:
-        parse_local_time(spec.local_time)
-    except ValueError:
-        errors["local_time"] = "Choose a time of day, like 10:00."
-    if not is_known_timezone(spec.timezone):
-        errors["timezone"] = "Choose a time zone from the list, like Europe/London."
+    errors |= schedule_errors(
+        weekday=spec.weekday, local_time=spec.local_time, timezone=spec.timezone, example_time="10:00"
+    )
     if spec.repeat_window not in REPEAT_WINDOW_CHOICES:
         errors["repeat_window"] = (
             f"Choose between {REPEAT_WINDOW_CHOICES.start} and {REPEAT_WINDOW_CHOICES.stop - 1} rounds."
