@@ -44,8 +44,8 @@ def post_once(
     blocks: Sequence[Block],
     event_type: str,
     key: str,
-    since: datetime,
-    may_have_posted: bool,
+    may_have_posted: bool = False,
+    since: datetime | None = None,
     tries: int = 3,
 ) -> str:
     """Post a message at most once, even if an earlier attempt died after Slack accepted it.
@@ -54,10 +54,12 @@ def post_once(
         client: the workspace's Web API client.
         channel: a conversation id, or a user id for Kindred's DM with them.
         event_type, key: the message's metadata, by which it is found again.
-        since: no earlier than the first attempt to post it (the history search starts a minute before).
         may_have_posted: an earlier attempt (a crashed or failed run of the same job) may have posted it:
             look first.
-        tries: how many times to post when Slack's answer leaves it open and its history shows no message.
+        since: with `may_have_posted`, no later than that earlier attempt (the search starts a minute
+            before).
+        tries: how many times to post when Slack's answer leaves it open and its history shows no message
+            (1 where a person waits for the answer and can try again themselves).
 
     Returns:
         The message's ts: of the post, or of the message found.
@@ -67,6 +69,8 @@ def post_once(
             history could not be read.
     """
     if may_have_posted:
+        if since is None:
+            raise ValueError("may_have_posted needs since: when the earlier attempt could have posted")
         found = find_posted(client, channel=channel, event_type=event_type, key=key, since=since)
         if found is not None:
             return found

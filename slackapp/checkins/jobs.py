@@ -137,8 +137,6 @@ def send_reminders(context: JobContext, round_id: uuid.UUID) -> datetime | None:
                 blocks=blocks,
                 event_type=REMINDER_EVENT,
                 key=str(round_id),
-                may_have_posted=False,  # marked before sending: no earlier attempt reached them
-                since=round_.opens_at,
             )
         except Exception as error:
             if isinstance(error, SlackApiError) and error.response.get("error") in UNREACHABLE_PEOPLE:

@@ -152,7 +152,7 @@ def nudge(context: JobContext, round_id: uuid.UUID) -> datetime | None:
             if not claim_nudge(session=session, group_id=group.id, now=context.now):
                 continue
         text, blocks = build_nudge(str(group.id))
-        _post(client, str(group.conversation_id), text, blocks, NUDGE_EVENT, str(group.id), round_.slot)
+        _post(client, str(group.conversation_id), text, blocks, NUDGE_EVENT, str(group.id))
     return None
 
 
@@ -167,20 +167,19 @@ def follow_up(context: JobContext, round_id: uuid.UUID) -> datetime | None:
             if not claim_follow_up(session=session, group_id=group.id, now=context.now):
                 continue
         text, blocks = build_follow_up(str(group.id))
-        _post(client, str(group.conversation_id), text, blocks, FOLLOW_UP_EVENT, str(group.id), round_.slot)
+        _post(client, str(group.conversation_id), text, blocks, FOLLOW_UP_EVENT, str(group.id))
     return None
 
 
 def close(context: JobContext, round_id: uuid.UUID) -> datetime | None:
     """Count silence; tell anyone paused for it, kindly, with a way back."""
     with context.session_factory.begin() as session:
-        round_ = get_round(session=session, round_id=round_id)
-        workspace_id, slot = round_.workspace_id, round_.slot
+        workspace_id = get_round(session=session, round_id=round_id).workspace_id
         paused = close_round(session=session, round_id=round_id)
     client = context.slack(workspace_id)
     text, blocks = build_silence_pause()
     for user_id in paused:
-        _post(client, user_id, text, blocks, PAUSE_EVENT, str(round_id), slot)
+        _post(client, user_id, text, blocks, PAUSE_EVENT, str(round_id))
     return None
 
 
@@ -231,7 +230,6 @@ def _post(
     blocks: list[Block],
     event_type: str,
     key: str,
-    since: datetime,
 ) -> None:
     """Post a nudge, follow-up or pause note, claimed before it goes (a crash may skip one, never send two).
 
@@ -246,8 +244,6 @@ def _post(
             blocks=blocks,
             event_type=event_type,
             key=key,
-            since=since,
-            may_have_posted=False,
         )
     except SlackApiError as error:
         # A closed DM or a deactivated person: nothing to retry, and the rest still get theirs.

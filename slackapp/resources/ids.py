@@ -67,3 +67,5 @@ QUESTION_BLOCK = "question"
 ANSWER_BLOCK = "answer"
 NEEDS_APPROVAL_OPTION = "needs_approval"
 ANY = "any"  # the "no filter" option of the directory's selects
+# The metadata of Kindred's DMs about groups (join requests, welcomes, anonymous questions and answers).
+DM_EVENT = "kindred_resources_message"

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
 from slackapp.admin.access import NOT_AN_ADMIN, can_administer, require_admin, require_admin_submission
@@ -19,10 +21,12 @@ from slackapp.home.publish import publish_home
 from slackapp.modal_submissions import save_then_refresh_home
 from slackapp.notice import build_notice_view
 from slackapp.payloads import parse_uuid, private_metadata
+from slackapp.posting import post_once
 from slackapp.resources.home import person_region
 from slackapp.resources.ids import (
     ANSWER_BLOCK,
     ANY,
+    DM_EVENT,
     NEEDS_APPROVAL_OPTION,
     QUESTION_BLOCK,
     DirectoryBlock,
@@ -225,6 +229,23 @@ def search_directory(
     ack(response_action="update", view=updated)
 
 
+def _send_dm(client: WebClient, person: str, text: str, blocks: Sequence[Block], *, tries: int = 1) -> None:
+    """A DM sent once, though Slack may fail after it posted: then it is looked for before anyone is told.
+
+    The key is made for this one message, so its metadata names nothing; by default no second try, as
+    someone waits for the answer and can try again themselves.
+    """
+    post_once(
+        client,
+        channel=person,
+        text=text,
+        blocks=blocks,
+        event_type=DM_EVENT,
+        key=uuid.uuid4().hex,
+        tries=tries,
+    )
+
+
 def _show(client: WebClient, body: dict[str, Any], title: str, text: str) -> None:
     """A notice on top of the modal the click came from, or in a new one from the Home tab or a message."""
     notice = build_notice_view(title, text)
@@ -310,8 +331,8 @@ def ask_to_join(
         return
     text, blocks = build_join_request_message(entry, user_id)
     try:
-        client.chat_postMessage(channel=entry.contact_id, text=text, blocks=[b.to_dict() for b in blocks])
-    except SlackApiError:
+        _send_dm(client, entry.contact_id, text, blocks)
+    except (SlackApiError, OSError):
         _show(
             client, body, "Not sent", "Your request couldn't be sent just now. Please try again in a moment."
         )
@@ -380,7 +401,7 @@ def add_requester(
     text, blocks = build_added_message(entry, requester)
     respond(replace_original=True, text=text, blocks=[b.to_dict() for b in blocks])
     welcome, welcome_blocks = build_welcome_message(entry)
-    client.chat_postMessage(channel=requester, text=welcome, blocks=[b.to_dict() for b in welcome_blocks])
+    _send_dm(client, requester, welcome, welcome_blocks, tries=3)  # the contact has their answer already
 
 
 def open_ask_anonymously(
@@ -439,8 +460,8 @@ def send_anonymous_question(
         ack(response_action="update", view=build_notice_view("Not available", str(missing)))
         return
     try:
-        client.chat_postMessage(channel=contact_id, text=message, blocks=[b.to_dict() for b in blocks])
-    except SlackApiError:
+        _send_dm(client, contact_id, message, blocks)
+    except (SlackApiError, OSError):
         with db.begin() as session:
             forget_question(session=session, question_id=uuid.UUID(question_id))
         ack(
@@ -512,8 +533,8 @@ def send_answer(
         return
     text, blocks = build_answer_message(entry_name, question, answer)
     try:
-        client.chat_postMessage(channel=asker_id, text=text, blocks=[b.to_dict() for b in blocks])
-    except SlackApiError:
+        _send_dm(client, asker_id, text, blocks)
+    except (SlackApiError, OSError):
         ack(
             response_action="errors",
             errors={ANSWER_BLOCK: "Your answer couldn't be delivered just now. Try again."},
