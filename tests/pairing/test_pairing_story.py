@@ -12,8 +12,9 @@ import json
 import threading
 import uuid
 from collections import Counter
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -62,10 +63,13 @@ def workspace(slack: SlackStandIn) -> None:
 
 def programme_form(**overrides: dict[str, Any]) -> dict[str, dict[str, Any]]:
     field = PairingAction.FIELD
+    # Rounds fall three days from today (London), whatever the day and hour the tests run: the first is
+    # two to four days away, so moving the clock 8 days passes exactly one, and 7 more days one more.
+    weekday = (datetime.now(ZoneInfo("Europe/London")).weekday() + 3) % 7
     values: dict[str, dict[str, Any]] = {
         ProgrammeBlock.CHANNEL: {field: conversation(PEERS_CHANNEL)},
         ProgrammeBlock.CADENCE: {field: static_select("weekly")},
-        ProgrammeBlock.WEEKDAY: {field: static_select("2")},
+        ProgrammeBlock.WEEKDAY: {field: static_select(str(weekday))},
         ProgrammeBlock.LOCAL_TIME: {field: timepicker("10:00")},
         ProgrammeBlock.TIMEZONE: {field: text("Europe/London")},
         ProgrammeBlock.REPEAT_WINDOW: {field: static_select("6")},
