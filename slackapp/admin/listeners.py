@@ -19,6 +19,7 @@ from slackapp.admin.service import (
 )
 from slackapp.admin.views import build_help_form, build_purge_form
 from slackapp.database import SessionFactory, utcnow
+from slackapp.home.pages import pages_shown
 from slackapp.home.publish import publish_home
 from slackapp.modal_submissions import save_then_refresh_home
 from slackapp.notice import build_notice_view
@@ -157,4 +158,11 @@ def _change_admins(
             )
         else:
             remove_kindred_admin(session=session, workspace_id=workspace_id, user_id=target)
-    publish_home(client=client, db=db, settings=settings, workspace_id=workspace_id, user_id=user_id)
+    publish_home(
+        client=client,
+        db=db,
+        settings=settings,
+        workspace_id=workspace_id,
+        user_id=user_id,
+        pages=pages_shown(body.get("view")),
+    )

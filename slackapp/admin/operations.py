@@ -1,5 +1,6 @@
 """An admin's button on one item in the App Home (Pause, Resume, Send now, Delete…): the item's id read from
-the button, the person checked on the server, the operation done in one transaction, the Home redrawn."""
+the button, the person checked on the server, the operation done in one transaction, the Home redrawn
+on the same page."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 from slackapp.admin.access import require_admin
 from slackapp.database import SessionFactory
 from slackapp.errors import NotFound
+from slackapp.home.pages import pages_shown
 from slackapp.home.publish import publish_home
 from slackapp.notice import build_notice_view
 from slackapp.payloads import parse_uuid
@@ -60,7 +62,12 @@ def admin_operation_listener(
             client.views_open(trigger_id=body["trigger_id"], view=build_notice_view("Not done", str(refused)))
             return
         publish_home(
-            client=client, db=db, settings=settings, workspace_id=workspace_id, user_id=str(context.user_id)
+            client=client,
+            db=db,
+            settings=settings,
+            workspace_id=workspace_id,
+            user_id=str(context.user_id),
+            pages=pages_shown(body.get("view")),  # stay on the page the button was on
         )
 
     return run_admin_operation

@@ -35,7 +35,7 @@ def list_kindred_admins(*, session: Session, workspace_id: str) -> list[str]:
         session.scalars(
             select(KindredAdmin.user_id)
             .where(KindredAdmin.workspace_id == workspace_id)
-            .order_by(KindredAdmin.added_at)
+            .order_by(KindredAdmin.added_at, KindredAdmin.user_id)
         )
     )
 

@@ -20,6 +20,8 @@ from slack_sdk.models.views import View
 
 from slackapp.admin.ids import PURGE_BLOCK, PURGE_WORD, AdminAction, AdminCallback, HelpBlock
 from slackapp.admin.service import HelpContact
+from slackapp.home.ids import HomeList
+from slackapp.home.pages import build_pager, page_of
 
 
 def build_help_form(contact: HelpContact | None) -> View:
@@ -68,8 +70,15 @@ def build_help_form(contact: HelpContact | None) -> View:
     )
 
 
-def build_admin_settings_blocks(contact: HelpContact | None, admin_ids: Sequence[str]) -> list[Block]:
-    """Professional help and the list of Kindred admins, for the App Home's admin section."""
+def build_admin_settings_blocks(
+    contact: HelpContact | None, admin_ids: Sequence[str], page: int = 0
+) -> list[Block]:
+    """Professional help and the Kindred admins (the newest first, a page at a time), for the App Home.
+
+    Args:
+        admin_ids: every Kindred admin, in the order they were added.
+        page: which page of them to show.
+    """
     if contact:
         reach = " · ".join(part for part in (contact.phone, contact.url) if part)
         help_text = f"*{contact.name}*\n{reach}"
@@ -91,13 +100,15 @@ def build_admin_settings_blocks(contact: HelpContact | None, admin_ids: Sequence
             ]
         ),
     ]
-    for user_id in admin_ids:
+    shown = page_of(admin_ids[::-1], HomeList.ADMINS, page)
+    for user_id in shown.items:
         blocks.append(
             SectionBlock(
                 text=f"<@{user_id}>",
                 accessory=ButtonElement(text="Remove", action_id=AdminAction.REMOVE_ADMIN, value=user_id),
             )
         )
+    blocks += build_pager(HomeList.ADMINS, shown, "Kindred admins")
     blocks.append(
         ActionsBlock(
             elements=[UserSelectElement(action_id=AdminAction.ADD_ADMIN, placeholder="Add a Kindred admin")]

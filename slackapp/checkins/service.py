@@ -117,7 +117,9 @@ def check_pulse_spec(spec: PulseSpec) -> dict[str, str]:
 
 def list_pulses(*, session: Session, workspace_id: str) -> list[Pulse]:
     return list(
-        session.scalars(select(Pulse).where(Pulse.workspace_id == workspace_id).order_by(Pulse.created_at))
+        session.scalars(
+            select(Pulse).where(Pulse.workspace_id == workspace_id).order_by(Pulse.created_at, Pulse.id)
+        )
     )
 
 

@@ -38,6 +38,8 @@ from slackapp.checkins.models import Cadence, Pulse, Round, RoundState
 from slackapp.checkins.questions import CATALOGUE, COMMENT_MAX_LENGTH, SCALE, Question
 from slackapp.checkins.service import PARTICIPATION_STEP, RoundResults, round_questions
 from slackapp.checkins.suggestions import Suggestion
+from slackapp.home.ids import HomeList
+from slackapp.home.pages import build_pager, page_of
 from slackapp.schedule_form import CADENCE_LABELS, WEEKDAYS, build_schedule_blocks
 
 OPEN_HOURS_CHOICES = (2, 4, 8, 24, 48, 72, 120, 168)
@@ -353,8 +355,13 @@ def build_pulse_form(pulse: Pulse | None, *, default_timezone: str) -> View:
     )
 
 
-def build_pulse_admin_blocks(pulses: Sequence[Pulse], open_pulse_ids: set[str]) -> list[Block]:
-    """The check-ins part of the App Home's admin section."""
+def build_pulse_admin_blocks(pulses: Sequence[Pulse], open_pulse_ids: set[str], page: int = 0) -> list[Block]:
+    """The check-ins part of the App Home's admin section: the newest first, a page at a time.
+
+    Args:
+        pulses: every pulse, oldest first.
+        page: which page of them to show.
+    """
     blocks: list[Block] = [
         HeaderBlock(text="Check-ins"),
         ActionsBlock(
@@ -363,7 +370,8 @@ def build_pulse_admin_blocks(pulses: Sequence[Pulse], open_pulse_ids: set[str]) 
     ]
     if not pulses:
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text="No check-ins yet.")]))
-    for pulse in pulses:
+    shown = page_of(pulses[::-1], HomeList.PULSES, page)
+    for pulse in shown.items:
         pulse_id = str(pulse.id)
         has_open_round = pulse_id in open_pulse_ids
         status = (
@@ -420,4 +428,4 @@ def build_pulse_admin_blocks(pulses: Sequence[Pulse], open_pulse_ids: set[str]) 
                 ],
             )
         )
-    return blocks
+    return blocks + build_pager(HomeList.PULSES, shown, "check-ins")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from slack_sdk import WebClient
 from slack_sdk.models.blocks import Block
 
@@ -12,6 +14,8 @@ from slackapp.checkins.service import list_pulses, open_rounds
 from slackapp.checkins.views import build_pulse_admin_blocks
 from slackapp.data_rights.views import build_privacy_page
 from slackapp.database import SessionFactory, utcnow
+from slackapp.home.ids import HomeList
+from slackapp.home.pages import pages_metadata
 from slackapp.home.views import build_home
 from slackapp.org.service import load_org
 from slackapp.org.views import build_org_admin_blocks
@@ -21,8 +25,16 @@ from slackapp.settings import Settings
 
 
 def publish_home(
-    *, client: WebClient, db: SessionFactory, settings: Settings, workspace_id: str, user_id: str
+    *,
+    client: WebClient,
+    db: SessionFactory,
+    settings: Settings,
+    workspace_id: str,
+    user_id: str,
+    pages: Mapping[HomeList, int] | None = None,
 ) -> None:
+    """Publish the Home; `pages` says which page of each admin list to show (the first by default)."""
+    pages = pages or {}
     admin_blocks: list[Block] | None = None
     if can_administer(db=db, client=client, workspace_id=workspace_id, user_id=user_id):
         with db() as session:
@@ -33,12 +45,13 @@ def publish_home(
             contact = get_help_contact(session=session, workspace_id=workspace_id)
             admins = list_kindred_admins(session=session, workspace_id=workspace_id)
             org = load_org(session=session, workspace_id=workspace_id)
-        admin_blocks = build_pulse_admin_blocks(pulses, open_pulse_ids) + build_admin_settings_blocks(
-            contact, admins
-        )
-        admin_blocks += build_org_admin_blocks(org)
-        admin_blocks += programme_admin_blocks(db=db, workspace_id=workspace_id)
-        admin_blocks += resource_admin_blocks(db=db, workspace_id=workspace_id)
+        admin_blocks = [
+            *build_pulse_admin_blocks(pulses, open_pulse_ids, pages.get(HomeList.PULSES, 0)),
+            *build_admin_settings_blocks(contact, admins, pages.get(HomeList.ADMINS, 0)),
+            *build_org_admin_blocks(org),
+            *programme_admin_blocks(db=db, workspace_id=workspace_id, page=pages.get(HomeList.PROGRAMMES, 0)),
+            *resource_admin_blocks(db=db, workspace_id=workspace_id, page=pages.get(HomeList.RESOURCES, 0)),
+        ]
     view = build_home(
         member_blocks=[
             *peer_home_blocks(db=db, workspace_id=workspace_id, user_id=user_id),
@@ -46,5 +59,6 @@ def publish_home(
         ],
         privacy_blocks=build_privacy_page(settings.min_group_size, settings.min_comment_group_size),
         admin_blocks=admin_blocks,
+        private_metadata=pages_metadata(pages) if admin_blocks else None,
     )
     client.views_publish(user_id=user_id, view=view)

@@ -16,9 +16,17 @@ from slack_sdk.models.views import View
 
 
 def build_home(
-    *, member_blocks: Sequence[Block], privacy_blocks: Sequence[Block], admin_blocks: Sequence[Block] | None
+    *,
+    member_blocks: Sequence[Block],
+    privacy_blocks: Sequence[Block],
+    admin_blocks: Sequence[Block] | None,
+    private_metadata: str | None = None,
 ) -> View:
-    """Everyone's part (what Kindred is, their features, their privacy), then the admin section for admins."""
+    """Everyone's part (what Kindred is, their features, their privacy), then the admin section for admins.
+
+    Args:
+        private_metadata: what the Home remembers for the next button pressed in it (see home/pages.py).
+    """
     blocks: list[Block] = [
         HeaderBlock(text="Kindred"),
         SectionBlock(
@@ -39,4 +47,4 @@ def build_home(
             ),
             *admin_blocks,
         ]
-    return View(type="home", blocks=blocks)
+    return View(type="home", blocks=blocks, private_metadata=private_metadata)

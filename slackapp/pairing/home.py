@@ -23,8 +23,8 @@ def peer_home_blocks(*, db: SessionFactory, workspace_id: str, user_id: str) -> 
     )
 
 
-def programme_admin_blocks(*, db: SessionFactory, workspace_id: str) -> list[Block]:
+def programme_admin_blocks(*, db: SessionFactory, workspace_id: str, page: int = 0) -> list[Block]:
     with db() as session:
         programmes = list_programmes(session=session, workspace_id=workspace_id)
         counts = member_counts(session=session, workspace_id=workspace_id)
-    return build_programme_admin_blocks(programmes, {str(k): v for k, v in counts.items()})
+    return build_programme_admin_blocks(programmes, {str(k): v for k, v in counts.items()}, page)

@@ -93,7 +93,9 @@ def check_programme_spec(spec: ProgrammeSpec) -> dict[str, str]:
 def list_programmes(*, session: Session, workspace_id: str) -> list[Programme]:
     return list(
         session.scalars(
-            select(Programme).where(Programme.workspace_id == workspace_id).order_by(Programme.created_at)
+            select(Programme)
+            .where(Programme.workspace_id == workspace_id)
+            .order_by(Programme.created_at, Programme.id)
         )
     )
 

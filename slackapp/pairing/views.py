@@ -29,6 +29,8 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from slackapp.checkins.models import Cadence
+from slackapp.home.ids import HomeList
+from slackapp.home.pages import build_pager, page_of
 from slackapp.pairing.ids import (
     CROSS_TEAM_OPTION,
     SKIP_OPTION,
@@ -555,8 +557,16 @@ def build_programme_form(programme: Programme | None, *, default_timezone: str) 
     )
 
 
-def build_programme_admin_blocks(programmes: Sequence[Programme], counts: Mapping[str, int]) -> list[Block]:
-    """The peer-support part of the App Home's admin section."""
+def build_programme_admin_blocks(
+    programmes: Sequence[Programme], counts: Mapping[str, int], page: int = 0
+) -> list[Block]:
+    """The peer-support part of the App Home's admin section: the newest first, a page at a time.
+
+    Args:
+        programmes: every programme, oldest first.
+        counts: how many people opted in, by programme id.
+        page: which page of them to show.
+    """
     blocks: list[Block] = [
         HeaderBlock(text="Peer support"),
         ActionsBlock(
@@ -568,7 +578,8 @@ def build_programme_admin_blocks(programmes: Sequence[Programme], counts: Mappin
     ]
     if not programmes:
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text="No peer-support programmes yet.")]))
-    for programme in programmes:
+    shown = page_of(programmes[::-1], HomeList.PROGRAMMES, page)
+    for programme in shown.items:
         programme_id = str(programme.id)
         status = (
             "paused"
@@ -622,7 +633,7 @@ def build_programme_admin_blocks(programmes: Sequence[Programme], counts: Mappin
                 ],
             )
         )
-    return blocks
+    return blocks + build_pager(HomeList.PROGRAMMES, shown, "programmes")
 
 
 def build_preview(matching: Matching, profiles: Mapping[str, Profile], channel_id: str) -> View:

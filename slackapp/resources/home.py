@@ -58,8 +58,8 @@ def resource_home_blocks(
     )
 
 
-def resource_admin_blocks(*, db: SessionFactory, workspace_id: str) -> list[Block]:
-    """The directory for HR, archived entries included."""
+def resource_admin_blocks(*, db: SessionFactory, workspace_id: str, page: int = 0) -> list[Block]:
+    """The directory for HR, archived entries included, a page at a time."""
     with db() as session:
         entries = list_entries(session=session, workspace_id=workspace_id, include_archived=True)
-    return build_admin_blocks(entries)
+    return build_admin_blocks(entries, page)

@@ -17,6 +17,7 @@ from slack_sdk.models.views import View
 from slackapp.admin.access import NOT_AN_ADMIN, can_administer, require_admin, require_admin_submission
 from slackapp.database import SessionFactory, utcnow
 from slackapp.errors import InvalidInput, NotFound
+from slackapp.home.pages import pages_shown
 from slackapp.home.publish import publish_home
 from slackapp.modal_submissions import save_then_refresh_home
 from slackapp.notice import build_notice_view
@@ -805,7 +806,14 @@ def _set_archived(
             "Archived",
             f"*{name}* is archived: people no longer see it. You can restore it from the Home tab.",
         )
-    publish_home(client=client, db=db, settings=settings, workspace_id=workspace_id, user_id=user_id)
+    publish_home(
+        client=client,
+        db=db,
+        settings=settings,
+        workspace_id=workspace_id,
+        user_id=user_id,
+        pages=pages_shown(body.get("view")),
+    )
 
 
 def archive_entry(

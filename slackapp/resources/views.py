@@ -25,6 +25,8 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from slackapp.home.ids import HomeList
+from slackapp.home.pages import build_pager, page_of
 from slackapp.resources.ids import (
     ANSWER_BLOCK,
     ANY,
@@ -50,8 +52,6 @@ from slackapp.resources.service import (
 from slackapp.support import SupportKind
 
 MAX_GROUPS_SHOWN = 25
-MAX_HOME_ENTRIES = 20
-MAX_ARCHIVED_SHOWN = 5
 MAX_OPTIONS = 100  # Slack's limit for a static select
 
 HOW_MANY_LABELS = {
@@ -254,8 +254,13 @@ def build_entry_form(entry: ResourceEntry | None) -> View:
     )
 
 
-def build_admin_blocks(entries: Sequence[ResourceEntry]) -> list[Block]:
-    """The directory in the App Home's admin section: add, edit, restore, and the audit log."""
+def build_admin_blocks(entries: Sequence[ResourceEntry], page: int = 0) -> list[Block]:
+    """The directory in the App Home's admin section: add, edit, restore, and the audit log.
+
+    Args:
+        entries: every entry, archived ones included, in name order.
+        page: which page to show; the entries people see come first, then the archived ones.
+    """
     active = [e for e in entries if e.archived_at is None]
     archived = [e for e in entries if e.archived_at is not None]
     blocks: list[Block] = [
@@ -273,27 +278,27 @@ def build_admin_blocks(entries: Sequence[ResourceEntry]) -> list[Block]:
     ]
     if not active:
         blocks.append(_context("_The directory is empty._"))
-    for entry in active[:MAX_HOME_ENTRIES]:
-        blocks.append(
-            SectionBlock(
-                text=f"*{_escape(entry.name)}*  ·  _{entry.kind.label}_",
-                accessory=ButtonElement(
-                    text="Edit", action_id=ResourceAction.EDIT_ENTRY, value=str(entry.id)
-                ),
+    shown = page_of([*active, *archived], HomeList.RESOURCES, page)
+    for entry in shown.items:
+        if entry.archived_at is None:
+            blocks.append(
+                SectionBlock(
+                    text=f"*{_escape(entry.name)}*  ·  _{entry.kind.label}_",
+                    accessory=ButtonElement(
+                        text="Edit", action_id=ResourceAction.EDIT_ENTRY, value=str(entry.id)
+                    ),
+                )
             )
-        )
-    if len(active) > MAX_HOME_ENTRIES:
-        blocks.append(_context(f"…and {len(active) - MAX_HOME_ENTRIES} more."))
-    for entry in archived[:MAX_ARCHIVED_SHOWN]:
-        blocks.append(
-            SectionBlock(
-                text=f"~{_escape(entry.name)}~  ·  _archived_",
-                accessory=ButtonElement(
-                    text="Restore", action_id=ResourceAction.RESTORE_ENTRY, value=str(entry.id)
-                ),
+        else:
+            blocks.append(
+                SectionBlock(
+                    text=f"~{_escape(entry.name)}~  ·  _archived_",
+                    accessory=ButtonElement(
+                        text="Restore", action_id=ResourceAction.RESTORE_ENTRY, value=str(entry.id)
+                    ),
+                )
             )
-        )
-    return blocks
+    return blocks + build_pager(HomeList.RESOURCES, shown, "entries")
 
 
 def _short(value: object) -> str:
