@@ -44,6 +44,8 @@ def is_well_formed(body: dict[str, Any]) -> bool:
             and len(actions) > 0
             and all(isinstance(a, dict) and _text(a.get("action_id")) for a in actions)
         )
+    if kind == "block_suggestion":  # an external_select asking for options as someone types
+        return _has_user(body) and _text(body.get("action_id")) and isinstance(body.get("value"), str)
     if kind in ("view_submission", "view_closed"):
         return _has_user(body) and _well_formed_view(body.get("view"))
     if kind == "event_callback":

@@ -1,8 +1,8 @@
 """Signed Slack requests to the app's real `/slack/events` endpoint, for tests.
 
-`SlackRequests` builds the bodies Slack sends (slash commands, block actions, view submissions, Events
-API callbacks), signs them exactly as Slack does, and posts them through a Flask test client or to a
-real server over HTTP:
+`SlackRequests` builds the bodies Slack sends (slash commands, block actions, external_select option
+requests, view submissions, Events API callbacks), signs them exactly as Slack does, and posts them
+through a Flask test client or to a real server over HTTP:
 
     slack = SlackRequests.for_flask(flask_app.test_client(), signing_secret="secret")
     response = slack.view_submission("checkin", {"mood": {"pick": radio("4")}})
@@ -248,6 +248,38 @@ class SlackRequests:
             }
         return self.interactive(payload)
 
+    def block_suggestion(
+        self,
+        action_id: str,
+        value: str = "",
+        *,
+        user_id: str = DEFAULT_USER_ID,
+        team_id: str = TEAM_ID,
+        view: Mapping[str, Any] | None = None,
+        block_id: str = "b",
+    ) -> EndpointResponse:
+        """Slack asking for an external_select's options as someone opens it or types `value` in it.
+
+        From the App Home unless `view` (see `view_payload`) says which view the select is in. The app
+        answers with `{"options": [...]}` (or `option_groups`) in the response body.
+        """
+        shown = dict(view) if view is not None else view_payload("", type="home", team_id=team_id)
+        payload: dict[str, Any] = {
+            "type": "block_suggestion",
+            "user": _user(user_id, team_id),
+            "container": {"type": "view", "view_id": shown.get("id", "V123")},
+            "api_app_id": APP_ID,
+            "token": VERIFICATION_TOKEN,
+            "action_id": action_id,
+            "block_id": block_id,
+            "value": value,
+            "team": {"id": team_id, "domain": TEAM_DOMAIN},
+            "enterprise": None,
+            "is_enterprise_install": False,
+            "view": shown,
+        }
+        return self.interactive(payload)
+
     def view_submission(
         self,
         callback_id: str,
@@ -416,6 +448,11 @@ def radio(value: str | None, text: str | None = None) -> dict[str, Any]:
 
 def static_select(value: str | None, text: str | None = None) -> dict[str, Any]:
     return {"type": "static_select", "selected_option": None if value is None else option(value, text)}
+
+
+def external_select(value: str | None, text: str | None = None) -> dict[str, Any]:
+    """An external_select (its options served by the app's options listener)."""
+    return {"type": "external_select", "selected_option": None if value is None else option(value, text)}
 
 
 def multi_static_select(values: Iterable[str]) -> dict[str, Any]:

@@ -1,5 +1,6 @@
 """Correctly signed but malformed, oversized, wrongly typed and unicode-heavy payloads of every kind the
-app receives: never a 5xx, nothing written, and the app answers normally afterwards."""
+app receives (commands, events, block actions, external_select option requests, view submissions and
+closings): never a 5xx, nothing written, and the app answers normally afterwards."""
 
 from __future__ import annotations
 
@@ -11,8 +12,13 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, func, select
 
 from slackapp.checkins.ids import CheckinAction, CheckinCallback
+from slackapp.database import SessionFactory
 from slackapp.models import Base
+from slackapp.org.ids import OrgAction
+from slackapp.org.service import load_org
+from tests.factories import WORKSPACE, make_pulse
 from tests.slack_requests import SlackRequests
+from tests.slack_standin import SlackStandIn
 
 json_leaf = st.one_of(
     st.none(),
@@ -30,15 +36,28 @@ json_value = st.recursive(
     ),
     max_leaves=12,
 )
-known_ids = st.sampled_from([*list(CheckinAction), *list(CheckinCallback), "", "\u0000", "admin_add"])
+known_ids = st.sampled_from(
+    [*list(CheckinAction), *list(CheckinCallback), *list(OrgAction), "", "\u0000", "admin_add"]
+)
 
 
 def interactive_payload() -> st.SearchStrategy[dict[str, Any]]:
     return st.fixed_dictionaries(
         {
             "type": st.sampled_from(
-                ["block_actions", "view_submission", "view_closed", "shortcut", "nonsense"]
+                [
+                    "block_actions",
+                    "block_suggestion",
+                    "view_submission",
+                    "view_closed",
+                    "shortcut",
+                    "nonsense",
+                ]
             ),
+            # block_suggestion (an external_select asking for options) names its element and the text
+            # typed at the top level, not in `actions`.
+            "action_id": known_ids,
+            "value": json_value,
             "user": st.one_of(json_value, st.fixed_dictionaries({"id": st.text(max_size=20)})),
             "team": st.one_of(json_value, st.just({"id": "T0KINDRED"})),
             "trigger_id": st.one_of(st.text(max_size=20), st.none()),
@@ -78,6 +97,41 @@ def test_malformed_interactions_never_get_a_5xx_or_write_anything(
     before = row_counts(engine)
     reply = slack_requests.interactive(payload)
     assert reply.status < 500
+    assert row_counts(engine) == before
+
+
+@FUZZ
+@given(
+    action_id=st.sampled_from([*list(OrgAction), "org_nope"]),
+    typed=st.one_of(
+        st.text(max_size=200),
+        st.text(alphabet=st.characters(min_codepoint=0x1F300, max_codepoint=0x1FAFF), max_size=20),
+        st.just("x" * 5000),
+        st.just("Team 0 team  TEAM"),
+    ),
+    user_id=st.sampled_from(["U0FUZZHR", "U0FUZZER"]),
+)
+def test_option_requests_never_get_a_5xx_nor_more_than_100_options_nor_any_for_a_non_admin(
+    slack_requests: SlackRequests,
+    slack: SlackStandIn,
+    session_factory: SessionFactory,
+    engine: Engine,
+    action_id: str,
+    typed: str,
+    user_id: str,
+) -> None:
+    slack.add_user("U0FUZZHR", is_admin=True)
+    slack.add_user("U0FUZZER")
+    with session_factory() as session:
+        teams = load_org(session=session, workspace_id=WORKSPACE).teams
+    for n in range(3 - len(teams)):  # made once: hypothesis runs every example in one test's database
+        make_pulse(session_factory, f"C0FUZZ{n}")
+    before = row_counts(engine)
+    reply = slack_requests.block_suggestion(action_id, typed, user_id=user_id)
+    assert reply.status < 500
+    if reply.status == 200:
+        options = reply.json()["options"]
+        assert len(options) <= 100 and (user_id == "U0FUZZHR" or options == [])
     assert row_counts(engine) == before
 
 

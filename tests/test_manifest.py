@@ -63,6 +63,12 @@ def test_events_and_interactivity_point_at_the_one_endpoint() -> None:
     urls = {c["url"] for c in MANIFEST["features"]["slash_commands"]}
     urls.add(MANIFEST["settings"]["event_subscriptions"]["request_url"])
     urls.add(MANIFEST["settings"]["interactivity"]["request_url"])
+    # The "Options Load URL": where Slack asks for an external_select's options (block_suggestion).
+    # Without it Slack never asks, and the app's options listeners would serve nobody.
+    options_url = MANIFEST["settings"]["interactivity"].get("message_menu_options_url")
+    assert (options_url is not None) == bool(re.findall(r"app\.options\(", source_text()))
+    if options_url is not None:
+        urls.add(options_url)
     assert {url.rsplit("/", 2)[-2] + "/" + url.rsplit("/", 1)[-1] for url in urls} == {"slack/events"}
     in_code = set(re.findall(r'app\.event\("(\w+)"\)', source_text()))
     assert set(MANIFEST["settings"]["event_subscriptions"]["bot_events"]) == in_code

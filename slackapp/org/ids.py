@@ -9,8 +9,11 @@ class OrgCallback(StrEnum):
 
 
 class OrgAction(StrEnum):
-    EDIT_TEAM = "org_edit_team"  # a static_select of teams in the App Home
-    EDIT_DEPARTMENT = "org_edit_department"  # a static_select of departments
+    # The pickers are external_selects whose options the app serves as HR types (block_suggestion),
+    # so they reach every team and department however many there are.
+    EDIT_TEAM = "org_edit_team"  # teams, in the App Home
+    EDIT_DEPARTMENT = "org_edit_department"  # departments, in the App Home
+    PICK_DEPARTMENT = "org_pick_department"  # the team form's department: "No department" or one of them
     NEW_DEPARTMENT = "org_new_department"
     FIELD = "org_field"
 

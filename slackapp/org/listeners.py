@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
-from slackapp.admin.access import require_admin, require_admin_submission
+from slackapp.admin.access import can_administer, require_admin, require_admin_submission
 from slackapp.database import SessionFactory, utcnow
 from slackapp.errors import InvalidInput, NotFound
 from slackapp.home.publish import publish_home
@@ -17,6 +17,7 @@ from slackapp.notice import build_notice_view
 from slackapp.org.ids import NO_DEPARTMENT, OrgAction, OrgBlock, OrgCallback
 from slackapp.org.service import (
     DEPARTMENT_GONE,
+    OrgStructure,
     create_department,
     load_org,
     name_team,
@@ -24,7 +25,12 @@ from slackapp.org.service import (
     set_department_managers,
     set_team_managers,
 )
-from slackapp.org.views import build_department_form, build_team_form
+from slackapp.org.views import (
+    build_department_form,
+    build_department_options,
+    build_team_form,
+    build_team_options,
+)
 from slackapp.payloads import parse_uuid, private_metadata
 from slackapp.settings import Settings
 
@@ -33,8 +39,48 @@ def register(app: App) -> None:
     app.action(OrgAction.EDIT_TEAM)(open_team_form)
     app.action(OrgAction.EDIT_DEPARTMENT)(open_department_form)
     app.action(OrgAction.NEW_DEPARTMENT)(open_department_form)
+    app.options(OrgAction.EDIT_TEAM)(suggest_teams)
+    app.options(OrgAction.EDIT_DEPARTMENT)(suggest_departments)
+    app.options(OrgAction.PICK_DEPARTMENT)(suggest_departments)
     app.view(OrgCallback.TEAM_FORM)(save_team)
     app.view(OrgCallback.DEPARTMENT_FORM)(save_department)
+
+
+TYPED_MAX = 100  # more than any team or department name (80); the rest of a pasted essay is ignored
+
+
+def suggest_teams(
+    ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient, db: SessionFactory
+) -> None:
+    """The teams matching what HR types in the App Home's team picker; no options for anyone else."""
+    org = _org_for_admin(context, client, db)
+    ack(options=build_team_options(org, _typed(body)) if org is not None else [])
+
+
+def suggest_departments(
+    ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient, db: SessionFactory
+) -> None:
+    """The departments matching what HR types in a department picker; no options for anyone else."""
+    org = _org_for_admin(context, client, db)
+    with_none = body.get("action_id") == OrgAction.PICK_DEPARTMENT  # the team form can clear it
+    ack(options=build_department_options(org, _typed(body), with_none=with_none) if org is not None else [])
+
+
+def _org_for_admin(context: BoltContext, client: WebClient, db: SessionFactory) -> OrgStructure | None:
+    """The asking workspace's org structure for an admin, None for anyone else.
+
+    Checked on the server: the options name every team and department, and a Home published while
+    someone was an admin still shows them the pickers.
+    """
+    workspace_id = str(context.team_id)
+    if not can_administer(db=db, client=client, workspace_id=workspace_id, user_id=str(context.user_id)):
+        return None
+    with db() as session:
+        return load_org(session=session, workspace_id=workspace_id)
+
+
+def _typed(body: dict[str, Any]) -> str:
+    return str(body.get("value") or "")[:TYPED_MAX]
 
 
 def open_team_form(
@@ -97,7 +143,10 @@ def save_team(
     workspace_id, user_id = str(context.team_id), str(context.user_id)
     channel_id = str(private_metadata(view).get("channel_id") or "")
     values = _values(view)
-    department = _selected(values, OrgBlock.DEPARTMENT)
+    # A form opened before the department became a typed-in picker still sends it as a plain field.
+    department = _selected(values, OrgBlock.DEPARTMENT, OrgAction.PICK_DEPARTMENT) or _selected(
+        values, OrgBlock.DEPARTMENT, OrgAction.FIELD
+    )
     try:
         department_id = None if department in (None, NO_DEPARTMENT) else uuid.UUID(str(department))
         with db.begin() as session:
@@ -179,8 +228,8 @@ def _values(view: dict[str, Any]) -> dict[str, Any]:
     return values if isinstance(values, dict) else {}
 
 
-def _field(values: dict[str, Any], block: OrgBlock) -> dict[str, Any]:
-    state = values.get(block, {}).get(OrgAction.FIELD, {})
+def _field(values: dict[str, Any], block: OrgBlock, action: OrgAction = OrgAction.FIELD) -> dict[str, Any]:
+    state = values.get(block, {}).get(action, {})
     return state if isinstance(state, dict) else {}
 
 
@@ -188,9 +237,9 @@ def _text(values: dict[str, Any], block: OrgBlock) -> str:
     return str(_field(values, block).get("value") or "")
 
 
-def _selected(values: dict[str, Any], block: OrgBlock) -> str | None:
-    option = _field(values, block).get("selected_option") or {}
-    return str(option.get("value")) if option.get("value") else None
+def _selected(values: dict[str, Any], block: OrgBlock, action: OrgAction) -> str | None:
+    option = _field(values, block, action).get("selected_option")
+    return str(option["value"]) if isinstance(option, dict) and option.get("value") else None
 
 
 def _users(values: dict[str, Any]) -> list[str]:

@@ -9,10 +9,15 @@ import pytest
 from slackapp.database import SessionFactory
 from slackapp.org.ids import NO_DEPARTMENT, OrgAction, OrgBlock, OrgCallback
 from slackapp.org.service import OrgStructure, create_department, load_org
-from slackapp.org.views import build_department_form, build_org_admin_blocks, build_team_form
+from slackapp.org.views import (
+    build_department_form,
+    build_org_admin_blocks,
+    build_team_form,
+    build_team_options,
+)
 from tests.factories import WORKSPACE, make_pulse
 from tests.org_factories import week
-from tests.slack_requests import SlackRequests, static_select, text, users
+from tests.slack_requests import SlackRequests, external_select, text, users
 from tests.slack_standin import SlackStandIn
 
 HR = "U0HR"
@@ -36,7 +41,7 @@ def team_form(
 ) -> dict[str, object]:
     return {
         OrgBlock.NAME: {OrgAction.FIELD: text(name)},
-        OrgBlock.DEPARTMENT: {OrgAction.FIELD: static_select(department)},
+        OrgBlock.DEPARTMENT: {OrgAction.PICK_DEPARTMENT: external_select(department)},
         OrgBlock.MANAGERS: {OrgAction.FIELD: users(managers)},
     }
 
@@ -59,7 +64,7 @@ def test_hr_makes_a_department_and_names_a_team_with_its_manager(
     finance = next(iter(org(session_factory).departments.values()))
     assert finance.name == "Finance"
 
-    slack_requests.block_action(OrgAction.EDIT_TEAM, user_id=HR, element=static_select("C0PAY"))
+    slack_requests.block_action(OrgAction.EDIT_TEAM, user_id=HR, element=external_select("C0PAY"))
     opened = slack.calls_to("views.open")[-1].args["view"]
     assert opened["callback_id"] == OrgCallback.TEAM_FORM
     assert json.loads(opened["private_metadata"]) == {"channel_id": "C0PAY"}
@@ -169,7 +174,8 @@ def test_the_app_home_lists_teams_and_departments_for_editing(session_factory: S
         OrgAction.EDIT_DEPARTMENT,
         OrgAction.NEW_DEPARTMENT,
     ]
-    assert {o["value"] for o in actions[0]["options"]} == {"C0PAY", "C0OPS"}
+    assert [e["type"] for e in actions[:2]] == ["external_select", "external_select"]
+    assert {o.value for o in build_team_options(structure, "")} == {"C0PAY", "C0OPS"}
     # The forms build within Slack's limits.
     build_team_form(structure.teams["C0PAY"], structure).to_dict()
     build_department_form(None, structure).to_dict()
