@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
+import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, make_url, text
@@ -51,3 +53,92 @@ def test_every_revision_downgrades_cleanly_and_upgrades_again(empty_database_url
     engine = new_engine(empty_database_url)
     assert set(Base.metadata.tables) <= set(inspect(engine).get_table_names())
     engine.dispose()
+
+
+def test_rounds_closed_before_0008_keep_the_department_their_team_had_at_upgrade(
+    empty_database_url: str,
+) -> None:
+    """0008_round_departments gives each closed round its team's department as of the upgrade (and the
+    department's name); a round still open gets its department when it closes."""
+    upgrade_database(empty_database_url, "0002_org")
+    department = sa.table(
+        "org_department",
+        sa.column("id", sa.Uuid),
+        sa.column("workspace_id"),
+        sa.column("name"),
+        sa.column("created_at", sa.DateTime(timezone=True)),
+    )
+    team = sa.table(
+        "org_team",
+        sa.column("id", sa.Uuid),
+        sa.column("workspace_id"),
+        sa.column("channel_id"),
+        sa.column("name"),
+        sa.column("department_id", sa.Uuid),
+        sa.column("updated_at", sa.DateTime(timezone=True)),
+    )
+    round_ = sa.table(
+        "checkin_round",
+        sa.column("id", sa.Uuid),
+        sa.column("workspace_id"),
+        sa.column("channel_id"),
+        sa.column("state"),
+        sa.column("shown_count"),
+        sa.column("questions", sa.JSON),
+        sa.column("comments_enabled", sa.Boolean),
+        *(sa.column(name, sa.DateTime(timezone=True)) for name in ("slot", "opens_at", "closes_at")),
+    )
+    engineering = uuid.uuid4()
+    now = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+    # round -> (workspace, channel, state); C1 is in Eng, C2 in no department.
+    rounds = {
+        uuid.uuid4(): ("T1", "C1", "closed"),
+        uuid.uuid4(): ("T1", "C1", "open"),
+        uuid.uuid4(): ("T1", "C2", "closed"),
+        uuid.uuid4(): ("T2", "C1", "closed"),
+    }
+    engine = new_engine(empty_database_url)
+    with engine.begin() as connection:
+        connection.execute(
+            department.insert().values(id=engineering, workspace_id="T1", name="Eng", created_at=now)
+        )
+        for channel, department_id in (("C1", engineering), ("C2", None)):
+            connection.execute(
+                team.insert().values(
+                    id=uuid.uuid4(),
+                    workspace_id="T1",
+                    channel_id=channel,
+                    name=channel,
+                    department_id=department_id,
+                    updated_at=now,
+                )
+            )
+        for round_id, (workspace, channel, state) in rounds.items():
+            connection.execute(
+                round_.insert().values(
+                    id=round_id,
+                    workspace_id=workspace,
+                    channel_id=channel,
+                    state=state,
+                    shown_count=0,
+                    questions=[],
+                    comments_enabled=False,
+                    slot=now,
+                    opens_at=now,
+                    closes_at=now,
+                )
+            )
+    upgrade_database(empty_database_url)
+    recorded = sa.table(
+        "checkin_round",
+        sa.column("id", sa.Uuid),
+        sa.column("department_id", sa.Uuid),
+        sa.column("department_name"),
+    )
+    with engine.connect() as connection:
+        found = {
+            row.id: (row.department_id, row.department_name) for row in connection.execute(recorded.select())
+        }
+    engine.dispose()
+    expected = [(engineering, "Eng"), (None, None), (None, None), (None, None)]
+    assert found == dict(zip(rounds, expected, strict=True))

@@ -84,6 +84,12 @@ class Round(Base):
     invited_count: Mapped[int | None]
     shown_count: Mapped[int] = mapped_column(default=0)
     respondent_count: Mapped[int | None]
+    # The team's department when the round closed, and its name then. A closed round is counted in
+    # this department for good, so moving a team or deleting a department changes only rounds that
+    # close afterwards (slackapp/privacy/suppression.py). Not a foreign key on purpose: deleting the
+    # department must not take its past rounds out of its past totals.
+    department_id: Mapped[uuid.UUID | None]
+    department_name: Mapped[str | None] = mapped_column(String(80))
 
 
 class Participation(Base):

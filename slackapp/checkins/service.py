@@ -48,6 +48,7 @@ from slackapp.checkins.schedule import (
 )
 from slackapp.database import Base, SessionFactory
 from slackapp.errors import InvalidInput, NotFound
+from slackapp.org.models import Department, Team
 from slackapp.scheduler.queue import enqueue
 
 MIN_OPEN_HOURS = 1
@@ -559,7 +560,9 @@ def close_round(*, session: Session, round_id: uuid.UUID, now: datetime) -> bool
     """Collapse a round into per-question histograms and erase everything row-level (DESIGN.md rule 3).
 
     Histograms, the respondent count and the shuffled comments stay; the answer rows, the ledger, the
-    reminder marks and the round secret go, all in this one transaction.
+    reminder marks and the round secret go, all in this one transaction. The round also keeps the
+    department its team is in now: the dashboard counts it there for good, so moving the team later
+    cannot change a published total (slackapp/privacy/suppression.py).
 
     Returns:
         False if the round was already closed (closing is idempotent).
@@ -593,10 +596,21 @@ def close_round(*, session: Session, round_id: uuid.UUID, now: datetime) -> bool
     session.execute(delete(Participation).where(Participation.round_id == round_id))
     session.execute(delete(ReminderSent).where(ReminderSent.round_id == round_id))
     round_.secret_ciphertext = None
+    round_.department_id, round_.department_name = _department_now(session, round_)
     round_.state = RoundState.CLOSED
     round_.closes_at = min(round_.closes_at, now)
     enqueue(session=session, kind=CheckinJob.POST_RESULTS, subject_id=round_id, due_at=now)
     return True
+
+
+def _department_now(session: Session, round_: Round) -> tuple[uuid.UUID | None, str | None]:
+    """The id and name of the department the round's team is in (None, None without one)."""
+    found = session.execute(
+        select(Department.id, Department.name)
+        .join(Team, Team.department_id == Department.id)
+        .where(Team.workspace_id == round_.workspace_id, Team.channel_id == round_.channel_id)
+    ).first()
+    return (found.id, found.name) if found is not None else (None, None)
 
 
 def close_round_now(*, session: Session, workspace_id: str, pulse_id: uuid.UUID, now: datetime) -> Round:

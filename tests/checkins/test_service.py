@@ -41,6 +41,7 @@ from slackapp.checkins.service import (
 )
 from slackapp.database import SessionFactory, utcnow
 from slackapp.errors import InvalidInput
+from slackapp.org.service import create_department, delete_department, name_team
 from tests.conftest import is_postgres
 from tests.factories import (
     WORKSPACE,
@@ -156,6 +157,30 @@ def test_closing_twice_changes_nothing(session_factory: SessionFactory) -> None:
     assert close(session_factory, round_.id) is True
     assert close(session_factory, round_.id) is False
     assert count(session_factory, Histogram, round_id=round_.id, question_key="wellbeing", value=4) == 1
+
+
+def test_closing_records_the_department_the_team_is_in_then(session_factory: SessionFactory) -> None:
+    placed = make_open_round(session_factory, "C0TEAM")
+    lone = make_open_round(session_factory, "C0LONE")
+    with session_factory.begin() as session:
+        department = create_department(session=session, workspace_id=WORKSPACE, name="Eng", now=utcnow())
+        department_id = department.id
+        name_team(
+            session=session,
+            workspace_id=WORKSPACE,
+            channel_id="C0TEAM",
+            name="Team",
+            department_id=department_id,
+            now=utcnow(),
+        )
+    assert close(session_factory, placed.id) and close(session_factory, lone.id)
+    with session_factory.begin() as session:  # what HR does later leaves closed rounds alone
+        delete_department(session=session, workspace_id=WORKSPACE, department_id=department_id)
+    with session_factory() as session:
+        recorded = {
+            r.channel_id: (r.department_id, r.department_name) for r in session.scalars(select(Round))
+        }
+    assert recorded == {"C0TEAM": (department_id, "Eng"), "C0LONE": (None, None)}
 
 
 def test_answer_and_histogram_tables_have_no_column_that_could_name_a_person(engine: Engine) -> None:
