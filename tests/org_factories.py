@@ -15,7 +15,15 @@ from slackapp.checkins.models import Pulse
 from slackapp.checkins.questions import DEFAULT_QUESTION_KEYS, QuestionKey
 from slackapp.checkins.service import close_round, mark_invitation_posted, open_round_now
 from slackapp.database import SessionFactory
-from slackapp.org.service import create_department, name_team, set_department_managers, set_team_managers
+from slackapp.org.service import (
+    create_department,
+    delete_department,
+    load_org,
+    name_team,
+    rename_department,
+    set_department_managers,
+    set_team_managers,
+)
 from slackapp.privacy.gate import Gate, PrivacyRules
 from slackapp.privacy.scope import Viewer, viewer_for
 from tests.factories import HR_ADMIN, WORKSPACE, answer, make_pulse, round_secrets, scores
@@ -68,6 +76,33 @@ class OrgBuilder:
         if questions:
             self.questions[channel] = questions
         return channel
+
+    def move(self, channel: str, department: str | None) -> None:
+        """HR moves a team to another department (or to none), keeping its name."""
+        with self.session_factory.begin() as session:
+            name = load_org(session=session, workspace_id=WORKSPACE).teams[channel].name
+            name_team(
+                session=session,
+                workspace_id=WORKSPACE,
+                channel_id=channel,
+                name=name,
+                department_id=self.departments[department] if department else None,
+                now=week(0),
+            )
+
+    def rename_department(self, name: str, new_name: str) -> None:
+        with self.session_factory.begin() as session:
+            rename_department(
+                session=session, workspace_id=WORKSPACE, department_id=self.departments[name], name=new_name
+            )
+        self.departments[new_name] = self.departments.pop(name)
+
+    def delete_department(self, name: str) -> uuid.UUID:
+        """HR deletes a department (its teams stay, without one); returns the id it had."""
+        department_id = self.departments.pop(name)
+        with self.session_factory.begin() as session:
+            delete_department(session=session, workspace_id=WORKSPACE, department_id=department_id)
+        return department_id
 
     def manager(self, user: str, *, teams: Sequence[str] = (), departments: Sequence[str] = ()) -> None:
         with self.session_factory.begin() as session:

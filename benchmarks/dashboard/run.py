@@ -110,6 +110,8 @@ def build(url: str, seed: int = 1) -> None:
                         sizes[t],
                         0,
                         respondents,
+                        departments[t % DEPARTMENTS],  # the department it was closed in
+                        f"Department {t % DEPARTMENTS:02d}",
                     )
                 )
                 for question in CATALOGUE:
@@ -121,7 +123,8 @@ def build(url: str, seed: int = 1) -> None:
                     ]
             with cursor.copy(
                 "COPY checkin_round (id, workspace_id, channel_id, slot, questions, comments_enabled, state,"
-                " opens_at, closes_at, invited_count, shown_count, respondent_count) FROM STDIN"
+                " opens_at, closes_at, invited_count, shown_count, respondent_count, department_id,"
+                " department_name) FROM STDIN"
             ) as copy:
                 for row in round_rows:
                     copy.write_row(row)
@@ -288,9 +291,11 @@ def measure(url: str, repeat: int) -> int:
         connection.execute(
             text(
                 "INSERT INTO checkin_round (id, workspace_id, channel_id, slot, questions, comments_enabled,"
-                " state, opens_at, closes_at, invited_count, shown_count, respondent_count)"
+                " state, opens_at, closes_at, invited_count, shown_count, respondent_count, department_id,"
+                " department_name)"
                 " SELECT :id, workspace_id, channel_id, :opens, questions, false, 'closed', :opens, :closes,"
-                " invited_count, 0, respondent_count FROM checkin_round WHERE channel_id = 'C00000' LIMIT 1"
+                " invited_count, 0, respondent_count, department_id, department_name FROM checkin_round"
+                " WHERE channel_id = 'C00000' LIMIT 1"
             ),
             {"id": round_id, "opens": new_week, "closes": new_week + timedelta(hours=72)},
         )

@@ -34,6 +34,9 @@ class TeamInfo:
 class DepartmentInfo:
     id: uuid.UUID
     name: str
+    # False for a department that has been deleted but still holds closed rounds (the privacy gate
+    # adds those, under the name it had when its last round closed).
+    current: bool = True
 
 
 @dataclass(frozen=True)
@@ -122,6 +125,16 @@ def with_channels(org: OrgStructure, channels: Iterable[str]) -> OrgStructure:
     teams = dict(org.teams)
     teams.update({c: TeamInfo(channel_id=c, name=f"#{c}", department_id=None, named=False) for c in missing})
     return replace(org, teams=teams)
+
+
+def with_former_departments(org: OrgStructure, names: Mapping[uuid.UUID, str]) -> OrgStructure:
+    """The same structure with deleted departments added, by id, as not `current` (no teams, no managers)."""
+    missing = {d: n for d, n in names.items() if d not in org.departments}
+    if not missing:
+        return org
+    departments = dict(org.departments)
+    departments.update({d: DepartmentInfo(id=d, name=n, current=False) for d, n in missing.items()})
+    return replace(org, departments=departments)
 
 
 def create_department(*, session: Session, workspace_id: str, name: str, now: datetime) -> Department:

@@ -14,14 +14,14 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, String, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from slackapp.checkins.models import Comment, Histogram, Round, RoundState
 from slackapp.checkins.questions import SCALE, QuestionKey
-from slackapp.org.service import OrgStructure, load_org, with_channels
+from slackapp.org.service import OrgStructure, load_org, with_channels, with_former_departments
 from slackapp.pairing.stats import RoundFigures, pairing_figures
 from slackapp.privacy.indexes import ROUNDS_BY_WORKSPACE_AND_WEEK
 from slackapp.privacy.scope import Viewer
@@ -90,11 +90,11 @@ class Cell:
         return min(1.0, self.respondents / self.invited)
 
 
-@dataclass(frozen=True)
-class _TeamRound:
+class _TeamRound(NamedTuple):  # a tuple: tens of thousands are made when a snapshot is built
     round_id: uuid.UUID
     respondents: int
     invited: int | None
+    department: str | None  # the department the round was closed in (recorded by `close_round`)
 
 
 @dataclass(frozen=True)
@@ -105,14 +105,29 @@ class _Period:
     extra_round_ids: frozenset[uuid.UUID]  # earlier closed rounds of the same team that week: never shown
     respondents: int = 0  # over all its teams
     invited: int | None = None  # over all its teams; None if any team's is unknown
+    # department id -> the team channels whose round was closed in it: this week's tree, for good
+    departments: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def signature(self) -> tuple[object, ...]:
-        """Everything this week's publication and sums depend on (with the org structure)."""
+        """Everything this week's publication and sums depend on."""
         return (
             self.complete,
-            tuple(sorted((c, r.round_id, r.respondents, r.invited) for c, r in self.rounds.items())),
+            tuple(
+                sorted(
+                    (c, r.round_id, r.respondents, r.invited, r.department or "")
+                    for c, r in self.rounds.items()
+                )
+            ),
             self.extra_round_ids,
         )
+
+    def members(self, unit: UnitKey) -> list[_TeamRound]:
+        """The rounds counted in `unit` this week: by the departments recorded on them, not today's."""
+        if unit.kind is UnitKind.ORG:
+            return list(self.rounds.values())
+        if unit.kind is UnitKind.TEAM:
+            return [self.rounds[unit.id]] if unit.id in self.rounds else []
+        return [self.rounds[channel] for channel in self.departments.get(unit.id, ())]
 
 
 @dataclass(frozen=True)
@@ -128,10 +143,12 @@ Counts = dict[str, dict[int, int]]  # question -> value -> count
 class _Snapshot:
     """What one workspace's closed rounds look like, valid while its fingerprint holds.
 
-    Completed weeks never change (closed rounds keep only their histograms, which nothing rewrites), so
-    their weeks, suppression patterns and per-unit histogram sums are kept between requests. The key
-    covers the rounds (count, closed count, counts, first and last opening), the org structure (each
-    team's department) and the minimum group size; any change starts a new snapshot. Only aggregates
+    Completed weeks never change (closed rounds keep only their histograms, which nothing rewrites, and
+    the department each was closed in), so their weeks, suppression patterns and per-unit histogram
+    sums are kept between requests. The key covers the rounds (count, closed count, counts, first and
+    last opening) and the minimum group size; any change starts a new snapshot. Today's org structure
+    is not in it, because nothing here depends on it: moving a team or renaming or deleting a
+    department changes names and scopes (read on every request), never a closed week. Only aggregates
     live here, never a row about a person.
     """
 
@@ -139,8 +156,9 @@ class _Snapshot:
     periods: list[_Period]
     channels: frozenset[str] = frozenset()
     complete: list[_Period] = field(default_factory=list)
-    team_weeks: dict[str, list[date]] = field(default_factory=dict)  # channel -> completed weeks
+    unit_weeks: dict[UnitKey, list[date]] = field(default_factory=dict)  # team or department -> weeks
     by_week: dict[date, _Period] = field(default_factory=dict)  # completed weeks
+    former_names: dict[str, str] = field(default_factory=dict)  # deleted department id -> its last name
     publications: dict[date, _Publication] = field(default_factory=dict)
     histograms: dict[tuple[UnitKey, date], Counts] = field(default_factory=dict)
     figures: dict[tuple[UnitKey, date, str], QuestionFigures] = field(default_factory=dict)
@@ -200,6 +218,9 @@ class Gate:
             session=session, workspace_id=viewer.workspace_id, extra_channels=()
         )
         self.org = with_channels(self.org, self._snapshot().channels)
+        # Deleted departments keep their closed weeks; they are listed (for those who see everything)
+        # under the name they had when their last round closed.
+        self.org = with_former_departments(self.org, self._former_departments())
 
     # -- what may be asked ------------------------------------------------------------------------
 
@@ -208,17 +229,25 @@ class Gate:
         return self.viewer.scope_units(self.org) if self.viewer.has_access else []
 
     def name(self, unit: UnitKey) -> str:
+        """A unit's current name; a deleted department's is the one it had, marked as deleted."""
         if unit.kind is UnitKind.ORG:
             return "Whole organisation"
         if unit.kind is UnitKind.DEPARTMENT:
             for department in self.org.departments.values():
                 if str(department.id) == unit.id:
-                    return department.name
+                    return department.name if department.current else f"{department.name} (deleted)"
             return "Unknown department"
         team = self.org.teams.get(unit.id)
         return team.name if team else "Unknown team"
 
+    def is_current(self, unit: UnitKey) -> bool:
+        """False for a department that no longer exists (its closed weeks can still be shown)."""
+        if unit.kind is not UnitKind.DEPARTMENT:
+            return True
+        return any(str(d.id) == unit.id and d.current for d in self.org.departments.values())
+
     def department_of(self, team: UnitKey) -> UnitKey | None:
+        """The team's department today (the one its next round will be counted in)."""
         info = self.org.teams.get(team.id)
         if info is None or info.department_id is None:
             return None
@@ -269,7 +298,9 @@ class Gate:
             return []
         week = mine[-1].period
         result = [mine[-1]]
-        department = self.department_of(team)
+        # The department the team's round was counted in that week, which may not be today's.
+        recorded = self._snapshot().by_week[week].rounds[team.id].department
+        department = UnitKey(UnitKind.DEPARTMENT, recorded) if recorded else None
         for benchmark in ([department] if department else []) + [ORG]:
             result += self._cells(benchmark, questions, week=week)
         return result
@@ -313,26 +344,26 @@ class Gate:
         if self._snapshot_cache is not None:
             return self._snapshot_cache
         workspace = self.viewer.workspace_id
-        departments = tuple(
-            sorted((t.channel_id, str(t.department_id)) for t in self.org.teams.values() if t.department_id)
-        )
-        key = (self._rounds_fingerprint(), hash(departments), self.rules.min_group_size)
+        key = (self._rounds_fingerprint(), self.rules.min_group_size)
         with _SNAPSHOTS_LOCK:
             snapshot = _SNAPSHOTS.get(workspace)
         if snapshot is None or snapshot.key != key:
             periods = self._load_periods()
             complete = [p for p in periods if p.complete and p.rounds]
-            team_weeks: dict[str, list[date]] = {}
+            weeks_of: dict[tuple[UnitKind, str], list[date]] = {}
             for period in complete:
                 for channel in period.rounds:
-                    team_weeks.setdefault(channel, []).append(period.start)
+                    weeks_of.setdefault((UnitKind.TEAM, channel), []).append(period.start)
+                for department in period.departments:
+                    weeks_of.setdefault((UnitKind.DEPARTMENT, department), []).append(period.start)
+            unit_weeks = {UnitKey(kind, ident): weeks for (kind, ident), weeks in weeks_of.items()}
             previous = snapshot
             snapshot = _Snapshot(
                 key=key,
                 periods=periods,
                 channels=frozenset(c for p in periods for c in p.rounds),
                 complete=complete,
-                team_weeks=team_weeks,
+                unit_weeks=unit_weeks,
                 by_week={p.start: p for p in complete},
             )
             if previous is not None and previous.key[1:] == key[1:]:
@@ -341,6 +372,31 @@ class Gate:
                 _SNAPSHOTS[workspace] = snapshot
         self._snapshot_cache = snapshot
         return snapshot
+
+    def _former_departments(self) -> dict[uuid.UUID, str]:
+        """Deleted departments that closed rounds were counted in, with the name each last had."""
+        snapshot = self._snapshot()
+        recorded = {u.id for u in snapshot.unit_weeks if u.kind is UnitKind.DEPARTMENT}
+        gone = recorded - {str(d) for d in self.org.departments}
+        with snapshot.lock:
+            missing = [uuid.UUID(d) for d in gone if d not in snapshot.former_names]
+        if missing:
+            latest: dict[str, tuple[datetime, str]] = {}
+            for department_id, name, closed_at in self._session.execute(
+                select(Round.department_id, Round.department_name, func.max(Round.closes_at))
+                .where(
+                    Round.workspace_id == self.viewer.workspace_id,
+                    Round.state == RoundState.CLOSED,
+                    Round.department_id.in_(missing),
+                )
+                .group_by(Round.department_id, Round.department_name)
+            ):
+                if str(department_id) not in latest or latest[str(department_id)][0] < closed_at:
+                    latest[str(department_id)] = (closed_at, name or "Former department")
+            with snapshot.lock:
+                snapshot.former_names.update({d: name for d, (_when, name) in latest.items()})
+        with snapshot.lock:
+            return {uuid.UUID(d): snapshot.former_names.get(d, "Former department") for d in gone}
 
     def _rounds_fingerprint(self) -> tuple[object, ...]:
         """Counts, sums and extremes of the workspace's rounds: any round opening or closing changes it."""
@@ -376,11 +432,14 @@ class Gate:
                 Round.state,
                 Round.respondent_count,
                 Round.invited_count,
+                Round.department_id,
             ).where(Round.workspace_id == self.viewer.workspace_id)
         ).all()
         by_week: dict[date, list[Any]] = {}
         for row in rows:
             by_week.setdefault(period_of(row.opens_at), []).append(row)
+        # A handful of departments: make each id's text once, not once per round.
+        department_ids = {d: str(d) for d in {row.department_id for row in rows} if d is not None}
         periods: list[_Period] = []
         for week in sorted(by_week):
             week_rows = sorted(by_week[week], key=lambda r: r.opens_at)
@@ -390,14 +449,25 @@ class Gate:
                 if row.state is RoundState.CLOSED:
                     latest[row.channel_id] = row
             chosen = {r.id for r in latest.values()}
+            rounds = {
+                channel: _TeamRound(
+                    r.id,
+                    r.respondent_count or 0,
+                    r.invited_count,
+                    department_ids.get(r.department_id),
+                )
+                for channel, r in latest.items()
+            }
+            departments: dict[str, list[str]] = {}
+            for channel in sorted(rounds):
+                department = rounds[channel].department
+                if department is not None:
+                    departments.setdefault(department, []).append(channel)
             periods.append(
                 _Period(
                     start=week,
                     complete=complete,
-                    rounds={
-                        channel: _TeamRound(r.id, r.respondent_count or 0, r.invited_count)
-                        for channel, r in latest.items()
-                    },
+                    rounds=rounds,
                     extra_round_ids=frozenset(
                         r.id for r in week_rows if r.state is RoundState.CLOSED and r.id not in chosen
                     ),
@@ -407,6 +477,7 @@ class Gate:
                         if any(r.invited_count is None for r in latest.values())
                         else sum(r.invited_count for r in latest.values())
                     ),
+                    departments={d: tuple(channels) for d, channels in departments.items()},
                 )
             )
         return periods
@@ -417,15 +488,9 @@ class Gate:
             cached = snapshot.publications.get(period.start)
         if cached is not None:
             return cached
-        departments = {
-            channel: (
-                str(self.org.teams[channel].department_id)
-                if channel in self.org.teams and self.org.teams[channel].department_id
-                else None
-            )
-            for channel in period.rounds
-        }
-        tree = build_tree(departments)
+        # The tree of the week as its rounds were closed, whatever the org structure is today: a team
+        # moved since then stays where it was counted, so no published total of this week changes.
+        tree = build_tree({channel: r.department for channel, r in period.rounds.items()})
         participation = {c: r.respondents for c, r in period.rounds.items()}
         k = self.rules.min_group_size
         cells: dict[str, frozenset[UnitKey]] = {PARTICIPATION: publishable(tree, participation, k)}
@@ -465,31 +530,14 @@ class Gate:
                 asked[round_id] = frozenset(str(q["key"]) for q in snapshot)
         return asked
 
-    def _teams_of(self, unit: UnitKey) -> list[str] | None:
-        """The team channels under a unit; None for the organisation (every team)."""
-        if unit.kind is UnitKind.ORG:
-            return None
-        if unit.kind is UnitKind.TEAM:
-            return [unit.id]
-        return [
-            t.channel_id
-            for t in self.org.teams.values()
-            if t.department_id is not None and str(t.department_id) == unit.id
-        ]
-
     def _cells(
         self, unit: UnitKey, questions: Sequence[str], *, last: int | None = None, week: date | None = None
     ) -> list[Cell]:
         snapshot = self._snapshot()
-        teams = self._teams_of(unit)
-        team_set = set(teams) if teams is not None else None
-        if team_set is None:
+        if unit.kind is UnitKind.ORG:
             present = list(snapshot.complete)
-        elif unit.kind is UnitKind.TEAM:
-            present = [snapshot.by_week[w] for w in snapshot.team_weeks.get(unit.id, ())]
         else:
-            weeks = {w for channel in team_set for w in snapshot.team_weeks.get(channel, ())}
-            present = [p for p in snapshot.complete if p.start in weeks]
+            present = [snapshot.by_week[w] for w in snapshot.unit_weeks.get(unit, ())]
         if week is not None:
             present = [p for p in present if p.start == week]
         if last is not None:
@@ -498,7 +546,7 @@ class Gate:
             return []
         publications = {p.start: self._publication(p) for p in present}
         wanted = [p for p in present if unit in publications[p.start].cells[PARTICIPATION]]
-        counts = self._histograms(unit, teams, wanted) if questions else {}
+        counts = self._histograms(unit, wanted) if questions else {}
         name = self.name(unit)
         cells: list[Cell] = []
         for period in present:
@@ -506,10 +554,10 @@ class Gate:
             if unit not in publication.cells[PARTICIPATION]:
                 cells.append(Cell(unit=unit, name=name, period=period.start, respondents=None, invited=None))
                 continue
-            if team_set is None:
+            if unit.kind is UnitKind.ORG:
                 respondents, invited = period.respondents, period.invited
             else:
-                members = [period.rounds[c] for c in team_set if c in period.rounds]
+                members = period.members(unit)
                 respondents = sum(r.respondents for r in members)
                 invited_values = [r.invited for r in members]
                 invited = (
@@ -543,16 +591,14 @@ class Gate:
             )
         return cells
 
-    def _histograms(
-        self, unit: UnitKey, teams: list[str] | None, periods: list[_Period]
-    ) -> dict[date, Counts]:
+    def _histograms(self, unit: UnitKey, periods: list[_Period]) -> dict[date, Counts]:
         """Histogram sums per week over the unit's chosen rounds: from the snapshot, else from SQL."""
         snapshot = self._snapshot()
         with snapshot.lock:
             found = {p.start: snapshot.histograms.get((unit, p.start)) for p in periods}
         missing = [p for p in periods if found[p.start] is None]
         if missing:
-            fetched = self._fetch_histograms(teams, missing)
+            fetched = self._fetch_histograms(unit, missing)
             with snapshot.lock:
                 if len(snapshot.histograms) > _HISTOGRAMS_MAX:
                     snapshot.histograms.clear()
@@ -562,14 +608,8 @@ class Gate:
                     snapshot.histograms[(unit, period.start)] = found[period.start] or {}
         return {week: histogram or {} for week, histogram in found.items()}
 
-    def _fetch_histograms(self, teams: list[str] | None, periods: list[_Period]) -> dict[date, Counts]:
-        team_set = set(teams) if teams is not None else None
-        round_weeks = {
-            r.round_id: p.start
-            for p in periods
-            for channel, r in p.rounds.items()
-            if team_set is None or channel in team_set
-        }
+    def _fetch_histograms(self, unit: UnitKey, periods: list[_Period]) -> dict[date, Counts]:
+        round_weeks = {r.round_id: p.start for p in periods for r in p.members(unit)}
         result: dict[date, Counts] = {}
         if not round_weeks:
             return result
@@ -595,8 +635,11 @@ class Gate:
             Round.state == RoundState.CLOSED,
             Round.opens_at >= datetime.combine(first, datetime.min.time()).replace(tzinfo=UTC),
         ]
-        if teams is not None:
-            conditions.append(Round.channel_id.in_(teams))
+        if unit.kind is UnitKind.TEAM:
+            conditions.append(Round.channel_id == unit.id)
+        elif unit.kind is UnitKind.DEPARTMENT:
+            # The rounds closed in the department (its members here came from the same column).
+            conditions.append(Round.department_id == uuid.UUID(unit.id))
         if excluded:
             conditions.append(Round.id.not_in(excluded))
         rows = self._session.execute(

@@ -40,9 +40,14 @@ class Viewer:
         return False
 
     def scope_units(self, org: OrgStructure) -> list[UnitKey]:
-        """The organisation, departments and teams this viewer may pick, in display order."""
+        """The organisation, departments and teams this viewer may pick, in display order.
+
+        A deleted department that still holds closed rounds (the gate adds it to `org`) comes after
+        the current ones. Only a viewer who sees everything can pick it: assignments to manage a
+        department go when it is deleted.
+        """
         units: list[UnitKey] = [ORG] if self.everything else []
-        departments = sorted(org.departments.values(), key=lambda d: d.name.lower())
+        departments = sorted(org.departments.values(), key=lambda d: (not d.current, d.name.lower()))
         units += [
             UnitKey(UnitKind.DEPARTMENT, str(d.id))
             for d in departments

@@ -5,12 +5,13 @@ The cells
 A *period* is a calendar week (Monday, UTC). For each period the gate takes a **fixed set of teams**:
 every team with a closed round that opened that week (its latest such round). The cells of the period
 are the nodes of one tree over that fixed set - the organisation at the root, departments under it,
-teams under their department (or directly under the organisation when they have none) - and a node's
-value is the sum of its teams' histograms and counts. The gate publishes *only* these node cells: no
-ad-hoc filters, no "all teams but one", no running totals over several periods, no cell of a period
-that still has an open round (so a period's totals never change after they are first shown, and
-"this week minus last time I looked" recovers nothing). The same publication is computed for every
-viewer; a viewer's scope only chooses which published cells they may see.
+teams under the department their round was closed in (or directly under the organisation when it had
+none; see "History" below) - and a node's value is the sum of its teams' histograms and counts. The
+gate publishes *only* these node cells: no ad-hoc filters, no "all teams but one", no running totals
+over several periods, no cell of a period that still has an open round (so a period's totals never
+change after they are first shown, and "this week minus last time I looked" recovers nothing). The
+same publication is computed for every viewer; a viewer's scope only chooses which published cells
+they may see.
 
 The rule (k = KINDRED_MIN_GROUP_SIZE)
 -------------------------------------
@@ -38,8 +39,25 @@ organisation minus a department, two managers pooling overlapping scopes (they s
 one publication) - yields the aggregate of whole residuals: groups of at least k people, never a
 hidden team on its own, and never a team of which nobody answered.
 
-Not covered: moving a team between departments changes past department totals; someone who wrote
-down the old totals could difference them. HR should restructure sparingly; this is documented.
+History: restructuring never changes a closed week
+--------------------------------------------------
+A week's tree is the org structure its rounds were closed in, not today's: `close_round` records on
+each round the department its team is in at that moment (and the department's name). Rounds closed
+before migration 0008_round_departments were given the department their team had when the migration
+ran - the structure the gate had been using for them until then, so nothing shown changed. After
+that, moving a team to another department, taking it out of every department, or deleting a
+department changes only rounds that close afterwards; a closed week's tree, and so its publication,
+depends on its rounds alone. Everything ever published for a week - before and after any
+restructuring, to any viewer - is therefore one publication, and the argument above covers all of it
+together: "the department's old totals minus its new ones" is zero, never a team that moved out.
+Renaming a department changes only its label (names follow the current name). A deleted department
+keeps its closed weeks under the name it had when its last round closed, marked as deleted, and only
+viewers who see the whole organisation can pick it (assignments to manage it go with it). Scope
+follows today's structure - a department's manager sees the teams in it now, with their history - but
+a scope only chooses cells of that one publication, so no assignment HR makes opens a way around it.
+
+Not covered: changing KINDRED_MIN_GROUP_SIZE works every week out again with the new minimum; the
+argument above is for one minimum at a time, not for old and new publications taken together.
 """
 
 from __future__ import annotations
