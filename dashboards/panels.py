@@ -76,7 +76,9 @@ def page_units(gate: Gate, page: Page) -> list[UnitKey]:
     if page is Page.SUPPORT:
         return [u for u in units if u.kind is UnitKind.TEAM]
     if page is Page.COMPARE:
-        return [u for u in units if u.kind is not UnitKind.TEAM]
+        # Compare sets today's teams side by side; a deleted department has none (its past weeks are
+        # on the Overview and Questions pages).
+        return [u for u in units if u.kind is not UnitKind.TEAM and gate.is_current(u)]
     if page is Page.ENGAGEMENT:
         # Organisation-wide numbers: only for viewers who see the whole organisation.
         return [u for u in units if u.kind is UnitKind.ORG] if gate.viewer.everything else []

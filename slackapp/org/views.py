@@ -172,6 +172,7 @@ def build_team_form(team: TeamInfo, org: OrgStructure) -> View:
             InputBlock(
                 block_id=OrgBlock.DEPARTMENT,
                 label="Department",
+                hint="A change counts from the next check-in that closes; past weeks stay where they were.",
                 element=ExternalDataSelectElement(
                     action_id=OrgAction.PICK_DEPARTMENT, initial_option=current, min_query_length=0
                 ),
