@@ -16,6 +16,7 @@ from slackapp.database import SessionFactory
 from slackapp.models import Base
 from slackapp.org.ids import OrgAction
 from slackapp.org.service import load_org
+from slackapp.resources.ids import ResourceAction
 from tests.factories import WORKSPACE, make_pulse
 from tests.slack_requests import SlackRequests
 from tests.slack_standin import SlackStandIn
@@ -37,7 +38,15 @@ json_value = st.recursive(
     max_leaves=12,
 )
 known_ids = st.sampled_from(
-    [*list(CheckinAction), *list(CheckinCallback), *list(OrgAction), "", "\u0000", "admin_add"]
+    [
+        *list(CheckinAction),
+        *list(CheckinCallback),
+        *list(OrgAction),
+        ResourceAction.NEXT_PAGE,
+        "",
+        "\u0000",
+        "admin_add",
+    ]
 )
 
 

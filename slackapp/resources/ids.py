@@ -25,6 +25,9 @@ class ResourceAction(StrEnum):
     FILTER_KIND = "resources_filter_kind"
     FILTER_TAG = "resources_filter_tag"
     SEARCH = "resources_search"
+    # A directory list's Previous and Next; the value is a page turn (`home.pages.page_value`).
+    PREVIOUS_PAGE = "resources_previous_page"
+    NEXT_PAGE = "resources_next_page"
     JOIN = "resources_join"
     ASK_TO_JOIN = "resources_ask_to_join"
     ADD_REQUESTER = "resources_add_requester"  # the contact's button; value is JSON: entry and person
@@ -61,6 +64,13 @@ class DirectoryBlock(StrEnum):
     KIND = "directory_kind"
     TAG = "directory_tag"
     SEARCH = "directory_search"
+
+
+class DirectoryList(StrEnum):
+    """The directory modal's lists, each shown a page at a time."""
+
+    PROFESSIONAL = "professional"
+    GROUPS = "groups"
 
 
 QUESTION_BLOCK = "question"

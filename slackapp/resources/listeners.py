@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -17,7 +17,7 @@ from slack_sdk.models.views import View
 from slackapp.admin.access import NOT_AN_ADMIN, can_administer, require_admin, require_admin_submission
 from slackapp.database import SessionFactory, utcnow
 from slackapp.errors import InvalidInput, NotFound
-from slackapp.home.pages import pages_shown
+from slackapp.home.pages import pages_shown, read_page_turn, read_pages
 from slackapp.home.publish import publish_home
 from slackapp.modal_submissions import save_then_refresh_home
 from slackapp.notice import build_notice_view
@@ -31,6 +31,7 @@ from slackapp.resources.ids import (
     NEEDS_APPROVAL_OPTION,
     QUESTION_BLOCK,
     DirectoryBlock,
+    DirectoryList,
     EntryBlock,
     ResourceAction,
     ResourceCallback,
@@ -90,6 +91,8 @@ def register(app: App) -> None:
     app.action(ResourceAction.BROWSE)(browse)
     for action in (ResourceAction.FILTER_KIND, ResourceAction.FILTER_TAG, ResourceAction.SEARCH):
         app.action(action)(refilter)
+    app.action(ResourceAction.PREVIOUS_PAGE)(turn_directory_page)
+    app.action(ResourceAction.NEXT_PAGE)(turn_directory_page)
     app.view(ResourceCallback.DIRECTORY)(search_directory)
     app.action(ResourceAction.OPEN_LINK)(acknowledge)
     app.action(ResourceAction.JOIN)(join_group)
@@ -128,6 +131,7 @@ def _directory(
     wanted: DirectoryFilter,
     region: str | None = None,
     region_known: bool = False,
+    pages: Mapping[DirectoryList, int] | None = None,
 ) -> View:
     with db() as session:
         entries = list_entries(session=session, workspace_id=workspace_id)
@@ -143,6 +147,7 @@ def _directory(
         tags=all_tags(groups),
         wanted=wanted,
         region=region,
+        pages=pages,
     )
 
 
@@ -174,22 +179,51 @@ def browse(
 
 
 def _filter_from(values: dict[str, Any]) -> DirectoryFilter:
-    def selected(block: DirectoryBlock, action: ResourceAction) -> str | None:
+    """The filters as the person has just set them in the modal."""
+
+    def selected(block: DirectoryBlock, action: ResourceAction) -> object:
         element = values.get(block, {}).get(action) or {}
         option = element.get("selected_option") or {}
-        value = option.get("value") if isinstance(option, dict) else None
-        return str(value) if value and value != ANY else None
+        return option.get("value") if isinstance(option, dict) else None
 
-    kind = selected(DirectoryBlock.KIND, ResourceAction.FILTER_KIND)
-    support_kind = SupportKind(kind) if kind in {k.value for k in SupportKind} else None
-    text = (values.get(DirectoryBlock.SEARCH, {}).get(ResourceAction.SEARCH) or {}).get("value") or ""
-    tag = selected(DirectoryBlock.TAG, ResourceAction.FILTER_TAG)
-    return DirectoryFilter(support_kind=support_kind, tag=tag[:30] if tag else None, text=str(text)[:100])
+    return _checked_filter(
+        kind=selected(DirectoryBlock.KIND, ResourceAction.FILTER_KIND),
+        tag=selected(DirectoryBlock.TAG, ResourceAction.FILTER_TAG),
+        text=(values.get(DirectoryBlock.SEARCH, {}).get(ResourceAction.SEARCH) or {}).get("value"),
+    )
+
+
+def _shown_filter(view: dict[str, Any]) -> DirectoryFilter:
+    """The filters the directory was last drawn with (kept in its metadata), whatever was typed since."""
+    shown = private_metadata(view).get("filter")
+    if not isinstance(shown, dict):
+        return DirectoryFilter()
+    return _checked_filter(kind=shown.get("kind"), tag=shown.get("tag"), text=shown.get("text"))
+
+
+def _checked_filter(*, kind: object, tag: object, text: object) -> DirectoryFilter:
+    support_kind = (
+        SupportKind(kind) if isinstance(kind, str) and kind in {k.value for k in SupportKind} else None
+    )
+    tag = str(tag)[:30] if tag and tag != ANY else None
+    return DirectoryFilter(support_kind=support_kind, tag=tag, text=str(text or "")[:100])
 
 
 def _region_from(view: dict[str, Any]) -> str | None:
     region = private_metadata(view).get("region")
     return str(region)[:60] if region else None
+
+
+def _pages_from(view: dict[str, Any]) -> dict[DirectoryList, int]:
+    return read_pages(private_metadata(view).get("pages"), DirectoryList)
+
+
+def _redraw(client: WebClient, view: dict[str, Any], updated: View) -> None:
+    try:
+        client.views_update(view_id=view["id"], hash=view.get("hash"), view=updated)
+    except SlackApiError as error:
+        if error.response.get("error") != "hash_conflict":  # a newer click already redrew it
+            raise
 
 
 def refilter(
@@ -206,12 +240,44 @@ def refilter(
         wanted=_filter_from(view.get("state", {}).get("values", {})),
         region=_region_from(view),
         region_known=True,
+        pages=_professional_page_kept(view),
     )
-    try:
-        client.views_update(view_id=view["id"], hash=view.get("hash"), view=updated)
-    except SlackApiError as error:
-        if error.response.get("error") != "hash_conflict":  # a newer filter already redrew it
-            raise
+    _redraw(client, view, updated)
+
+
+def _professional_page_kept(view: dict[str, Any]) -> dict[DirectoryList, int]:
+    """New filters start the groups on their first page; professional help, never filtered, stays put."""
+    return {DirectoryList.PROFESSIONAL: _pages_from(view).get(DirectoryList.PROFESSIONAL, 0)}
+
+
+def turn_directory_page(
+    ack: Ack,
+    action: dict[str, Any],
+    body: dict[str, Any],
+    context: BoltContext,
+    client: WebClient,
+    db: SessionFactory,
+) -> None:
+    """A directory list's Previous or Next: the same modal and filters, that list on the page asked for."""
+    ack()
+    view = body.get("view") or {}
+    if view.get("type") != "modal" or not view.get("id"):
+        return
+    pages = _pages_from(view)
+    if (turn := read_page_turn(action.get("value"), DirectoryList)) is not None:
+        directory_list, number = turn
+        pages[directory_list] = number
+    updated = _directory(
+        client=client,
+        db=db,
+        workspace_id=str(context.team_id),
+        user_id=str(context.user_id),
+        wanted=_shown_filter(view),
+        region=_region_from(view),
+        region_known=True,
+        pages=pages,
+    )
+    _redraw(client, view, updated)
 
 
 def search_directory(
@@ -226,6 +292,7 @@ def search_directory(
         wanted=_filter_from(view.get("state", {}).get("values", {})),
         region=_region_from(view),
         region_known=True,
+        pages=_professional_page_kept(view),
     )
     ack(response_action="update", view=updated)
 

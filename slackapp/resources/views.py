@@ -26,13 +26,22 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from slackapp.home.ids import HomeList
-from slackapp.home.pages import build_pager, page_of
+from slackapp.home.pages import (
+    Page,
+    build_page_buttons,
+    build_pager,
+    page_of,
+    page_value,
+    pages_kept,
+    slice_page,
+)
 from slackapp.resources.ids import (
     ANSWER_BLOCK,
     ANY,
     NEEDS_APPROVAL_OPTION,
     QUESTION_BLOCK,
     DirectoryBlock,
+    DirectoryList,
     EntryBlock,
     ResourceAction,
     ResourceCallback,
@@ -51,8 +60,9 @@ from slackapp.resources.service import (
 )
 from slackapp.support import SupportKind
 
-MAX_GROUPS_SHOWN = 25
 MAX_OPTIONS = 100  # Slack's limit for a static select
+# A page of each directory list: entries can be long, and someone looking for help reads, not scrolls.
+DIRECTORY_PAGE_SIZES = {DirectoryList.PROFESSIONAL: 10, DirectoryList.GROUPS: 10}
 
 HOW_MANY_LABELS = {
     HowMany.NONE: "nobody",
@@ -370,18 +380,29 @@ def _entry_buttons(entry: ResourceEntry) -> list[ButtonElement]:
     return buttons
 
 
-def _professional_blocks(professional: Sequence[ResourceEntry], region: str | None) -> list[Block]:
+def _professional_blocks(professional: Page[ResourceEntry], region: str | None) -> list[Block]:
     blocks: list[Block] = [HeaderBlock(text="Professional help")]
-    if not professional:
+    if not professional.total:
         blocks.append(_context("_Your HR team has not listed professional help yet._"))
         return blocks
-    for entry in professional:
+    for entry in professional.items:
         blocks.append(SectionBlock(text=entry_text(entry)))
     note = "Confidential, and you don't need a reason to reach out."
     if region:
         note += f" Help for *{_escape(region)}* is listed first."
     blocks.append(_context(note))
-    return blocks
+    return blocks + _directory_pager(DirectoryList.PROFESSIONAL, professional, "professional help")
+
+
+def _directory_pager(directory_list: DirectoryList, page: Page[ResourceEntry], noun: str) -> list[Block]:
+    return build_page_buttons(
+        page,
+        noun,
+        block_id=f"pages:{directory_list}",
+        previous_action=ResourceAction.PREVIOUS_PAGE,
+        next_action=ResourceAction.NEXT_PAGE,
+        value_of=lambda number: page_value(directory_list, number),
+    )
 
 
 def build_directory(
@@ -391,13 +412,22 @@ def build_directory(
     tags: Sequence[str],
     wanted: DirectoryFilter,
     region: str | None,
+    pages: Mapping[DirectoryList, int] | None = None,
 ) -> View:
     """The directory modal: filters on top, professional help always first, then the matching groups.
+
+    Each list shows a page at a time, with Previous / Next that redraw the modal in place: someone looking
+    for help reaches every entry without having to guess a word to search for, help for their region is
+    on the first page, and no filter ever hides professional help. However long the directory grows the
+    modal stays within Slack's 100 blocks: 3 filters, 14 for professional help (header, a page of 10, the
+    note, two for the pager) and 23 for groups (header, 10 groups of two blocks, two for the pager): 40.
 
     Args:
         professional: every professional-help entry, already in region order (filters never hide them).
         groups: the groups that match `wanted`.
+        pages: the page of each list to show (the first by default; the last if the list has shrunk).
     """
+    pages = pages or {}
     any_kind = Option(value=ANY, text="Any kind of support")
     kinds = [any_kind, *(_support_option(k) for k in SupportKind)]
     any_tag = Option(value=ANY, text="Any tag")
@@ -406,6 +436,14 @@ def build_directory(
         (o for o in kinds if wanted.support_kind and o.value == wanted.support_kind.value), any_kind
     )
     chosen_tag = next((o for o in tag_options if o.value == wanted.tag), any_tag)
+    professional_page = slice_page(
+        professional,
+        DIRECTORY_PAGE_SIZES[DirectoryList.PROFESSIONAL],
+        pages.get(DirectoryList.PROFESSIONAL, 0),
+    )
+    groups_page = slice_page(
+        groups, DIRECTORY_PAGE_SIZES[DirectoryList.GROUPS], pages.get(DirectoryList.GROUPS, 0)
+    )
     blocks: list[Block] = [
         InputBlock(
             block_id=DirectoryBlock.KIND,
@@ -438,28 +476,38 @@ def build_directory(
                 dispatch_action_config={"trigger_actions_on": ["on_enter_pressed"]},
             ),
         ),
-        *_professional_blocks(professional, region),
+        *_professional_blocks(professional_page, region),
         HeaderBlock(text="Groups"),
     ]
     if not groups:
         blocks.append(
             SectionBlock(text="No group matches that yet. Try another kind of support, tag or word.")
         )
-    for entry in groups[:MAX_GROUPS_SHOWN]:
+    for entry in groups_page.items:
         blocks.append(SectionBlock(text=entry_text(entry)))
         if buttons := _entry_buttons(entry):
             blocks.append(ActionsBlock(elements=buttons))
-    if len(groups) > MAX_GROUPS_SHOWN:
-        blocks.append(_context(f"{len(groups) - MAX_GROUPS_SHOWN} more - narrow the search to see them."))
+    blocks += _directory_pager(DirectoryList.GROUPS, groups_page, "groups")
+    # What is shown, so a page turn redraws the same filters and the other list's page as they were.
+    shown = {DirectoryList.PROFESSIONAL: professional_page.number, DirectoryList.GROUPS: groups_page.number}
     return View(
         type="modal",
         callback_id=ResourceCallback.DIRECTORY,
         title="Groups and help",
         submit="Search",
         close="Close",
-        private_metadata=_metadata(region=region),
+        private_metadata=_metadata(region=region, filter=_filter_data(wanted), pages=pages_kept(shown)),
         blocks=blocks,
     )
+
+
+def _filter_data(wanted: DirectoryFilter) -> dict[str, str | None]:
+    """The filters as the directory's metadata keeps them (read back by the listeners)."""
+    return {
+        "kind": wanted.support_kind.value if wanted.support_kind else None,
+        "tag": wanted.tag,
+        "text": wanted.text or None,
+    }
 
 
 def build_ask_view(entry: ResourceEntry) -> View:
