@@ -103,7 +103,9 @@ def build_department_options(org: OrgStructure, typed: str, *, with_none: bool) 
         At most `MAX_OPTIONS` options, names beginning with `typed` first, then the rest by name.
     """
     options = [_no_department_option()] if with_none and _words_in(typed, NO_DEPARTMENT_LABEL) else []
-    departments = _matching(org.departments.values(), typed, lambda d: d.name, lambda d: ())
+    # Only departments that exist: the privacy gate's structure also holds deleted ones with past rounds.
+    current = (d for d in org.departments.values() if d.current)
+    departments = _matching(current, typed, lambda d: d.name, lambda d: ())
     options += [_department_option(d) for d in departments]
     return options[:MAX_OPTIONS]
 

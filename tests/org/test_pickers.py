@@ -8,6 +8,7 @@ and only from the asking workspace (tests/installations/test_org_stays_apart.py)
 from __future__ import annotations
 
 import json
+import uuid
 from typing import Any
 
 import pytest
@@ -15,7 +16,13 @@ import pytest
 from slackapp.checkins.service import create_pulse
 from slackapp.database import SessionFactory, utcnow
 from slackapp.org.ids import NO_DEPARTMENT, OrgAction, OrgBlock, OrgCallback
-from slackapp.org.service import OrgStructure, create_department, load_org, name_team
+from slackapp.org.service import (
+    OrgStructure,
+    create_department,
+    load_org,
+    name_team,
+    with_former_departments,
+)
 from slackapp.org.views import build_department_options, build_team_options
 from tests.factories import HR_ADMIN, WORKSPACE, pulse_spec
 from tests.slack_requests import SlackRequests, external_select, text, users, view_payload
@@ -249,3 +256,6 @@ def test_names_that_begin_with_what_was_typed_come_first_and_every_word_must_mat
     assert departments("", with_none=False) == [str(care.id)]
     assert departments("care", with_none=True) == [str(care.id)]
     assert departments("no", with_none=True) == [NO_DEPARTMENT]
+    # A deleted department the privacy gate still knows for its past rounds is not offered.
+    with_former = with_former_departments(org, {uuid.uuid4(): "Patient care (old)"})
+    assert [o.value for o in build_department_options(with_former, "care", with_none=False)] == [str(care.id)]
