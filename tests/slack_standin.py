@@ -240,6 +240,9 @@ class SlackStandIn:
         # With token rotation on: a bot token's lifetime in seconds, and refresh token -> its workspace.
         self.token_expires_in: int | None = None
         self.refresh_tokens: dict[str, str] = {}
+        # users.list answers at most this many people a page whatever the `limit`, as Slack may
+        # ("fewer than the requested number of items may be returned"); None: up to the limit.
+        self.users_page_cap: int | None = None
 
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)
@@ -266,6 +269,7 @@ class SlackStandIn:
             "conversations.info": self._conversations_info,
             "conversations.invite": self._conversations_invite,
             "users.info": self._users_info,
+            "users.list": self._users_list,
             "users.conversations": self._users_conversations,
             "oauth.v2.access": self._oauth_v2_access,
             "openid.connect.token": self._openid_connect_token,
@@ -345,6 +349,7 @@ class SlackStandIn:
             self.oauth_codes = {}
             self.token_expires_in = None
             self.refresh_tokens = {}
+            self.users_page_cap = None
             self._faults = {}
             self._dm_ids = {}
             self.openid_codes: dict[str, dict[str, Any]] = {}
@@ -356,7 +361,7 @@ class SlackStandIn:
     # -- set-up --
 
     def add_user(self, user_id: str, **fields: Any) -> None:
-        """Make users.info know `user_id` (fields such as is_bot, deleted, is_admin, tz, real_name)."""
+        """Make users.info and users.list know `user_id` (fields such as is_bot, deleted, tz, real_name)."""
         with self._lock:
             self.users[user_id] = fields
 
@@ -884,6 +889,25 @@ class SlackStandIn:
         if user_id not in self.users:
             raise SlackError("user_not_found")
         return {"user": _user_object(user_id, self.users[user_id])}
+
+    def _users_list(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Everyone the stand-in knows (Kindred's bot, other bots and deactivated people included), paged.
+
+        Without a `limit` Slack tries to answer everyone at once; here that is one page of up to 1,000.
+        """
+        user_ids = list(self.users)
+        if self.users_page_cap is not None:
+            try:
+                requested = int(args.get("limit") or 1000)
+            except ValueError as failure:
+                raise SlackError("invalid_limit") from failure
+            args = {**args, "limit": min(requested, self.users_page_cap)}
+        page, next_cursor = _paginate(user_ids, args, default_limit=1000)
+        return {
+            "members": [_user_object(user_id, self.users[user_id]) for user_id in page],
+            "cache_ts": int(time.time()),
+            "response_metadata": {"next_cursor": next_cursor},
+        }
 
 
 # --- HTTP --------------------------------------------------------------------------------------------

@@ -184,6 +184,25 @@ def test_users_info(slack: SlackStandIn, client: WebClient) -> None:
         client.users_info(user="U0NOBODY")
 
 
+def test_users_list_pages_through_everyone_and_may_answer_short_pages(
+    slack: SlackStandIn, client: WebClient
+) -> None:
+    people = [f"U{n:04d}" for n in range(25)]
+    for person in people:
+        slack.add_user(person)
+    slack.add_user("U0GONE", deleted=True)
+    slack.users_page_cap = 7  # fewer than asked for, as Slack may answer
+
+    pages = [[u["id"] for u in page["members"]] for page in client.users_list(limit=10)]
+
+    assert [len(page) for page in pages] == [7, 7, 7, 6]
+    listed = [u for page in pages for u in page]
+    assert sorted(listed) == sorted([BOT_USER_ID, *people, "U0GONE"])
+    gone = client.users_list(limit=1000, cursor=slack.calls_to("users.list")[-1].args["cursor"])
+    assert [(u["id"], u["deleted"]) for u in gone["members"]][-1] == ("U0GONE", True)
+    assert gone["response_metadata"]["next_cursor"] == ""
+
+
 def test_history_includes_metadata_only_when_asked(client: WebClient) -> None:
     metadata = {"event_type": "kindred_round", "event_payload": {"round": "r1"}}
     first = client.chat_postMessage(channel="C1", text="one", metadata=metadata)["ts"]

@@ -119,11 +119,13 @@ def send_reminders(context: JobContext, round_id: uuid.UUID) -> datetime | None:
     members = _channel_members(client, round_.channel_id)
     with context.session_factory() as session:
         pending = people_to_remind(session=session, round_=round_, member_ids=members, round_secrets=secrets)
+    # Bots (Kindred itself among them), apps and deactivated accounts are skipped: one users.list sweep
+    # per workspace tells them apart, not a users.info per person (slackapp/people.py).
+    people = context.people.people_among(
+        client, workspace_id=round_.workspace_id, user_ids=pending, now=context.now
+    )
     text, blocks = build_reminder(round_)
-    kindred = client.auth_test().get("user_id")
-    for user_id in pending:
-        if user_id == kindred or not _is_active_person(client, user_id):
-            continue
+    for user_id in people:
         try:
             with context.session_factory.begin() as session:
                 mark_reminded(session=session, round_=round_, user_id=user_id, round_secrets=secrets)
@@ -225,18 +227,6 @@ UNREACHABLE_PEOPLE = {
     "account_inactive",
     "channel_not_found",
 }
-
-
-def _is_active_person(client: WebClient, user_id: str) -> bool:
-    try:
-        user = client.users_info(user=user_id)["user"]
-    except SlackApiError as error:
-        if error.response.get("error") in UNREACHABLE_PEOPLE:
-            return False
-        raise  # a passing failure: the job is retried, and nobody is skipped for it
-    return not (
-        user.get("is_bot") or user.get("deleted") or user.get("is_app_user") or user_id == "USLACKBOT"
-    )
 
 
 def _dicts(blocks: list[Block]) -> list[dict[str, Any]]:

@@ -186,8 +186,9 @@ def test_the_reminder_reaches_each_person_who_has_not_answered_exactly_once(
     slack.add_channel("C0BIG", members=[*people, BOT_USER_ID, "U0HELPERBOT", "U0LEFTCOMPANY"])
     for person in people:
         slack.add_user(person)
-    slack.add_user("U0HELPERBOT", is_bot=True)
-    slack.add_user("U0LEFTCOMPANY", deleted=True)
+    slack.add_user("U0HELPERBOT", is_bot=True)  # the bot and the deactivated account are on the
+    slack.add_user("U0LEFTCOMPANY", deleted=True)  # directory's last page
+    slack.users_page_cap = 100  # Slack may answer fewer people a page than asked for
     round_ = make_open_round(session_factory, "C0BIG", now=clock.now)
     for person in people[:100]:
         answer(session_factory, round_.id, person)
@@ -203,6 +204,39 @@ def test_the_reminder_reaches_each_person_who_has_not_answered_exactly_once(
     ]
     assert sorted(reminded) == sorted(people[100:])
     assert len(slack.calls_to("conversations.members")) >= 2
+    # Who is a bot or deactivated came from one users.list sweep, followed page by page, not
+    # from a users.info per person.
+    assert len(slack.calls_to("users.list")) == 3
+    assert slack.calls_to("users.info") == []
+
+
+def test_one_directory_sweep_serves_a_reminder_pass_and_a_newcomer_is_asked_about_alone(
+    make_worker, slack: SlackStandIn, session_factory: SessionFactory, clock: Clock
+) -> None:
+    first, second = ["U0ANA", "U0BEN", "U0GONE"], ["U0CAT", "U0DAN", "U0NEWCOMER"]
+    slack.add_channel("C0FIRST", members=[*first, BOT_USER_ID])
+    slack.add_channel("C0SECOND", members=[*second, BOT_USER_ID])
+    for person in ["U0ANA", "U0BEN", "U0CAT", "U0DAN"]:
+        slack.add_user(person)
+    slack.add_user("U0GONE", deleted=True)
+    make_open_round(session_factory, "C0FIRST", now=clock.now)
+    make_open_round(session_factory, "C0SECOND", now=clock.now + timedelta(minutes=10))
+    worker = make_worker()
+
+    clock.advance(hours=48, minutes=1)  # the first round's reminder is due, the second's not yet
+    worker.run_once()
+    slack.add_user("U0NEWCOMER")  # joins the workspace after the sweep
+    clock.advance(minutes=10)
+    worker.run_once()
+
+    reminded = [
+        call.args["channel"]
+        for call in slack.successful_calls_to("chat.postMessage")
+        if call.args["channel"].startswith("U")
+    ]
+    assert sorted(reminded) == ["U0ANA", "U0BEN", "U0CAT", "U0DAN", "U0NEWCOMER"]
+    assert len(slack.calls_to("users.list")) == 1
+    assert [call.args["user"] for call in slack.calls_to("users.info")] == ["U0NEWCOMER"]
 
 
 def test_the_participation_count_moves_only_in_steps_of_five_on_the_timer(
@@ -270,7 +304,7 @@ def test_a_reminder_slack_fails_to_deliver_is_sent_on_the_retry_not_lost(
         slack.add_user(person)
     make_open_round(session_factory, "C0SMALL", now=clock.now)
     clock.advance(hours=49)
-    slack.fail_next("users.info", error="ratelimited")  # a passing failure while checking someone
+    slack.fail_next("users.list", error="ratelimited")  # a passing failure while checking who is who
     make_worker().run_once()
     slack.fail_next("chat.postMessage", error="fatal_error")  # and one while sending a DM
     clock.advance(minutes=10)
@@ -283,4 +317,4 @@ def test_a_reminder_slack_fails_to_deliver_is_sent_on_the_retry_not_lost(
         if c.args["channel"].startswith("U")
     ]
     assert sorted(delivered) == sorted(people)
-    assert not any(c.args.get("user") == BOT_USER_ID for c in slack.calls_to("users.info"))
+    assert slack.calls_to("users.info") == []  # Kindred's bot is known from the sweep, never asked about
