@@ -7,8 +7,9 @@ from sqlalchemy.orm import Session
 
 from slackapp.database import Base
 
-# Slack's own tables (install and uninstall manage tokens) and tables that hold no workspace data.
-KEPT_TABLES = {"slack_installations", "slack_bots", "slack_oauth_states", "worker_job"}
+# Slack's own tables (install and uninstall manage tokens) and tables that hold no workspace data
+# (the job queue; the pacer's buckets: a digest of a token and when its next call may go).
+KEPT_TABLES = {"slack_installations", "slack_bots", "slack_oauth_states", "worker_job", "pacing_slot"}
 
 
 def workspace_tables() -> list[str]:
