@@ -14,13 +14,14 @@ From the repository root. See README.md beside this file for what it measures an
 3. Time is compressed by `--speedup`: the stand-in's limits, the worker's clock, the worker's pacer and
    slack_sdk's retry sleeps all run on one virtual clock `speedup` times faster than real time. Slack's
    rates themselves are not changed anywhere: only how long a virtual second lasts.
-4. Phase "invitations": the real worker (`slackapp.worker.create_worker`, `--workers` threads, each
-   with its own pacer as separate processes would have) runs from the pulses' slot until every
+4. Phase "invitations": the real worker (`slackapp.worker.create_worker`, `--workers` threads, each a
+   worker as a separate process would be, sharing the database) runs from the pulses' slot until every
    POST_INVITATION job is done.
 5. A fraction (`--answered`) of each channel answers through `tests.factories.answer`; the worker runs
    the participation refresh (untimed: in real life it is spread over two days).
-6. Phase "reminders": the clock jumps to the rounds' reminder time and the worker runs until every
-   SEND_REMINDERS job is done.
+6. Phase "reminders": the clock jumps to one refresh interval before the rounds' reminder time, the
+   refreshes that the jump left overdue catch up (untimed), then at the reminder time the worker runs
+   until every SEND_REMINDERS job is done.
 7. For each phase: real time, the floor the (scaled) limits allow for exactly the calls admitted, the
    ratio, 429s seen, faults injected, and messages lost and duplicated (from what the stand-in holds).
 """
@@ -59,7 +60,7 @@ from sqlalchemy import create_engine, func, make_url, select, text  # noqa: E402
 import slackapp  # noqa: E402
 from slackapp.checkins.ids import INVITATION_EVENT  # noqa: E402
 from slackapp.checkins.models import Pulse, Round  # noqa: E402
-from slackapp.checkins.service import CheckinJob, create_pulse  # noqa: E402
+from slackapp.checkins.service import PARTICIPATION_REFRESH, CheckinJob, create_pulse  # noqa: E402
 from slackapp.database import new_engine, new_session_factory  # noqa: E402
 from slackapp.migrate import upgrade_database  # noqa: E402
 from slackapp.scheduler.models import Job  # noqa: E402
@@ -113,13 +114,31 @@ def scale_slack_sdk_retry_sleeps(speedup: float) -> None:
     handler.time = _ScaledTime(speedup)  # type: ignore[assignment]
 
 
-def make_pacer(speedup: float) -> Any:
-    """The worker's own pacer (`slackapp.pacing.RatePacer`) on the virtual clock, if this code has one."""
+def make_pacer(speedup: float, engine: Any) -> Any:
+    """The worker's own pacer (`slackapp.pacing.RatePacer`) on the virtual clock, if this code has one.
+
+    Where the code shares the method tiers' budgets between worker processes through the database
+    (`slackapp.pacing.DatabaseSlots`), every worker thread here books from the same table, as
+    separate processes would; older code paces each worker on its own.
+    """
     if "pacer" not in inspect.signature(create_worker).parameters:
         return None
-    from slackapp.pacing import RatePacer
+    import slackapp.pacing as pacing
 
-    return RatePacer(clock=lambda: time.monotonic() * speedup, sleep=lambda s: time.sleep(s / speedup))
+    shared = {"shared": pacing.DatabaseSlots(engine)} if hasattr(pacing, "DatabaseSlots") else {}
+    return pacing.RatePacer(
+        clock=lambda: time.monotonic() * speedup, sleep=lambda s: time.sleep(s / speedup), **shared
+    )
+
+
+def pacing_description() -> str:
+    if "pacer" not in inspect.signature(create_worker).parameters:
+        return "none"
+    import slackapp.pacing as pacing
+
+    if hasattr(pacing, "DatabaseSlots"):
+        return "yes (slackapp.pacing.RatePacer; tier budgets shared by all workers through the database)"
+    return "yes (slackapp.pacing.RatePacer; each worker on its own budget)"
 
 
 # -- logging: count what the worker complains about --------------------------------------------------
@@ -184,7 +203,7 @@ def spread(people: int, channels: int) -> dict[str, list[str]]:
 
 
 class WorkerPool:
-    """`n` real workers, each in its own thread with its own pacer, looping `run_once`."""
+    """`n` real workers, each in its own thread as a process of its own would be, looping `run_once`."""
 
     def __init__(self, n: int, make: Callable[[], Any]) -> None:
         self._workers = [make() for _ in range(n)]
@@ -234,6 +253,23 @@ def jobs_done(session_factory: Any, kind: str) -> tuple[int, int]:
             or 0
         )
     return done, total
+
+
+def run_refreshes(pool: WorkerPool, session_factory: Any, *, due_by: datetime, time_limit: float) -> None:
+    """Run the worker until no participation refresh due by `due_by` is left (untimed)."""
+    started = time.monotonic()
+    pool.start()
+    while time.monotonic() - started < time_limit:
+        with session_factory() as session:
+            waiting = session.scalar(
+                select(func.count())
+                .select_from(Job)
+                .where(Job.kind == CheckinJob.REFRESH_PARTICIPATION, Job.due_at <= due_by)
+            )
+        if not waiting:
+            break
+        time.sleep(0.05)
+    pool.stop()
 
 
 def run_phase(
@@ -313,7 +349,12 @@ def main() -> int:
     parser.add_argument("--people", type=int, default=10000)
     parser.add_argument("--answered", type=float, default=0.3, help="fraction who answer before the reminder")
     parser.add_argument("--speedup", type=float, default=5.0, help="virtual seconds per real second")
-    parser.add_argument("--workers", type=int, default=1, help="worker threads, each with its own pacer")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="worker threads, each a worker process of its own (pacer, directory sweep), one database",
+    )
     parser.add_argument("--database", choices=("postgres", "sqlite"), default="postgres")
     parser.add_argument("--pg-url", default=DEFAULT_PG)
     parser.add_argument(
@@ -398,12 +439,12 @@ def main() -> int:
         clock = VirtualClock(slot.replace(tzinfo=slot.tzinfo or UTC), speedup)
 
         def make_worker() -> Any:
-            pacer = make_pacer(speedup)
+            pacer = make_pacer(speedup, engine)
             kwargs = {"clock": clock} | ({"pacer": pacer} if pacer is not None else {})
             return create_worker(settings, session_factory, **kwargs)
 
         pool = WorkerPool(args.workers, make_worker)
-        print(f"pacing in the worker: {'yes (slackapp.pacing.RatePacer)' if make_pacer(speedup) else 'none'}")
+        print(f"pacing in the worker: {pacing_description()}")
 
         # Phase 1: invitations.
         phase1 = run_phase(
@@ -437,25 +478,20 @@ def main() -> int:
         refresh_started = time.monotonic()
         clock.advance_to(clock() + timedelta(minutes=11))
         sync_clock(parent_end, clock)
-        pool.start()
-        while True:  # every refresh job has run once since the answers
-            with session_factory() as session:
-                waiting = session.scalar(
-                    select(func.count())
-                    .select_from(Job)
-                    .where(
-                        Job.kind == CheckinJob.REFRESH_PARTICIPATION,
-                        Job.due_at <= now + timedelta(minutes=11),
-                    )
-                )
-            if not waiting or time.monotonic() - refresh_started > args.time_limit:
-                break
-            time.sleep(0.05)
-        pool.stop()
+        run_refreshes(pool, session_factory, due_by=now + timedelta(minutes=11), time_limit=args.time_limit)
         refresh_real = time.monotonic() - refresh_started
 
-        # Phase 2: reminders.
+        # Phase 2: reminders. Jumping two days ahead would leave every round's participation refresh (a
+        # database-only job every 10 minutes) two days overdue: 1,000 jobs claimed before the first
+        # reminder. A worker that ran through those two days kept them current, and at the reminder time
+        # the reminders are due before any refresh (jobs are claimed by due time). So the refreshes catch
+        # up untimed, one refresh interval before the reminder time, and the timed phase is the pass.
         remind_at = max(r[1] for r in rounds.values())
+        catch_up_from = remind_at - PARTICIPATION_REFRESH
+        clock.advance_to(catch_up_from)
+        run_refreshes(pool, session_factory, due_by=catch_up_from, time_limit=args.time_limit)
+        if clock() >= remind_at:
+            print("  warning: the refresh catch-up ran past the reminder time; reminders started early")
         clock.advance_to(remind_at)
         phase2 = run_phase(
             "reminders",
@@ -505,7 +541,7 @@ def main() -> int:
             "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
             "machine": machine(),
             "code": code,
-            "pacing": make_pacer(speedup) is not None,
+            "pacing": pacing_description(),
             "args": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
             "invitations": phase1,
             "refresh": {"real_s": refresh_real, **refresh_stats},
