@@ -237,6 +237,8 @@ class SlackStandIn:
         self.violations: list[str] = []
         # OAuth code -> the workspace it installs into (for oauth.v2.access).
         self.oauth_codes: dict[str, str] = {}
+        # Workspace -> its Enterprise Grid organisation, for workspaces installed inside a Grid.
+        self.grid_of: dict[str, str] = {}
         # With token rotation on: a bot token's lifetime in seconds, and refresh token -> its workspace.
         self.token_expires_in: int | None = None
         self.refresh_tokens: dict[str, str] = {}
@@ -347,6 +349,7 @@ class SlackStandIn:
             self.calls = []
             self.violations = []
             self.oauth_codes = {}
+            self.grid_of = {}
             self.token_expires_in = None
             self.refresh_tokens = {}
             self.users_page_cap = None
@@ -801,9 +804,13 @@ class SlackStandIn:
             "access_token": f"xoxb-{team_id}-secret",
             "bot_user_id": BOT_USER_ID,
             "team": {"id": team_id, "name": f"Workspace {team_id}"},
-            "enterprise": None,
+            "enterprise": self._enterprise_of(team_id),
             "is_enterprise_install": False,
         }
+
+    def _enterprise_of(self, team_id: str) -> dict[str, str] | None:
+        grid = self.grid_of.get(team_id)
+        return {"id": grid, "name": f"Grid {grid}"} if grid else None
 
     def _refresh_grant(self, args: dict[str, Any]) -> dict[str, Any]:
         # slack_sdk sends the client id and secret as HTTP Basic credentials, not as arguments.
@@ -830,7 +837,7 @@ class SlackStandIn:
             "expires_in": self.token_expires_in,
             "refresh_token": refresh_token,
             "team": {"id": team_id, "name": f"Workspace {team_id}"},
-            "enterprise": None,
+            "enterprise": self._enterprise_of(team_id),
             "is_enterprise_install": False,
         }
 

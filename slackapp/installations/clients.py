@@ -65,7 +65,7 @@ def installed_workspace_clients(
 
 
 def _installed_bot(store: EncryptedInstallationStore, workspace_id: str) -> Bot:
-    bot = store.find_bot(enterprise_id=None, team_id=workspace_id)
+    bot = store.find_workspace_bot(workspace_id)
     if bot is None or not bot.bot_token:
         raise WorkspaceNotInstalled(workspace_id)
     return bot
@@ -94,7 +94,7 @@ def _after_refused_refresh(
 
 def is_installed(store: EncryptedInstallationStore) -> Callable[[str], bool]:
     def installed(workspace_id: str) -> bool:
-        return store.find_bot(enterprise_id=None, team_id=workspace_id) is not None
+        return store.find_workspace_bot(workspace_id) is not None
 
     return installed
 

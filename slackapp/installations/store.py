@@ -12,7 +12,7 @@ from typing import TypeVar
 
 from slack_sdk.oauth.installation_store import Bot, Installation, InstallationStore
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from slackapp.encryption import SecretBox
 from slackapp.installations.tables import BOTS_TABLE, INSTALLATIONS_TABLE
@@ -50,6 +50,23 @@ class EncryptedInstallationStore(InstallationStore):
             enterprise_id=enterprise_id, team_id=team_id, is_enterprise_install=is_enterprise_install
         )
         return self._opened(bot) if bot is not None else None
+
+    def find_workspace_bot(self, team_id: str) -> Bot | None:
+        """The workspace's bot, whether or not the workspace belongs to an Enterprise Grid organisation.
+
+        Kindred keys its data by workspace id alone (unique across Grids too), but slack_sdk's
+        `find_bot(enterprise_id=None, ...)` only finds workspaces outside any Grid.
+        """
+        c = self._store.bots.c
+        query = (
+            select(self._store.bots)
+            .where(c.client_id == self._store.client_id, c.team_id == team_id, c.bot_token.is_not(None))
+            .order_by(c.installed_at.desc())
+            .limit(1)
+        )
+        with self._store.engine.connect() as connection:
+            row = connection.execute(query).mappings().first()
+        return self._opened(self._store.build_bot_entity(row)) if row is not None else None
 
     def find_installation(
         self,

@@ -116,3 +116,31 @@ def test_installing_needs_a_valid_state(oauth_web: FlaskClient, slack: SlackStan
     refused = oauth_web.get("/slack/oauth_redirect?code=code-x&state=forged")
     assert refused.status_code == 400
     assert slack.calls_to("oauth.v2.access") == []
+
+
+def test_a_workspace_inside_an_enterprise_grid_gets_its_check_ins_from_the_worker(
+    oauth_web: FlaskClient,
+    slack: SlackStandIn,
+    oauth_settings: Settings,
+    session_factory: SessionFactory,
+    store: EncryptedInstallationStore,
+    clock: Clock,
+) -> None:
+    """Kindred keys everything by workspace id; a Grid workspace's bot is stored with its organisation."""
+    slack.grid_of["T0GRIDTEAM"] = "E0GRID"
+    install(oauth_web, slack, oauth_settings, "T0GRIDTEAM")
+    assert store.find_bot(enterprise_id=None, team_id="T0GRIDTEAM") is None  # why a plain lookup fails
+    slack.add_channel("C0GRIDTEAM", members=["U0A", BOT_USER_ID])
+    with session_factory.begin() as session:
+        create_pulse(
+            session=session,
+            workspace_id="T0GRIDTEAM",
+            spec=pulse_spec("C0GRIDTEAM"),
+            created_by=HR_ADMIN,
+            now=clock.now.replace(year=clock.now.year - 1),
+        )
+
+    create_worker(oauth_settings, session_factory, clock=clock).run_once()
+
+    posts = slack.successful_calls_to("chat.postMessage")
+    assert [(p.args["channel"], p.token) for p in posts] == [("C0GRIDTEAM", "xoxb-T0GRIDTEAM-secret")]
