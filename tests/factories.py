@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from slackapp.checkins.ledger import RoundSecrets
 from slackapp.checkins.models import Cadence, Pulse, Round
@@ -23,11 +24,21 @@ def round_secrets() -> RoundSecrets:
     return RoundSecrets(SECRET_KEY)
 
 
+def weekday_ahead(days: int = 4) -> int:
+    """The weekday `days` days from today in London (0 is Monday).
+
+    Schedules in tests fall on it, so that whatever day and hour the suite runs, the next scheduled
+    opening is `days - 1` to `days` days away and a test moving its clock by less never meets one it
+    did not ask for.
+    """
+    return (utcnow().astimezone(ZoneInfo("Europe/London")).weekday() + days) % 7
+
+
 def pulse_spec(channel_id: str = "C0TEAM", **changes: Any) -> PulseSpec:
     spec = PulseSpec(
         channel_id=channel_id,
         cadence=Cadence.WEEKLY,
-        weekday=0,
+        weekday=weekday_ahead(),
         local_time="09:30",
         timezone="Europe/London",
         open_hours=72,

@@ -19,6 +19,7 @@ from slackapp.checkins.questions import DEFAULT_QUESTION_KEYS
 from slackapp.database import SessionFactory
 from slackapp.scheduler.worker import Worker
 from tests.conftest import Clock
+from tests.factories import weekday_ahead
 from tests.slack_requests import (
     EndpointResponse,
     SlackRequests,
@@ -49,7 +50,7 @@ def pulse_form_values(**overrides: dict[str, Any]) -> dict[str, dict[str, Any]]:
     values: dict[str, dict[str, Any]] = {
         PulseBlock.CHANNEL: {action: conversation(TEAM_CHANNEL)},
         PulseBlock.CADENCE: {action: static_select("weekly")},
-        PulseBlock.WEEKDAY: {action: static_select("0")},
+        PulseBlock.WEEKDAY: {action: static_select(str(weekday_ahead()))},
         PulseBlock.LOCAL_TIME: {action: timepicker("09:30")},
         PulseBlock.TIMEZONE: {action: text("Europe/London")},
         PulseBlock.OPEN_HOURS: {action: static_select("72")},

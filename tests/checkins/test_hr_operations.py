@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import json
 
 import pytest
@@ -13,7 +14,7 @@ from slackapp.database import SessionFactory
 from slackapp.scheduler.worker import Worker
 from tests.checkins.test_checkin_story import HR, MEMBERS, TEAM_CHANNEL, pulse_form_values
 from tests.conftest import Clock
-from tests.factories import answer
+from tests.factories import answer, weekday_ahead
 from tests.slack_requests import SlackRequests, static_select
 from tests.slack_standin import BOT_USER_ID, SlackStandIn
 
@@ -39,9 +40,11 @@ def current(session_factory: SessionFactory) -> Pulse:
 def test_creating_a_pulse_schedules_it_and_shows_it_in_the_app_home(
     pulse: Pulse, slack: SlackStandIn
 ) -> None:
-    assert pulse.next_open_at is not None and pulse.next_open_at.weekday() == 0
+    day = weekday_ahead()
+    assert pulse.next_open_at is not None and pulse.next_open_at.weekday() == day
     home = json.dumps(slack.home_views[HR])
-    assert f"<#{TEAM_CHANNEL}>" in home and "every week on Monday at 09:30 (Europe/London)" in home
+    assert f"<#{TEAM_CHANNEL}>" in home
+    assert f"every week on {calendar.day_name[day]} at 09:30 (Europe/London)" in home
 
 
 def test_hr_opens_the_form_for_a_new_pulse_in_their_own_time_zone(

@@ -12,9 +12,8 @@ import json
 import threading
 import uuid
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -33,6 +32,7 @@ from slackapp.pairing.ids import (
 from slackapp.pairing.models import Group, GroupMember, Membership, PairingRound, Profile, Programme
 from slackapp.scheduler.worker import Worker
 from tests.conftest import Clock
+from tests.factories import weekday_ahead
 from tests.slack_requests import (
     EndpointResponse,
     SlackRequests,
@@ -63,9 +63,9 @@ def workspace(slack: SlackStandIn) -> None:
 
 def programme_form(**overrides: dict[str, Any]) -> dict[str, dict[str, Any]]:
     field = PairingAction.FIELD
-    # Rounds fall three days from today (London), whatever the day and hour the tests run: the first is
-    # two to four days away, so moving the clock 8 days passes exactly one, and 7 more days one more.
-    weekday = (datetime.now(ZoneInfo("Europe/London")).weekday() + 3) % 7
+    # The first round is two to three days away, so moving the clock 8 days passes exactly one round,
+    # and 7 more days one more.
+    weekday = weekday_ahead(3)
     values: dict[str, dict[str, Any]] = {
         ProgrammeBlock.CHANNEL: {field: conversation(PEERS_CHANNEL)},
         ProgrammeBlock.CADENCE: {field: static_select("weekly")},
