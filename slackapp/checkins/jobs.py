@@ -74,7 +74,7 @@ def post_invitation(context: JobContext, round_id: uuid.UUID) -> datetime | None
         may_have_posted=context.attempt > 1,
         since=round_.opens_at,
     )
-    invited = _count_invited(client, round_.channel_id)
+    invited = _count_invited(context, client, round_)
     with context.session_factory.begin() as session:
         mark_invitation_posted(session=session, round_id=round_id, ts=ts, invited_count=invited)
     return None
@@ -209,14 +209,18 @@ def _channel_members(client: WebClient, channel_id: str) -> list[str]:
     return members
 
 
-def _count_invited(client: WebClient, channel_id: str) -> int | None:
-    """Channel members other than Kindred itself; None if Slack won't say (the count is only for rates)."""
+def _count_invited(context: JobContext, client: WebClient, round_: Round) -> int | None:
+    """The channel's people: not Kindred, other bots, apps or deactivated accounts (the sweep the reminders
+    use tells them apart). None if Slack won't say: the count is only for participation rates."""
     try:
-        bot_user = client.auth_test().get("user_id")
-        return sum(1 for member in _channel_members(client, channel_id) if member != bot_user)
+        members = _channel_members(client, round_.channel_id)
+        people = context.people.people_among(
+            client, workspace_id=round_.workspace_id, user_ids=members, now=context.now
+        )
     except SlackApiError as error:
         log.warning("could not count channel members: %s", error.response.get("error"))
         return None
+    return len(people)
 
 
 # Errors that mean a person cannot get a DM at all; anything else is worth a retry.

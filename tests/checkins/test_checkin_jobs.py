@@ -210,10 +210,30 @@ def test_the_reminder_reaches_each_person_who_has_not_answered_exactly_once(
     assert slack.calls_to("users.info") == []
 
 
+def test_the_invitation_counts_the_channels_people_not_its_bots_or_deactivated_accounts(
+    make_worker, slack: SlackStandIn, session_factory: SessionFactory, clock: Clock
+) -> None:
+    """The count is the participation rate's denominator: only people who could answer belong in it."""
+    people = ["U0ANA", "U0BEN", "U0CAT"]
+    slack.add_channel("C0MIXED", members=[*people, BOT_USER_ID, "U0HELPERBOT", "U0LEFTCOMPANY"])
+    for person in people:
+        slack.add_user(person)
+    slack.add_user("U0HELPERBOT", is_bot=True)
+    slack.add_user("U0LEFTCOMPANY", deleted=True)
+    make_pulse(session_factory, "C0MIXED", now=clock.now - timedelta(days=8))
+
+    make_worker().run_once()
+
+    with session_factory() as session:
+        round_ = session.scalars(select(Round)).one()
+    assert round_.invitation_ts is not None and round_.invited_count == len(people)
+    assert slack.calls_to("users.info") == []
+
+
 def test_one_directory_sweep_serves_a_reminder_pass_and_a_newcomer_is_asked_about_alone(
     make_worker, slack: SlackStandIn, session_factory: SessionFactory, clock: Clock
 ) -> None:
-    first, second = ["U0ANA", "U0BEN", "U0GONE"], ["U0CAT", "U0DAN", "U0NEWCOMER"]
+    first, second = ["U0ANA", "U0BEN", "U0GONE"], ["U0CAT", "U0DAN"]
     slack.add_channel("C0FIRST", members=[*first, BOT_USER_ID])
     slack.add_channel("C0SECOND", members=[*second, BOT_USER_ID])
     for person in ["U0ANA", "U0BEN", "U0CAT", "U0DAN"]:
@@ -225,7 +245,8 @@ def test_one_directory_sweep_serves_a_reminder_pass_and_a_newcomer_is_asked_abou
 
     clock.advance(hours=48, minutes=1)  # the first round's reminder is due, the second's not yet
     worker.run_once()
-    slack.add_user("U0NEWCOMER")  # joins the workspace after the sweep
+    slack.add_user("U0NEWCOMER")  # joins the workspace and the second team after the sweep
+    slack.add_channel("C0SECOND", members=[*second, "U0NEWCOMER", BOT_USER_ID])
     clock.advance(minutes=10)
     worker.run_once()
 
