@@ -124,3 +124,12 @@ def _asked_alone_is_person(client: WebClient, user_id: str) -> bool:
             return False
         raise  # a passing failure: the job is retried, and nobody is skipped for it
     return is_person(user)
+
+
+def person_timezone(client: WebClient, user_id: str) -> str | None:
+    """The time zone on the person's Slack profile (e.g. "Europe/London"); None if Slack won't say."""
+    try:
+        timezone = client.users_info(user=user_id)["user"].get("tz")
+    except (SlackApiError, KeyError):
+        return None
+    return str(timezone) if timezone else None

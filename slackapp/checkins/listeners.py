@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import uuid
 from typing import Any
 
@@ -53,6 +52,7 @@ from slackapp.errors import InvalidInput, NotFound
 from slackapp.modal_submissions import save_then_refresh_home
 from slackapp.notice import build_notice_view
 from slackapp.payloads import parse_uuid, private_metadata
+from slackapp.people import person_timezone
 from slackapp.resources.suggestions import directory_suggestions
 from slackapp.settings import Settings
 
@@ -238,9 +238,7 @@ def open_new_pulse_form(
     ack()
     if not require_admin(client, body, context, db):
         return
-    timezone = "UTC"
-    with contextlib.suppress(SlackApiError):
-        timezone = client.users_info(user=str(context.user_id))["user"].get("tz") or "UTC"
+    timezone = person_timezone(client, str(context.user_id)) or "UTC"
     client.views_open(trigger_id=body["trigger_id"], view=build_pulse_form(None, default_timezone=timezone))
 
 

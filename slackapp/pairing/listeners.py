@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import uuid
 from datetime import date
 from typing import Any
@@ -60,6 +59,7 @@ from slackapp.pairing.views import (
     build_thanks,
 )
 from slackapp.payloads import parse_uuid, private_metadata
+from slackapp.people import person_timezone
 from slackapp.settings import Settings
 from slackapp.support import SupportKind
 
@@ -250,9 +250,7 @@ def _programmes_from(values: dict[str, Any]) -> set[uuid.UUID]:
 
 def _today(client: WebClient, user_id: str) -> date:
     """Today where the person is (a pause "until Friday" means their Friday)."""
-    timezone = "UTC"
-    with contextlib.suppress(SlackApiError, KeyError):
-        timezone = str(client.users_info(user=user_id)["user"].get("tz") or "UTC")
+    timezone = person_timezone(client, user_id) or "UTC"
     try:
         return utcnow().astimezone(ZoneInfo(timezone)).date()
     except (ValueError, KeyError):
@@ -401,9 +399,7 @@ def open_new_programme_form(
     ack()
     if not require_admin(client, body, context, db):
         return
-    timezone = "UTC"
-    with contextlib.suppress(SlackApiError):
-        timezone = client.users_info(user=str(context.user_id))["user"].get("tz") or "UTC"
+    timezone = person_timezone(client, str(context.user_id)) or "UTC"
     client.views_open(
         trigger_id=body["trigger_id"], view=build_programme_form(None, default_timezone=timezone)
     )

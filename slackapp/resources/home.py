@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
-
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block
 
 from slackapp.database import SessionFactory
+from slackapp.people import person_timezone
 from slackapp.resources.models import EntryKind, ResourceEntry
 from slackapp.resources.service import (
     all_regions,
@@ -30,10 +28,7 @@ def person_region(
         chosen = get_region(session=session, workspace_id=workspace_id, user_id=user_id)
     if chosen:
         return chosen
-    timezone = None
-    with contextlib.suppress(SlackApiError):
-        timezone = client.users_info(user=user_id)["user"].get("tz")
-    return region_from_timezone(timezone, all_regions(entries))
+    return region_from_timezone(person_timezone(client, user_id), all_regions(entries))
 
 
 def resource_home_blocks(
