@@ -2,7 +2,7 @@
 
 `SlackStandIn` is a small HTTP server (standard library only) that a real `slack_sdk.WebClient` reaches
 through `base_url=standin.url`. It records every call, checks each one against Slack's own method
-reference (`../shared/slack-api-ref/methods/`), answers like Slack for the methods Kindred uses, keeps
+reference (`tests/slack_api_ref/methods/`), answers like Slack for the methods Kindred uses, keeps
 enough state to be read back (posted messages, opened views, DMs), and can be told to fail (429 with
 Retry-After, 5xx, `ok: false`, a dropped connection; before the call takes effect or after it) or to
 hold a call open while a test kills the caller. It can issue rotating tokens (`enable_token_rotation`)
@@ -39,9 +39,9 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-# The repository is checked out with the shared folder beside it (locally /work/main and /work/shared,
-# in CI a fresh clone of main next to shared/), so find the reference relative to this file.
-REF_DIR = Path(__file__).resolve().parents[2] / "shared" / "slack-api-ref"
+# The method reference travels with the tests (MIT-licensed data, see its README), so a fresh clone needs
+# nothing beside the repository.
+REF_DIR = Path(__file__).resolve().parent / "slack_api_ref"
 
 TEAM_ID = "T0KINDRED"
 TEAM_NAME = "Kindred Test"
@@ -92,7 +92,7 @@ def load_method_specs(ref_dir: Path = REF_DIR) -> Mapping[str, MethodSpec]:
     """Read every `methods/<group>/<method>.json` file (and the undocumented ones, flagged as such).
 
     Raises:
-        FileNotFoundError: the reference folder is missing (shared/ must sit beside the repository).
+        FileNotFoundError: the reference folder is missing.
     """
     methods_dir = ref_dir / "methods"
     if not methods_dir.is_dir():

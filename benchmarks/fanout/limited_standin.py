@@ -1,7 +1,7 @@
 """The Slack Web API stand-in with Slack's published rate limits enforced, and seeded random faults.
 
 `RateLimitedStandIn` subclasses `tests/slack_standin.py`'s `SlackStandIn` (which records every call,
-checks it against `../shared/slack-api-ref` and answers like Slack) and puts two things in front of
+checks it against `tests/slack_api_ref` and answers like Slack) and puts two things in front of
 its answers:
 
 1. **Rate limits**, as token buckets, on a virtual clock that runs `speedup` times faster than real time
