@@ -510,7 +510,7 @@ def preview_programme(
     client: WebClient,
     db: SessionFactory,
 ) -> None:
-    """HR's preview of the next round's groups with reasons. A placeholder opens at once (the trigger
+    """HR's preview of the next round, in counts. A placeholder opens at once (the trigger
     expires in three seconds); the groups replace it once Slack has said who is in the channel."""
     ack()
     if not require_admin(client, body, context, db):
@@ -530,7 +530,7 @@ def preview_programme(
         in_channel = set(channel_members(client, programme.channel_id))
         directory = directory_from(client, org)
         with db() as session:
-            matching, profiles = preview_next_round(
+            matching = preview_next_round(
                 session=session,
                 workspace_id=workspace_id,
                 programme_id=programme_id,
@@ -541,7 +541,7 @@ def preview_programme(
     except NotFound as missing:
         client.views_update(view_id=view_id, view=build_notice_view("Not found", str(missing)))
         return
-    client.views_update(view_id=view_id, view=build_preview(matching, profiles, programme.channel_id))
+    client.views_update(view_id=view_id, view=build_preview(matching, programme.channel_id))
 
 
 def _pause(session: Session, workspace_id: str, programme_id: uuid.UUID, settings: Settings) -> None:

@@ -641,8 +641,8 @@ def preview_next_round(
     directory: Directory,
     channel_members: Collection[str] | None,
     now: datetime,
-) -> tuple[Matching, Mapping[str, Profile]]:
-    """The groups the next round would make today, with the profiles to explain them. Changes nothing."""
+) -> Matching:
+    """The groups the next round would make today. Changes nothing."""
     programme = get_programme(session=session, workspace_id=workspace_id, programme_id=programme_id)
     taking_part, _, _ = _taking_part(session, programme, _local_today(programme, now), channel_members)
     number = 1 + (
@@ -656,7 +656,7 @@ def preview_next_round(
         prefer_cross_team=programme.prefer_cross_team,
         seed=_seed(programme.id, number),
     )
-    return matching, {p.user_id: p for p in taking_part}
+    return matching
 
 
 # -- introductions and follow-up ----------------------------------------------------------------------
@@ -759,8 +759,9 @@ def claim_follow_up(*, session: Session, group_id: uuid.UUID, now: datetime) -> 
 
 
 def close_round(*, session: Session, round_id: uuid.UUID) -> list[str]:
-    """Count silence: whoever answered nothing about this round's introduction moves one step closer to a
-    pause; three in a row and they are paused (kindly told, with a way back).
+    """Count silence: whoever answered nothing about this round's introduction, in a group nobody said had
+    met, moves one step closer to a pause; three in a row and they are paused (kindly told, with a way
+    back). A group counts as met when any member says so.
 
     Returns:
         Who was paused just now. Empty when the round was closed already.
@@ -779,12 +780,13 @@ def close_round(*, session: Session, round_id: uuid.UUID) -> list[str]:
     if taken.rowcount != 1:  # type: ignore[attr-defined]
         return []
     answered: dict[str, bool] = {}
-    for user_id, responded in session.execute(
-        select(GroupMember.user_id, GroupMember.responded)
+    for user_id, responded, met_at in session.execute(
+        select(GroupMember.user_id, GroupMember.responded, Group.met_at)
         .join(Group, Group.id == GroupMember.group_id)
         .where(Group.round_id == round_id, Group.introduced_at.is_not(None))
     ):
-        answered[user_id] = responded
+        # One member's "We met" answers for the whole group: the others met too, they just didn't click.
+        answered[user_id] = responded or met_at is not None
     paused: list[str] = []
     for profile in session.scalars(
         select(Profile).where(Profile.workspace_id == round_.workspace_id, Profile.user_id.in_(answered))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import threading
 import uuid
 from collections import Counter
@@ -31,6 +32,7 @@ from slackapp.pairing.ids import (
 )
 from slackapp.pairing.models import Group, GroupMember, Membership, PairingRound, Profile, Programme
 from slackapp.scheduler.worker import Worker
+from slackapp.support import SupportKind
 from tests.conftest import Clock
 from tests.factories import weekday_ahead
 from tests.slack_requests import (
@@ -387,7 +389,7 @@ def test_only_admins_set_up_programmes_and_bad_fields_are_shown_inline(
 
 
 @pytest.mark.usefixtures("workspace")
-def test_hr_previews_the_next_round_with_the_reasons(
+def test_hr_previews_the_next_round_in_counts_with_no_one_named_beside_a_need(
     slack_requests: SlackRequests, slack: SlackStandIn, session_factory: SessionFactory
 ) -> None:
     programme_id = str(start_programme(slack_requests, session_factory).id)
@@ -400,8 +402,10 @@ def test_hr_previews_the_next_round_with_the_reasons(
     )
 
     preview = json.dumps(slack.calls_to("views.update")[-1].args["view"])
-    assert "2 groups" in preview
-    assert "can offer someone to listen" in preview
+    assert "*4* people in *2* groups" in preview
+    # No user ID at all, so none beside a kind of support (nor a don't-pair choice).
+    assert not re.search(r"\bU[0-9A-Z]{6,}", preview)
+    assert not any(kind.label.lower() in preview.lower() for kind in SupportKind)
     with session_factory() as session:
         assert session.scalar(select(func.count()).select_from(PairingRound)) == 0
 
