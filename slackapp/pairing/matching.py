@@ -59,6 +59,7 @@ RANDOM_EXTRAS = 2
 FULL_GRAPH_UP_TO = 700  # below this, every allowed pair is a candidate
 EXACT_UP_TO = 400  # up to here, the exact matching on the candidate graph
 EXACT_NEIGHBOURS = 16
+EXACT_FULL_UP_TO = 200  # up to here, the exact matching on every allowed pair
 PROFILE_SCAN = 30  # people looked at per person by the large instances' first greedy
 EVERY_TRIO_UP_TO = 12  # up to here, every possible group of three is tried
 TIME_BUDGET_SECONDS = 30.0
@@ -236,6 +237,7 @@ class _Matcher:
         # Profiles: 4 bits of "welcomes" and 4 of "offers"; complementarity is a table lookup.
         self.profile = [_bits(p.seeks) << 4 | _bits(p.offers) for p in ordered]
         self.comp = _COMPLEMENTARITY
+        self.fit_table = _FIT_TABLE
         teams: dict[str, int] = {}
         self.team = [teams.setdefault(p.team, len(teams)) if p.team else -1 for p in ordered]
         self.forbidden: set[int] = set()
@@ -244,11 +246,14 @@ class _Matcher:
             if i is not None and j is not None and i != j:
                 self.forbidden.add(self._pair(i, j))
         self.last_met: dict[int, int] = {}
+        index, last_met = self.index, self.last_met
         for (a, b), round_number in history.last_met.items():
-            i, j = self.index.get(a), self.index.get(b)
-            if i is not None and j is not None and i != j:
-                key = self._pair(i, j)
-                self.last_met[key] = max(round_number, self.last_met.get(key, round_number))
+            i, j = index.get(a), index.get(b)
+            if i is None or j is None or i == j:
+                continue
+            key = i * n + j if i < j else j * n + i
+            if round_number > last_met.get(key, -1):
+                last_met[key] = round_number
         self.in_last_trio = [p.id in history.last_trio for p in ordered]
         # The units of the objective's steps: each larger than all the later steps can add up to.
         window = max(history.window, 0)
@@ -315,16 +320,37 @@ class _Matcher:
         return fit - cost
 
     def weight(self, i: int, j: int) -> int | None:
-        """`link`, remembered. The local search compares matchings of the same size (placement is settled
-        first, exactly), so placement cancels out of every exchange it weighs."""
-        key = i * self.n + j if i < j else j * self.n + i
+        """`link`, remembered (and computed inline: this is the matcher's innermost call). The local
+        search compares matchings of the same size (placement is settled first, exactly), so placement
+        cancels out of every exchange it weighs."""
+        n = self.n
+        key = i * n + j if i < j else j * n + i
         try:
             return self.cache[key]
         except KeyError:
             pass
-        value = self.link(i, j)
+        value: int | None
+        if key in self.forbidden or i == j:
+            value = None
+        else:
+            value = self.fit_table[self.profile[i]][self.profile[j]]
+            team_i, team_j = self.team[i], self.team[j]
+            if self.prefer_cross_team and team_i >= 0 and team_j >= 0 and team_i != team_j:
+                value += CROSS_TEAM
+            met = self.last_met.get(key)
+            if met is None:
+                value += NOVELTY
+            else:
+                value = self._after_meeting(value, self.history.current_round - met)
         self.cache[key] = value
         return value
+
+    def _after_meeting(self, value: int, ago: int) -> int:
+        window = self.history.window
+        if ago > window:
+            return value + min(NOVELTY, NOVELTY * (ago - window) // max(window, 1))
+        cost: int = self.repeat_unit * self.repeat_base ** max(0, window - max(ago, 0))
+        return value - cost
 
     def allowed(self, i: int) -> Iterator[int]:
         """Everyone i may be grouped with (the whole room: only the hard rules narrow it)."""
@@ -603,7 +629,8 @@ class _Matcher:
         ties = self.rng.random
         for i in range(self.n):
             ranked = sorted(self.candidates[i], key=lambda j: (-(self.weight(i, j) or 0), ties()))
-            for j in [*ranked[:EXACT_NEIGHBOURS], *([self.mate[i]] if self.mate[i] >= 0 else [])]:
+            near = ranked if self.n <= EXACT_FULL_UP_TO else ranked[:EXACT_NEIGHBOURS]
+            for j in [*near, *([self.mate[i]] if self.mate[i] >= 0 else [])]:
                 weight = self.weight(i, j)
                 if weight is not None and not self.excluded[i] and not self.excluded[j]:
                     graph.add_edge(i, j, weight=weight - shift + 1)
@@ -794,6 +821,8 @@ class _Matcher:
         # Someone leaves their pair for the group of three and a loner takes their place: this can place
         # a loner nobody may join, or keep someone out of the group of three two rounds running.
         looked = 0
+        if best is not None and best[0] >= self.place_unit:
+            looked = TRIO_SEARCH * max(1, self.n // 2) + 1  # no repeat, nobody in it again: good enough
         for x in loners:
             for z in self.candidates[x]:
                 y = mate[z]
@@ -991,3 +1020,4 @@ def _popcount(value: int) -> int:
 _COMPLEMENTARITY = [
     [_popcount((p >> 4) & (q & 15)) + _popcount((q >> 4) & (p & 15)) for q in range(256)] for p in range(256)
 ]
+_FIT_TABLE = [[PER_KIND * c for c in row] for row in _COMPLEMENTARITY]

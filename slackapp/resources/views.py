@@ -18,8 +18,10 @@ from slack_sdk.models.blocks import (
     InputBlock,
     MarkdownTextObject,
     Option,
+    OptionGroup,
     PlainTextInputElement,
     SectionBlock,
+    StaticMultiSelectElement,
     StaticSelectElement,
     UserSelectElement,
 )
@@ -35,6 +37,7 @@ from slackapp.home.pages import (
     pages_kept,
     slice_page,
 )
+from slackapp.resources.countries import country_names, grouped_countries, label, normalise
 from slackapp.resources.ids import (
     ANSWER_BLOCK,
     ANY,
@@ -225,13 +228,7 @@ def build_entry_form(entry: ResourceEntry | None) -> View:
             400,
             "Separated by commas, like: caregivers, new parents, grief.",
         ),
-        text(
-            EntryBlock.REGIONS,
-            "Countries or regions served (professional help)",
-            ", ".join(entry.regions) if entry else None,
-            400,
-            "Separated by commas, like: UK, Ireland. Leave empty if it serves everyone.",
-        ),
+        build_countries_input(entry.regions if entry else []),
     ]
     if entry is not None:
         blocks.append(
@@ -389,7 +386,7 @@ def _professional_blocks(professional: Page[ResourceEntry], region: str | None) 
         blocks.append(SectionBlock(text=entry_text(entry)))
     note = "Confidential, and you don't need a reason to reach out."
     if region:
-        note += f" Help for *{_escape(region)}* is listed first."
+        note += f" Help for *{_escape(label(region))}* is listed first."
     blocks.append(_context(note))
     return blocks + _directory_pager(DirectoryList.PROFESSIONAL, professional, "professional help")
 
@@ -623,6 +620,36 @@ def build_welcome_message(entry: ResourceEntry) -> tuple[str, list[Block]]:
     ]
 
 
+def build_countries_input(regions: Sequence[str]) -> InputBlock:
+    """HR picks the countries a help line serves from a list (grouped by continent: Block Kit allows 100
+    options a group). A region typed before this list existed (a continent) stays offered, and chosen."""
+    chosen = [normalise(r) for r in regions]
+    groups = [
+        OptionGroup(label=continent, options=[Option(value=code, text=name[:75]) for code, name in countries])
+        for continent, countries in grouped_countries()
+        if countries
+    ]
+    earlier = [r for r in chosen if r not in country_names()]
+    if earlier:
+        groups.append(
+            OptionGroup(label="Typed before", options=[Option(value=r[:75], text=r[:75]) for r in earlier])
+        )
+    by_value = {o.value: o for g in groups for o in (g.options or [])}
+    return InputBlock(
+        block_id=EntryBlock.REGIONS,
+        label="Countries served (professional help)",
+        optional=True,
+        hint="People in these countries (from their Slack time zone) see this first. Leave empty if it "
+        "serves everyone.",
+        element=StaticMultiSelectElement(
+            action_id=ResourceAction.ENTRY_FIELD,
+            placeholder="Choose countries",
+            option_groups=groups,
+            initial_options=[by_value[r] for r in chosen if r in by_value] or None,
+        ),
+    )
+
+
 # -- everyone: the App Home ------------------------------------------------------------------------------
 
 
@@ -648,12 +675,12 @@ def build_person_home_blocks(
     for entry in professional[:5]:
         blocks.append(SectionBlock(text=entry_text(entry)))
     if regions:
-        options = [Option(value=r, text=r[:75]) for r in regions[:MAX_OPTIONS]]
+        options = [Option(value=r, text=label(r)[:75]) for r in regions[:MAX_OPTIONS]]
         chosen = next((o for o in options if region and o.value.lower() == region.lower()), None)
         blocks.append(
             SectionBlock(
                 text="Professional help for your region is listed first"
-                + (f" (now *{_escape(region)}*)." if region else "."),
+                + (f" (now *{_escape(label(region))}*)." if region else "."),
                 accessory=StaticSelectElement(
                     action_id=ResourceAction.CHOOSE_REGION,
                     placeholder="Your region",

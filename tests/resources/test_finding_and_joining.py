@@ -117,6 +117,31 @@ def test_professional_help_for_my_region_comes_first_from_my_time_zone_or_my_cho
         assert get_region(session=session, workspace_id=WORKSPACE, user_id=PERSON) == "US"
 
 
+@pytest.mark.parametrize(
+    ("timezone", "first", "then"),
+    [("Europe/London", "UK helpline", "US helpline"), ("America/New_York", "US helpline", "UK helpline")],
+)
+def test_my_country_from_my_time_zone_puts_its_help_line_first(
+    timezone: str,
+    first: str,
+    then: str,
+    slack_requests: SlackRequests,
+    slack: SlackStandIn,
+    session_factory: SessionFactory,
+) -> None:
+    # One line typed before countries were a list ("UK"), one picked from it ("US"), one for everyone.
+    make_entry(session_factory, professional_spec("Everywhere line"))
+    make_entry(session_factory, professional_spec("US helpline", regions=("US",)))
+    make_entry(session_factory, professional_spec("UK helpline", regions=("UK",)))
+    slack.add_user("U0TRAVELLER", tz=timezone)
+
+    opened = shown(
+        next_call(slack, "views.open", lambda: slack_requests.command("/resources", user_id="U0TRAVELLER"))
+    )
+
+    assert opened.index(first) < opened.index("Everywhere line") < opened.index(then)
+
+
 def test_join_adds_me_to_a_public_group_channel_and_counts_the_join(
     slack_requests: SlackRequests, slack: SlackStandIn, session_factory: SessionFactory
 ) -> None:
