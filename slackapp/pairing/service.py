@@ -435,6 +435,31 @@ def start_due_rounds(*, session_factory: SessionFactory, now: datetime) -> int:
     return started
 
 
+def run_round_now(
+    *, session: Session, workspace_id: str, programme_id: uuid.UUID, now: datetime
+) -> PairingRound | None:
+    """HR runs the next round now rather than at its time; the schedule carries on as before. It is the
+    round the preview showed: same number, so the same seed and the same groups.
+
+    Returns:
+        The round, or None when one is being matched already (a double click, or the schedule's own).
+
+    Raises:
+        NotFound: the programme is gone.
+    """
+    get_programme(session=session, workspace_id=workspace_id, programme_id=programme_id)
+    programme = session.scalars(select(Programme).where(Programme.id == programme_id).with_for_update()).one()
+    busy = session.scalar(
+        select(PairingRound.id).where(
+            PairingRound.programme_id == programme.id, PairingRound.state == RoundState.MATCHING
+        )
+    )
+    if busy is not None:
+        return None
+    next_slot = programme.next_round_at or _first_slot(programme, now)
+    return _new_round(session, programme, now.replace(microsecond=0), now, next_slot=next_slot)
+
+
 def _new_round(
     session: Session, programme: Programme, slot: datetime, now: datetime, *, next_slot: datetime
 ) -> PairingRound:

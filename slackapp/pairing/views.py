@@ -645,7 +645,9 @@ def build_programme_admin_blocks(
     return blocks + build_pager(HomeList.PROGRAMMES, shown, "programmes")
 
 
-def build_preview(matching: Matching, channel_id: str, *, title: str = "Next round preview") -> View:
+def build_preview(
+    matching: Matching, channel_id: str, *, programme_id: str | None = None, title: str = "Next round preview"
+) -> View:
     """HR's look at the next round: how many groups, people and repeats. Counts only: never a named
     person's needs, don't-pair choices or who meets whom (DESIGN.md, anonymity rule 8)."""
     pairs = sum(1 for g in matching.groups if len(g.members) == 2)
@@ -676,4 +678,15 @@ def build_preview(matching: Matching, channel_id: str, *, title: str = "Next rou
             ]
         ),
     ]
-    return View(type="modal", title=title, close="Close", blocks=blocks)
+    if programme_id is None or not matching.groups:
+        return View(type="modal", title=title, close="Close", blocks=blocks)
+    # The same preview runs the round: submitting it starts this round now, with these groups.
+    return View(
+        type="modal",
+        callback_id=PairingCallback.RUN_NOW,
+        title=title,
+        submit="Run this round now",
+        close="Not now",
+        private_metadata=json.dumps({"programme_id": programme_id}),
+        blocks=blocks,
+    )

@@ -389,8 +389,12 @@ def test_only_admins_set_up_programmes_and_bad_fields_are_shown_inline(
 
 
 @pytest.mark.usefixtures("workspace")
-def test_hr_previews_the_next_round_in_counts_with_no_one_named_beside_a_need(
-    slack_requests: SlackRequests, slack: SlackStandIn, session_factory: SessionFactory
+def test_hr_previews_the_next_round_in_counts_with_no_one_named_beside_a_need_and_runs_it_now(
+    slack_requests: SlackRequests,
+    slack: SlackStandIn,
+    session_factory: SessionFactory,
+    worker: Worker,
+    clock: Clock,
 ) -> None:
     programme_id = str(start_programme(slack_requests, session_factory).id)
     for n, person in enumerate(PEOPLE[:4]):
@@ -401,13 +405,42 @@ def test_hr_previews_the_next_round_in_counts_with_no_one_named_beside_a_need(
         PairingAction.PREVIEW_PROGRAMME, programme_id, user_id=HR, view=view_payload("", type="home")
     )
 
-    preview = json.dumps(slack.calls_to("views.update")[-1].args["view"])
+    shown = slack.calls_to("views.update")[-1].args["view"]
+    preview = json.dumps(shown)
     assert "*4* people in *2* groups" in preview
     # No user ID at all, so none beside a kind of support (nor a don't-pair choice).
     assert not re.search(r"\bU[0-9A-Z]{6,}", preview)
     assert not any(kind.label.lower() in preview.lower() for kind in SupportKind)
     with session_factory() as session:
         assert session.scalar(select(func.count()).select_from(PairingRound)) == 0
+
+    # The same preview runs the round now; a second click starts nothing more.
+    assert shown["callback_id"] == PairingCallback.RUN_NOW
+    for _ in range(2):
+        reply = slack_requests.view_submission(
+            PairingCallback.RUN_NOW, {}, shown["private_metadata"], user_id=HR
+        )
+        assert reply.status == 200
+    assert "being matched already" in json.dumps(reply.json())
+    clock.advance(seconds=5)  # the worker's clock catches up with the click
+    worker.run_once()
+    with session_factory() as session:
+        assert session.scalar(select(func.count()).select_from(PairingRound)) == 1
+        groups = session.scalars(select(Group)).all()
+        members = {
+            g.id: sorted(session.scalars(select(GroupMember.user_id).where(GroupMember.group_id == g.id)))
+            for g in groups
+        }
+    assert len(groups) == 2 and all(g.introduced_at is not None for g in groups)
+    assert sorted(m for group in members.values() for m in group) == sorted(PEOPLE[:4])
+
+    # Someone who isn't a Kindred admin can't run a round.
+    refused = slack_requests.view_submission(
+        PairingCallback.RUN_NOW, {}, shown["private_metadata"], user_id=PEOPLE[0]
+    )
+    assert refused.status == 200
+    with session_factory() as session:
+        assert session.scalar(select(func.count()).select_from(PairingRound)) == 1
 
 
 @pytest.mark.usefixtures("workspace")
