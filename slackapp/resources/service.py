@@ -247,6 +247,16 @@ def get_active_entry(*, session: Session, workspace_id: str, entry_id: uuid.UUID
     return entry
 
 
+def mark_channel_archived(*, session: Session, entry: ResourceEntry, archived: bool, now: datetime) -> bool:
+    """Record whether the group's channel is archived in Slack. True only when it is newly so (tell HR)."""
+    if archived and entry.channel_archived_at is None:
+        entry.channel_archived_at = now
+        return True
+    if not archived:
+        entry.channel_archived_at = None
+    return False
+
+
 def list_entries(
     *, session: Session, workspace_id: str, include_archived: bool = False
 ) -> list[ResourceEntry]:

@@ -98,6 +98,8 @@ def _escape(text: str) -> str:
 def entry_text(entry: ResourceEntry) -> str:
     """An entry as people see it: name, kind, description and how to reach it."""
     lines = [f"*{_escape(entry.name)}*  ·  _{entry.kind.label}_"]
+    if entry.channel_id and entry.channel_archived_at is not None:
+        lines.append(":no_entry: Unavailable for now: its channel was archived.")
     if entry.description:
         lines.append(_escape(entry.description))
     reach = []
@@ -355,7 +357,7 @@ def build_audit_view(rows: Sequence[ResourceAudit]) -> View:
 
 def _entry_buttons(entry: ResourceEntry) -> list[ButtonElement]:
     buttons = []
-    if entry.channel_id:
+    if entry.channel_id and entry.channel_archived_at is None:
         if entry.needs_approval:
             buttons.append(
                 ButtonElement(text="Ask to join", action_id=ResourceAction.ASK_TO_JOIN, value=str(entry.id))
