@@ -39,7 +39,7 @@ class Settings:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
-        """Read and validate every variable in DESIGN.md's table.
+        """Read and validate every variable in the README's environment table.
 
         Raises:
             SettingsError: naming the first variable that is malformed.
