@@ -19,7 +19,7 @@ def stored_tokens(engine: Engine) -> dict[str, int]:
     with engine.connect() as connection:
         for table in ("slack_bots", "slack_installations"):
             rows = connection.execute(
-                text(f"SELECT team_id, bot_token, bot_refresh_token FROM {table}")  # noqa: S608
+                text(f"SELECT team_id, bot_token, bot_refresh_token FROM {table}")
             ).all()
             for team_id, token, refresh in rows:
                 if token or refresh:
