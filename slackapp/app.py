@@ -12,6 +12,7 @@ from slack_bolt.authorization.authorize import Authorize
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_bolt.response import BoltResponse
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackClientError
 from slack_sdk.oauth.token_rotation import TokenRotator
 
 from slackapp.admin import listeners as admin
@@ -89,6 +90,11 @@ def create_app(
         if isinstance(error, SlackUnavailable):
             log.warning("Slack did not answer before the request could be acknowledged")
             return BoltResponse(status=200, body=SLACK_BUSY_MESSAGE)
+        if isinstance(error, (OSError, SlackClientError)):
+            # Slack, or the request's response_url, did not take a call: an outage, not our 500.
+            failure = type(error).__name__
+            log.warning("a call to Slack failed: %s (request type %s)", failure, request_kind(body))
+            return BoltResponse(status=200, body="")
         log.error("listener failed: %s (request type %s)", type(error).__name__, request_kind(body))
         return None
 
