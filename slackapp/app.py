@@ -19,6 +19,7 @@ from slackapp.admin import listeners as admin
 from slackapp.checkins import listeners as checkins
 from slackapp.data_rights import listeners as data_rights
 from slackapp.database import SessionFactory
+from slackapp.fair_use import listeners as fair_use
 from slackapp.home import listeners as home
 from slackapp.installations import listeners as installations
 from slackapp.installations.authorize import (
@@ -62,6 +63,7 @@ def create_app(
     """
     settings.require_slack_credentials()
     store = _installation_store(oauth_settings)
+    executor = listener_executor or ContextCarryingExecutor(max_workers=16)
     app = App(
         signing_secret=settings.slack_signing_secret,
         # Without a token: each request's client gets the token `authorize` found for it.
@@ -75,7 +77,7 @@ def create_app(
         logger=bolt_logger(),
         # auth.test runs on the first request instead, so building the app never calls Slack.
         token_verification_enabled=False,
-        listener_executor=listener_executor or ContextCarryingExecutor(max_workers=16),
+        listener_executor=executor,
     )
 
     @app.middleware
@@ -83,6 +85,8 @@ def create_app(
         context["db"] = session_factory
         context["settings"] = settings
         return next()
+
+    fair_use.register(app, session_factory=session_factory, settings=settings, notices=executor)
 
     @app.error
     def report_error(error: Exception, body: dict[str, Any]) -> BoltResponse | None:
