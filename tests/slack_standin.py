@@ -258,6 +258,7 @@ class SlackStandIn:
         self._thread: threading.Thread | None = None
         self._answerers: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
             "auth.test": self._auth_test,
+            "apps.connections.open": self._apps_connections_open,
             "chat.postMessage": self._chat_post_message,
             "chat.update": self._chat_update,
             "chat.postEphemeral": self._chat_post_ephemeral,
@@ -350,6 +351,8 @@ class SlackStandIn:
             self.violations = []
             self.oauth_codes = {}
             self.install_approval: tuple[str, str] | None = None
+            # The WebSocket URL apps.connections.open hands out (see tests/socket_mode_standin.py).
+            self.socket_mode_url: str | None = None
             self.grid_of = {}
             self.token_expires_in = None
             self.refresh_tokens = {}
@@ -674,6 +677,13 @@ class SlackStandIn:
             "bot_id": BOT_ID,
             "is_enterprise_install": False,
         }
+
+    def _apps_connections_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Socket Mode's WebSocket URL, for an app-level (xapp-) token only."""
+        call = next(c for c in reversed(self.calls) if c.method == "apps.connections.open")
+        if self.socket_mode_url is None or not (call.token or "").startswith("xapp-"):
+            raise SlackError("invalid_auth")
+        return {"url": self.socket_mode_url}
 
     def _chat_post_message(self, args: dict[str, Any]) -> dict[str, Any]:
         channel_id = self._resolve_channel(str(args["channel"]))

@@ -22,6 +22,7 @@ from tests.org_factories import OrgBuilder
 from tests.served import Served, base_environment, empty_database, run_kindred, served
 from tests.slack_requests import SlackRequests
 from tests.slack_standin import SlackStandIn
+from tests.socket_mode_standin import SocketModeStandIn
 
 CLIENT_ID = "1111.2222"
 CLIENT_SECRET = "client-secret-for-tests"
@@ -209,3 +210,22 @@ def test_the_terminal_never_echoes_payload_text_nor_lets_it_forge_a_line(
     output = kindred.output()
     assert MARKER not in output, output
     assert "FORGED" not in output
+
+
+def test_socket_mode(environment: Mapping[str, str], slack: SlackStandIn, tmp_path: Path) -> None:
+    """`kindred socket` with SLACK_APP_TOKEN: connects over a WebSocket, acknowledges the envelope, and
+    publishes the Home with the bot token."""
+    env = {**environment, **SINGLE_WORKSPACE, "SLACK_APP_TOKEN": "xapp-1-A0KINDRED-test"}
+    with (
+        SocketModeStandIn(slack) as socket_mode,
+        served("socket", env, tmp_path, wait_for_health=False) as kindred,
+    ):
+        socket_mode.wait_until_connected()
+        slack.add_user(PERSON)
+        envelope = socket_mode.send_event({"type": "app_home_opened", "user": PERSON, "tab": "home"})
+        socket_mode.wait_for_ack(envelope)
+        published = slack.wait_for_call("views.publish")
+    assert published.ok and (published.args["user_id"], published.token) == (PERSON, BOT_TOKEN)
+    [opened] = slack.calls_to("apps.connections.open")
+    assert opened.token == "xapp-1-A0KINDRED-test"
+    assert_nothing_secret_was_written(kindred.output(), BOT_TOKEN, "xapp-1-A0KINDRED-test")

@@ -80,7 +80,9 @@ def test_the_limit_is_shared_by_every_web_process(
         ).test_client()
         for _ in range(2)
     ]
-    senders = [SlackRequests.for_flask(web, SIGNING_SECRET, response_url_base=slack.hooks_url) for web in webs]
+    senders = [
+        SlackRequests.for_flask(web, SIGNING_SECRET, response_url_base=slack.hooks_url) for web in webs
+    ]
     slack.add_user(FAST)
     for n in range(REQUESTS_PER_WINDOW + 2):
         click(senders[n % 2])
