@@ -39,13 +39,23 @@ def create_web_app(bolt_app: App, engine: Engine, settings: Settings | None = No
     """Bolt's endpoint and the health check; with `settings`, the leader dashboard under /dashboard/ too."""
     web = Flask("kindred")
     handler = SlackRequestHandler(bolt_app)
-    # Werkzeug refuses a longer body (also one sent in chunks, without a length) with 413 as it reads.
-    web.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
+    # Werkzeug never reads more than this of a body (one byte more than allowed, to tell "too long").
+    web.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES + 1
 
     @web.before_request
     def refuse_oversized_requests() -> None:
-        """413 for a declared length over the limit, before anything (Bolt's signature check too) reads it."""
-        if request.content_length is not None and request.content_length > MAX_REQUEST_BYTES:
+        """413 over 1 MB, before anything (Bolt's signature check too) reads the body.
+
+        A declared length is refused unread; a body sent in chunks, without one, is read up to one byte
+        past the limit (and kept for whoever reads it next).
+        """
+        if request.content_length is not None:
+            if request.content_length > MAX_REQUEST_BYTES:
+                abort(413)
+        elif (
+            request.environ.get("wsgi.input_terminated")
+            and len(request.get_data(cache=True)) > MAX_REQUEST_BYTES
+        ):
             abort(413)
 
     protect(web)

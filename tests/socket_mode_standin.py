@@ -137,7 +137,7 @@ class SocketModeStandIn:
             line.split(": ", 1) for line in request.decode("latin-1").split("\r\n")[1:] if ": " in line
         )
         key = next(v for k, v in headers.items() if k.lower() == "sec-websocket-key")
-        accept = base64.b64encode(hashlib.sha1((key + WEBSOCKET_GUID).encode()).digest()).decode()  # noqa: S324
+        accept = base64.b64encode(hashlib.sha1((key + WEBSOCKET_GUID).encode()).digest()).decode()
         connection.sendall(
             (
                 "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
