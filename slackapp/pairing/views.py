@@ -649,7 +649,7 @@ def build_preview(
     matching: Matching, channel_id: str, *, programme_id: str | None = None, title: str = "Next round preview"
 ) -> View:
     """HR's look at the next round: how many groups, people and repeats. Counts only: never a named
-    person's needs, don't-pair choices or who meets whom (DESIGN.md, anonymity rule 8)."""
+    person's needs, don't-pair choices or who meets whom (docs/anonymity.md, rule 8)."""
     pairs = sum(1 for g in matching.groups if len(g.members) == 2)
     trios = len(matching.groups) - pairs
     repeats = sum(len(g.repeats) for g in matching.groups)
