@@ -15,7 +15,8 @@ The exact optimum: networkx's maximum-weight matching over every allowed pair, w
 pair values (the first three steps of the objective are orders of magnitude apart inside one integer), on
 instances with an even count (no group of three: with one, the exact optimum is a harder problem).
 
-Targets (docs/architecture.md): 10,000 people in under 5 s; within 0.5% of the optimum; never below a plain greedy.
+Targets (docs/architecture.md): 10,000 people in under 5 s; within 0.5% of the optimum; never below
+a plain greedy.
 """
 
 from __future__ import annotations
