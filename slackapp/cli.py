@@ -75,6 +75,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 def _serve(settings: Settings) -> None:
     from gunicorn.app.base import BaseApplication
 
+    from slackapp.access_log import ACCESS_LOG_FORMAT, PathOnlyAccessLog
     from slackapp.web import create_kindred_web
 
     web = create_kindred_web(settings)
@@ -85,6 +86,8 @@ def _serve(settings: Settings) -> None:
             self.cfg.set("worker_class", "gthread")
             self.cfg.set("threads", 8)
             self.cfg.set("accesslog", "-")
+            self.cfg.set("access_log_format", ACCESS_LOG_FORMAT)
+            self.cfg.set("logger_class", PathOnlyAccessLog)
 
         def load(self) -> Any:
             return web
