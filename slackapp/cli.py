@@ -20,6 +20,9 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("socket", help="run the Slack app over Socket Mode (local development)")
     demo = commands.add_parser("demo", help="build a synthetic organisation and serve the dashboard on it")
     demo.add_argument("--port", type=int, default=8050)
+    demo.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (0.0.0.0 to reach it from elsewhere)"
+    )
     db = commands.add_parser("db", help="database tasks")
     db.add_argument("action", choices=["upgrade"])
     keys = commands.add_parser("keys", help="KINDRED_SECRET_KEY tasks")
@@ -29,7 +32,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--log-json", action="store_true", help="log one JSON object per line")
     args = parser.parse_args(argv)
 
-    configure_logging(as_json=args.log_json)
+    # The demo is someone's first run: its terminal shows where to open the dashboard, and problems.
+    level = logging.WARNING if args.command == "demo" else logging.INFO
+    configure_logging(level=level, as_json=args.log_json)
     try:
         settings = Settings.from_env()
         return _run(args, settings)
@@ -63,7 +68,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "demo":
         from slackapp.demo import run_demo
 
-        return run_demo(port=args.port)
+        return run_demo(port=args.port, host=args.host)
     raise AssertionError(args.command)
 
 

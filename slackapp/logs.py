@@ -1,4 +1,4 @@
-"""Logging that never holds a Slack payload (DESIGN.md rule 6).
+"""Logging that never holds a Slack payload (docs/anonymity.md, rule 7).
 
 Bolt logs the whole body of a request it rejects at INFO and slack_sdk logs request and response
 bodies at DEBUG; a late check-in submission would land in the log with its answers next to a user ID.

@@ -1,4 +1,4 @@
-"""No Slack payload reaches a log, whatever level the operator sets (DESIGN.md rule 6)."""
+"""No Slack payload reaches a log, whatever level the operator sets (docs/anonymity.md, rule 7)."""
 
 from __future__ import annotations
 
