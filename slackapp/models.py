@@ -2,7 +2,7 @@
 
 from slackapp.actions.models import ActionNote
 from slackapp.admin.models import KindredAdmin, ProfessionalHelp
-from slackapp.checkins.models import Answer, Comment, Histogram, Participation, Pulse, ReminderSent, Round
+from slackapp.checkins.models import Answer, Comment, Histogram, Invitee, Participation, Pulse, Round
 from slackapp.database import Base
 from slackapp.installations import tables as installation_tables  # noqa: F401  (slack_sdk's tables)
 from slackapp.org.models import Department, ManagerAssignment, Team
@@ -45,7 +45,7 @@ __all__ = [
     "Participation",
     "ProfessionalHelp",
     "Pulse",
-    "ReminderSent",
+    "Invitee",
     "Round",
     "Team",
 ]

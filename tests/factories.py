@@ -12,7 +12,14 @@ from zoneinfo import ZoneInfo
 from slackapp.checkins.ledger import RoundSecrets
 from slackapp.checkins.models import Cadence, Pulse, Round
 from slackapp.checkins.questions import DEFAULT_QUESTION_KEYS
-from slackapp.checkins.service import PulseSpec, create_pulse, get_round, open_round_now, record_answers
+from slackapp.checkins.service import (
+    PulseSpec,
+    create_pulse,
+    get_round,
+    invite_people,
+    open_round_now,
+    record_answers,
+)
 from slackapp.database import SessionFactory, utcnow
 
 WORKSPACE = "T0KINDRED"
@@ -98,7 +105,18 @@ def answer(
     answers: Mapping[str, int | None] | None = None,
     comment: str | None = None,
     now: datetime | None = None,
+    *,
+    invite: bool = True,
 ) -> None:
+    """`user_id` answers the round; with `invite`, first made one of its invitees if they are not yet
+    (as if they had been in its channel when it opened), through the service the worker uses."""
+    if invite:
+        with session_factory.begin() as session:
+            round_ = get_round(session=session, round_id=round_id)
+            if round_.secret_ciphertext is not None:
+                invite_people(
+                    session=session, round_=round_, user_ids=[user_id], round_secrets=round_secrets()
+                )
     with session_factory() as session:
         round_ = get_round(session=session, round_id=round_id)
     record_answers(

@@ -298,10 +298,9 @@ def search_directory(
 
 
 def _send_dm(client: WebClient, person: str, text: str, blocks: Sequence[Block], *, tries: int = 1) -> None:
-    """A DM sent once, though Slack may fail after it posted: then it is looked for before anyone is told.
+    """A DM, by default tried once: someone waits for the answer and can try again themselves.
 
-    The key is made for this one message, so its metadata names nothing; by default no second try, as
-    someone waits for the answer and can try again themselves.
+    The key is made for this one message, so its metadata names nothing.
     """
     post_once(
         client,
