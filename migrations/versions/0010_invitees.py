@@ -6,8 +6,9 @@ Create Date: 2026-12-06 21:30:00.000000
 
 `checkin_invitee` holds HMAC(round secret, user ID) for each person in the round's channel when it
 opened (DESIGN.md rule 5), erased with the secret at close. `checkin_reminder_sent` goes: the reminder
-is now one message in the channel, the same for everyone (rule 6), and `checkin_round.reminder_ts` is
-Kindred's record that it was posted.
+is now one message in the channel, the same for everyone (rule 6). `checkin_round.reminder_ts` and
+`results_ts` are Kindred's records that it posted them: a retried job checks them instead of reading the
+channel's history (Kindred no longer has a `*:history` scope, rule 8).
 
 Rounds open when this revision runs have no invitees recorded yet. Their invitation job is queued again:
 it records the channel's people as they are then (the nearest Kindred can come to "when it opened")
@@ -35,6 +36,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('round_id', 'voter_hash', name=op.f('pk_checkin_invitee'))
     )
     op.add_column('checkin_round', sa.Column('reminder_ts', sa.String(length=32), nullable=True))
+    op.add_column('checkin_round', sa.Column('results_ts', sa.String(length=32), nullable=True))
     op.drop_table('checkin_reminder_sent')
     open_rounds = "SELECT id FROM checkin_round WHERE state <> 'closed'"
     op.execute(f"UPDATE checkin_round SET invited_count = NULL WHERE id IN ({open_rounds})")
@@ -51,5 +53,6 @@ def downgrade() -> None:
     sa.ForeignKeyConstraint(['round_id'], ['checkin_round.id'], name=op.f('fk_checkin_reminder_sent_round_id_checkin_round'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('round_id', 'voter_hash', name=op.f('pk_checkin_reminder_sent'))
     )
+    op.drop_column('checkin_round', 'results_ts')
     op.drop_column('checkin_round', 'reminder_ts')
     op.drop_table('checkin_invitee')

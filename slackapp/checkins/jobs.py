@@ -27,6 +27,7 @@ from slackapp.checkins.service import (
     invite_people,
     mark_invitation_posted,
     mark_reminder_posted,
+    mark_results_posted,
     open_due_rounds,
     participation_so_far,
     remove_erased_rows,
@@ -158,8 +159,10 @@ def post_results(context: JobContext, round_id: uuid.UUID) -> datetime | None:
         client.chat_update(
             channel=round_.channel_id, ts=round_.invitation_ts, text=text, blocks=_dicts(blocks)
         )
+    if round_.results_ts is not None:
+        return None  # posted already: a job run again after its post went through posts nothing
     text, blocks = build_results(results, min_group_size=min_group)
-    post_once(
+    ts = post_once(
         client,
         channel=round_.channel_id,
         text=text,
@@ -167,6 +170,8 @@ def post_results(context: JobContext, round_id: uuid.UUID) -> datetime | None:
         event_type=RESULTS_EVENT,
         key=str(round_id),
     )
+    with context.session_factory.begin() as session:
+        mark_results_posted(session=session, round_id=round_id, ts=ts)
     return None
 
 

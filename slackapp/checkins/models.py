@@ -79,9 +79,10 @@ class Round(Base):
     closes_at: Mapped[Timestamp]
     remind_at: Mapped[datetime | None]
     invitation_ts: Mapped[str | None] = mapped_column(String(32))
-    # Kindred's own record of the reminder it posted in the channel: a retried job never posts a second
-    # one, without reading the channel's history (Kindred has no *:history scope, DESIGN.md rule 8).
+    # Kindred's own records of the reminder and results it posted in the channel: a retried job never
+    # posts either again, without reading the channel's history (no *:history scope, DESIGN.md rule 8).
     reminder_ts: Mapped[str | None] = mapped_column(String(32))
+    results_ts: Mapped[str | None] = mapped_column(String(32))
     # Encrypted under KINDRED_SECRET_KEY; erased when the round closes (rule 2).
     secret_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary)
     # How many people were invited: the rows of `checkin_invitee` (rule 5), kept after they are erased.

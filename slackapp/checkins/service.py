@@ -602,6 +602,11 @@ def coarse_participation(count: int) -> int:
 # -- reminders ----------------------------------------------------------------------------------------
 
 
+def mark_results_posted(*, session: Session, round_id: uuid.UUID, ts: str) -> None:
+    """Kindred's record that the round's results are in the channel, so a retried job never repeats them."""
+    _get_round(session, round_id).results_ts = ts
+
+
 def mark_reminder_posted(*, session: Session, round_id: uuid.UUID, ts: str) -> None:
     """Kindred's record that the round's one reminder is in the channel, so a retried job never repeats it."""
     _get_round(session, round_id).reminder_ts = ts
