@@ -44,6 +44,7 @@ from slackapp.checkins.suggestions import needs_from_answers, suggest
 from slackapp.checkins.views import (
     ALREADY_ANSWERED,
     ROUND_CLOSED,
+    ROUND_OPENING,
     build_checkin_modal,
     build_not_invited_notice,
     build_open_rounds_message,
@@ -101,7 +102,12 @@ def checkin_command(
                 client, command["trigger_id"], here[0], user_id, session_factory=db, settings=settings
             )
             return
-        rounds = open_rounds(session=session, workspace_id=workspace_id, now=now)
+        # Only rounds that know who they are for (the worker records that a moment after opening).
+        rounds = [
+            r
+            for r in open_rounds(session=session, workspace_id=workspace_id, now=now)
+            if r.invited_count is not None
+        ]
     mine = _rounds_in_my_channels(client, user_id, rounds)
     text, blocks = build_open_rounds_message(mine)
     respond(text=text, blocks=[b.to_dict() for b in blocks], response_type="ephemeral")
@@ -157,6 +163,8 @@ def _show_checkin(
             standing = standing_in(session=session, round_=round_, user_id=user_id, round_secrets=secrets)
         if standing is Standing.NOT_INVITED:
             view = build_notice_view(*build_not_invited_notice(round_))
+        elif standing is Standing.OPENING:
+            view = build_notice_view(*ROUND_OPENING)
         elif standing is Standing.ANSWERED:
             view = build_notice_view(*ALREADY_ANSWERED)
         else:

@@ -379,6 +379,7 @@ def open_rounds_in_channel(
                 Round.channel_id == channel_id,
                 Round.state != RoundState.CLOSED,
                 Round.closes_at > now,
+                Round.invited_count.is_not(None),  # it knows who it is for
             )
             .order_by(Round.opens_at.desc())
         )
@@ -403,6 +404,7 @@ class Standing(StrEnum):
     MAY_ANSWER = "may_answer"
     ANSWERED = "answered"
     NOT_INVITED = "not_invited"
+    OPENING = "opening"  # the worker has not recorded who the round is for yet (a moment after it opens)
 
 
 def standing_in(*, session: Session, round_: Round, user_id: str, round_secrets: RoundSecrets) -> Standing:
@@ -412,6 +414,8 @@ def standing_in(*, session: Session, round_: Round, user_id: str, round_secrets:
     """
     if round_.secret_ciphertext is None:
         return Standing.NOT_INVITED
+    if round_.invited_count is None:
+        return Standing.OPENING
     voter = round_secrets.voter_hash(round_.secret_ciphertext, user_id)
     if session.get(Invitee, (round_.id, voter)) is None:
         return Standing.NOT_INVITED

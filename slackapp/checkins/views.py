@@ -156,6 +156,12 @@ ROUND_CLOSED = (
 )
 
 
+ROUND_OPENING = (
+    "Just opening",
+    "This check-in is opening right now. Please try again in a minute.",
+)
+
+
 def build_not_invited_notice(round_: Round) -> tuple[str, str]:
     """Title and text for someone who was not in the round's channel when it opened (DESIGN.md rule 5)."""
     return (

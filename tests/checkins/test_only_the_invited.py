@@ -19,6 +19,7 @@ from slackapp.database import SessionFactory
 from slackapp.scheduler.worker import Worker
 from tests.checkins.test_checkin_story import answers_form, set_up_pulse_and_open_round, submit
 from tests.conftest import Clock
+from tests.factories import make_open_round
 from tests.slack_requests import SlackRequests
 from tests.slack_standin import BOT_USER_ID, SlackStandIn
 
@@ -184,3 +185,19 @@ def test_an_export_of_slack_after_a_round_cannot_tell_who_answered(
     for call in slack.calls:
         if call.method not in ("views.open", "users.list", "users.info"):
             assert not any(person in json.dumps(call.args) for person in members), call.method
+
+
+def test_before_the_worker_knows_who_a_round_is_for_nobody_is_turned_away_for_good(
+    small_team: list[str],
+    slack_requests: SlackRequests,
+    slack: SlackStandIn,
+    session_factory: SessionFactory,
+    clock: Clock,
+) -> None:
+    """The moment between a round opening and the worker recording its invitees: "try again in a minute"."""
+    round_ = make_open_round(session_factory, TEAM_CHANNEL, now=clock.now)
+    slack_requests.block_action(CheckinAction.OPEN_MODAL, str(round_.id), user_id=small_team[0])
+    assert "try again in a minute" in opened_view(slack)
+    slack_requests.command("/checkin", user_id=small_team[0], channel_id=TEAM_CHANNEL)
+    assert "no check-in open" in slack.calls_to("response_url")[-1].args["text"]
+    assert rows(session_factory, Participation) == 0
