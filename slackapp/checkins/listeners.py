@@ -225,7 +225,8 @@ def submit_checkin(
         ack(response_action="update", view=build_notice_view(*ALREADY_ANSWERED))
         return
     except NotInvited:
-        ack(response_action="update", view=build_notice_view(*build_not_invited_notice(round_)))
+        notice = ROUND_OPENING if round_.invited_count is None else build_not_invited_notice(round_)
+        ack(response_action="update", view=build_notice_view(*notice))
         return
     suggestions = suggest(needs, help_contact=contact, sources=sources)
     ack(response_action="update", view=build_thank_you_view(suggestions))

@@ -316,7 +316,7 @@ def build_pulse_form(pulse: Pulse | None, *, default_timezone: str) -> View:
     questions = [option(q.key.value, q.prompt) for q in CATALOGUE]
     extras = [
         option(PulseOption.COMMENTS, "Offer an optional comment box"),
-        option(PulseOption.REMINDER, "Send one reminder before the round closes"),
+        option(PulseOption.REMINDER, "Post one reminder in the channel before the round closes"),
     ]
 
     def pick(options: list[Option], value: str) -> Option | None:

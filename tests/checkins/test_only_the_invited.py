@@ -200,4 +200,6 @@ def test_before_the_worker_knows_who_a_round_is_for_nobody_is_turned_away_for_go
     assert "try again in a minute" in opened_view(slack)
     slack_requests.command("/checkin", user_id=small_team[0], channel_id=TEAM_CHANNEL)
     assert "no check-in open" in slack.calls_to("response_url")[-1].args["text"]
+    sent = submit(slack_requests, round_, small_team[0], answers_form(wellbeing=4))
+    assert "try again in a minute" in json.dumps(sent.json()["view"])
     assert rows(session_factory, Participation) == 0
