@@ -201,10 +201,10 @@ def test_the_invitees_are_every_person_in_a_big_channel_from_one_directory_sweep
         assert stored is not None and stored.invited_count == len(people)
         assert session.scalar(select(func.count()).select_from(Invitee)) == len(people)
     for person in (people[0], people[-1]):
-        answer(session_factory, round_.id, person, invite=False)
+        answer(session_factory, round_.id, person, invite_first=False)
     for outsider in ("U0HELPERBOT", "U0LEFTCOMPANY"):
         with pytest.raises(NotInvited):
-            answer(session_factory, round_.id, outsider, invite=False)
+            answer(session_factory, round_.id, outsider, invite_first=False)
     assert len(slack.calls_to("conversations.members")) >= 2
     # Who is a bot or deactivated came from one users.list sweep, followed page by page, not
     # from a users.info per person.
@@ -330,13 +330,13 @@ def test_a_round_waits_for_its_invitees_when_slack_fails_to_say_who_is_in_the_ch
     make_worker().run_once()
     assert invitations(slack) == []  # not announced before it knows who it is for
     with pytest.raises(NotInvited):
-        answer(session_factory, round_.id, people[0], invite=False)
+        answer(session_factory, round_.id, people[0], invite_first=False)
 
     clock.advance(minutes=2)
     make_worker().run_once()
 
     assert len(invitations(slack)) == 1
-    answer(session_factory, round_.id, people[0], invite=False)
+    answer(session_factory, round_.id, people[0], invite_first=False)
     with session_factory() as session:
         stored = session.get(Round, round_.id)
         assert stored is not None and stored.invited_count == 3

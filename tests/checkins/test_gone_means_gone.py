@@ -59,7 +59,7 @@ def run_rounds(
     worker.run_once()  # invitations, and the invitees
     for person in PEOPLE:
         for round_ in (closing, staying):
-            answer(session_factory, round_.id, person, comment=f"a comment by {person}", invite=False)
+            answer(session_factory, round_.id, person, comment=f"a comment by {person}", invite_first=False)
     with session_factory() as session:
         stored = session.get(Round, closing.id)
         assert stored is not None and stored.secret_ciphertext is not None

@@ -346,9 +346,9 @@ def test_only_the_invited_answer_and_an_outsider_writes_nothing(session_factory:
             )
             == 3
         )
-    answer(session_factory, round_.id, "U1", invite=False)
+    answer(session_factory, round_.id, "U1", invite_first=False)
     with pytest.raises(NotInvited):
-        answer(session_factory, round_.id, "U9", comment="let me in", invite=False)
+        answer(session_factory, round_.id, "U9", comment="let me in", invite_first=False)
     assert count(session_factory, Participation) == 1
     assert count(session_factory, Answer) == len(scores())
     assert count(session_factory, Comment) == 0
