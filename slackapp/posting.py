@@ -4,7 +4,7 @@ Slack has no idempotency key for chat.postMessage, and a 5xx, a `fatal_error` or
 while waiting for the answer can all come after the message was posted ("it's possible some aspect of the
 operation succeeded"). Kindred could look for the message in the conversation's history, but that needs a
 `*:history` scope, which would let a leaked token (or an operator) read every channel, peer-support
-group DM and DM Kindred is in (DESIGN.md rule 8). So it does not:
+group DM and DM Kindred is in (docs/anonymity.md rule 8). So it does not:
 
 - each caller keeps its own record of what it posted (a round's `invitation_ts`, `reminder_ts`, a
   programme's `announcement_ts`...) and checks it before posting, so a job that runs again after its post

@@ -80,7 +80,7 @@ def test_settings_module_is_the_only_reader_of_the_environment() -> None:
 
 def test_kindred_cannot_read_any_conversation() -> None:
     """No *:history scope: not people's DMs with Kindred, not peer-support group DMs, not private support
-    channels, not team channels (DESIGN.md rule 8). A post is kept from repeating by Kindred's own record.
+    channels, not team channels (docs/anonymity.md rule 8). Kindred's own record keeps a post from repeating.
     """
     requested = MANIFEST["oauth_config"]["scopes"]["bot"] + MANIFEST["oauth_config"]["scopes"]["user"]
     assert not {"im:history", "mpim:history", "groups:history"} & set(requested)

@@ -152,7 +152,7 @@ def main() -> int:
             bodies = bench.build_bodies(
                 round_ids, f"U{name[:4].upper()}", warmup + args.requests, comments=True, seed=5
             )
-            if name == "kindred":  # only the invited answer (DESIGN.md rule 5)
+            if name == "kindred":  # only the invited answer (docs/anonymity.md rule 5)
                 bench.invite(sessions, bench.submitters(round_ids, "UKIND", warmup + args.requests))
 
             def send(body: bytes, client: Any = client, check: Callable[[int, bytes], bool] = check) -> None:

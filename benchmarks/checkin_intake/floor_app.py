@@ -1,8 +1,8 @@
 """The floor for the check-in intake benchmark: a Bolt handler that acks after the same three commits as
 Kindred (ledger, scores, comment), written with plain SQL.
 
-DESIGN.md: "saturating: throughput at least half of a floor handler that acks after the same three commits
-written with plain SQL". Served exactly as `bare_app.py` (and so as `kindred serve`): the same Flask
+docs/architecture.md: "saturated: at least half the throughput of a floor handler that writes the same three
+commits with plain SQL". Served exactly as `bare_app.py` (and so as `kindred serve`): the same Flask
 wrapper, gunicorn `gthread` with 8 threads, `WEB_CONCURRENCY` processes, access log on. The listener reads
 the round id, the person and the answers from the submission, and writes, each statement its own
 transaction (autocommit) on a psycopg connection kept per thread:

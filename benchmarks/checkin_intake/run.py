@@ -17,7 +17,7 @@ What it does, in one run (see README.md beside this file for the options and how
 5. checks every answer (Kindred: the "Thank you" update; bare: an empty 200), and that the database holds
    exactly one participation per submission sent;
 6. prints p50/p90/p99/max latency, throughput, CPU per request (web workers, PostgreSQL, this client)
-   and the Kindred/bare ratios against DESIGN.md's targets.
+   and the Kindred/bare ratios against docs/architecture.md's targets.
 
 The load generator is one asyncio loop in this process with pre-built bodies; each request is signed
 when it is sent (Slack's v0 HMAC, fresh timestamp). Latency is from the first byte written to the last
@@ -94,7 +94,7 @@ def answers_form(wellbeing: int, comment: str | None, others: Mapping[str, int])
 
 
 def submitters(round_ids: list[uuid.UUID], user_prefix: str, count: int) -> dict[uuid.UUID, list[str]]:
-    """Who `build_bodies` makes submit to each round: invited before the load (DESIGN.md rule 5)."""
+    """Who `build_bodies` makes submit to each round: invited before the load (docs/anonymity.md rule 5)."""
     people: dict[uuid.UUID, list[str]] = {round_id: [] for round_id in round_ids}
     for n in range(count):
         people[round_ids[n % len(round_ids)]].append(f"{user_prefix}{n:08d}")

@@ -510,7 +510,7 @@ def main() -> int:
         invitations = delivered["channels"]
         inv_lost = sum(1 for c in channels if invitations.get(c, 0) == 0)
         inv_dup = sum(n - 1 for n in invitations.values() if n > 1)
-        # The reminder is one message in each channel, the same for everyone (DESIGN.md rule 6): no DM.
+        # One reminder message in each channel, the same for everyone (docs/anonymity.md rule 6): no DM.
         parent_end.send(("delivered", REMINDER_EVENT))
         reminded = parent_end.recv()
         reminders = reminded["channels"]

@@ -87,7 +87,7 @@ def post_invitation(context: JobContext, round_id: uuid.UUID) -> datetime | None
 
 
 def refresh_participation(context: JobContext, round_id: uuid.UUID) -> datetime | None:
-    """Move the count on the invitation, in coarse steps and only on this timer (DESIGN.md rule 6)."""
+    """Move the invitation's count in coarse steps, only on this timer (docs/anonymity.md, rule 7)."""
     with context.session_factory() as session:
         round_ = get_round(session=session, round_id=round_id)
         if round_.state is RoundState.CLOSED:
@@ -111,7 +111,7 @@ def refresh_participation(context: JobContext, round_id: uuid.UUID) -> datetime 
 
 
 def send_reminder(context: JobContext, round_id: uuid.UUID) -> datetime | None:
-    """One reminder per round, in the channel, for everyone alike (DESIGN.md rule 6).
+    """One reminder per round, in the channel, for everyone alike (docs/anonymity.md rule 6).
 
     A DM to those who have not answered would be a list of them in Slack's stored history, which a
     workspace owner reads with an export, the Discovery API or a DLP tool. One channel message leaves the

@@ -1,4 +1,4 @@
-"""Check-in tables, laid out so that no row about an answer can name a person (DESIGN.md rules 1-3)."""
+"""Check-in tables, laid out so no row about an answer can name a person (docs/anonymity.md, rules 1-3)."""
 
 from __future__ import annotations
 
@@ -80,7 +80,7 @@ class Round(Base):
     remind_at: Mapped[datetime | None]
     invitation_ts: Mapped[str | None] = mapped_column(String(32))
     # Kindred's own records of the reminder and results it posted in the channel: a retried job never
-    # posts either again, without reading the channel's history (no *:history scope, DESIGN.md rule 8).
+    # posts either again, and reads no channel history (no *:history scope, docs/anonymity.md rule 8).
     reminder_ts: Mapped[str | None] = mapped_column(String(32))
     results_ts: Mapped[str | None] = mapped_column(String(32))
     # Encrypted under KINDRED_SECRET_KEY; erased when the round closes (rule 2).
@@ -112,7 +112,7 @@ class Invitee(Base):
     """A person the round was for (a member of its channel when it opened), as HMAC(round secret, user ID).
 
     The same keyed hash as the ledger, so the ledger's insert checks it in the same statement; erased
-    with the secret when the round closes (DESIGN.md rules 2 and 5).
+    with the secret when the round closes (docs/anonymity.md rules 2 and 5).
     """
 
     __tablename__ = "checkin_invitee"

@@ -1,6 +1,6 @@
 """Check-ins without Slack: pulses, rounds, anonymous answers, closing into histograms.
 
-The anonymity rules of DESIGN.md live here: answers never carry a person; the ledger holds only a keyed
+The rules of docs/anonymity.md live here: answers never carry a person; the ledger holds only a keyed
 hash under a round secret that is erased at close; ledger, scores and comment are written in separate
 transactions; a closed round keeps histograms and nothing row-level.
 """
@@ -320,7 +320,7 @@ def open_round_now(
 def invite_people(
     *, session: Session, round_: Round, user_ids: Iterable[str], round_secrets: RoundSecrets
 ) -> int:
-    """Record people the round is for (DESIGN.md rule 5), as HMAC(round secret, user ID) only.
+    """Record people the round is for (docs/anonymity.md rule 5), as HMAC(round secret, user ID) only.
 
     The worker calls this once, with the channel's people when the round opens; nobody else can answer.
     People already recorded are skipped. The rows are written in the order of their hashes, not of
@@ -464,7 +464,7 @@ def record_answers(
 ) -> None:
     """Count one person's answers to `round_` once, without recording who gave them.
 
-    Three transactions, on purpose (DESIGN.md rule 2): rows written in one PostgreSQL transaction share
+    Three transactions, on purpose (docs/anonymity.md rule 2): rows written in one PostgreSQL commit share
     a transaction id that would link them. First the ledger entry (the keyed hash, refusing a second
     answer), then the scores, then the comment: each one statement that commits on its own. If the
     scores or comment fail, the ledger entry and any scores already written are removed, so the person
@@ -620,7 +620,7 @@ def mark_reminder_posted(*, session: Session, round_id: uuid.UUID, ts: str) -> N
 
 
 def close_round(*, session: Session, round_id: uuid.UUID, now: datetime) -> bool:
-    """Collapse a round into per-question histograms and erase everything row-level (DESIGN.md rule 3).
+    """Collapse a round into per-question histograms, erase everything row-level (docs/anonymity.md rule 3).
 
     Histograms, the respondent count and the shuffled comments stay; the answer rows, the ledger, the
     invitees and the round secret go, all in this one transaction. Deleted rows stay in the table files
@@ -673,7 +673,7 @@ ERASED_AT_CLOSE: tuple[type[Base], ...] = (Participation, Answer, Invitee, Comme
 
 
 def remove_erased_rows(*, session_factory: SessionFactory) -> None:
-    """Physically remove what closing rounds deleted, once the close has committed (DESIGN.md rule 3).
+    """Physically remove what closing rounds deleted, once the close has committed (docs/anonymity.md rule 3).
 
     A deleted row stays in PostgreSQL's table and index files as a dead tuple, with the transaction ids
     that link a ledger row to the answers written just after it, until a vacuum. So the worker vacuums

@@ -323,7 +323,7 @@ def _show(client: WebClient, body: dict[str, Any], title: str, text: str) -> Non
 
 
 # After a failure that leaves it open whether Slack delivered a DM. Kindred does not read DMs to find out
-# (no *:history scope, DESIGN.md rule 8), so it says so, and a second try may deliver it twice.
+# (no *:history scope, docs/anonymity.md rule 8), so it says so, and a second try may deliver it twice.
 UNCONFIRMED = (
     "Slack didn't confirm that your {what} arrived, though it may have. Send it again only if you want "
     "to be sure: it may then arrive twice."

@@ -1,5 +1,5 @@
 """Slack fails now and then: no invitation, reminder or result is lost, and none is posted twice by a job
-that runs again, without Kindred ever reading a conversation (no `*:history` scope, DESIGN.md rule 8).
+that runs again, without Kindred ever reading a conversation (no `*:history` scope, docs/anonymity.md rule 8).
 
 Kindred's own record (the round's invitation_ts, reminder_ts, results_ts) says what it has posted. A 5xx,
 a `fatal_error` or a connection dropped while waiting for the answer may come after Slack took the

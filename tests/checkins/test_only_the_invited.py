@@ -1,6 +1,6 @@
 """Only a round's invitees answer it, and its reminder leaves the same trace in Slack for everyone.
 
-Through signed requests to /slack/events and the Web API stand-in (DESIGN.md rules 5 and 6): stooges
+Through signed requests to /slack/events and the Web API stand-in (docs/anonymity.md rules 5 and 6): stooges
 cannot push a small team over the minimum, and a full export of what Slack stores after a round cannot
 tell those who answered from those who did not.
 """

@@ -1,5 +1,6 @@
 """Slack fails now and then: each group is still introduced, nudged and followed up, and Kindred never
-reads the group's conversation to find out whether a post arrived (no `*:history` scope, DESIGN.md rule 8).
+reads the group's conversation to find out whether a post arrived (no `*:history` scope, docs/anonymity.md
+rule 8).
 
 After an answer that leaves it open whether Slack posted (a 5xx, a `fatal_error`, a dropped connection),
 the post is tried again: that group may then see the message twice, the documented trade

@@ -1,9 +1,9 @@
 """Slack can fail after it posted: a DM about a group is then neither looked for nor reported lost.
 
-Kindred reads no DM (no `*:history` scope, DESIGN.md rule 8). After a 5xx, a `fatal_error` or a dropped
-connection it cannot know whether the DM arrived, so it says exactly that: the person may send again (and
-the DM may then arrive twice, the documented trade), and a question that may have arrived stays
-answerable. After a failure before posting, "couldn't be sent" is certain.
+Kindred reads no DM (no `*:history` scope, docs/anonymity.md rule 8). After a 5xx, a `fatal_error` or a
+dropped connection it cannot know whether the DM arrived, so it says exactly that: the person may send
+again (and the DM may then arrive twice, the documented trade), and a question that may have arrived
+stays answerable. After a definite refusal, "couldn't be sent" is certain.
 """
 
 from __future__ import annotations

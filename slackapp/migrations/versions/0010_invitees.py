@@ -5,7 +5,7 @@ Revises: 0008_round_departments
 Create Date: 2026-12-06 21:30:00.000000
 
 `checkin_invitee` holds HMAC(round secret, user ID) for each person in the round's channel when it
-opened (DESIGN.md rule 5), erased with the secret at close. `checkin_reminder_sent` goes: the reminder
+opened (docs/anonymity.md rule 5), erased with the secret at close. `checkin_reminder_sent` goes: the reminder
 is now one message in the channel, the same for everyone (rule 6). `checkin_round.reminder_ts` and
 `results_ts` are Kindred's records that it posted them: a retried job checks them instead of reading the
 channel's history (Kindred no longer has a `*:history` scope, rule 8).
