@@ -70,6 +70,8 @@ def new_engine(database_url: str, **kwargs: Any) -> Engine:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
+            # Deleted rows are overwritten with zeros, not left as free bytes (docs/anonymity.md rule 3).
+            cursor.execute("PRAGMA secure_delete=ON")
             cursor.close()
 
         return engine

@@ -2,7 +2,7 @@
 
 from slackapp.actions.models import ActionNote
 from slackapp.admin.models import KindredAdmin, ProfessionalHelp
-from slackapp.checkins.models import Answer, Comment, Histogram, Participation, Pulse, ReminderSent, Round
+from slackapp.checkins.models import Answer, Comment, Histogram, Invitee, Participation, Pulse, Round
 from slackapp.database import Base
 from slackapp.fair_use.models import PersonPace
 from slackapp.installations import tables as installation_tables  # noqa: F401  (slack_sdk's tables)
@@ -47,7 +47,7 @@ __all__ = [
     "Participation",
     "ProfessionalHelp",
     "Pulse",
-    "ReminderSent",
+    "Invitee",
     "Round",
     "Team",
 ]

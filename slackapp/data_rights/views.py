@@ -33,8 +33,8 @@ def build_privacy_page(min_group_size: int, min_comment_group_size: int) -> list
         SectionBlock(
             text=(
                 "*What Kindred never stores.* Who gave which answer, when you answered, whether you "
-                "answered (known only while a round is open, as a keyed hash, so you get at most one "
-                "reminder), or the suggestions shown to you after a check-in."
+                "answered (known only while a round is open, as a keyed hash, so you answer once), or the "
+                "suggestions shown to you after a check-in."
             )
         ),
         SectionBlock(

@@ -22,7 +22,7 @@ from slackapp.home.publish import publish_home
 from slackapp.modal_submissions import save_then_refresh_home
 from slackapp.notice import build_notice_view
 from slackapp.payloads import parse_uuid, private_metadata
-from slackapp.posting import post_once
+from slackapp.posting import may_have_taken_effect, post_once
 from slackapp.resources.home import person_region
 from slackapp.resources.ids import (
     ANSWER_BLOCK,
@@ -298,10 +298,9 @@ def search_directory(
 
 
 def _send_dm(client: WebClient, person: str, text: str, blocks: Sequence[Block], *, tries: int = 1) -> None:
-    """A DM sent once, though Slack may fail after it posted: then it is looked for before anyone is told.
+    """A DM, by default tried once: someone waits for the answer and can try again themselves.
 
-    The key is made for this one message, so its metadata names nothing; by default no second try, as
-    someone waits for the answer and can try again themselves.
+    The key is made for this one message, so its metadata names nothing.
     """
     post_once(
         client,
@@ -322,6 +321,13 @@ def _show(client: WebClient, body: dict[str, Any], title: str, text: str) -> Non
     else:
         client.views_open(trigger_id=body["trigger_id"], view=notice)
 
+
+# After a failure that leaves it open whether Slack delivered a DM. Kindred does not read DMs to find out
+# (no *:history scope, docs/anonymity.md rule 8), so it says so, and a second try may deliver it twice.
+UNCONFIRMED = (
+    "Slack didn't confirm that your {what} arrived, though it may have. Send it again only if you want "
+    "to be sure: it may then arrive twice."
+)
 
 JOIN_FAILURES = {
     "not_in_channel": "Kindred isn't a member of <#{channel}> itself, so it can't add you. "
@@ -400,10 +406,16 @@ def ask_to_join(
     text, blocks = build_join_request_message(entry, user_id)
     try:
         _send_dm(client, entry.contact_id, text, blocks)
-    except (SlackApiError, OSError):
-        _show(
-            client, body, "Not sent", "Your request couldn't be sent just now. Please try again in a moment."
-        )
+    except (SlackApiError, OSError) as error:
+        if may_have_taken_effect(error):
+            _show(client, body, "Not confirmed", UNCONFIRMED.format(what="request"))
+        else:
+            _show(
+                client,
+                body,
+                "Not sent",
+                "Your request couldn't be sent just now. Please try again in a moment.",
+            )
         return
     _show(
         client,
@@ -529,7 +541,11 @@ def send_anonymous_question(
         return
     try:
         _send_dm(client, contact_id, message, blocks)
-    except (SlackApiError, OSError):
+    except (SlackApiError, OSError) as error:
+        if may_have_taken_effect(error):
+            # It may be in the contact's DM: kept, so its Answer button works if it arrived.
+            ack(response_action="errors", errors={QUESTION_BLOCK: UNCONFIRMED.format(what="question")})
+            return
         with db.begin() as session:
             forget_question(session=session, question_id=uuid.UUID(question_id))
         ack(
@@ -602,11 +618,13 @@ def send_answer(
     text, blocks = build_answer_message(entry_name, question, answer)
     try:
         _send_dm(client, asker_id, text, blocks)
-    except (SlackApiError, OSError):
-        ack(
-            response_action="errors",
-            errors={ANSWER_BLOCK: "Your answer couldn't be delivered just now. Try again."},
+    except (SlackApiError, OSError) as error:
+        failed = (
+            UNCONFIRMED.format(what="answer")
+            if may_have_taken_effect(error)
+            else "Your answer couldn't be delivered just now. Try again."
         )
+        ack(response_action="errors", errors={ANSWER_BLOCK: failed})
         return
     with db.begin() as session:
         forget_question(session=session, question_id=question_id)

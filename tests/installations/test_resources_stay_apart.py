@@ -36,7 +36,7 @@ from slackapp.resources.models import (
     SupportMapEntry,
 )
 from tests.checkins.test_checkin_story import answers_form
-from tests.factories import pulse_spec, round_secrets
+from tests.factories import invite, pulse_spec, round_secrets
 from tests.installations.conftest import ALPHA, BETA, assert_nothing_crossed, row_ids_of, token_of
 from tests.resource_factories import entry_form, snapshot
 from tests.resources.test_support_map import map_form
@@ -423,6 +423,7 @@ def test_a_check_in_in_one_workspace_suggests_only_that_workspaces_groups_and_he
             now=utcnow(),
             round_secrets=round_secrets(),
         )
+    invite(session_factory, round_.id, *A.people, GRID)  # the channel's people, as the worker records them
     # Low well-being, and nobody to turn to for belonging or practical help: every kind of suggestion.
     low: dict[str, Any] = {"belonging": 1, "practical": 1, "emotional": 1}
     reply = requests.view_submission(
