@@ -3,6 +3,7 @@
 from slackapp.actions.models import ActionNote
 from slackapp.admin.models import KindredAdmin, ProfessionalHelp
 from slackapp.checkins.models import Answer, Comment, Histogram, Participation, Pulse, ReminderSent, Round
+from slackapp.dashboard_sessions import DashboardSession
 from slackapp.database import Base
 from slackapp.installations import tables as installation_tables  # noqa: F401  (slack_sdk's tables)
 from slackapp.org.models import Department, ManagerAssignment, Team
@@ -37,6 +38,7 @@ __all__ = [
     "Answer",
     "Base",
     "Comment",
+    "DashboardSession",
     "Department",
     "Histogram",
     "Job",

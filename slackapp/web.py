@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from datetime import datetime
 
 from flask import Flask, Response, request
 from slack_bolt import App
@@ -10,7 +12,7 @@ from slack_bolt.adapter.flask import SlackRequestHandler
 from sqlalchemy import Engine
 
 from slackapp.app import create_app
-from slackapp.database import database_is_reachable, new_engine, new_session_factory
+from slackapp.database import database_is_reachable, new_engine, new_session_factory, utcnow
 from slackapp.installations.clients import workspace_clients
 from slackapp.installations.oauth import build_oauth_settings
 from slackapp.logs import current_request_id, new_request_id
@@ -20,7 +22,13 @@ from slackapp.web_security import protect
 log = logging.getLogger(__name__)
 
 
-def create_web_app(bolt_app: App, engine: Engine, settings: Settings | None = None) -> Flask:
+def create_web_app(
+    bolt_app: App,
+    engine: Engine,
+    settings: Settings | None = None,
+    *,
+    clock: Callable[[], datetime] = utcnow,
+) -> Flask:
     """Bolt's endpoint and the health check; with `settings`, the leader dashboard under /dashboard/ too."""
     web = Flask("kindred")
     handler = SlackRequestHandler(bolt_app)
@@ -67,6 +75,7 @@ def create_web_app(bolt_app: App, engine: Engine, settings: Settings | None = No
             settings=settings,
             session_factory=new_session_factory(engine),
             slack_clients=workspace_clients(settings, engine)[0] if has_slack else None,
+            clock=clock,
         )
     return web
 
