@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import String, delete
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from slackapp.database import Base, SlackId, Timestamp
+from slackapp.database import DELETE_ROW, Base, SlackId, Timestamp, person
 
 SESSION_LIFETIME = timedelta(hours=8)
 # How long Slack's word that someone is a workspace admin or owner is trusted before it is asked again.
@@ -28,7 +28,9 @@ class DashboardSession(Base):
 
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     workspace_id: Mapped[SlackId]
-    user_id: Mapped[SlackId] = mapped_column(index=True, info={"person": "delete"})
+    user_id: Mapped[SlackId] = mapped_column(
+        index=True, info=person(DELETE_ROW, "You are signed in to the dashboard in {n} browser(s).")
+    )
     name: Mapped[str] = mapped_column(String(150))
     workspace_admin: Mapped[bool]
     role_checked_at: Mapped[Timestamp]

@@ -13,6 +13,7 @@ from slackapp.privacy import indexes as privacy_indexes  # noqa: F401  (indexes 
 from slackapp.resources.models import (
     AnonymousQuestion,
     PersonRegion,
+    QuestionCount,
     ResourceAudit,
     ResourceEntry,
     ResourceJoinCount,
@@ -31,6 +32,7 @@ __all__ = [
     "PersonRegion",
     "Profile",
     "Programme",
+    "QuestionCount",
     "ResourceAudit",
     "ResourceEntry",
     "ResourceJoinCount",

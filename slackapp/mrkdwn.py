@@ -1,0 +1,13 @@
+"""The one escape for text a person or HR typed, before Slack shows it as mrkdwn.
+
+Slack reads `<…>` as a mention (`<!channel>`, `<@U…>`) or a link (`<https://evil|https://eap…>`), and `&`
+starts an entity; escaped, the text is shown exactly as it was typed and can ping nobody or hide a link.
+plain_text fields need none of this: Slack shows them as they are.
+"""
+
+from __future__ import annotations
+
+
+def escape(text: str) -> str:
+    """`&`, `<` and `>` as Slack's entities (Slack's "Escaping text" rules), so typed text stays text."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
