@@ -11,3 +11,11 @@ from __future__ import annotations
 def escape(text: str) -> str:
     """`&`, `<` and `>` as Slack's entities (Slack's "Escaping text" rules), so typed text stays text."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def link(url: str, label: str) -> str:
+    """A link whose address and label were typed by someone: neither can close the link or add another.
+
+    A `|` in the address would end it early (the rest becoming the label), so it is percent-encoded.
+    """
+    return f"<{escape(url).replace('|', '%7C')}|{escape(label)}>"

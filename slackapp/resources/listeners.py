@@ -21,6 +21,7 @@ from slackapp.errors import InvalidInput, NotFound
 from slackapp.home.pages import pages_shown, read_page_turn, read_pages
 from slackapp.home.publish import publish_home
 from slackapp.modal_submissions import save_then_refresh_home
+from slackapp.mrkdwn import escape
 from slackapp.notice import build_notice_view
 from slackapp.payloads import parse_uuid, private_metadata
 from slackapp.posting import post_once
@@ -371,7 +372,9 @@ def join_group(
         return
     with db.begin() as session:
         record_join(session=session, entry_id=entry.id, now=utcnow())
-    _show(client, body, "You're in", f"You've joined <#{entry.channel_id}>. Welcome to *{entry.name}*!")
+    _show(
+        client, body, "You're in", f"You've joined <#{entry.channel_id}>. Welcome to *{escape(entry.name)}*!"
+    )
 
 
 def ask_to_join(
@@ -415,7 +418,7 @@ def ask_to_join(
         client,
         body,
         "Request sent",
-        f"Your request to join *{entry.name}* was sent to <@{entry.contact_id}>. "
+        f"Your request to join *{escape(entry.name)}* was sent to <@{entry.contact_id}>. "
         "They'll add you to the channel - no need to explain anything.",
     )
 
@@ -946,7 +949,7 @@ def _set_archived(
     if in_modal:
         show(
             "Archived",
-            f"*{name}* is archived: people no longer see it. You can restore it from the Home tab.",
+            f"*{escape(name)}* is archived: people no longer see it. You can restore it from the Home tab.",
         )
     publish_home(
         client=client,

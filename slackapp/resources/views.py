@@ -37,7 +37,7 @@ from slackapp.home.pages import (
     pages_kept,
     slice_page,
 )
-from slackapp.mrkdwn import escape
+from slackapp.mrkdwn import escape, link
 from slackapp.resources.ids import (
     ANSWER_BLOCK,
     ANY,
@@ -99,7 +99,7 @@ def entry_text(entry: ResourceEntry) -> str:
     if entry.phone:
         reach.append(f":telephone_receiver: {escape(entry.phone)}")
     if entry.url:
-        reach.append(f"<{entry.url}|Website>")
+        reach.append(link(entry.url, "Website"))
     if entry.channel_id:
         reach.append(f"<#{entry.channel_id}>" + (" (private: ask to join)" if entry.needs_approval else ""))
     if entry.contact_id:
@@ -623,7 +623,7 @@ def build_answer_message(entry_name: str, asked_on: datetime, answer: str) -> tu
 
 def build_join_request_message(entry: ResourceEntry, user_id: str) -> tuple[str, list[Block]]:
     """The DM to the contact of a private group: who would like to join. No reason is asked or given."""
-    text = f"<@{user_id}> would like to join {entry.name}."
+    text = f"<@{user_id}> would like to join {escape(entry.name)}."
     return text, [
         SectionBlock(text=f"<@{user_id}> would like to join *{escape(entry.name)}* (<#{entry.channel_id}>)."),
         ActionsBlock(
@@ -641,12 +641,12 @@ def build_join_request_message(entry: ResourceEntry, user_id: str) -> tuple[str,
 
 
 def build_added_message(entry: ResourceEntry, user_id: str) -> tuple[str, list[Block]]:
-    text = f"You added <@{user_id}> to {entry.name}."
+    text = f"You added <@{user_id}> to {escape(entry.name)}."
     return text, [SectionBlock(text=f":white_check_mark: You added <@{user_id}> to <#{entry.channel_id}>.")]
 
 
 def build_welcome_message(entry: ResourceEntry) -> tuple[str, list[Block]]:
-    text = f"You've been added to {entry.name}."
+    text = f"You've been added to {escape(entry.name)}."
     return text, [
         SectionBlock(
             text=f"Your request was accepted: you're now in <#{entry.channel_id}> (*{escape(entry.name)}*)."
