@@ -6,9 +6,9 @@ import base64
 import hashlib
 
 import pytest
-from cryptography.fernet import Fernet
+from cryptography.fernet import Fernet, InvalidToken
 from slack_sdk.oauth.installation_store import Bot
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from slackapp.checkins.ledger import RoundSecrets
 from slackapp.checkins.models import Round
@@ -89,7 +89,7 @@ def test_a_round_secret_sealed_before_hkdf_still_opens_and_reseal_moves_it_to_th
     legacy_fernet = Fernet(
         base64.urlsafe_b64encode(hashlib.sha256(f"kindred:round-secret:{SECRET_KEY}".encode()).digest())
     )
-    with pytest.raises(Exception, match=""):
+    with pytest.raises(InvalidToken):
         legacy_fernet.decrypt(stored.secret_ciphertext)
 
 
@@ -114,3 +114,32 @@ def test_a_token_sealed_before_hkdf_still_opens(session_factory: SessionFactory)
         )
     bot = store.find_bot(enterprise_id=None, team_id="T1")
     assert bot is not None and bot.bot_token == "xoxb-from-last-year"
+
+
+def test_reseal_moves_a_waiting_questions_sealed_asker_to_the_new_key(
+    session_factory: SessionFactory,
+) -> None:
+    from slackapp.resources.models import AnonymousQuestion
+    from slackapp.resources.relay import AskerKeys
+    from slackapp.resources.service import ask_anonymously
+    from tests.resource_factories import make_entry
+
+    entry = make_entry(session_factory)
+    with session_factory.begin() as session:
+        ask_anonymously(
+            session=session,
+            workspace_id=entry.workspace_id,
+            entry_id=entry.id,
+            asker_id="U0ASKER",
+            question="Is it for me?",
+            now=utcnow(),
+            keys=AskerKeys(SECRET_KEY),
+        )
+
+    assert reseal_secrets(session_factory.kw["bind"], f"{NEW_KEY},{SECRET_KEY}") == 1
+
+    with session_factory() as session:
+        [sealed] = session.scalars(select(AnonymousQuestion.asker_sealed)).all()
+    assert AskerKeys(NEW_KEY).open(sealed) == "U0ASKER"
+    with pytest.raises(UnreadableSecret):
+        AskerKeys(SECRET_KEY).open(sealed)
