@@ -15,6 +15,7 @@ them under the HKDF keys.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import math
@@ -61,6 +62,14 @@ def key_strength_bits(key: str) -> int:
 
 
 def secret_keys(secret_key: str) -> list[str]:
+    """The keys in the variable, newest first; raises `WeakSecretKey` if any is too weak (see below)."""
+    return list(_checked_keys(secret_key))
+
+
+# The configured value is in the process's memory already (in Settings); caching what is derived from it
+# keeps a check-in submission from paying for HKDF and the strength check on every request.
+@functools.lru_cache(maxsize=16)
+def _checked_keys(secret_key: str) -> tuple[str, ...]:
     """The keys in the variable, newest first, each checked to carry at least 32 random bytes.
 
     Raises:
@@ -75,9 +84,10 @@ def secret_keys(secret_key: str) -> list[str]:
                 f"{KEY_VARIABLE} key {position} of {len(keys)} is too weak: each comma-separated key "
                 "needs at least 32 random bytes (e.g. `openssl rand -base64 32`, or 64 hex characters)"
             )
-    return keys
+    return tuple(keys)
 
 
+@functools.lru_cache(maxsize=64)
 def derive_key(key: str, purpose: KeyPurpose) -> bytes:
     """HKDF-SHA256 of one configured key, with the purpose as `info`: 32 bytes for that purpose only."""
     return HKDF(
@@ -90,6 +100,7 @@ def purpose_keys(secret_key: str, purpose: KeyPurpose) -> list[bytes]:
     return [derive_key(key, purpose) for key in secret_keys(secret_key)]
 
 
+@functools.lru_cache(maxsize=64)
 def _legacy_key(key: str, purpose: KeyPurpose) -> bytes:
     return hashlib.sha256(f"kindred:{purpose.value}:{key}".encode()).digest()
 

@@ -57,10 +57,10 @@ def build_privacy_page(min_group_size: int, min_comment_group_size: int) -> list
                     style="danger",
                     confirm=ConfirmObject(
                         title="Delete your data?",
-                        text="Your roles, dashboard sign-ins, peer-support preferences and history, region, "
-                        "support map and pending anonymous questions will be deleted; where you set something "
-                        "up, your ID is replaced. Anonymous answers are tied to nobody, so they stay in the "
-                        "team totals.",
+                        text="Your roles, dashboard sign-ins, peer-support preferences and history, "
+                        "region, support map and pending anonymous questions will be deleted; where you set "
+                        "something up, your ID is replaced. Anonymous answers are tied to nobody, so they "
+                        "stay in the team totals.",
                         confirm="Delete",
                         deny="Keep it",
                         style="danger",
