@@ -44,6 +44,8 @@ class KeyPurpose(StrEnum):
     STORED_SECRETS = "slack-token"
     # The keyed hash that counts an asker's questions without storing who asked.
     ASKER_COUNTS = "asker-counts"
+    # The keyed hash that counts a person's clicks for fair use.
+    PERSON_PACE = "person-pace"
 
 
 class WeakSecretKey(ValueError):

@@ -47,7 +47,7 @@ OTHER = "U0STAYS"
 # Column names that suggest a person: a user ID, who did something, or a hash of someone.
 LOOKS_LIKE_A_PERSON = re.compile(
     r"(^|_)(user|actor|asker|contact|member|owner|voter|partner|manager|admin|person|people|installer)"
-    r"(_id|_ids|_hash)?$|_by$|^avoid$|_user_id$"
+    r"(_id|_ids|_hash|_key)?$|_by$|^avoid$|_user_id$"
 )
 
 
@@ -73,7 +73,7 @@ def test_every_column_whose_name_suggests_a_person_is_marked_and_says_what_happe
 
 def test_the_rule_catches_a_new_unmarked_column() -> None:
     """The name rule would notice the kinds of column the review found forgotten."""
-    for name in ("created_by", "approved_by", "actor_id", "asker_id", "user_id", "contact_id", "voter_hash"):
+    for name in ("created_by", "approved_by", "actor_id", "asker_id", "user_id", "contact_id", "person_key"):
         assert LOOKS_LIKE_A_PERSON.search(name), name
     for name in ("workspace_id", "channel_id", "entry_id", "name", "created_at"):
         assert not LOOKS_LIKE_A_PERSON.search(name), name
