@@ -9,6 +9,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import or_, select
 
+from slackapp.mrkdwn import escape
 from slackapp.resources.models import ResourceEntry
 from slackapp.resources.service import mark_channel_archived, purge_expired_questions
 from slackapp.resources.stats import count_channel_members
@@ -62,7 +63,7 @@ def count_group_members(context: JobContext) -> None:
         if tell is not None:
             # Told once: the mark above is committed before the message, and only a new mark tells.
             text = (
-                f"The channel of *{escape_mrkdwn(name)}* (<#{channel_id}>) was archived, so the resource "
+                f"The channel of *{escape(name)}* (<#{channel_id}>) was archived, so the resource "
                 "directory now shows the group as unavailable, without a Join button. Unarchive the "
                 "channel, or edit or archive the entry in Kindred's App Home."
             )
@@ -70,10 +71,6 @@ def count_group_members(context: JobContext) -> None:
                 client.chat_postMessage(channel=tell, text=text)
             except SlackApiError as error:
                 log.warning("could not tell HR about an archived channel: %s", error.response.get("error"))
-
-
-def escape_mrkdwn(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _is_archived(client: WebClient, channel_id: str) -> bool:
