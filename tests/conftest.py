@@ -34,7 +34,7 @@ from tests.slack_standin import SlackStandIn
 
 SIGNING_SECRET = "test-signing-secret"
 BOT_TOKEN = "xoxb-test-token"
-SECRET_KEY = "test-secret-key-not-for-production"
+SECRET_KEY = "test-secret-key-not-for-production-0123456789-AbCdEfGhIjK"
 WORKSPACE = "T0KINDRED"
 
 

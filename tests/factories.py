@@ -23,7 +23,7 @@ from slackapp.checkins.service import (
 from slackapp.database import SessionFactory, utcnow
 
 WORKSPACE = "T0KINDRED"
-SECRET_KEY = "test-secret-key-not-for-production"
+SECRET_KEY = "test-secret-key-not-for-production-0123456789-AbCdEfGhIjK"
 HR_ADMIN = "U0HRADMIN"
 
 

@@ -18,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from slackapp.database import Base, RandomId, SlackId, Timestamp
+from slackapp.database import KEPT, PSEUDONYMISE, Base, RandomId, SlackId, Timestamp, person
 
 
 class Cadence(StrEnum):
@@ -56,7 +56,9 @@ class Pulse(Base):
     reminder_enabled: Mapped[bool]
     paused: Mapped[bool] = mapped_column(default=False)
     next_open_at: Mapped[datetime | None]
-    created_by: Mapped[SlackId]
+    created_by: Mapped[SlackId] = mapped_column(
+        info=person(PSEUDONYMISE, "You set up {n} check-in schedule(s) (your ID is kept as who set them up).")
+    )
     created_at: Mapped[Timestamp]
 
 
@@ -105,7 +107,15 @@ class Participation(Base):
     round_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("checkin_round.id", ondelete="CASCADE"), primary_key=True
     )
-    voter_hash: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True)
+    voter_hash: Mapped[bytes] = mapped_column(
+        LargeBinary(32),
+        primary_key=True,
+        info=person(
+            KEPT,
+            why="HMAC under the open round's secret: nobody can recompute it once the round closes, when it "
+            "is erased; deleting it earlier would let the person answer twice",
+        ),
+    )
 
 
 class Invitee(Base):
@@ -120,7 +130,15 @@ class Invitee(Base):
     round_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("checkin_round.id", ondelete="CASCADE"), primary_key=True
     )
-    voter_hash: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True)
+    voter_hash: Mapped[bytes] = mapped_column(
+        LargeBinary(32),
+        primary_key=True,
+        info=person(
+            KEPT,
+            why="HMAC under the open round's secret: nobody can recompute it once the round closes, when it "
+            "is erased; deleting it earlier would let the person answer twice",
+        ),
+    )
 
 
 class Answer(Base):

@@ -40,6 +40,7 @@ from slackapp.checkins.service import PARTICIPATION_STEP, RoundResults, round_qu
 from slackapp.checkins.suggestions import Suggestion
 from slackapp.home.ids import HomeList
 from slackapp.home.pages import build_pager, page_of
+from slackapp.mrkdwn import escape, link
 from slackapp.schedule_form import CADENCE_LABELS, WEEKDAYS, build_schedule_blocks
 
 OPEN_HOURS_CHOICES = (2, 4, 8, 24, 48, 72, 120, 168)
@@ -137,11 +138,11 @@ def build_thank_you_view(suggestions: Sequence[Suggestion]) -> View:
 
 
 def _suggestion_block(suggestion: Suggestion) -> SectionBlock:
-    lines = [f"*{suggestion.title}*", suggestion.text]
+    lines = [f"*{escape(suggestion.title)}*", suggestion.text]
     if suggestion.phone:
-        lines.append(f":telephone_receiver: {suggestion.phone}")
+        lines.append(f":telephone_receiver: {escape(suggestion.phone)}")
     if suggestion.url:
-        lines.append(f"<{suggestion.url}|{suggestion.url}>")
+        lines.append(link(suggestion.url, suggestion.url))
     return SectionBlock(text="\n".join(lines))
 
 
@@ -201,7 +202,7 @@ def build_invitation(
             [
                 SectionBlock(
                     text=f":speech_balloon: *Last time you told us how things were. Here is what changed:* "
-                    f"{last_action}"
+                    f"{escape(last_action)}"
                 )
             ]
             if last_action

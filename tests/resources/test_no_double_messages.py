@@ -40,7 +40,13 @@ def dms_to(slack: SlackStandIn, person: str) -> list[dict[str, Any]]:
 
 
 def question_id_in(message: dict[str, Any]) -> str:
-    [button] = [e for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    [button] = [
+        e
+        for b in message["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] != ResourceAction.REPORT_QUESTION
+    ]
     return str(button["value"])
 
 
