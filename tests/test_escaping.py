@@ -101,7 +101,7 @@ def test_a_professional_services_name_and_description_are_escaped_in_check_in_su
 ) -> None:
     make_entry(session_factory, professional_spec(HOSTILE[:150], description=HOSTILE))
     round_ = make_open_round(session_factory)
-    invite(session_factory, round_.id, PERSON)
+    invite(session_factory, round_.id, PERSON)  # in the channel when it opened: only the invited answer
     low = {
         key.value: {CheckinAction.ANSWER: radio("1" if key.value != "stress" else "5")}
         for key in DEFAULT_QUESTION_KEYS
