@@ -184,8 +184,8 @@ def build_invitation(
         *(
             [
                 SectionBlock(
-                    text=f":speech_balloon: *Last time you told us how things were. Here is what changed:* "
-                    f"{last_action}"
+                    text=":speech_balloon: *Last time you told us how things were. Here is what changed:* "
+                    + last_action.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
                 )
             ]
             if last_action
