@@ -68,13 +68,13 @@ def plans_section(gate: Gate, unit: UnitKey, overview: queries.OverviewData) -> 
                         id="action-text",
                         label="What will you do?",
                         placeholder="For example: we are moving the Monday stand-up so mornings stay free.",
-                        maxLength=1000,
+                        inputProps={"maxLength": 1000},
                         autosize=True,
                         minRows=2,
                     ),
                     dmc.SimpleGrid(
                         [
-                            dmc.TextInput(id="plan-owner", label="Who is on it", maxLength=120),
+                            dmc.TextInput(id="plan-owner", label="Who is on it", inputProps={"maxLength": 120}),
                             dmc.TextInput(id="plan-due", label="Due (YYYY-MM-DD)", placeholder="2026-12-31"),
                             dmc.Select(
                                 id="plan-status",
@@ -94,7 +94,7 @@ def plans_section(gate: Gate, unit: UnitKey, overview: queries.OverviewData) -> 
                         ],
                         mt="sm",
                     ),
-                    dmc.Text(id="action-status", role="status", size="sm", mt="xs"),
+                    html.P(id="action-status", role="status", style={"margin": "0.5rem 0 0"}),
                 ],
                 withBorder=True,
                 p="md",

@@ -36,7 +36,7 @@ def test_a_manager_records_what_will_change_and_the_team_channel_is_told(
 ) -> None:
     slack.add_channel("C0A", members=["U1"])
     dashboard.sign_in_as(MANAGER_A)
-    layout = dashboard.page("/dashboard/")
+    layout = dashboard.page("/dashboard/overview")
     assert find(layout, "you-said-we-did") is not None
     reply = save(dashboard, "team:C0A", "We are moving stand-up so mornings stay free.")
     assert reply.status_code == 200
@@ -45,7 +45,7 @@ def test_a_manager_records_what_will_change_and_the_team_channel_is_told(
     [posted] = slack.calls_to("chat.postMessage")
     assert posted.args["channel"] == "C0A"
     assert "We are moving stand-up" in posted.args["text"]
-    assert "Week of 14 Sep 2026: We are moving stand-up" in text_of(dashboard.page("/dashboard/"))
+    assert "Week of 14 Sep 2026: We are moving stand-up" in text_of(dashboard.page("/dashboard/overview"))
 
 
 def test_the_note_shows_whether_well_being_moved_in_the_weeks_after(
@@ -56,7 +56,7 @@ def test_the_note_shows_whether_well_being_moved_in_the_weeks_after(
     save(dashboard, "team:C0A", "More focus time.")
     org.week(2, {"C0A": 8, "C0B": 7, "C0C": 3, "C0D": 9, "C0E": 11})
     forget_round_counts()  # the web app would see the new week within seconds; the test cannot wait
-    assert "Well-being 4.0 then, 4.0 in the week of 21 Sep 2026" in text_of(dashboard.page("/dashboard/"))
+    assert "Well-being 4.0 then, 4.0 in the week of 21 Sep 2026" in text_of(dashboard.page("/dashboard/overview"))
 
 
 def test_a_manager_cannot_write_to_another_teams_channel(
