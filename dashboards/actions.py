@@ -74,7 +74,9 @@ def plans_section(gate: Gate, unit: UnitKey, overview: queries.OverviewData) -> 
                     ),
                     dmc.SimpleGrid(
                         [
-                            dmc.TextInput(id="plan-owner", label="Who is on it", inputProps={"maxLength": 120}),
+                            dmc.TextInput(
+                                id="plan-owner", label="Who is on it", inputProps={"maxLength": 120}
+                            ),
                             dmc.TextInput(id="plan-due", label="Due (YYYY-MM-DD)", placeholder="2026-12-31"),
                             dmc.Select(
                                 id="plan-status",

@@ -47,12 +47,25 @@ def test_a_moved_team_joins_its_new_departments_scope_not_its_past_totals(
     org.move("C0C", "Operations")
     operations = f"department:{org.departments['Operations']}"
     dashboard.sign_in_as(MANAGER_OPS)
-    assert dropdown_values(dashboard.page("/dashboard/overview")) == [operations, "team:C0C", "team:C0D", "team:C0E"]
+    assert dropdown_values(dashboard.page("/dashboard/overview")) == [
+        operations,
+        "team:C0C",
+        "team:C0D",
+        "team:C0E",
+    ]
     assert answers_per_week(dashboard.page("/dashboard/overview", f"?unit={operations}")) == ["20", "20"]
     dashboard.sign_in_as_hr()
     engineering = f"department:{org.departments['Engineering']}"
     assert answers_per_week(dashboard.page("/dashboard/overview", f"?unit={engineering}")) == ["18", "18"]
     org.week(2, {"C0A": 8, "C0B": 7, "C0C": 3, "C0D": 9, "C0E": 11})
     forget_round_counts()  # the web app trusts its last look at the rounds for a few seconds
-    assert answers_per_week(dashboard.page("/dashboard/overview", f"?unit={engineering}")) == ["18", "18", "15"]
-    assert answers_per_week(dashboard.page("/dashboard/overview", f"?unit={operations}")) == ["20", "20", "23"]
+    assert answers_per_week(dashboard.page("/dashboard/overview", f"?unit={engineering}")) == [
+        "18",
+        "18",
+        "15",
+    ]
+    assert answers_per_week(dashboard.page("/dashboard/overview", f"?unit={operations}")) == [
+        "20",
+        "20",
+        "23",
+    ]
