@@ -105,6 +105,7 @@ def make_overview_figure(data: OverviewData) -> go.Figure:
             y=[p.high for p in shown] + [p.low for p in shown][::-1],
             fill="toself",
             fillcolor="rgba(11,79,138,0.15)",
+            mode="lines",
             line={"width": 0},
             hoverinfo="skip",
             name="95% range of the average",
@@ -212,21 +213,20 @@ def make_questions_figure(data: QuestionsData) -> go.Figure:
         title={"text": f"{data.unit_name}: answers by question", "x": 0, "font": {"size": 15}},
         font=FONT,
         barmode="stack",
-        height=120 + 150 * count,
-        margin={"l": 10, "r": 10, "t": 110, "b": 20},
+        height=200 + 150 * count,
+        margin={"l": 10, "r": 10, "t": 60, "b": 150},
         plot_bgcolor="white",
         paper_bgcolor="white",
         legend={
             "title": {"text": "Answer, worst to best:"},
             "orientation": "h",
             "traceorder": "normal",
-            "y": 1.0,
+            "y": 0,
             "yanchor": "bottom",
             "x": 0,
             "yref": "container",
         },
     )
-    figure.update_layout(legend={"y": 1 - 70 / (120 + 150 * count), "yref": "paper"})
     figure.update_annotations(font={"size": 13}, x=0, xanchor="left")
     return figure
 
@@ -333,12 +333,13 @@ def make_act_heatmap(data: CompareData) -> go.Figure:
             z_row.append(goodness)
             label = f"{measure.value:.1f}"
             if measure.changed and measure.change is not None:
-                label += f" {'▲' if measure.change > 0 else '▼'}{abs(measure.change):.1f}"
+                label += f"<br>{'▲' if measure.change > 0 else '▼'}{abs(measure.change):.1f}"
             t_row.append(label)
         z.append(z_row)
         text.append(t_row)
     columns = [SHORT_LABELS[k] for k in MEASURES]
-    figure = _base(f"{data.scope_name}: where to act", height=max(300, 130 + 34 * len(names)))
+    # The page's heading names the chart; the figure keeps its height for the rows and column labels.
+    figure = _base("", height=max(260, 90 + 40 * len(names)))
     figure.add_trace(
         go.Heatmap(
             z=z,
@@ -362,6 +363,7 @@ def make_act_heatmap(data: CompareData) -> go.Figure:
         yaxis={"autorange": "reversed", "type": "category", "fixedrange": True},
         plot_bgcolor="#e9ecef",
         margin={"l": 10, "r": 10, "t": 80, "b": 10},
+        title=None,
     )
     return figure
 
@@ -369,7 +371,11 @@ def make_act_heatmap(data: CompareData) -> go.Figure:
 def make_engagement_figure(data: Engagement, min_group_size: int) -> go.Figure:
     """Peer-support meeting rate per round; a hidden round is marked, never drawn as zero."""
     figure = _base("Peer support: how many groups met", height=360)
-    labels = [f"#{r.channel_id} · {r.round_number}" for r in data.pairing]
+    one_programme = len({r.channel_id for r in data.pairing}) == 1
+    labels = [
+        f"Round {r.round_number}" if one_programme else f"#{r.channel_id} · {r.round_number}"
+        for r in data.pairing
+    ]
     if not labels:
         figure.add_annotation(
             text="No peer-support rounds yet",

@@ -477,13 +477,11 @@ def act_table(data: CompareData) -> Table:
 
 
 def change_text(measure: Measure) -> str:
-    """ "3.4 (down 0.6, a real change)" or "3.4 (no clear change)"; empty when hidden."""
+    """ "3.4 (changed: down 0.6)" when the change is beyond noise, else just "3.4"; empty when hidden."""
     if measure.value is None:
         return ""
-    if measure.change is None:
+    if measure.change is None or not measure.changed:
         return f"{measure.value:.1f}"
-    if not measure.changed:
-        return f"{measure.value:.1f} (no clear change)"
     direction = "up" if measure.change > 0 else "down"
     return f"{measure.value:.1f} (changed: {direction} {abs(measure.change):.1f})"
 

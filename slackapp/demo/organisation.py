@@ -29,6 +29,7 @@ from slackapp.checkins.service import (
     record_answers,
 )
 from slackapp.database import SessionFactory
+from slackapp.demo.extras import build_demo_extras
 from slackapp.org.service import create_department, name_team, set_department_managers, set_team_managers
 
 WORKSPACE = "TDEMO"
@@ -204,6 +205,15 @@ def build_demo_organisation(
                 )
             with session_factory.begin() as session:
                 close_round(session=session, round_id=round_.id, now=opens + timedelta(hours=72))
+    build_demo_extras(
+        session_factory=session_factory,
+        workspace_id=WORKSPACE,
+        hr_user=HR_USER,
+        people=[f"U{team.channel[-2:]}P{i:02d}" for team in TEAMS for i in range(team.size)],
+        first_week=first_week,
+        weeks=weeks,
+        rng=rng,
+    )
 
 
 def _pressure(team: DemoTeam, week: int, weeks: int) -> float:

@@ -137,7 +137,7 @@ def test_the_heatmap_marks_a_change_only_when_it_is_real_and_keeps_hidden_teams(
     )
     figure = make_act_heatmap(CompareData("Org", REASON, rows))
     text = figure.data[0].text
-    assert text[0][0] == "3.0 ▼0.9"
+    assert text[0][0] == "3.0<br>▼0.9"
     assert text[1][0] == "3.4"  # no arrow: within the noise of 8 answers
     assert text[2] == ("hidden",) * 6 or list(text[2]) == ["hidden"] * 6
     assert list(figure.data[0].y) == ["Real", "Noisy", "Tiny"]
