@@ -91,13 +91,16 @@ def _register_callbacks(app: Dash) -> None:
         Output("kindred-url", "href"),
         Input("kindred-unit", "value"),
         State("kindred-page", "data"),
+        State("kindred-shown-unit", "data"),
         prevent_initial_call=True,
     )
-    def choose_unit(unit: str | None, page: str | None) -> str:
+    def choose_unit(unit: str | None, page: str | None, shown: str | None = None) -> str:
         """Put the chosen unit in the URL: the page is drawn again from it, and Back returns to it.
 
         No data comes back from here; the page checks the unit against the viewer's scope.
         """
+        if unit == shown:
+            raise PreventUpdate  # the picker announcing the unit already on screen
         try:
             chosen = Page(str(page))
         except ValueError:

@@ -208,7 +208,11 @@ def render_page(page: Page | None, requested: str | None) -> Component:
     if resolved.viewer is None or gate is None or resolved.page is None:
         return shell(None, name, None, None, [dmc.Text(NOTHING_HERE, id="nothing-here")])
     chosen, unit = resolved.page, resolved.start.unit
-    body: list[Component] = [dcc.Store(id="kindred-page", data=chosen.value)]
+    body: list[Component] = [
+        dcc.Store(id="kindred-page", data=chosen.value),
+        # The unit on screen: the picker reports its value as it mounts, which must not navigate.
+        dcc.Store(id="kindred-shown-unit", data=unit.to_param() if unit else None),
+    ]
     units = page_units(gate, chosen)
     if units and chosen in pages_for(gate):
         body.append(
@@ -398,7 +402,9 @@ def shell(
                 dmc.Container(
                     [
                         html.H1(heading, className="kindred-title"),
-                        dmc.Text(subtitle, size="lg", c="gray.7", mb="md") if subtitle else None,
+                        dmc.Text(subtitle, size="lg", c="gray.7", mb="md", id="unit-name")
+                        if subtitle
+                        else None,
                         *body,
                         dmc.Text(
                             privacy_note(minimum),

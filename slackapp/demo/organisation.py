@@ -103,6 +103,9 @@ def demo_roles() -> list[DemoRole]:
         DemoRole("UDEMOMGR06", "Sam (Head of Customer Support)", "Manages the Customer Support department"),
         DemoRole("UDEMOMGR01", "Priya (Payments lead)", "Manages the Payments team only"),
         DemoRole("UDEMOMGR18", "Olu (Facilities and Logistics lead)", "Manages two Operations teams"),
+        DemoRole(
+            "UDEMOMGR05", "Dana (Security lead)", "Manages Security, a team too small ever to be shown"
+        ),
         DemoRole("UDEMONOBODY", "Alex (no assignment)", "Not a manager: sees nothing"),
     ]
 
@@ -167,6 +170,7 @@ def build_demo_organisation(
             ("CDEMO01", "UDEMOMGR01"),
             ("CDEMO18", "UDEMOMGR18"),
             ("CDEMO17", "UDEMOMGR18"),
+            ("CDEMO05", "UDEMOMGR05"),
         ):
             set_team_managers(
                 session=session,

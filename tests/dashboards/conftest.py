@@ -117,7 +117,10 @@ class Dashboard:
                 "output": "kindred-url.href",
                 "outputs": {"id": "kindred-url", "property": "href"},
                 "inputs": [{"id": "kindred-unit", "property": "value", "value": unit}],
-                "state": [{"id": "kindred-page", "property": "data", "value": page}],
+                "state": [
+                    {"id": "kindred-page", "property": "data", "value": page},
+                    {"id": "kindred-shown-unit", "property": "data", "value": None},
+                ],
                 "changedPropIds": ["kindred-unit.value"],
             },
         )
