@@ -320,12 +320,16 @@ def test_hidden_weeks_stay_in_date_order(visit: Visit) -> None:
         if not hidden or hidden == [len(rows) - 1] * len(hidden) or len(hidden) == len(rows):
             continue
         weeks = [_short(row[0]) for row in rows]
-        ticks = visit.page.locator("#kindred-figure .xtick text").all_inner_texts()
+        ticks = visit.page.locator("#kindred-figure .xtick text").evaluate_all(
+            "els => els.map(e => e.textContent)"
+        )
         assert ticks == weeks, team.name  # the hidden week in its place, not appended at the right
         visit.open(f"/dashboard/questions?unit=team:{team.channel}")
         first_axis = visit.figure()["layout"]["xaxis"]
         assert first_axis["categoryarray"] == weeks, team.name
         checked += 1
+        if checked == 2:
+            break
     assert checked, "the demo should have a team with a hidden week between shown ones"
 
 
@@ -336,7 +340,7 @@ def test_the_stress_legend_matches_its_palette_and_well_being_is_drawn_above_par
     visit.open("/dashboard/questions?unit=org:")
     legend = visit.page.locator("#kindred-figure .legend .traces")
     swatches = {
-        legend.nth(i).locator(".legendtext").inner_text(): legend.nth(i)
+        legend.nth(i).locator(".legendtext").text_content(): legend.nth(i)
         .locator(".legendpoints path")
         .first.evaluate("p => getComputedStyle(p).fill")
         for i in range(legend.count())
