@@ -82,6 +82,7 @@ THEME = {
     "fontFamily": "Inter, system-ui, -apple-system, Segoe UI, Roboto, sans-serif",
     "headings": {"fontFamily": "Inter, system-ui, -apple-system, Segoe UI, Roboto, sans-serif"},
     "primaryColor": "indigo",
+    "primaryShade": 8,  # indigo 8 on white passes WCAG AA contrast for links and active navigation
     "defaultRadius": "md",
 }
 
