@@ -15,7 +15,7 @@ from datetime import date
 import dash_mantine_components as dmc
 from dash import dcc, html
 from dash.development.base_component import Component
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackClientError
 
 from dashboards import queries
 from dashboards.auth import current_viewer
@@ -34,9 +34,9 @@ from slackapp.actions.service import (
 )
 from slackapp.database import utcnow
 from slackapp.errors import InvalidInput, NotFound
+from slackapp.installations.clients import WorkspaceNotInstalled
 from slackapp.privacy.gate import Cell, Gate, OutOfScope
 from slackapp.privacy.suppression import UnitKey, UnitKind
-from slackapp.slack_client import build_web_client
 
 NOT_ALLOWED = "Only this team's managers and HR can record what will be done."
 NO_RESULTS = "There are no results for this team yet, so there is nothing to answer."
@@ -334,21 +334,28 @@ def post_plan(unit_param: str | None, plan_id: str | None) -> Outcome:
     if not claimed:
         return Outcome("Already posted.", _refreshed(gate, unit, cells))
     # Posted after the claim is committed: a Slack failure gives the claim back and loses nothing.
-    ts, status = _post(unit.id, note.summary)
+    ts, status = _post(gate.viewer.workspace_id, unit.id, note.summary)
     with context.session_factory.begin() as session:
         mark_posted(session=session, plan_id=uuid.UUID(plan_id), ts=ts)
     return Outcome(status, _refreshed(gate, unit, cells))
 
 
-def _post(channel_id: str, body: str) -> tuple[str | None, str]:
-    """Post the plan in the channel: the message ts (if posted) and a sentence saying what happened."""
-    settings = current_context().settings
-    if settings.demo or not settings.slack_bot_token:
+def _post(workspace_id: str, channel_id: str, body: str) -> tuple[str | None, str]:
+    """Post the plan in the channel: the message ts (if posted) and a sentence saying what happened.
+
+    With the workspace's own client: the one bot token, or in OAuth mode the token its installation
+    stored (refreshed when due), as the worker posts. None gives the claim back, so it can be retried.
+    """
+    context = current_context()
+    if context.settings.demo or context.slack_clients is None:
         return "demo", "Marked as posted. (The demo does not post to Slack.)"
     try:
-        reply = build_web_client(settings, token=settings.slack_bot_token).chat_postMessage(
-            channel=channel_id, text=action_message(body)
-        )
+        client = context.slack_clients(workspace_id)
+        reply = client.chat_postMessage(channel=channel_id, text=action_message(body))
+    except WorkspaceNotInstalled:
+        return None, "Not posted: Kindred is no longer installed in this workspace."
     except SlackApiError:
         return None, "Not posted: Slack would not take the message. Is Kindred still in the channel?"
+    except (SlackClientError, OSError):
+        return None, "Not posted: Slack did not answer. Please try again later."
     return str(reply.get("ts") or "") or None, "Posted in the team's channel."
