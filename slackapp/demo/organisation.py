@@ -103,9 +103,7 @@ def demo_roles() -> list[DemoRole]:
         DemoRole("UDEMOMGR06", "Sam (Head of Customer Support)", "Manages the Customer Support department"),
         DemoRole("UDEMOMGR01", "Priya (Payments lead)", "Manages the Payments team only"),
         DemoRole("UDEMOMGR18", "Olu (Facilities and Logistics lead)", "Manages two Operations teams"),
-        DemoRole(
-            "UDEMOMGR05", "Dana (Security lead)", "Manages Security, a team too small ever to be shown"
-        ),
+        DemoRole("UDEMOMGR05", "Dana (Security lead)", "Manages Security, a team too small ever to be shown"),
         DemoRole("UDEMONOBODY", "Alex (no assignment)", "Not a manager: sees nothing"),
     ]
 
