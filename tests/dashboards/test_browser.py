@@ -16,7 +16,6 @@ import csv
 import io
 import json
 import math
-import re
 import shutil
 import threading
 from collections.abc import Iterator
