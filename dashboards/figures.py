@@ -44,9 +44,12 @@ SHORT_LABELS = {
 }
 
 
-def _base(title: str, height: int = 420) -> go.Figure:
+def _base(title: str, height: int = 420, unit: str = "") -> go.Figure:
+    """A figure in the dashboard's style. The unit's name is the page's subtitle, not the chart's title
+    (a long name would be cut on a phone); it is kept in the layout's meta for tests and exports."""
     figure = go.Figure()
     figure.update_layout(
+        meta={"unit": unit},
         title={"text": title, "x": 0, "font": {"size": 15}},
         font=FONT,
         height=height,
@@ -84,7 +87,7 @@ def short_week(week: date) -> str:
 
 def make_overview_figure(data: OverviewData) -> go.Figure:
     """Well-being over weeks with its 95% band, drawn above participation bars; weeks in date order."""
-    figure = _base(f"{data.unit_name}: well-being and participation")
+    figure = _base("Well-being and participation", unit=data.unit_name)
     weeks = [short_week(p.week) for p in data.weeks]
     shown = [p for p in data.weeks if p.wellbeing is not None]
     x_shown = [short_week(p.week) for p in shown]
@@ -210,7 +213,8 @@ def make_questions_figure(data: QuestionsData) -> go.Figure:
         figure.update_xaxes(type="category", categoryorder="array", categoryarray=weeks, row=row, col=1)
         figure.update_yaxes(range=[0, 100], ticksuffix="%", nticks=3, row=row, col=1)
     figure.update_layout(
-        title={"text": f"{data.unit_name}: answers by question", "x": 0, "font": {"size": 15}},
+        title={"text": "Answers by question", "x": 0, "font": {"size": 15}},
+        meta={"unit": data.unit_name},
         font=FONT,
         barmode="stack",
         height=200 + 150 * count,
@@ -233,10 +237,10 @@ def make_questions_figure(data: QuestionsData) -> go.Figure:
 
 def make_landscape_figure(data: LandscapeData) -> go.Figure:
     """The four kinds of support as a radar: the unit against the levels above it."""
-    title = f"{data.team_name}: support landscape"
+    title = "Support landscape"
     if data.week is not None:
-        title += f" ({short_week(data.week)})"
-    figure = _base(title, height=460)
+        title += f", week of {short_week(data.week)}"
+    figure = _base(title, height=460, unit=data.team_name)
     labels = [SHORT_LABELS[k] for k in SUPPORT_KINDS]
     for index, group in enumerate(data.groups):
         values = [group.scores[k] for k in SUPPORT_KINDS]
@@ -276,7 +280,7 @@ def make_landscape_figure(data: LandscapeData) -> go.Figure:
 
 def make_compare_figure(data: CompareData) -> go.Figure:
     """Teams by need (most in need at the top), every measure as a dot on one 1–5 scale."""
-    figure = _base(f"{data.scope_name}: teams by need", height=max(360, 120 + 30 * len(data.rows)))
+    figure = _base("Teams by need", height=max(360, 120 + 30 * len(data.rows)), unit=data.scope_name)
     names = [r.name for r in data.rows]
     symbols = ("circle", "diamond", "square", "triangle-up", "cross", "star")
     for index, key in enumerate(MEASURES):
@@ -339,7 +343,7 @@ def make_act_heatmap(data: CompareData) -> go.Figure:
         text.append(t_row)
     columns = [SHORT_LABELS[k] for k in MEASURES]
     # The page's heading names the chart; the figure keeps its height for the rows and column labels.
-    figure = _base("", height=max(260, 90 + 40 * len(names)))
+    figure = _base("", height=max(260, 90 + 40 * len(names)), unit=data.scope_name)
     figure.add_trace(
         go.Heatmap(
             z=z,

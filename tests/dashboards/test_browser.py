@@ -228,7 +228,7 @@ def test_the_chosen_unit_stays_on_every_tab_and_in_the_history(visit: Visit) -> 
     visit.open("/dashboard/overview")
     visit.choose_unit("Team: Onboarding")
     assert visit.unit() == "team:CDEMO08"
-    assert "Onboarding" in visit.page.locator("#kindred-figure").inner_text()
+    assert visit.page.locator("#unit-name").inner_text() == "Onboarding"
     # From tab to tab the team stays ...
     for tab in ("questions", "support", "overview"):
         visit.follow(tab)
@@ -267,7 +267,8 @@ def test_the_manager_of_an_always_hidden_team_sees_its_department_and_why(visit:
     visit.sign_in_as(HIDDEN_TEAM_MANAGER)
     why = visit.page.locator("#default-why").inner_text()
     assert "Security's results have never been shown" in why and "Engineering" in why
-    assert "Engineering" in visit.page.locator("#kindred-figure").inner_text()
+    assert visit.page.locator("#unit-name").inner_text() == "Engineering"
+    assert visit.figure()["layout"]["meta"]["unit"] == "Engineering"
     # The department is a benchmark: its own published cells, never its other teams.
     assert sorted(visit.unit_options()) == [
         "Department: Engineering (your team's department)",
@@ -442,7 +443,7 @@ def assert_no_numbers_for(team_name: str, body: str) -> None:
         if row and row[0] == team_name:
             assert all(cell == "" for cell in row[2:-1]), row
     for figure in figures_in(data):
-        if team_name in json.dumps(figure.get("layout", {}).get("title", {})):
+        if figure.get("layout", {}).get("meta", {}).get("unit") == team_name:
             for trace in figure.get("data", []):
                 if trace.get("name") in ("Well-being (1–5)", "Participation (%)"):
                     assert all(v is None for v in trace.get("y", [])), trace
