@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +21,7 @@ from dashboards.context import BASE, EXTENSION, DashboardContext, current_contex
 from dashboards.navigation import Page, href
 from dashboards.panels import export_href, view_for
 from slackapp.actions.service import PlanStatus
-from slackapp.database import SessionFactory
+from slackapp.database import SessionFactory, utcnow
 from slackapp.privacy.suppression import UnitKey
 from slackapp.settings import Settings
 from slackapp.slack_client import SlackClients
@@ -42,6 +44,7 @@ def create_dashboard(
     settings: Settings,
     session_factory: SessionFactory,
     slack_clients: SlackClients | None = None,
+    clock: Callable[[], datetime] = utcnow,
 ) -> Dash:
     """Mount the dashboard on `server` and return the Dash app.
 
@@ -49,7 +52,7 @@ def create_dashboard(
     signed-in session; what it may show is checked again, on the server, by each page and callback.
     """
     context = DashboardContext(
-        settings=settings, session_factory=session_factory, slack_clients=slack_clients
+        settings=settings, session_factory=session_factory, slack_clients=slack_clients, clock=clock
     )
     server.extensions[EXTENSION] = context
     configure_sessions(server, context)

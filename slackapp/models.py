@@ -2,7 +2,8 @@
 
 from slackapp.actions.models import ActionNote
 from slackapp.admin.models import KindredAdmin, ProfessionalHelp
-from slackapp.checkins.models import Answer, Comment, Histogram, Participation, Pulse, ReminderSent, Round
+from slackapp.checkins.models import Answer, Comment, Histogram, Invitee, Participation, Pulse, Round
+from slackapp.dashboard_sessions import DashboardSession
 from slackapp.database import Base
 from slackapp.digests.models import DigestSent
 from slackapp.fair_use.models import PersonPace
@@ -14,6 +15,7 @@ from slackapp.privacy import indexes as privacy_indexes  # noqa: F401  (indexes 
 from slackapp.resources.models import (
     AnonymousQuestion,
     PersonRegion,
+    QuestionCount,
     ResourceAudit,
     ResourceEntry,
     ResourceJoinCount,
@@ -34,6 +36,7 @@ __all__ = [
     "PersonRegion",
     "Profile",
     "Programme",
+    "QuestionCount",
     "ResourceAudit",
     "ResourceEntry",
     "ResourceJoinCount",
@@ -41,6 +44,7 @@ __all__ = [
     "Answer",
     "Base",
     "Comment",
+    "DashboardSession",
     "Department",
     "Histogram",
     "Job",
@@ -49,7 +53,7 @@ __all__ = [
     "Participation",
     "ProfessionalHelp",
     "Pulse",
-    "ReminderSent",
+    "Invitee",
     "Round",
     "Team",
 ]

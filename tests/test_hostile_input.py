@@ -103,6 +103,7 @@ def row_counts(engine: Engine) -> dict[str, int]:
         return {
             table.name: connection.execute(select(func.count()).select_from(table)).scalar_one()
             for table in Base.metadata.sorted_tables
+            if table.name != "person_pace"  # fair use counts every request, refused or not
         }
 
 
@@ -200,6 +201,7 @@ STRANGER = "T0STRANGER"  # a workspace Kindred was never installed in
 # The smallest signed requests that once got a 500 (each reached Bolt's authorization or a listener).
 MINIMAL_CASES: list[tuple[str, dict[str, Any]]] = [
     ("json", {"type": "event_callback", "team_id": WORKSPACE, "event": []}),
+    ("json", {"type": "url_verification", "event": None}),  # found later by the fuzz itself
     (
         "form",
         {

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import Date, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from slackapp.database import Base, RandomId, SlackId, Timestamp
+from slackapp.database import PSEUDONYMISE, Base, RandomId, SlackId, Timestamp, person
 
 
 class ActionNote(Base):
@@ -24,7 +24,11 @@ class ActionNote(Base):
     owner: Mapped[str | None] = mapped_column(String(120))  # who does it, in the writer's words
     due: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16))  # a PlanStatus value
-    written_by: Mapped[SlackId]
+    written_by: Mapped[SlackId] = mapped_column(
+        info=person(
+            PSEUDONYMISE, 'You wrote {n} "you said, we did" note(s) (your ID is kept as their writer).'
+        )
+    )
     written_at: Mapped[Timestamp]
     updated_at: Mapped[Timestamp]
     # Set (to a placeholder, then the message ts) by the one click that posts it: a second click finds it set.

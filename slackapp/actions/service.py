@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from slackapp.actions.models import ActionNote
 from slackapp.errors import InvalidInput, NotFound
+from slackapp.mrkdwn import escape
 
 NOTE_MAX_LENGTH = 1000
 OWNER_MAX_LENGTH = 120
@@ -203,6 +204,4 @@ def latest_action(*, session: Session, workspace_id: str, channel_id: str) -> No
 
 def action_message(note_body: str) -> str:
     """The channel message that tells the team what will change."""
-    # The manager's own words, shown as written: &, < and > are Slack's control characters.
-    escaped = note_body.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return f":speech_balloon: *You said, we did.* After your last check-in: {escaped}"
+    return f":speech_balloon: *You said, we did.* After your last check-in: {escape(note_body)}"

@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -18,17 +18,20 @@ from sqlalchemy.orm import Session
 
 from slackapp.admin.service import PHONE_PATTERN, is_https_url
 from slackapp.errors import InvalidInput, NotFound
+from slackapp.resources.countries import country_of_timezone, label, normalise, region_rank
 from slackapp.resources.ids import EntryBlock
 from slackapp.resources.models import (
     AnonymousQuestion,
     EntryKind,
     HowMany,
     PersonRegion,
+    QuestionCount,
     ResourceAudit,
     ResourceEntry,
     ResourceJoinCount,
     SupportMapEntry,
 )
+from slackapp.resources.relay import AskerKeys
 from slackapp.support import SupportKind
 
 NAME_MAX = 150
@@ -41,6 +44,8 @@ REGION_MAX = 40
 REGIONS_MAX = 20
 QUESTION_MAX = 2000
 QUESTION_LIFETIME = timedelta(days=30)
+# Anonymous questions one person may send in a day, across every group of the workspace.
+QUESTIONS_PER_DAY = 5
 ENTRY_GONE = "That entry is no longer in the directory."
 
 
@@ -246,6 +251,16 @@ def get_active_entry(*, session: Session, workspace_id: str, entry_id: uuid.UUID
     return entry
 
 
+def mark_channel_archived(*, session: Session, entry: ResourceEntry, archived: bool, now: datetime) -> bool:
+    """Record whether the group's channel is archived in Slack. True only when it is newly so (tell HR)."""
+    if archived and entry.channel_archived_at is None:
+        entry.channel_archived_at = now
+        return True
+    if not archived:
+        entry.channel_archived_at = None
+    return False
+
+
 def list_entries(
     *, session: Session, workspace_id: str, include_archived: bool = False
 ) -> list[ResourceEntry]:
@@ -320,47 +335,20 @@ def all_tags(entries: Iterable[ResourceEntry]) -> list[str]:
 
 
 def all_regions(entries: Iterable[ResourceEntry]) -> list[str]:
-    return sorted({region for entry in entries for region in entry.regions}, key=str.lower)
+    """Every region some entry serves: a country's code where it names one (older free text such as
+    "UK" counts as GB), else the text (a continent)."""
+    return sorted({normalise(region) for entry in entries for region in entry.regions}, key=label)
 
 
 def for_region_first(entries: Sequence[ResourceEntry], region: str | None) -> list[ResourceEntry]:
-    """Entries for the person's region first, then those serving everywhere, then the rest."""
-    wanted = (region or "").lower()
-
-    def rank(entry: ResourceEntry) -> int:
-        if not entry.regions:
-            return 1
-        return 0 if wanted and wanted in {r.lower() for r in entry.regions} else 2
-
-    return sorted(entries, key=rank)
-
-
-# Slack gives each person an IANA time zone; its first part says the continent, which is what HR's
-# regions most often name when they are not a country.
-_TIMEZONE_REGIONS = {
-    "Europe": "Europe",
-    "America": "Americas",
-    "US": "Americas",
-    "Canada": "Americas",
-    "Asia": "Asia-Pacific",
-    "Australia": "Asia-Pacific",
-    "Pacific": "Asia-Pacific",
-    "Africa": "Africa",
-}
+    """Entries for the person's country first, then their continent, then everywhere, then the rest."""
+    return sorted(entries, key=lambda entry: region_rank(entry.regions, region))
 
 
 def region_from_timezone(timezone: str | None, known_regions: Sequence[str]) -> str | None:
-    """The region to assume for a Slack time zone: a known region named in it, else its continent."""
-    if not timezone:
-        return None
-    zone = timezone.lower().replace("_", " ")
-    for region in known_regions:
-        if region.lower() in zone.split("/"):
-            return region
-    continent = _TIMEZONE_REGIONS.get(timezone.split("/", 1)[0])
-    if continent is None:
-        return None
-    return next((r for r in known_regions if r.lower() == continent.lower()), continent)
+    """The country a Slack time zone is in (tzdata's zone table), as its ISO 3166 code: Europe/London is
+    GB, America/New_York is US. `known_regions` is kept for callers; any country is a valid answer."""
+    return country_of_timezone(timezone)
 
 
 def get_region(*, session: Session, workspace_id: str, user_id: str) -> str | None:
@@ -397,12 +385,22 @@ def record_join(*, session: Session, entry_id: uuid.UUID, now: datetime) -> None
 
 
 def ask_anonymously(
-    *, session: Session, workspace_id: str, entry_id: uuid.UUID, asker_id: str, question: str, now: datetime
+    *,
+    session: Session,
+    workspace_id: str,
+    entry_id: uuid.UUID,
+    asker_id: str,
+    question: str,
+    now: datetime,
+    keys: AskerKeys,
 ) -> AnonymousQuestion:
-    """Keep a question for an entry's contact; the asker is remembered only to deliver the answer.
+    """Keep a question for an entry's contact; the asker is kept only sealed, to deliver the answer.
+
+    Counts the question against the asker's daily limit under a keyed hash (never the plain ID).
 
     Raises:
-        InvalidInput: empty or too long (key "question"). NotFound: the entry is gone or has no contact.
+        InvalidInput: empty, too long, or over today's limit (key "question").
+        NotFound: the entry is gone or has no contact.
     """
     text = question.strip()
     if not text:
@@ -412,17 +410,60 @@ def ask_anonymously(
     entry = get_active_entry(session=session, workspace_id=workspace_id, entry_id=entry_id)
     if not entry.contact_id:
         raise NotFound("This entry has no contact person to ask yet.")
+    asker_hash = keys.hash(asker_id)
+    if not _count_question(session=session, workspace_id=workspace_id, asker_hash=asker_hash, day=_day(now)):
+        raise InvalidInput(
+            {
+                "question": f"You've sent {QUESTIONS_PER_DAY} anonymous questions today, the most Kindred "
+                "relays in a day. You can ask again tomorrow."
+            }
+        )
     row = AnonymousQuestion(
         id=uuid.uuid4(),
         workspace_id=workspace_id,
         entry_id=entry.id,
-        asker_id=asker_id,
+        asker_sealed=keys.seal(asker_id),
+        asker_hash=asker_hash,
         contact_id=entry.contact_id,
         question=text,
         expires_at=now + QUESTION_LIFETIME,
     )
     session.add(row)
     return row
+
+
+def _day(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d")
+
+
+def asked_on(row: AnonymousQuestion) -> datetime:
+    """When the question was asked: what the answer and a report refer to, instead of quoting it."""
+    return row.expires_at - QUESTION_LIFETIME
+
+
+def _count_question(*, session: Session, workspace_id: str, asker_hash: bytes, day: str) -> bool:
+    """Count one question today; False (and nothing counted) when the day's limit is reached already."""
+    key = (
+        QuestionCount.workspace_id == workspace_id,
+        QuestionCount.asker_hash == asker_hash,
+        QuestionCount.day == day,
+    )
+    # One statement that both checks and counts, so two questions sent at once cannot both slip under.
+    bump = (
+        update(QuestionCount)
+        .where(*key, QuestionCount.count < QUESTIONS_PER_DAY)
+        .values(count=QuestionCount.count + 1)
+    )
+    if session.execute(bump).rowcount:  # type: ignore[attr-defined]
+        return True
+    if session.scalar(select(QuestionCount.count).where(*key)) is not None:
+        return False  # at the limit
+    try:
+        with session.begin_nested():
+            session.add(QuestionCount(workspace_id=workspace_id, asker_hash=asker_hash, day=day, count=1))
+    except IntegrityError:  # another question of theirs got there first
+        return bool(session.execute(bump).rowcount)  # type: ignore[attr-defined]
+    return True
 
 
 def get_question_for_contact(
@@ -454,14 +495,56 @@ def check_answer(answer: str) -> str:
 
 
 def forget_question(*, session: Session, question_id: uuid.UUID) -> None:
-    """Delete the question and with it the only link to who asked (called once the answer is delivered)."""
+    """Delete the question and with it the only link to who asked (once answered, or reported)."""
     session.execute(delete(AnonymousQuestion).where(AnonymousQuestion.id == question_id))
 
 
+def withdraw_question(*, session: Session, question_id: uuid.UUID) -> None:
+    """Delete a question that could not be sent, and give the asker back its place in today's count."""
+    row = session.get(AnonymousQuestion, question_id)
+    if row is None:
+        return
+    session.execute(
+        update(QuestionCount)
+        .where(
+            QuestionCount.workspace_id == row.workspace_id,
+            QuestionCount.asker_hash == row.asker_hash,
+            QuestionCount.day == _day(asked_on(row)),
+            QuestionCount.count > 0,
+        )
+        .values(count=QuestionCount.count - 1)
+    )
+    forget_question(session=session, question_id=question_id)
+
+
 def purge_expired_questions(*, session: Session, now: datetime) -> int:
-    """Delete every question older than its 30 days, answered or not; returns how many."""
+    """Delete every question older than its 30 days, answered or not, and the counts of past days.
+
+    Returns:
+        How many questions were deleted.
+    """
     result = session.execute(delete(AnonymousQuestion).where(AnonymousQuestion.expires_at <= now))
+    session.execute(delete(QuestionCount).where(QuestionCount.day < _day(now)))
     return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def questions_asked_by(*, session: Session, workspace_id: str, asker_hashes: Sequence[bytes]) -> int:
+    """How many questions from this person still wait for an answer (found by their keyed hashes)."""
+    return len(
+        session.scalars(
+            select(AnonymousQuestion.id).where(
+                AnonymousQuestion.workspace_id == workspace_id, AnonymousQuestion.asker_hash.in_(asker_hashes)
+            )
+        ).all()
+    )
+
+
+def forget_asker(*, session: Session, workspace_id: str, asker_hashes: Sequence[bytes]) -> None:
+    """Delete this person's waiting questions and today's count of them."""
+    for model in (AnonymousQuestion, QuestionCount):
+        session.execute(
+            delete(model).where(model.workspace_id == workspace_id, model.asker_hash.in_(asker_hashes))
+        )
 
 
 # -- my support map ------------------------------------------------------------------------------------

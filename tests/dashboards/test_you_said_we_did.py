@@ -200,3 +200,16 @@ def test_bad_input_is_refused_and_nothing_is_saved(
     assert "under 120" in save(dashboard, "team:C0A", "Plan", owner="x" * 200).get_data(as_text=True)
     assert plans(session_factory) == []
     assert slack.calls_to("chat.postMessage") == []
+
+
+def test_a_note_is_posted_escaped_so_it_pings_nobody_and_hides_no_link(
+    dashboard: Dashboard, org: OrgBuilder, slack: SlackStandIn
+) -> None:
+    slack.add_channel("C0A", members=["U1"])
+    dashboard.sign_in_as(MANAGER_A)
+    save(dashboard, "team:C0A", "Done <!channel> & <@U0BOSS> <https://evil.example|https://eap.example.com>")
+    [posted] = slack.calls_to("chat.postMessage")
+    sent = json.dumps(posted.args)
+    for trick in ("<!channel>", "<@U0BOSS>", "<https://evil"):
+        assert trick not in sent
+    assert "Done &lt;!channel&gt; &amp; &lt;@U0BOSS&gt;" in posted.args["text"]
