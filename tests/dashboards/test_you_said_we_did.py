@@ -203,11 +203,13 @@ def test_bad_input_is_refused_and_nothing_is_saved(
 
 
 def test_a_note_is_posted_escaped_so_it_pings_nobody_and_hides_no_link(
-    dashboard: Dashboard, org: OrgBuilder, slack: SlackStandIn
+    dashboard: Dashboard, org: OrgBuilder, slack: SlackStandIn, session_factory: SessionFactory
 ) -> None:
     slack.add_channel("C0A", members=["U1"])
     dashboard.sign_in_as(MANAGER_A)
     save(dashboard, "team:C0A", "Done <!channel> & <@U0BOSS> <https://evil.example|https://eap.example.com>")
+    [plan] = plans(session_factory)
+    post(dashboard, "team:C0A", str(plan.id))
     [posted] = slack.calls_to("chat.postMessage")
     sent = json.dumps(posted.args)
     for trick in ("<!channel>", "<@U0BOSS>", "<https://evil"):
