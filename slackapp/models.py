@@ -5,6 +5,7 @@ from slackapp.admin.models import KindredAdmin, ProfessionalHelp
 from slackapp.checkins.models import Answer, Comment, Histogram, Invitee, Participation, Pulse, Round
 from slackapp.dashboard_sessions import DashboardSession
 from slackapp.database import Base
+from slackapp.digests.models import DigestSent
 from slackapp.fair_use.models import PersonPace
 from slackapp.installations import tables as installation_tables  # noqa: F401  (slack_sdk's tables)
 from slackapp.org.models import Department, ManagerAssignment, Team
@@ -29,6 +30,7 @@ __all__ = [
     "GroupMember",
     "Membership",
     "PacingSlot",
+    "DigestSent",
     "PersonPace",
     "PairingRound",
     "PersonRegion",

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from slackapp.checkins import jobs as checkin_jobs
 from slackapp.database import SessionFactory, utcnow
+from slackapp.digests import jobs as digest_jobs
 from slackapp.installations.clients import workspace_clients
 from slackapp.logs import pin_slack_loggers
 from slackapp.pacing import DatabaseSlots, RatePacer
@@ -43,6 +44,6 @@ def create_worker(
             resource_jobs.purge_expired_anonymous_questions,
             resource_jobs.count_group_members,
         ]
-        + [pairing_jobs.start_rounds_when_due],
+        + [pairing_jobs.start_rounds_when_due, digest_jobs.send_digests_when_due],
         clock=clock,
     )

@@ -270,6 +270,17 @@ def measure(url: str, repeat: int) -> int:
                 since=last_week,
             ),
         ),
+        (
+            "where to act: 500 teams, latest week and the one before",
+            view(lambda g: queries.compare(g, ORG, with_changes=True)),
+            floor(
+                "SELECT r.channel_id, h.question_key, sum(h.value * h.count)::float / sum(h.count) "
+                "FROM checkin_histogram h JOIN checkin_round r ON r.id = h.round_id "
+                "WHERE r.workspace_id = :ws AND r.opens_at >= :since GROUP BY 1, 2",
+                ws=WORKSPACE,
+                since=last_week - timedelta(weeks=1),
+            ),
+        ),
     ]
     print(f"\n{'view':<56} {'cold':>8} {'p50':>8} {'p95':>8} {'floor p50':>10} {'floor p95':>10}")
     worst = 0.0

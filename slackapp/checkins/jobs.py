@@ -188,7 +188,7 @@ def _last_action(context: JobContext, round_: Round) -> str | None:
     """What the team's manager said would change after an earlier round ("you said, we did")."""
     with context.session_factory() as session:
         note = latest_action(session=session, workspace_id=round_.workspace_id, channel_id=round_.channel_id)
-    return note.body if note is not None and note.written_at < round_.opens_at else None
+    return note.summary if note is not None and note.written_at < round_.opens_at else None
 
 
 # -- Slack helpers -------------------------------------------------------------------------------------

@@ -338,6 +338,52 @@ class Gate:
         round_id = period.rounds[team.id].round_id
         return list(self._session.scalars(select(Comment.body).where(Comment.round_id == round_id)))
 
+    # -- benchmarks: published cells above a viewer's own units ---------------------------------------
+
+    def benchmark_units(self) -> list[UnitKey]:
+        """Departments a viewer may read as a benchmark without managing them: those of the teams they
+        lead. A team manager whose team is always hidden still sees where it stands through them."""
+        if self.viewer.everything:
+            return []
+        own = {u for u in self.units() if u.kind is UnitKind.DEPARTMENT}
+        found: list[UnitKey] = []
+        for unit in self.units():
+            department = self.department_of(unit) if unit.kind is UnitKind.TEAM else None
+            if department is not None and department not in own and department not in found:
+                found.append(department)
+        return found
+
+    def benchmark_series(
+        self, unit: UnitKey, *, questions: Sequence[str] = QUESTION_KEYS, last: int | None = None
+    ) -> list[Cell]:
+        """A benchmark department's published cells (the same publication every viewer reads from).
+
+        Only its own cells, never its teams': those stay within the department manager's scope.
+        """
+        if unit not in self.benchmark_units():
+            self.check(unit)
+        return self._cells(unit, questions, last=last)
+
+    def benchmarks(self, unit: UnitKey) -> list[Cell]:
+        """A unit's latest cell beside its department's (for a team) and the organisation's, same week."""
+        if unit not in self.benchmark_units():
+            self.check(unit)
+        questions = [q for q in QUESTION_KEYS if q not in ("wellbeing", "stress")]
+        mine = self._cells(unit, questions, last=1)
+        if not mine:
+            return []
+        week = mine[-1].period
+        result = [mine[-1]]
+        above: list[UnitKey] = []
+        if unit.kind is UnitKind.TEAM:
+            recorded = self._snapshot().by_week[week].rounds[unit.id].department
+            above = [UnitKey(UnitKind.DEPARTMENT, recorded)] if recorded else []
+        if unit.kind is not UnitKind.ORG:
+            above.append(ORG)
+        for benchmark in above:
+            result += self._cells(benchmark, questions, week=week)
+        return result
+
     # -- internals --------------------------------------------------------------------------------
 
     def _snapshot(self) -> _Snapshot:

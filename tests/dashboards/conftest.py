@@ -116,15 +116,19 @@ class Dashboard:
         return dict(reply.get_json()["response"]["_pages_content"]["children"])
 
     def switch(self, page: str, unit: str | None) -> Any:
-        """The unit picker's callback, with whatever value a (possibly tampered) browser sends."""
+        """The unit picker's callback, with whatever value a (possibly tampered) browser sends: it answers
+        with the URL to go to, and the page at that URL decides what may be shown."""
         return self.client.post(
             "/dashboard/_dash-update-component",
             base_url=BASE_URL,
             json={
-                "output": "kindred-content.children",
-                "outputs": {"id": "kindred-content", "property": "children"},
+                "output": "kindred-url.href",
+                "outputs": {"id": "kindred-url", "property": "href"},
                 "inputs": [{"id": "kindred-unit", "property": "value", "value": unit}],
-                "state": [{"id": "kindred-page", "property": "data", "value": page}],
+                "state": [
+                    {"id": "kindred-page", "property": "data", "value": page},
+                    {"id": "kindred-shown-unit", "property": "data", "value": None},
+                ],
                 "changedPropIds": ["kindred-unit.value"],
             },
         )
@@ -155,7 +159,7 @@ def text_of(layout: Any) -> str:
 def table_rows(layout: Any) -> list[list[str]]:
     table = find(layout, "kindred-table")
     assert table is not None
-    head, body = table["props"]["children"]
+    _caption, head, body = table["props"]["children"]
     columns = [th["props"]["children"] for th in head["props"]["children"]["props"]["children"]]
     rows = [[td["props"]["children"] for td in tr["props"]["children"]] for tr in body["props"]["children"]]
     return [columns, *rows]
@@ -164,4 +168,23 @@ def table_rows(layout: Any) -> list[list[str]]:
 def dropdown_values(layout: Any) -> list[str]:
     picker = find(layout, "kindred-unit")
     assert picker is not None
-    return [o["value"] for o in picker["props"]["options"]]
+    return [o["value"] for o in picker["props"]["data"]]
+
+
+def nav_links(layout: Any) -> dict[str, str]:
+    """Each tab the page offers (by page) and where its link goes."""
+    found: dict[str, str] = {}
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            props = node.get("props", {})
+            if isinstance(props.get("id"), str) and props["id"].startswith("tab-"):
+                found[props["id"][4:]] = props["href"]
+            for value in props.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(layout)
+    return found
