@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import Date, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from slackapp.database import PSEUDONYMISE, Base, RandomId, SlackId, Timestamp, person
+from slackapp.database import KEPT, PSEUDONYMISE, Base, RandomId, SlackId, Timestamp, person
 
 
 class ActionNote(Base):
@@ -21,7 +21,10 @@ class ActionNote(Base):
     channel_id: Mapped[SlackId]
     week: Mapped[date] = mapped_column(Date)  # the Monday of the results it answers
     body: Mapped[str] = mapped_column(Text)
-    owner: Mapped[str | None] = mapped_column(String(120))  # who does it, in the writer's words
+    owner: Mapped[str | None] = mapped_column(  # who does it, in the writer's words
+        String(120),
+        info=person(KEPT, why="free text the writer typed (a name or a role), never a Slack user ID"),
+    )
     due: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16))  # a PlanStatus value
     written_by: Mapped[SlackId] = mapped_column(

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import Date
 from sqlalchemy.orm import Mapped, mapped_column
 
-from slackapp.database import Base, SlackId, Timestamp
+from slackapp.database import DELETE_ROW, Base, SlackId, Timestamp, person
 
 
 class DigestSent(Base):
@@ -17,7 +17,9 @@ class DigestSent(Base):
 
     workspace_id: Mapped[SlackId] = mapped_column(primary_key=True)
     week: Mapped[date] = mapped_column(Date, primary_key=True)  # the Monday of the results
-    user_id: Mapped[SlackId] = mapped_column(primary_key=True)
+    user_id: Mapped[SlackId] = mapped_column(
+        primary_key=True, info=person(DELETE_ROW, "You were sent {n} results digest(s) as a manager.")
+    )
     sent_at: Mapped[Timestamp]
 
     @property
