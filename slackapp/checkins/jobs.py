@@ -32,11 +32,12 @@ from slackapp.checkins.service import (
     open_due_rounds,
     participation_so_far,
     people_to_remind,
-    round_results,
+    results_from_cell,
     unmark_reminded,
 )
 from slackapp.checkins.views import build_invitation, build_reminder, build_results
 from slackapp.posting import post_once
+from slackapp.privacy.gate import published_team_cell
 from slackapp.scheduler.worker import JobContext, JobHandler
 
 log = logging.getLogger(__name__)
@@ -157,21 +158,39 @@ def close_round_job(context: JobContext, round_id: uuid.UUID) -> datetime | None
     return None
 
 
-def post_results(context: JobContext, round_id: uuid.UUID) -> datetime | None:
-    """Post the summary (or "too few answers") and retire the invitation's button."""
-    min_group = context.settings.min_group_size
+def retire_invitation(context: JobContext, round_id: uuid.UUID) -> datetime | None:
+    """At close: the invitation's button goes (its results are posted once its period is published)."""
     with context.session_factory() as session:
         round_ = get_round(session=session, round_id=round_id)
-        results = round_results(session=session, round_id=round_id, min_group_size=min_group)
-    client = context.slack(round_.workspace_id)
     if round_.invitation_ts is not None:
-        text, blocks = build_invitation(round_, shown_count=0, min_group_size=min_group)
-        client.chat_update(
+        text, blocks = build_invitation(round_, shown_count=0, min_group_size=context.settings.min_group_size)
+        context.slack(round_.workspace_id).chat_update(
             channel=round_.channel_id, ts=round_.invitation_ts, text=text, blocks=_dicts(blocks)
         )
-    text, blocks = build_results(results, min_group_size=min_group)
+    return None
+
+
+def post_results(context: JobContext, round_id: uuid.UUID) -> datetime | None:
+    """After the round's period is published: the team's published cell, or why it is not shown.
+
+    Queued by the publication (slackapp/privacy/jobs.py) for each round it counted; the post shows only
+    that team's cell as leaders see it on the dashboard, never more.
+    """
+    with context.session_factory() as session:
+        round_ = get_round(session=session, round_id=round_id)
+        cell = published_team_cell(session=session, round_id=round_id)
+    if cell is None:
+        return None  # not counted in a publication (a later round of the team replaced it)
+    results = results_from_cell(
+        round_,
+        respondents=cell.respondents,
+        invited=cell.invited,
+        means={key: figures.mean for key, figures in cell.questions.items()},
+        reason=cell.reason,
+    )
+    text, blocks = build_results(results)
     post_once(
-        client,
+        context.slack(round_.workspace_id),
         channel=round_.channel_id,
         text=text,
         blocks=blocks,
@@ -188,6 +207,7 @@ JOB_HANDLERS: dict[str, JobHandler] = {
     CheckinJob.REFRESH_PARTICIPATION: refresh_participation,
     CheckinJob.SEND_REMINDERS: send_reminders,
     CheckinJob.CLOSE_ROUND: close_round_job,
+    CheckinJob.RETIRE_INVITATION: retire_invitation,
     CheckinJob.POST_RESULTS: post_results,
 }
 
