@@ -40,8 +40,10 @@ def _base(title: str, height: int = 420) -> go.Figure:
     return figure
 
 
-def _mark_hidden(figure: go.Figure, weeks: list[str], reason: str, y: float, yaxis: str = "y") -> None:
-    """Say, at each hidden week, why nothing is drawn there."""
+def _mark_hidden(
+    figure: go.Figure, weeks: list[str], reasons: list[str], y: float, yaxis: str = "y"
+) -> None:
+    """Say, at each hidden week, why nothing is drawn there (each week its own reason)."""
     if not weeks:
         return
     figure.add_trace(
@@ -50,8 +52,9 @@ def _mark_hidden(figure: go.Figure, weeks: list[str], reason: str, y: float, yax
             y=[y] * len(weeks),
             mode="markers",
             marker={"symbol": "x-thin-open", "size": 12, "color": HIDDEN_MARK, "line": {"width": 2}},
-            name=reason[:1].upper() + reason[1:],
-            hovertemplate=f"%{{x}}: {reason}<extra></extra>",
+            name="Hidden",
+            customdata=reasons,
+            hovertemplate="%{x}: %{customdata}<extra></extra>",
             yaxis=yaxis,
         )
     )
@@ -83,7 +86,7 @@ def make_overview_figure(data: OverviewData) -> go.Figure:
             line={"color": OKABE_ITO[0], "width": 3},
             name="Well-being (1–5)",
             customdata=[p.respondents for p in data.weeks],
-            hovertemplate="%{x}: %{y:.2f} from %{customdata} answers<extra></extra>",
+            hovertemplate="%{x}: %{y:.1f} from %{customdata} answers<extra></extra>",
         )
     )
     figure.add_trace(
@@ -97,9 +100,8 @@ def make_overview_figure(data: OverviewData) -> go.Figure:
             hovertemplate="%{x}: %{y:.0f}% (%{customdata[0]} of %{customdata[1]})<extra></extra>",
         )
     )
-    _mark_hidden(
-        figure, [week_label(p.week) for p in data.weeks if p.wellbeing is None], data.hidden_reason, 1.2
-    )
+    hidden = [p for p in data.weeks if p.wellbeing is None]
+    _mark_hidden(figure, [week_label(p.week) for p in hidden], [p.note or data.hidden_reason for p in hidden], 1.2)
     figure.update_layout(
         yaxis={"title": "Well-being (1–5)", "range": [1, 5], "gridcolor": "#eee"},
         yaxis2={"title": "Participation (%)", "range": [0, 100], "overlaying": "y", "side": "right"},
@@ -138,11 +140,13 @@ def make_questions_figure(data: QuestionsData) -> go.Figure:
             )
         )
     hidden_x: list[list[str]] = [[], []]
+    hidden_notes: list[str] = []
     for question in data.questions:
         for week in question.weeks:
             if week.counts is None:
                 hidden_x[0].append(question.label)
                 hidden_x[1].append(week_label(week.week))
+                hidden_notes.append(week.note or data.hidden_reason)
     if hidden_x[0]:
         figure.add_trace(
             go.Scatter(
@@ -150,8 +154,9 @@ def make_questions_figure(data: QuestionsData) -> go.Figure:
                 y=[50] * len(hidden_x[0]),
                 mode="markers",
                 marker={"symbol": "x-thin-open", "size": 12, "color": HIDDEN_MARK, "line": {"width": 2}},
-                name=data.hidden_reason[:1].upper() + data.hidden_reason[1:],
-                hovertemplate=f"{data.hidden_reason}<extra></extra>",
+                name="Hidden",
+                customdata=hidden_notes,
+                hovertemplate="%{customdata}<extra></extra>",
             )
         )
     figure.update_layout(
@@ -190,13 +195,13 @@ def make_landscape_figure(data: LandscapeData) -> go.Figure:
                     "dash": "solid" if index == 0 else "dot",
                 },
                 connectgaps=False,
-                hovertemplate="%{theta}: %{r:.2f}<extra>" + group.name + "</extra>",
+                hovertemplate="%{theta}: %{r:.1f}<extra>" + group.name + "</extra>",
             )
         )
-    hidden = [g.name for g in data.groups if any(v is None for v in g.scores.values())]
+    hidden = [g for g in data.groups if any(v is None for v in g.scores.values())]
     if hidden:
         figure.add_annotation(
-            text=f"{', '.join(hidden)}: {data.hidden_reason}",
+            text="; ".join(f"{g.name}: {g.note or data.hidden_reason}" for g in hidden),
             showarrow=False,
             xref="paper",
             yref="paper",
@@ -220,21 +225,21 @@ def make_compare_figure(data: CompareData) -> go.Figure:
                 orientation="h",
                 name=QUESTION_LABELS[key] + " (1–5)",
                 marker={"color": OKABE_ITO[index]},
-                hovertemplate="%{y}: %{x:.2f}<extra>" + QUESTION_LABELS[key] + "</extra>",
+                hovertemplate="%{y}: %{x:.1f}<extra>" + QUESTION_LABELS[key] + "</extra>",
             )
         )
-    hidden = [r.name for r in data.rows if r.scores["wellbeing"] is None]
+    hidden = [r for r in data.rows if r.scores["wellbeing"] is None]
     if hidden:
         figure.add_trace(
             go.Scatter(
-                y=hidden,
+                y=[r.name for r in hidden],
                 x=[1.1] * len(hidden),
                 mode="markers+text",
-                text=[data.hidden_reason] * len(hidden),
+                text=[r.note or data.hidden_reason for r in hidden],
                 textposition="middle right",
                 marker={"symbol": "x-thin-open", "size": 12, "color": HIDDEN_MARK, "line": {"width": 2}},
                 name="Hidden",
-                hovertemplate=f"%{{y}}: {data.hidden_reason}<extra></extra>",
+                hovertemplate="%{y}: %{text}<extra></extra>",
             )
         )
     figure.update_layout(

@@ -43,8 +43,9 @@ def test_overview_leaves_a_marked_gap_for_a_hidden_week() -> None:
     assert list(line.y) == [3.5, None, 3.8]
     bars = next(t for t in figure.data if t.name == "Participation (%)")
     assert list(bars.y) == [80.0, None, 90.0]
-    marker = next(t for t in figure.data if t.name.startswith("Fewer than 5"))
+    marker = next(t for t in figure.data if t.name == "Hidden")
     assert list(marker.x) == ["14 Sep 2026"]
+    assert list(marker.customdata) == [REASON]  # the week's own reason (the legend's, when it has none)
     band = figure.data[0]
     assert band.fill == "toself" and len(band.x) == 4  # the two shown weeks, there and back
 
@@ -66,7 +67,7 @@ def test_questions_stack_five_values_and_mark_hidden_weeks() -> None:
     assert list(ones.y) == [10.0, 30.0]
     # Stress runs the other way: answering 1 (not stressed) is the good end, in blue.
     assert list(ones.marker.color) == [DIVERGING[0], DIVERGING[-1]]
-    assert figure.data[-1].hovertemplate.startswith(REASON)
+    assert list(figure.data[-1].customdata) == [REASON]
 
 
 def test_landscape_draws_each_group_that_has_scores() -> None:
