@@ -606,6 +606,7 @@ def close_round(*, session: Session, round_id: uuid.UUID, now: datetime) -> bool
     # The results are posted after the period is published (slackapp/privacy/jobs.py), and show only
     # what the publication shows; here the invitation's button is retired.
     enqueue(session=session, kind=CheckinJob.RETIRE_INVITATION, subject_id=round_id, due_at=now)
+    schedule_publications(session=session, workspace_id=round_.workspace_id, now=now)
     return True
 
 

@@ -48,7 +48,7 @@ from slackapp.privacy.suppression import (
     publishable,
     publishable_questions,
 )
-from slackapp.scheduler.queue import enqueue
+from slackapp.scheduler.queue import bring_forward
 
 QUESTION_KEYS: tuple[str, ...] = tuple(q.value for q in QuestionKey)
 WEEK = timedelta(days=7)
@@ -72,7 +72,8 @@ def period_end(period: date) -> datetime:
 
 
 def schedule_publications(*, session: Session, workspace_id: str, now: datetime) -> uuid.UUID:
-    """Make sure the workspace has its recurring publish job (called when a round opens).
+    """Make sure the workspace has its recurring publish job, due now (called when a round opens or
+    closes: a close may complete a period).
 
     Returns:
         The id of the workspace's schedule row, the job's subject.
@@ -85,7 +86,7 @@ def schedule_publications(*, session: Session, workspace_id: str, now: datetime)
         session.add(schedule)
         session.flush()
         schedule_id = schedule.id
-    enqueue(session=session, kind=PUBLISH_JOB, subject_id=schedule_id, due_at=now)
+    bring_forward(session=session, kind=PUBLISH_JOB, subject_id=schedule_id, due_at=now)
     return schedule_id
 
 
