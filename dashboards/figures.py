@@ -40,9 +40,7 @@ def _base(title: str, height: int = 420) -> go.Figure:
     return figure
 
 
-def _mark_hidden(
-    figure: go.Figure, weeks: list[str], reasons: list[str], y: float, yaxis: str = "y"
-) -> None:
+def _mark_hidden(figure: go.Figure, weeks: list[str], reasons: list[str], y: float, yaxis: str = "y") -> None:
     """Say, at each hidden week, why nothing is drawn there (each week its own reason)."""
     if not weeks:
         return
@@ -101,7 +99,9 @@ def make_overview_figure(data: OverviewData) -> go.Figure:
         )
     )
     hidden = [p for p in data.weeks if p.wellbeing is None]
-    _mark_hidden(figure, [week_label(p.week) for p in hidden], [p.note or data.hidden_reason for p in hidden], 1.2)
+    _mark_hidden(
+        figure, [week_label(p.week) for p in hidden], [p.note or data.hidden_reason for p in hidden], 1.2
+    )
     figure.update_layout(
         yaxis={"title": "Well-being (1–5)", "range": [1, 5], "gridcolor": "#eee"},
         yaxis2={"title": "Participation (%)", "range": [0, 100], "overlaying": "y", "side": "right"},

@@ -1,4 +1,4 @@
-"""The dashboard's data: every number here comes from the gate's reader of publications, and from nowhere else.
+"""The dashboard's data: every number comes from the gate's reader of publications, and from nowhere else.
 
 Each view has a data builder (what the figure draws) and a table builder (what the page lists and the
 CSV export holds), so the export is exactly what is on screen. A hidden value is `None` here, shown

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from slackapp.checkins.models import Pulse
+from slackapp.checkins.models import Pulse, Round
 from slackapp.checkins.questions import DEFAULT_QUESTION_KEYS, QuestionKey
 from slackapp.checkins.service import close_round, mark_invitation_posted, open_round_now
 from slackapp.database import SessionFactory
@@ -24,7 +24,6 @@ from slackapp.org.service import (
     set_department_managers,
     set_team_managers,
 )
-from slackapp.checkins.models import Round
 from slackapp.privacy.gate import Gate, PrivacyRules
 from slackapp.privacy.publish import PublishOutcome, period_end, period_of, publish_due_periods
 from slackapp.privacy.scope import Viewer, viewer_for
@@ -180,12 +179,16 @@ class OrgBuilder:
         asked = self.questions.get(channel, DEFAULT_QUESTION_KEYS)
         return {key: value for key, value in scores().items() if QuestionKey(key) in asked}
 
-    def publish(self, now: datetime | None = None, *, min_group_size: int = RULES.min_group_size) -> PublishOutcome:
+    def publish(
+        self, now: datetime | None = None, *, min_group_size: int = RULES.min_group_size
+    ) -> PublishOutcome:
         """What the worker's publish job does: publish every completed period, by default as of the end
         of the latest week that has a round (every week so far is over)."""
         with self.session_factory.begin() as session:
             if now is None:
-                latest = session.scalar(select(func.max(Round.opens_at)).where(Round.workspace_id == WORKSPACE))
+                latest = session.scalar(
+                    select(func.max(Round.opens_at)).where(Round.workspace_id == WORKSPACE)
+                )
                 now = period_end(period_of(latest)) if latest is not None else week(0)
             return publish_due_periods(
                 session=session, workspace_id=WORKSPACE, now=now, min_group_size=min_group_size

@@ -647,11 +647,20 @@ class RoundResults:
 
 
 def results_from_cell(
-    round_: Round, *, respondents: int | None, invited: int | None, means: Mapping[str, float], reason: str | None
+    round_: Round,
+    *,
+    respondents: int | None,
+    invited: int | None,
+    means: Mapping[str, float],
+    reason: str | None,
 ) -> RoundResults:
     """The post's content from the team's published cell (`slackapp.privacy.gate.published_team_cell`):
     the means it shows, in the order the round asked its questions."""
     if respondents is None:
         return RoundResults(respondents=None, invited=None, questions=[], hidden_reason=reason)
-    shown = [QuestionResult(question=q, mean=means[q.key.value]) for q in round_questions(round_) if q.key.value in means]
+    shown = [
+        QuestionResult(question=q, mean=means[q.key.value])
+        for q in round_questions(round_)
+        if q.key.value in means
+    ]
     return RoundResults(respondents=respondents, invited=invited, questions=shown)

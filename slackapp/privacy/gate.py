@@ -196,7 +196,9 @@ class Gate:
         query = (
             select(*_CELL_COLUMNS)
             .join(Publication, Publication.id == PublishedCell.publication_id)
-            .where(PublishedCell.workspace_id == self.viewer.workspace_id, PublishedCell.unit == unit.to_param())
+            .where(
+                PublishedCell.workspace_id == self.viewer.workspace_id, PublishedCell.unit == unit.to_param()
+            )
             .order_by(PublishedCell.period.desc())
         )
         if last is not None:
@@ -225,14 +227,14 @@ class Gate:
         params = [u.to_param() for u in chosen]
         latest: dict[str, tuple[date, date | None]] = {}
         for start in range(0, len(params), 500):
-            for unit, period, previous in self._session.execute(
+            for param, period, previous in self._session.execute(
                 select(PublishedUnit.unit, PublishedUnit.latest_period, PublishedUnit.previous_period).where(
                     PublishedUnit.workspace_id == self.viewer.workspace_id,
                     PublishedUnit.unit.in_(params[start : start + 500]),
                 )
             ):
-                latest[unit] = (period, previous)
-        wanted = [(u, p) for u, (p, before) in latest.items() for p in (p, before) if p is not None]
+                latest[param] = (period, previous)
+        wanted = [(param, when) for param, periods in latest.items() for when in periods if when is not None]
         rows: dict[tuple[str, date], Any] = {}
         for start in range(0, len(wanted), 500):
             for row in self._session.execute(
@@ -245,13 +247,14 @@ class Gate:
             ):
                 rows[(row.unit, row.period)] = row
         cells: list[Cell] = []
-        for unit in params:
-            if unit not in latest:
+        for param in params:
+            if param not in latest:
                 continue
-            period, before = latest[unit]
-            row = rows.get((unit, period))
-            if row is not None:
-                cells.append(self._cell(row, questions, previous=rows.get((unit, before)) if before else None))
+            newest, before = latest[param]
+            found = rows.get((param, newest))
+            if found is not None:
+                earlier = rows.get((param, before)) if before is not None else None
+                cells.append(self._cell(found, questions, previous=earlier))
         return cells
 
     def landscape(self, team: UnitKey) -> list[Cell]:
@@ -352,7 +355,9 @@ def cell_from_row(row: Any, questions: Sequence[str], *, name: str, previous: An
             reasons[key] = reason_text(figure["hidden"], minimum)
             continue
         earlier = before.get(key)
-        change = round(figure["mean"] - earlier["mean"], 1) if earlier is not None and "mean" in earlier else None
+        change = (
+            round(figure["mean"] - earlier["mean"], 1) if earlier is not None and "mean" in earlier else None
+        )
         shown[key] = QuestionFigures(
             key=key,
             respondents=int(figure["n"]),

@@ -40,7 +40,9 @@ def publish_periods(context: JobContext, schedule_id: uuid.UUID) -> datetime | N
                     PublishedRound.publication_id == publication.id, PublishedRound.counted.is_(True)
                 )
             ):
-                enqueue(session=session, kind=CheckinJob.POST_RESULTS, subject_id=round_id, due_at=context.now)
+                enqueue(
+                    session=session, kind=CheckinJob.POST_RESULTS, subject_id=round_id, due_at=context.now
+                )
     return outcome.next_check
 
 

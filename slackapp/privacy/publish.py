@@ -124,9 +124,13 @@ def publish_due_periods(
         The publications made and when to look again.
     """
     session.scalar(
-        select(PublicationSchedule.id).where(PublicationSchedule.workspace_id == workspace_id).with_for_update()
+        select(PublicationSchedule.id)
+        .where(PublicationSchedule.workspace_id == workspace_id)
+        .with_for_update()
     )
-    last = session.scalar(select(func.max(Publication.period)).where(Publication.workspace_id == workspace_id))
+    last = session.scalar(
+        select(func.max(Publication.period)).where(Publication.workspace_id == workspace_id)
+    )
     taken = select(PublishedRound.round_id).where(PublishedRound.round_id == Round.id).exists()
     rows = session.execute(
         select(
@@ -215,9 +219,14 @@ def _publish(
     asked = _asked(session, list(counted))
     histograms = _histograms(session, list(counted))
     shown = publishable(tree, respondents, k)
-    shown_questions = publishable_questions(tree, shown, respondents, {
-        c: asked.get(r.id, frozenset()) for c, r in latest.items()
-    }, QUESTION_KEYS, k)
+    shown_questions = publishable_questions(
+        tree,
+        shown,
+        respondents,
+        {c: asked.get(r.id, frozenset()) for c, r in latest.items()},
+        QUESTION_KEYS,
+        k,
+    )
     parents = {child: parent for parent, kids in tree.children.items() for child in kids}
     cells: list[dict[str, Any]] = []
     for node in tree.postorder():
@@ -251,7 +260,9 @@ def _publish(
                 continue
             if node not in shown_questions[question]:
                 answered = sum(r.respondents for r in asking)
-                figures[question] = {"hidden": HiddenReason.TOO_FEW if answered < k else HiddenReason.PROTECTS}
+                figures[question] = {
+                    "hidden": HiddenReason.TOO_FEW if answered < k else HiddenReason.PROTECTS
+                }
                 continue
             counts = [0] * len(SCALE)
             for r in asking:
@@ -263,14 +274,13 @@ def _publish(
         cells.append(cell)
     session.execute(insert(PublishedCell), cells)
     # The index of units (not part of the frozen publication): each unit's latest period and name.
-    known: dict[str, date] = {
-        unit: latest
-        for unit, latest in session.execute(
+    known: dict[str, date] = dict(
+        session.execute(
             select(PublishedUnit.unit, PublishedUnit.latest_period).where(
                 PublishedUnit.workspace_id == workspace_id
             )
-        )
-    }
+        ).all()
+    )
     session.execute(
         delete(PublishedUnit).where(
             PublishedUnit.workspace_id == workspace_id, PublishedUnit.unit.in_([c["unit"] for c in cells])
@@ -332,7 +342,7 @@ def _histograms(session: Session, round_ids: list[uuid.UUID]) -> dict[uuid.UUID,
 
 def tree_of(publication_tree: Mapping[str, Any]) -> Tree:
     """The tree a publication was computed on, from what it recorded."""
-    teams: dict[str, str | None] = {t: None for t in publication_tree.get("teams", [])}
+    teams: dict[str, str | None] = dict.fromkeys(publication_tree.get("teams", []))
     for department, entry in publication_tree.get("departments", {}).items():
-        teams.update({t: department for t in entry["teams"]})
+        teams.update(dict.fromkeys(entry["teams"], department))
     return build_tree(teams)
