@@ -59,6 +59,7 @@ def upgrade() -> None:
     sa.Column('name', sa.String(length=80), nullable=True),
     sa.Column('respondents', sa.Integer(), nullable=True),
     sa.Column('invited', sa.Integer(), nullable=True),
+    sa.Column('respondents_change', sa.Integer(), nullable=True),
     sa.Column('reason', sa.String(length=16), nullable=True),
     sa.Column('figures', sa.JSON(), nullable=False),
     sa.Column('round_id', sa.Uuid(), nullable=True),

@@ -18,8 +18,8 @@ from sqlalchemy import Engine, event
 from slackapp.app import create_app
 from slackapp.database import new_engine, new_session_factory, utcnow
 from slackapp.demo.organisation import WEEKS, WORKSPACE, build_demo_organisation, demo_roles
-from slackapp.privacy.publish import publish_due_periods
 from slackapp.migrate import upgrade_database
+from slackapp.privacy.publish import publish_due_periods
 from slackapp.settings import Settings
 from slackapp.web import create_web_app
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from slackapp.checkins.models import Comment
@@ -119,6 +119,7 @@ _CELL_COLUMNS = (
     PublishedCell.publication_id,
     PublishedCell.respondents,
     PublishedCell.invited,
+    PublishedCell.respondents_change,
     PublishedCell.reason,
     PublishedCell.figures,
     PublishedCell.round_id,
@@ -202,14 +203,8 @@ class Gate:
             .order_by(PublishedCell.period.desc())
         )
         if last is not None:
-            query = query.limit(last + 1)  # one more, for the first one's change
-        rows = list(reversed(self._session.execute(query).all()))
-        cells = [
-            self._cell(row, questions, previous=rows[i - 1] if i else None) for i, row in enumerate(rows)
-        ]
-        if last is not None and len(rows) > last:
-            cells = cells[1:]
-        return cells
+            query = query.limit(last)
+        return [self._cell(row, questions) for row in reversed(self._session.execute(query).all())]
 
     def latest_period(self) -> date | None:
         """The newest published period of the workspace."""
@@ -225,37 +220,26 @@ class Gate:
         if not chosen:
             return []
         params = [u.to_param() for u in chosen]
-        latest: dict[str, tuple[date, date | None]] = {}
+        rows: dict[str, Any] = {}
         for start in range(0, len(params), 500):
-            for param, period, previous in self._session.execute(
-                select(PublishedUnit.unit, PublishedUnit.latest_period, PublishedUnit.previous_period).where(
+            for row in self._session.execute(
+                select(*_CELL_COLUMNS)
+                .join(Publication, Publication.id == PublishedCell.publication_id)
+                .join(
+                    PublishedUnit,
+                    and_(
+                        PublishedUnit.workspace_id == PublishedCell.workspace_id,
+                        PublishedUnit.unit == PublishedCell.unit,
+                        PublishedUnit.latest_period == PublishedCell.period,
+                    ),
+                )
+                .where(
                     PublishedUnit.workspace_id == self.viewer.workspace_id,
                     PublishedUnit.unit.in_(params[start : start + 500]),
                 )
             ):
-                latest[param] = (period, previous)
-        wanted = [(param, when) for param, periods in latest.items() for when in periods if when is not None]
-        rows: dict[tuple[str, date], Any] = {}
-        for start in range(0, len(wanted), 500):
-            for row in self._session.execute(
-                select(*_CELL_COLUMNS)
-                .join(Publication, Publication.id == PublishedCell.publication_id)
-                .where(
-                    PublishedCell.workspace_id == self.viewer.workspace_id,
-                    tuple_(PublishedCell.unit, PublishedCell.period).in_(wanted[start : start + 500]),
-                )
-            ):
-                rows[(row.unit, row.period)] = row
-        cells: list[Cell] = []
-        for param in params:
-            if param not in latest:
-                continue
-            newest, before = latest[param]
-            found = rows.get((param, newest))
-            if found is not None:
-                earlier = rows.get((param, before)) if before is not None else None
-                cells.append(self._cell(found, questions, previous=earlier))
-        return cells
+                rows[row.unit] = row
+        return [self._cell(rows[param], questions) for param in params if param in rows]
 
     def landscape(self, team: UnitKey) -> list[Cell]:
         """A team's latest cell beside its department's and the organisation's, from the same publication.
@@ -325,13 +309,13 @@ class Gate:
 
     # -- internals --------------------------------------------------------------------------------
 
-    def _cell(self, row: Any, questions: Sequence[str], previous: Any = None) -> Cell:
+    def _cell(self, row: Any, questions: Sequence[str]) -> Cell:
         unit = UnitKey.from_param(row.unit) or ORG
-        return cell_from_row(row, questions, name=self.name(unit), previous=previous)
+        return cell_from_row(row, questions, name=self.name(unit))
 
 
-def cell_from_row(row: Any, questions: Sequence[str], *, name: str, previous: Any = None) -> Cell:
-    """A stored cell as the reader gives it: reasons in words, changes against the previous cell."""
+def cell_from_row(row: Any, questions: Sequence[str], *, name: str) -> Cell:
+    """A stored cell as the reader gives it: hidden reasons in words, changes as published."""
     unit = UnitKey.from_param(row.unit) or ORG
     minimum = int(row.min_group_size)
     if row.respondents is None:
@@ -344,7 +328,6 @@ def cell_from_row(row: Any, questions: Sequence[str], *, name: str, previous: An
             reason=reason_text(row.reason, minimum),
             min_group_size=minimum,
         )
-    before: Mapping[str, Any] = previous.figures if previous is not None else {}
     shown: dict[str, QuestionFigures] = {}
     reasons: dict[str, str] = {}
     for key in questions:
@@ -354,10 +337,6 @@ def cell_from_row(row: Any, questions: Sequence[str], *, name: str, previous: An
         if "hidden" in figure:
             reasons[key] = reason_text(figure["hidden"], minimum)
             continue
-        earlier = before.get(key)
-        change = (
-            round(figure["mean"] - earlier["mean"], 1) if earlier is not None and "mean" in earlier else None
-        )
         shown[key] = QuestionFigures(
             key=key,
             respondents=int(figure["n"]),
@@ -365,7 +344,7 @@ def cell_from_row(row: Any, questions: Sequence[str], *, name: str, previous: An
             mean=float(figure["mean"]),
             low=float(figure["low"]),
             high=float(figure["high"]),
-            change=change,
+            change=figure.get("change"),
         )
     return Cell(
         unit=unit,
@@ -376,11 +355,7 @@ def cell_from_row(row: Any, questions: Sequence[str], *, name: str, previous: An
         questions=shown,
         hidden_questions=tuple(reasons),
         question_reasons=reasons,
-        respondents_change=(
-            row.respondents - previous.respondents
-            if previous is not None and previous.respondents is not None
-            else None
-        ),
+        respondents_change=row.respondents_change,
         min_group_size=minimum,
     )
 

@@ -63,7 +63,8 @@ class PublishedCell(Base):
     """One unit (the organisation, a department or a team) in one publication.
 
     `respondents is None` means hidden, for `reason`. `figures` maps each question the unit's teams
-    asked to {"n", "counts", "mean", "low", "high"} when shown, or {"hidden": reason} when not.
+    asked to {"n", "counts", "mean", "low", "high", "change"} when shown ("change": the mean's change
+    since the unit's previous cell, or null), or {"hidden": reason} when not.
     """
 
     __tablename__ = "privacy_published_cell"
@@ -81,6 +82,8 @@ class PublishedCell(Base):
     name: Mapped[str | None] = mapped_column(String(80))  # a department's name when the period closed
     respondents: Mapped[int | None]
     invited: Mapped[int | None]
+    # Against the unit's previous cell (frozen too, so worked out once here): None when either is hidden.
+    respondents_change: Mapped[int | None]
     reason: Mapped[str | None] = mapped_column(String(16))  # HiddenReason, when hidden
     figures: Mapped[dict[str, Any]]
     # A team cell's counted round, so its comments can be found (shown only with the cell itself).

@@ -27,7 +27,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import and_, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from slackapp.checkins.models import Histogram, Round, RoundState
@@ -228,6 +228,22 @@ def _publish(
         k,
     )
     parents = {child: parent for parent, kids in tree.children.items() for child in kids}
+    # Each unit's previous cell, for the changes a leader is shown (frozen with this publication).
+    previous = {
+        row.unit: row
+        for row in session.execute(
+            select(PublishedCell.unit, PublishedCell.respondents, PublishedCell.figures)
+            .join(
+                PublishedUnit,
+                and_(
+                    PublishedUnit.workspace_id == PublishedCell.workspace_id,
+                    PublishedUnit.unit == PublishedCell.unit,
+                    PublishedUnit.latest_period == PublishedCell.period,
+                ),
+            )
+            .where(PublishedUnit.workspace_id == workspace_id)
+        )
+    }
     cells: list[dict[str, Any]] = []
     for node in tree.postorder():
         teams = [latest[t.id] for t in tree.teams_under(node)]
@@ -242,6 +258,7 @@ def _publish(
             "name": names.get(node.id) if node.kind is UnitKind.DEPARTMENT else None,
             "respondents": None,
             "invited": None,
+            "respondents_change": None,
             "reason": None,
             "figures": {},
             "round_id": latest[node.id].id if node.kind is UnitKind.TEAM else None,
@@ -253,6 +270,10 @@ def _publish(
         invited = [r.invited for r in teams]
         cell["respondents"] = size
         cell["invited"] = None if any(v is None for v in invited) else sum(v or 0 for v in invited)
+        before = previous.get(node.to_param())
+        if before is not None and before.respondents is not None:
+            cell["respondents_change"] = size - before.respondents
+        earlier: dict[str, Any] = before.figures if before is not None else {}
         figures: dict[str, Any] = {}
         for question in QUESTION_KEYS:
             asking = [r for r in teams if question in asked.get(r.id, ())]
@@ -270,6 +291,10 @@ def _publish(
                     counts[value - SCALE.start] += count
             if sum(counts):
                 figures[question] = _figures(counts)
+                last = earlier.get(question, {}).get("mean")
+                figures[question]["change"] = (
+                    None if last is None else round(figures[question]["mean"] - last, 1)
+                )
         cell["figures"] = figures
         cells.append(cell)
     session.execute(insert(PublishedCell), cells)
