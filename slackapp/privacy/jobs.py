@@ -19,6 +19,10 @@ from slackapp.privacy.publish import PUBLISH_JOB, publish_due_periods
 from slackapp.scheduler.queue import enqueue
 from slackapp.scheduler.worker import JobContext, JobHandler
 
+# Periods published per run: a first deploy's two years of weeks go in short transactions, each well
+# inside the job's lease, and the job comes straight back for the rest.
+BATCH = 8
+
 
 def publish_periods(context: JobContext, schedule_id: uuid.UUID) -> datetime | None:
     """Publish what has completed; come back when the next period may complete."""
@@ -33,6 +37,7 @@ def publish_periods(context: JobContext, schedule_id: uuid.UUID) -> datetime | N
             workspace_id=workspace_id,
             now=context.now,
             min_group_size=context.settings.min_group_size,
+            limit=BATCH,
         )
         for publication in outcome.published:
             for round_id in session.scalars(

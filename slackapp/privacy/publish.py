@@ -113,9 +113,10 @@ class PublishOutcome:
 
 
 def publish_due_periods(
-    *, session: Session, workspace_id: str, now: datetime, min_group_size: int
+    *, session: Session, workspace_id: str, now: datetime, min_group_size: int, limit: int | None = None
 ) -> PublishOutcome:
-    """Publish every completed, unpublished period of the workspace, oldest first.
+    """Publish every completed, unpublished period of the workspace, oldest first (at most `limit` of
+    them; then `next_check` is `now`, so a long backlog goes in several short transactions).
 
     The workspace's schedule row is locked first (`FOR UPDATE`), so a second worker waits and then finds
     nothing left to do; the unique (workspace, period) and round keys are the last line.
@@ -162,6 +163,9 @@ def publish_due_periods(
     next_period = last + WEEK if last is not None else None
     next_check = period_end(period_of(now))
     while True:
+        if limit is not None and len(published) >= limit:
+            next_check = now
+            break
         # The next period to publish: the first week after the last publication that has a round in it,
         # or that a late round falls into.
         weeks = [max(r.week, next_period) if next_period else r.week for r in pending if r.closed]

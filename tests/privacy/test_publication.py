@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
 from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
 
+from slackapp.checkins.ids import RESULTS_EVENT
 from slackapp.checkins.models import Round
 from slackapp.checkins.questions import QuestionKey
 from slackapp.checkins.service import results_from_cell
@@ -17,11 +19,14 @@ from slackapp.checkins.views import build_results
 from slackapp.database import SessionFactory
 from slackapp.privacy.gate import PROTECTS_TEXT, published_team_cell
 from slackapp.privacy.models import Publication, PublishedCell, PublishedRound
-from slackapp.privacy.publish import period_end, period_of, publish_due_periods
+from slackapp.privacy.jobs import BATCH
+from slackapp.privacy.publish import period_end, period_of, publish_due_periods, schedule_publications
+from slackapp.scheduler.worker import Worker
 from slackapp.privacy.suppression import ORG, UnitKey, UnitKind
 from tests.conftest import is_postgres
 from tests.factories import HR_ADMIN, WORKSPACE, scores
 from tests.org_factories import RULES, OrgBuilder, week
+from tests.slack_standin import BOT_USER_ID, SlackStandIn
 
 TOO_FEW = "fewer than 5 answers — hidden to protect anonymity"
 
@@ -298,3 +303,28 @@ def test_two_workers_publish_a_period_once(org: OrgBuilder, session_factory: Ses
     with session_factory() as session:
         assert len(session.scalars(select(Publication.id)).all()) == 1
         assert len(session.scalars(select(PublishedRound.round_id)).all()) == 5
+
+
+def test_the_worker_publishes_a_backlog_in_batches_and_then_posts_each_teams_cell(
+    org: OrgBuilder, session_factory: SessionFactory, slack: SlackStandIn, make_worker: Callable[[], Worker]
+) -> None:
+    """After an upgrade, two months of weeks wait: one worker pass publishes them all, a batch at a
+    time, and posts each counted round's results in its channel (the team's published cell)."""
+    for channel in ("C0MOBILE", "C0SALES"):
+        slack.add_channel(channel, members=[BOT_USER_ID])
+    for n in range(BATCH + 3):
+        org.week(n, {"C0MOBILE": 7, "C0SALES": 3})
+    with session_factory.begin() as session:  # the upgrade's doing: the job is due now
+        schedule_publications(session=session, workspace_id=WORKSPACE, now=week(0))
+    make_worker().run_once()
+    with session_factory() as session:
+        assert len(session.scalars(select(Publication.id)).all()) == BATCH + 3
+    posts = {
+        channel: [m["text"] for m in messages if (m.get("metadata") or {}).get("event_type") == RESULTS_EVENT]
+        for channel, messages in slack.messages.items()
+    }
+    assert len(posts["C0MOBILE"]) == len(posts["C0SALES"]) == BATCH + 3
+    # Sales (3) is hidden, and Mobile beside it would give Sales away from the organisation's total:
+    # each channel says so, in the publication's words.
+    assert all(TOO_FEW in text for text in posts["C0SALES"])
+    assert all(PROTECTS_TEXT in text and "7" not in text for text in posts["C0MOBILE"])
