@@ -18,11 +18,11 @@ from slackapp.checkins.service import results_from_cell
 from slackapp.checkins.views import build_results
 from slackapp.database import SessionFactory
 from slackapp.privacy.gate import PROTECTS_TEXT, published_team_cell
-from slackapp.privacy.models import Publication, PublishedCell, PublishedRound
 from slackapp.privacy.jobs import BATCH
+from slackapp.privacy.models import Publication, PublishedCell, PublishedRound
 from slackapp.privacy.publish import period_end, period_of, publish_due_periods, schedule_publications
-from slackapp.scheduler.worker import Worker
 from slackapp.privacy.suppression import ORG, UnitKey, UnitKind
+from slackapp.scheduler.worker import Worker
 from tests.conftest import is_postgres
 from tests.factories import HR_ADMIN, WORKSPACE, scores
 from tests.org_factories import RULES, OrgBuilder, week
