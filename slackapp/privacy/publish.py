@@ -8,7 +8,8 @@ recorded as replaced, never counted), and stores every cell any surface can show
 each department, each team; answers, invited, and each question's count, histogram and mean - after
 primary and complementary suppression over all of them together (slackapp/privacy/suppression.py).
 Nothing here is ever updated: a later org move, a changed minimum or a late round changes later
-publications only.
+publications only. A manager's scope is not a cell of its own: it chooses cells of this one publication
+(no surface adds up a scope), so overlapping scopes pooled together still only hold published cells.
 
 Precision: a shown question carries its histogram (how many chose 1..5) and its count, and its mean and
 95% band are stored to one decimal. The histogram of a shown cell is exact on purpose - leaders are
