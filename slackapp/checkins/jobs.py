@@ -163,8 +163,9 @@ def retire_invitation(context: JobContext, round_id: uuid.UUID) -> datetime | No
     with context.session_factory() as session:
         round_ = get_round(session=session, round_id=round_id)
     if round_.invitation_ts is not None:
+        client = context.slack(round_.workspace_id)
         text, blocks = build_invitation(round_, shown_count=0, min_group_size=context.settings.min_group_size)
-        context.slack(round_.workspace_id).chat_update(
+        client.chat_update(
             channel=round_.channel_id, ts=round_.invitation_ts, text=text, blocks=_dicts(blocks)
         )
     return None
