@@ -182,7 +182,8 @@ def publish_due_periods(
             break
         chosen = [r for r in pending if r.closed and r.week <= period]
         published.append(_publish(session, workspace_id, period, chosen, now, min_group_size))
-        pending = [r for r in pending if r not in chosen]
+        done = {r.id for r in chosen}
+        pending = [r for r in pending if r.id not in done]
         next_period = period + WEEK
     return PublishOutcome(published=published, next_check=next_check)
 
