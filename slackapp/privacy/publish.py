@@ -28,7 +28,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, select
+from sqlalchemy import ColumnElement, and_, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from slackapp.checkins.models import Histogram, Round, RoundState
@@ -133,7 +133,55 @@ def publish_due_periods(
     last = session.scalar(
         select(func.max(Publication.period)).where(Publication.workspace_id == workspace_id)
     )
-    taken = select(PublishedRound.round_id).where(PublishedRound.round_id == Round.id).exists()
+    published: list[Publication] = []
+    next_period = last + WEEK if last is not None else None
+    next_check = period_end(period_of(now))
+    while True:
+        if limit is not None and len(published) >= limit:
+            next_check = now
+            break
+        period = _next_period(session, workspace_id, next_period)
+        if period is None:
+            break
+        if period_end(period) > now:
+            next_check = min(next_check, period_end(period))
+            break
+        # Only the rounds this period can take: none opened after it (a long backlog stays cheap).
+        pending = _pending(session, workspace_id, before=period_end(period))
+        if any(not r.closed and r.week == period for r in pending):
+            next_check = min(next_check, now + RECHECK)  # a round of the week is still open
+            break
+        chosen = [r for r in pending if r.closed]
+        published.append(_publish(session, workspace_id, period, chosen, now, min_group_size))
+        next_period = period + WEEK
+    return PublishOutcome(published=published, next_check=next_check)
+
+
+def _not_yet_published() -> ColumnElement[bool]:
+    return ~select(PublishedRound.round_id).where(PublishedRound.round_id == Round.id).exists()
+
+
+def _next_period(session: Session, workspace_id: str, next_period: date | None) -> date | None:
+    """The next period to publish: the first week, from `next_period` on, that has a round opened in it
+    or that a closed late round falls into (a round closed after its own week was published)."""
+    unpublished = [Round.workspace_id == workspace_id, _not_yet_published()]
+    candidates: list[date] = []
+    first_closed = session.scalar(
+        select(func.min(Round.opens_at)).where(*unpublished, Round.state == RoundState.CLOSED)
+    )
+    if first_closed is not None:
+        week = period_of(first_closed)
+        candidates.append(max(week, next_period) if next_period is not None else week)
+    still_open = [Round.state != RoundState.CLOSED]
+    if next_period is not None:  # an open round of an already published week is late: it blocks nothing
+        still_open.append(Round.opens_at >= datetime.combine(next_period, time.min, tzinfo=UTC))
+    first_open = session.scalar(select(func.min(Round.opens_at)).where(*unpublished, *still_open))
+    if first_open is not None:
+        candidates.append(period_of(first_open))
+    return min(candidates) if candidates else None
+
+
+def _pending(session: Session, workspace_id: str, *, before: datetime) -> list[_PendingRound]:
     rows = session.execute(
         select(
             Round.id,
@@ -144,9 +192,9 @@ def publish_due_periods(
             Round.invited_count,
             Round.department_id,
             Round.department_name,
-        ).where(Round.workspace_id == workspace_id, ~taken)
+        ).where(Round.workspace_id == workspace_id, Round.opens_at < before, _not_yet_published())
     ).all()
-    pending = [
+    return [
         _PendingRound(
             id=r.id,
             channel=r.channel_id,
@@ -160,32 +208,6 @@ def publish_due_periods(
         )
         for r in rows
     ]
-    published: list[Publication] = []
-    next_period = last + WEEK if last is not None else None
-    next_check = period_end(period_of(now))
-    while True:
-        if limit is not None and len(published) >= limit:
-            next_check = now
-            break
-        # The next period to publish: the first week after the last publication that has a round in it,
-        # or that a late round falls into.
-        weeks = [max(r.week, next_period) if next_period else r.week for r in pending if r.closed]
-        weeks += [r.week for r in pending if not r.closed and (next_period is None or r.week >= next_period)]
-        if not weeks:
-            break
-        period = min(weeks)
-        if period_end(period) > now:
-            next_check = min(next_check, period_end(period))
-            break
-        if any(not r.closed and r.week == period for r in pending):
-            next_check = min(next_check, now + RECHECK)  # a round of the week is still open
-            break
-        chosen = [r for r in pending if r.closed and r.week <= period]
-        published.append(_publish(session, workspace_id, period, chosen, now, min_group_size))
-        done = {r.id for r in chosen}
-        pending = [r for r in pending if r.id not in done]
-        next_period = period + WEEK
-    return PublishOutcome(published=published, next_check=next_check)
 
 
 def _publish(
