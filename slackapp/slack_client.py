@@ -100,6 +100,25 @@ def build_web_client(
     )
 
 
+# A call made before Kindred acknowledges Slack must end within Slack's 3 seconds.
+BEFORE_ACK_TIMEOUT_SECONDS = 2
+
+
+def build_before_ack_client(settings: Settings, token: str | None = None) -> WebClient:
+    """A WebClient for the rare call made before a request is acknowledged: no waiting out a 429.
+
+    Slack gives the app 3 seconds to acknowledge; a retry after `Retry-After` would miss that. The caller
+    goes on without the answer instead (see slackapp/installations/authorize.py).
+    """
+    return WebClient(
+        token=token,
+        base_url=settings.slack_api_url,
+        timeout=BEFORE_ACK_TIMEOUT_SECONDS,
+        logger=logging.getLogger(SLACK_SDK_LOGGER),
+        retry_handlers=[],
+    )
+
+
 class SlackClients(Protocol):
     """The Web API client for a workspace (one token today; one per installation with OAuth)."""
 
