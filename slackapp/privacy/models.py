@@ -1,4 +1,6 @@
-"""Publications: each completed period's cells, computed once by the worker, never changed (DESIGN.md rule 4).
+"""Publications: each completed period's cells, computed once by the worker and never changed.
+
+The anonymity model's rule 4, "publish once" (docs/anonymity.md).
 
 A publication holds only what may be shown: a hidden cell keeps its reason and nothing else, so no
 reader, however careless, can show a hidden number. Every surface (dashboard pages and callbacks, the

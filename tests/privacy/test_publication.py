@@ -1,5 +1,5 @@
-"""Publish once (DESIGN.md rule 4): a completed week is published by the worker once, frozen, and every
-surface - the dashboard's reader and the channel's results post - shows only what it holds."""
+"""Publish once (docs/anonymity.md, rule 4): a completed week is published by the worker once, frozen,
+and every surface - the dashboard's reader and the channel's results post - shows only what it holds."""
 
 from __future__ import annotations
 
