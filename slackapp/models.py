@@ -2,7 +2,8 @@
 
 from slackapp.actions.models import ActionNote
 from slackapp.admin.models import KindredAdmin, ProfessionalHelp
-from slackapp.checkins.models import Answer, Comment, Histogram, Participation, Pulse, ReminderSent, Round
+from slackapp.checkins.models import Answer, Comment, Histogram, Invitee, Participation, Pulse, Round
+from slackapp.dashboard_sessions import DashboardSession
 from slackapp.database import Base
 from slackapp.fair_use.models import PersonPace
 from slackapp.installations import tables as installation_tables  # noqa: F401  (slack_sdk's tables)
@@ -20,6 +21,7 @@ from slackapp.privacy.models import (
 from slackapp.resources.models import (
     AnonymousQuestion,
     PersonRegion,
+    QuestionCount,
     ResourceAudit,
     ResourceEntry,
     ResourceJoinCount,
@@ -44,6 +46,7 @@ __all__ = [
     "PublishedRound",
     "PublishedUnit",
     "Programme",
+    "QuestionCount",
     "ResourceAudit",
     "ResourceEntry",
     "ResourceJoinCount",
@@ -51,6 +54,7 @@ __all__ = [
     "Answer",
     "Base",
     "Comment",
+    "DashboardSession",
     "Department",
     "Histogram",
     "Job",
@@ -59,7 +63,7 @@ __all__ = [
     "Participation",
     "ProfessionalHelp",
     "Pulse",
-    "ReminderSent",
+    "Invitee",
     "Round",
     "Team",
 ]
