@@ -63,8 +63,8 @@ def _base(title: str, height: int = 420, unit: str = "") -> go.Figure:
     return figure
 
 
-def _mark_hidden(figure: go.Figure, weeks: list[str], reason: str, y: float, yaxis: str = "y") -> None:
-    """Say, at each hidden week, why nothing is drawn there."""
+def _mark_hidden(figure: go.Figure, weeks: list[str], reasons: list[str], y: float, yaxis: str = "y") -> None:
+    """Say, at each hidden week, why nothing is drawn there (each in its own publication's words)."""
     if not weeks:
         return
     figure.add_trace(
@@ -74,7 +74,8 @@ def _mark_hidden(figure: go.Figure, weeks: list[str], reason: str, y: float, yax
             mode="markers",
             marker={"symbol": "x-thin-open", "size": 12, "color": HIDDEN_MARK, "line": {"width": 2}},
             name="Hidden week",
-            hovertemplate=f"%{{x}}: {reason}<extra></extra>",
+            customdata=reasons,
+            hovertemplate="%{x}: %{customdata}<extra></extra>",
             yaxis=yaxis,
         )
     )
@@ -125,12 +126,17 @@ def make_overview_figure(data: OverviewData) -> go.Figure:
             marker={"size": 8},
             name="Well-being (1–5)",
             customdata=[p.respondents for p in data.weeks],
-            hovertemplate="%{x}: %{y:.2f} from %{customdata} answers<extra></extra>",
+            hovertemplate="%{x}: %{y:.1f} from %{customdata} answers<extra></extra>",
             yaxis="y2",
         )
     )
+    hidden = [p for p in data.weeks if p.wellbeing is None]
     _mark_hidden(
-        figure, [short_week(p.week) for p in data.weeks if p.wellbeing is None], data.hidden_reason, 1.3, "y2"
+        figure,
+        [short_week(p.week) for p in hidden],
+        [p.note or data.hidden_reason for p in hidden],
+        1.3,
+        "y2",
     )
     figure.update_layout(
         yaxis={"title": "Participation (%)", "range": [0, 100], "side": "right", "showgrid": False},
@@ -257,7 +263,7 @@ def make_landscape_figure(data: LandscapeData) -> go.Figure:
                     "dash": "solid" if index == 0 else "dot",
                 },
                 connectgaps=False,
-                hovertemplate="%{theta}: %{r:.2f}<extra>" + group.name + "</extra>",
+                hovertemplate="%{theta}: %{r:.1f}<extra>" + group.name + "</extra>",
             )
         )
     hidden = [g.name for g in data.groups if any(v is None for v in g.scores.values())]
@@ -291,7 +297,7 @@ def make_compare_figure(data: CompareData) -> go.Figure:
                 mode="markers",
                 marker={"color": OKABE_ITO[index], "symbol": symbols[index], "size": 11},
                 name=SHORT_LABELS[key] + (" (lower is better)" if key in HIGHER_IS_WORSE else ""),
-                hovertemplate="%{y}: %{x:.2f}<extra>" + QUESTION_LABELS[key] + "</extra>",
+                hovertemplate="%{y}: %{x:.1f}<extra>" + QUESTION_LABELS[key] + "</extra>",
             )
         )
     hidden = [r.name for r in data.rows if r.respondents is None]

@@ -1,8 +1,9 @@
-"""The dashboard's data: every number here comes from the privacy gate, and from nowhere else.
+"""The dashboard's data: every number comes from the gate's reader of publications, and from nowhere else.
 
 Each view has a data builder (what the figure draws) and a table builder (what the page lists and the
 CSV export holds), so the export is exactly what is on screen. A hidden value is `None` here, shown
-as the gate's reason, never as zero.
+with its own cell's reason ("fewer than 5 answers", or hidden to protect a smaller group), never as
+zero. Means are shown to one decimal, the precision they are published at.
 """
 
 from __future__ import annotations
@@ -77,7 +78,7 @@ class Table:
     rows: tuple[tuple[str, ...], ...]
 
 
-def _number(value: float | None, digits: int = 2) -> str:
+def _number(value: float | None, digits: int = 1) -> str:
     return "" if value is None else f"{value:.{digits}f}"
 
 
@@ -105,6 +106,7 @@ class WeekPoint:
     wellbeing: float | None
     low: float | None
     high: float | None
+    note: str = ""  # why the week (or its well-being) is hidden, in this cell's own words
 
 
 @dataclass(frozen=True)
@@ -129,6 +131,7 @@ def overview(gate: Gate, unit: UnitKey) -> OverviewData:
                 wellbeing=wellbeing.mean if wellbeing else None,
                 low=wellbeing.low if wellbeing else None,
                 high=wellbeing.high if wellbeing else None,
+                note=cell.reason or cell.question_reasons.get("wellbeing", ""),
             )
         )
     return OverviewData(
@@ -154,7 +157,7 @@ def _reading(points: Sequence[WeekPoint], hidden_reason: str, moved: bool | None
     latest = points[-1]
     when = f"In the week of {week_label(latest.week)}"
     if latest.respondents is None:
-        return f"{when}, results are not shown: {hidden_reason}."
+        return f"{when}, results are not shown: {latest.note or hidden_reason}."
     parts = [f"{when}, {latest.respondents} people answered"]
     if latest.invited and latest.participation is not None:
         parts[0] += f" of {latest.invited} invited ({latest.participation:.0%})"
@@ -182,8 +185,8 @@ def overview_table(data: OverviewData) -> Table:
             _count(p.invited),
             _percent(p.participation),
             _number(p.wellbeing),
-            "" if p.low is None else f"{p.low:.2f}–{p.high:.2f}",
-            data.hidden_reason if p.respondents is None or p.wellbeing is None else "",
+            "" if p.low is None else f"{p.low:.1f}–{p.high:.1f}",
+            p.note if p.respondents is None or p.wellbeing is None else "",
         )
         for p in data.weeks
     )
@@ -199,6 +202,7 @@ def overview_table(data: OverviewData) -> Table:
 class QuestionWeek:
     week: date
     counts: tuple[int, ...] | None  # how many chose 1..5; None when hidden
+    note: str = ""  # why it is hidden
 
 
 @dataclass(frozen=True)
@@ -222,7 +226,11 @@ def questions(gate: Gate, unit: UnitKey, last: int = QUESTION_WEEKS) -> Question
             key=key,
             label=label,
             weeks=tuple(
-                QuestionWeek(week=c.period, counts=c.questions[key].counts if key in c.questions else None)
+                QuestionWeek(
+                    week=c.period,
+                    counts=c.questions[key].counts if key in c.questions else None,
+                    note=c.reason or c.question_reasons.get(key, ""),
+                )
                 for c in cells
                 if key in c.questions or c.hidden or key in c.hidden_questions
             ),
@@ -239,7 +247,7 @@ def questions_table(data: QuestionsData) -> Table:
             q.label,
             *((str(c) for c in w.counts) if w.counts else ("",) * 5),
             _count(sum(w.counts) if w.counts else None),
-            "" if w.counts else data.hidden_reason,
+            "" if w.counts else w.note,
         )
         for q in data.questions
         for w in q.weeks
@@ -255,6 +263,7 @@ class LandscapeGroup:
     name: str
     respondents: int | None
     scores: dict[str, float | None]
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -281,7 +290,8 @@ def _landscape_group(cell: Cell, *, first: bool) -> LandscapeGroup:
         cell.name if label is None or (first and cell.unit.kind is UnitKind.ORG) else f"{label}: {cell.name}"
     )
     scores = {k: (cell.questions[k].mean if k in cell.questions else None) for k in SUPPORT_KINDS}
-    return LandscapeGroup(name=name, respondents=cell.respondents, scores=scores)
+    note = cell.reason or next(iter(cell.question_reasons.values()), "")
+    return LandscapeGroup(name=name, respondents=cell.respondents, scores=scores, note=note)
 
 
 def weakest_kind(scores: dict[str, float | None]) -> str | None:
@@ -319,7 +329,7 @@ def landscape_table(data: LandscapeData) -> Table:
             g.name,
             _count(g.respondents),
             *(_number(g.scores[k]) for k in SUPPORT_KINDS),
-            data.hidden_reason if any(v is None for v in g.scores.values()) else "",
+            g.note if any(v is None for v in g.scores.values()) else "",
         )
         for g in data.groups
     )
@@ -349,6 +359,7 @@ class CompareRow:
     unit: UnitKey | None = None
     measures: dict[str, Measure] | None = None
     need: float | None = None  # 0 (all good) to 1 (all bad), from the shown measures; None when hidden
+    note: str = ""  # why the team (or one of its measures) is hidden, in its publication's words
 
 
 @dataclass(frozen=True)
@@ -401,6 +412,7 @@ def compare(gate: Gate, within: UnitKey | None, *, with_changes: bool = False) -
                 unit=c.unit,
                 measures=measures,
                 need=need_of(scores) if c.respondents is not None else None,
+                note=c.reason or next(iter(c.question_reasons.values()), ""),
             )
         )
     ordered = _by_need(rows)
@@ -454,7 +466,7 @@ def compare_table(data: CompareData) -> Table:
             _count(r.respondents),
             _percent(r.participation),
             *(_number(r.scores[k]) for k in keys),
-            data.hidden_reason if r.respondents is None or any(v is None for v in r.scores.values()) else "",
+            r.note if r.respondents is None or any(v is None for v in r.scores.values()) else "",
         )
         for r in data.rows
     )
@@ -471,7 +483,7 @@ def act_table(data: CompareData) -> Table:
         for key in MEASURES:
             measure = (r.measures or {}).get(key, Measure(r.scores.get(key)))
             cells.append(change_text(measure))
-        note = data.hidden_reason if r.respondents is None else ""
+        note = (r.note or data.hidden_reason) if r.respondents is None else ""
         rows.append((str(rank) if r.need is not None else "", r.name, _count(r.respondents), *cells, note))
     return Table(("Rank", "Team", "Answers", *(QUESTION_LABELS[k] for k in MEASURES), "Note"), tuple(rows))
 

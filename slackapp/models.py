@@ -12,6 +12,13 @@ from slackapp.org.models import Department, ManagerAssignment, Team
 from slackapp.pacing import PacingSlot
 from slackapp.pairing.models import Group, GroupMember, Membership, PairingRound, Profile, Programme
 from slackapp.privacy import indexes as privacy_indexes  # noqa: F401  (indexes on check-in tables)
+from slackapp.privacy.models import (
+    Publication,
+    PublicationSchedule,
+    PublishedCell,
+    PublishedRound,
+    PublishedUnit,
+)
 from slackapp.resources.models import (
     AnonymousQuestion,
     PersonRegion,
@@ -35,6 +42,11 @@ __all__ = [
     "PairingRound",
     "PersonRegion",
     "Profile",
+    "Publication",
+    "PublicationSchedule",
+    "PublishedCell",
+    "PublishedRound",
+    "PublishedUnit",
     "Programme",
     "QuestionCount",
     "ResourceAudit",

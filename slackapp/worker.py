@@ -12,6 +12,7 @@ from slackapp.installations.clients import workspace_clients
 from slackapp.logs import pin_slack_loggers
 from slackapp.pacing import DatabaseSlots, RatePacer
 from slackapp.pairing import jobs as pairing_jobs
+from slackapp.privacy import jobs as privacy_jobs
 from slackapp.resources import jobs as resource_jobs
 from slackapp.scheduler.worker import Worker
 from slackapp.settings import Settings
@@ -38,7 +39,7 @@ def create_worker(
         session_factory=session_factory,
         slack=slack or clients,
         is_installed=installed,
-        handlers={**checkin_jobs.JOB_HANDLERS, **pairing_jobs.JOB_HANDLERS},
+        handlers={**checkin_jobs.JOB_HANDLERS, **pairing_jobs.JOB_HANDLERS, **privacy_jobs.JOB_HANDLERS},
         periodic=[
             checkin_jobs.open_rounds_when_due,
             resource_jobs.purge_expired_anonymous_questions,

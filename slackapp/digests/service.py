@@ -13,10 +13,11 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from slackapp.checkins.models import Round, RoundState
+from slackapp.checkins.models import Round
 from slackapp.digests.models import DigestSent
 from slackapp.org.service import load_org
-from slackapp.privacy.gate import Gate, PrivacyRules, period_of
+from slackapp.privacy.gate import Gate, PrivacyRules
+from slackapp.privacy.models import Publication
 from slackapp.privacy.scope import Viewer
 from slackapp.privacy.suppression import UnitKind
 
@@ -42,20 +43,19 @@ class Digest:
 
 
 def completed_week(*, session: Session, workspace_id: str, now: datetime) -> date | None:
-    """The latest week whose rounds have all closed, if it closed within `FRESH_FOR`; else None."""
-    rows = session.execute(
-        select(Round.opens_at, Round.state, Round.closes_at).where(Round.workspace_id == workspace_id)
-    ).all()
-    weeks: dict[date, list[tuple[RoundState, datetime]]] = {}
-    for opens_at, state, closes_at in rows:
-        weeks.setdefault(period_of(opens_at), []).append((state, closes_at))
-    for week in sorted(weeks, reverse=True):
-        rounds = weeks[week]
-        if any(state is not RoundState.CLOSED for state, _closes in rounds):
-            continue
-        last_close = max(closes for _state, closes in rounds)
-        return week if now - last_close <= FRESH_FOR else None
-    return None
+    """The latest published week, if it was published within `FRESH_FOR`; else None.
+
+    A digest follows a publication, never a close: it shows only what that frozen publication shows.
+    """
+    row = session.execute(
+        select(Publication.period, Publication.published_at)
+        .where(Publication.workspace_id == workspace_id)
+        .order_by(Publication.period.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    return row.period if now - row.published_at <= FRESH_FOR else None
 
 
 def workspaces_with_rounds(*, session: Session) -> list[str]:

@@ -18,7 +18,6 @@ from dashboards.context import EXTENSION
 from slackapp.app import create_app
 from slackapp.dashboard_sessions import start_session
 from slackapp.database import SessionFactory
-from slackapp.privacy.gate import forget_round_counts
 from slackapp.settings import Settings
 from slackapp.web import create_web_app
 from tests.factories import HR_ADMIN, WORKSPACE
@@ -41,10 +40,8 @@ def dashboard_settings(settings: Settings) -> Settings:
 def dashboard(
     dashboard_settings: Settings, session_factory: SessionFactory, engine: Engine
 ) -> Iterator[Dashboard]:
-    # Dash keeps its page registry in a module global: start each test from an empty one. The web app
-    # trusts a workspace's round counts for a few seconds; each test starts from a fresh look.
+    # Dash keeps its page registry in a module global: start each test from an empty one.
     dash._pages.PAGE_REGISTRY.clear()
-    forget_round_counts()
     web = create_web_app(create_app(dashboard_settings, session_factory), engine, dashboard_settings)
     yield Dashboard(web.test_client())
     dash._pages.PAGE_REGISTRY.clear()
@@ -64,6 +61,7 @@ def org(session_factory: SessionFactory) -> OrgBuilder:
     builder.manager(MANAGER_OPS, departments=["Operations"])
     for n in range(2):
         builder.week(n, {"C0A": 8, "C0B": 7, "C0C": 3, "C0D": 9, "C0E": 11})
+    builder.publish()  # the worker publishes each week once it is over
     return builder
 
 

@@ -58,7 +58,7 @@ def test_a_hidden_week_keeps_its_place_in_date_order_and_well_being_is_drawn_abo
     assert line.yaxis == "y2" and bars.yaxis in (None, "y") and figure.layout.yaxis2.overlaying == "y"
     assert line.line.color == WELLBEING_LINE
     marker = next(t for t in figure.data if t.name == "Hidden week")
-    assert list(marker.x) == ["14 Sep"] and REASON in marker.hovertemplate
+    assert list(marker.x) == ["14 Sep"] and list(marker.customdata) == [REASON]  # the week's own reason
 
 
 def test_questions_colour_answers_by_meaning_so_the_stress_legend_matches_its_bars() -> None:

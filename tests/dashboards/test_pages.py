@@ -19,6 +19,7 @@ from tests.dashboards.conftest import (
 from tests.org_factories import OrgBuilder
 
 HIDDEN = "fewer than 5 answers — hidden to protect anonymity"
+PROTECTS = "hidden so that a smaller group's answers can't be worked out"
 
 
 def test_a_visitor_who_has_not_signed_in_is_sent_to_sign_in(dashboard: Dashboard) -> None:
@@ -114,7 +115,8 @@ def test_small_team_is_hidden_with_its_reason_not_drawn_as_zero(
     traces = figure["props"]["figure"]["data"]
     line = next(t for t in traces if t.get("name") == "Well-being (1–5)")
     assert line["y"] == [None, None]
-    assert any(t.get("name") == "Hidden week" and HIDDEN in t["hovertemplate"] for t in traces)
+    marker = next(t for t in traces if t.get("name") == "Hidden week")
+    assert marker["customdata"] == [HIDDEN, HIDDEN]
 
 
 def test_compare_shows_the_small_team_as_hidden(dashboard: Dashboard, org: OrgBuilder) -> None:
@@ -122,8 +124,8 @@ def test_compare_shows_the_small_team_as_hidden(dashboard: Dashboard, org: OrgBu
     layout = dashboard.page("/dashboard/compare", "?unit=org:")
     rows = {row[0]: row for row in table_rows(layout)[1:]}
     assert rows["Team C"][2] == "" and rows["Team C"][-1] == HIDDEN
-    # Team B is big enough, but beside Engineering's total it would give team C away.
-    assert rows["Team B"][2] == "" and rows["Team B"][-1] == HIDDEN
+    # Team B is big enough, but beside Engineering's total it would give team C away: it says so.
+    assert rows["Team B"][2] == "" and rows["Team B"][-1] == PROTECTS
     assert rows["Team A"][2] == "8"
 
 
