@@ -37,6 +37,7 @@ def org(session_factory: SessionFactory, slack: SlackStandIn) -> OrgBuilder:
         slack.add_user(user)
     for n in range(2):
         builder.week(n, {"C0A": 8, "C0B": 7, "C0C": 3, "C0D": 9, "C0E": 11})
+    builder.publish()  # the worker publishes both weeks once the second is over; digests follow it
     return builder
 
 
@@ -86,14 +87,17 @@ def test_no_digest_while_a_round_of_the_week_is_open_or_for_a_stale_week(
     org: OrgBuilder, slack: SlackStandIn, worker: Worker, clock: Clock
 ) -> None:
     round_id = org.open_round("C0A", week(2))
-    clock.now = week(2) + timedelta(days=1)
+    clock.now = week(2) + timedelta(days=9)
+    org.publish(clock.now)  # week 2 still has a round open: nothing new is published
     run_digests(worker, clock)
-    # Week 2 is not complete, and week 1 closed more than a week ago: nothing to announce.
+    # Week 2 is not published, and week 1 was published nine days ago: nothing to announce.
     assert slack.calls_to("chat.postMessage") == []
     org.close(round_id, week(2))
-    clock.now = week(2) + timedelta(days=30)  # the worker was away for a month: old news is not sent
+    org.publish(clock.now)  # now week 2 is complete, and published: its digest is news
     run_digests(worker, clock)
-    assert slack.calls_to("chat.postMessage") == []
+    [mine] = dms(slack, MANAGER_A)
+    assert "week of 21 Sep 2026" in mine
+    assert dms(slack, MANAGER_OPS) == []  # none of their teams had a round that week
 
 
 def test_a_slack_failure_loses_nothing_the_next_run_sends_it(
