@@ -24,7 +24,7 @@ from slackapp.actions.service import PlanStatus
 from slackapp.database import SessionFactory, utcnow
 from slackapp.privacy.suppression import UnitKey
 from slackapp.settings import Settings
-from slackapp.slack_client import SlackClients
+from slackapp.slack.slack_client import SlackClients
 
 PAGES_FOLDER = Path(__file__).resolve().parent / "pages"
 # Served without a session: signing in itself, and Dash's static JavaScript bundles.

@@ -11,7 +11,7 @@ import flask
 from slackapp.database import SessionFactory, utcnow
 from slackapp.privacy.gate import PrivacyRules
 from slackapp.settings import Settings
-from slackapp.slack_client import SlackClients
+from slackapp.slack.slack_client import SlackClients
 
 EXTENSION = "kindred_dashboard"
 BASE = "/dashboard/"

@@ -29,14 +29,14 @@ from slackapp.installations.authorize import (
     StoredInstallationAuthorize,
 )
 from slackapp.installations.store import EncryptedInstallationStore
-from slackapp.listener_threads import ContextCarryingExecutor
 from slackapp.logs import bolt_logger
 from slackapp.org import listeners as org
 from slackapp.pairing import listeners as pairing
-from slackapp.request_shape import is_well_formed, request_kind
 from slackapp.resources import listeners as resources
 from slackapp.settings import Settings
-from slackapp.slack_client import build_before_ack_client, build_web_client
+from slackapp.slack.listener_threads import ContextCarryingExecutor
+from slackapp.slack.request_shape import is_well_formed, request_kind
+from slackapp.slack.slack_client import build_before_ack_client, build_web_client
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ import uuid
 from contextvars import ContextVar
 from typing import Any
 
-from slackapp.slack_client import SLACK_SDK_LOGGER
+from slackapp.slack.slack_client import SLACK_SDK_LOGGER
 
 BOLT_LOGGER = "kindred.bolt"
 QUIET_LOGGERS = (BOLT_LOGGER, SLACK_SDK_LOGGER, "slack_bolt", "slack_sdk")

@@ -9,7 +9,6 @@ from slackapp.digests.models import DigestSent
 from slackapp.fair_use.models import PersonPace
 from slackapp.installations import tables as installation_tables  # noqa: F401  (slack_sdk's tables)
 from slackapp.org.models import Department, ManagerAssignment, Team
-from slackapp.pacing import PacingSlot
 from slackapp.pairing.models import Group, GroupMember, Membership, PairingRound, Profile, Programme
 from slackapp.privacy import indexes as privacy_indexes  # noqa: F401  (indexes on check-in tables)
 from slackapp.privacy.models import (
@@ -29,6 +28,7 @@ from slackapp.resources.models import (
     SupportMapEntry,
 )
 from slackapp.scheduler.models import Job
+from slackapp.slack.pacing import PacingSlot
 
 __all__ = [
     "ActionNote",

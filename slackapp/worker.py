@@ -10,13 +10,13 @@ from slackapp.database import SessionFactory, utcnow
 from slackapp.digests import jobs as digest_jobs
 from slackapp.installations.clients import workspace_clients
 from slackapp.logs import pin_slack_loggers
-from slackapp.pacing import DatabaseSlots, RatePacer
 from slackapp.pairing import jobs as pairing_jobs
 from slackapp.privacy import jobs as privacy_jobs
 from slackapp.resources import jobs as resource_jobs
 from slackapp.scheduler.worker import Worker
 from slackapp.settings import Settings
-from slackapp.slack_client import SlackClients
+from slackapp.slack.pacing import DatabaseSlots, RatePacer
+from slackapp.slack.slack_client import SlackClients
 
 
 def create_worker(

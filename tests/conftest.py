@@ -21,12 +21,12 @@ from sqlalchemy import Engine, create_engine, make_url, text
 
 from slackapp.app import create_app
 from slackapp.database import SessionFactory, new_engine, new_session_factory, utcnow
-from slackapp.listener_threads import ContextCarryingExecutor
 from slackapp.migrate import upgrade_database
 from slackapp.models import Base
-from slackapp.pacing import RatePacer
 from slackapp.scheduler.worker import Worker
 from slackapp.settings import Settings, normalise_database_url
+from slackapp.slack.listener_threads import ContextCarryingExecutor
+from slackapp.slack.pacing import RatePacer
 from slackapp.web import create_web_app
 from slackapp.worker import create_worker
 from tests.slack_requests import SlackRequests

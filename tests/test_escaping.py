@@ -18,11 +18,11 @@ from slackapp.checkins.ids import CheckinAction, CheckinCallback
 from slackapp.checkins.questions import DEFAULT_QUESTION_KEYS
 from slackapp.data_rights.ids import DataRightsAction
 from slackapp.database import SessionFactory
-from slackapp.mrkdwn import escape, link
 from slackapp.pairing.ids import PairingAction, PreferencesBlock
 from slackapp.resources.ids import ResourceAction
 from slackapp.resources.service import set_region
 from slackapp.scheduler.worker import Worker
+from slackapp.slack.mrkdwn import escape, link
 from tests.conftest import Clock
 from tests.factories import WORKSPACE, invite, make_open_round, make_pulse
 from tests.pairing.test_pairing_story import (  # noqa: F401  (workspace is a fixture)

@@ -11,8 +11,8 @@ from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryInt
 from sqlalchemy import create_engine, select
 
 from slackapp.database import SessionFactory
-from slackapp.pacing import DatabaseSlots, PacedWebClient, PacingSlot, RatePacer
 from slackapp.settings import Settings
+from slackapp.slack.pacing import DatabaseSlots, PacedWebClient, PacingSlot, RatePacer
 from slackapp.worker import create_worker
 from tests.conftest import Clock
 from tests.factories import make_open_round

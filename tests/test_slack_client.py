@@ -2,7 +2,7 @@
 
 A 429 means Slack did nothing, so every call waits it out and tries again. A 5xx or a connection dropped
 while waiting for the answer may come after Slack acted, so a post is never repeated blindly (the caller
-looks in the conversation first, slackapp/posting.py); reads and updates are.
+looks in the conversation first, slackapp/slack/posting.py); reads and updates are.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from slackapp.settings import Settings
-from slackapp.slack_client import build_web_client
+from slackapp.slack.slack_client import build_web_client
 from tests.slack_standin import SlackStandIn
 
 

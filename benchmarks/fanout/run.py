@@ -115,15 +115,15 @@ def scale_slack_sdk_retry_sleeps(speedup: float) -> None:
 
 
 def make_pacer(speedup: float, engine: Any) -> Any:
-    """The worker's own pacer (`slackapp.pacing.RatePacer`) on the virtual clock, if this code has one.
+    """The worker's own pacer (`slackapp.slack.pacing.RatePacer`) on the virtual clock, if this code has one.
 
     Where the code shares the method tiers' budgets between worker processes through the database
-    (`slackapp.pacing.DatabaseSlots`), every worker thread here books from the same table, as
+    (`slackapp.slack.pacing.DatabaseSlots`), every worker thread here books from the same table, as
     separate processes would; older code paces each worker on its own.
     """
     if "pacer" not in inspect.signature(create_worker).parameters:
         return None
-    import slackapp.pacing as pacing
+    import slackapp.slack.pacing as pacing
 
     shared = {"shared": pacing.DatabaseSlots(engine)} if hasattr(pacing, "DatabaseSlots") else {}
     return pacing.RatePacer(
@@ -134,11 +134,13 @@ def make_pacer(speedup: float, engine: Any) -> Any:
 def pacing_description() -> str:
     if "pacer" not in inspect.signature(create_worker).parameters:
         return "none"
-    import slackapp.pacing as pacing
+    import slackapp.slack.pacing as pacing
 
     if hasattr(pacing, "DatabaseSlots"):
-        return "yes (slackapp.pacing.RatePacer; tier budgets shared by all workers through the database)"
-    return "yes (slackapp.pacing.RatePacer; each worker on its own budget)"
+        return (
+            "yes (slackapp.slack.pacing.RatePacer; tier budgets shared by all workers through the database)"
+        )
+    return "yes (slackapp.slack.pacing.RatePacer; each worker on its own budget)"
 
 
 # -- logging: count what the worker complains about --------------------------------------------------

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from slackapp.actions.models import ActionNote
 from slackapp.errors import InvalidInput, NotFound
-from slackapp.mrkdwn import escape
+from slackapp.slack.mrkdwn import escape
 
 NOTE_MAX_LENGTH = 1000
 OWNER_MAX_LENGTH = 120

@@ -10,7 +10,7 @@ from slack_sdk.errors import SlackApiError
 
 from slackapp.admin.service import is_kindred_admin
 from slackapp.database import SessionFactory
-from slackapp.notice import build_notice_view
+from slackapp.slack.notice import build_notice_view
 
 NOT_AN_ADMIN = "Only Kindred admins can do that. Ask your HR team or a workspace admin if you need access."
 

@@ -21,9 +21,9 @@ from slackapp.admin.views import build_help_form, build_purge_form
 from slackapp.database import SessionFactory, utcnow
 from slackapp.home.pages import pages_shown
 from slackapp.home.publish import publish_home
-from slackapp.modal_submissions import save_then_refresh_home
-from slackapp.notice import build_notice_view
 from slackapp.settings import Settings
+from slackapp.slack.modal_submissions import save_then_refresh_home
+from slackapp.slack.notice import build_notice_view
 
 
 def register(app: App) -> None:

@@ -17,9 +17,9 @@ from slackapp.database import SessionFactory
 from slackapp.errors import NotFound
 from slackapp.home.pages import pages_shown
 from slackapp.home.publish import publish_home
-from slackapp.notice import build_notice_view
-from slackapp.payloads import parse_uuid
 from slackapp.settings import Settings
+from slackapp.slack.notice import build_notice_view
+from slackapp.slack.payloads import parse_uuid
 
 # (session, workspace id, the item's id, settings): does one thing to one item, or raises a refusal.
 AdminOperation = Callable[[Session, str, uuid.UUID, Settings], None]

@@ -22,7 +22,7 @@ from slackapp.admin.ids import PURGE_BLOCK, PURGE_WORD, AdminAction, AdminCallba
 from slackapp.admin.service import HelpContact
 from slackapp.home.ids import HomeList
 from slackapp.home.pages import build_pager, page_of
-from slackapp.mrkdwn import escape
+from slackapp.slack.mrkdwn import escape
 
 
 def build_help_form(contact: HelpContact | None) -> View:

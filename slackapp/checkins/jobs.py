@@ -1,7 +1,7 @@
 """The worker's check-in jobs: post invitations, move the participation count, remind, close, report.
 
 Every job may run again after a crash, so each is idempotent: a post is recorded (its ts) as soon as Slack
-answers and the record is checked before posting (slackapp/posting.py), invitees are recorded once,
+answers and the record is checked before posting (slackapp/slack/posting.py), invitees are recorded once,
 closing checks state.
 """
 
@@ -34,9 +34,9 @@ from slackapp.checkins.service import (
     results_from_cell,
 )
 from slackapp.checkins.views import build_invitation, build_reminder, build_results
-from slackapp.posting import post_once
 from slackapp.privacy.gate import published_team_cell
 from slackapp.scheduler.worker import JobContext, JobHandler
+from slackapp.slack.posting import post_once
 
 # How long a reminder due before its invitation is posted waits before looking again.
 REMINDER_WAIT = timedelta(minutes=5)
@@ -224,7 +224,7 @@ def _channel_members(client: WebClient, channel_id: str) -> list[str]:
 
 def _invite_channel_people(context: JobContext, client: WebClient, round_: Round) -> None:
     """Record the channel's people as the round's invitees: not Kindred, other bots, apps or deactivated
-    accounts (one users.list sweep per workspace tells them apart, slackapp/people.py).
+    accounts (one users.list sweep per workspace tells them apart, slackapp/slack/people.py).
 
     If Slack won't say who is in the channel, this raises and the job is retried: the round cannot take
     answers, or be announced, before it knows who it is for.

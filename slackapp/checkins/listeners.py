@@ -54,13 +54,13 @@ from slackapp.checkins.views import (
 )
 from slackapp.database import SessionFactory, utcnow
 from slackapp.errors import InvalidInput, NotFound
-from slackapp.modal_submissions import save_then_refresh_home
-from slackapp.notice import build_notice_view
-from slackapp.payloads import parse_uuid, private_metadata
-from slackapp.people import person_timezone
 from slackapp.resources.suggestions import directory_suggestions
 from slackapp.schedule_form import chosen_timezone
 from slackapp.settings import Settings
+from slackapp.slack.modal_submissions import save_then_refresh_home
+from slackapp.slack.notice import build_notice_view
+from slackapp.slack.payloads import parse_uuid, private_metadata
+from slackapp.slack.people import person_timezone
 
 SAVE_FAILED = "We couldn't save your answers just now, and nothing was kept. Please press Send again."
 PULSE_GONE = "That check-in no longer exists."

@@ -40,8 +40,8 @@ from slackapp.checkins.service import PARTICIPATION_STEP, RoundResults, round_qu
 from slackapp.checkins.suggestions import Suggestion
 from slackapp.home.ids import HomeList
 from slackapp.home.pages import build_pager, page_of
-from slackapp.mrkdwn import escape, link
 from slackapp.schedule_form import CADENCE_LABELS, WEEKDAYS, build_schedule_blocks
+from slackapp.slack.mrkdwn import escape, link
 
 OPEN_HOURS_CHOICES = (2, 4, 8, 24, 48, 72, 120, 168)
 

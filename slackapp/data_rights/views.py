@@ -17,7 +17,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from slackapp.data_rights.ids import DataRightsAction
-from slackapp.mrkdwn import escape
+from slackapp.slack.mrkdwn import escape
 
 
 def build_privacy_page(min_group_size: int, min_comment_group_size: int) -> list[Block]:

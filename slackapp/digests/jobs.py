@@ -15,10 +15,10 @@ from slackapp.digests.service import (
     workspaces_with_rounds,
 )
 from slackapp.digests.views import build_digest_message
-from slackapp.posting import post_once
 from slackapp.privacy.gate import PrivacyRules
 from slackapp.privacy.scope import viewer_for
 from slackapp.scheduler.worker import JobContext
+from slackapp.slack.posting import post_once
 
 log = logging.getLogger(__name__)
 DIGEST_EVENT = "kindred_results_digest"

@@ -24,7 +24,7 @@ from typing import Any, Generic, TypeVar
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, ContextBlock, MarkdownTextObject
 
 from slackapp.home.ids import HomeAction, HomeList
-from slackapp.payloads import private_metadata
+from slackapp.slack.payloads import private_metadata
 
 PAGE_SIZES = {HomeList.PULSES: 8, HomeList.ADMINS: 6, HomeList.PROGRAMMES: 5, HomeList.RESOURCES: 10}
 LAST_PAGE = 10_000  # more than any list needs; anything larger in a payload is not ours

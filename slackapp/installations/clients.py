@@ -13,10 +13,10 @@ from slack_sdk.oauth.token_rotation import TokenRotator
 from sqlalchemy import Engine
 
 from slackapp.installations.store import EncryptedInstallationStore
-from slackapp.pacing import RatePacer
 from slackapp.scheduler.worker import WorkPostponed
 from slackapp.settings import Settings
-from slackapp.slack_client import SlackClients, build_web_client, single_workspace_clients
+from slackapp.slack.pacing import RatePacer
+from slackapp.slack.slack_client import SlackClients, build_web_client, single_workspace_clients
 
 log = logging.getLogger(__name__)
 

@@ -12,8 +12,6 @@ from slackapp.admin.access import can_administer, require_admin, require_admin_s
 from slackapp.database import SessionFactory, utcnow
 from slackapp.errors import InvalidInput, NotFound
 from slackapp.home.publish import publish_home
-from slackapp.modal_submissions import save_then_refresh_home
-from slackapp.notice import build_notice_view
 from slackapp.org.ids import NO_DEPARTMENT, OrgAction, OrgBlock, OrgCallback
 from slackapp.org.service import (
     DEPARTMENT_GONE,
@@ -31,8 +29,10 @@ from slackapp.org.views import (
     build_team_form,
     build_team_options,
 )
-from slackapp.payloads import parse_uuid, private_metadata
 from slackapp.settings import Settings
+from slackapp.slack.modal_submissions import save_then_refresh_home
+from slackapp.slack.notice import build_notice_view
+from slackapp.slack.payloads import parse_uuid, private_metadata
 
 
 def register(app: App) -> None:

@@ -3,7 +3,8 @@
 Each job may run again after a crash, and two workers may run at once: rounds are created once per slot,
 matched once (under a lock and a state check), each group is introduced by its own job that records the
 introduction's ts as soon as Slack answers, and nudges and follow-ups are marked before they are sent.
-No conversation is ever read (slackapp/posting.py): after a rare unsure failure a message may come twice.
+No conversation is ever read (slackapp/slack/posting.py): after a rare unsure failure a message may
+come twice.
 """
 
 from __future__ import annotations
@@ -47,8 +48,8 @@ from slackapp.pairing.views import (
     build_nudge,
     build_silence_pause,
 )
-from slackapp.posting import post_once
 from slackapp.scheduler.worker import JobContext, JobHandler
+from slackapp.slack.posting import post_once
 
 log = logging.getLogger(__name__)
 

@@ -19,8 +19,6 @@ from slackapp.checkins.models import Cadence
 from slackapp.database import SessionFactory, utcnow
 from slackapp.errors import InvalidInput, NotFound
 from slackapp.home.publish import publish_home
-from slackapp.modal_submissions import save_then_refresh_home
-from slackapp.notice import build_notice_view
 from slackapp.org.service import load_org
 from slackapp.pairing.ids import (
     CROSS_TEAM_OPTION,
@@ -60,10 +58,12 @@ from slackapp.pairing.views import (
     build_programme_form,
     build_thanks,
 )
-from slackapp.payloads import parse_uuid, private_metadata
-from slackapp.people import person_timezone
 from slackapp.schedule_form import chosen_timezone
 from slackapp.settings import Settings
+from slackapp.slack.modal_submissions import save_then_refresh_home
+from slackapp.slack.notice import build_notice_view
+from slackapp.slack.payloads import parse_uuid, private_metadata
+from slackapp.slack.people import person_timezone
 from slackapp.support import SupportKind
 
 LEFT = (

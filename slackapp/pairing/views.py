@@ -31,7 +31,6 @@ from slack_sdk.models.views import View
 from slackapp.checkins.models import Cadence
 from slackapp.home.ids import HomeList
 from slackapp.home.pages import build_pager, page_of
-from slackapp.mrkdwn import escape
 from slackapp.pairing.ids import (
     CROSS_TEAM_OPTION,
     SKIP_OPTION,
@@ -50,6 +49,7 @@ from slackapp.pairing.service import (
     HeldData,
 )
 from slackapp.schedule_form import CADENCE_LABELS, WEEKDAYS, build_schedule_blocks
+from slackapp.slack.mrkdwn import escape
 from slackapp.support import SupportKind
 
 OUTCOME_LABELS = {

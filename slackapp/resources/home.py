@@ -6,7 +6,6 @@ from slack_sdk import WebClient
 from slack_sdk.models.blocks import Block
 
 from slackapp.database import SessionFactory
-from slackapp.people import person_timezone
 from slackapp.resources.models import EntryKind, ResourceEntry
 from slackapp.resources.service import (
     all_regions,
@@ -18,6 +17,7 @@ from slackapp.resources.service import (
     support_gaps,
 )
 from slackapp.resources.views import build_admin_blocks, build_person_home_blocks
+from slackapp.slack.people import person_timezone
 
 
 def person_region(

@@ -9,11 +9,11 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import or_, select
 
-from slackapp.mrkdwn import escape
 from slackapp.resources.models import ResourceEntry
 from slackapp.resources.service import mark_channel_archived, purge_expired_questions
 from slackapp.resources.stats import count_channel_members
 from slackapp.scheduler.worker import JobContext
+from slackapp.slack.mrkdwn import escape
 
 log = logging.getLogger(__name__)
 

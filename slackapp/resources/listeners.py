@@ -20,11 +20,6 @@ from slackapp.database import SessionFactory, utcnow
 from slackapp.errors import InvalidInput, NotFound
 from slackapp.home.pages import pages_shown, read_page_turn, read_pages
 from slackapp.home.publish import publish_home
-from slackapp.modal_submissions import save_then_refresh_home
-from slackapp.mrkdwn import escape
-from slackapp.notice import build_notice_view
-from slackapp.payloads import parse_uuid, private_metadata
-from slackapp.posting import may_have_taken_effect, post_once
 from slackapp.resources.home import person_region
 from slackapp.resources.ids import (
     ANSWER_BLOCK,
@@ -85,6 +80,11 @@ from slackapp.resources.views import (
     map_block_ids,
 )
 from slackapp.settings import Settings
+from slackapp.slack.modal_submissions import save_then_refresh_home
+from slackapp.slack.mrkdwn import escape
+from slackapp.slack.notice import build_notice_view
+from slackapp.slack.payloads import parse_uuid, private_metadata
+from slackapp.slack.posting import may_have_taken_effect, post_once
 from slackapp.support import SupportKind
 
 GONE = ("Not available", "That entry is no longer in the directory.")

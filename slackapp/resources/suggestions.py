@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from sqlalchemy.orm import Session
 
 from slackapp.checkins.suggestions import Needs, Suggestion, SuggestionSource
-from slackapp.mrkdwn import escape
 from slackapp.resources.models import EntryKind, ResourceEntry
 from slackapp.resources.service import for_region_first, get_region, list_entries
+from slackapp.slack.mrkdwn import escape
 
 MAX_SUGGESTIONS = 4
 

@@ -39,7 +39,6 @@ from slackapp.home.pages import (
     pages_kept,
     slice_page,
 )
-from slackapp.mrkdwn import escape, link
 from slackapp.resources.countries import country_names, grouped_countries, label, normalise
 from slackapp.resources.ids import (
     ANSWER_BLOCK,
@@ -64,6 +63,7 @@ from slackapp.resources.service import (
     MapLine,
     support_gaps,
 )
+from slackapp.slack.mrkdwn import escape, link
 from slackapp.support import SupportKind
 
 MAX_OPTIONS = 100  # Slack's limit for a static select

@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 from slackapp.database import SessionFactory, utcnow
 from slackapp.errors import NotFound
 from slackapp.logs import current_request_id
-from slackapp.people import WorkspacePeople
 from slackapp.scheduler.queue import (
     DEFAULT_LEASE,
     claim_next_job,
@@ -22,7 +21,8 @@ from slackapp.scheduler.queue import (
     run_job_again,
 )
 from slackapp.settings import Settings
-from slackapp.slack_client import SlackClients
+from slackapp.slack.people import WorkspacePeople
+from slackapp.slack.slack_client import SlackClients
 
 log = logging.getLogger(__name__)
 

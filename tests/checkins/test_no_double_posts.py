@@ -4,7 +4,7 @@ that runs again, without Kindred ever reading a conversation (no `*:history` sco
 Kindred's own record (the round's invitation_ts, reminder_ts, results_ts) says what it has posted. A 5xx,
 a `fatal_error` or a connection dropped while waiting for the answer may come after Slack took the
 message: then the post is tried again, and in that rare case the message may appear twice. That is the
-documented trade (slackapp/posting.py): a duplicate, rather than a token that can read conversations.
+documented trade (slackapp/slack/posting.py): a duplicate, rather than a token that can read conversations.
 """
 
 from __future__ import annotations

@@ -18,9 +18,9 @@ from slackapp.app import create_app
 from slackapp.database import SessionFactory
 from slackapp.installations.oauth import build_oauth_settings
 from slackapp.models import Base
-from slackapp.pacing import RatePacer
 from slackapp.scheduler.worker import Worker
 from slackapp.settings import Settings
+from slackapp.slack.pacing import RatePacer
 from slackapp.web import create_web_app
 from slackapp.worker import create_worker
 from tests.conftest import SIGNING_SECRET, Clock, SettlingExecutor

@@ -27,10 +27,10 @@ from slackapp.database import SessionFactory
 from slackapp.installations.oauth import build_oauth_settings
 from slackapp.installations.store import EncryptedInstallationStore
 from slackapp.logs import QUIET_LOGGERS
-from slackapp.pacing import RatePacer
 from slackapp.scheduler.models import Job
 from slackapp.scheduler.worker import Worker
 from slackapp.settings import Settings
+from slackapp.slack.pacing import RatePacer
 from slackapp.web import create_web_app
 from slackapp.worker import create_worker
 from tests.conftest import Clock, SettlingExecutor

@@ -4,7 +4,7 @@ rule 8).
 
 After an answer that leaves it open whether Slack posted (a 5xx, a `fatal_error`, a dropped connection),
 the post is tried again: that group may then see the message twice, the documented trade
-(slackapp/posting.py). After a failure before posting, the message arrives once.
+(slackapp/slack/posting.py). After a failure before posting, the message arrives once.
 """
 
 from __future__ import annotations

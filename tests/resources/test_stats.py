@@ -10,7 +10,7 @@ from slackapp.database import SessionFactory
 from slackapp.resources.service import record_join
 from slackapp.resources.stats import joins_per_month, read_members_per_group
 from slackapp.settings import Settings
-from slackapp.slack_client import build_web_client
+from slackapp.slack.slack_client import build_web_client
 from tests.factories import WORKSPACE
 from tests.resource_factories import group_spec, make_entry, professional_spec
 from tests.slack_standin import BOT_USER_ID, SlackStandIn

@@ -14,8 +14,8 @@ from slack_sdk import WebClient
 from slackapp.database import SessionFactory
 from slackapp.errors import InvalidInput, NotFound
 from slackapp.home.publish import publish_home
-from slackapp.notice import build_notice_view
 from slackapp.settings import Settings
+from slackapp.slack.notice import build_notice_view
 
 
 def save_then_refresh_home(

@@ -16,15 +16,15 @@ from slack_sdk.http_retry.builtin_handlers import (
 from slack_sdk.http_retry.handler import RetryHandler
 from slack_sdk.http_retry.request import HttpRequest
 
-from slackapp.pacing import PacedWebClient, RatePacer
 from slackapp.settings import Settings
+from slackapp.slack.pacing import PacedWebClient, RatePacer
 
 SLACK_SDK_LOGGER = "kindred.slack_sdk"
 
 # Methods that add something each time they are called. A 5xx or a dropped connection can come after
 # Slack acted ("it's possible some aspect of the operation succeeded"), so repeating one blindly can post
-# twice; callers look for their message before trying again (see slackapp/posting.py). Updates, opens and
-# reads are safe to repeat; views.open and views.push are too, as Slack takes a trigger_id only once.
+# twice; callers check Kindred's own record of what it sent instead (slackapp/slack/posting.py). Updates,
+# opens and reads are safe to repeat; views.open and views.push are too, as Slack takes a trigger_id only once.
 NOT_SAFE_TO_REPEAT = frozenset(
     {
         "chat.postMessage",

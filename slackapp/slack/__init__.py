@@ -1,0 +1,2 @@
+"""Slack plumbing every feature shares: the Web API client, pacing, posting once, people, payloads,
+request shape, mrkdwn escaping, notices, modal submissions and the listener threads."""
