@@ -24,7 +24,7 @@ SLACK_SDK_LOGGER = "kindred.slack_sdk"
 # Methods that add something each time they are called. A 5xx or a dropped connection can come after
 # Slack acted ("it's possible some aspect of the operation succeeded"), so repeating one blindly can post
 # twice; callers check Kindred's own record of what it sent instead (slackapp/slack/posting.py). Updates,
-# opens and reads are safe to repeat; views.open and views.push are too, as Slack takes a trigger_id only once.
+# opens and reads are safe to repeat; views.open and views.push are too (Slack takes a trigger_id once).
 NOT_SAFE_TO_REPEAT = frozenset(
     {
         "chat.postMessage",
