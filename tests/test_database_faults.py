@@ -16,7 +16,7 @@ from slackapp.checkins.models import Answer, Histogram, Participation, Round, Ro
 from slackapp.database import SessionFactory
 from tests.checkins.test_checkin_story import answers_form
 from tests.conftest import Clock, is_postgres
-from tests.factories import answer, make_open_round
+from tests.factories import answer, invite, make_open_round
 from tests.slack_requests import SlackRequests
 
 pytestmark = pytest.mark.skipif(not is_postgres(), reason="drops PostgreSQL server connections")
@@ -57,6 +57,7 @@ def test_a_connection_dropped_mid_submission_shows_an_error_keeps_nothing_and_th
     slack_requests: SlackRequests, session_factory: SessionFactory, engine: Engine, database_url: str
 ) -> None:
     round_ = make_open_round(session_factory)
+    invite(session_factory, round_.id, "U1")  # in the channel when the round opened
     metadata = json.dumps({"round_id": str(round_.id)})
     with connection_killed_on(engine, database_url, "INSERT INTO checkin_answer"):
         reply = slack_requests.view_submission(
