@@ -186,3 +186,20 @@ def _hidden_targets(cells: list[Seen], rounds: list[RoundTruth]) -> list[tuple[S
         if members:
             found.setdefault((frozenset(r.round_id for r in members), cell.measure), (cell, members))
     return list(found.values())
+
+
+def bounds(
+    seen: Iterable[Seen],
+    rounds: Sequence[RoundTruth],
+    target: Sequence[RoundTruth],
+    measure: str = PARTICIPATION,
+    value: int | None = None,
+) -> tuple[int, int]:
+    """The tightest whole-number range `seen` allows for the people (or answers) of the `target` rounds."""
+    period = target[0].period
+    week_rounds = [r for r in rounds if r.period == period and r.closed_at_event is not None]
+    model = _Model(week_rounds)
+    for cell in seen:
+        if cell.period == period and not cell.hidden:
+            model.publish(cell, covered_rounds(cell, week_rounds))
+    return model.bounds_of(model.count_row(target, measure, value))

@@ -17,6 +17,7 @@ import pytest
 
 from tests.dashboards.conftest import Dashboard
 from tests.factories import HR_ADMIN
+from tests.privacy.audit import bounds
 from tests.privacy.surfaces import CHANNEL_POST, PARTICIPATION, Seen, Surfaces, Viewer, check_against_truth
 from tests.privacy.world import QUESTIONS, RoundTruth, World, same, scores
 
@@ -153,3 +154,187 @@ def test_the_channel_post_attack_recovers_a_small_team_from_a_weakened_gate(
     recovered = channel_post_attack(seen, world.period)
     assert recovered == (4, {key: infra.total(key) for key in QUESTIONS})
     assert recovered[1]["wellbeing"] / recovered[0] == 2.0  # all four answered 2
+
+
+# -- (b) a second round in a published week ---------------------------------------------------------------
+
+
+def republication_attack(seen: Sequence[Seen], period: date) -> dict[str, tuple[int, ...]] | None:
+    """Operations as shown now minus Customer Support as shown before: whatever changed in between."""
+    recovered: dict[str, tuple[int, ...]] = {}
+    for key in QUESTIONS:
+        ops_now = cell(seen, "department:Operations", period, key, viewer=OPS_HEAD.user_id)
+        support_before = cell(seen, "team:C0SUPPORT", period, key, viewer=OPS_HEAD.user_id, last=False)
+        if ops_now is None or support_before is None:
+            return None
+        assert ops_now.counts is not None and support_before.counts is not None
+        recovered[key] = tuple(a - b for a, b in zip(ops_now.counts, support_before.counts, strict=True))
+    return recovered
+
+
+def changed_cells(seen: Sequence[Seen]) -> list[tuple[object, ...]]:
+    """Cells of a week shown with one value and later with another (to anyone, on any surface)."""
+    values: dict[tuple[object, ...], set[tuple[object, ...]]] = {}
+    for c in seen:
+        if c.surface != CHANNEL_POST:
+            values.setdefault((c.surface, c.unit, c.period, c.measure), set()).add(c.value)
+    return [key for key, shown in values.items() if len(shown) > 1]
+
+
+def republication_world(world: World, dashboard: Dashboard) -> tuple[list[Seen], RoundTruth]:
+    build_org(world)
+    surfaces = Surfaces(dashboard, world, EVERYONE)
+    usual_week(world)
+    surfaces.collect()
+    world.extra_round("C0SALES", varied(3, 99))  # HR sends Sales a second round the same week
+    surfaces.collect()
+    check_against_truth(surfaces.seen, world.rounds)
+    return surfaces.seen, world.rounds[-1]
+
+
+@PUBLISH_ONCE
+def test_a_second_round_in_a_published_week_changes_nothing_published(
+    world: World, dashboard: Dashboard
+) -> None:
+    seen, extra = republication_world(world, dashboard)
+    assert changed_cells(seen) == []
+    assert republication_attack(seen, extra.period) != {key: tuple(extra.counts[key]) for key in QUESTIONS}
+
+
+def test_the_republication_attack_recovers_a_three_person_round_from_a_weakened_gate(
+    world: World, dashboard: Dashboard, no_complementary_suppression: None
+) -> None:
+    seen, extra = republication_world(world, dashboard)
+    assert extra.respondents == 3 and changed_cells(seen)
+    assert republication_attack(seen, extra.period) == {key: tuple(extra.counts[key]) for key in QUESTIONS}
+
+
+# -- (c) per-question counts beside overall counts ---------------------------------------------------------
+
+
+def question_count_attack(seen: Sequence[Seen], period: date) -> int | None:
+    """The organisation's answers minus its "belonging" answers: the teams whose pulse left it out."""
+    everyone = cell(seen, "org", period, PARTICIPATION, viewer=HR.user_id)
+    belonging = cell(seen, "org", period, "belonging", viewer=HR.user_id)
+    if everyone is None or belonging is None:
+        return None
+    assert everyone.respondents is not None and belonging.respondents is not None
+    return everyone.respondents - belonging.respondents
+
+
+def question_count_world(world: World, dashboard: Dashboard) -> tuple[list[Seen], RoundTruth]:
+    build_org(world, infra_questions=[q for q in QUESTIONS if q != "belonging"])
+    surfaces = Surfaces(dashboard, world, EVERYONE)
+    usual_week(world)
+    seen = surfaces.collect()
+    check_against_truth(seen, world.rounds)
+    [infra] = [r for r in world.rounds if r.channel == "C0INFRA"]
+    assert any(c.unit == "team:C0INFRA" and c.hidden for c in seen)
+    return seen, infra
+
+
+@PUBLISH_ONCE
+def test_per_question_counts_do_not_give_away_a_team_that_skips_a_question(
+    world: World, dashboard: Dashboard
+) -> None:
+    seen, _infra = question_count_world(world, dashboard)
+    assert question_count_attack(seen, world.period) is None
+
+
+def test_the_per_question_attack_recovers_a_small_teams_count_from_a_weakened_gate(
+    world: World, dashboard: Dashboard, no_complementary_suppression: None
+) -> None:
+    seen, infra = question_count_world(world, dashboard)
+    assert question_count_attack(seen, world.period) == infra.respondents == 4
+
+
+# -- (d) stooges ------------------------------------------------------------------------------------------
+
+FINANCE_LEAD = Viewer("U0FINANCELEAD")
+STOOGES = [f"UC0SUPPORT{n:02d}" for n in range(4)]  # colleagues from Customer Support, not in Finance
+
+
+def stooge_attack(seen: Sequence[Seen], period: date) -> dict[str, tuple[int, ...]] | None:
+    """Finance's histograms minus the four stooges' own answers (all 5): Finance's three people."""
+    recovered: dict[str, tuple[int, ...]] = {}
+    for key in QUESTIONS:
+        finance = cell(seen, "team:C0FINANCE", period, key, viewer=FINANCE_LEAD.user_id)
+        if finance is None:
+            return None
+        assert finance.counts is not None
+        recovered[key] = (*finance.counts[:4], finance.counts[4] - len(STOOGES))
+    return recovered
+
+
+def stooge_world(world: World, dashboard: Dashboard) -> tuple[list[Seen], dict[str, tuple[int, ...]]]:
+    build_org(world)
+    world.team("C0FINANCE", "Finance", "Operations", 3)
+    world.manager(FINANCE_LEAD.user_id, teams=["C0FINANCE"])
+    surfaces = Surfaces(dashboard, world, (*EVERYONE, FINANCE_LEAD))
+    world.open_week()
+    finance = varied(3, 7)
+    for channel, people in {"C0MOBILE": 7, "C0INFRA": 4, "C0DATA": 6, "C0SUPPORT": 10, "C0SALES": 5}.items():
+        world.answer(channel, varied(people, people))
+    world.answer("C0FINANCE", finance)
+    # The round id is on the invitation's public button: anyone can send a submission for it.
+    world.answer("C0FINANCE", same(len(STOOGES), **dict.fromkeys(QUESTIONS, 5)), who=STOOGES)
+    world.close_week()
+    seen = surfaces.collect()
+    check_against_truth(seen, world.rounds)
+    truth = {key: tuple(sum(1 for p in finance if p[key] == v) for v in range(1, 6)) for key in QUESTIONS}
+    return seen, truth
+
+
+@ONLY_INVITED
+def test_stooges_cannot_push_a_small_team_over_the_minimum(world: World, dashboard: Dashboard) -> None:
+    seen, truth = stooge_world(world, dashboard)
+    assert sorted(world.refused) == sorted(STOOGES)
+    assert stooge_attack(seen, world.period) is None
+    assert stooge_attack(seen, world.period) != truth
+
+
+def test_the_stooge_attack_recovers_a_small_team_when_anyone_may_answer(
+    world: World, dashboard: Dashboard
+) -> None:
+    """Today's intake is the weakened copy: it takes anyone's answers (re-point when only-invited lands)."""
+    seen, truth = stooge_world(world, dashboard)
+    assert world.refused == []
+    assert stooge_attack(seen, world.period) == truth
+
+
+# -- (e) rounding across re-publications ------------------------------------------------------------------
+
+
+def rounding_world(world: World, dashboard: Dashboard) -> tuple[list[Seen], RoundTruth]:
+    """Infrastructure (4) skips "belonging"; Sales gets a second round in the week, as in (b)."""
+    build_org(world, infra_questions=[q for q in QUESTIONS if q != "belonging"])
+    surfaces = Surfaces(dashboard, world, EVERYONE)
+    usual_week(world)
+    surfaces.collect()
+    world.extra_round("C0SALES", varied(3, 99))
+    surfaces.collect()
+    check_against_truth(surfaces.seen, world.rounds)
+    [infra] = [r for r in world.rounds if r.channel == "C0INFRA"]
+    return surfaces.seen, infra
+
+
+def what_operations_head_sees(seen: Sequence[Seen]) -> list[Seen]:
+    """Their dashboard, and the posts in their teams' channels - nothing anyone else was shown."""
+    mine = {OPS_HEAD.user_id, "#C0SUPPORT", "#C0SALES"}
+    return [c for c in seen if c.viewer in mine]
+
+
+@PUBLISH_ONCE
+def test_means_rounded_to_two_decimals_do_not_pin_a_hidden_count(world: World, dashboard: Dashboard) -> None:
+    seen, infra = rounding_world(world, dashboard)
+    low, high = bounds(what_operations_head_sees(seen), world.rounds, [infra])
+    assert high - low + 1 >= K, (low, high)
+
+
+def test_the_rounding_attack_pins_a_hidden_count_from_a_weakened_gate(
+    world: World, dashboard: Dashboard, no_complementary_suppression: None
+) -> None:
+    seen, infra = rounding_world(world, dashboard)
+    mine = what_operations_head_sees(seen)
+    assert not [c for c in mine if c.unit in ("team:C0INFRA", "department:Engineering")]  # never shown
+    assert bounds(mine, world.rounds, [infra]) == (4, 4)
