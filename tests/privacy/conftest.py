@@ -89,3 +89,68 @@ def no_complementary_suppression(monkeypatch: pytest.MonkeyPatch) -> Iterator[No
     gate._SNAPSHOTS.clear()
     yield
     gate._SNAPSHOTS.clear()
+
+
+@pytest.fixture
+def suppression_per_viewer(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A weakened gate that suppresses each viewer's own scope on its own, not one publication for all.
+
+    A manager of one team of a department then sees that team whenever it is big enough in their
+    scope, though the department's head has it hidden to protect a smaller team beside it.
+    """
+    from slackapp.privacy import gate
+    from slackapp.privacy.suppression import UnitKey, UnitKind, build_tree, publishable
+
+    def scoped_publication(self: gate.Gate, period: gate._Period) -> gate._Publication:
+        mine = {
+            channel: r
+            for channel, r in period.rounds.items()
+            if self.viewer.may_see(UnitKey(UnitKind.TEAM, channel), self.org)
+        }
+        tree = build_tree({channel: r.department for channel, r in mine.items()})
+        published = publishable(tree, {c: r.respondents for c, r in mine.items()}, self.rules.min_group_size)
+        return gate._Publication(tree=tree, cells=dict.fromkeys((gate.PARTICIPATION, *gate.QUESTION_KEYS), published))
+
+    monkeypatch.setattr(gate.Gate, "_publication", scoped_publication)
+    gate._SNAPSHOTS.clear()
+    yield
+    gate._SNAPSHOTS.clear()
+
+
+@pytest.fixture
+def past_follows_todays_structure(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A weakened gate that works every past week out again with today's departments."""
+    from slackapp.privacy import gate
+
+    original = gate.Gate._load_periods
+
+    def todays_departments(self: gate.Gate) -> list[gate._Period]:
+        periods = []
+        for period in original(self):
+            rounds = {}
+            for channel, r in period.rounds.items():
+                team = self.org.teams.get(channel)
+                department = str(team.department_id) if team and team.department_id else None
+                rounds[channel] = r._replace(department=department)
+            departments: dict[str, list[str]] = {}
+            for channel in sorted(rounds):
+                if rounds[channel].department is not None:
+                    departments.setdefault(str(rounds[channel].department), []).append(channel)
+            periods.append(
+                replace(period, rounds=rounds, departments={d: tuple(c) for d, c in departments.items()})
+            )
+        gate._SNAPSHOTS.clear()  # a move changes no round, so the cache would hide it
+        return periods
+
+    original_snapshot = gate.Gate._snapshot
+
+    def never_cached(self: gate.Gate) -> gate._Snapshot:
+        if self._snapshot_cache is None:
+            gate._SNAPSHOTS.clear()
+        return original_snapshot(self)
+
+    monkeypatch.setattr(gate.Gate, "_load_periods", todays_departments)
+    monkeypatch.setattr(gate.Gate, "_snapshot", never_cached)
+    gate._SNAPSHOTS.clear()
+    yield
+    gate._SNAPSHOTS.clear()

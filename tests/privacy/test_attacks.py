@@ -338,3 +338,172 @@ def test_the_rounding_attack_pins_a_hidden_count_from_a_weakened_gate(
     mine = what_operations_head_sees(seen)
     assert not [c for c in mine if c.unit in ("team:C0INFRA", "department:Engineering")]  # never shown
     assert bounds(mine, world.rounds, [infra]) == (4, 4)
+
+
+# -- the older ones: differencing the org tree ------------------------------------------------------------
+
+ENGINEERING_TEAMS = ("team:C0MOBILE", "team:C0INFRA", "team:C0DATA")
+
+
+def remainder_attack(
+    seen: Sequence[Seen], period: date, whole: str, parts: Sequence[str], viewers: Sequence[Viewer]
+) -> tuple[str, int, dict[str, tuple[int, ...]]] | None:
+    """`whole` minus every part shown to any of `viewers`: a part recovered when it is the only one left.
+
+    Returns the recovered part, its respondents and its histograms; None when the remainder is two or
+    more parts together (or `whole` was not shown).
+    """
+    pooled = [c for c in seen if c.viewer in {v.user_id for v in viewers}]
+    whole_cells = {m: cell(pooled, whole, period, m) for m in (PARTICIPATION, *QUESTIONS)}
+    shown = {p: {m: cell(pooled, p, period, m) for m in (PARTICIPATION, *QUESTIONS)} for p in parts}
+    left = [p for p in parts if any(c is None for c in shown[p].values())]
+    if len(left) != 1 or any(c is None for c in whole_cells.values()):
+        return None
+    people = whole_cells[PARTICIPATION].respondents  # type: ignore[union-attr]
+    assert people is not None
+    counts: dict[str, tuple[int, ...]] = {}
+    for p in parts:
+        if p != left[0]:
+            people -= shown[p][PARTICIPATION].respondents or 0  # type: ignore[union-attr]
+    for key in QUESTIONS:
+        remaining = list(whole_cells[key].counts or ())  # type: ignore[union-attr]
+        for p in parts:
+            if p != left[0]:
+                remaining = [a - b for a, b in zip(remaining, shown[p][key].counts or (), strict=True)]  # type: ignore[union-attr]
+        counts[key] = tuple(remaining)
+    return left[0], people, counts
+
+
+def histograms(r: RoundTruth) -> dict[str, tuple[int, ...]]:
+    return {key: tuple(r.counts[key]) for key in r.questions}
+
+
+def one_week_world(world: World, dashboard: Dashboard, viewers: Sequence[Viewer] = EVERYONE) -> list[Seen]:
+    surfaces = Surfaces(dashboard, world, viewers)
+    usual_week(world)
+    seen = surfaces.collect()
+    return seen
+
+
+def infrastructure(world: World) -> RoundTruth:
+    return next(r for r in world.rounds if r.channel == "C0INFRA")
+
+
+def test_department_minus_its_shown_teams_leaves_no_small_team_alone(world: World, dashboard: Dashboard) -> None:
+    build_org(world)
+    seen = one_week_world(world, dashboard)
+    check_against_truth(seen, world.rounds)
+    attack = remainder_attack(seen, world.period, "department:Engineering", ENGINEERING_TEAMS, [ENG_HEAD])
+    assert attack is None
+
+
+def test_department_minus_teams_recovers_a_small_team_from_a_weakened_gate(
+    world: World, dashboard: Dashboard, no_complementary_suppression: None
+) -> None:
+    build_org(world)
+    seen = one_week_world(world, dashboard)
+    attack = remainder_attack(seen, world.period, "department:Engineering", ENGINEERING_TEAMS, [ENG_HEAD])
+    infra = infrastructure(world)
+    assert attack == ("team:C0INFRA", 4, histograms(infra))
+
+
+def legal_world(world: World, dashboard: Dashboard) -> list[Seen]:
+    """The org of `build_org` and a department of one small team, Legal (3 answers)."""
+    build_org(world)
+    world.department("Legal")
+    world.team("C0LEGAL", "Legal team", "Legal", 4)
+    surfaces = Surfaces(dashboard, world, [HR])
+    world.open_week()
+    for channel, n in {"C0MOBILE": 7, "C0INFRA": 4, "C0DATA": 6, "C0SUPPORT": 10, "C0SALES": 5, "C0LEGAL": 3}.items():
+        world.answer(channel, varied(n, n))
+    world.close_week()
+    return surfaces.collect()
+
+
+ALL_DEPARTMENTS = ("department:Engineering", "department:Operations", "department:Legal")
+
+
+def test_organisation_minus_departments_leaves_no_small_department_alone(
+    world: World, dashboard: Dashboard
+) -> None:
+    seen = legal_world(world, dashboard)
+    check_against_truth(seen, world.rounds)
+    assert remainder_attack(seen, world.period, "org", ALL_DEPARTMENTS, [HR]) is None
+
+
+def test_organisation_minus_departments_recovers_a_small_department_from_a_weakened_gate(
+    world: World, dashboard: Dashboard, no_complementary_suppression: None
+) -> None:
+    seen = legal_world(world, dashboard)
+    legal = next(r for r in world.rounds if r.channel == "C0LEGAL")
+    assert remainder_attack(seen, world.period, "org", ALL_DEPARTMENTS, [HR]) == (
+        "department:Legal",
+        3,
+        histograms(legal),
+    )
+
+
+def test_managers_pooling_overlapping_scopes_learn_nothing_hidden(world: World, dashboard: Dashboard) -> None:
+    build_org(world)
+    seen = one_week_world(world, dashboard)
+    check_against_truth(seen, world.rounds)
+    pooled = [ENG_HEAD, MOBILE_LEAD, SPLIT_LEAD]
+    assert remainder_attack(seen, world.period, "department:Engineering", ENGINEERING_TEAMS, pooled) is None
+
+
+def test_pooling_overlapping_scopes_recovers_a_small_team_from_a_gate_that_suppresses_per_viewer(
+    world: World, dashboard: Dashboard, suppression_per_viewer: None
+) -> None:
+    build_org(world)
+    seen = one_week_world(world, dashboard)
+    # Alone, the department's head learns nothing; with the lead who manages Data Platform, everything.
+    assert remainder_attack(seen, world.period, "department:Engineering", ENGINEERING_TEAMS, [ENG_HEAD]) is None
+    pooled = [ENG_HEAD, SPLIT_LEAD]
+    assert remainder_attack(seen, world.period, "department:Engineering", ENGINEERING_TEAMS, pooled) == (
+        "team:C0INFRA",
+        4,
+        histograms(infrastructure(world)),
+    )
+
+
+def moved_team_attack(seen: Sequence[Seen], period: date) -> tuple[int, dict[str, tuple[int, ...]]] | None:
+    """Engineering's week as first shown minus the same week as shown after Infrastructure moved out."""
+    before = cell(seen, "department:Engineering", period, PARTICIPATION, viewer=ENG_HEAD.user_id, last=False)
+    after = cell(seen, "department:Engineering", period, PARTICIPATION, viewer=ENG_HEAD.user_id)
+    if before is None or after is None or before.value == after.value:
+        return None
+    assert before.respondents is not None and after.respondents is not None
+    counts: dict[str, tuple[int, ...]] = {}
+    for key in QUESTIONS:
+        first = cell(seen, "department:Engineering", period, key, viewer=ENG_HEAD.user_id, last=False)
+        then = cell(seen, "department:Engineering", period, key, viewer=ENG_HEAD.user_id)
+        assert first is not None and then is not None and first.counts and then.counts
+        counts[key] = tuple(a - b for a, b in zip(first.counts, then.counts, strict=True))
+    return before.respondents - after.respondents, counts
+
+
+def moved_world(world: World, dashboard: Dashboard) -> tuple[list[Seen], date]:
+    build_org(world)
+    surfaces = Surfaces(dashboard, world, EVERYONE)
+    usual_week(world)
+    first_week = world.period
+    surfaces.collect()
+    world.move("C0INFRA", "Operations")
+    surfaces.collect()
+    world.next_week()
+    usual_week(world, seed=10)
+    surfaces.collect()
+    return surfaces.seen, first_week
+
+
+def test_moving_a_small_team_out_of_its_department_gives_nothing_away(world: World, dashboard: Dashboard) -> None:
+    seen, first_week = moved_world(world, dashboard)
+    check_against_truth(seen, world.rounds)
+    assert moved_team_attack(seen, first_week) is None
+
+
+def test_the_moved_team_attack_recovers_it_from_a_gate_that_rewrites_history(
+    world: World, dashboard: Dashboard, past_follows_todays_structure: None
+) -> None:
+    seen, first_week = moved_world(world, dashboard)
+    assert moved_team_attack(seen, first_week) == (4, histograms(infrastructure(world)))
