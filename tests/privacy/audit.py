@@ -10,20 +10,28 @@ fact about them, over the rounds its cell adds up (`surfaces.covered_rounds`):
   two linear inequalities (a channel post's one-decimal mean over six answers pins the total).
 
 For each hidden cell, HiGHS (scipy's `milp`, whole numbers) minimises and maximises its respondent
-count and each of its answer counts under all of these at once. A cell is pinned when fewer than
-`min_group_size` values remain possible; "fewer than 5 answers", the label Kindred shows anyway, leaves
-five (0 to 4), so it is never a finding on its own. Rounds of different weeks share no published cell,
-so each week is solved on its own.
+count and each of its answer counts under all of these at once. The finding:
+
+- its respondent count is pinned when fewer than `min_group_size` values remain possible ("fewer than
+  5 answers", the label Kindred shows anyway, leaves five: 0 to 4, so it is never a finding alone);
+- an answer count (how many in the hidden group chose v) is pinned when it must be at least one and
+  fewer than `min_group_size` values remain. An upper bound alone is no finding: a published group of
+  ten in which one person chose 1 says of any hidden part of it that at most one did, and nothing
+  about whom; a lower bound above zero says that someone in the small group gave that answer.
+
+No published cell spans two weeks, so each week is solved on its own, over the rounds its cells count.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 from datetime import date
 
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.sparse import csr_array
 
 from tests.privacy.surfaces import PARTICIPATION, Seen, covered_rounds
 from tests.privacy.world import RoundTruth
@@ -62,6 +70,8 @@ class _Model:
             for q in r.questions:
                 for v in VALUES:
                     self._var((r.round_id, q, v))
+        self._frozen: tuple[int, LinearConstraint] | None = None
+        self.witnesses: list[np.ndarray] = []
         self.rows: list[np.ndarray] = []
         self.low: list[float] = []
         self.high: list[float] = []
@@ -115,32 +125,64 @@ class _Model:
             self._add(total - (cell.mean - half) * count, 0, np.inf)
             self._add(total - (cell.mean + half) * count, -np.inf, 0)
 
+    def _constraints(self) -> LinearConstraint:
+        if self._frozen is None or self._frozen[0] != len(self.rows):
+            matrix = csr_array(np.array(self.rows))
+            self._frozen = (len(self.rows), LinearConstraint(matrix, np.array(self.low), np.array(self.high)))
+        return self._frozen[1]
+
+    def truth(self) -> np.ndarray:
+        """The world as it was: one solution of every published fact (a witness to start from)."""
+        point = self._zero()
+        for r in self.rounds:
+            point[self.index[(r.round_id, PARTICIPATION, None)]] = r.respondents
+            for q in r.questions:
+                for v in VALUES:
+                    point[self.index[(r.round_id, q, v)]] = r.counts.get(q, [0] * 5)[v - 1]
+        return point
+
+    def _solve(self, objective: np.ndarray) -> Any:
+        result = milp(
+            objective,
+            constraints=self._constraints(),
+            integrality=np.ones(len(self.index)),
+            bounds=Bounds(0, np.inf),
+        )
+        if result.x is not None:
+            self.witnesses.append(np.round(result.x))
+        return result
+
+    def witnessed(self, objective: np.ndarray) -> tuple[int, int]:
+        """The range of `objective` over the solutions met so far: the true range is at least this wide."""
+        values = [float(objective @ point) for point in self.witnesses]
+        return round(min(values)), round(max(values))
+
+    def minimum(self, objective: np.ndarray) -> int:
+        result = self._solve(objective)
+        assert result.success, result.message  # the truth is a solution, so there is an optimum
+        return round(result.fun)
+
     def bounds_of(self, objective: np.ndarray) -> tuple[int, int]:
-        constraints = LinearConstraint(np.array(self.rows), np.array(self.low), np.array(self.high))
-        integral = np.ones(len(self.index))
-        ends: list[int] = []
-        for sign in (1, -1):
-            result = milp(
-                sign * objective,
-                constraints=constraints,
-                integrality=integral,
-                bounds=Bounds(0, np.inf),
-            )
-            if result.status == 3:  # unbounded: the attacker learns nothing on this side
-                ends.append(-1 if sign == 1 else 10**9)
-                continue
+        """The least and greatest whole values of `objective` (the greatest 10**9 when unbounded)."""
+        result = self._solve(-objective)
+        if result.status == 3:  # unbounded above: nothing caps it
+            high = 10**9
+        else:
             assert result.success, result.message
-            ends.append(round(sign * result.fun))
-        return ends[0], ends[1]
+            high = round(-result.fun)
+        return self.minimum(objective), high
 
 
-def audit(seen: Iterable[Seen], rounds: Sequence[RoundTruth], min_group_size: int) -> list[Finding]:
-    """Every hidden cell's count or answer count that everything in `seen` pins to fewer than k values."""
+def audit(
+    seen: Iterable[Seen], rounds: Sequence[RoundTruth], min_group_size: int, *, stop_after: int | None = None
+) -> list[Finding]:
+    """Every hidden cell's count or answer count that everything in `seen` pins to fewer than k values
+    (the first `stop_after` of them, when given)."""
     cells = list(seen)
     findings: list[Finding] = []
     for period in sorted({c.period for c in cells}):
         week_cells = [c for c in cells if c.period == period]
-        week_rounds = [r for r in rounds if r.period == period and r.closed_at_event is not None]
+        week_rounds = _rounds_behind(week_cells, rounds)
         hidden = _hidden_targets(week_cells, week_rounds)
         if not hidden:
             continue
@@ -154,19 +196,46 @@ def audit(seen: Iterable[Seen], rounds: Sequence[RoundTruth], min_group_size: in
             if key not in published:
                 published.add(key)
                 model.publish(cell, members)
+        model.witnesses.append(model.truth())
+        asked: set[tuple[frozenset[str], str, int | None]] = set()
         for cell, members in hidden:
             questions = [cell.measure] if cell.measure != PARTICIPATION else sorted(
                 {q for r in members for q in r.questions}
             )
             targets: list[tuple[str, int | None]] = [(cell.measure, None)]
             targets += [(q, v) for q in questions for v in VALUES]
+            ids = frozenset(r.round_id for r in members)
             for measure, value in targets:
-                low, high = model.bounds_of(model.count_row(members, measure, value))
+                if value is None and all(measure in r.questions for r in members):
+                    measure = PARTICIPATION  # everyone in it was asked: its answers are its people
+                if (ids, measure, value) in asked:
+                    continue
+                asked.add((ids, measure, value))
+                objective = model.count_row(members, measure, value)
+                # Solutions already met bound the range from inside: when they alone show it wide
+                # enough (or an answer count that can be zero), no programme needs solving.
+                low, high = model.witnessed(objective)
+                if high - low + 1 >= min_group_size or (value is not None and low == 0):
+                    continue
+                if value is not None and model.minimum(objective) == 0:
+                    continue  # it may be that nobody in the group gave this answer: nothing learnt
+                low, high = model.bounds_of(objective)
                 if high - low + 1 < min_group_size:
                     findings.append(
                         Finding(cell.unit, period, measure, value, low, high, _true(members, measure, value))
                     )
+                    if stop_after is not None and len(findings) >= stop_after:
+                        return findings
     return findings
+
+
+def _rounds_behind(cells: Iterable[Seen], rounds: Sequence[RoundTruth]) -> list[RoundTruth]:
+    """The rounds any of these cells adds up (a week's cells may count a round of another week)."""
+    behind: dict[str, RoundTruth] = {}
+    for cell in cells:
+        for r in covered_rounds(cell, rounds):
+            behind.setdefault(r.round_id, r)
+    return list(behind.values())
 
 
 def _true(members: Iterable[RoundTruth], measure: str, value: int | None) -> int:
@@ -197,9 +266,11 @@ def bounds(
 ) -> tuple[int, int]:
     """The tightest whole-number range `seen` allows for the people (or answers) of the `target` rounds."""
     period = target[0].period
-    week_rounds = [r for r in rounds if r.period == period and r.closed_at_event is not None]
+    week_cells = [c for c in seen if c.period == period]
+    behind = _rounds_behind(week_cells, rounds)
+    week_rounds = behind + [r for r in target if r not in behind]
     model = _Model(week_rounds)
-    for cell in seen:
-        if cell.period == period and not cell.hidden:
+    for cell in week_cells:
+        if not cell.hidden:
             model.publish(cell, covered_rounds(cell, week_rounds))
     return model.bounds_of(model.count_row(target, measure, value))
