@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dash import dcc, html
 from dash.development.base_component import Component
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackClientError
 
 from dashboards.auth import current_viewer
 from dashboards.context import current_context
@@ -16,9 +16,9 @@ from dashboards.queries import OverviewData, week_label
 from slackapp.actions.service import Note, action_message, list_actions, mark_posted, record_action
 from slackapp.database import utcnow
 from slackapp.errors import InvalidInput
+from slackapp.installations.clients import WorkspaceNotInstalled
 from slackapp.privacy.gate import Gate, OutOfScope
 from slackapp.privacy.suppression import UnitKey, UnitKind
-from slackapp.slack_client import build_web_client
 
 NOT_ALLOWED = "Only this team's managers and HR can record what will be done."
 
@@ -102,7 +102,7 @@ def save_note(unit_param: str | None, text: str | None) -> tuple[str, list[Compo
     except InvalidInput as invalid:
         return next(iter(invalid.errors.values())), None
     # Posted after the note is committed: a Slack failure must not lose what the manager wrote.
-    ts, status = _post(channel, body)
+    ts, status = _post(viewer.workspace_id, channel, body)
     with context.session_factory.begin() as session:
         if ts:
             mark_posted(session=session, note=session.merge(note), ts=ts)
@@ -110,15 +110,22 @@ def save_note(unit_param: str | None, text: str | None) -> tuple[str, list[Compo
     return status, note_items(notes, overview)
 
 
-def _post(channel_id: str, body: str) -> tuple[str | None, str]:
-    """Post the note in the channel: the message ts (if posted) and a sentence saying what happened."""
-    settings = current_context().settings
-    if settings.demo or not settings.slack_bot_token:
+def _post(workspace_id: str, channel_id: str, body: str) -> tuple[str | None, str]:
+    """Post the note in the channel: the message ts (if posted) and a sentence saying what happened.
+
+    With the workspace's own client: the one bot token, or in OAuth mode the token its installation
+    stored (refreshed when due), as the worker posts.
+    """
+    context = current_context()
+    if context.settings.demo or context.slack_clients is None:
         return None, "Saved. (The demo does not post to Slack.)"
     try:
-        reply = build_web_client(settings, token=settings.slack_bot_token).chat_postMessage(
-            channel=channel_id, text=action_message(body)
-        )
+        client = context.slack_clients(workspace_id)
+        reply = client.chat_postMessage(channel=channel_id, text=action_message(body))
+    except WorkspaceNotInstalled:
+        return None, "Saved, but Kindred is no longer installed in this workspace, so it was not posted."
     except SlackApiError:
         return None, "Saved, but Slack would not take the message: is Kindred still in the channel?"
+    except (SlackClientError, OSError):
+        return None, "Saved, but Slack did not answer, so it was not posted. Please try again later."
     return str(reply.get("ts") or "") or None, "Saved and posted in the team's channel."

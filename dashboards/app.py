@@ -51,6 +51,8 @@ def create_dashboard(
     configure_sessions(server, context)
     register_auth_routes(server, context)
     server.add_url_rule(f"{BASE}export/<page>.csv", "dashboard_export", export_csv)
+    # Whoever opens the bare address (the demo's, or a company's) lands on the dashboard.
+    server.add_url_rule("/", "root", lambda: flask.redirect(BASE))
     server.before_request(_require_sign_in)
 
     app = Dash(

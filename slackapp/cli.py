@@ -20,6 +20,9 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("socket", help="run the Slack app over Socket Mode (local development)")
     demo = commands.add_parser("demo", help="build a synthetic organisation and serve the dashboard on it")
     demo.add_argument("--port", type=int, default=8050)
+    demo.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (0.0.0.0 to reach it from elsewhere)"
+    )
     db = commands.add_parser("db", help="database tasks")
     db.add_argument("action", choices=["upgrade"])
     keys = commands.add_parser("keys", help="KINDRED_SECRET_KEY tasks")
@@ -29,7 +32,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--log-json", action="store_true", help="log one JSON object per line")
     args = parser.parse_args(argv)
 
-    configure_logging(as_json=args.log_json)
+    # The demo is someone's first run: its terminal shows where to open the dashboard, and problems.
+    level = logging.WARNING if args.command == "demo" else logging.INFO
+    configure_logging(level=level, as_json=args.log_json)
     try:
         settings = Settings.from_env()
         return _run(args, settings)
@@ -63,13 +68,14 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "demo":
         from slackapp.demo import run_demo
 
-        return run_demo(port=args.port)
+        return run_demo(port=args.port, host=args.host)
     raise AssertionError(args.command)
 
 
 def _serve(settings: Settings) -> None:
     from gunicorn.app.base import BaseApplication
 
+    from slackapp.access_log import ACCESS_LOG_FORMAT, PathOnlyAccessLog
     from slackapp.web import create_kindred_web
 
     web = create_kindred_web(settings)
@@ -80,6 +86,8 @@ def _serve(settings: Settings) -> None:
             self.cfg.set("worker_class", "gthread")
             self.cfg.set("threads", 8)
             self.cfg.set("accesslog", "-")
+            self.cfg.set("access_log_format", ACCESS_LOG_FORMAT)
+            self.cfg.set("logger_class", PathOnlyAccessLog)
 
         def load(self) -> Any:
             return web

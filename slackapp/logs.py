@@ -1,4 +1,4 @@
-"""Logging that never holds a Slack payload (DESIGN.md rule 6).
+"""Logging that never holds a Slack payload (docs/anonymity.md, rule 7).
 
 Bolt logs the whole body of a request it rejects at INFO and slack_sdk logs request and response
 bodies at DEBUG; a late check-in submission would land in the log with its answers next to a user ID.
@@ -14,6 +14,7 @@ import re
 import sys
 import uuid
 from contextvars import ContextVar
+from typing import Any
 
 from slackapp.slack_client import SLACK_SDK_LOGGER
 
@@ -52,13 +53,68 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry)
 
 
+LIBRARY_LOGGERS = ("slack_bolt", "slack_sdk", BOLT_LOGGER, SLACK_SDK_LOGGER)
+# Where a library's message turns from what happened to the details (a payload, a URL, an error text).
+DETAILS_START = re.compile(r"[(:{\[\r\n]")
+LINE_BREAKS = str.maketrans({"\r": "\\r", "\n": "\\n", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
+def _from_library(name: str) -> bool:
+    return any(name == library or name.startswith(library + ".") for library in LIBRARY_LOGGERS)
+
+
+def library_summary(message: str) -> str:
+    """What a Slack library's log line says happened, without the details it adds from the request.
+
+    "Unhandled request ({'type': 'block_actions', ...})" -> "Unhandled request";
+    "Failed to send a request to Slack API server: <urlopen error ...>" -> "Failed to send a request to
+    Slack API server". Bolt, slack_sdk and their per-class loggers all put payload text after these marks.
+    """
+    head = DETAILS_START.split(message, maxsplit=1)[0].strip()
+    return head[:160] or "(details withheld)"
+
+
+class PayloadFreeFilter(logging.Filter):
+    """Slack's libraries never write payload text: below WARNING nothing, above it only a summary.
+
+    Attached to the logger handed to `App(logger=...)` (Bolt copies its filters to every logger it makes
+    from it) and to Kindred's log handler, which also sees slack_sdk's webhook client and the rest.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not _from_library(record.name):
+            return True
+        if record.levelno < logging.WARNING:
+            return False  # e.g. RequestVerification's INFO line with the whole rejected body
+        record.msg = library_summary(record.getMessage())
+        record.args = ()
+        record.exc_info = None  # a traceback's last line is the exception's message: request text
+        record.exc_text = None
+        return True
+
+
+class OneLineFormatter(logging.Formatter):
+    """A record is one line: a line break in its message (from any text) is written as `\\n`.
+
+    A traceback keeps its lines, each indented, so no text can start what looks like a new record.
+    """
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        return super().formatMessage(record).translate(LINE_BREAKS)
+
+    def formatException(self, ei: Any) -> str:
+        text = super().formatException(ei).replace("\r", "\\r")
+        return "\n".join("    " + line for line in text.splitlines())
+
+
 def configure_logging(*, level: int = logging.INFO, as_json: bool = False) -> None:
     handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(PayloadFreeFilter())
     handler.addFilter(RequestIdFilter())
     handler.setFormatter(
         JsonFormatter()
         if as_json
-        else logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s")
+        else OneLineFormatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s")
     )
     root = logging.getLogger()
     root.handlers[:] = [handler]
@@ -72,6 +128,14 @@ def pin_slack_loggers() -> None:
 
 
 def bolt_logger() -> logging.Logger:
-    """The logger for `App(logger=...)`: WARNING and above only, so no request body is ever written."""
+    """The logger for `App(logger=...)`: WARNING and above only, and never a payload's text.
+
+    Bolt copies this logger's level and filters to each logger it makes (RequestVerification, the
+    authorization middleware...), so the filter travels with them even where Kindred's handler is not
+    the one writing (a test's capture, an operator's own logging set-up).
+    """
     pin_slack_loggers()
-    return logging.getLogger(BOLT_LOGGER)
+    logger = logging.getLogger(BOLT_LOGGER)
+    if not any(isinstance(f, PayloadFreeFilter) for f in logger.filters):
+        logger.addFilter(PayloadFreeFilter())
+    return logger

@@ -4,6 +4,7 @@ from slackapp.actions.models import ActionNote
 from slackapp.admin.models import KindredAdmin, ProfessionalHelp
 from slackapp.checkins.models import Answer, Comment, Histogram, Participation, Pulse, ReminderSent, Round
 from slackapp.database import Base
+from slackapp.fair_use.models import PersonPace
 from slackapp.installations import tables as installation_tables  # noqa: F401  (slack_sdk's tables)
 from slackapp.org.models import Department, ManagerAssignment, Team
 from slackapp.pacing import PacingSlot
@@ -26,6 +27,7 @@ __all__ = [
     "GroupMember",
     "Membership",
     "PacingSlot",
+    "PersonPace",
     "PairingRound",
     "PersonRegion",
     "Profile",

@@ -34,11 +34,12 @@ class Settings:
     min_group_size: int = DEFAULT_MIN_GROUP_SIZE
     min_comment_group_size: int = DEFAULT_MIN_COMMENT_GROUP_SIZE
     port: int = 3000
+    public_url: str | None = None  # where people reach the web process, for links from Slack
     demo: bool = False
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
-        """Read and validate every variable in DESIGN.md's table.
+        """Read and validate every variable in the README's environment table.
 
         Raises:
             SettingsError: naming the first variable that is malformed.
@@ -77,6 +78,7 @@ class Settings:
             min_group_size=min_group,
             min_comment_group_size=min_comment,
             port=port,
+            public_url=_public_url(text("KINDRED_PUBLIC_URL")),
         )
 
     @property
@@ -84,6 +86,11 @@ class Settings:
         """The host that serves Slack's OAuth and OpenID pages, taken from `SLACK_API_URL`."""
         parts = urlsplit(self.slack_api_url)
         return f"{parts.scheme}://{parts.netloc}"
+
+    @property
+    def dashboard_url(self) -> str | None:
+        """The leader dashboard's address for links in Slack, when `KINDRED_PUBLIC_URL` is set."""
+        return f"{self.public_url.rstrip('/')}/dashboard/" if self.public_url else None
 
     @property
     def installs_by_oauth(self) -> bool:
@@ -132,6 +139,19 @@ def _slack_api_url(url: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise SettingsError(f"SLACK_API_URL must be an http(s) URL (got {url!r})")
     return url if url.endswith("/") else url + "/"
+
+
+def _public_url(url: str | None) -> str | None:
+    if url is None:
+        return None
+    parts = urlsplit(url)
+    # It goes into Slack links (`<url|text>`), where <, > and | would end the link early.
+    bad = parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment
+    if bad or any(character in url for character in "<>| "):
+        raise SettingsError(
+            f"KINDRED_PUBLIC_URL must be the http(s) address people open Kindred at (got {url!r})"
+        )
+    return url
 
 
 def _whole_number(env: Mapping[str, str], name: str, default: int) -> int:

@@ -47,11 +47,18 @@ def safe_to_repeat(request: HttpRequest) -> bool:
 
 
 class ServerErrorRetryHandler(RetryHandler):
-    """Retries 500, 502, 503 and 504 (slack_sdk's own handler only 500 and 503), but never a posting call."""
+    """Retries 500, 502, 503 and 504 (slack_sdk's own handler only 500 and 503), but never a posting call.
 
-    def _can_retry(self, *, state: Any, request: Any, response: Any = None, error: Any = None) -> bool:
+    It overrides the public `can_retry` (not slack_sdk's private `_can_retry` hook), so it depends on
+    nothing a slack_sdk minor release may change.
+    """
+
+    def can_retry(self, *, state: Any, request: Any, response: Any = None, error: Any = None) -> bool:
         return (
-            response is not None and response.status_code in PASSING_SERVER_ERRORS and safe_to_repeat(request)
+            state.current_attempt < self.max_retry_count
+            and response is not None
+            and response.status_code in PASSING_SERVER_ERRORS
+            and safe_to_repeat(request)
         )
 
 
@@ -62,8 +69,8 @@ class DroppedConnectionRetryHandler(ConnectionErrorRetryHandler):
     answer (RemoteDisconnected, a reset) comes bare, and by then Slack may have acted.
     """
 
-    def _can_retry(self, *, state: Any, request: Any, response: Any = None, error: Any = None) -> bool:
-        if not super()._can_retry(state=state, request=request, response=response, error=error):
+    def can_retry(self, *, state: Any, request: Any, response: Any = None, error: Any = None) -> bool:
+        if not super().can_retry(state=state, request=request, response=response, error=error):
             return False
         return isinstance(error, URLError) or safe_to_repeat(request)
 
@@ -90,6 +97,25 @@ def build_web_client(
             RateLimitErrorRetryHandler(max_retry_count=5),
             ServerErrorRetryHandler(max_retry_count=3),
         ],
+    )
+
+
+# A call made before Kindred acknowledges Slack must end within Slack's 3 seconds.
+BEFORE_ACK_TIMEOUT_SECONDS = 2
+
+
+def build_before_ack_client(settings: Settings, token: str | None = None) -> WebClient:
+    """A WebClient for the rare call made before a request is acknowledged: no waiting out a 429.
+
+    Slack gives the app 3 seconds to acknowledge; a retry after `Retry-After` would miss that. The caller
+    goes on without the answer instead (see slackapp/installations/authorize.py).
+    """
+    return WebClient(
+        token=token,
+        base_url=settings.slack_api_url,
+        timeout=BEFORE_ACK_TIMEOUT_SECONDS,
+        logger=logging.getLogger(SLACK_SDK_LOGGER),
+        retry_handlers=[],
     )
 
 

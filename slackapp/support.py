@@ -1,4 +1,4 @@
-"""The four kinds of social support Kindred measures, matches and routes on (DESIGN.md)."""
+"""The four kinds of social support Kindred measures, matches and routes on (docs/architecture.md)."""
 
 from enum import StrEnum
 

@@ -36,7 +36,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 # The method reference travels with the tests (MIT-licensed data, see its README), so a fresh clone needs
@@ -258,6 +258,7 @@ class SlackStandIn:
         self._thread: threading.Thread | None = None
         self._answerers: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
             "auth.test": self._auth_test,
+            "apps.connections.open": self._apps_connections_open,
             "chat.postMessage": self._chat_post_message,
             "chat.update": self._chat_update,
             "chat.postEphemeral": self._chat_post_ephemeral,
@@ -349,6 +350,9 @@ class SlackStandIn:
             self.calls = []
             self.violations = []
             self.oauth_codes = {}
+            self.install_approval: tuple[str, str] | None = None
+            # The WebSocket URL apps.connections.open hands out (see tests/socket_mode_standin.py).
+            self.socket_mode_url: str | None = None
             self.grid_of = {}
             self.token_expires_in = None
             self.refresh_tokens = {}
@@ -383,6 +387,26 @@ class SlackStandIn:
         """
         with self._lock:
             self.token_expires_in = expires_in
+
+    def approve_installs(self, team_id: str, redirect_uri: str) -> None:
+        """Slack's install page (`GET /oauth/v2/authorize`) approves installing into `team_id`.
+
+        As when a workspace admin clicks *Allow*: the browser is sent to the app's redirect URL (the one
+        set in the app's settings, here `redirect_uri`) with a fresh code for that workspace and the state.
+        """
+        with self._lock:
+            self.install_approval = (team_id, redirect_uri)
+
+    def authorize_page(self, query: Mapping[str, str]) -> str | None:
+        """Where Slack's install page sends the browser, or None when it refuses (no approval, no client)."""
+        with self._lock:
+            if self.install_approval is None or not query.get("client_id") or not query.get("scope"):
+                return None
+            team_id, redirect_uri = self.install_approval
+            code = f"code-{team_id}-{next(self._id_counter)}"
+            self.oauth_codes[code] = team_id
+        target = query.get("redirect_uri") or redirect_uri
+        return f"{target}?{urlencode({'code': code, 'state': query.get('state', '')})}"
 
     def add_openid_code(self, code: str, user_id: str, name: str = "", team_id: str = TEAM_ID) -> None:
         """Sign in with Slack: make `code` (as if from Slack's authorize page) stand for this person."""
@@ -653,6 +677,13 @@ class SlackStandIn:
             "bot_id": BOT_ID,
             "is_enterprise_install": False,
         }
+
+    def _apps_connections_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Socket Mode's WebSocket URL, for an app-level (xapp-) token only."""
+        call = next(c for c in reversed(self.calls) if c.method == "apps.connections.open")
+        if self.socket_mode_url is None or not (call.token or "").startswith("xapp-"):
+            raise SlackError("invalid_auth")
+        return {"url": self.socket_mode_url}
 
     def _chat_post_message(self, args: dict[str, Any]) -> dict[str, Any]:
         channel_id = self._resolve_channel(str(args["channel"]))
@@ -954,6 +985,16 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length else b""
         content_type = self.headers.get("Content-Type", "")
 
+        if url.path == "/oauth/v2/authorize":  # Slack's install page, in a browser
+            location = standin.authorize_page(dict(parse_qsl(url.query)))
+            if location is None:
+                self._reply(400, {"ok": False, "error": "install_not_approved"})
+                return
+            self.send_response(302)
+            self.send_header("Location", location)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         if url.path.startswith("/hooks/"):
             standin.record_response_url(_parse_body(body, content_type))
             self._reply(200, {"ok": True})

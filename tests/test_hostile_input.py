@@ -5,19 +5,30 @@ closings): never a 5xx, nothing written, and the app answers normally afterwards
 from __future__ import annotations
 
 import json
+import logging
+from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
+import pytest
+from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, func, select
 
+from slackapp.app import create_app
 from slackapp.checkins.ids import CheckinAction, CheckinCallback
 from slackapp.database import SessionFactory
+from slackapp.installations.oauth import build_oauth_settings
 from slackapp.models import Base
 from slackapp.org.ids import OrgAction
 from slackapp.org.service import load_org
 from slackapp.resources.ids import ResourceAction
+from slackapp.settings import Settings
+from slackapp.web import create_web_app
+from tests.conftest import SIGNING_SECRET, SettlingExecutor
 from tests.factories import WORKSPACE, make_pulse
+from tests.installations.conftest import install
 from tests.slack_requests import SlackRequests
 from tests.slack_standin import SlackStandIn
 
@@ -181,3 +192,226 @@ def test_garbage_bodies_never_get_a_5xx(
 def test_the_app_answers_normally_after_the_fuzzing(slack_requests: SlackRequests) -> None:
     assert slack_requests.url_verification("still-here").json() == {"challenge": "still-here"}
     assert json.loads(json.dumps({"ok": True}))
+
+
+# --- Whole requests of any shape, through every authorization mode --------------------------------------
+
+STRANGER = "T0STRANGER"  # a workspace Kindred was never installed in
+# The smallest signed requests that once got a 500 (each reached Bolt's authorization or a listener).
+MINIMAL_CASES: list[tuple[str, dict[str, Any]]] = [
+    ("json", {"type": "event_callback", "team_id": WORKSPACE, "event": []}),
+    (
+        "form",
+        {
+            "type": "block_suggestion",
+            "user": {"id": "U0FUZZ"},
+            "team": {"id": WORKSPACE},
+            "action_id": OrgAction.EDIT_TEAM,
+            "value": "a",
+            "view": None,
+        },
+    ),
+    (
+        "form",
+        {
+            "type": "block_actions",
+            "user": {"id": "U0FUZZ"},
+            "team": {"id": STRANGER},
+            "trigger_id": "1.2.abc",
+            "response_url": "not-a-url",
+            "actions": [{"action_id": "data_rights_show", "type": "button"}],
+        },
+    ),
+    (
+        "form",  # an unknown workspace whose response_url does not answer: Slack's outage, not a 500
+        {
+            "type": "block_actions",
+            "user": {"id": "U0FUZZ"},
+            "team": {"id": STRANGER},
+            "trigger_id": "1.2.abc",
+            "response_url": "http://127.0.0.1:9/hooks/nothing",
+            "actions": [{"action_id": "data_rights_show", "type": "button"}],
+        },
+    ),
+]
+
+team_ids = st.one_of(st.sampled_from([WORKSPACE, STRANGER, "", "T0\r\nFORGED"]), json_value)
+user_ids = st.one_of(st.sampled_from(["U0FUZZ", "", "U0\nFORGED"]), json_value)
+odd_urls = st.one_of(
+    st.sampled_from(
+        ["not-a-url", "", "ftp://x/y", "http://", "https://", "javascript:alert(1)", "http://127.0.0.1:9/x"]
+    ),
+    st.just("hooks"),  # the stand-in's response_url, filled in when sent
+    json_value,
+)
+kinds = st.one_of(
+    st.sampled_from(
+        [
+            "event_callback",
+            "block_actions",
+            "block_suggestion",
+            "view_submission",
+            "view_closed",
+            "url_verification",
+            "ssl_check",
+            "shortcut",
+            "message_action",
+            "nonsense",
+        ]
+    ),
+    json_value,
+)
+some_object = st.dictionaries(st.sampled_from(["id", "type", "team_id", "name"]), json_value, max_size=3)
+events = st.one_of(
+    json_value,
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "type": st.one_of(
+                st.sampled_from(["app_home_opened", "app_uninstalled", "tokens_revoked", "message"]),
+                json_value,
+            ),
+            "user": st.one_of(user_ids, some_object),
+            "tab": st.one_of(st.sampled_from(["home", "messages"]), json_value),
+            "channel": json_value,
+            "tokens": json_value,
+            "view": json_value,
+        },
+    ),
+)
+views = st.one_of(
+    st.none(),
+    json_value,
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "id": json_value,
+            "type": st.one_of(st.sampled_from(["modal", "home"]), json_value),
+            "callback_id": st.one_of(known_ids, json_value),
+            "private_metadata": st.one_of(st.just('{"round_id": "x"}'), json_value),
+            "state": st.one_of(st.fixed_dictionaries({"values": json_value}), json_value),
+            "hash": json_value,
+        },
+    ),
+)
+actions = st.one_of(
+    json_value,
+    st.lists(
+        st.fixed_dictionaries(
+            {"action_id": st.one_of(known_ids, st.just("data_rights_show"))},
+            optional={
+                "value": json_value,
+                "type": st.sampled_from(["button", "static_select", "x"]),
+                "block_id": json_value,
+                "selected_option": json_value,
+            },
+        ),
+        max_size=2,
+    ),
+)
+generated_bodies = st.fixed_dictionaries(
+    {"type": kinds},
+    optional={
+        "team_id": team_ids,
+        "team": st.one_of(json_value, st.fixed_dictionaries({"id": team_ids})),
+        "enterprise": json_value,
+        "user": st.one_of(
+            json_value, st.fixed_dictionaries({"id": user_ids}, optional={"team_id": team_ids})
+        ),
+        "event": events,
+        "view": views,
+        "response_url": odd_urls,
+        "actions": actions,
+        "action_id": st.one_of(known_ids, json_value),
+        "value": json_value,
+        "trigger_id": st.one_of(st.just("1.2.abc"), json_value),
+        "channel": st.one_of(json_value, some_object),
+        "container": st.one_of(json_value, some_object),
+        "message": json_value,
+        "state": json_value,
+        "authorizations": json_value,
+    },
+)
+hostile_requests = st.one_of(
+    st.sampled_from(MINIMAL_CASES),
+    st.tuples(st.sampled_from(["json", "form"]), generated_bodies),
+)
+
+
+@pytest.fixture(params=["single workspace", "oauth"])
+def any_mode_requests(
+    request: pytest.FixtureRequest,
+    settings: Settings,
+    session_factory: SessionFactory,
+    engine: Engine,
+    slack: SlackStandIn,
+    listener_threads: SettlingExecutor,
+) -> SlackRequests:
+    """Signed requests to the real app in either mode; with OAuth, installed in WORKSPACE only."""
+    if request.param == "oauth":
+        settings = replace(
+            settings, slack_bot_token=None, slack_client_id="111.222", slack_client_secret="client-secret"
+        )
+    bolt_app = create_app(
+        settings,
+        session_factory,
+        oauth_settings=build_oauth_settings(settings, engine),
+        listener_executor=listener_threads,
+    )
+    web = create_web_app(bolt_app, engine).test_client()
+    if request.param == "oauth":
+        install(web, slack, settings, WORKSPACE)
+
+    def post(path: str, body: bytes, headers: Mapping[str, str]) -> tuple[int, str]:
+        response = web.post(path, data=body, headers=dict(headers))
+        listener_threads.settle()
+        return response.status_code, response.get_data(as_text=True)
+
+    return SlackRequests(post, SIGNING_SECRET, response_url_base=slack.hooks_url)
+
+
+def listener_failures(caplog: pytest.LogCaptureFixture, since: int) -> list[str]:
+    """The exceptions the app's error handler reported after `since` (Bolt's own words, in case it did)."""
+    return [
+        f"{record.name}: {record.getMessage()}"
+        for record in caplog.records[since:]
+        if record.levelno >= logging.ERROR
+        and (record.name == "slackapp.app" or record.getMessage().startswith("Failed to run"))
+    ]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(sent=hostile_requests)
+def test_signed_requests_of_any_shape_never_get_a_5xx_nor_make_a_listener_raise(
+    any_mode_requests: SlackRequests,
+    slack: SlackStandIn,
+    caplog: pytest.LogCaptureFixture,
+    sent: tuple[str, dict[str, Any]],
+) -> None:
+    encoding, body = sent
+    body = dict(body)
+    if body.get("response_url") == "hooks":
+        body["response_url"] = slack.hooks_url + "actions/x"
+    since = len(caplog.records)
+    if encoding == "json":
+        reply = any_mode_requests.send(json.dumps(body), "application/json")
+    else:
+        reply = any_mode_requests.interactive(body)
+    assert reply.status < 500, (reply.status, reply.text)
+    assert listener_failures(caplog, since) == []
+
+
+@FUZZ
+@given(
+    timestamp=st.one_of(st.sampled_from(["soon", "", "-1", "1e9", "١٢٣", "9" * 40]), st.text(max_size=20)),
+    signature=st.one_of(st.sampled_from(["", "v0=", "v0=zz", "v1=ab"]), st.text(max_size=80)),
+)
+def test_unsigned_requests_with_any_signature_headers_get_401(
+    web: FlaskClient, timestamp: str, signature: str
+) -> None:
+    headers = {"Content-Type": "application/json"}
+    for name, value in (("X-Slack-Request-Timestamp", timestamp), ("X-Slack-Signature", signature)):
+        if value.isprintable() and "\n" not in value:  # a header value cannot hold a line break
+            headers[name] = value
+    reply = web.post("/slack/events", data=b'{"type": "url_verification", "challenge": "x"}', headers=headers)
+    assert reply.status_code == 401

@@ -17,7 +17,7 @@ What it does, in one run (see README.md beside this file for the options and how
 5. checks every answer (Kindred: the "Thank you" update; bare: an empty 200), and that the database holds
    exactly one participation per submission sent;
 6. prints p50/p90/p99/max latency, throughput, CPU per request (web workers, PostgreSQL, this client)
-   and the Kindred/bare ratios against DESIGN.md's targets.
+   and the Kindred/bare ratios against docs/architecture.md's targets.
 
 The load generator is one asyncio loop in this process with pre-built bodies; each request is signed
 when it is sent (Slack's v0 HMAC, fresh timestamp). Latency is from the first byte written to the last

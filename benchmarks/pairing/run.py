@@ -5,7 +5,7 @@ exact optimum (networkx's maximum-weight matching) on 100-400-person instances, 
     .venv/bin/python -m benchmarks.pairing.run --wait-for-quiet 300  # first waits for a quiet machine
     .venv/bin/python -m benchmarks.pairing.run --record              # appends to benchmarks/RESULTS.md
 
-Targets (DESIGN.md): 10,000 people in under 5 s; within 0.5% of the optimum.
+Targets (docs/architecture.md): 10,000 people in under 5 s; within 0.5% of the optimum.
 """
 
 from __future__ import annotations

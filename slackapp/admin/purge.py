@@ -8,8 +8,16 @@ from sqlalchemy.orm import Session
 from slackapp.database import Base
 
 # Slack's own tables (install and uninstall manage tokens) and tables that hold no workspace data
-# (the job queue; the pacer's buckets: a digest of a token and when its next call may go).
-KEPT_TABLES = {"slack_installations", "slack_bots", "slack_oauth_states", "worker_job", "pacing_slot"}
+# (the job queue; the pacer's buckets: a digest of a token and when its next call may go; fair use's
+# per-person counts: a keyed hash and a minute, gone within minutes).
+KEPT_TABLES = {
+    "slack_installations",
+    "slack_bots",
+    "slack_oauth_states",
+    "worker_job",
+    "pacing_slot",
+    "person_pace",
+}
 
 
 def workspace_tables() -> list[str]:

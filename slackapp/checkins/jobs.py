@@ -81,7 +81,7 @@ def post_invitation(context: JobContext, round_id: uuid.UUID) -> datetime | None
 
 
 def refresh_participation(context: JobContext, round_id: uuid.UUID) -> datetime | None:
-    """Move the count on the invitation, in coarse steps and only on this timer (DESIGN.md rule 6)."""
+    """Move the invitation's count in coarse steps, only on this timer (docs/anonymity.md, rule 7)."""
     with context.session_factory() as session:
         round_ = get_round(session=session, round_id=round_id)
         if round_.state is RoundState.CLOSED:

@@ -12,7 +12,7 @@ ROUND_SECRET_PURPOSE = "round-secret"
 
 
 class RoundSecrets:
-    """Makes, seals and opens round secrets. Sealed under KINDRED_SECRET_KEY (DESIGN.md rule 2)."""
+    """Makes, seals and opens round secrets. Sealed under KINDRED_SECRET_KEY (docs/anonymity.md, rule 2)."""
 
     def __init__(self, secret_key: str) -> None:
         self._box = SecretBox(secret_key, purpose=ROUND_SECRET_PURPOSE)

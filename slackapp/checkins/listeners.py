@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from slackapp.admin.access import require_admin, require_admin_submission
 from slackapp.admin.operations import AdminOperation, admin_operation_listener
 from slackapp.admin.service import get_help_contact
+from slackapp.checkins.home import rounds_in_my_channels
 from slackapp.checkins.ids import COMMENT_BLOCK, CheckinAction, CheckinCallback, PulseBlock, PulseOption
 from slackapp.checkins.ledger import RoundSecrets
 from slackapp.checkins.models import Cadence, Round
@@ -99,20 +100,9 @@ def checkin_command(
             )
             return
         rounds = open_rounds(session=session, workspace_id=workspace_id, now=now)
-    mine = _rounds_in_my_channels(client, user_id, rounds)
+    mine = rounds_in_my_channels(client, user_id, rounds)
     text, blocks = build_open_rounds_message(mine)
     respond(text=text, blocks=[b.to_dict() for b in blocks], response_type="ephemeral")
-
-
-def _rounds_in_my_channels(client: WebClient, user_id: str, rounds: list[Round]) -> list[Round]:
-    if not rounds:
-        return []
-    mine: set[str] = set()
-    for page in client.users_conversations(
-        user=user_id, types="public_channel,private_channel", exclude_archived=True, limit=200
-    ):
-        mine.update(channel["id"] for channel in page.get("channels", []))
-    return [r for r in rounds if r.channel_id in mine]
 
 
 def open_checkin(

@@ -1,4 +1,4 @@
-"""Check-in tables, laid out so that no row about an answer can name a person (DESIGN.md rules 1-3)."""
+"""Check-in tables, laid out so no row about an answer can name a person (docs/anonymity.md, rules 1-3)."""
 
 from __future__ import annotations
 

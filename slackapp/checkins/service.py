@@ -1,6 +1,6 @@
 """Check-ins without Slack: pulses, rounds, anonymous answers, closing into histograms.
 
-The anonymity rules of DESIGN.md live here: answers never carry a person; the ledger holds only a keyed
+The rules of docs/anonymity.md live here: answers never carry a person; the ledger holds only a keyed
 hash under a round secret that is erased at close; ledger, scores and comment are written in separate
 transactions; a closed round keeps histograms and nothing row-level.
 """
@@ -420,7 +420,7 @@ def record_answers(
 ) -> None:
     """Count one person's answers to `round_` once, without recording who gave them.
 
-    Three transactions, on purpose (DESIGN.md rule 2): rows written in one PostgreSQL transaction share
+    Three transactions, on purpose (docs/anonymity.md rule 2): rows written in one PostgreSQL commit share
     a transaction id that would link them. First the ledger entry (the keyed hash, refusing a second
     answer), then the scores, then the comment: each one statement that commits on its own. If the
     scores or comment fail, the ledger entry and any scores already written are removed, so the person
@@ -557,7 +557,7 @@ def unmark_reminded(*, session: Session, round_: Round, user_id: str, round_secr
 
 
 def close_round(*, session: Session, round_id: uuid.UUID, now: datetime) -> bool:
-    """Collapse a round into per-question histograms and erase everything row-level (DESIGN.md rule 3).
+    """Collapse a round into per-question histograms, erase everything row-level (docs/anonymity.md rule 3).
 
     Histograms, the respondent count and the shuffled comments stay; the answer rows, the ledger, the
     reminder marks and the round secret go, all in this one transaction. The round also keeps the

@@ -271,6 +271,38 @@ def build_open_rounds_message(rounds: Sequence[Round]) -> tuple[str, list[Block]
     return text, blocks
 
 
+HOME_CHECKINS_SHOWN = 3  # keeps the App Home within Slack's 100 blocks (see home/pages.py)
+
+
+def build_my_checkins_blocks(rounds: Sequence[Round]) -> list[Block]:
+    """The App Home's "Your check-ins": the first few open rounds the person can answer, each with its
+    button; nothing when there are none.
+
+    Args:
+        rounds: open rounds in the person's channels that they have not answered, soonest closing first.
+    """
+    if not rounds:
+        return []
+    blocks: list[Block] = [HeaderBlock(text="Your check-ins")]
+    for round_ in rounds[:HOME_CHECKINS_SHOWN]:
+        blocks.append(
+            SectionBlock(
+                text=f"<#{round_.channel_id}> · closes {_slack_date(round_.closes_at)}",
+                accessory=ButtonElement(
+                    text="Check in privately", action_id=CheckinAction.OPEN_MODAL, value=str(round_.id)
+                ),
+            )
+        )
+    if len(rounds) > HOME_CHECKINS_SHOWN:
+        more = len(rounds) - HOME_CHECKINS_SHOWN
+        blocks.append(
+            ContextBlock(
+                elements=[MarkdownTextObject(text=f"And {more} more: type `/checkin` to see them all.")]
+            )
+        )
+    return blocks
+
+
 # -- HR: setting up pulses -----------------------------------------------------------------------------
 
 

@@ -1,7 +1,7 @@
 """A synthetic organisation for the demo, made through the real code paths.
 
-About 300 people in 25 teams and 5 departments answer 12 weekly check-ins: each round is opened with
-`open_round_now`, answered one person at a time with `record_answers` (ledger, then scores, then
+281 people in 25 teams and 5 departments answer 12 weekly check-ins (`demo_summary`): each round is
+opened with `open_round_now`, answered one person at a time with `record_answers` (ledger, then scores, then
 comment) and collapsed into histograms by `close_round`. Nothing writes aggregates directly.
 The patterns are meant to look like a real organisation: steady teams, a support team under growing
 pressure that recovers after week 8, an engineering crunch, teams with gaps in one kind of support,
@@ -239,3 +239,8 @@ def _answers(team: DemoTeam, week: int, weeks: int, rng: random.Random) -> dict[
 
 def team_sizes() -> Sequence[int]:
     return [t.size for t in TEAMS]
+
+
+def demo_summary(weeks: int = WEEKS) -> str:
+    """What the demo holds, in the words the README and the first line of `kindred demo` use."""
+    return f"{sum(team_sizes())} people, {len(TEAMS)} teams, {weeks} weekly rounds"

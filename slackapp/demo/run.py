@@ -6,7 +6,6 @@ demo sign-in (pick a role) exists only because `Settings.demo` is set here, whic
 
 from __future__ import annotations
 
-import logging
 import secrets
 from dataclasses import asdict
 from datetime import UTC, datetime, time, timedelta
@@ -17,12 +16,11 @@ from sqlalchemy import Engine, event
 
 from slackapp.app import create_app
 from slackapp.database import new_engine, new_session_factory, utcnow
-from slackapp.demo.organisation import WEEKS, build_demo_organisation, demo_roles
+from slackapp.demo.organisation import WEEKS, build_demo_organisation, demo_roles, demo_summary
 from slackapp.migrate import upgrade_database
 from slackapp.settings import Settings
 from slackapp.web import create_web_app
 
-log = logging.getLogger(__name__)
 DEMO_DATABASE = "kindred-demo.db"
 
 
@@ -60,6 +58,9 @@ def build_demo_app(database_path: Path, *, weeks: int = WEEKS) -> Flask:
     )
     web = create_web_app(create_app(settings, session_factory), engine, settings)
     web.config["demo_roles"] = [asdict(role) for role in demo_roles()]
+    # gunicorn serves from a forked process; a SQLite connection must not cross a fork, so the pool
+    # starts empty there and opens its own.
+    engine.dispose()
     return web
 
 
@@ -74,11 +75,31 @@ def _fast_sqlite_writes(engine: Engine) -> None:
 
 
 def run_demo(*, port: int, host: str = "127.0.0.1") -> int:
-    from werkzeug.serving import run_simple
+    """Build the demo, then serve it with gunicorn (the production server), quietly: no access log."""
+    from gunicorn.app.base import BaseApplication
 
     path = Path.cwd() / DEMO_DATABASE
-    log.warning("building the demo organisation in %s (about 300 people, 12 weeks)…", path)
+    print(f"Building the demo organisation ({demo_summary()}) in {path.name}…", flush=True)
     web = build_demo_app(path)
-    log.warning("Kindred demo: open http://%s:%d/dashboard/ and pick a role", host, port)
-    run_simple(host, port, web, threaded=True, use_reloader=False)
+    address = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/dashboard/"
+
+    def ready(_server: object) -> None:
+        print(f"Kindred demo: open {address} and pick a role (Ctrl+C to stop).", flush=True)
+
+    class DemoServer(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            self.cfg.set("bind", f"[{host}]:{port}" if ":" in host else f"{host}:{port}")
+            self.cfg.set("workers", 1)  # one process: the demo is one person's SQLite file
+            self.cfg.set("worker_class", "gthread")
+            self.cfg.set("threads", 8)
+            self.cfg.set("accesslog", None)
+            self.cfg.set("loglevel", "warning")
+            self.cfg.set("when_ready", ready)
+            if "control_socket_disable" in self.cfg.settings:  # gunicorn 24+: no socket in ~/.gunicorn
+                self.cfg.set("control_socket_disable", True)
+
+        def load(self) -> Flask:
+            return web
+
+    DemoServer().run()
     return 0

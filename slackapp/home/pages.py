@@ -2,10 +2,12 @@
 and (with their own ids) the lists of the `/resources` directory modal.
 
 Slack refuses a Home tab of more than 100 blocks (views.publish; slack_sdk's `View.to_dict()` refuses it
-first). Everyone's part takes at most 23 blocks and the admin section's fixed parts 20 more; a list takes
-at most a page of items (`PAGE_SIZES`; two blocks an item for check-ins and programmes, one for admins and
-directory entries) and two blocks for Previous / Next: 18 + 8 + 12 + 12. So at most 93 blocks, however
-much the workspace holds (tests/home/test_app_home.py publishes the largest Home there can be).
+first). Everyone's part takes at most 28 blocks (5 of them the person's open check-ins; a manager's
+dashboard link is one more, but only for someone without the admin section) and the admin section's fixed
+parts 20 more; a list takes at most a page of items (`PAGE_SIZES`; two blocks an item for check-ins and
+programmes, one for admins and directory entries) and two blocks for Previous / Next: 18 + 8 + 12 + 12.
+So at most 98 blocks, however much the workspace holds (tests/home/test_app_home.py publishes the
+largest Home there can be).
 
 Which page of each list a person is on is kept in the Home's own `private_metadata`, so a button pressed
 on page 3 (Pause, Remove, Restore…) redraws page 3.

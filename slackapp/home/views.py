@@ -1,4 +1,5 @@
-"""The App Home: what Kindred is and promises for everyone, and the admin section for admins."""
+"""The App Home: what Kindred is and promises for everyone, a leader's dashboard link, and the admin section
+for admins."""
 
 from __future__ import annotations
 
@@ -48,3 +49,19 @@ def build_home(
             *admin_blocks,
         ]
     return View(type="home", blocks=blocks, private_metadata=private_metadata)
+
+
+def build_dashboard_link_blocks(dashboard_url: str) -> list[Block]:
+    """For a manager: where their teams' results are (only groups large enough to keep everyone anonymous).
+
+    Args:
+        dashboard_url: the dashboard's address (`KINDRED_PUBLIC_URL` + /dashboard/), checked in settings.
+    """
+    return [
+        SectionBlock(
+            text=(
+                "*Your teams' results* are on the dashboard: averages and trends of groups large enough "
+                f"to keep everyone anonymous. <{dashboard_url}|Open the dashboard>"
+            )
+        )
+    ]

@@ -48,20 +48,28 @@ def installed_workspace_clients(
     )
 
     def client_for(workspace_id: str) -> WebClient:
-        bot = _installed_bot(store, workspace_id)
-        try:
-            rotated = rotator.perform_bot_token_rotation(
-                bot=bot, minutes_before_expiration=REFRESH_MINUTES_BEFORE_EXPIRY
-            )
-        except SlackTokenRotationError as refused:
-            bot = _after_refused_refresh(store, bot, workspace_id, refused)
-        else:
-            if rotated is not None:
-                store.save_bot(rotated)
-                bot = rotated
+        bot = refreshed_bot(store, rotator, _installed_bot(store, workspace_id))
         return build_web_client(settings, token=bot.bot_token, pacer=pacer)
 
     return client_for
+
+
+def refreshed_bot(store: EncryptedInstallationStore, rotator: TokenRotator, bot: Bot) -> Bot:
+    """`bot` with a fresh token when its token is in its last two hours (saved before it is used).
+
+    Raises:
+        SlackTokenRotationError: Slack refused the refresh and the current token has run out.
+    """
+    try:
+        rotated = rotator.perform_bot_token_rotation(
+            bot=bot, minutes_before_expiration=REFRESH_MINUTES_BEFORE_EXPIRY
+        )
+    except SlackTokenRotationError as refused:
+        return _after_refused_refresh(store, bot, str(bot.team_id), refused)
+    if rotated is None:
+        return bot
+    store.save_bot(rotated)
+    return rotated
 
 
 def _installed_bot(store: EncryptedInstallationStore, workspace_id: str) -> Bot:

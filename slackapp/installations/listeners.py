@@ -6,25 +6,27 @@ import logging
 from typing import Any
 
 from slack_bolt import App, BoltContext
-from slack_bolt.listener.builtins import TokenRevocationListeners
-from slack_sdk.oauth.installation_store import InstallationStore
+
+from slackapp.installations.store import EncryptedInstallationStore
 
 log = logging.getLogger(__name__)
 
 
-def register(app: App, installation_store: InstallationStore | None) -> None:
-    revocation = TokenRevocationListeners(installation_store) if installation_store is not None else None
+def register(app: App, installation_store: EncryptedInstallationStore | None) -> None:
+    """In OAuth mode, both events delete the workspace's tokens (single-workspace mode stores none)."""
 
     def forget_workspace(event: dict[str, Any], context: BoltContext) -> None:
-        """app_uninstalled: delete every token of the workspace; its scheduled work stops."""
-        if revocation is not None:
-            revocation.handle_app_uninstalled_events(context)
-        log.info("Kindred was uninstalled from a workspace; its scheduled work stops until it is reinstalled")
+        """app_uninstalled and tokens_revoked: delete every token of the workspace; its work stops."""
+        if installation_store is None or not context.team_id:
+            return
+        deleted = installation_store.delete_workspace(context.team_id)
+        log.info(
+            "Kindred's tokens for a workspace were revoked or it was uninstalled: %d stored row(s) deleted; "
+            "its scheduled work stops until it is installed again",
+            deleted,
+        )
 
-    def forget_revoked_tokens(event: dict[str, Any], context: BoltContext) -> None:
-        """tokens_revoked: delete the revoked tokens."""
-        if revocation is not None:
-            revocation.handle_tokens_revoked_events(event, context)
-
+    # Kindred acts only with its bot token: once any of its tokens is revoked the installation is
+    # unusable, and a token Slack has revoked is not worth keeping, even encrypted.
     app.event("app_uninstalled")(forget_workspace)
-    app.event("tokens_revoked")(forget_revoked_tokens)
+    app.event("tokens_revoked")(forget_workspace)

@@ -95,6 +95,24 @@ class EncryptedInstallationStore(InstallationStore):
     def delete_all(self, *, enterprise_id: str | None, team_id: str | None) -> None:
         self._store.delete_all(enterprise_id=enterprise_id, team_id=team_id)
 
+    def delete_workspace(self, team_id: str) -> int:
+        """Delete every token of a workspace, in or out of an Enterprise Grid: its bot and installation rows.
+
+        slack_sdk's `delete_bot` leaves the installation rows, which hold the bot token too.
+
+        Returns:
+            How many rows were deleted.
+        """
+        deleted = 0
+        with self._store.engine.begin() as connection:
+            for table in (self._store.bots, self._store.installations):
+                c = table.c
+                result = connection.execute(
+                    table.delete().where(c.client_id == self._store.client_id, c.team_id == team_id)
+                )
+                deleted += result.rowcount
+        return deleted
+
     def _sealed(self, record: Record) -> Record:
         sealed = copy.copy(record)
         for field in TOKEN_FIELDS:

@@ -287,6 +287,16 @@ def _replace_assignments(
     session.flush()
 
 
+def manages_any_team(*, session: Session, workspace_id: str, user_id: str) -> bool:
+    """Whether the person is assigned any team or department, i.e. has a dashboard of their own."""
+    assignment = session.scalar(
+        select(ManagerAssignment.id)
+        .where(ManagerAssignment.workspace_id == workspace_id, ManagerAssignment.user_id == user_id)
+        .limit(1)
+    )
+    return assignment is not None
+
+
 def _team_row(session: Session, workspace_id: str, channel_id: str) -> Team | None:
     return session.scalar(
         select(Team).where(Team.workspace_id == workspace_id, Team.channel_id == channel_id)

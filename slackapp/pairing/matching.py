@@ -1,6 +1,6 @@
 """The matcher: who meets whom this round. Pure Python: no Slack, no database.
 
-The score of a pair adds up what makes a conversation worth having (DESIGN.md, "four kinds of support"):
+The score of a pair adds up what makes a conversation worth having (docs/architecture.md, "Four kinds"):
 
 - complementarity: each kind of support one person would welcome and the other can offer, both ways;
 - variety: the two work in different teams, when the programme prefers it;

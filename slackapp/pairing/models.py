@@ -1,8 +1,8 @@
 """Pairing tables: programmes, what people told us, rounds, groups and who was in them.
 
 Pairing is not anonymous by nature (you meet a person), but it is private: the "don't pair me with" list
-lives only on its owner's row, and leaving deletes a person's rows here (DESIGN.md). Groups keep no text
-about their members, so nothing of a person who left remains in another person's history.
+lives only on its owner's row, and leaving deletes a person's rows here (docs/anonymity.md). Groups keep no
+text about their members, so nothing of a person who left remains in another person's history.
 """
 
 from __future__ import annotations

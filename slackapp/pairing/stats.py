@@ -1,6 +1,6 @@
 """Pairing numbers for the dashboard: participation and meeting rates per programme and round.
 
-Pairing is not anonymous by nature, but the dashboard shows it only as aggregates (DESIGN.md), so the
+Pairing is not anonymous by nature, but the dashboard shows it only as aggregates (docs/anonymity.md), so the
 same rule as every other number applies: a round whose people number fewer than the minimum group size
 shows nothing. The meeting rate needs more: it splits the round's people into those whose group met and
 those whose group did not, and each side must itself be empty or at least the minimum group size, or a

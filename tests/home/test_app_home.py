@@ -107,7 +107,8 @@ def a_busy_workspace(session_factory: SessionFactory, slack: SlackStandIn) -> di
                 now=start + timedelta(seconds=n),
             )
             made[HomeList.PULSES].add(str(pulse.id))
-            if n % 10 == 0:
+            if n % 5 == 0:  # six open, in HR's own channels: more than "Your check-ins" shows
+                slack.add_channel(f"C0TEAM{n:03}", members=[HR])
                 open_round_now(
                     session=session,
                     workspace_id=WORKSPACE,
@@ -206,6 +207,7 @@ def test_a_busy_admins_home_stays_within_slacks_100_blocks_and_every_item_is_a_p
     open_home(slack_requests, slack, HR)
     first = home_of(slack, HR)
     assert "Helpline" in json.dumps(first) and "Places to start" in json.dumps(first)
+    assert "And 3 more: type `/checkin`" in json.dumps(first)  # HR's own open check-ins, as many as shown
 
     for home_list in HomeList:
         seen, pages = set(), 0
