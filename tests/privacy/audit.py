@@ -26,8 +26,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 from datetime import date
+from typing import Any
 
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
@@ -199,8 +199,10 @@ def audit(
         model.witnesses.append(model.truth())
         asked: set[tuple[frozenset[str], str, int | None]] = set()
         for cell, members in hidden:
-            questions = [cell.measure] if cell.measure != PARTICIPATION else sorted(
-                {q for r in members for q in r.questions}
+            questions = (
+                [cell.measure]
+                if cell.measure != PARTICIPATION
+                else sorted({q for r in members for q in r.questions})
             )
             targets: list[tuple[str, int | None]] = [(cell.measure, None)]
             targets += [(q, v) for q in questions for v in VALUES]

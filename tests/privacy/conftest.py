@@ -109,7 +109,9 @@ def suppression_per_viewer(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         }
         tree = build_tree({channel: r.department for channel, r in mine.items()})
         published = publishable(tree, {c: r.respondents for c, r in mine.items()}, self.rules.min_group_size)
-        return gate._Publication(tree=tree, cells=dict.fromkeys((gate.PARTICIPATION, *gate.QUESTION_KEYS), published))
+        return gate._Publication(
+            tree=tree, cells=dict.fromkeys((gate.PARTICIPATION, *gate.QUESTION_KEYS), published)
+        )
 
     monkeypatch.setattr(gate.Gate, "_publication", scoped_publication)
     gate._SNAPSHOTS.clear()

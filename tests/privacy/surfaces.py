@@ -154,34 +154,55 @@ class Surfaces:
                 latest_week[unit] = week
                 answers = _int(row[column["Answers"]])
                 found.append(
-                    Seen(surface, viewer, unit, week, PARTICIPATION, at, respondents=answers,
-                         hidden=answers is None, note=row[column["Note"]])
+                    Seen(
+                        surface,
+                        viewer,
+                        unit,
+                        week,
+                        PARTICIPATION,
+                        at,
+                        respondents=answers,
+                        hidden=answers is None,
+                        note=row[column["Note"]],
+                    )
                 )
-                mean = _float(row[column["Well-being (1–5)"]])
-                if mean is not None:
-                    found.append(Seen(surface, viewer, unit, week, "wellbeing", at, mean=mean, decimals=2))
+                shown = row[column["Well-being (1–5)"]]
+                if shown:
+                    found.append(_mean(surface, viewer, unit, week, "wellbeing", at, shown))
         elif page == "questions":
             for row in body:
                 week, key = _week(row[column["Week"]]), LABEL_TO_KEY[row[column["Question"]]]
                 counts = tuple(_int(row[column[str(v)]]) for v in range(1, 6))
                 if any(c is None for c in counts):
-                    found.append(Seen(surface, viewer, unit, week, key, at, hidden=True, note=row[column["Note"]]))
+                    found.append(
+                        Seen(surface, viewer, unit, week, key, at, hidden=True, note=row[column["Note"]])
+                    )
                 else:
                     shown = tuple(int(c or 0) for c in counts)
-                    found.append(Seen(surface, viewer, unit, week, key, at, respondents=sum(shown), counts=shown))
+                    found.append(
+                        Seen(surface, viewer, unit, week, key, at, respondents=sum(shown), counts=shown)
+                    )
         elif page == "compare":
             by_name = self._teams_by_name()
             for row in body:
                 team, week = by_name[row[column["Team"]]], _week(row[column["Week"]])
                 answers = _int(row[column["Answers"]])
                 found.append(
-                    Seen(surface, viewer, team, week, PARTICIPATION, at, respondents=answers,
-                         hidden=answers is None, note=row[column["Note"]])
+                    Seen(
+                        surface,
+                        viewer,
+                        team,
+                        week,
+                        PARTICIPATION,
+                        at,
+                        respondents=answers,
+                        hidden=answers is None,
+                        note=row[column["Note"]],
+                    )
                 )
                 for label, key in LABEL_TO_KEY.items():
-                    mean = _float(row[column[label]]) if label in column else None
-                    if mean is not None:
-                        found.append(Seen(surface, viewer, team, week, key, at, mean=mean, decimals=2))
+                    if row[column[label]] if label in column else "":
+                        found.append(_mean(surface, viewer, team, week, key, at, row[column[label]]))
         elif page == "support":
             # The landscape is the team's latest week beside its department's and the organisation's.
             week = latest_week.get(unit)
@@ -198,13 +219,21 @@ class Surfaces:
                     which = by_name[group]
                 answers = _int(row[column["Answers"]])
                 found.append(
-                    Seen(surface, viewer, which, week, PARTICIPATION, at, respondents=answers,
-                         hidden=answers is None, note=row[column["Note"]])
+                    Seen(
+                        surface,
+                        viewer,
+                        which,
+                        week,
+                        PARTICIPATION,
+                        at,
+                        respondents=answers,
+                        hidden=answers is None,
+                        note=row[column["Note"]],
+                    )
                 )
                 for label, key in LABEL_TO_KEY.items():
-                    mean = _float(row[column[label]]) if label in column else None
-                    if mean is not None:
-                        found.append(Seen(surface, viewer, which, week, key, at, mean=mean, decimals=2))
+                    if row[column[label]] if label in column else "":
+                        found.append(_mean(surface, viewer, which, week, key, at, row[column[label]]))
         return found
 
     def _teams_by_name(self) -> dict[str, str]:
@@ -239,8 +268,23 @@ def _parse_results_post(message: dict[str, Any], unit: str, week: date, round_id
     viewer = "#" + unit.removeprefix("team:")
     answered = re.search(r"results: (\d+) people answered", text)
     if answered is None:
-        return [Seen(CHANNEL_POST, viewer, unit, week, PARTICIPATION, at, round_id=round_id, hidden=True, note=text)]
-    found = [Seen(CHANNEL_POST, viewer, unit, week, PARTICIPATION, at, respondents=int(answered.group(1)), round_id=round_id)]
+        return [
+            Seen(
+                CHANNEL_POST, viewer, unit, week, PARTICIPATION, at, round_id=round_id, hidden=True, note=text
+            )
+        ]
+    found = [
+        Seen(
+            CHANNEL_POST,
+            viewer,
+            unit,
+            week,
+            PARTICIPATION,
+            at,
+            respondents=int(answered.group(1)),
+            round_id=round_id,
+        )
+    ]
     for block in message.get("blocks") or []:
         for item in block.get("fields") or []:
             prompt, _, shown = str(item.get("text", "")).partition("\n")
@@ -248,8 +292,17 @@ def _parse_results_post(message: dict[str, Any], unit: str, week: date, round_id
             key = PROMPT_TO_KEY.get(prompt.strip("*"))
             if mean is not None and key is not None:
                 found.append(
-                    Seen(CHANNEL_POST, viewer, unit, week, key, at, mean=float(f"{mean.group(1)}.{mean.group(2)}"),
-                         decimals=len(mean.group(2)), round_id=round_id)
+                    Seen(
+                        CHANNEL_POST,
+                        viewer,
+                        unit,
+                        week,
+                        key,
+                        at,
+                        mean=float(f"{mean.group(1)}.{mean.group(2)}"),
+                        decimals=len(mean.group(2)),
+                        round_id=round_id,
+                    )
                 )
     return found
 
@@ -292,7 +345,7 @@ def truth_of(cell: Seen, rounds: Iterable[RoundTruth]) -> tuple[int, tuple[int, 
 
 
 def check_against_truth(seen: Iterable[Seen], rounds: Sequence[RoundTruth]) -> None:
-    """Every shown number agrees with `covered_rounds` and the truth: else the model is wrong, not the attack."""
+    """Every shown number agrees with `covered_rounds` and the truth (else the model is wrong)."""
     for cell in seen:
         if cell.hidden:
             continue
@@ -314,5 +367,7 @@ def _int(text: str) -> int | None:
     return int(text) if text.strip() else None
 
 
-def _float(text: str) -> float | None:
-    return float(text) if text.strip() else None
+def _mean(surface: str, viewer: str, unit: str, week: date, key: str, at: int, shown: str) -> Seen:
+    """A mean as shown: its value and the number of decimals it was shown with (its precision)."""
+    _whole, _, decimals = shown.strip().partition(".")
+    return Seen(surface, viewer, unit, week, key, at, mean=float(shown), decimals=len(decimals))

@@ -19,7 +19,7 @@ from tests.dashboards.conftest import Dashboard
 from tests.factories import HR_ADMIN
 from tests.privacy.audit import bounds
 from tests.privacy.surfaces import CHANNEL_POST, PARTICIPATION, Seen, Surfaces, Viewer, check_against_truth
-from tests.privacy.world import QUESTIONS, RoundTruth, World, same, scores
+from tests.privacy.world import QUESTIONS, RoundTruth, World, same
 
 K = 5
 PUBLISH_ONCE = pytest.mark.xfail(strict=True, reason="publish-once not merged")
@@ -54,22 +54,34 @@ def build_org(world: World, *, infra_questions: Sequence[str] = QUESTIONS) -> No
     world.manager(SPLIT_LEAD.user_id, teams=["C0DATA", "C0SALES"])
 
 
-def usual_week(world: World, seed: int = 0, **sizes: int) -> None:
-    """Mobile Apps 7, Infrastructure 4 (all answering 2), Data Platform 6, Customer Support 10, Sales 5."""
+def usual_week(world: World, seed: int = 0, *, end: bool = True, **sizes: int) -> None:
+    """Mobile Apps 7, Infrastructure 4 (all answering 2), Data Platform 6, Customer Support 10, Sales 5;
+    then (unless `end` is False) the week ends."""
     counts = {"C0MOBILE": 7, "C0INFRA": 4, "C0DATA": 6, "C0SUPPORT": 10, "C0SALES": 5} | sizes
     answers = {channel: varied(n, seed + i) for i, (channel, n) in enumerate(counts.items())}
     answers["C0INFRA"] = same(counts["C0INFRA"], **dict.fromkeys(QUESTIONS, 2))
     world.week(answers)
+    if end:
+        world.end_week()
 
 
 def cell(
-    seen: Sequence[Seen], unit: str, period: date, measure: str, *, viewer: str | None = None, last: bool = True
+    seen: Sequence[Seen],
+    unit: str,
+    period: date,
+    measure: str,
+    *,
+    viewer: str | None = None,
+    last: bool = True,
 ) -> Seen | None:
     """The shown (not hidden) cell, latest or earliest seen; None when it was never shown."""
     found = [
         c
         for c in seen
-        if c.unit == unit and c.period == period and c.measure == measure and not c.hidden
+        if c.unit == unit
+        and c.period == period
+        and c.measure == measure
+        and not c.hidden
         and (viewer is None or c.viewer == viewer)
         and (c.counts is not None or (measure == PARTICIPATION and c.respondents is not None))
     ]
@@ -81,9 +93,13 @@ def cell(
 
 def post(seen: Sequence[Seen], channel: str, period: date, measure: str) -> Seen | None:
     found = [
-        c for c in seen
-        if c.surface == CHANNEL_POST and c.unit == f"team:{channel}" and c.period == period
-        and c.measure == measure and not c.hidden
+        c
+        for c in seen
+        if c.surface == CHANNEL_POST
+        and c.unit == f"team:{channel}"
+        and c.period == period
+        and c.measure == measure
+        and not c.hidden
     ]
     return found[-1] if found else None
 
@@ -184,9 +200,10 @@ def changed_cells(seen: Sequence[Seen]) -> list[tuple[object, ...]]:
 def republication_world(world: World, dashboard: Dashboard) -> tuple[list[Seen], RoundTruth]:
     build_org(world)
     surfaces = Surfaces(dashboard, world, EVERYONE)
-    usual_week(world)
+    usual_week(world, end=False)
     surfaces.collect()
     world.extra_round("C0SALES", varied(3, 99))  # HR sends Sales a second round the same week
+    world.end_week()
     surfaces.collect()
     check_against_truth(surfaces.seen, world.rounds)
     return surfaces.seen, world.rounds[-1]
@@ -279,6 +296,7 @@ def stooge_world(world: World, dashboard: Dashboard) -> tuple[list[Seen], dict[s
     # The round id is on the invitation's public button: anyone can send a submission for it.
     world.answer("C0FINANCE", same(len(STOOGES), **dict.fromkeys(QUESTIONS, 5)), who=STOOGES)
     world.close_week()
+    world.end_week()
     seen = surfaces.collect()
     check_against_truth(seen, world.rounds)
     truth = {key: tuple(sum(1 for p in finance if p[key] == v) for v in range(1, 6)) for key in QUESTIONS}
@@ -309,9 +327,10 @@ def rounding_world(world: World, dashboard: Dashboard) -> tuple[list[Seen], Roun
     """Infrastructure (4) skips "belonging"; Sales gets a second round in the week, as in (b)."""
     build_org(world, infra_questions=[q for q in QUESTIONS if q != "belonging"])
     surfaces = Surfaces(dashboard, world, EVERYONE)
-    usual_week(world)
+    usual_week(world, end=False)
     surfaces.collect()
     world.extra_round("C0SALES", varied(3, 99))
+    world.end_week()
     surfaces.collect()
     check_against_truth(surfaces.seen, world.rounds)
     [infra] = [r for r in world.rounds if r.channel == "C0INFRA"]
@@ -389,7 +408,9 @@ def infrastructure(world: World) -> RoundTruth:
     return next(r for r in world.rounds if r.channel == "C0INFRA")
 
 
-def test_department_minus_its_shown_teams_leaves_no_small_team_alone(world: World, dashboard: Dashboard) -> None:
+def test_department_minus_its_shown_teams_leaves_no_small_team_alone(
+    world: World, dashboard: Dashboard
+) -> None:
     build_org(world)
     seen = one_week_world(world, dashboard)
     check_against_truth(seen, world.rounds)
@@ -414,9 +435,17 @@ def legal_world(world: World, dashboard: Dashboard) -> list[Seen]:
     world.team("C0LEGAL", "Legal team", "Legal", 4)
     surfaces = Surfaces(dashboard, world, [HR])
     world.open_week()
-    for channel, n in {"C0MOBILE": 7, "C0INFRA": 4, "C0DATA": 6, "C0SUPPORT": 10, "C0SALES": 5, "C0LEGAL": 3}.items():
+    for channel, n in {
+        "C0MOBILE": 7,
+        "C0INFRA": 4,
+        "C0DATA": 6,
+        "C0SUPPORT": 10,
+        "C0SALES": 5,
+        "C0LEGAL": 3,
+    }.items():
         world.answer(channel, varied(n, n))
     world.close_week()
+    world.end_week()
     return surfaces.collect()
 
 
@@ -457,7 +486,9 @@ def test_pooling_overlapping_scopes_recovers_a_small_team_from_a_gate_that_suppr
     build_org(world)
     seen = one_week_world(world, dashboard)
     # Alone, the department's head learns nothing; with the lead who manages Data Platform, everything.
-    assert remainder_attack(seen, world.period, "department:Engineering", ENGINEERING_TEAMS, [ENG_HEAD]) is None
+    assert (
+        remainder_attack(seen, world.period, "department:Engineering", ENGINEERING_TEAMS, [ENG_HEAD]) is None
+    )
     pooled = [ENG_HEAD, SPLIT_LEAD]
     assert remainder_attack(seen, world.period, "department:Engineering", ENGINEERING_TEAMS, pooled) == (
         "team:C0INFRA",
@@ -496,7 +527,9 @@ def moved_world(world: World, dashboard: Dashboard) -> tuple[list[Seen], date]:
     return surfaces.seen, first_week
 
 
-def test_moving_a_small_team_out_of_its_department_gives_nothing_away(world: World, dashboard: Dashboard) -> None:
+def test_moving_a_small_team_out_of_its_department_gives_nothing_away(
+    world: World, dashboard: Dashboard
+) -> None:
     seen, first_week = moved_world(world, dashboard)
     check_against_truth(seen, world.rounds)
     assert moved_team_attack(seen, first_week) is None

@@ -56,10 +56,11 @@ def generated_world(world: World, dashboard: Dashboard, seed: int) -> Surfaces:
             people = rng.choice(SIZES)
             answers[channel] = [{q: rng.randint(1, 5) for q in QUESTIONS} for _ in range(people)]
         world.week(answers)
-        surfaces.collect()
-        if week == 1:
-            world.extra_round(channels[rng.randrange(10)], [{q: rng.randint(1, 5) for q in QUESTIONS}] * 3)
+        if week == 1:  # looked at on the Thursday, then HR sends one team a second round
             surfaces.collect()
+            world.extra_round(channels[rng.randrange(10)], [{q: rng.randint(1, 5) for q in QUESTIONS}] * 3)
+        world.end_week()
+        surfaces.collect()
         if week == 2:
             moved = channels[rng.randrange(10)]
             world.move(moved, rng.choice([d for d in DEPARTMENTS if d != world.teams[moved].department]))

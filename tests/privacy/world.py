@@ -19,8 +19,10 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
+from sqlalchemy import select
+
 from slackapp.checkins.ids import INVITATION_EVENT, CheckinAction, CheckinCallback
-from slackapp.checkins.models import Cadence, Pulse
+from slackapp.checkins.models import Cadence, Pulse, Round, RoundState
 from slackapp.checkins.questions import DEFAULT_QUESTION_KEYS, QuestionKey
 from slackapp.checkins.service import PulseSpec, create_pulse, open_round_now
 from slackapp.database import SessionFactory, utcnow
@@ -128,7 +130,9 @@ class World:
             reminder_enabled=False,
         )
         with self.session_factory.begin() as session:
-            create_pulse(session=session, workspace_id=WORKSPACE, spec=spec, created_by=HR_ADMIN, now=self.clock.now)
+            create_pulse(
+                session=session, workspace_id=WORKSPACE, spec=spec, created_by=HR_ADMIN, now=self.clock.now
+            )
             name_team(
                 session=session,
                 workspace_id=WORKSPACE,
@@ -195,7 +199,7 @@ class World:
         return (self.start + timedelta(weeks=self.week_number)).date()
 
     def open_week(self) -> dict[str, str]:
-        """Monday 09:31: the worker opens every pulse's round and posts its invitation. Channel -> round id."""
+        """Monday 09:31: the worker opens each pulse's round and posts its invitation. Channel -> round id."""
         self.clock.now = self.start + timedelta(weeks=self.week_number, hours=9, minutes=31)
         self._run_worker()
         return self.open_rounds()
@@ -245,7 +249,7 @@ class World:
     def extra_round(self, channel: str, people: Sequence[Answers]) -> None:
         """HR's "send a round now" on the Thursday after the week's rounds closed; it runs to Sunday."""
         with self.session_factory.begin() as session:
-            pulse_id = session.query(Pulse.id).filter(Pulse.channel_id == channel).scalar()
+            pulse_id = session.scalar(select(Pulse.id).where(Pulse.channel_id == channel))
             open_round_now(
                 session=session,
                 workspace_id=WORKSPACE,
@@ -257,6 +261,11 @@ class World:
         assert channel in self.open_rounds()
         self.answer(channel, people)
         self.clock.now += timedelta(hours=OPEN_HOURS, minutes=1)
+        self._run_worker()
+
+    def end_week(self) -> None:
+        """Monday 00:30 after the week: the week is over, and the worker does what comes with that."""
+        self.clock.now = self.start + timedelta(weeks=self.week_number + 1, minutes=30)
         self._run_worker()
 
     def next_week(self) -> None:
@@ -286,16 +295,13 @@ class World:
             watch(self)
 
     def _note_closed(self) -> None:
-        from slackapp.checkins.models import Round, RoundState
-
         open_truths = {r.round_id: r for r in self.rounds if r.closed_at_event is None}
         if not open_truths:
             return
         with self.session_factory() as session:
             closed = {
                 str(round_id)
-                for round_id, state in session.query(Round.id, Round.state)
-                if state is RoundState.CLOSED
+                for round_id in session.scalars(select(Round.id).where(Round.state == RoundState.CLOSED))
             }
         for round_id, truth in open_truths.items():
             if round_id in closed:
