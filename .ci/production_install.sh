@@ -7,6 +7,7 @@
 #   4. the database and the environment are removed, whatever happened
 set -euo pipefail
 cd "$(dirname "$0")/.."
+REPOSITORY=$PWD
 
 PYTHON=${PYTHON:-python3}
 POSTGRES_ADMIN_URL=${POSTGRES_ADMIN_URL:-postgresql://postgres@127.0.0.1:5432/postgres}
@@ -34,4 +35,4 @@ psql "$POSTGRES_ADMIN_URL" -q -v ON_ERROR_STOP=1 -c "CREATE DATABASE \"$DATABASE
 echo "-- the Procfile's processes"
 # Run from an empty folder, so nothing is imported from the repository by accident.
 (cd "$WORK" && DATABASE_URL="${POSTGRES_ADMIN_URL%/*}/$DATABASE" \
-  "$PYTHON" "$OLDPWD/.ci/production_smoke.py" "$WORK/venv/bin")
+  "$PYTHON" "$REPOSITORY/.ci/production_smoke.py" "$WORK/venv/bin")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +18,7 @@ from dashboards.actions import save_note
 from dashboards.auth import configure_sessions, register_auth_routes, signed_in
 from dashboards.context import BASE, EXTENSION, DashboardContext, current_context
 from dashboards.panels import NOT_YOURS, Page, content, export_href, view_for
-from slackapp.database import SessionFactory
+from slackapp.database import SessionFactory, utcnow
 from slackapp.settings import Settings
 from slackapp.slack_client import SlackClients
 
@@ -38,6 +40,7 @@ def create_dashboard(
     settings: Settings,
     session_factory: SessionFactory,
     slack_clients: SlackClients | None = None,
+    clock: Callable[[], datetime] = utcnow,
 ) -> Dash:
     """Mount the dashboard on `server` and return the Dash app.
 
@@ -45,7 +48,7 @@ def create_dashboard(
     signed-in session; what it may show is checked again, on the server, by each page and callback.
     """
     context = DashboardContext(
-        settings=settings, session_factory=session_factory, slack_clients=slack_clients
+        settings=settings, session_factory=session_factory, slack_clients=slack_clients, clock=clock
     )
     server.extensions[EXTENSION] = context
     configure_sessions(server, context)

@@ -1,7 +1,8 @@
-"""Sign in with Slack (OpenID Connect), the signed session cookie, sign-out, and the demo sign-in.
+"""Sign in with Slack (OpenID Connect), server-side sessions behind a signed cookie, sign-out, demo sign-in.
 
-The cookie carries only who signed in and when it expires; what they may see is worked out again from
-the database on every request, so removing a manager takes effect at once.
+The cookie carries only a session token; the session lives in the database, so signing out ends it for
+every copy of the cookie. What a leader may see is worked out again from the database on every request
+(removing a manager takes effect at once), and Slack's admin flag is asked again every few minutes.
 """
 
 from __future__ import annotations
@@ -9,7 +10,6 @@ from __future__ import annotations
 import secrets
 import time
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 from urllib.parse import urljoin
 
@@ -20,12 +20,21 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.oauth import OpenIDConnectAuthorizeUrlGenerator
 
 from dashboards.context import BASE, DashboardContext, current_context
+from slackapp.dashboard_sessions import (
+    ROLE_RECHECK_AFTER,
+    SESSION_LIFETIME,
+    end_session,
+    end_sessions_of,
+    find_session,
+    record_role,
+    start_session,
+)
+from slackapp.encryption import KeyPurpose, purpose_keys
 from slackapp.installations.clients import WorkspaceNotInstalled
 from slackapp.privacy.scope import Viewer, viewer_for
 
-SESSION_KEY = "kindred_viewer"
+SESSION_KEY = "kindred_session_token"
 STATE_KEY = "kindred_oidc_state"
-SESSION_LIFETIME = timedelta(hours=8)
 STATE_LIFETIME_SECONDS = 600
 OIDC_SCOPES = ("openid", "profile")
 
@@ -39,11 +48,17 @@ class SignedIn:
 
 
 def configure_sessions(server: flask.Flask, context: DashboardContext) -> None:
-    """Signed, HttpOnly, SameSite=Lax session cookies that expire; Secure outside the local demo."""
+    """Signed, HttpOnly, SameSite=Lax session cookies that expire; Secure outside the local demo.
+
+    The cookie is signed with the dashboard-sessions key derived from KINDRED_SECRET_KEY (older keys in
+    the list still verify), so a cookie gives nothing to brute-force the keys of round secrets or tokens.
+    """
     if context.settings.demo:
         server.secret_key = secrets.token_urlsafe(32)  # ephemeral: a demo restart signs everyone out
     else:
-        server.secret_key = context.settings.require_secret_key()
+        keys = purpose_keys(context.settings.require_secret_key(), KeyPurpose.DASHBOARD_SESSIONS)
+        server.secret_key = keys[0].hex()
+        server.config["SECRET_KEY_FALLBACKS"] = [key.hex() for key in keys[1:]]
     server.config.update(
         SESSION_COOKIE_NAME="kindred_session",
         SESSION_COOKIE_HTTPONLY=True,
@@ -54,26 +69,54 @@ def configure_sessions(server: flask.Flask, context: DashboardContext) -> None:
 
 
 def sign_in(person: SignedIn) -> None:
+    """Start a server-side session and put only its token in the signed cookie."""
+    context = current_context()
     flask.session.clear()
     flask.session.permanent = True
-    flask.session[SESSION_KEY] = {
-        "workspace_id": person.workspace_id,
-        "user_id": person.user_id,
-        "name": person.name,
-        "workspace_admin": person.workspace_admin,
-        "expires": int(time.time() + SESSION_LIFETIME.total_seconds()),
-    }
+    with context.session_factory.begin() as session:
+        flask.session[SESSION_KEY] = start_session(
+            session=session,
+            workspace_id=person.workspace_id,
+            user_id=person.user_id,
+            name=person.name,
+            workspace_admin=person.workspace_admin,
+            now=context.clock(),
+        )
 
 
 def signed_in() -> SignedIn | None:
-    data = flask.session.get(SESSION_KEY)
-    if not isinstance(data, dict) or int(data.get("expires", 0)) < time.time():
+    """Who holds this request's session, re-checking their admin role with Slack every few minutes.
+
+    None when the cookie has no session, or its session was signed out, expired, or belongs to an account
+    Slack says is gone. Worked out once per request.
+    """
+    if "kindred_signed_in" in flask.g:
+        found: SignedIn | None = flask.g.kindred_signed_in
+        return found
+    flask.g.kindred_signed_in = found = _look_up_session()
+    return found
+
+
+def _look_up_session() -> SignedIn | None:
+    token = flask.session.get(SESSION_KEY)
+    if not isinstance(token, str) or not token:
         return None
+    context = current_context()
+    now = context.clock()
+    with context.session_factory.begin() as session:
+        person = find_session(session=session, token=token, now=now)
+        if person is None:
+            return None
+        admin = person.workspace_admin
+        if now - person.role_checked_at >= ROLE_RECHECK_AFTER:
+            role = _slack_role(context, person.workspace_id, person.user_id)
+            if role is None:  # Slack says the account is deactivated or gone
+                end_sessions_of(session=session, workspace_id=person.workspace_id, user_id=person.user_id)
+                return None
+            admin = role
+            record_role(session=session, token=token, workspace_admin=admin, now=now)
     return SignedIn(
-        workspace_id=str(data["workspace_id"]),
-        user_id=str(data["user_id"]),
-        name=str(data.get("name") or data["user_id"]),
-        workspace_admin=bool(data.get("workspace_admin")),
+        workspace_id=person.workspace_id, user_id=person.user_id, name=person.name, workspace_admin=admin
     )
 
 
@@ -171,7 +214,13 @@ def callback() -> Any:
 
 
 def _is_workspace_admin(context: DashboardContext, workspace_id: str, user_id: str) -> bool:
-    """Slack's word on admins and owners, asked once at sign-in with that workspace's bot token."""
+    return bool(_slack_role(context, workspace_id, user_id))
+
+
+def _slack_role(context: DashboardContext, workspace_id: str, user_id: str) -> bool | None:
+    """Slack's word on admins and owners, asked with that workspace's bot token at sign-in and again
+    every few minutes: True for an admin or owner, False otherwise (and whenever Slack cannot say, so a
+    failure never grants the organisation-wide view), None for a deactivated or deleted account."""
     if context.slack_clients is None:
         return False
     try:
@@ -179,11 +228,19 @@ def _is_workspace_admin(context: DashboardContext, workspace_id: str, user_id: s
     except (SlackApiError, WorkspaceNotInstalled):
         return False
     data = user.get("user") or {}
+    if data.get("deleted"):
+        return None
     return bool(data.get("is_admin") or data.get("is_owner") or data.get("is_primary_owner"))
 
 
 def logout() -> Any:
+    """End the session on the server, then forget the cookie."""
+    token = flask.session.get(SESSION_KEY)
+    if isinstance(token, str) and token:
+        with current_context().session_factory.begin() as session:
+            end_session(session=session, token=token)
     flask.session.clear()
+    flask.g.pop("kindred_signed_in", None)
     return _message_page(
         "Signed out", "You have signed out of the Kindred dashboard.", 200, sign_in_link=True
     )

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 import flask
 
-from slackapp.database import SessionFactory
+from slackapp.database import SessionFactory, utcnow
 from slackapp.privacy.gate import PrivacyRules
 from slackapp.settings import Settings
 from slackapp.slack_client import SlackClients
@@ -21,6 +23,8 @@ class DashboardContext:
     session_factory: SessionFactory
     # Each workspace's bot client, to ask Slack at sign-in whether someone is an admin or owner.
     slack_clients: SlackClients | None = None
+    # Now, for session expiry and role re-checks; tests pass a clock they move.
+    clock: Callable[[], datetime] = utcnow
 
     @property
     def rules(self) -> PrivacyRules:

@@ -70,6 +70,8 @@ def new_engine(database_url: str, **kwargs: Any) -> Engine:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
+            # Deleted rows are overwritten with zeros, not left as free bytes (docs/anonymity.md rule 3).
+            cursor.execute("PRAGMA secure_delete=ON")
             cursor.close()
 
         return engine
@@ -95,3 +97,34 @@ def database_is_reachable(engine: Engine) -> bool:
     except Exception:
         return False
     return True
+
+
+# -- columns that hold a person ----------------------------------------------------------------------------
+#
+# Every column that holds a Slack user ID (or something derived from one) says so in its `info`, with
+# `person(...)`: data rights ("See what Kindred holds about me", "Delete everything tied to me") walk
+# `Base.metadata` for these marks, and tests/data_rights fail when a column whose name suggests a person
+# is not marked.
+
+PERSON = "person"
+HELD = "held"
+WHY = "why"
+DELETE_ROW = "delete row"  # the row is about the person: it goes
+PSEUDONYMISE = "pseudonymise"  # the row is about something else (who set it up): the ID is replaced
+CLEAR = "clear"  # a nullable pointer to the person: it is emptied
+SCRUB = "scrub"  # JSON that may mention the person among other things: each mention becomes FORGOTTEN
+FEATURE = "by its feature"  # a keyed hash, found and deleted by the feature that made it
+KEPT = "kept"  # not the person's own data, or linkable to nobody; `why` says which
+FORGOTTEN = "forgotten"  # what a pseudonymised user ID becomes: the same for everyone, so it links nothing
+
+
+def person(how: str, held: str = "", *, why: str = "") -> dict[str, Any]:
+    """`info` for a column that holds a person's user ID.
+
+    Args:
+        how: what "Delete everything tied to me" does with it: DELETE_ROW, PSEUDONYMISE, CLEAR, FEATURE
+            or KEPT.
+        held: the line "See what Kindred holds about me" shows when rows hold the person; `{n}` is the count.
+        why: for KEPT and FEATURE, the reason.
+    """
+    return {PERSON: how, HELD: held, WHY: why}

@@ -9,16 +9,20 @@ from slackapp.checkins.models import Round
 from slackapp.encryption import SecretBox
 from slackapp.installations.store import SLACK_TOKEN_PURPOSE, TOKEN_FIELDS
 from slackapp.installations.tables import bots, installations
+from slackapp.resources.models import AnonymousQuestion
+from slackapp.resources.relay import AskerKeys
 
 
 def reseal_secrets(engine: Engine, secret_key: str) -> int:
-    """Re-encrypt open rounds' secrets and every stored Slack token, in one transaction.
+    """Re-encrypt open rounds' secrets, every stored Slack token and the relay's sealed askers, in one
+    transaction, under the newest key's per-purpose keys (which also moves what was sealed before HKDF).
 
     Returns:
         How many values were re-encrypted.
     """
     rounds_box = SecretBox(secret_key, purpose=ROUND_SECRET_PURPOSE)
     tokens_box = SecretBox(secret_key, purpose=SLACK_TOKEN_PURPOSE)
+    askers = AskerKeys(secret_key)
     count = 0
     with engine.begin() as connection:
         for round_id, sealed in connection.execute(
@@ -40,4 +44,13 @@ def reseal_secrets(engine: Engine, secret_key: str) -> int:
                 if changes:
                     connection.execute(update(table).where(table.c.id == row["id"]).values(**changes))
                     count += len(changes)
+        for question_id, sealed_asker in connection.execute(
+            select(AnonymousQuestion.id, AnonymousQuestion.asker_sealed)
+        ).all():
+            connection.execute(
+                update(AnonymousQuestion)
+                .where(AnonymousQuestion.id == question_id)
+                .values(asker_sealed=askers.reseal(sealed_asker))
+            )
+            count += 1
     return count

@@ -2,7 +2,8 @@
 
 from slackapp.actions.models import ActionNote
 from slackapp.admin.models import KindredAdmin, ProfessionalHelp
-from slackapp.checkins.models import Answer, Comment, Histogram, Participation, Pulse, ReminderSent, Round
+from slackapp.checkins.models import Answer, Comment, Histogram, Invitee, Participation, Pulse, Round
+from slackapp.dashboard_sessions import DashboardSession
 from slackapp.database import Base
 from slackapp.fair_use.models import PersonPace
 from slackapp.installations import tables as installation_tables  # noqa: F401  (slack_sdk's tables)
@@ -13,6 +14,7 @@ from slackapp.privacy import indexes as privacy_indexes  # noqa: F401  (indexes 
 from slackapp.resources.models import (
     AnonymousQuestion,
     PersonRegion,
+    QuestionCount,
     ResourceAudit,
     ResourceEntry,
     ResourceJoinCount,
@@ -32,6 +34,7 @@ __all__ = [
     "PersonRegion",
     "Profile",
     "Programme",
+    "QuestionCount",
     "ResourceAudit",
     "ResourceEntry",
     "ResourceJoinCount",
@@ -39,6 +42,7 @@ __all__ = [
     "Answer",
     "Base",
     "Comment",
+    "DashboardSession",
     "Department",
     "Histogram",
     "Job",
@@ -47,7 +51,7 @@ __all__ = [
     "Participation",
     "ProfessionalHelp",
     "Pulse",
-    "ReminderSent",
+    "Invitee",
     "Round",
     "Team",
 ]

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from slackapp.encryption import WeakSecretKey, secret_keys
+
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_MIN_GROUP_SIZE = 5
 DEFAULT_MIN_COMMENT_GROUP_SIZE = 10
@@ -106,8 +108,10 @@ class Settings:
             raise SettingsError(
                 "KINDRED_SECRET_KEY is required (it encrypts round secrets); set a long random value"
             )
-        if len(self.secret_key) < 16:
-            raise SettingsError("KINDRED_SECRET_KEY is too short: use at least 16 random characters")
+        try:
+            secret_keys(self.secret_key)
+        except WeakSecretKey as weak:
+            raise SettingsError(str(weak)) from None
         return self.secret_key
 
     def require_slack_credentials(self) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
+from datetime import datetime
 
 from flask import Flask, Response, abort, request
 from slack_bolt import App
@@ -13,7 +15,7 @@ from werkzeug.datastructures import Headers
 from werkzeug.exceptions import HTTPException
 
 from slackapp.app import create_app
-from slackapp.database import database_is_reachable, new_engine, new_session_factory
+from slackapp.database import database_is_reachable, new_engine, new_session_factory, utcnow
 from slackapp.installations.clients import workspace_clients
 from slackapp.installations.oauth import build_oauth_settings
 from slackapp.installations.store import EncryptedInstallationStore
@@ -35,7 +37,13 @@ def has_signature_headers(headers: Headers) -> bool:
     return bool(SIGNATURE_TIMESTAMP.match(timestamp)) and signature.startswith("v0=")
 
 
-def create_web_app(bolt_app: App, engine: Engine, settings: Settings | None = None) -> Flask:
+def create_web_app(
+    bolt_app: App,
+    engine: Engine,
+    settings: Settings | None = None,
+    *,
+    clock: Callable[[], datetime] = utcnow,
+) -> Flask:
     """Bolt's endpoint and the health check; with `settings`, the leader dashboard under /dashboard/ too."""
     web = Flask("kindred")
     handler = SlackRequestHandler(bolt_app)
@@ -110,6 +118,7 @@ def create_web_app(bolt_app: App, engine: Engine, settings: Settings | None = No
             settings=settings,
             session_factory=new_session_factory(engine),
             slack_clients=workspace_clients(settings, engine)[0] if has_slack else None,
+            clock=clock,
         )
     return web
 

@@ -4,6 +4,7 @@ Web API stand-in, the real web app behind signed requests, and a worker with a c
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 from collections.abc import Callable, Iterator, Mapping
@@ -33,7 +34,7 @@ from tests.slack_standin import SlackStandIn
 
 SIGNING_SECRET = "test-signing-secret"
 BOT_TOKEN = "xoxb-test-token"
-SECRET_KEY = "test-secret-key-not-for-production"
+SECRET_KEY = "test-secret-key-not-for-production-0123456789-AbCdEfGhIjK"
 WORKSPACE = "T0KINDRED"
 
 
@@ -96,9 +97,15 @@ def empty_all_tables(engine: Engine) -> None:
                 connection.execute(table.delete())
 
 
+def manifest_bot_scopes() -> list[str]:
+    """The bot scopes `slackapp/manifest.json` asks for: all the stand-in grants the app's token."""
+    manifest = json.loads((repo_root() / "slackapp" / "manifest.json").read_text())
+    return list(manifest["oauth_config"]["scopes"]["bot"])
+
+
 @pytest.fixture(scope="session")
 def slack_server() -> Iterator[SlackStandIn]:
-    with SlackStandIn() as server:
+    with SlackStandIn(bot_scopes=manifest_bot_scopes()) as server:
         yield server
 
 

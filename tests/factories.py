@@ -12,11 +12,18 @@ from zoneinfo import ZoneInfo
 from slackapp.checkins.ledger import RoundSecrets
 from slackapp.checkins.models import Cadence, Pulse, Round
 from slackapp.checkins.questions import DEFAULT_QUESTION_KEYS
-from slackapp.checkins.service import PulseSpec, create_pulse, get_round, open_round_now, record_answers
+from slackapp.checkins.service import (
+    PulseSpec,
+    create_pulse,
+    get_round,
+    invite_people,
+    open_round_now,
+    record_answers,
+)
 from slackapp.database import SessionFactory, utcnow
 
 WORKSPACE = "T0KINDRED"
-SECRET_KEY = "test-secret-key-not-for-production"
+SECRET_KEY = "test-secret-key-not-for-production-0123456789-AbCdEfGhIjK"
 HR_ADMIN = "U0HRADMIN"
 
 
@@ -91,6 +98,13 @@ def scores(**overrides: int) -> dict[str, int | None]:
     return base
 
 
+def invite(session_factory: SessionFactory, round_id: uuid.UUID, *user_ids: str) -> None:
+    """Make people invitees of an open round, as if they had been in its channel when it opened."""
+    with session_factory.begin() as session:
+        round_ = get_round(session=session, round_id=round_id)
+        invite_people(session=session, round_=round_, user_ids=user_ids, round_secrets=round_secrets())
+
+
 def answer(
     session_factory: SessionFactory,
     round_id: uuid.UUID,
@@ -98,7 +112,16 @@ def answer(
     answers: Mapping[str, int | None] | None = None,
     comment: str | None = None,
     now: datetime | None = None,
+    *,
+    invite_first: bool = True,
 ) -> None:
+    """`user_id` answers the round; with `invite_first`, first made one of its invitees if they are not yet
+    (as if they had been in its channel when it opened), through the service the worker uses."""
+    if invite_first:
+        with session_factory() as session:
+            open_ = get_round(session=session, round_id=round_id).secret_ciphertext is not None
+        if open_:
+            invite(session_factory, round_id, user_id)
     with session_factory() as session:
         round_ = get_round(session=session, round_id=round_id)
     record_answers(

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from slackapp.checkins.models import Pulse
 from slackapp.checkins.questions import DEFAULT_QUESTION_KEYS, QuestionKey
-from slackapp.checkins.service import close_round, mark_invitation_posted, open_round_now
+from slackapp.checkins.service import close_round, invite_people, mark_invitation_posted, open_round_now
 from slackapp.database import SessionFactory
 from slackapp.org.service import (
     create_department,
@@ -47,6 +47,8 @@ class OrgBuilder:
     departments: dict[str, uuid.UUID] = field(default_factory=dict)
     teams: set[str] = field(default_factory=set)
     questions: dict[str, tuple[QuestionKey, ...]] = field(default_factory=dict)
+    # Each open round's invited people who have not answered yet (answers come from them, in turn).
+    not_answered: dict[uuid.UUID, list[str]] = field(default_factory=dict)
 
     def department(self, name: str) -> uuid.UUID:
         with self.session_factory.begin() as session:
@@ -125,7 +127,9 @@ class OrgBuilder:
                     now=week(0),
                 )
 
-    def open_round(self, channel: str, when: datetime, invited: int | None = None) -> uuid.UUID:
+    def open_round(self, channel: str, when: datetime, invited: int = 30) -> uuid.UUID:
+        """Open a round in the team's channel, for `invited` people in it."""
+        people = [f"U{uuid.uuid4().hex[:8].upper()}{i}" for i in range(invited)]
         with self.session_factory.begin() as session:
             pulse_id = session.scalar(select(Pulse.id).where(Pulse.channel_id == channel))
             assert pulse_id is not None
@@ -136,17 +140,19 @@ class OrgBuilder:
                 now=when,
                 round_secrets=round_secrets(),
             )
-            mark_invitation_posted(session=session, round_id=round_.id, ts="1.0", invited_count=invited)
+            invite_people(session=session, round_=round_, user_ids=people, round_secrets=round_secrets())
+            mark_invitation_posted(session=session, round_id=round_.id, ts="1.0")
+            self.not_answered[round_.id] = people
             return round_.id
 
     def answer(
         self, round_id: uuid.UUID, people: Sequence[Answers], when: datetime, comment: str = ""
     ) -> None:
-        for i, answers in enumerate(people):
+        for answers in people:
             answer(
                 self.session_factory,
                 round_id,
-                f"U{uuid.uuid4().hex[:8].upper()}{i}",
+                self.not_answered[round_id].pop(),
                 answers,
                 comment=comment or None,
                 now=when + timedelta(minutes=1),

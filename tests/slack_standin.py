@@ -208,6 +208,9 @@ class SlackStandIn:
             channels the stand-in never saw. Off by default, so tests can act on a message or modal
             they built by hand.
         ref_dir: the `slack-api-ref` folder.
+        bot_scopes: the scopes the bot token was granted (the manifest's, in the test suite); a call
+            to read a conversation's history without the scope its kind of conversation needs answers
+            `missing_scope`, as Slack does, and is a violation. None grants every scope.
     """
 
     def __init__(
@@ -218,9 +221,11 @@ class SlackStandIn:
         channels: Mapping[str, Mapping[str, Any]] | None = None,
         strict: bool = False,
         ref_dir: Path = REF_DIR,
+        bot_scopes: Iterable[str] | None = None,
     ) -> None:
         self.specs = load_method_specs(ref_dir)
         self.strict = strict
+        self.bot_scopes = frozenset(bot_scopes) if bot_scopes is not None else None
         self._initial_users = {uid: dict(fields) for uid, fields in (users or {}).items()}
         self._initial_members = {cid: list(members) for cid, members in (channel_members or {}).items()}
         self._initial_channels = {cid: dict(fields) for cid, fields in (channels or {}).items()}
@@ -545,6 +550,9 @@ class SlackStandIn:
         else:
             problems += self._decode_json_args(spec, call.args)
             problems += check_arguments(spec, call.args)
+            if not problems and (missing := self._missing_scope(call)) is not None:
+                problems.append(f"the bot token lacks `{missing}`")
+                code = "missing_scope"
         if problems:
             call.violations = problems
             self.violations += [f"{call.method}: {problem}" for problem in problems]
@@ -566,6 +574,26 @@ class SlackStandIn:
         except SlackError as failure:
             return _Answer(200, {"ok": False, "error": failure.code})
         return _Answer(200, {"ok": True, **body})
+
+    def _missing_scope(self, call: SlackCall) -> str | None:
+        """The scope a history read needs and the token was not granted, or None.
+
+        Slack's reference lists no scopes per method; reading a conversation is the one place Kindred's
+        least privilege (docs/anonymity.md rule 8) is checked call by call, so it is the one checked here.
+        """
+        if self.bot_scopes is None or call.method not in ("conversations.history", "conversations.replies"):
+            return None
+        channel = str(call.args.get("channel"))
+        info = self.channels.get(channel, {})
+        if info.get("is_im") or channel[:1] in ("U", "W"):  # a user id stands for the DM with them
+            needed = "im:history"
+        elif info.get("is_mpim"):
+            needed = "mpim:history"
+        elif info.get("is_private"):
+            needed = "groups:history"
+        else:
+            needed = "channels:history"
+        return None if needed in self.bot_scopes else needed
 
     @staticmethod
     def _decode_json_args(spec: MethodSpec, args: dict[str, Any]) -> list[str]:

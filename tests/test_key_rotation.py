@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+
 import pytest
+from cryptography.fernet import Fernet, InvalidToken
 from slack_sdk.oauth.installation_store import Bot
+from sqlalchemy import select, update
 
 from slackapp.checkins.ledger import RoundSecrets
 from slackapp.checkins.models import Round
 from slackapp.database import SessionFactory, utcnow
-from slackapp.encryption import SecretBox, UnreadableSecret
+from slackapp.encryption import KeyPurpose, SecretBox, UnreadableSecret
 from slackapp.installations.store import EncryptedInstallationStore
 from slackapp.key_rotation import reseal_secrets
 from tests.factories import SECRET_KEY, answer, make_open_round
 
-NEW_KEY = "a-brand-new-key-from-the-vault-0123456789"
+NEW_KEY = "a-brand-new-key-from-the-vault-0123456789-ZyXwVuTsRqPo"
+OLD_KEY = "the-old-key-from-last-year-0123456789-AbCdEfGhIjKlMnOp"
 
 
 def test_several_keys_decrypt_and_the_first_encrypts() -> None:
-    old = SecretBox("old-key-0123456789", purpose="test")
-    both = SecretBox("new-key-0123456789,old-key-0123456789", purpose="test")
+    old = SecretBox(OLD_KEY, purpose=KeyPurpose.ROUND_SECRETS)
+    both = SecretBox(f"{NEW_KEY},{OLD_KEY}", purpose=KeyPurpose.ROUND_SECRETS)
     assert both.open(old.seal(b"hello")) == b"hello"
     with pytest.raises(UnreadableSecret):
         old.open(both.seal(b"hello"))
@@ -55,3 +61,85 @@ def test_reseal_moves_every_secret_to_the_new_key_so_the_old_one_can_go(
         enterprise_id=None, team_id="T1"
     )
     assert bot is not None and bot.bot_token == "xoxb-keep-me"
+
+
+def _sealed_before_hkdf(purpose: str, plaintext: bytes) -> bytes:
+    """What Kindred wrote before per-purpose HKDF keys: Fernet under SHA-256("kindred:<purpose>:<key>")."""
+    key = hashlib.sha256(f"kindred:{purpose}:{SECRET_KEY}".encode()).digest()
+    return Fernet(base64.urlsafe_b64encode(key)).encrypt(plaintext)
+
+
+def test_a_round_secret_sealed_before_hkdf_still_opens_and_reseal_moves_it_to_the_hkdf_key(
+    session_factory: SessionFactory,
+) -> None:
+    round_ = make_open_round(session_factory)
+    legacy = _sealed_before_hkdf("round-secret", b"s" * 32)
+    with session_factory.begin() as session:
+        session.execute(update(Round).where(Round.id == round_.id).values(secret_ciphertext=legacy))
+    secrets = RoundSecrets(SECRET_KEY)
+    before = secrets.voter_hash(legacy, "U1")  # opens with the legacy derivation
+
+    assert reseal_secrets(session_factory.kw["bind"], SECRET_KEY) == 1
+
+    with session_factory() as session:
+        stored = session.get(Round, round_.id)
+        assert stored is not None and stored.secret_ciphertext is not None
+    assert stored.secret_ciphertext != legacy
+    assert secrets.voter_hash(stored.secret_ciphertext, "U1") == before
+    legacy_fernet = Fernet(
+        base64.urlsafe_b64encode(hashlib.sha256(f"kindred:round-secret:{SECRET_KEY}".encode()).digest())
+    )
+    with pytest.raises(InvalidToken):
+        legacy_fernet.decrypt(stored.secret_ciphertext)
+
+
+def test_a_token_sealed_before_hkdf_still_opens(session_factory: SessionFactory) -> None:
+    engine = session_factory.kw["bind"]
+    store = EncryptedInstallationStore(client_id="1.2", engine=engine, secret_key=SECRET_KEY)
+    store.save_bot(
+        Bot(
+            app_id="A1",
+            bot_id="B1",
+            bot_user_id="U0BOT",
+            bot_token="xoxb-placeholder",
+            team_id="T1",
+            installed_at=utcnow().timestamp(),
+        )
+    )
+    from slackapp.installations.tables import bots
+
+    with engine.begin() as connection:
+        connection.execute(
+            update(bots).values(bot_token=_sealed_before_hkdf("slack-token", b"xoxb-from-last-year").decode())
+        )
+    bot = store.find_bot(enterprise_id=None, team_id="T1")
+    assert bot is not None and bot.bot_token == "xoxb-from-last-year"
+
+
+def test_reseal_moves_a_waiting_questions_sealed_asker_to_the_new_key(
+    session_factory: SessionFactory,
+) -> None:
+    from slackapp.resources.models import AnonymousQuestion
+    from slackapp.resources.relay import AskerKeys
+    from slackapp.resources.service import ask_anonymously
+    from tests.resource_factories import make_entry
+
+    entry = make_entry(session_factory)
+    with session_factory.begin() as session:
+        ask_anonymously(
+            session=session,
+            workspace_id=entry.workspace_id,
+            entry_id=entry.id,
+            asker_id="U0ASKER",
+            question="Is it for me?",
+            now=utcnow(),
+            keys=AskerKeys(SECRET_KEY),
+        )
+
+    assert reseal_secrets(session_factory.kw["bind"], f"{NEW_KEY},{SECRET_KEY}") == 1
+
+    with session_factory() as session:
+        [sealed] = session.scalars(select(AnonymousQuestion.asker_sealed)).all()
+    assert AskerKeys(NEW_KEY).open(sealed) == "U0ASKER"
+    with pytest.raises(UnreadableSecret):
+        AskerKeys(SECRET_KEY).open(sealed)

@@ -21,10 +21,6 @@ SCOPES_FOR_CALLS = {
     "groups:write.invites": ["conversations_invite"],
     "im:write": ["conversations_open"],  # peer-support introductions
     "mpim:write": ["conversations_open"],
-    "channels:history": ["conversations_history"],  # finding our own post after a crash
-    "groups:history": ["conversations_history"],
-    "im:history": ["conversations_history"],  # a retried peer introduction finds its own post
-    "mpim:history": ["conversations_history"],
     "users:read": ["users_info", "users_list"],
 }
 
@@ -80,3 +76,20 @@ def test_settings_module_is_the_only_reader_of_the_environment() -> None:
         if path.name != "settings.py":
             assert "os.environ" not in path.read_text(), path
     assert Settings.from_env({}).port == 3000
+
+
+def test_kindred_cannot_read_any_conversation() -> None:
+    """No *:history scope: not people's DMs with Kindred, not peer-support group DMs, not private support
+    channels, not team channels (docs/anonymity.md rule 8). Kindred's own record keeps a post from repeating.
+    """
+    requested = MANIFEST["oauth_config"]["scopes"]["bot"] + MANIFEST["oauth_config"]["scopes"]["user"]
+    assert not {"im:history", "mpim:history", "groups:history"} & set(requested)
+    assert [scope for scope in requested if scope.endswith(":history")] == []
+    code = source_text()
+    assert "conversations_history" not in code and "conversations_replies" not in code
+
+
+def test_the_readme_gives_every_bot_scope_its_reason() -> None:
+    readme = (repo_root() / "README.md").read_text()
+    for scope in MANIFEST["oauth_config"]["scopes"]["bot"]:
+        assert re.search(rf"^ *\| `{re.escape(scope)}` \| \S", readme, re.MULTILINE), scope

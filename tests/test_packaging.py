@@ -13,10 +13,29 @@ from pathlib import Path
 import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
+from packaging.version import Version
 
 ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS = ROOT / "slackapp" / "migrations"
 LOCK_FILE = ROOT / "requirements" / "production.txt"
+
+# The first release of each package Kindred runs on (directly or through another) after its most recent
+# published vulnerability that applies to a web app like this one.
+FIRST_FIXED = {
+    "cryptography": "44.0.1",  # CVE-2024-12797
+    "dash": "2.15.0",  # CVE-2024-21485
+    "flask": "3.1.1",  # CVE-2025-47278
+    "gunicorn": "23.0.0",  # CVE-2024-1135, CVE-2024-6827
+    "werkzeug": "3.0.6",  # CVE-2024-49766, CVE-2024-49767
+    "jinja2": "3.1.6",  # CVE-2025-27516
+    "requests": "2.32.4",  # CVE-2024-35195, CVE-2024-47081
+    "urllib3": "2.5.0",  # CVE-2025-50181, CVE-2025-50182
+    "idna": "3.7",  # CVE-2024-3651
+    "certifi": "2024.7.4",  # CVE-2024-39689
+    "setuptools": "78.1.1",  # CVE-2025-47273
+    "zipp": "3.19.1",  # CVE-2024-5569
+    "mako": "1.2.2",  # CVE-2022-40023
+}
 
 
 @pytest.fixture(scope="module")
@@ -88,3 +107,24 @@ def test_the_lock_file_holds_greenlet_which_slack_sdks_installation_store_needs(
     """slack_sdk's SQLAlchemy installation store imports sqlalchemy.ext.asyncio; SQLAlchemy 2.1 no longer
     installs greenlet, which that module needs, so without it every `kindred` command fails."""
     assert "greenlet" in _lock_pins()
+
+
+def test_the_lock_file_holds_no_release_with_a_known_vulnerability() -> None:
+    pins = _lock_pins()
+    assert {"cryptography", "flask", "gunicorn", "werkzeug", "dash"} <= set(pins)
+    too_old = {
+        name: pins[name][0]
+        for name, fixed in FIRST_FIXED.items()
+        if name in pins and Version(pins[name][0]) < Version(fixed)
+    }
+    assert too_old == {}, f"pinned below their fixes: {too_old}"
+
+
+def test_pyproject_floors_exclude_the_vulnerable_releases_of_direct_dependencies() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    for line in project["dependencies"]:
+        requirement = Requirement(line)
+        name = canonicalize_name(requirement.name)
+        if name in FIRST_FIXED:
+            floors = [Version(spec.version) for spec in requirement.specifier if spec.operator == ">="]
+            assert floors and max(floors) >= Version(FIRST_FIXED[name]), f"{line} allows a vulnerable release"

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from slackapp.settings import Settings, SettingsError
-from tests.conftest import repo_root
+from tests.conftest import SECRET_KEY, repo_root
 
 
 def test_defaults_need_nothing_set() -> None:
@@ -67,7 +67,7 @@ def test_serving_without_a_secret_key_stops_with_one_clear_line(tmp_path: object
 
 
 def test_the_worker_without_slack_credentials_names_what_is_missing() -> None:
-    environment = {"PATH": "/usr/bin:/bin", "KINDRED_SECRET_KEY": "x" * 32}
+    environment = {"PATH": "/usr/bin:/bin", "KINDRED_SECRET_KEY": SECRET_KEY}
     finished = subprocess.run(
         [sys.executable, "-m", "slackapp.cli", "worker", "--once"],
         cwd=repo_root(),

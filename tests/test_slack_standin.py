@@ -502,3 +502,18 @@ def test_requests_over_http(slack: SlackStandIn) -> None:
     finally:
         server.shutdown()
         thread.join(timeout=5)
+
+
+def test_reading_history_needs_the_scope_for_that_kind_of_conversation() -> None:
+    """As Slack does: with only channels:history granted, a DM's or group DM's history is refused."""
+    with SlackStandIn(bot_scopes=["chat:write", "channels:history"]) as standin:
+        client = WebClient(token="xoxb-test", base_url=standin.url)
+        client.chat_postMessage(channel="C0OPEN", text="hello")
+        assert client.conversations_history(channel="C0OPEN")["messages"][0]["text"] == "hello"
+        dm = client.conversations_open(users="U0ANA")["channel"]["id"]
+        group = client.conversations_open(users="U0ANA,U0BEN")["channel"]["id"]
+        for channel in (dm, group, "U0ANA"):
+            with pytest.raises(SlackApiError) as refused:
+                client.conversations_history(channel=channel)
+            assert refused.value.response["error"] == "missing_scope"
+        assert len(standin.violations) == 3

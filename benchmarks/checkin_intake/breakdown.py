@@ -92,7 +92,7 @@ def instrument() -> None:
     if hasattr(slackapp.app, "is_well_formed"):
         measure(slackapp.app, "is_well_formed", "bolt: kindred middleware is_well_formed(body)")
     # Inside record_answers.
-    measure(service, "_write_while_open", "  record_answers: _write_while_open (ledger, scores, comment)")
+    measure(service, "_write_while_open", "  record_answers: _write_while_open (scores, comment)")
     measure(ledger.RoundSecrets, "voter_hash", "  record_answers: voter_hash (Fernet decrypt + HMAC)")
     # Database plumbing, wherever it happens.
     measure(_PGDialect_common_psycopg, "do_ping", "db: pool_pre_ping SELECT 1 on every checkout")
@@ -152,6 +152,8 @@ def main() -> int:
             bodies = bench.build_bodies(
                 round_ids, f"U{name[:4].upper()}", warmup + args.requests, comments=True, seed=5
             )
+            if name == "kindred":  # only the invited answer (docs/anonymity.md rule 5)
+                bench.invite(sessions, bench.submitters(round_ids, "UKIND", warmup + args.requests))
 
             def send(body: bytes, client: Any = client, check: Callable[[int, bytes], bool] = check) -> None:
                 timestamp = str(int(time.time()))

@@ -58,8 +58,10 @@ from sqlalchemy import create_engine, func, make_url, select, text  # noqa: E402
 
 from slackapp.admin.service import HelpContact, set_help_contact  # noqa: E402
 from slackapp.checkins.ids import COMMENT_BLOCK, CheckinAction, CheckinCallback  # noqa: E402
+from slackapp.checkins.ledger import RoundSecrets  # noqa: E402
 from slackapp.checkins.models import Answer, Comment, Participation  # noqa: E402
 from slackapp.checkins.questions import DEFAULT_QUESTION_KEYS  # noqa: E402
+from slackapp.checkins.service import get_round, invite_people  # noqa: E402
 from slackapp.database import new_engine, new_session_factory, utcnow  # noqa: E402
 from slackapp.migrate import upgrade_database  # noqa: E402
 from tests.factories import SECRET_KEY, WORKSPACE, make_open_round  # noqa: E402
@@ -89,6 +91,23 @@ def answers_form(wellbeing: int, comment: str | None, others: Mapping[str, int])
     values["wellbeing"] = {CheckinAction.ANSWER: radio(str(wellbeing))}
     values[COMMENT_BLOCK] = {CheckinAction.COMMENT: text_input(comment)}
     return values
+
+
+def submitters(round_ids: list[uuid.UUID], user_prefix: str, count: int) -> dict[uuid.UUID, list[str]]:
+    """Who `build_bodies` makes submit to each round: invited before the load (docs/anonymity.md rule 5)."""
+    people: dict[uuid.UUID, list[str]] = {round_id: [] for round_id in round_ids}
+    for n in range(count):
+        people[round_ids[n % len(round_ids)]].append(f"{user_prefix}{n:08d}")
+    return people
+
+
+def invite(sessions: Any, invitees: dict[uuid.UUID, list[str]]) -> None:
+    """Make the submitters invitees of their rounds, through the service the worker uses at opening."""
+    secrets = RoundSecrets(SECRET_KEY)
+    for round_id, people in invitees.items():
+        with sessions.begin() as session:
+            round_ = get_round(session=session, round_id=round_id)
+            invite_people(session=session, round_=round_, user_ids=people, round_secrets=secrets)
 
 
 def build_bodies(
@@ -648,6 +667,7 @@ def print_report(runs: list[TargetRun], args: argparse.Namespace, checks: list[t
             f"{run.background_busy:>8.0%}"
         )
     bare = next((run for run in runs if run.name == "bare"), None)
+    floor = next((run for run in runs if run.name == "floor"), None)
     passed = all(ok for _, ok in checks)
     for app in (run for run in runs if run.name.startswith("kindred")):
         print("-" * len(header))
@@ -664,6 +684,17 @@ def print_report(runs: list[TargetRun], args: argparse.Namespace, checks: list[t
                 f"throughput x{app.throughput / bare.throughput:.2f})"
             )
         print(line)
+        if floor is not None:
+            share = app.throughput / floor.throughput
+            floor_line = (
+                f"{app.name}: p99 x{app.percentile(99) / floor.percentile(99):.2f} of the floor "
+                f"(p50 x{app.percentile(50) / floor.percentile(50):.2f}), throughput x{share:.2f} of it"
+            )
+            if not args.rate:
+                floor_line += (
+                    f"; at least half of the floor's throughput {'PASS' if share >= 0.5 else 'MISS'}"
+                )
+            print(floor_line)
     for label, ok in checks:
         print(f"check: {label}: {'ok' if ok else 'FAILED'}")
     print("=" * 100)
@@ -733,7 +764,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--quiet-below", type=float, default=0.25, help="background load that counts as quiet (0-1)"
     )
     parser.add_argument("--no-comments", action="store_true", help="submit without the optional comment")
-    parser.add_argument("--targets", default="bare,kindred", help="comma-separated: bare, kindred")
+    parser.add_argument(
+        "--targets", default="bare,floor,kindred", help="comma-separated: bare, floor, kindred"
+    )
     parser.add_argument("--profile-dir", help="record the measured phase with py-spy (collapsed stacks) here")
     parser.add_argument("--json", help="also write the figures to this JSON file")
     parser.add_argument("--keep-logs", action="store_true", help="keep the servers' logs (path printed)")
@@ -786,20 +819,25 @@ def main(argv: list[str] | None = None) -> int:
             base, *variants = target.split("+")
             if base == "bare" and not variants:
                 command, check = [sys.executable, str(HERE / "bare_app.py")], is_bare_ack
+            elif base == "floor" and not variants:
+                command, check = [sys.executable, str(HERE / "floor_app.py")], is_bare_ack
             elif base == "kindred" and not variants:
                 command, check = [str(VENV_BIN / "kindred"), "serve"], is_thank_you
             elif base == "kindred":
                 command, check = [sys.executable, str(HERE / "variants.py"), ",".join(variants)], is_thank_you
             else:
-                raise SystemExit(f"unknown target {target!r}: bare, kindred or kindred+<variant>+...")
+                raise SystemExit(f"unknown target {target!r}: bare, floor, kindred or kindred+<variant>+...")
             prefix = f"U{base[:4].upper()}{number:02d}"  # every submission in the run from a different user
             warmup = build_bodies(round_ids, prefix + "W", args.warmup, comments=comments, seed=1)
             measured = build_bodies(round_ids, prefix + "M", args.requests, comments=comments, seed=2)
+            if base == "kindred":
+                invite(sessions, submitters(round_ids, prefix + "W", args.warmup))
+                invite(sessions, submitters(round_ids, prefix + "M", args.requests))
             sessions_before = postgres_sessions(db_name)
             run = run_target(target, command, env, log_dir, warmup, measured, check, args, db_name)
             run.postgres_sessions = postgres_sessions(db_name) - sessions_before
             runs.append(run)
-            if base == "kindred":
+            if base in ("kindred", "floor"):  # both write a ledger row, scores and a comment per answer
                 sent_to_kindred += run.warmup.sent + run.result.sent
             total_ok = run.result.ok + run.warmup.ok
             total_sent = run.result.sent + run.warmup.sent
@@ -820,7 +858,7 @@ def main(argv: list[str] | None = None) -> int:
             per_person = len(DEFAULT_QUESTION_KEYS)
             checks.append(
                 (
-                    f"database holds {stored} participations for {sent_to_kindred} sent",
+                    f"database holds {stored} participations for {sent_to_kindred} sent to kindred and floor",
                     stored == sent_to_kindred,
                 )
             )

@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import Date, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from slackapp.database import Base, RandomId, SlackId, Timestamp
+from slackapp.database import PSEUDONYMISE, Base, RandomId, SlackId, Timestamp, person
 
 
 class ActionNote(Base):
@@ -21,6 +21,10 @@ class ActionNote(Base):
     channel_id: Mapped[SlackId]
     week: Mapped[date] = mapped_column(Date)  # the Monday of the results it answers
     body: Mapped[str] = mapped_column(Text)
-    written_by: Mapped[SlackId]
+    written_by: Mapped[SlackId] = mapped_column(
+        info=person(
+            PSEUDONYMISE, 'You wrote {n} "you said, we did" note(s) (your ID is kept as their writer).'
+        )
+    )
     written_at: Mapped[Timestamp]
     posted_ts: Mapped[str | None] = mapped_column(String(32))

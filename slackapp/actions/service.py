@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from slackapp.actions.models import ActionNote
 from slackapp.errors import InvalidInput
+from slackapp.mrkdwn import escape
 
 NOTE_MAX_LENGTH = 1000
 
@@ -77,4 +78,4 @@ def latest_action(*, session: Session, workspace_id: str, channel_id: str) -> No
 
 def action_message(note_body: str) -> str:
     """The channel message that tells the team what will change."""
-    return f":speech_balloon: *You said, we did.* After your last check-in: {note_body}"
+    return f":speech_balloon: *You said, we did.* After your last check-in: {escape(note_body)}"

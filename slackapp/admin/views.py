@@ -22,6 +22,7 @@ from slackapp.admin.ids import PURGE_BLOCK, PURGE_WORD, AdminAction, AdminCallba
 from slackapp.admin.service import HelpContact
 from slackapp.home.ids import HomeList
 from slackapp.home.pages import build_pager, page_of
+from slackapp.mrkdwn import escape
 
 
 def build_help_form(contact: HelpContact | None) -> View:
@@ -80,8 +81,8 @@ def build_admin_settings_blocks(
         page: which page of them to show.
     """
     if contact:
-        reach = " · ".join(part for part in (contact.phone, contact.url) if part)
-        help_text = f"*{contact.name}*\n{reach}"
+        reach = " · ".join(escape(part) for part in (contact.phone, contact.url) if part)
+        help_text = f"*{escape(contact.name)}*\n{reach}"
     else:
         help_text = "_Not set yet._ Check-ins will suggest it to people whose answers show a need."
     blocks: list[Block] = [

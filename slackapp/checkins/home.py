@@ -7,7 +7,7 @@ from slack_sdk.models.blocks import Block
 
 from slackapp.checkins.ledger import RoundSecrets
 from slackapp.checkins.models import Round
-from slackapp.checkins.service import accepts_answers, has_answered, open_rounds
+from slackapp.checkins.service import Standing, accepts_answers, open_rounds, standing_in
 from slackapp.checkins.views import build_my_checkins_blocks
 from slackapp.database import SessionFactory, utcnow
 from slackapp.settings import Settings
@@ -33,7 +33,9 @@ def my_checkins_blocks(
             r
             for r in mine
             if accepts_answers(r, now)
-            and not has_answered(session=session, round_=r, user_id=user_id, round_secrets=secrets)
+            # Invited, and not answered yet: rounds the person was not invited to are not theirs.
+            and standing_in(session=session, round_=r, user_id=user_id, round_secrets=secrets)
+            is Standing.MAY_ANSWER
         ]
     return build_my_checkins_blocks(waiting)
 

@@ -1,21 +1,18 @@
 """The worker's check-in jobs: post invitations, move the participation count, remind, close, report.
 
-Every job may run again after a crash, so each is idempotent: a channel post is looked up by its
-message metadata before it is repeated (slackapp/posting.py), reminders are marked before they are sent
-and unmarked only when Slack's history shows they did not arrive, closing checks state.
+Every job may run again after a crash, so each is idempotent: a post is recorded (its ts) as soon as Slack
+answers and the record is checked before posting (slackapp/posting.py), invitees are recorded once,
+closing checks state.
 """
 
 from __future__ import annotations
 
-import logging
 import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block
-from sqlalchemy.exc import IntegrityError
 
 from slackapp.actions.service import latest_action
 from slackapp.checkins.ids import INVITATION_EVENT, REMINDER_EVENT, RESULTS_EVENT
@@ -27,19 +24,21 @@ from slackapp.checkins.service import (
     close_round,
     coarse_participation,
     get_round,
+    invite_people,
     mark_invitation_posted,
-    mark_reminded,
+    mark_reminder_posted,
+    mark_results_posted,
     open_due_rounds,
     participation_so_far,
-    people_to_remind,
+    remove_erased_rows,
     round_results,
-    unmark_reminded,
 )
 from slackapp.checkins.views import build_invitation, build_reminder, build_results
 from slackapp.posting import post_once
 from slackapp.scheduler.worker import JobContext, JobHandler
 
-log = logging.getLogger(__name__)
+# How long a reminder due before its invitation is posted waits before looking again.
+REMINDER_WAIT = timedelta(minutes=5)
 
 
 def open_rounds_when_due(context: JobContext) -> None:
@@ -53,11 +52,21 @@ def open_rounds_when_due(context: JobContext) -> None:
 
 
 def post_invitation(context: JobContext, round_id: uuid.UUID) -> datetime | None:
+    """Record who the round is for, then post the invitation in the channel, once.
+
+    The invitees come first: until they are recorded nobody can answer, so nobody can press the button
+    before the round knows who it is for. They are recorded once (a retried job keeps them) and the
+    invitation is posted once (a retried job finds its ts).
+    """
     with context.session_factory() as session:
         round_ = get_round(session=session, round_id=round_id)
-    if round_.invitation_ts is not None or round_.state is RoundState.CLOSED:
+    if round_.state is RoundState.CLOSED:
         return None
     client = context.slack(round_.workspace_id)
+    if round_.invited_count is None:
+        _invite_channel_people(context, client, round_)
+    if round_.invitation_ts is not None:
+        return None  # posted already (an invitation job queued again only to record the invitees)
     text, blocks = build_invitation(
         round_,
         shown_count=0,
@@ -71,12 +80,9 @@ def post_invitation(context: JobContext, round_id: uuid.UUID) -> datetime | None
         blocks=blocks,
         event_type=INVITATION_EVENT,
         key=str(round_id),
-        may_have_posted=context.attempt > 1,
-        since=round_.opens_at,
     )
-    invited = _count_invited(context, client, round_)
     with context.session_factory.begin() as session:
-        mark_invitation_posted(session=session, round_id=round_id, ts=ts, invited_count=invited)
+        mark_invitation_posted(session=session, round_id=round_id, ts=ts)
     return None
 
 
@@ -104,56 +110,40 @@ def refresh_participation(context: JobContext, round_id: uuid.UUID) -> datetime 
     return context.now + PARTICIPATION_REFRESH
 
 
-def send_reminders(context: JobContext, round_id: uuid.UUID) -> datetime | None:
-    """One DM to each member who has not answered; the ledger is the only way to know, and only this job asks.
+def send_reminder(context: JobContext, round_id: uuid.UUID) -> datetime | None:
+    """One reminder per round, in the channel, for everyone alike (docs/anonymity.md rule 6).
 
-    Each person is marked before the DM goes, so a crash can skip a reminder but never send two; a
-    second worker that takes over a long run skips everyone the first has marked.
+    A DM to those who have not answered would be a list of them in Slack's stored history, which a
+    workspace owner reads with an export, the Discovery API or a DLP tool. One channel message leaves the
+    same trace for everyone, costs one call per round instead of one per person, and asks nothing of the
+    ledger. (Ephemeral messages to each member would also leave no trace, but one call per person, and
+    Slack shows them only to someone looking at the channel when they arrive.)
     """
-    secrets = RoundSecrets(context.settings.require_secret_key())
     with context.session_factory() as session:
         round_ = get_round(session=session, round_id=round_id)
-    if round_.state is RoundState.CLOSED or round_.closes_at <= context.now:
+    if round_.state is RoundState.CLOSED or round_.closes_at <= context.now or round_.reminder_ts is not None:
         return None
-    client = context.slack(round_.workspace_id)
-    members = _channel_members(client, round_.channel_id)
-    with context.session_factory() as session:
-        pending = people_to_remind(session=session, round_=round_, member_ids=members, round_secrets=secrets)
-    # Bots (Kindred itself among them), apps and deactivated accounts are skipped: one users.list sweep
-    # per workspace tells them apart, not a users.info per person (slackapp/people.py).
-    people = context.people.people_among(
-        client, workspace_id=round_.workspace_id, user_ids=pending, now=context.now
-    )
+    if round_.invitation_ts is None:
+        return context.now + REMINDER_WAIT  # the invitation comes first; it is still on its way
     text, blocks = build_reminder(round_)
-    for user_id in people:
-        try:
-            with context.session_factory.begin() as session:
-                mark_reminded(session=session, round_=round_, user_id=user_id, round_secrets=secrets)
-        except IntegrityError:
-            continue  # another worker took over this long job and reminded them already
-        try:
-            post_once(
-                client,
-                channel=user_id,
-                text=text,
-                blocks=blocks,
-                event_type=REMINDER_EVENT,
-                key=str(round_id),
-            )
-        except Exception as error:
-            if isinstance(error, SlackApiError) and error.response.get("error") in UNREACHABLE_PEOPLE:
-                continue
-            # Not delivered, as far as Slack's history shows (post_once looks after an unsure failure):
-            # unmark them so the job's retry reminds them after all.
-            with context.session_factory.begin() as session:
-                unmark_reminded(session=session, round_=round_, user_id=user_id, round_secrets=secrets)
-            raise
+    ts = post_once(
+        context.slack(round_.workspace_id),
+        channel=round_.channel_id,
+        text=text,
+        blocks=blocks,
+        event_type=REMINDER_EVENT,
+        key=str(round_id),
+    )
+    with context.session_factory.begin() as session:
+        mark_reminder_posted(session=session, round_id=round_id, ts=ts)
     return None
 
 
 def close_round_job(context: JobContext, round_id: uuid.UUID) -> datetime | None:
+    """Close the round, then remove its erased rows from the table files too (vacuum, once committed)."""
     with context.session_factory.begin() as session:
         close_round(session=session, round_id=round_id, now=context.now)
+    remove_erased_rows(session_factory=context.session_factory)
     return None
 
 
@@ -169,24 +159,26 @@ def post_results(context: JobContext, round_id: uuid.UUID) -> datetime | None:
         client.chat_update(
             channel=round_.channel_id, ts=round_.invitation_ts, text=text, blocks=_dicts(blocks)
         )
+    if round_.results_ts is not None:
+        return None  # posted already: a job run again after its post went through posts nothing
     text, blocks = build_results(results, min_group_size=min_group)
-    post_once(
+    ts = post_once(
         client,
         channel=round_.channel_id,
         text=text,
         blocks=blocks,
         event_type=RESULTS_EVENT,
         key=str(round_id),
-        may_have_posted=context.attempt > 1,
-        since=round_.closes_at - timedelta(minutes=5),
     )
+    with context.session_factory.begin() as session:
+        mark_results_posted(session=session, round_id=round_id, ts=ts)
     return None
 
 
 JOB_HANDLERS: dict[str, JobHandler] = {
     CheckinJob.POST_INVITATION: post_invitation,
     CheckinJob.REFRESH_PARTICIPATION: refresh_participation,
-    CheckinJob.SEND_REMINDERS: send_reminders,
+    CheckinJob.SEND_REMINDERS: send_reminder,
     CheckinJob.CLOSE_ROUND: close_round_job,
     CheckinJob.POST_RESULTS: post_results,
 }
@@ -209,28 +201,23 @@ def _channel_members(client: WebClient, channel_id: str) -> list[str]:
     return members
 
 
-def _count_invited(context: JobContext, client: WebClient, round_: Round) -> int | None:
-    """The channel's people: not Kindred, other bots, apps or deactivated accounts (the sweep the reminders
-    use tells them apart). None if Slack won't say: the count is only for participation rates."""
-    try:
-        members = _channel_members(client, round_.channel_id)
-        people = context.people.people_among(
-            client, workspace_id=round_.workspace_id, user_ids=members, now=context.now
-        )
-    except SlackApiError as error:
-        log.warning("could not count channel members: %s", error.response.get("error"))
-        return None
-    return len(people)
+def _invite_channel_people(context: JobContext, client: WebClient, round_: Round) -> None:
+    """Record the channel's people as the round's invitees: not Kindred, other bots, apps or deactivated
+    accounts (one users.list sweep per workspace tells them apart, slackapp/people.py).
 
-
-# Errors that mean a person cannot get a DM at all; anything else is worth a retry.
-UNREACHABLE_PEOPLE = {
-    "user_not_found",
-    "cannot_dm_bot",
-    "user_disabled",
-    "account_inactive",
-    "channel_not_found",
-}
+    If Slack won't say who is in the channel, this raises and the job is retried: the round cannot take
+    answers, or be announced, before it knows who it is for.
+    """
+    members = _channel_members(client, round_.channel_id)
+    people = context.people.people_among(
+        client, workspace_id=round_.workspace_id, user_ids=members, now=context.now
+    )
+    secrets = RoundSecrets(context.settings.require_secret_key())
+    with context.session_factory.begin() as session:
+        stored = get_round(session=session, round_id=round_.id)
+        if stored.invited_count is None and stored.state is not RoundState.CLOSED:
+            invite_people(session=session, round_=stored, user_ids=people, round_secrets=secrets)
+        round_.invited_count = stored.invited_count
 
 
 def _dicts(blocks: list[Block]) -> list[dict[str, Any]]:

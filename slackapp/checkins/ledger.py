@@ -6,9 +6,9 @@ import hashlib
 import hmac
 import secrets
 
-from slackapp.encryption import SecretBox
+from slackapp.encryption import KeyPurpose, SecretBox
 
-ROUND_SECRET_PURPOSE = "round-secret"
+ROUND_SECRET_PURPOSE = KeyPurpose.ROUND_SECRETS
 
 
 class RoundSecrets:

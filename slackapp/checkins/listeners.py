@@ -20,9 +20,11 @@ from slackapp.checkins.models import Cadence, Round
 from slackapp.checkins.questions import QuestionKey
 from slackapp.checkins.service import (
     AlreadyAnswered,
+    NotInvited,
     PulseSpec,
     RoundAlreadyOpen,
     RoundNotOpen,
+    Standing,
     SubmissionFailed,
     accepts_answers,
     close_round_now,
@@ -30,20 +32,22 @@ from slackapp.checkins.service import (
     delete_pulse,
     find_round,
     get_pulse,
-    has_answered,
     open_round_now,
     open_rounds,
     open_rounds_in_channel,
     record_answers,
     round_questions,
     set_pulse_paused,
+    standing_in,
     update_pulse,
 )
 from slackapp.checkins.suggestions import needs_from_answers, suggest
 from slackapp.checkins.views import (
     ALREADY_ANSWERED,
     ROUND_CLOSED,
+    ROUND_OPENING,
     build_checkin_modal,
+    build_not_invited_notice,
     build_open_rounds_message,
     build_pulse_form,
     build_thank_you_view,
@@ -99,7 +103,12 @@ def checkin_command(
                 client, command["trigger_id"], here[0], user_id, session_factory=db, settings=settings
             )
             return
-        rounds = open_rounds(session=session, workspace_id=workspace_id, now=now)
+        # Only rounds that know who they are for (the worker records that a moment after opening).
+        rounds = [
+            r
+            for r in open_rounds(session=session, workspace_id=workspace_id, now=now)
+            if r.invited_count is not None
+        ]
     mine = rounds_in_my_channels(client, user_id, rounds)
     text, blocks = build_open_rounds_message(mine)
     respond(text=text, blocks=[b.to_dict() for b in blocks], response_type="ephemeral")
@@ -141,16 +150,19 @@ def _show_checkin(
         view = build_notice_view(*ROUND_CLOSED)
     else:
         with session_factory() as session:
-            answered = has_answered(session=session, round_=round_, user_id=user_id, round_secrets=secrets)
-        view = (
-            build_notice_view(*ALREADY_ANSWERED)
-            if answered
-            else build_checkin_modal(
+            standing = standing_in(session=session, round_=round_, user_id=user_id, round_secrets=secrets)
+        if standing is Standing.NOT_INVITED:
+            view = build_notice_view(*build_not_invited_notice(round_))
+        elif standing is Standing.OPENING:
+            view = build_notice_view(*ROUND_OPENING)
+        elif standing is Standing.ANSWERED:
+            view = build_notice_view(*ALREADY_ANSWERED)
+        else:
+            view = build_checkin_modal(
                 round_,
                 min_group_size=settings.min_group_size,
                 min_comment_group_size=settings.min_comment_group_size,
             )
-        )
     client.views_open(trigger_id=trigger_id, view=view)
 
 
@@ -201,6 +213,10 @@ def submit_checkin(
         return
     except AlreadyAnswered:
         ack(response_action="update", view=build_notice_view(*ALREADY_ANSWERED))
+        return
+    except NotInvited:
+        notice = ROUND_OPENING if round_.invited_count is None else build_not_invited_notice(round_)
+        ack(response_action="update", view=build_notice_view(*notice))
         return
     suggestions = suggest(needs, help_contact=contact, sources=sources)
     ack(response_action="update", view=build_thank_you_view(suggestions))

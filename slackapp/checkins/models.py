@@ -18,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from slackapp.database import Base, RandomId, SlackId, Timestamp
+from slackapp.database import KEPT, PSEUDONYMISE, Base, RandomId, SlackId, Timestamp, person
 
 
 class Cadence(StrEnum):
@@ -56,7 +56,9 @@ class Pulse(Base):
     reminder_enabled: Mapped[bool]
     paused: Mapped[bool] = mapped_column(default=False)
     next_open_at: Mapped[datetime | None]
-    created_by: Mapped[SlackId]
+    created_by: Mapped[SlackId] = mapped_column(
+        info=person(PSEUDONYMISE, "You set up {n} check-in schedule(s) (your ID is kept as who set them up).")
+    )
     created_at: Mapped[Timestamp]
 
 
@@ -79,8 +81,13 @@ class Round(Base):
     closes_at: Mapped[Timestamp]
     remind_at: Mapped[datetime | None]
     invitation_ts: Mapped[str | None] = mapped_column(String(32))
+    # Kindred's own records of the reminder and results it posted in the channel: a retried job never
+    # posts either again, and reads no channel history (no *:history scope, docs/anonymity.md rule 8).
+    reminder_ts: Mapped[str | None] = mapped_column(String(32))
+    results_ts: Mapped[str | None] = mapped_column(String(32))
     # Encrypted under KINDRED_SECRET_KEY; erased when the round closes (rule 2).
     secret_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # How many people were invited: the rows of `checkin_invitee` (rule 5), kept after they are erased.
     invited_count: Mapped[int | None]
     shown_count: Mapped[int] = mapped_column(default=0)
     respondent_count: Mapped[int | None]
@@ -100,18 +107,38 @@ class Participation(Base):
     round_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("checkin_round.id", ondelete="CASCADE"), primary_key=True
     )
-    voter_hash: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True)
+    voter_hash: Mapped[bytes] = mapped_column(
+        LargeBinary(32),
+        primary_key=True,
+        info=person(
+            KEPT,
+            why="HMAC under the open round's secret: nobody can recompute it once the round closes, when it "
+            "is erased; deleting it earlier would let the person answer twice",
+        ),
+    )
 
 
-class ReminderSent(Base):
-    """Who has been reminded, under the same keyed hash as the ledger, so no one is reminded twice."""
+class Invitee(Base):
+    """A person the round was for (a member of its channel when it opened), as HMAC(round secret, user ID).
 
-    __tablename__ = "checkin_reminder_sent"
+    The same keyed hash as the ledger, so the ledger's insert checks it in the same statement; erased
+    with the secret when the round closes (docs/anonymity.md rules 2 and 5).
+    """
+
+    __tablename__ = "checkin_invitee"
 
     round_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("checkin_round.id", ondelete="CASCADE"), primary_key=True
     )
-    voter_hash: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True)
+    voter_hash: Mapped[bytes] = mapped_column(
+        LargeBinary(32),
+        primary_key=True,
+        info=person(
+            KEPT,
+            why="HMAC under the open round's secret: nobody can recompute it once the round closes, when it "
+            "is erased; deleting it earlier would let the person answer twice",
+        ),
+    )
 
 
 class Answer(Base):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import random
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -27,9 +27,9 @@ from slackapp.checkins.models import (
     Cadence,
     Comment,
     Histogram,
+    Invitee,
     Participation,
     Pulse,
-    ReminderSent,
     Round,
     RoundState,
 )
@@ -70,6 +70,10 @@ class RoundNotOpen(Exception):
 
 class AlreadyAnswered(Exception):
     """This person's answers for the round are already counted."""
+
+
+class NotInvited(Exception):
+    """This person was not in the round's channel when it opened, so the round is not theirs to answer."""
 
 
 class SubmissionFailed(Exception):
@@ -313,12 +317,32 @@ def open_round_now(
     return open_round(session=session, pulse=pulse, slot=now, now=now, round_secrets=round_secrets)
 
 
-def mark_invitation_posted(
-    *, session: Session, round_id: uuid.UUID, ts: str, invited_count: int | None
-) -> None:
+def invite_people(
+    *, session: Session, round_: Round, user_ids: Iterable[str], round_secrets: RoundSecrets
+) -> int:
+    """Record people the round is for (docs/anonymity.md rule 5), as HMAC(round secret, user ID) only.
+
+    The worker calls this once, with the channel's people when the round opens; nobody else can answer.
+    People already recorded are skipped. The rows are written in the order of their hashes, not of
+    `user_ids`: a table's physical order follows insertion, and the order Slack lists a channel's members
+    in is one anybody in the channel can see, so inserting in that order would tell who each row is.
+
+    Returns:
+        How many people the round is for now, also kept as `round_.invited_count`.
+    """
+    if round_.secret_ciphertext is None:
+        raise RoundNotOpen()
+    known = set(session.scalars(select(Invitee.voter_hash).where(Invitee.round_id == round_.id)))
+    new = {round_secrets.voter_hash(round_.secret_ciphertext, user_id) for user_id in user_ids} - known
+    if new:
+        session.execute(insert(Invitee), [{"round_id": round_.id, "voter_hash": h} for h in sorted(new)])
+    round_.invited_count = len(known) + len(new)
+    return round_.invited_count
+
+
+def mark_invitation_posted(*, session: Session, round_id: uuid.UUID, ts: str) -> None:
     round_ = _get_round(session, round_id)
     round_.invitation_ts = ts
-    round_.invited_count = invited_count
     if round_.state is RoundState.OPENING:
         round_.state = RoundState.OPEN
 
@@ -355,6 +379,7 @@ def open_rounds_in_channel(
                 Round.channel_id == channel_id,
                 Round.state != RoundState.CLOSED,
                 Round.closes_at > now,
+                Round.invited_count.is_not(None),  # it knows who it is for
             )
             .order_by(Round.opens_at.desc())
         )
@@ -373,11 +398,30 @@ def open_rounds(*, session: Session, workspace_id: str, now: datetime) -> list[R
     )
 
 
-def has_answered(*, session: Session, round_: Round, user_id: str, round_secrets: RoundSecrets) -> bool:
+class Standing(StrEnum):
+    """Where a person stands with an open round."""
+
+    MAY_ANSWER = "may_answer"
+    ANSWERED = "answered"
+    NOT_INVITED = "not_invited"
+    OPENING = "opening"  # the worker has not recorded who the round is for yet (a moment after it opens)
+
+
+def standing_in(*, session: Session, round_: Round, user_id: str, round_secrets: RoundSecrets) -> Standing:
+    """Whether the person may answer the round, has answered it, or was not in its channel when it opened.
+
+    Only the person themselves is ever told (the modal they opened): nobody learns another's standing.
+    """
     if round_.secret_ciphertext is None:
-        return False
+        return Standing.NOT_INVITED
+    if round_.invited_count is None:
+        return Standing.OPENING
     voter = round_secrets.voter_hash(round_.secret_ciphertext, user_id)
-    return session.get(Participation, (round_.id, voter)) is not None
+    if session.get(Invitee, (round_.id, voter)) is None:
+        return Standing.NOT_INVITED
+    if session.get(Participation, (round_.id, voter)) is not None:
+        return Standing.ANSWERED
+    return Standing.MAY_ANSWER
 
 
 # -- answering ----------------------------------------------------------------------------------------
@@ -426,9 +470,13 @@ def record_answers(
     scores or comment fail, the ledger entry and any scores already written are removed, so the person
     can simply submit again.
 
+    The ledger's insert itself checks that the person is among the round's invitees (the same keyed hash,
+    recorded when the round opened), so refusing an outsider costs no Slack call and no extra statement.
+
     Raises:
         InvalidInput: an answer is missing or out of range (nothing written).
         RoundNotOpen: the round has closed (nothing written).
+        NotInvited: the person was not in the round's channel when it opened (nothing written).
         AlreadyAnswered: this person's answers are already counted (nothing written).
         SubmissionFailed: the database failed; nothing of this submission is kept.
     """
@@ -447,13 +495,17 @@ def record_answers(
         # Autocommit: every statement below is its own transaction, with its own transaction id.
         connection = session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
         try:
-            counted = _write_while_open(connection, Participation, round_.id, [{"voter_hash": voter}])
+            counted = bool(
+                connection.execute(_COUNT_IF_INVITED, {"round_id": round_.id, "voter": voter}).all()
+            )
+            if not counted:
+                still_open = connection.scalar(_ROUND_STILL_OPEN, {"round_id": round_.id})
         except IntegrityError:
             raise AlreadyAnswered() from None
         except SQLAlchemyError:
             raise SubmissionFailed() from None
         if not counted:
-            raise RoundNotOpen()
+            raise NotInvited() if still_open is not None else RoundNotOpen()
         try:
             comments = [{"id": uuid.uuid4(), "body": comment}] if comment else []
             written = _write_while_open(connection, Answer, round_.id, scores) and (
@@ -500,6 +552,37 @@ def _insert_while_open(model: type[Base], columns: tuple[str, ...], row_count: i
     return insert(model).from_select(["round_id", *columns], union_all(*rows)).returning(table.c.round_id)
 
 
+def _count_if_invited() -> ReturningInsert[Any]:
+    """The ledger's insert: written only if the round is open and the person is one of its invitees.
+
+    The same share lock on the round as `_insert_while_open`, for the same reason (a close waits for it).
+    """
+    open_round = (
+        select(Round.id)
+        .where(Round.id == bindparam("round_id"), Round.state != RoundState.CLOSED)
+        .with_for_update(read=True)
+        .cte("open_round")
+    )
+    voter = bindparam("voter", type_=Participation.__table__.c.voter_hash.type)
+    invited = (
+        select(Invitee.round_id)
+        .where(Invitee.round_id == bindparam("round_id"), Invitee.voter_hash == voter)
+        .exists()
+    )
+    return (
+        insert(Participation)
+        .from_select(["round_id", "voter_hash"], select(open_round.c.id, voter).where(invited))
+        .returning(Participation.__table__.c.round_id)
+    )
+
+
+# Built once: building a statement is most of its cost on the lean submission path.
+_COUNT_IF_INVITED = _count_if_invited()
+_ROUND_STILL_OPEN = select(Round.id).where(
+    Round.id == bindparam("round_id"), Round.state != RoundState.CLOSED
+)
+
+
 def _forget_submission(
     session_factory: SessionFactory, round_id: uuid.UUID, voter: bytes, answer_ids: list[uuid.UUID]
 ) -> None:
@@ -523,34 +606,14 @@ def coarse_participation(count: int) -> int:
 # -- reminders ----------------------------------------------------------------------------------------
 
 
-def people_to_remind(
-    *, session: Session, round_: Round, member_ids: list[str], round_secrets: RoundSecrets
-) -> list[str]:
-    """Members who have neither answered nor been reminded. Only the automated reminder asks this."""
-    if round_.secret_ciphertext is None:
-        return []
-    seen = set(session.scalars(select(Participation.voter_hash).where(Participation.round_id == round_.id)))
-    seen.update(session.scalars(select(ReminderSent.voter_hash).where(ReminderSent.round_id == round_.id)))
-    return [
-        user_id
-        for user_id in member_ids
-        if round_secrets.voter_hash(round_.secret_ciphertext, user_id) not in seen
-    ]
+def mark_results_posted(*, session: Session, round_id: uuid.UUID, ts: str) -> None:
+    """Kindred's record that the round's results are in the channel, so a retried job never repeats them."""
+    _get_round(session, round_id).results_ts = ts
 
 
-def mark_reminded(*, session: Session, round_: Round, user_id: str, round_secrets: RoundSecrets) -> None:
-    if round_.secret_ciphertext is not None:
-        voter = round_secrets.voter_hash(round_.secret_ciphertext, user_id)
-        session.add(ReminderSent(round_id=round_.id, voter_hash=voter))
-
-
-def unmark_reminded(*, session: Session, round_: Round, user_id: str, round_secrets: RoundSecrets) -> None:
-    """Forget a reminder that Slack did not deliver, so a retry sends it."""
-    if round_.secret_ciphertext is not None:
-        voter = round_secrets.voter_hash(round_.secret_ciphertext, user_id)
-        session.execute(
-            delete(ReminderSent).where(ReminderSent.round_id == round_.id, ReminderSent.voter_hash == voter)
-        )
+def mark_reminder_posted(*, session: Session, round_id: uuid.UUID, ts: str) -> None:
+    """Kindred's record that the round's one reminder is in the channel, so a retried job never repeats it."""
+    _get_round(session, round_id).reminder_ts = ts
 
 
 # -- closing ------------------------------------------------------------------------------------------
@@ -560,7 +623,8 @@ def close_round(*, session: Session, round_id: uuid.UUID, now: datetime) -> bool
     """Collapse a round into per-question histograms, erase everything row-level (docs/anonymity.md rule 3).
 
     Histograms, the respondent count and the shuffled comments stay; the answer rows, the ledger, the
-    reminder marks and the round secret go, all in this one transaction. The round also keeps the
+    invitees and the round secret go, all in this one transaction. Deleted rows stay in the table files
+    until `remove_erased_rows` runs, right after this commits. The round also keeps the
     department its team is in now: the dashboard counts it there for good, so moving the team later
     cannot change a published total (slackapp/privacy/suppression.py).
 
@@ -594,13 +658,39 @@ def close_round(*, session: Session, round_id: uuid.UUID, now: datetime) -> bool
 
     session.execute(delete(Answer).where(Answer.round_id == round_id))
     session.execute(delete(Participation).where(Participation.round_id == round_id))
-    session.execute(delete(ReminderSent).where(ReminderSent.round_id == round_id))
+    session.execute(delete(Invitee).where(Invitee.round_id == round_id))
     round_.secret_ciphertext = None
     round_.department_id, round_.department_name = _department_now(session, round_)
     round_.state = RoundState.CLOSED
     round_.closes_at = min(round_.closes_at, now)
     enqueue(session=session, kind=CheckinJob.POST_RESULTS, subject_id=round_id, due_at=now)
     return True
+
+
+# What closing a round deletes or rewrites: its ledger, answers, invitees, comments (re-written shuffled)
+# and the round row, whose earlier versions hold the sealed secret.
+ERASED_AT_CLOSE: tuple[type[Base], ...] = (Participation, Answer, Invitee, Comment, Round)
+
+
+def remove_erased_rows(*, session_factory: SessionFactory) -> None:
+    """Physically remove what closing rounds deleted, once the close has committed (docs/anonymity.md rule 3).
+
+    A deleted row stays in PostgreSQL's table and index files as a dead tuple, with the transaction ids
+    that link a ledger row to the answers written just after it, until a vacuum. So the worker vacuums
+    the affected tables (outside any transaction, as VACUUM requires; INDEX_CLEANUP ON so the indexes'
+    entries go too, which PostgreSQL may otherwise skip when few rows died). A transaction open elsewhere
+    since before the close keeps those tuples until it ends; autovacuum removes them after that.
+
+    SQLite overwrites deleted content as it deletes (`secure_delete`, set on every connection in
+    slackapp/database.py); this empties its write-ahead log, which still holds the pages as they were.
+    """
+    with session_factory() as session:
+        connection = session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        if connection.dialect.name == "postgresql":
+            tables = ", ".join(model.__tablename__ for model in ERASED_AT_CLOSE)
+            connection.exec_driver_sql(f"VACUUM (INDEX_CLEANUP ON) {tables}")
+        elif connection.dialect.name == "sqlite":
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def _department_now(session: Session, round_: Round) -> tuple[uuid.UUID | None, str | None]:

@@ -40,6 +40,7 @@ from slackapp.checkins.service import PARTICIPATION_STEP, RoundResults, round_qu
 from slackapp.checkins.suggestions import Suggestion
 from slackapp.home.ids import HomeList
 from slackapp.home.pages import build_pager, page_of
+from slackapp.mrkdwn import escape, link
 from slackapp.schedule_form import CADENCE_LABELS, WEEKDAYS, build_schedule_blocks
 
 OPEN_HOURS_CHOICES = (2, 4, 8, 24, 48, 72, 120, 168)
@@ -137,11 +138,11 @@ def build_thank_you_view(suggestions: Sequence[Suggestion]) -> View:
 
 
 def _suggestion_block(suggestion: Suggestion) -> SectionBlock:
-    lines = [f"*{suggestion.title}*", suggestion.text]
+    lines = [f"*{escape(suggestion.title)}*", suggestion.text]
     if suggestion.phone:
-        lines.append(f":telephone_receiver: {suggestion.phone}")
+        lines.append(f":telephone_receiver: {escape(suggestion.phone)}")
     if suggestion.url:
-        lines.append(f"<{suggestion.url}|{suggestion.url}>")
+        lines.append(link(suggestion.url, suggestion.url))
     return SectionBlock(text="\n".join(lines))
 
 
@@ -154,6 +155,22 @@ ROUND_CLOSED = (
     "This check-in has closed",
     "This check-in has closed, so it takes no more answers. Thank you!",
 )
+
+
+ROUND_OPENING = (
+    "Just opening",
+    "This check-in is opening right now. Please try again in a minute.",
+)
+
+
+def build_not_invited_notice(round_: Round) -> tuple[str, str]:
+    """Title and text for someone not in the round's channel when it opened (docs/anonymity.md rule 5)."""
+    return (
+        "Not your check-in",
+        f"This check-in is for the members of <#{round_.channel_id}> when it opened, so it isn't "
+        "yours to answer - thank you for wanting to take part. Your own team's check-in will reach you "
+        "in its channel.",
+    )
 
 
 # -- channel messages ----------------------------------------------------------------------------------
@@ -185,7 +202,7 @@ def build_invitation(
             [
                 SectionBlock(
                     text=f":speech_balloon: *Last time you told us how things were. Here is what changed:* "
-                    f"{last_action}"
+                    f"{escape(last_action)}"
                 )
             ]
             if last_action
@@ -208,12 +225,18 @@ def build_invitation(
 
 
 def build_reminder(round_: Round) -> tuple[str, list[Block]]:
-    text = f"There's still time to check in with <#{round_.channel_id}>."
+    """The round's one reminder: a message in the channel, the same for everyone (docs/anonymity.md rule 6).
+
+    It says nothing about who has answered, and Kindred does not look: whoever reads Slack's history sees
+    one message, seen by the whole channel.
+    """
+    text = "There's still time for this channel's anonymous check-in."
     return text, [
         SectionBlock(
             text=(
-                f"There's still time for <#{round_.channel_id}>'s check-in - it closes "
-                f"{_slack_date(round_.closes_at)}. It takes a minute and is anonymous."
+                f"*There's still time to check in.* This channel's check-in closes "
+                f"{_slack_date(round_.closes_at)}. If you haven't answered yet and would like to, it takes "
+                "a minute and is anonymous. If you have, thank you - there's nothing more to do."
             )
         ),
         ActionsBlock(
@@ -223,7 +246,14 @@ def build_reminder(round_: Round) -> tuple[str, list[Block]]:
                 )
             ]
         ),
-        ContextBlock(elements=[MarkdownTextObject(text="You get at most one reminder per check-in.")]),
+        ContextBlock(
+            elements=[
+                MarkdownTextObject(
+                    text="One reminder per check-in, for the whole channel: Kindred never tells anyone "
+                    "who has or hasn't answered."
+                )
+            ]
+        ),
     ]
 
 
@@ -319,7 +349,7 @@ def build_pulse_form(pulse: Pulse | None, *, default_timezone: str) -> View:
     questions = [option(q.key.value, q.prompt) for q in CATALOGUE]
     extras = [
         option(PulseOption.COMMENTS, "Offer an optional comment box"),
-        option(PulseOption.REMINDER, "Send one reminder before the round closes"),
+        option(PulseOption.REMINDER, "Post one reminder in the channel before the round closes"),
     ]
 
     def pick(options: list[Option], value: str) -> Option | None:

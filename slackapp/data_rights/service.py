@@ -1,38 +1,64 @@
 """What Kindred holds that is tied to one person, and forgetting it. Anonymous answers are tied to nobody.
 
-Each feature that keeps something about a named person contributes here: roles (Kindred admin, manager
-on the dashboard), peer-support pairing (preferences, private list, memberships, history), resource
-groups (chosen region, private support map, anonymous questions still waiting for an answer).
+Every column that holds a person's Slack user ID is marked with `person(...)` in its model (see
+`slackapp.database`): "see" counts the rows each marked column holds for the person, and "delete" deletes,
+pseudonymises or clears each one as its mark says, so a new column is covered by marking it (and a test
+fails if it is not marked). Features add the detail a count cannot give: pairing preferences, the chosen
+region, anonymous questions found by keyed hash.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import delete, func, select
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import Column, String, Table, cast, delete, func, select, update
 from sqlalchemy.orm import Session
 
-from slackapp.admin.models import KindredAdmin
-from slackapp.org.models import ManagerAssignment
+from slackapp.database import (
+    CLEAR,
+    DELETE_ROW,
+    FORGOTTEN,
+    HELD,
+    PERSON,
+    PSEUDONYMISE,
+    SCRUB,
+    Base,
+)
 from slackapp.pairing.service import leave as leave_peer_support
 from slackapp.pairing.service import what_we_hold as pairing_held
-from slackapp.resources.models import AnonymousQuestion, PersonRegion, SupportMapEntry
+from slackapp.resources.models import PersonRegion
+from slackapp.resources.relay import AskerKeys
+from slackapp.resources.service import forget_asker, questions_asked_by
+
+# Columns naming the workspace, for tables that have one; the rest are reached through their parent.
+_WORKSPACE_COLUMNS = ("workspace_id", "team_id")
 
 
-def what_kindred_holds(*, session: Session, workspace_id: str, user_id: str) -> list[str]:
+def person_columns() -> Iterator[tuple[Table, Column[str]]]:
+    """Every column marked as holding a person, with its table, in the schema's dependency order."""
+    import slackapp.models  # noqa: F401  (every model on Base.metadata)
+
+    for table in Base.metadata.sorted_tables:
+        for column in table.columns:
+            if PERSON in column.info:
+                yield table, column
+
+
+def _in_workspace(table: Table, column: Column[str], workspace_id: str, user_id: str) -> list[object]:
+    # A JSON column is searched as text, then each mention is checked exactly (`_scrubbed`).
+    mention = cast(column, String).contains(user_id) if column.info[PERSON] == SCRUB else column == user_id
+    where: list[object] = [mention]
+    for name in _WORKSPACE_COLUMNS:
+        if name in table.c:
+            where.append(table.c[name] == workspace_id)
+            break
+    return where
+
+
+def what_kindred_holds(*, session: Session, workspace_id: str, user_id: str, keys: AskerKeys) -> list[str]:
     """Everything tied to this person, one plain line per kind of thing (empty when nothing is)."""
-
-    def count(model: type[object], *where: object) -> int:
-        return session.scalar(select(func.count()).select_from(model).where(*where)) or 0  # type: ignore[arg-type]
-
     lines: list[str] = []
-    if session.get(KindredAdmin, (workspace_id, user_id)) is not None:
-        lines.append("You are a Kindred admin (you can set up check-ins and resources).")
-    managed = count(
-        ManagerAssignment,
-        ManagerAssignment.workspace_id == workspace_id,
-        ManagerAssignment.user_id == user_id,
-    )
-    if managed:
-        lines.append(f"You are a manager on the dashboard for {managed} team(s) or department(s).")
     pairing = pairing_held(session=session, workspace_id=workspace_id, user_id=user_id)
     if pairing.profile is not None:
         lines.append(
@@ -45,21 +71,21 @@ def what_kindred_holds(*, session: Session, workspace_id: str, user_id: str) -> 
                 else "."
             )
         )
-    if pairing.programme_channels:
-        lines.append(f"You take part in {len(pairing.programme_channels)} peer-support programme(s).")
     if pairing.history:
         lines.append(f"Your peer-support history: {len(pairing.history)} past introduction(s).")
     region = session.get(PersonRegion, (workspace_id, user_id))
     if region is not None:
         lines.append(f"The region you chose for professional help: {region.region}.")
-    if count(
-        SupportMapEntry, SupportMapEntry.workspace_id == workspace_id, SupportMapEntry.user_id == user_id
-    ):
-        lines.append("Your private support map (only you can see it).")
-    pending = count(
-        AnonymousQuestion,
-        AnonymousQuestion.workspace_id == workspace_id,
-        AnonymousQuestion.asker_id == user_id,
+    for table, column in person_columns():
+        held = str(column.info.get(HELD) or "")
+        if not held:
+            continue
+        where = _in_workspace(table, column, workspace_id, user_id)
+        count = session.scalar(select(func.count()).select_from(table).where(*where)) or 0  # type: ignore[arg-type]
+        if count:
+            lines.append(held.format(n=count))
+    pending = questions_asked_by(
+        session=session, workspace_id=workspace_id, asker_hashes=keys.every_hash(user_id)
     )
     if pending:
         lines.append(
@@ -68,21 +94,36 @@ def what_kindred_holds(*, session: Session, workspace_id: str, user_id: str) -> 
     return lines
 
 
-def forget_person(*, session: Session, workspace_id: str, user_id: str) -> None:
-    """Delete everything tied to this person: roles, pairing, region, support map, pending questions."""
-    session.execute(
-        delete(KindredAdmin).where(KindredAdmin.workspace_id == workspace_id, KindredAdmin.user_id == user_id)
-    )
-    session.execute(
-        delete(ManagerAssignment).where(
-            ManagerAssignment.workspace_id == workspace_id, ManagerAssignment.user_id == user_id
-        )
-    )
+def forget_person(*, session: Session, workspace_id: str, user_id: str, keys: AskerKeys) -> None:
+    """Delete everything tied to this person, as each marked column says: rows about them go, their ID
+    where they only set something up becomes "forgotten", pointers to them are emptied."""
     leave_peer_support(session=session, workspace_id=workspace_id, user_id=user_id)
-    for model in (PersonRegion, SupportMapEntry):
-        session.execute(delete(model).where(model.workspace_id == workspace_id, model.user_id == user_id))
-    session.execute(
-        delete(AnonymousQuestion).where(
-            AnonymousQuestion.workspace_id == workspace_id, AnonymousQuestion.asker_id == user_id
-        )
-    )
+    forget_asker(session=session, workspace_id=workspace_id, asker_hashes=keys.every_hash(user_id))
+    for table, column in person_columns():
+        how = column.info[PERSON]
+        where = _in_workspace(table, column, workspace_id, user_id)
+        if how == DELETE_ROW:
+            session.execute(delete(table).where(*where))  # type: ignore[arg-type]
+        elif how == PSEUDONYMISE:
+            session.execute(update(table).where(*where).values({column.name: FORGOTTEN}))  # type: ignore[arg-type]
+        elif how == CLEAR:
+            session.execute(update(table).where(*where).values({column.name: None}))  # type: ignore[arg-type]
+        elif how == SCRUB:
+            primary_key = list(table.primary_key.columns)
+            for row in session.execute(select(*primary_key, column).where(*where)).all():  # type: ignore[arg-type]
+                session.execute(
+                    update(table)
+                    .where(*(key == value for key, value in zip(primary_key, row[:-1], strict=True)))
+                    .values({column.name: _scrubbed(row[-1], user_id)})
+                )
+
+
+def _scrubbed(value: Any, user_id: str) -> Any:
+    """The JSON value with every string that is the person's ID replaced by FORGOTTEN."""
+    if isinstance(value, str):
+        return FORGOTTEN if value == user_id else value
+    if isinstance(value, list):
+        return [_scrubbed(item, user_id) for item in value]
+    if isinstance(value, dict):
+        return {key: _scrubbed(item, user_id) for key, item in value.items()}
+    return value

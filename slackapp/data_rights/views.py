@@ -17,6 +17,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from slackapp.data_rights.ids import DataRightsAction
+from slackapp.mrkdwn import escape
 
 
 def build_privacy_page(min_group_size: int, min_comment_group_size: int) -> list[Block]:
@@ -33,8 +34,8 @@ def build_privacy_page(min_group_size: int, min_comment_group_size: int) -> list
         SectionBlock(
             text=(
                 "*What Kindred never stores.* Who gave which answer, when you answered, whether you "
-                "answered (known only while a round is open, as a keyed hash, so you get at most one "
-                "reminder), or the suggestions shown to you after a check-in."
+                "answered (known only while a round is open, as a keyed hash, so you answer once), or the "
+                "suggestions shown to you after a check-in."
             )
         ),
         SectionBlock(
@@ -56,9 +57,10 @@ def build_privacy_page(min_group_size: int, min_comment_group_size: int) -> list
                     style="danger",
                     confirm=ConfirmObject(
                         title="Delete your data?",
-                        text="Your roles, peer-support preferences and history, region, support map and "
-                        "pending anonymous questions will be deleted. Anonymous answers are tied to nobody, "
-                        "so they stay in the team totals.",
+                        text="Your roles, dashboard sign-ins, peer-support preferences and history, "
+                        "region, support map and pending anonymous questions will be deleted; where you set "
+                        "something up, your ID is replaced. Anonymous answers are tied to nobody, so they "
+                        "stay in the team totals.",
                         confirm="Delete",
                         deny="Keep it",
                         style="danger",
@@ -73,7 +75,7 @@ def build_held_data_view(lines: Sequence[str], *, deleted: bool = False) -> View
     if deleted:
         text = "Done: everything tied to you is deleted."
     elif lines:
-        text = "\n".join(f"• {line}" for line in lines)
+        text = "\n".join(f"• {escape(line)}" for line in lines)
     else:
         text = "Nothing. Kindred holds nothing tied to you."
     return View(

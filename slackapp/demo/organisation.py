@@ -24,6 +24,7 @@ from slackapp.checkins.service import (
     PulseSpec,
     close_round,
     create_pulse,
+    invite_people,
     mark_invitation_posted,
     open_round_now,
     record_answers,
@@ -187,11 +188,10 @@ def build_demo_organisation(
                     now=opens,
                     round_secrets=secrets,
                 )
-                mark_invitation_posted(
-                    session=session, round_id=round_.id, ts=f"{week}.0", invited_count=team.size
-                )
+                people = [f"U{team.channel[-2:]}P{i:02d}" for i in range(team.size)]
+                invite_people(session=session, round_=round_, user_ids=people, round_secrets=secrets)
+                mark_invitation_posted(session=session, round_id=round_.id, ts=f"{week}.0")
             turnout = _turnout(team, week, weeks, rng)
-            people = [f"U{team.channel[-2:]}P{i:02d}" for i in range(team.size)]
             for person in rng.sample(people, k=max(0, min(team.size, round(team.size * turnout)))):
                 record_answers(
                     session_factory=session_factory,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import secrets
 from collections.abc import Callable
@@ -16,7 +15,7 @@ from slack_sdk.webhook import WebhookClient
 from sqlalchemy.exc import SQLAlchemyError
 
 from slackapp.database import SessionFactory, utcnow
-from slackapp.encryption import secret_keys
+from slackapp.encryption import KeyPurpose, derive_key, secret_keys
 from slackapp.fair_use.service import Turn, person_key, take_turn
 from slackapp.fair_use.views import SLOW_DOWN, build_slow_down_message, build_slow_down_modal
 from slackapp.settings import Settings
@@ -27,11 +26,10 @@ NOTICE_TIMEOUT_SECONDS = 5
 
 
 def hashing_key(settings: Settings) -> bytes:
-    """A key for person keys, derived from KINDRED_SECRET_KEY's newest key (random in a keyless demo)."""
-    keys = secret_keys(settings.secret_key or "")
-    if not keys:
+    """A key for person keys, derived (HKDF) from KINDRED_SECRET_KEY's newest key (random in a demo)."""
+    if not settings.secret_key:
         return secrets.token_bytes(32)
-    return hashlib.sha256(f"kindred:person-pace:{keys[0]}".encode()).digest()
+    return derive_key(secret_keys(settings.secret_key)[0], KeyPurpose.PERSON_PACE)
 
 
 def register(app: App, *, session_factory: SessionFactory, settings: Settings, notices: Executor) -> None:

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from slackapp.database import Base, UTCDateTime
+from slackapp.database import KEPT, Base, UTCDateTime, person
 
 
 class PersonPace(Base):
@@ -19,6 +19,10 @@ class PersonPace(Base):
 
     __tablename__ = "person_pace"
 
-    person_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    person_key: Mapped[str] = mapped_column(
+        String(64),
+        primary_key=True,
+        info=person(KEPT, why="keyed hash of workspace and user, its row gone within minutes"),
+    )
     window_started: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     requests: Mapped[int] = mapped_column(Integer)

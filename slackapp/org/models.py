@@ -7,7 +7,7 @@ import uuid
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from slackapp.database import Base, RandomId, SlackId, Timestamp
+from slackapp.database import DELETE_ROW, PSEUDONYMISE, Base, RandomId, SlackId, Timestamp, person
 
 
 class Department(Base):
@@ -53,10 +53,14 @@ class ManagerAssignment(Base):
 
     id: Mapped[RandomId]
     workspace_id: Mapped[SlackId]
-    user_id: Mapped[SlackId]
+    user_id: Mapped[SlackId] = mapped_column(
+        info=person(DELETE_ROW, "You are a manager on the dashboard for {n} team(s) or department(s).")
+    )
     team_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("org_team.id", ondelete="CASCADE"))
     department_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("org_department.id", ondelete="CASCADE")
     )
-    assigned_by: Mapped[SlackId]
+    assigned_by: Mapped[SlackId] = mapped_column(
+        info=person(PSEUDONYMISE, "You assigned {n} manager role(s) (your ID is kept as who assigned them).")
+    )
     assigned_at: Mapped[Timestamp]

@@ -1,9 +1,9 @@
 """The worker's pairing jobs: announce, match a round, introduce each group, nudge, follow up, close.
 
 Each job may run again after a crash, and two workers may run at once: rounds are created once per slot,
-matched once (under a lock and a state check), each group is introduced by its own job whose post is
-looked up by its message metadata before it is repeated, and nudges and follow-ups are marked before
-they are sent (and looked up in the conversation before one Slack may have taken is sent again).
+matched once (under a lock and a state check), each group is introduced by its own job that records the
+introduction's ts as soon as Slack answers, and nudges and follow-ups are marked before they are sent.
+No conversation is ever read (slackapp/posting.py): after a rare unsure failure a message may come twice.
 """
 
 from __future__ import annotations
@@ -72,8 +72,6 @@ def announce(context: JobContext, programme_id: uuid.UUID) -> datetime | None:
         blocks=blocks,
         event_type=ANNOUNCEMENT_EVENT,
         key=str(programme_id),
-        may_have_posted=context.attempt > 1,
-        since=programme.created_at,
     )
     with context.session_factory.begin() as session:
         mark_announced(session=session, programme_id=programme_id, ts=ts)
@@ -131,8 +129,6 @@ def introduce(context: JobContext, group_id: uuid.UUID) -> datetime | None:
         blocks=blocks,
         event_type=INTRODUCTION_EVENT,
         key=str(group_id),
-        may_have_posted=context.attempt > 1,
-        since=details.round.slot,
     )
     with context.session_factory.begin() as session:
         mark_introduced(
@@ -233,8 +229,8 @@ def _post(
 ) -> None:
     """Post a nudge, follow-up or pause note, claimed before it goes (a crash may skip one, never send two).
 
-    A failure after which Slack may still have posted it is looked up in the conversation before the
-    message is tried again; one that surely did not arrive is logged, and the rest still get theirs.
+    A passing failure is tried again (a rare unsure one may then arrive twice: no conversation is read);
+    one that surely did not arrive is logged, and the rest still get theirs.
     """
     try:
         post_once(

@@ -16,7 +16,17 @@ from sqlalchemy import Date, Enum, ForeignKey, SmallInteger, String, UniqueConst
 from sqlalchemy.orm import Mapped, mapped_column
 
 from slackapp.checkins.models import Cadence
-from slackapp.database import Base, RandomId, SlackId, Timestamp
+from slackapp.database import (
+    DELETE_ROW,
+    FEATURE,
+    KEPT,
+    PSEUDONYMISE,
+    Base,
+    RandomId,
+    SlackId,
+    Timestamp,
+    person,
+)
 
 
 class RoundState(StrEnum):
@@ -53,7 +63,9 @@ class Programme(Base):
     paused: Mapped[bool] = mapped_column(default=False)
     next_round_at: Mapped[datetime | None]
     announcement_ts: Mapped[str | None] = mapped_column(String(32))
-    created_by: Mapped[SlackId]
+    created_by: Mapped[SlackId] = mapped_column(
+        info=person(PSEUDONYMISE, "You set up {n} peer-support programme(s) (your ID is kept as who did).")
+    )
     created_at: Mapped[Timestamp]
 
 
@@ -63,12 +75,20 @@ class Profile(Base):
     __tablename__ = "pairing_profile"
 
     workspace_id: Mapped[SlackId] = mapped_column(primary_key=True)
-    user_id: Mapped[SlackId] = mapped_column(primary_key=True)
+    user_id: Mapped[SlackId] = mapped_column(
+        primary_key=True, info=person(DELETE_ROW, why="listed in detail by pairing's what_we_hold")
+    )
     seeks: Mapped[list[Any]]  # SupportKind values they would welcome
     offers: Mapped[list[Any]]  # SupportKind values they can offer
     topics: Mapped[str | None] = mapped_column(String(300))
     # The private "please don't pair me with" list: only its owner ever sees it.
-    avoid: Mapped[list[Any]]
+    avoid: Mapped[list[Any]] = mapped_column(
+        info=person(
+            KEPT,
+            why="the owner's private choice: telling the people on it, or removing them, would reveal it "
+            "or lift a protection they asked for; it goes when its owner's data goes",
+        )
+    )
     paused_until: Mapped[date | None] = mapped_column(Date)
     skip_next_round: Mapped[bool] = mapped_column(default=False)
     unanswered_in_a_row: Mapped[int] = mapped_column(SmallInteger, default=0)
@@ -84,7 +104,9 @@ class Membership(Base):
     programme_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("pairing_programme.id", ondelete="CASCADE"), primary_key=True
     )
-    user_id: Mapped[SlackId] = mapped_column(primary_key=True)
+    user_id: Mapped[SlackId] = mapped_column(
+        primary_key=True, info=person(DELETE_ROW, "You take part in {n} peer-support programme(s).")
+    )
     workspace_id: Mapped[SlackId] = mapped_column(index=True)
     joined_at: Mapped[Timestamp]
 
@@ -139,5 +161,12 @@ class GroupMember(Base):
     group_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("pairing_group.id", ondelete="CASCADE"), primary_key=True
     )
-    user_id: Mapped[SlackId] = mapped_column(primary_key=True, index=True)
+    user_id: Mapped[SlackId] = mapped_column(
+        primary_key=True,
+        index=True,
+        info=person(
+            FEATURE,
+            why="in a workspace through its group: pairing's leave() deletes it, what_we_hold lists it",
+        ),
+    )
     responded: Mapped[bool] = mapped_column(default=False)

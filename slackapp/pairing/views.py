@@ -31,6 +31,7 @@ from slack_sdk.models.views import View
 from slackapp.checkins.models import Cadence
 from slackapp.home.ids import HomeList
 from slackapp.home.pages import build_pager, page_of
+from slackapp.mrkdwn import escape
 from slackapp.pairing.ids import (
     CROSS_TEAM_OPTION,
     SKIP_OPTION,
@@ -150,7 +151,9 @@ def build_introduction(
     why = "\n".join(f"• {r}" for r in reasons) or (
         "• You both opted in to peer support - a steady habit of talking builds support before it's needed."
     )
-    topics = [f"<@{m}>: {profiles[m].topics}" for m in members if m in profiles and profiles[m].topics]
+    topics = [
+        f"<@{m}>: {escape(profiles[m].topics or '')}" for m in members if m in profiles and profiles[m].topics
+    ]
     blocks: list[Block] = [
         SectionBlock(
             text=(
@@ -442,7 +445,7 @@ def build_held_data(held: HeldData) -> View:
         lines += [
             "*Would welcome:* " + (_kind_list(_kinds(profile.seeks)) if profile.seeks else "nothing chosen"),
             "*Can offer:* " + (_kind_list(_kinds(profile.offers)) if profile.offers else "nothing chosen"),
-            "*Topics:* " + (profile.topics or "none"),
+            "*Topics:* " + (escape(profile.topics) if profile.topics else "none"),
             "*Your private don't-pair list:* "
             + (", ".join(f"<@{u}>" for u in profile.avoid) if profile.avoid else "empty"),
             "*Paused until:* " + (profile.paused_until.isoformat() if profile.paused_until else "not paused"),

@@ -35,6 +35,7 @@ class ResourceAction(StrEnum):
     OPEN_LINK = "resources_open_link"
     QUESTION_FIELD = "resources_question_field"
     ANSWER_QUESTION = "resources_answer_question"  # the contact's button; value is the question id
+    REPORT_QUESTION = "resources_report_question"  # the contact's button; value is the question id
     ANSWER_FIELD = "resources_answer_field"
     CHOOSE_REGION = "resources_region"
     # My support map.

@@ -15,14 +15,16 @@ from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
 from slackapp.admin.access import NOT_AN_ADMIN, can_administer, require_admin, require_admin_submission
+from slackapp.admin.service import list_kindred_admins
 from slackapp.database import SessionFactory, utcnow
 from slackapp.errors import InvalidInput, NotFound
 from slackapp.home.pages import pages_shown, read_page_turn, read_pages
 from slackapp.home.publish import publish_home
 from slackapp.modal_submissions import save_then_refresh_home
+from slackapp.mrkdwn import escape
 from slackapp.notice import build_notice_view
 from slackapp.payloads import parse_uuid, private_metadata
-from slackapp.posting import post_once
+from slackapp.posting import may_have_taken_effect, post_once
 from slackapp.resources.home import person_region
 from slackapp.resources.ids import (
     ANSWER_BLOCK,
@@ -37,6 +39,7 @@ from slackapp.resources.ids import (
     ResourceCallback,
 )
 from slackapp.resources.models import EntryKind, HowMany
+from slackapp.resources.relay import AskerKeys
 from slackapp.resources.service import (
     DirectoryFilter,
     EntrySpec,
@@ -45,6 +48,7 @@ from slackapp.resources.service import (
     all_regions,
     all_tags,
     ask_anonymously,
+    asked_on,
     check_answer,
     clear_support_map,
     create_entry,
@@ -63,6 +67,7 @@ from slackapp.resources.service import (
     set_region,
     split_list,
     update_entry,
+    withdraw_question,
 )
 from slackapp.resources.views import (
     build_added_message,
@@ -74,6 +79,7 @@ from slackapp.resources.views import (
     build_entry_form,
     build_join_request_message,
     build_question_message,
+    build_question_report,
     build_support_map_form,
     build_welcome_message,
     map_block_ids,
@@ -101,6 +107,7 @@ def register(app: App) -> None:
     app.action(ResourceAction.ASK_ANONYMOUSLY)(open_ask_anonymously)
     app.view(ResourceCallback.ASK_ANONYMOUSLY)(send_anonymous_question)
     app.action(ResourceAction.ANSWER_QUESTION)(open_answer_form)
+    app.action(ResourceAction.REPORT_QUESTION)(report_question)
     app.view(ResourceCallback.ANSWER)(send_answer)
     app.action(ResourceAction.CHOOSE_REGION)(choose_region)
     app.action(ResourceAction.EDIT_SUPPORT_MAP)(open_support_map)
@@ -298,10 +305,9 @@ def search_directory(
 
 
 def _send_dm(client: WebClient, person: str, text: str, blocks: Sequence[Block], *, tries: int = 1) -> None:
-    """A DM sent once, though Slack may fail after it posted: then it is looked for before anyone is told.
+    """A DM, by default tried once: someone waits for the answer and can try again themselves.
 
-    The key is made for this one message, so its metadata names nothing; by default no second try, as
-    someone waits for the answer and can try again themselves.
+    The key is made for this one message, so its metadata names nothing.
     """
     post_once(
         client,
@@ -322,6 +328,13 @@ def _show(client: WebClient, body: dict[str, Any], title: str, text: str) -> Non
     else:
         client.views_open(trigger_id=body["trigger_id"], view=notice)
 
+
+# After a failure that leaves it open whether Slack delivered a DM. Kindred does not read DMs to find out
+# (no *:history scope, docs/anonymity.md rule 8), so it says so, and a second try may deliver it twice.
+UNCONFIRMED = (
+    "Slack didn't confirm that your {what} arrived, though it may have. Send it again only if you want "
+    "to be sure: it may then arrive twice."
+)
 
 JOIN_FAILURES = {
     "not_in_channel": "Kindred isn't a member of <#{channel}> itself, so it can't add you. "
@@ -365,7 +378,9 @@ def join_group(
         return
     with db.begin() as session:
         record_join(session=session, entry_id=entry.id, now=utcnow())
-    _show(client, body, "You're in", f"You've joined <#{entry.channel_id}>. Welcome to *{entry.name}*!")
+    _show(
+        client, body, "You're in", f"You've joined <#{entry.channel_id}>. Welcome to *{escape(entry.name)}*!"
+    )
 
 
 def ask_to_join(
@@ -400,16 +415,22 @@ def ask_to_join(
     text, blocks = build_join_request_message(entry, user_id)
     try:
         _send_dm(client, entry.contact_id, text, blocks)
-    except (SlackApiError, OSError):
-        _show(
-            client, body, "Not sent", "Your request couldn't be sent just now. Please try again in a moment."
-        )
+    except (SlackApiError, OSError) as error:
+        if may_have_taken_effect(error):
+            _show(client, body, "Not confirmed", UNCONFIRMED.format(what="request"))
+        else:
+            _show(
+                client,
+                body,
+                "Not sent",
+                "Your request couldn't be sent just now. Please try again in a moment.",
+            )
         return
     _show(
         client,
         body,
         "Request sent",
-        f"Your request to join *{entry.name}* was sent to <@{entry.contact_id}>. "
+        f"Your request to join *{escape(entry.name)}* was sent to <@{entry.contact_id}>. "
         "They'll add you to the channel - no need to explain anything.",
     )
 
@@ -503,9 +524,14 @@ def open_ask_anonymously(
 
 
 def send_anonymous_question(
-    ack: Ack, view: dict[str, Any], context: BoltContext, client: WebClient, db: SessionFactory
+    ack: Ack,
+    view: dict[str, Any],
+    context: BoltContext,
+    client: WebClient,
+    db: SessionFactory,
+    settings: Settings,
 ) -> None:
-    """Keep the question (and, until it is answered, who asked), then relay it to the contact by DM."""
+    """Keep the question (and, sealed until it is answered, who asked), then relay it to the contact."""
     workspace_id, user_id = str(context.team_id), str(context.user_id)
     question = _text_value(view, QUESTION_BLOCK, ResourceAction.QUESTION_FIELD)
     try:
@@ -517,6 +543,7 @@ def send_anonymous_question(
                 asker_id=user_id,
                 question=question,
                 now=utcnow(),
+                keys=AskerKeys(settings.require_secret_key()),
             )
             entry = get_active_entry(session=session, workspace_id=workspace_id, entry_id=row.entry_id)
             question_id, contact_id, text_ = str(row.id), row.contact_id, row.question
@@ -529,9 +556,13 @@ def send_anonymous_question(
         return
     try:
         _send_dm(client, contact_id, message, blocks)
-    except (SlackApiError, OSError):
+    except (SlackApiError, OSError) as error:
+        if may_have_taken_effect(error):
+            # It may be in the contact's DM: kept, so its Answer button works if it arrived.
+            ack(response_action="errors", errors={QUESTION_BLOCK: UNCONFIRMED.format(what="question")})
+            return
         with db.begin() as session:
-            forget_question(session=session, question_id=uuid.UUID(question_id))
+            withdraw_question(session=session, question_id=uuid.UUID(question_id))
         ack(
             response_action="errors",
             errors={QUESTION_BLOCK: "Your question couldn't be sent just now. Try again."},
@@ -576,7 +607,12 @@ def open_answer_form(
 
 
 def send_answer(
-    ack: Ack, view: dict[str, Any], context: BoltContext, client: WebClient, db: SessionFactory
+    ack: Ack,
+    view: dict[str, Any],
+    context: BoltContext,
+    client: WebClient,
+    db: SessionFactory,
+    settings: Settings,
 ) -> None:
     """Relay the answer to whoever asked, then delete the question and with it the link to them."""
     workspace_id, user_id = str(context.team_id), str(context.user_id)
@@ -590,7 +626,8 @@ def send_answer(
                 contact_id=user_id,
                 now=utcnow(),
             )
-            question_id, asker_id, question = row.id, row.asker_id, row.question
+            question_id, when = row.id, asked_on(row)
+            asker_id = AskerKeys(settings.require_secret_key()).open(row.asker_sealed)
             entry = get_active_entry(session=session, workspace_id=workspace_id, entry_id=row.entry_id)
             entry_name = entry.name
     except InvalidInput as invalid:
@@ -599,14 +636,18 @@ def send_answer(
     except NotFound as missing:
         ack(response_action="update", view=build_notice_view("Already answered", str(missing)))
         return
-    text, blocks = build_answer_message(entry_name, question, answer)
+    # The answer names the group and the day, never the question: the asker's DM and the contact's
+    # must not be matched by their text in an export of Slack.
+    text, blocks = build_answer_message(entry_name, when, answer)
     try:
         _send_dm(client, asker_id, text, blocks)
-    except (SlackApiError, OSError):
-        ack(
-            response_action="errors",
-            errors={ANSWER_BLOCK: "Your answer couldn't be delivered just now. Try again."},
+    except (SlackApiError, OSError) as error:
+        failed = (
+            UNCONFIRMED.format(what="answer")
+            if may_have_taken_effect(error)
+            else "Your answer couldn't be delivered just now. Try again."
         )
+        ack(response_action="errors", errors={ANSWER_BLOCK: failed})
         return
     with db.begin() as session:
         forget_question(session=session, question_id=question_id)
@@ -615,6 +656,61 @@ def send_answer(
         view=build_notice_view(
             "Answer sent", "Your answer was delivered. Kindred has deleted the link to whoever asked."
         ),
+    )
+
+
+def report_question(
+    ack: Ack,
+    action: dict[str, Any],
+    body: dict[str, Any],
+    context: BoltContext,
+    client: WebClient,
+    db: SessionFactory,
+) -> None:
+    """The contact reports an abusive question: HR gets its text and group, nobody gets who sent it."""
+    ack()
+    workspace_id, contact_id = str(context.team_id), str(context.user_id)
+    try:
+        with db() as session:
+            row = get_question_for_contact(
+                session=session,
+                workspace_id=workspace_id,
+                question_id=_required(parse_uuid(action.get("value"))),
+                contact_id=contact_id,
+                now=utcnow(),
+            )
+            question_id, question, when = row.id, row.question, asked_on(row)
+            entry = get_active_entry(session=session, workspace_id=workspace_id, entry_id=row.entry_id)
+            admins = [
+                a for a in list_kindred_admins(session=session, workspace_id=workspace_id) if a != contact_id
+            ]
+    except NotFound as missing:
+        _show(client, body, "Already answered", str(missing))
+        return
+    if not admins:
+        _show(
+            client,
+            body,
+            "Nobody to report to",
+            "This workspace has no Kindred admin to receive reports yet. Ask HR to set one up; the question "
+            "is kept until you answer it or for 30 days.",
+        )
+        return
+    text, blocks = build_question_report(entry, when, question)
+    try:
+        for admin in admins:
+            _send_dm(client, admin, text, blocks)
+    except (SlackApiError, OSError):
+        _show(client, body, "Couldn't report it", TRY_AGAIN)
+        return
+    with db.begin() as session:
+        forget_question(session=session, question_id=question_id)
+    _show(
+        client,
+        body,
+        "Reported",
+        "HR has the question and the group it was about. Nobody, HR included, can see who sent it. "
+        "The question is deleted and needs no answer.",
     )
 
 
@@ -871,7 +967,7 @@ def _set_archived(
     if in_modal:
         show(
             "Archived",
-            f"*{name}* is archived: people no longer see it. You can restore it from the Home tab.",
+            f"*{escape(name)}* is archived: people no longer see it. You can restore it from the Home tab.",
         )
     publish_home(
         client=client,

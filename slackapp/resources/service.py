@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -24,11 +24,13 @@ from slackapp.resources.models import (
     EntryKind,
     HowMany,
     PersonRegion,
+    QuestionCount,
     ResourceAudit,
     ResourceEntry,
     ResourceJoinCount,
     SupportMapEntry,
 )
+from slackapp.resources.relay import AskerKeys
 from slackapp.support import SupportKind
 
 NAME_MAX = 150
@@ -41,6 +43,8 @@ REGION_MAX = 40
 REGIONS_MAX = 20
 QUESTION_MAX = 2000
 QUESTION_LIFETIME = timedelta(days=30)
+# Anonymous questions one person may send in a day, across every group of the workspace.
+QUESTIONS_PER_DAY = 5
 ENTRY_GONE = "That entry is no longer in the directory."
 
 
@@ -397,12 +401,22 @@ def record_join(*, session: Session, entry_id: uuid.UUID, now: datetime) -> None
 
 
 def ask_anonymously(
-    *, session: Session, workspace_id: str, entry_id: uuid.UUID, asker_id: str, question: str, now: datetime
+    *,
+    session: Session,
+    workspace_id: str,
+    entry_id: uuid.UUID,
+    asker_id: str,
+    question: str,
+    now: datetime,
+    keys: AskerKeys,
 ) -> AnonymousQuestion:
-    """Keep a question for an entry's contact; the asker is remembered only to deliver the answer.
+    """Keep a question for an entry's contact; the asker is kept only sealed, to deliver the answer.
+
+    Counts the question against the asker's daily limit under a keyed hash (never the plain ID).
 
     Raises:
-        InvalidInput: empty or too long (key "question"). NotFound: the entry is gone or has no contact.
+        InvalidInput: empty, too long, or over today's limit (key "question").
+        NotFound: the entry is gone or has no contact.
     """
     text = question.strip()
     if not text:
@@ -412,17 +426,60 @@ def ask_anonymously(
     entry = get_active_entry(session=session, workspace_id=workspace_id, entry_id=entry_id)
     if not entry.contact_id:
         raise NotFound("This entry has no contact person to ask yet.")
+    asker_hash = keys.hash(asker_id)
+    if not _count_question(session=session, workspace_id=workspace_id, asker_hash=asker_hash, day=_day(now)):
+        raise InvalidInput(
+            {
+                "question": f"You've sent {QUESTIONS_PER_DAY} anonymous questions today, the most Kindred "
+                "relays in a day. You can ask again tomorrow."
+            }
+        )
     row = AnonymousQuestion(
         id=uuid.uuid4(),
         workspace_id=workspace_id,
         entry_id=entry.id,
-        asker_id=asker_id,
+        asker_sealed=keys.seal(asker_id),
+        asker_hash=asker_hash,
         contact_id=entry.contact_id,
         question=text,
         expires_at=now + QUESTION_LIFETIME,
     )
     session.add(row)
     return row
+
+
+def _day(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d")
+
+
+def asked_on(row: AnonymousQuestion) -> datetime:
+    """When the question was asked: what the answer and a report refer to, instead of quoting it."""
+    return row.expires_at - QUESTION_LIFETIME
+
+
+def _count_question(*, session: Session, workspace_id: str, asker_hash: bytes, day: str) -> bool:
+    """Count one question today; False (and nothing counted) when the day's limit is reached already."""
+    key = (
+        QuestionCount.workspace_id == workspace_id,
+        QuestionCount.asker_hash == asker_hash,
+        QuestionCount.day == day,
+    )
+    # One statement that both checks and counts, so two questions sent at once cannot both slip under.
+    bump = (
+        update(QuestionCount)
+        .where(*key, QuestionCount.count < QUESTIONS_PER_DAY)
+        .values(count=QuestionCount.count + 1)
+    )
+    if session.execute(bump).rowcount:  # type: ignore[attr-defined]
+        return True
+    if session.scalar(select(QuestionCount.count).where(*key)) is not None:
+        return False  # at the limit
+    try:
+        with session.begin_nested():
+            session.add(QuestionCount(workspace_id=workspace_id, asker_hash=asker_hash, day=day, count=1))
+    except IntegrityError:  # another question of theirs got there first
+        return bool(session.execute(bump).rowcount)  # type: ignore[attr-defined]
+    return True
 
 
 def get_question_for_contact(
@@ -454,14 +511,56 @@ def check_answer(answer: str) -> str:
 
 
 def forget_question(*, session: Session, question_id: uuid.UUID) -> None:
-    """Delete the question and with it the only link to who asked (called once the answer is delivered)."""
+    """Delete the question and with it the only link to who asked (once answered, or reported)."""
     session.execute(delete(AnonymousQuestion).where(AnonymousQuestion.id == question_id))
 
 
+def withdraw_question(*, session: Session, question_id: uuid.UUID) -> None:
+    """Delete a question that could not be sent, and give the asker back its place in today's count."""
+    row = session.get(AnonymousQuestion, question_id)
+    if row is None:
+        return
+    session.execute(
+        update(QuestionCount)
+        .where(
+            QuestionCount.workspace_id == row.workspace_id,
+            QuestionCount.asker_hash == row.asker_hash,
+            QuestionCount.day == _day(asked_on(row)),
+            QuestionCount.count > 0,
+        )
+        .values(count=QuestionCount.count - 1)
+    )
+    forget_question(session=session, question_id=question_id)
+
+
 def purge_expired_questions(*, session: Session, now: datetime) -> int:
-    """Delete every question older than its 30 days, answered or not; returns how many."""
+    """Delete every question older than its 30 days, answered or not, and the counts of past days.
+
+    Returns:
+        How many questions were deleted.
+    """
     result = session.execute(delete(AnonymousQuestion).where(AnonymousQuestion.expires_at <= now))
+    session.execute(delete(QuestionCount).where(QuestionCount.day < _day(now)))
     return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def questions_asked_by(*, session: Session, workspace_id: str, asker_hashes: Sequence[bytes]) -> int:
+    """How many questions from this person still wait for an answer (found by their keyed hashes)."""
+    return len(
+        session.scalars(
+            select(AnonymousQuestion.id).where(
+                AnonymousQuestion.workspace_id == workspace_id, AnonymousQuestion.asker_hash.in_(asker_hashes)
+            )
+        ).all()
+    )
+
+
+def forget_asker(*, session: Session, workspace_id: str, asker_hashes: Sequence[bytes]) -> None:
+    """Delete this person's waiting questions and today's count of them."""
+    for model in (AnonymousQuestion, QuestionCount):
+        session.execute(
+            delete(model).where(model.workspace_id == workspace_id, model.asker_hash.in_(asker_hashes))
+        )
 
 
 # -- my support map ------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from sqlalchemy.orm import Session
 
 from slackapp.checkins.suggestions import Needs, Suggestion, SuggestionSource
+from slackapp.mrkdwn import escape
 from slackapp.resources.models import EntryKind, ResourceEntry
 from slackapp.resources.service import for_region_first, get_region, list_entries
 
@@ -19,7 +20,7 @@ MAX_SUGGESTIONS = 4
 
 def _suggestion(entry: ResourceEntry) -> Suggestion:
     where = f" Find it in <#{entry.channel_id}> or with `/resources`." if entry.channel_id else ""
-    text = (entry.description[:280] if entry.description else entry.kind.label) + where
+    text = (escape(entry.description[:280]) if entry.description else entry.kind.label) + where
     return Suggestion(
         title=entry.name,
         text=text,

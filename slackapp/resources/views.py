@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -25,6 +26,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from slackapp.database import FORGOTTEN
 from slackapp.home.ids import HomeList
 from slackapp.home.pages import (
     Page,
@@ -35,6 +37,7 @@ from slackapp.home.pages import (
     pages_kept,
     slice_page,
 )
+from slackapp.mrkdwn import escape, link
 from slackapp.resources.ids import (
     ANSWER_BLOCK,
     ANY,
@@ -87,21 +90,16 @@ def _context(text: str) -> ContextBlock:
     return ContextBlock(elements=[MarkdownTextObject(text=text)])
 
 
-def _escape(text: str) -> str:
-    """Slack mrkdwn treats &, < and > as control characters; HR's text is shown as written."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 def entry_text(entry: ResourceEntry) -> str:
     """An entry as people see it: name, kind, description and how to reach it."""
-    lines = [f"*{_escape(entry.name)}*  ·  _{entry.kind.label}_"]
+    lines = [f"*{escape(entry.name)}*  ·  _{entry.kind.label}_"]
     if entry.description:
-        lines.append(_escape(entry.description))
+        lines.append(escape(entry.description))
     reach = []
     if entry.phone:
-        reach.append(f":telephone_receiver: {_escape(entry.phone)}")
+        reach.append(f":telephone_receiver: {escape(entry.phone)}")
     if entry.url:
-        reach.append(f"<{entry.url}|Website>")
+        reach.append(link(entry.url, "Website"))
     if entry.channel_id:
         reach.append(f"<#{entry.channel_id}>" + (" (private: ask to join)" if entry.needs_approval else ""))
     if entry.contact_id:
@@ -109,7 +107,7 @@ def entry_text(entry: ResourceEntry) -> str:
     if reach:
         lines.append("  ·  ".join(reach))
     if entry.tags:
-        lines.append(" ".join(f"`{_escape(tag)}`" for tag in entry.tags))
+        lines.append(" ".join(f"`{escape(tag)}`" for tag in entry.tags))
     return "\n".join(lines)[:3000]
 
 
@@ -293,7 +291,7 @@ def build_admin_blocks(entries: Sequence[ResourceEntry], page: int = 0) -> list[
         if entry.archived_at is None:
             blocks.append(
                 SectionBlock(
-                    text=f"*{_escape(entry.name)}*  ·  _{entry.kind.label}_",
+                    text=f"*{escape(entry.name)}*  ·  _{entry.kind.label}_",
                     accessory=ButtonElement(
                         text="Edit", action_id=ResourceAction.EDIT_ENTRY, value=str(entry.id)
                     ),
@@ -302,7 +300,7 @@ def build_admin_blocks(entries: Sequence[ResourceEntry], page: int = 0) -> list[
         else:
             blocks.append(
                 SectionBlock(
-                    text=f"~{_escape(entry.name)}~  ·  _archived_",
+                    text=f"~{escape(entry.name)}~  ·  _archived_",
                     accessory=ButtonElement(
                         text="Restore", action_id=ResourceAction.RESTORE_ENTRY, value=str(entry.id)
                     ),
@@ -315,13 +313,14 @@ def _short(value: object) -> str:
     if isinstance(value, list):
         value = ", ".join(str(v) for v in value)
     text = "—" if value in (None, "") else str(value)
-    return _escape(text if len(text) <= 60 else text[:57] + "…")
+    return escape(text if len(text) <= 60 else text[:57] + "…")
 
 
 def audit_line(row: ResourceAudit) -> str:
     stamp = int(row.at.timestamp())
     when = f"<!date^{stamp}^{{date_short_pretty}} {{time}}|{row.at:%Y-%m-%d %H:%M} UTC>"
-    line = f"{when}  <@{row.actor_id}> {row.action} *{_escape(row.entry_name)}*"
+    who = "someone whose data was deleted" if row.actor_id == FORGOTTEN else f"<@{row.actor_id}>"
+    line = f"{when}  {who} {row.action} *{escape(row.entry_name)}*"
     if row.action == "edited":
         changes = "; ".join(
             f"{name}: {_short(old)} → {_short(new)}" for name, (old, new) in row.changes.items()
@@ -389,7 +388,7 @@ def _professional_blocks(professional: Page[ResourceEntry], region: str | None) 
         blocks.append(SectionBlock(text=entry_text(entry)))
     note = "Confidential, and you don't need a reason to reach out."
     if region:
-        note += f" Help for *{_escape(region)}* is listed first."
+        note += f" Help for *{escape(region)}* is listed first."
     blocks.append(_context(note))
     return blocks + _directory_pager(DirectoryList.PROFESSIONAL, professional, "professional help")
 
@@ -520,7 +519,7 @@ def build_ask_view(entry: ResourceEntry) -> View:
         private_metadata=_metadata(entry_id=str(entry.id)),
         blocks=[
             SectionBlock(
-                text=f"Your question goes to <@{entry.contact_id}>, the contact for *{_escape(entry.name)}*."
+                text=f"Your question goes to <@{entry.contact_id}>, the contact for *{escape(entry.name)}*."
             ),
             InputBlock(
                 block_id=QUESTION_BLOCK,
@@ -539,10 +538,10 @@ def build_ask_view(entry: ResourceEntry) -> View:
 
 def build_question_message(entry: ResourceEntry, question_id: str, question: str) -> tuple[str, list[Block]]:
     """The DM to the contact: the question, with no trace of who asked, and a button to answer."""
-    text = f"Someone asked an anonymous question about {entry.name}."
+    text = f"Someone asked an anonymous question about {escape(entry.name)}."
     return text, [
-        SectionBlock(text=f"Someone asked an anonymous question about *{_escape(entry.name)}*:"),
-        SectionBlock(text="\n".join(f"> {_escape(line)}" for line in question.splitlines())[:3000]),
+        SectionBlock(text=f"Someone asked an anonymous question about *{escape(entry.name)}*:"),
+        SectionBlock(text="\n".join(f"> {escape(line)}" for line in question.splitlines())[:3000]),
         ActionsBlock(
             elements=[
                 ButtonElement(
@@ -550,11 +549,41 @@ def build_question_message(entry: ResourceEntry, question_id: str, question: str
                     action_id=ResourceAction.ANSWER_QUESTION,
                     value=question_id,
                     style="primary",
-                )
+                ),
+                ButtonElement(
+                    text="Report to HR",
+                    action_id=ResourceAction.REPORT_QUESTION,
+                    value=question_id,
+                    confirm=ConfirmObject(
+                        title="Report this question?",
+                        text="HR will see the question and the group it was about, never who sent it "
+                        "(nobody can). The question is then deleted and needs no answer.",
+                        confirm="Report",
+                        deny="Cancel",
+                        style="danger",
+                    ),
+                ),
             ]
         ),
         _context("Kindred relays your answer; neither of you sees the other's name through it."),
     ]
+
+
+def build_question_report(entry: ResourceEntry, asked_on: datetime, question: str) -> tuple[str, list[Block]]:
+    """The DM to HR when a contact reports a question: the text and the group, nothing about who asked."""
+    text = f"A contact reported an anonymous question about {escape(entry.name)}."
+    return text, [
+        SectionBlock(
+            text=f"<@{entry.contact_id}>, the contact for *{escape(entry.name)}*, reported an anonymous "
+            f"question sent to them on {_day(asked_on)} as abusive:"
+        ),
+        SectionBlock(text="\n".join(f"> {escape(line)}" for line in question.splitlines())[:3000]),
+        _context("Kindred never shows who sent an anonymous question, to anyone. The question is deleted."),
+    ]
+
+
+def _day(moment: datetime) -> str:
+    return f"<!date^{int(moment.timestamp())}^{{date_long}}|{moment:%d %B %Y}>"
 
 
 def build_answer_view(question_id: str, question: str) -> View:
@@ -566,7 +595,7 @@ def build_answer_view(question_id: str, question: str) -> View:
         close="Cancel",
         private_metadata=_metadata(question_id=question_id),
         blocks=[
-            SectionBlock(text="\n".join(f"> {_escape(line)}" for line in question.splitlines())[:3000]),
+            SectionBlock(text="\n".join(f"> {escape(line)}" for line in question.splitlines())[:3000]),
             InputBlock(
                 block_id=ANSWER_BLOCK,
                 label="Your answer",
@@ -578,23 +607,25 @@ def build_answer_view(question_id: str, question: str) -> View:
     )
 
 
-def build_answer_message(entry_name: str, question: str, answer: str) -> tuple[str, list[Block]]:
-    text = f"Your anonymous question about {entry_name} was answered."
+def build_answer_message(entry_name: str, asked_on: datetime, answer: str) -> tuple[str, list[Block]]:
+    """The DM to the asker: the group and the day they asked, and the answer; never the question's text,
+    so this DM and the contact's cannot be matched by their words in an export."""
+    text = f"Your anonymous question about {escape(entry_name)} was answered."
     return text, [
-        SectionBlock(text=f"Your anonymous question about *{_escape(entry_name)}* was answered."),
-        SectionBlock(text="\n".join(f"> {_escape(line)}" for line in question.splitlines())[:3000]),
-        SectionBlock(text=_escape(answer)[:3000]),
+        SectionBlock(
+            text=f"Your anonymous question about *{escape(entry_name)}*, sent on {_day(asked_on)}, "
+            "was answered:"
+        ),
+        SectionBlock(text=escape(answer)[:3000]),
         _context("The link between you and this question has now been deleted."),
     ]
 
 
 def build_join_request_message(entry: ResourceEntry, user_id: str) -> tuple[str, list[Block]]:
     """The DM to the contact of a private group: who would like to join. No reason is asked or given."""
-    text = f"<@{user_id}> would like to join {entry.name}."
+    text = f"<@{user_id}> would like to join {escape(entry.name)}."
     return text, [
-        SectionBlock(
-            text=f"<@{user_id}> would like to join *{_escape(entry.name)}* (<#{entry.channel_id}>)."
-        ),
+        SectionBlock(text=f"<@{user_id}> would like to join *{escape(entry.name)}* (<#{entry.channel_id}>)."),
         ActionsBlock(
             elements=[
                 ButtonElement(
@@ -610,15 +641,15 @@ def build_join_request_message(entry: ResourceEntry, user_id: str) -> tuple[str,
 
 
 def build_added_message(entry: ResourceEntry, user_id: str) -> tuple[str, list[Block]]:
-    text = f"You added <@{user_id}> to {entry.name}."
+    text = f"You added <@{user_id}> to {escape(entry.name)}."
     return text, [SectionBlock(text=f":white_check_mark: You added <@{user_id}> to <#{entry.channel_id}>.")]
 
 
 def build_welcome_message(entry: ResourceEntry) -> tuple[str, list[Block]]:
-    text = f"You've been added to {entry.name}."
+    text = f"You've been added to {escape(entry.name)}."
     return text, [
         SectionBlock(
-            text=f"Your request was accepted: you're now in <#{entry.channel_id}> (*{_escape(entry.name)}*)."
+            text=f"Your request was accepted: you're now in <#{entry.channel_id}> (*{escape(entry.name)}*)."
         )
     ]
 
@@ -653,7 +684,7 @@ def build_person_home_blocks(
         blocks.append(
             SectionBlock(
                 text="Professional help for your region is listed first"
-                + (f" (now *{_escape(region)}*)." if region else "."),
+                + (f" (now *{escape(region)}*)." if region else "."),
                 accessory=StaticSelectElement(
                     action_id=ResourceAction.CHOOSE_REGION,
                     placeholder="Your region",
@@ -702,7 +733,7 @@ def build_support_map_blocks(
     if gaps:
         ideas = []
         for kind in gaps:
-            names = ", ".join(f"*{_escape(e.name)}*" for e in gap_groups.get(kind, [])[:3])
+            names = ", ".join(f"*{escape(e.name)}*" for e in gap_groups.get(kind, [])[:3])
             idea = f"• *{kind.label}*: " + (f"groups such as {names}; " if names else "")
             idea += "a peer-support pairing (`/peers`)"
             if has_professional and kind in (SupportKind.EMOTIONAL, SupportKind.ADVICE):

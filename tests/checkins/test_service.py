@@ -17,24 +17,24 @@ from slackapp.checkins.models import (
     Answer,
     Comment,
     Histogram,
+    Invitee,
     Participation,
     Pulse,
-    ReminderSent,
     Round,
     RoundState,
 )
 from slackapp.checkins.questions import QuestionKey
 from slackapp.checkins.service import (
     AlreadyAnswered,
+    NotInvited,
     RoundAlreadyOpen,
     RoundNotOpen,
     SubmissionFailed,
     close_round,
     delete_pulse,
-    mark_reminded,
+    invite_people,
     open_due_rounds,
     open_round_now,
-    people_to_remind,
     round_results,
     set_pulse_paused,
     update_pulse,
@@ -124,8 +124,11 @@ def test_closing_keeps_histograms_and_erases_everything_row_level(session_factor
     for person, wellbeing in [("U1", 1), ("U2", 3), ("U3", 3), ("U4", 5), ("U5", 5), ("U6", 5)]:
         answer(session_factory, round_.id, person, scores(wellbeing=wellbeing), comment=f"note from {person}")
     with session_factory.begin() as session:
-        mark_reminded(
-            session=session, round_=session.get(Round, round_.id), user_id="U7", round_secrets=round_secrets()
+        invite_people(
+            session=session,
+            round_=session.get(Round, round_.id),
+            user_ids=["U7"],
+            round_secrets=round_secrets(),
         )
 
     assert close(session_factory, round_.id) is True
@@ -146,7 +149,7 @@ def test_closing_keeps_histograms_and_erases_everything_row_level(session_factor
     assert wellbeing == {1: 1, 3: 2, 5: 3}
     assert count(session_factory, Answer) == 0
     assert count(session_factory, Participation) == 0
-    assert count(session_factory, ReminderSent) == 0
+    assert count(session_factory, Invitee) == 0
     assert count(session_factory, Comment, round_id=round_.id) == 6
 
 
@@ -325,22 +328,54 @@ def test_due_pulses_open_one_round_per_slot_and_paused_ones_none(session_factory
         assert pulse is not None and pulse.next_open_at is not None and pulse.next_open_at > now
 
 
-def test_only_people_who_have_not_answered_or_been_reminded_are_reminded(
-    session_factory: SessionFactory,
-) -> None:
+def test_only_the_invited_answer_and_an_outsider_writes_nothing(session_factory: SessionFactory) -> None:
     round_ = make_open_round(session_factory)
-    answer(session_factory, round_.id, "U1")
     with session_factory.begin() as session:
         stored = session.get(Round, round_.id)
         assert stored is not None
-        mark_reminded(session=session, round_=stored, user_id="U2", round_secrets=round_secrets())
+        # Given twice, and U2 twice: each person is one invitee.
+        assert (
+            invite_people(
+                session=session, round_=stored, user_ids=["U1", "U2", "U2"], round_secrets=round_secrets()
+            )
+            == 2
+        )
+        assert (
+            invite_people(
+                session=session, round_=stored, user_ids=["U2", "U3"], round_secrets=round_secrets()
+            )
+            == 3
+        )
+    answer(session_factory, round_.id, "U1", invite_first=False)
+    with pytest.raises(NotInvited):
+        answer(session_factory, round_.id, "U9", comment="let me in", invite_first=False)
+    assert count(session_factory, Participation) == 1
+    assert count(session_factory, Answer) == len(scores())
+    assert count(session_factory, Comment) == 0
     with session_factory() as session:
         stored = session.get(Round, round_.id)
+        assert stored is not None and stored.invited_count == 3
+    assert count(session_factory, Invitee, round_id=round_.id) == 3
+
+
+def test_invitees_are_stored_in_the_order_of_their_hashes_not_of_the_channel(
+    session_factory: SessionFactory, engine: Engine
+) -> None:
+    """A table's physical order follows insertion; Slack's order of a channel's members is public."""
+    round_ = make_open_round(session_factory)
+    members = [f"U{n:03d}" for n in range(40)]
+    with session_factory.begin() as session:
+        stored = session.get(Round, round_.id)
         assert stored is not None
-        pending = people_to_remind(
-            session=session, round_=stored, member_ids=["U1", "U2", "U3", "U4"], round_secrets=round_secrets()
+        invite_people(session=session, round_=stored, user_ids=members, round_secrets=round_secrets())
+        by_channel_order = [round_secrets().voter_hash(stored.secret_ciphertext or b"", m) for m in members]
+    physical = "ctid" if is_postgres() else "rowid"
+    with engine.connect() as connection:
+        stored_order = list(
+            connection.scalars(text(f"SELECT voter_hash FROM checkin_invitee ORDER BY {physical}"))
         )
-    assert pending == ["U3", "U4"]
+    assert [bytes(h) for h in stored_order] == sorted(by_channel_order)
+    assert sorted(by_channel_order) != by_channel_order
 
 
 postgres_only = pytest.mark.skipif(not is_postgres(), reason="transaction ids and row locks are PostgreSQL's")

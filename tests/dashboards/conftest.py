@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from typing import Any
 
 import dash._pages
@@ -13,7 +13,10 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import Engine
 
+from dashboards.auth import SESSION_KEY
+from dashboards.context import EXTENSION
 from slackapp.app import create_app
+from slackapp.dashboard_sessions import start_session
 from slackapp.database import SessionFactory
 from slackapp.privacy.gate import forget_round_counts
 from slackapp.settings import Settings
@@ -69,15 +72,20 @@ class Dashboard:
     client: FlaskClient
 
     def sign_in_as(self, user_id: str, *, admin: bool = False, expires_in: int = 3600) -> None:
-        """Put a signed session in the cookie, as a completed Sign in with Slack would."""
+        """Start a server-side session and put its token in the signed cookie, as Sign in with Slack does."""
+        context = self.client.application.extensions[EXTENSION]
+        with context.session_factory.begin() as db:
+            token = start_session(
+                session=db,
+                workspace_id=WORKSPACE,
+                user_id=user_id,
+                name=user_id,
+                workspace_admin=admin,
+                now=context.clock(),
+                lifetime=timedelta(seconds=expires_in),
+            )
         with self.client.session_transaction(base_url=BASE_URL) as session:
-            session["kindred_viewer"] = {
-                "workspace_id": WORKSPACE,
-                "user_id": user_id,
-                "name": user_id,
-                "workspace_admin": admin,
-                "expires": int(time.time()) + expires_in,
-            }
+            session[SESSION_KEY] = token
 
     def sign_in_as_hr(self) -> None:
         self.sign_in_as(HR_ADMIN, admin=True)

@@ -9,7 +9,7 @@ from pathlib import Path
 from tests.conftest import repo_root
 
 FORBIDDEN_MODULES = ("slackapp.checkins.models", "slackapp.checkins.service", "slackapp.checkins.ledger")
-FORBIDDEN_NAMES = {"Answer", "Participation", "Histogram", "Comment", "ReminderSent"}
+FORBIDDEN_NAMES = {"Answer", "Participation", "Histogram", "Comment", "Invitee"}
 
 
 def imports_of(path: Path) -> list[tuple[str, set[str]]]:

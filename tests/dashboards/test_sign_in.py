@@ -15,6 +15,7 @@ from slackapp.app import create_app
 from slackapp.database import SessionFactory
 from slackapp.settings import Settings
 from slackapp.web import create_kindred_web, create_web_app
+from tests.conftest import SECRET_KEY
 from tests.dashboards.conftest import (
     BASE_URL,
     CLIENT_ID,
@@ -136,7 +137,7 @@ def test_kindred_serve_cannot_turn_the_demo_on(settings: Settings) -> None:
         "DATABASE_URL": settings.database_url,
         "SLACK_BOT_TOKEN": "xoxb-1",
         "SLACK_SIGNING_SECRET": "s",
-        "KINDRED_SECRET_KEY": "a-long-enough-secret-key",
+        "KINDRED_SECRET_KEY": SECRET_KEY,
         "KINDRED_DEMO": "1",
         "DEMO": "true",
     }

@@ -3,6 +3,7 @@ shows whether the next weeks moved."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from slackapp.privacy.gate import forget_round_counts
@@ -74,3 +75,16 @@ def test_an_empty_note_is_refused(dashboard: Dashboard, org: OrgBuilder, slack: 
     reply = save(dashboard, "team:C0A", "   ")
     assert "Please write what you will do." in reply.get_data(as_text=True)
     assert slack.calls_to("chat.postMessage") == []
+
+
+def test_a_note_is_posted_escaped_so_it_pings_nobody_and_hides_no_link(
+    dashboard: Dashboard, org: OrgBuilder, slack: SlackStandIn
+) -> None:
+    slack.add_channel("C0A", members=["U1"])
+    dashboard.sign_in_as(MANAGER_A)
+    save(dashboard, "team:C0A", "Done <!channel> & <@U0BOSS> <https://evil.example|https://eap.example.com>")
+    [posted] = slack.calls_to("chat.postMessage")
+    sent = json.dumps(posted.args)
+    for trick in ("<!channel>", "<@U0BOSS>", "<https://evil"):
+        assert trick not in sent
+    assert "Done &lt;!channel&gt; &amp; &lt;@U0BOSS&gt;" in posted.args["text"]

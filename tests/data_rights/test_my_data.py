@@ -12,9 +12,10 @@ from slackapp.data_rights.ids import DataRightsAction
 from slackapp.database import SessionFactory, utcnow
 from slackapp.pairing.models import Profile
 from slackapp.resources.models import AnonymousQuestion, HowMany, PersonRegion, SupportMapEntry
+from slackapp.resources.relay import AskerKeys
 from slackapp.resources.service import MapLine, ask_anonymously, save_support_map, set_region
 from slackapp.support import SupportKind
-from tests.factories import WORKSPACE, answer, make_open_round
+from tests.factories import SECRET_KEY, WORKSPACE, answer, make_open_round
 from tests.resource_factories import group_spec, make_entry
 from tests.slack_requests import SlackRequests
 from tests.slack_standin import SlackStandIn
@@ -49,6 +50,7 @@ def held(session_factory: SessionFactory, slack: SlackStandIn) -> None:
             asker_id=PERSON,
             question="Is this group for new parents too?",
             now=utcnow(),
+            keys=AskerKeys(SECRET_KEY),
         )
         session.add(
             Profile(

@@ -35,8 +35,10 @@ from slackapp.resources.models import (
     ResourceJoinCount,
     SupportMapEntry,
 )
+from slackapp.resources.relay import AskerKeys
 from tests.checkins.test_checkin_story import answers_form
-from tests.factories import pulse_spec, round_secrets
+from tests.conftest import SECRET_KEY
+from tests.factories import invite, pulse_spec, round_secrets
 from tests.installations.conftest import ALPHA, BETA, assert_nothing_crossed, row_ids_of, token_of
 from tests.resource_factories import entry_form, snapshot
 from tests.resources.test_support_map import map_form
@@ -162,7 +164,7 @@ def questions(session_factory: SessionFactory) -> dict[str, list[tuple[str, str]
     found: dict[str, list[tuple[str, str]]] = {ALPHA: [], BETA: []}
     with session_factory() as session:
         for row in session.scalars(select(AnonymousQuestion)):
-            found[row.workspace_id].append((str(row.id), row.asker_id))
+            found[row.workspace_id].append((str(row.id), AskerKeys(SECRET_KEY).open(row.asker_sealed)))
     return found
 
 
@@ -393,9 +395,12 @@ def test_a_persons_region_support_map_and_their_deletion_stay_in_the_workspace_t
         assert ("initial_option" in last_view(slack)) is (workspace == BETA)
     requests.block_action(ResourceAction.CLEAR_SUPPORT_MAP, user_id=GRID, team_id=ALPHA)
     assert "a few - family" not in json.dumps(slack.home_views[GRID])
-    # Asked here, "what do you hold about me?" finds nothing; "delete it all" here deletes nothing there.
+    # Asked here, "what do you hold about me?" finds only what is here (they are a group's contact here),
+    # nothing of the other workspace; "delete it all" here deletes nothing there.
     requests.block_action(DataRightsAction.SHOW_MY_DATA, user_id=GRID, team_id=ALPHA)
-    assert "Kindred holds nothing tied to you" in last_view(slack)
+    here = last_view(slack)
+    assert "You are the contact person for" in here
+    assert "support map" not in here and B.region not in here and "region you chose" not in here
     requests.block_action(DataRightsAction.DELETE_MY_DATA, user_id=GRID, team_id=ALPHA)
     with session_factory() as session:
         kept = {(m.workspace_id, m.support_kind) for m in session.scalars(select(SupportMapEntry))}
@@ -423,6 +428,7 @@ def test_a_check_in_in_one_workspace_suggests_only_that_workspaces_groups_and_he
             now=utcnow(),
             round_secrets=round_secrets(),
         )
+    invite(session_factory, round_.id, *A.people, GRID)  # the channel's people, as the worker records them
     # Low well-being, and nobody to turn to for belonging or practical help: every kind of suggestion.
     low: dict[str, Any] = {"belonging": 1, "practical": 1, "emotional": 1}
     reply = requests.view_submission(

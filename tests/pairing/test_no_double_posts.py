@@ -1,7 +1,10 @@
-"""Slack can fail after it posted: each group is still introduced, nudged and followed up once.
+"""Slack fails now and then: each group is still introduced, nudged and followed up, and Kindred never
+reads the group's conversation to find out whether a post arrived (no `*:history` scope, docs/anonymity.md
+rule 8).
 
-The Web API client never repeats a post by itself; Kindred looks for the message (by its metadata) in the
-group's conversation before it posts again.
+After an answer that leaves it open whether Slack posted (a 5xx, a `fatal_error`, a dropped connection),
+the post is tried again: that group may then see the message twice, the documented trade
+(slackapp/posting.py). After a failure before posting, the message arrives once.
 """
 
 from __future__ import annotations
@@ -73,29 +76,32 @@ def fail_after_posting(slack: SlackStandIn, *faults: dict[str, Any]) -> None:
 
 
 @pytest.mark.usefixtures("opted_in")
-def test_groups_are_introduced_nudged_and_followed_up_once_though_slack_fails_after_posting(
+def test_groups_are_introduced_nudged_and_followed_up_though_slack_fails_after_posting(
     slack: SlackStandIn, worker: Worker, clock: Clock, session_factory: SessionFactory
 ) -> None:
     clock.advance(seconds=1)
     worker.run_once()  # the programme's announcement
-    fail_after_posting(slack, {"status": 503}, {"dropped": True}, {"error": "fatal_error"})
+    fail_after_posting(slack, {"status": 503})
     round_ = first_round(worker, clock, session_factory)
     introduced = messages_by_group(slack, INTRODUCTION_EVENT)
-    assert len(introduced) == 4 and set(introduced.values()) == {1}
+    assert len(introduced) == 4 and sorted(introduced.values()) == [1, 1, 1, 2]  # one duplicate, none lost
 
-    fail_after_posting(slack, {"status": 500}, {"status": 504})
+    fail_after_posting(slack, {"dropped": True})
     clock.now = round_.nudge_at + timedelta(minutes=1)
     worker.run_once()
-    assert messages_by_group(slack, NUDGE_EVENT) == Counter(dict.fromkeys(introduced, 1))
+    nudged = messages_by_group(slack, NUDGE_EVENT)
+    assert set(nudged) == set(introduced) and sorted(nudged.values()) == [1, 1, 1, 2]
 
-    fail_after_posting(slack, {"dropped": True}, {"status": 502})
+    fail_after_posting(slack, {"error": "fatal_error"})
     clock.now = round_.follow_up_at + timedelta(minutes=1)
     worker.run_once()
-    assert messages_by_group(slack, FOLLOW_UP_EVENT) == Counter(dict.fromkeys(introduced, 1))
+    followed_up = messages_by_group(slack, FOLLOW_UP_EVENT)
+    assert set(followed_up) == set(introduced) and sorted(followed_up.values()) == [1, 1, 1, 2]
+    assert slack.calls_to("conversations.history") == []
 
 
 @pytest.mark.usefixtures("opted_in")
-def test_a_nudge_slack_failed_to_post_is_posted_after_a_look(
+def test_a_nudge_slack_failed_to_post_is_posted_once_on_the_next_try(
     slack: SlackStandIn, worker: Worker, clock: Clock, session_factory: SessionFactory
 ) -> None:
     clock.advance(seconds=1)

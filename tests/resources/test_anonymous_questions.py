@@ -15,8 +15,9 @@ from sqlalchemy import select
 from slackapp.database import SessionFactory
 from slackapp.resources.ids import ANSWER_BLOCK, QUESTION_BLOCK, ResourceAction, ResourceCallback
 from slackapp.resources.models import AnonymousQuestion
+from slackapp.resources.relay import AskerKeys
 from slackapp.scheduler.worker import Worker
-from tests.conftest import Clock
+from tests.conftest import SECRET_KEY, Clock
 from tests.resource_factories import CONTACT, count, group_spec, make_entry
 from tests.slack_requests import SlackRequests, text, view_payload
 from tests.slack_standin import SlackStandIn
@@ -79,10 +80,17 @@ def test_a_question_and_its_answer_are_relayed_and_then_the_link_is_gone(
     assert to_contact.args["channel"] == CONTACT
     assert ASKER not in json.dumps(to_contact.args)  # nothing in the DM points at who asked
     assert QUESTION in json.dumps(to_contact.args["blocks"])
-    [button] = [e for b in to_contact.args["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    [button] = [
+        e
+        for b in to_contact.args["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == ResourceAction.ANSWER_QUESTION
+    ]
     question_id = button["value"]
     with session_factory() as session:
-        assert session.scalars(select(AnonymousQuestion.asker_id)).all() == [ASKER]
+        [sealed] = session.scalars(select(AnonymousQuestion.asker_sealed)).all()
+    assert AskerKeys(SECRET_KEY).open(sealed) == ASKER  # kept, but only sealed
 
     opened = next_call(
         slack,
@@ -99,6 +107,8 @@ def test_a_question_and_its_answer_are_relayed_and_then_the_link_is_gone(
     to_asker = slack.successful_calls_to("chat.postMessage")[-1]
     assert to_asker.args["channel"] == ASKER
     assert "Welcome." in json.dumps(to_asker.args["blocks"]) and CONTACT not in json.dumps(to_asker.args)
+    assert "Grief circle" in json.dumps(to_asker.args["blocks"])
+    assert QUESTION not in json.dumps(to_asker.args)  # a reference to the group and day, not the text
     assert count(session_factory, AnonymousQuestion) == 0  # the link is gone
 
     again = answer(slack_requests, question_id, "Answering twice")
@@ -200,5 +210,6 @@ def test_the_thirty_days_are_counted_from_the_question(session_factory: SessionF
             asker_id=ASKER,
             question="?",
             now=now,
+            keys=AskerKeys(SECRET_KEY),
         )
         assert row.expires_at - now == QUESTION_LIFETIME == timedelta(days=30)

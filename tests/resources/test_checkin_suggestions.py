@@ -13,7 +13,7 @@ from slackapp.database import SessionFactory, utcnow
 from slackapp.resources.service import set_entry_archived
 from slackapp.resources.suggestions import directory_source
 from slackapp.support import SupportKind
-from tests.factories import HR_ADMIN, WORKSPACE, make_open_round
+from tests.factories import HR_ADMIN, WORKSPACE, invite, make_open_round
 from tests.resource_factories import group_spec, make_entry, professional_spec, snapshot
 from tests.slack_requests import SlackRequests, radio
 from tests.slack_standin import SlackStandIn
@@ -65,6 +65,7 @@ def test_suggestions_after_a_check_in_match_the_answers_and_nothing_about_them_i
 ) -> None:
     directory(session_factory)
     round_ = make_open_round(session_factory)
+    invite(session_factory, round_.id, PERSON)
     before = snapshot(session_factory, leave_out=CHECKIN_WRITES)
 
     shown = submit(slack_requests, str(round_.id), PERSON, answers(practical=1))
@@ -80,6 +81,7 @@ def test_low_wellbeing_puts_professional_help_first(
 ) -> None:
     directory(session_factory)
     round_ = make_open_round(session_factory)
+    invite(session_factory, round_.id, PERSON)
     before = snapshot(session_factory, leave_out=CHECKIN_WRITES)
 
     shown = submit(slack_requests, str(round_.id), PERSON, answers(wellbeing=1, emotional=1))
@@ -94,6 +96,7 @@ def test_no_need_no_suggestions(
 ) -> None:
     directory(session_factory)
     round_ = make_open_round(session_factory)
+    invite(session_factory, round_.id, PERSON)
     shown = submit(slack_requests, str(round_.id), PERSON, answers(wellbeing=5))
     assert "Parents at Work" not in shown and "Samaritans" not in shown
 

@@ -1,0 +1,29 @@
+"""The anonymous-question relay's keys: the asker sealed until the answer goes, and a keyed hash to count."""
+
+from __future__ import annotations
+
+from slackapp.encryption import KeyedHash, KeyPurpose, SecretBox
+
+
+class AskerKeys:
+    """Seals who asked (stored-secrets key) and hashes them (their own key) so no row holds the plain ID."""
+
+    def __init__(self, secret_key: str) -> None:
+        self._box = SecretBox(secret_key, purpose=KeyPurpose.STORED_SECRETS)
+        self._hash = KeyedHash(secret_key, purpose=KeyPurpose.ASKER_COUNTS)
+
+    def seal(self, user_id: str) -> bytes:
+        return self._box.seal(user_id.encode())
+
+    def open(self, sealed: bytes) -> str:
+        return self._box.open(sealed).decode()
+
+    def reseal(self, sealed: bytes) -> bytes:
+        return self._box.reseal(sealed)
+
+    def hash(self, user_id: str) -> bytes:
+        return self._hash.digest(user_id)
+
+    def every_hash(self, user_id: str) -> list[bytes]:
+        """The person's hash under every configured key, to find what was stored before a rotation."""
+        return self._hash.every_digest(user_id)
