@@ -156,3 +156,25 @@ def past_follows_todays_structure(monkeypatch: pytest.MonkeyPatch) -> Iterator[N
     gate._SNAPSHOTS.clear()
     yield
     gate._SNAPSHOTS.clear()
+
+
+@pytest.fixture
+def anyone_may_answer(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A deliberately weakened intake: the ledger takes anyone's answer, invited to the round or not."""
+    from sqlalchemy import bindparam, insert, select
+
+    from slackapp.checkins import service
+    from slackapp.checkins.models import Participation, Round, RoundState
+
+    open_round = (
+        select(Round.id)
+        .where(Round.id == bindparam("round_id"), Round.state != RoundState.CLOSED)
+        .cte("open_round")
+    )
+    voter = bindparam("voter", type_=Participation.__table__.c.voter_hash.type)
+    anyone = (
+        insert(Participation)
+        .from_select(["round_id", "voter_hash"], select(open_round.c.id, voter))
+        .returning(Participation.__table__.c.round_id)
+    )
+    monkeypatch.setattr(service, "_COUNT_IF_INVITED", anyone)

@@ -23,7 +23,6 @@ from tests.privacy.world import QUESTIONS, RoundTruth, World, same
 
 K = 5
 PUBLISH_ONCE = pytest.mark.xfail(strict=True, reason="publish-once not merged")
-ONLY_INVITED = pytest.mark.xfail(strict=True, reason="only-the-invited-answer not merged")
 
 HR = Viewer(HR_ADMIN, admin=True)
 ENG_HEAD = Viewer("U0ENGHEAD")
@@ -303,7 +302,6 @@ def stooge_world(world: World, dashboard: Dashboard) -> tuple[list[Seen], dict[s
     return seen, truth
 
 
-@ONLY_INVITED
 def test_stooges_cannot_push_a_small_team_over_the_minimum(world: World, dashboard: Dashboard) -> None:
     seen, truth = stooge_world(world, dashboard)
     assert sorted(world.refused) == sorted(STOOGES)
@@ -312,9 +310,8 @@ def test_stooges_cannot_push_a_small_team_over_the_minimum(world: World, dashboa
 
 
 def test_the_stooge_attack_recovers_a_small_team_when_anyone_may_answer(
-    world: World, dashboard: Dashboard
+    world: World, dashboard: Dashboard, anyone_may_answer: None
 ) -> None:
-    """Today's intake is the weakened copy: it takes anyone's answers (re-point when only-invited lands)."""
     seen, truth = stooge_world(world, dashboard)
     assert world.refused == []
     assert stooge_attack(seen, world.period) == truth
