@@ -9,8 +9,11 @@ fact about them, over the rounds its cell adds up (`surfaces.covered_rounds`):
 - a mean shown at d decimals, m: the total sum(v * c_v) lies within (m -+ 0.5 * 10^-d) * the count,
   two linear inequalities (a channel post's one-decimal mean over six answers pins the total).
 
-For each hidden cell, HiGHS (scipy's `milp`, whole numbers) minimises and maximises its respondent
-count and each of its answer counts under all of these at once. The finding:
+For each hidden cell that may hold fewer than `min_group_size` people (a hidden cell certainly holding
+more - a department hidden to protect a team beside it - is about a group big enough to be shown; what
+it would give away about a smaller one shows at that smaller one's own cell), HiGHS (scipy's `milp`,
+whole numbers) minimises and maximises its respondent count and each of its answer counts under all of
+these at once. The finding:
 
 - its respondent count is pinned when fewer than `min_group_size` values remain possible ("fewer than
   5 answers", the label Kindred shows anyway, leaves five: 0 to 4, so it is never a finding alone);
@@ -207,6 +210,9 @@ def audit(
             targets: list[tuple[str, int | None]] = [(cell.measure, None)]
             targets += [(q, v) for q in questions for v in VALUES]
             ids = frozenset(r.round_id for r in members)
+            people = model.count_row(members, PARTICIPATION)
+            if model.minimum(people) >= min_group_size:
+                continue  # at least k people whatever else is known: nothing about a small group
             for measure, value in targets:
                 if value is None and all(measure in r.questions for r in members):
                     measure = PARTICIPATION  # everyone in it was asked: its answers are its people
