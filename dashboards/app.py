@@ -10,15 +10,19 @@ from pathlib import Path
 from typing import Any
 
 import dash
+import dash_mantine_components as dmc
 import flask
-from dash import Dash, Input, Output, State, html
-from dash.development.base_component import Component
+from dash import ALL, Dash, Input, Output, State, dcc
+from dash.exceptions import PreventUpdate
 
-from dashboards.actions import save_note
+from dashboards.actions import Outcome, plan_for_editing, post_plan, remove_plan, save_plan
 from dashboards.auth import configure_sessions, register_auth_routes, signed_in
 from dashboards.context import BASE, EXTENSION, DashboardContext, current_context
-from dashboards.panels import NOT_YOURS, Page, content, export_href, view_for
+from dashboards.navigation import Page, href
+from dashboards.panels import export_href, view_for
+from slackapp.actions.service import PlanStatus
 from slackapp.database import SessionFactory, utcnow
+from slackapp.privacy.suppression import UnitKey
 from slackapp.settings import Settings
 from slackapp.slack_client import SlackClients
 
@@ -68,38 +72,178 @@ def create_dashboard(
         title="Kindred dashboard",
         update_title=None,  # type: ignore[arg-type]  # None turns the 'Updating…' title off
         serve_locally=True,
+        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
-    app.layout = html.Div([dash.page_container])
+    app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)
+    app.layout = dmc.MantineProvider(
+        [dcc.Location(id="kindred-url", refresh="callback-nav"), dash.page_container],
+        theme=THEME,
+    )
+    _register_callbacks(app)
+    return app
 
+
+THEME = {
+    "fontFamily": "Inter, system-ui, -apple-system, Segoe UI, Roboto, sans-serif",
+    "headings": {"fontFamily": "Inter, system-ui, -apple-system, Segoe UI, Roboto, sans-serif"},
+    "primaryColor": "indigo",
+    "primaryShade": 8,  # indigo 8 on white passes WCAG AA contrast for links and active navigation
+    "defaultRadius": "md",
+}
+
+
+def _register_callbacks(app: Dash) -> None:
     @app.callback(
-        Output("kindred-content", "children"),
+        Output("kindred-url", "href"),
         Input("kindred-unit", "value"),
         State("kindred-page", "data"),
+        State("kindred-shown-unit", "data"),
         prevent_initial_call=True,
     )
-    def switch_unit(unit: str | None, page: str | None) -> list[Component]:
-        """Show another unit; the scope is checked again here, whatever the browser sent."""
+    def choose_unit(unit: str | None, page: str | None, shown: str | None = None) -> str:
+        """Put the chosen unit in the URL: the page is drawn again from it, and Back returns to it.
+
+        No data comes back from here; the page checks the unit against the viewer's scope.
+        """
+        if unit == shown:
+            raise PreventUpdate  # the picker announcing the unit already on screen
         try:
             chosen = Page(str(page))
         except ValueError:
-            return [html.P(NOT_YOURS, id="not-yours")]
-        _viewer, _gate, view, key = view_for(chosen, unit)
-        return content(view, chosen, key)
+            raise PreventUpdate from None
+        parsed = UnitKey.from_param(unit or "")
+        return href(chosen, parsed)
+
+    app.clientside_callback(  # type: ignore[no-untyped-call]
+        "(clicks, navbar) => ({...navbar, collapsed: {mobile: clicks % 2 === 0}})",
+        Output("kindred-shell", "navbar"),
+        Input("kindred-menu", "n_clicks"),
+        State("kindred-shell", "navbar"),
+        prevent_initial_call=True,
+    )
 
     @app.callback(
         Output("action-status", "children"),
         Output("action-list", "children"),
+        Output("action-text", "value"),
+        Output("plan-owner", "value"),
+        Output("plan-due", "value"),
+        Output("plan-status", "value"),
+        Output("plan-id", "data"),
         Input("action-save", "n_clicks"),
+        State("plan-unit", "data"),
+        State("plan-id", "data"),
         State("action-text", "value"),
-        State("kindred-unit", "value"),
+        State("plan-owner", "value"),
+        State("plan-due", "value"),
+        State("plan-status", "value"),
         prevent_initial_call=True,
     )
-    def save_action(_clicks: int, text: str | None, unit: str | None) -> tuple[str, Any]:
-        """Record "you said, we did" for the team on screen; the scope is checked again here."""
-        status, items = save_note(unit, text)
-        return status, items if items is not None else dash.no_update
+    def save(
+        _clicks: int,
+        unit: str | None,
+        plan_id: str | None,
+        text: str | None,
+        owner: str | None,
+        due: str | None,
+        status: str | None,
+    ) -> tuple[Any, ...]:
+        """Save a plan for the team on screen (the scope is checked again here); the form empties."""
+        outcome = save_plan(unit, plan_id, text, owner, due, status)
+        if not outcome.saved:
+            keep = dash.no_update
+            return (outcome.status, _list_or_keep(outcome), keep, keep, keep, keep, keep)
+        return (outcome.status, _list_or_keep(outcome), "", "", "", PlanStatus.PLANNED.value, None)
 
-    return app
+    @app.callback(
+        Output("action-text", "value", allow_duplicate=True),
+        Output("plan-owner", "value", allow_duplicate=True),
+        Output("plan-due", "value", allow_duplicate=True),
+        Output("plan-status", "value", allow_duplicate=True),
+        Output("plan-id", "data", allow_duplicate=True),
+        Output("action-status", "children", allow_duplicate=True),
+        Input({"type": "plan-edit", "index": ALL}, "n_clicks"),
+        Input("plan-clear", "n_clicks"),
+        State("plan-unit", "data"),
+        prevent_initial_call=True,
+    )
+    def edit(_edits: list[int], _clear: int, unit: str | None) -> tuple[Any, ...]:
+        """Load a plan into the form to change it (or empty the form)."""
+        trigger = _clicked()
+        if trigger == "plan-clear":
+            return "", "", "", PlanStatus.PLANNED.value, None, ""
+        if not isinstance(trigger, dict):
+            raise PreventUpdate
+        note = plan_for_editing(unit, str(trigger["index"]))
+        if note is None:
+            return (dash.no_update,) * 5 + ("That plan no longer exists.",)
+        due = note.due.isoformat() if note.due else ""
+        return note.body, note.owner or "", due, note.status.value, str(note.id), "Editing the plan below."
+
+    @app.callback(
+        Output("action-status", "children", allow_duplicate=True),
+        Output("action-list", "children", allow_duplicate=True),
+        Input({"type": "plan-delete", "index": ALL}, "n_clicks"),
+        State("plan-unit", "data"),
+        prevent_initial_call=True,
+    )
+    def delete(_clicks: list[int], unit: str | None) -> tuple[Any, ...]:
+        trigger = _clicked()
+        if not isinstance(trigger, dict):
+            raise PreventUpdate
+        outcome = remove_plan(unit, str(trigger["index"]))
+        return outcome.status, _list_or_keep(outcome)
+
+    @app.callback(
+        Output("plan-preview", "opened"),
+        Output("plan-preview-text", "children"),
+        Output("plan-post-id", "data"),
+        Output("plan-post", "disabled"),
+        Input({"type": "plan-preview", "index": ALL}, "n_clicks"),
+        Input("plan-cancel", "n_clicks"),
+        State("plan-unit", "data"),
+        prevent_initial_call=True,
+    )
+    def preview(_clicks: list[int], _cancel: int, unit: str | None) -> tuple[Any, ...]:
+        """Show exactly what the channel will read before anything is posted."""
+        trigger = _clicked()
+        if trigger == "plan-cancel":
+            return False, dash.no_update, None, False
+        if not isinstance(trigger, dict):
+            raise PreventUpdate
+        note = plan_for_editing(unit, str(trigger["index"]))
+        if note is None:
+            return False, dash.no_update, None, False
+        return True, f"You said, we did. After your last check-in: {note.summary}", str(note.id), False
+
+    @app.callback(
+        Output("action-status", "children", allow_duplicate=True),
+        Output("action-list", "children", allow_duplicate=True),
+        Output("plan-preview", "opened", allow_duplicate=True),
+        Output("plan-post", "disabled", allow_duplicate=True),
+        Input("plan-post", "n_clicks"),
+        State("plan-unit", "data"),
+        State("plan-post-id", "data"),
+        prevent_initial_call=True,
+    )
+    def post(clicks: int, unit: str | None, plan_id: str | None) -> tuple[Any, ...]:
+        """Post the previewed plan; the button is disabled at once and the server posts it only once."""
+        if not clicks:
+            raise PreventUpdate
+        outcome = post_plan(unit, plan_id)
+        return outcome.status, _list_or_keep(outcome), False, True
+
+
+def _clicked() -> Any:
+    """The component whose click fired this callback, ignoring buttons merely (re)drawn with 0 clicks."""
+    triggered = [t for t in dash.callback_context.triggered if t.get("value")]
+    if not triggered:
+        raise PreventUpdate
+    return dash.callback_context.triggered_id
+
+
+def _list_or_keep(outcome: Outcome) -> Any:
+    return outcome.items if outcome.items is not None else dash.no_update
 
 
 def _require_sign_in() -> Any:
@@ -121,8 +265,9 @@ def export_csv(page: str) -> Any:
         chosen = Page(page)
     except ValueError:
         flask.abort(404)
-    viewer, _gate, view, unit = view_for(chosen, flask.request.args.get("unit"))
-    if viewer is None or view is None:
+    resolved = view_for(chosen, flask.request.args.get("unit"))
+    view, unit = resolved.view, resolved.start.unit
+    if resolved.viewer is None or view is None:
         return flask.jsonify({"error": "nothing for you here"}), 403
     buffer = io.StringIO()
     writer = csv.writer(buffer)

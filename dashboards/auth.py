@@ -294,6 +294,7 @@ def _message_page(title: str, text: str, status: int, *, sign_in_link: bool = Fa
 def _page(title: str, body: str, status: int) -> flask.Response:
     html = (
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
         f"<title>{escape(title)} · Kindred</title>"
         "<style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;line-height:1.5;"
         "color:#222}button{font-size:1rem;padding:.4rem .8rem;margin:.3rem 0}li{list-style:none}</style>"

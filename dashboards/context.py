@@ -31,7 +31,6 @@ class DashboardContext:
         return PrivacyRules(
             min_group_size=self.settings.min_group_size,
             min_comment_group_size=self.settings.min_comment_group_size,
-            recheck_rounds_after=5.0,  # a round that closes shows up within seconds
         )
 
 

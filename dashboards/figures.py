@@ -6,42 +6,65 @@ A hidden value is never drawn as zero: it leaves a gap, marked with the reason.
 
 from __future__ import annotations
 
+from datetime import date
+
 import plotly.graph_objects as go
 
 from dashboards.queries import (
     HIGHER_IS_WORSE,
+    MEASURES,
     QUESTION_LABELS,
     SUPPORT_KINDS,
     CompareData,
     LandscapeData,
+    Measure,
     OverviewData,
     QuestionsData,
-    week_label,
 )
 from slackapp.privacy.gate import Engagement
 
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
-# 1 (worst) to 5 (best) for questions where higher is better; reversed for stress.
-DIVERGING = ("#CA0020", "#F4A582", "#BABABA", "#92C5DE", "#0571B0")
+# Answers coloured by what they mean, worst to best, for every question alike (stress turned round), so
+# "red" is always the worrying end. Red-blue stays readable with the common colour-vision deficiencies.
+WORST_TO_BEST = ("#CA0020", "#F4A582", "#BABABA", "#92C5DE", "#0571B0")
+DIVERGING = WORST_TO_BEST  # 1 (worst) to 5 (best) for questions where higher is better
+# The heatmap: orange (needs attention) to blue (doing well), through white; safe for colour-blind readers.
+NEED_SCALE = [[0.0, "#B35806"], [0.25, "#F1A340"], [0.5, "#F7F7F7"], [0.75, "#998EC3"], [1.0, "#542788"]]
 HIDDEN_MARK = "#6b6b6b"
-FONT = {"family": "system-ui, -apple-system, Segoe UI, sans-serif", "size": 14}
+WELLBEING_LINE = "#0B4F8A"
+PARTICIPATION_BARS = "#D9D9D9"
+FONT = {"family": "Inter, system-ui, -apple-system, Segoe UI, sans-serif", "size": 13}
+SHORT_LABELS = {
+    "wellbeing": "Well-being",
+    "stress": "Stress",
+    "emotional": "Listen",
+    "practical": "Practical",
+    "advice": "Advice",
+    "belonging": "Belonging",
+}
 
 
-def _base(title: str, height: int = 420) -> go.Figure:
+def _base(title: str, height: int = 420, unit: str = "") -> go.Figure:
+    """A figure in the dashboard's style. The unit's name is the page's subtitle, not the chart's title
+    (a long name would be cut on a phone); it is kept in the layout's meta for tests and exports."""
     figure = go.Figure()
     figure.update_layout(
-        title={"text": title, "x": 0},
+        meta={"unit": unit},
+        title={"text": title, "x": 0, "font": {"size": 15}},
         font=FONT,
         height=height,
-        margin={"l": 60, "r": 30, "t": 70, "b": 60},
+        margin={"l": 10, "r": 10, "t": 60, "b": 40},
         plot_bgcolor="white",
-        legend={"orientation": "h", "y": -0.2},
+        paper_bgcolor="white",
+        legend={"orientation": "h", "y": -0.15, "x": 0},
     )
+    figure.update_xaxes(automargin=True)
+    figure.update_yaxes(automargin=True)
     return figure
 
 
-def _mark_hidden(figure: go.Figure, weeks: list[str], reason: str, y: float, yaxis: str = "y") -> None:
-    """Say, at each hidden week, why nothing is drawn there."""
+def _mark_hidden(figure: go.Figure, weeks: list[str], reasons: list[str], y: float, yaxis: str = "y") -> None:
+    """Say, at each hidden week, why nothing is drawn there (each in its own publication's words)."""
     if not weeks:
         return
     figure.add_trace(
@@ -50,28 +73,47 @@ def _mark_hidden(figure: go.Figure, weeks: list[str], reason: str, y: float, yax
             y=[y] * len(weeks),
             mode="markers",
             marker={"symbol": "x-thin-open", "size": 12, "color": HIDDEN_MARK, "line": {"width": 2}},
-            name=reason[:1].upper() + reason[1:],
-            hovertemplate=f"%{{x}}: {reason}<extra></extra>",
+            name="Hidden week",
+            customdata=reasons,
+            hovertemplate="%{x}: %{customdata}<extra></extra>",
             yaxis=yaxis,
         )
     )
 
 
+def short_week(week: date) -> str:
+    """ "21 Sep": short enough for a phone's axis, never cut ("21 Se")."""
+    return f"{week.day} {week:%b}"
+
+
 def make_overview_figure(data: OverviewData) -> go.Figure:
-    """Well-being over weeks with its 95% band, and participation on a second axis."""
-    figure = _base(f"{data.unit_name}: well-being and participation")
-    weeks = [week_label(p.week) for p in data.weeks]
+    """Well-being over weeks with its 95% band, drawn above participation bars; weeks in date order."""
+    figure = _base("Well-being and participation", unit=data.unit_name)
+    weeks = [short_week(p.week) for p in data.weeks]
     shown = [p for p in data.weeks if p.wellbeing is not None]
-    x_shown = [week_label(p.week) for p in shown]
+    x_shown = [short_week(p.week) for p in shown]
+    # Participation on the base axis, well-being on the overlaying one: an overlaying axis is drawn on top.
+    figure.add_trace(
+        go.Bar(
+            x=weeks,
+            y=[None if p.participation is None else p.participation * 100 for p in data.weeks],
+            marker={"color": PARTICIPATION_BARS},
+            name="Participation (%)",
+            customdata=[[p.respondents, p.invited] for p in data.weeks],
+            hovertemplate="%{x}: %{y:.0f}% (%{customdata[0]} of %{customdata[1]})<extra></extra>",
+        )
+    )
     figure.add_trace(
         go.Scatter(
             x=x_shown + x_shown[::-1],
             y=[p.high for p in shown] + [p.low for p in shown][::-1],
             fill="toself",
-            fillcolor="rgba(0,114,178,0.15)",
+            fillcolor="rgba(11,79,138,0.15)",
+            mode="lines",
             line={"width": 0},
             hoverinfo="skip",
             name="95% range of the average",
+            yaxis="y2",
         )
     )
     figure.add_trace(
@@ -80,101 +122,132 @@ def make_overview_figure(data: OverviewData) -> go.Figure:
             y=[p.wellbeing for p in data.weeks],
             mode="lines+markers",
             connectgaps=False,
-            line={"color": OKABE_ITO[0], "width": 3},
+            line={"color": WELLBEING_LINE, "width": 3},
+            marker={"size": 8},
             name="Well-being (1–5)",
             customdata=[p.respondents for p in data.weeks],
-            hovertemplate="%{x}: %{y:.2f} from %{customdata} answers<extra></extra>",
-        )
-    )
-    figure.add_trace(
-        go.Bar(
-            x=weeks,
-            y=[None if p.participation is None else p.participation * 100 for p in data.weeks],
-            marker={"color": OKABE_ITO[1], "opacity": 0.45},
-            name="Participation (%)",
+            hovertemplate="%{x}: %{y:.1f} from %{customdata} answers<extra></extra>",
             yaxis="y2",
-            customdata=[[p.respondents, p.invited] for p in data.weeks],
-            hovertemplate="%{x}: %{y:.0f}% (%{customdata[0]} of %{customdata[1]})<extra></extra>",
         )
     )
+    hidden = [p for p in data.weeks if p.wellbeing is None]
     _mark_hidden(
-        figure, [week_label(p.week) for p in data.weeks if p.wellbeing is None], data.hidden_reason, 1.2
+        figure,
+        [short_week(p.week) for p in hidden],
+        [p.note or data.hidden_reason for p in hidden],
+        1.3,
+        "y2",
     )
     figure.update_layout(
-        yaxis={"title": "Well-being (1–5)", "range": [1, 5], "gridcolor": "#eee"},
-        yaxis2={"title": "Participation (%)", "range": [0, 100], "overlaying": "y", "side": "right"},
-        xaxis={"type": "category"},
+        yaxis={"title": "Participation (%)", "range": [0, 100], "side": "right", "showgrid": False},
+        yaxis2={
+            "title": "Well-being (1–5)",
+            "range": [1, 5],
+            "overlaying": "y",
+            "side": "left",
+            "gridcolor": "#eee",
+        },
+        xaxis={"type": "category", "categoryorder": "array", "categoryarray": weeks},
     )
     return figure
 
 
 def make_questions_figure(data: QuestionsData) -> go.Figure:
-    """Stacked 1-5 answers per question and week (as shares, with counts on hover)."""
-    figure = _base(f"{data.unit_name}: answers by question", height=520)
-    for value in range(1, 6):
-        xs: list[list[str]] = [[], []]
-        ys: list[float] = []
-        counts: list[int] = []
-        colours: list[str] = []
-        for question in data.questions:
+    """One row of small stacked bars per question: the share of each answer per week, in date order.
+
+    Bars are coloured by meaning (red the worrying end, blue the good end) for every question, stress
+    included, and the legend says so in words; a hidden week keeps its place and is marked.
+    """
+    from plotly.subplots import make_subplots
+
+    count = max(1, len(data.questions))
+    figure = make_subplots(
+        rows=count,
+        cols=1,
+        shared_xaxes=False,
+        vertical_spacing=min(0.08, 0.5 / count),
+        subplot_titles=[
+            q.label + (" (5 = most stressed)" if q.key in HIGHER_IS_WORSE else "") for q in data.questions
+        ],
+    )
+    meaning = ("Worst (1; stress 5)", "2 (stress 4)", "3", "4 (stress 2)", "Best (5; stress 1)")
+    for row, question in enumerate(data.questions, start=1):
+        weeks = [short_week(w.week) for w in question.weeks]
+        for rank in range(5):  # worst to best
+            value = 5 - rank if question.key in HIGHER_IS_WORSE else rank + 1
+            ys: list[float | None] = []
+            counts: list[int | None] = []
             for week in question.weeks:
                 if week.counts is None:
+                    ys.append(None)
+                    counts.append(None)
                     continue
                 total = sum(week.counts) or 1
-                xs[0].append(question.label)
-                xs[1].append(week_label(week.week))
                 ys.append(week.counts[value - 1] / total * 100)
                 counts.append(week.counts[value - 1])
-                palette = DIVERGING[::-1] if question.key in HIGHER_IS_WORSE else DIVERGING
-                colours.append(palette[value - 1])
-        figure.add_trace(
-            go.Bar(
-                x=xs,
-                y=ys,
-                name=str(value),
-                marker={"color": colours},
-                customdata=counts,
-                hovertemplate=f"answered {value}: %{{customdata}} (%{{y:.0f}}%)<extra></extra>",
+            figure.add_trace(
+                go.Bar(
+                    x=weeks,
+                    y=ys,
+                    name=meaning[rank],
+                    legendgroup=str(rank),
+                    showlegend=row == 1,
+                    marker={"color": WORST_TO_BEST[rank]},
+                    customdata=counts,
+                    hovertemplate=f"{question.label}, %{{x}}: answered {value}: %{{customdata}} "
+                    "(%{y:.0f}%)<extra></extra>",
+                ),
+                row=row,
+                col=1,
             )
-        )
-    hidden_x: list[list[str]] = [[], []]
-    for question in data.questions:
-        for week in question.weeks:
-            if week.counts is None:
-                hidden_x[0].append(question.label)
-                hidden_x[1].append(week_label(week.week))
-    if hidden_x[0]:
-        figure.add_trace(
-            go.Scatter(
-                x=hidden_x,
-                y=[50] * len(hidden_x[0]),
-                mode="markers",
-                marker={"symbol": "x-thin-open", "size": 12, "color": HIDDEN_MARK, "line": {"width": 2}},
-                name=data.hidden_reason[:1].upper() + data.hidden_reason[1:],
-                hovertemplate=f"{data.hidden_reason}<extra></extra>",
+        hidden = [short_week(w.week) for w in question.weeks if w.counts is None]
+        if hidden:
+            figure.add_trace(
+                go.Scatter(
+                    x=hidden,
+                    y=[50] * len(hidden),
+                    mode="markers",
+                    marker={"symbol": "x-thin-open", "size": 12, "color": HIDDEN_MARK, "line": {"width": 2}},
+                    name="Hidden week",
+                    legendgroup="hidden",
+                    showlegend=False,
+                    hovertemplate=f"{data.hidden_reason}<extra></extra>",
+                ),
+                row=row,
+                col=1,
             )
-        )
+        figure.update_xaxes(type="category", categoryorder="array", categoryarray=weeks, row=row, col=1)
+        figure.update_yaxes(range=[0, 100], ticksuffix="%", nticks=3, row=row, col=1)
     figure.update_layout(
+        title={"text": "Answers by question", "x": 0, "font": {"size": 15}},
+        meta={"unit": data.unit_name},
+        font=FONT,
         barmode="stack",
-        yaxis={"title": "Share of answers (%)", "range": [0, 100]},
+        height=200 + 150 * count,
+        margin={"l": 10, "r": 10, "t": 60, "b": 150},
+        plot_bgcolor="white",
+        paper_bgcolor="white",
         legend={
-            "title": {"text": "Answer (1 low – 5 high; stress: 5 is most stressed)"},
+            "title": {"text": "Answer, worst to best:"},
             "orientation": "h",
-            "y": 1.02,
+            "traceorder": "normal",
+            "y": 0,
             "yanchor": "bottom",
+            "x": 0,
+            "yref": "container",
         },
-        margin={"l": 60, "r": 30, "t": 110, "b": 140},
     )
+    figure.update_annotations(font={"size": 13}, x=0, xanchor="left")
     return figure
 
 
 def make_landscape_figure(data: LandscapeData) -> go.Figure:
-    """The four kinds of support as a radar: the team against its department and the organisation."""
-    title = f"{data.team_name}: support landscape"
+    """The four kinds of support as a radar: the unit against the levels above it."""
+    title = "Support landscape"
     if data.week is not None:
-        title += f" (week of {week_label(data.week)})"
-    figure = _base(title, height=480)
-    labels = [QUESTION_LABELS[k] for k in SUPPORT_KINDS]
+        title += f", week of {short_week(data.week)}"
+    figure = _base(title, height=460, unit=data.team_name)
+    labels = [SHORT_LABELS[k] for k in SUPPORT_KINDS]
     for index, group in enumerate(data.groups):
         values = [group.scores[k] for k in SUPPORT_KINDS]
         if all(v is None for v in values):
@@ -185,18 +258,18 @@ def make_landscape_figure(data: LandscapeData) -> go.Figure:
                 theta=[*labels, labels[0]],
                 name=group.name,
                 line={
-                    "color": OKABE_ITO[index % len(OKABE_ITO)],
+                    "color": (WELLBEING_LINE, OKABE_ITO[1], OKABE_ITO[2])[index % 3],
                     "width": 3,
                     "dash": "solid" if index == 0 else "dot",
                 },
                 connectgaps=False,
-                hovertemplate="%{theta}: %{r:.2f}<extra>" + group.name + "</extra>",
+                hovertemplate="%{theta}: %{r:.1f}<extra>" + group.name + "</extra>",
             )
         )
     hidden = [g.name for g in data.groups if any(v is None for v in g.scores.values())]
     if hidden:
         figure.add_annotation(
-            text=f"{', '.join(hidden)}: {data.hidden_reason}",
+            text=f"{', '.join(hidden)}: hidden",
             showarrow=False,
             xref="paper",
             yref="paper",
@@ -204,43 +277,103 @@ def make_landscape_figure(data: LandscapeData) -> go.Figure:
             y=-0.12,
             font={"color": HIDDEN_MARK},
         )
-    figure.update_layout(polar={"radialaxis": {"range": [1, 5], "tickvals": [1, 2, 3, 4, 5]}})
+    figure.update_layout(
+        polar={"radialaxis": {"range": [1, 5], "tickvals": [1, 2, 3, 4, 5]}, "domain": {"x": [0.1, 0.9]}},
+        margin={"l": 30, "r": 30, "t": 60, "b": 60},
+    )
     return figure
 
 
 def make_compare_figure(data: CompareData) -> go.Figure:
-    """Teams side by side: average well-being and stress per team for its latest week."""
-    figure = _base(f"{data.scope_name}: teams side by side", height=max(360, 60 + 34 * len(data.rows)))
+    """Teams by need (most in need at the top), every measure as a dot on one 1–5 scale."""
+    figure = _base("Teams by need", height=max(360, 120 + 30 * len(data.rows)), unit=data.scope_name)
     names = [r.name for r in data.rows]
-    for index, key in enumerate(("wellbeing", "stress")):
+    symbols = ("circle", "diamond", "square", "triangle-up", "cross", "star")
+    for index, key in enumerate(MEASURES):
         figure.add_trace(
-            go.Bar(
+            go.Scatter(
                 y=names,
                 x=[r.scores[key] for r in data.rows],
-                orientation="h",
-                name=QUESTION_LABELS[key] + " (1–5)",
-                marker={"color": OKABE_ITO[index]},
-                hovertemplate="%{y}: %{x:.2f}<extra>" + QUESTION_LABELS[key] + "</extra>",
+                mode="markers",
+                marker={"color": OKABE_ITO[index], "symbol": symbols[index], "size": 11},
+                name=SHORT_LABELS[key] + (" (lower is better)" if key in HIGHER_IS_WORSE else ""),
+                hovertemplate="%{y}: %{x:.1f}<extra>" + QUESTION_LABELS[key] + "</extra>",
             )
         )
-    hidden = [r.name for r in data.rows if r.scores["wellbeing"] is None]
+    hidden = [r.name for r in data.rows if r.respondents is None]
     if hidden:
         figure.add_trace(
             go.Scatter(
                 y=hidden,
                 x=[1.1] * len(hidden),
-                mode="markers+text",
-                text=[data.hidden_reason] * len(hidden),
-                textposition="middle right",
+                mode="markers",
                 marker={"symbol": "x-thin-open", "size": 12, "color": HIDDEN_MARK, "line": {"width": 2}},
                 name="Hidden",
                 hovertemplate=f"%{{y}}: {data.hidden_reason}<extra></extra>",
             )
         )
     figure.update_layout(
-        barmode="group",
-        xaxis={"range": [1, 5], "title": "Average (1–5)"},
-        yaxis={"autorange": "reversed", "type": "category"},
+        xaxis={"range": [1, 5], "title": "Average (1–5)", "gridcolor": "#eee", "side": "top"},
+        yaxis={"autorange": "reversed", "type": "category", "categoryorder": "array", "categoryarray": names},
+        legend={"orientation": "h", "y": -0.02, "yanchor": "top"},
+        margin={"l": 10, "r": 10, "t": 90, "b": 40},
+    )
+    return figure
+
+
+def make_act_heatmap(data: CompareData) -> go.Figure:
+    """Teams by need × the six measures, coloured from "needs attention" to "doing well".
+
+    Each cell says its value; a change since the team's previous week is written only when it is beyond
+    the noise of the team's size (an arrow and the amount). Hidden teams keep their row, marked.
+    """
+    names = [r.name for r in data.rows]
+    z: list[list[float | None]] = []
+    text: list[list[str]] = []
+    for row in data.rows:
+        z_row: list[float | None] = []
+        t_row: list[str] = []
+        for key in MEASURES:
+            measure = (row.measures or {}).get(key, Measure(row.scores.get(key)))
+            if measure.value is None:
+                z_row.append(None)
+                t_row.append("hidden" if row.respondents is None else "–")
+                continue
+            goodness = (5 - measure.value) / 4 if key in HIGHER_IS_WORSE else (measure.value - 1) / 4
+            z_row.append(goodness)
+            label = f"{measure.value:.1f}"
+            if measure.changed and measure.change is not None:
+                label += f"<br>{'▲' if measure.change > 0 else '▼'}{abs(measure.change):.1f}"
+            t_row.append(label)
+        z.append(z_row)
+        text.append(t_row)
+    columns = [SHORT_LABELS[k] for k in MEASURES]
+    # The page's heading names the chart; the figure keeps its height for the rows and column labels.
+    figure = _base("", height=max(260, 90 + 40 * len(names)), unit=data.scope_name)
+    figure.add_trace(
+        go.Heatmap(
+            z=z,
+            x=columns,
+            y=names,
+            text=text,
+            texttemplate="%{text}",
+            textfont={"size": 12},
+            colorscale=NEED_SCALE,
+            zmin=0,
+            zmax=1,
+            xgap=2,
+            ygap=2,
+            showscale=False,
+            hovertemplate="%{y}, %{x}: %{text}<extra></extra>",
+            hoverongaps=False,
+        )
+    )
+    figure.update_layout(
+        xaxis={"side": "top", "type": "category", "fixedrange": True},
+        yaxis={"autorange": "reversed", "type": "category", "fixedrange": True},
+        plot_bgcolor="#e9ecef",
+        margin={"l": 10, "r": 10, "t": 80, "b": 10},
+        title=None,
     )
     return figure
 
@@ -248,7 +381,24 @@ def make_compare_figure(data: CompareData) -> go.Figure:
 def make_engagement_figure(data: Engagement, min_group_size: int) -> go.Figure:
     """Peer-support meeting rate per round; a hidden round is marked, never drawn as zero."""
     figure = _base("Peer support: how many groups met", height=360)
-    labels = [f"#{r.channel_id} · {r.round_number}" for r in data.pairing]
+    one_programme = len({r.channel_id for r in data.pairing}) == 1
+    labels = [
+        f"Round {r.round_number}" if one_programme else f"#{r.channel_id} · {r.round_number}"
+        for r in data.pairing
+    ]
+    if not labels:
+        figure.add_annotation(
+            text="No peer-support rounds yet",
+            showarrow=False,
+            xref="paper",
+            yref="paper",
+            x=0.5,
+            y=0.5,
+            font={"size": 16, "color": HIDDEN_MARK},
+        )
+        figure.update_xaxes(visible=False)
+        figure.update_yaxes(visible=False)
+        return figure
     figure.add_trace(
         go.Bar(
             x=labels,
@@ -268,5 +418,6 @@ def make_engagement_figure(data: Engagement, min_group_size: int) -> go.Figure:
                 name=f"Hidden: fewer than {min_group_size} people",
             )
         )
+    figure.update_xaxes(type="category", categoryorder="array", categoryarray=labels)
     figure.update_yaxes(range=[0, 100], title="%")
     return figure

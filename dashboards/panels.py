@@ -1,63 +1,64 @@
-"""What each page shows, for the signed-in viewer: built on the server for every load and callback.
+"""What each page shows, for the signed-in viewer: built on the server for every load.
 
-Pages, the unit-switching callback and the CSV export all come through `view_for`, which re-reads the
-viewer's scope and asks the privacy gate; a unit outside the scope gets the same polite nothing.
+Pages and the CSV export come through `view_for`, which re-reads the viewer's scope and asks the
+privacy gate; a unit outside the scope gets the same polite nothing.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from enum import StrEnum
-from urllib.parse import urlencode
+from dataclasses import dataclass, field
+from typing import Any
 
+import dash_mantine_components as dmc
 import plotly.graph_objects as go
 from dash import dcc, html
 from dash.development.base_component import Component
+from sqlalchemy.orm import Session
 
 from dashboards import queries
-from dashboards.actions import notes_section
+from dashboards.actions import plans_section
 from dashboards.auth import current_viewer, signed_in
 from dashboards.context import BASE, current_context
 from dashboards.figures import (
+    make_act_heatmap,
     make_compare_figure,
     make_engagement_figure,
     make_landscape_figure,
     make_overview_figure,
     make_questions_figure,
 )
+from dashboards.navigation import (
+    SIDE_BY_SIDE,
+    Page,
+    Start,
+    carried,
+    default_unit,
+    href,
+    landing,
+    page_units,
+    pages_for,
+    unit_label,
+)
+from dashboards.next_steps import NextStep, next_steps
 from dashboards.queries import Table
 from slackapp.privacy.gate import Gate, OutOfScope
 from slackapp.privacy.scope import Viewer
 from slackapp.privacy.suppression import UnitKey, UnitKind
 
-
-class Page(StrEnum):
-    OVERVIEW = "overview"
-    QUESTIONS = "questions"
-    SUPPORT = "support"
-    COMPARE = "compare"
-    ENGAGEMENT = "engagement"
-
-    @property
-    def path(self) -> str:
-        return "" if self is Page.OVERVIEW else self.value
-
-    @property
-    def heading(self) -> str:
-        return {
-            Page.OVERVIEW: "Overview",
-            Page.QUESTIONS: "Questions",
-            Page.SUPPORT: "Support landscape",
-            Page.COMPARE: "Compare teams",
-            Page.ENGAGEMENT: "Engagement",
-        }[self]
-
-
 NOTHING_HERE = (
     "There is nothing for you here. The dashboard shows team results to the managers HR has assigned "
     "to teams, and to HR. If you think you should see a team, ask your HR team."
 )
-NOT_YOURS = "That view isn't available to you. Choose one of your teams or departments above."
+NOT_YOURS = "That view isn't available to you. Choose one of your teams or departments from the menu."
+GRAPH_CONFIG: Any = {"displayModeBar": False, "displaylogo": False, "responsive": True}
+
+
+def _aria(label: str) -> dict[str, Any]:
+    """An accessible name for a landmark or region (Dash passes aria-* attributes through)."""
+    return {"aria-label": label}
+
+
+__all__ = ["NOTHING_HERE", "NOT_YOURS", "Page", "View", "export_href", "render_page", "view_for"]
 
 
 @dataclass(frozen=True)
@@ -67,195 +68,360 @@ class View:
     figure: go.Figure
     table: Table
     reading: str = ""
+    caption: str = ""
     comments: tuple[str, ...] | None = None
-    notes: Component | None = None  # "you said, we did", on a team's overview
+    comments_note: str = ""
+    notes: Component | None = None  # action plans, on a team's overview
+    steps: list[NextStep] = field(default_factory=list)  # "where to act"
 
 
-def page_units(gate: Gate, page: Page) -> list[UnitKey]:
-    units = gate.units()
-    if page is Page.SUPPORT:
-        return [u for u in units if u.kind is UnitKind.TEAM]
-    if page is Page.COMPARE:
-        # Compare sets today's teams side by side; a deleted department has none (its past weeks are
-        # on the Overview and Questions pages).
-        return [u for u in units if u.kind is not UnitKind.TEAM and gate.is_current(u)]
-    if page is Page.ENGAGEMENT:
-        # Organisation-wide numbers: only for viewers who see the whole organisation.
-        return [u for u in units if u.kind is UnitKind.ORG] if gate.viewer.everything else []
-    return units
-
-
-def build_view(gate: Gate, page: Page, unit: UnitKey | None) -> View:
+def build_view(gate: Gate, page: Page, unit: UnitKey | None, session: Session) -> View:
     """The view's data through the gate. Raises `OutOfScope` for a unit the viewer may not see."""
-    if page is Page.COMPARE:
-        data_c = queries.compare(gate, unit)
-        return View(make_compare_figure(data_c), queries.compare_table(data_c))
-    if unit is None:
-        raise OutOfScope("no unit")
-    if page is Page.OVERVIEW:
-        data_o = queries.overview(gate, unit)
-        comments: tuple[str, ...] | None = None
-        notes: Component | None = None
-        if unit.kind is UnitKind.TEAM and data_o.weeks:
-            found = gate.comments(unit, data_o.weeks[-1].week)
-            comments = tuple(found) if found is not None else None
-            notes = notes_section(gate, unit, data_o)
+    if page in SIDE_BY_SIDE:
+        data_c = queries.compare(gate, unit, with_changes=page is Page.ACT)
+        if page is Page.ACT:
+            steps = next_steps(session=session, workspace_id=gate.viewer.workspace_id, rows=data_c.rows)
+            return View(
+                make_act_heatmap(data_c),
+                queries.act_table(data_c),
+                data_c.reading,
+                f"{data_c.scope_name}: each team's latest week and its change since the week before; "
+                "a change is named only when it is beyond the noise of the team's size.",
+                steps=steps,
+            )
         return View(
-            make_overview_figure(data_o), queries.overview_table(data_o), data_o.reading, comments, notes
+            make_compare_figure(data_c),
+            queries.compare_table(data_c),
+            data_c.reading,
+            f"{data_c.scope_name}: every team's latest week, most in need first.",
         )
     if page is Page.ENGAGEMENT:
         data_e = gate.engagement()
+        reading = (
+            f"{len(data_e.pairing)} peer-support rounds and {len(data_e.members)} resource groups. "
+            "Numbers for fewer people than the minimum are hidden."
+            if data_e.pairing or data_e.members
+            else "No peer-support rounds or resource groups yet."
+        )
         return View(
-            make_engagement_figure(data_e, gate.rules.min_group_size), queries.engagement_table(data_e)
+            make_engagement_figure(data_e, gate.rules.min_group_size),
+            queries.engagement_table(data_e),
+            reading,
+            "Peer-support rounds and resource-group joins.",
+        )
+    if unit is None:
+        raise OutOfScope("no unit")
+    name = gate.name(unit)
+    if page is Page.OVERVIEW:
+        data_o = queries.overview(gate, unit)
+        comments: tuple[str, ...] | None = None
+        comments_note = ""
+        notes: Component | None = None
+        if unit.kind is UnitKind.TEAM and unit not in gate.benchmark_units() and data_o.weeks:
+            found = gate.comments(unit, data_o.weeks[-1].week)
+            comments = tuple(found) if found is not None else None
+            if found is None:
+                comments_note = f"Comments are not shown: {gate.rules.comments_hidden_reason}."
+            notes = plans_section(gate, unit, data_o)
+        return View(
+            make_overview_figure(data_o),
+            queries.overview_table(data_o),
+            data_o.reading,
+            f"{name}: answers, participation and well-being by week.",
+            comments,
+            comments_note,
+            notes,
         )
     if page is Page.QUESTIONS:
         data_q = queries.questions(gate, unit)
-        return View(make_questions_figure(data_q), queries.questions_table(data_q))
-    if unit.kind is not UnitKind.TEAM:
-        raise OutOfScope(unit.to_param())
+        return View(
+            make_questions_figure(data_q),
+            queries.questions_table(data_q),
+            queries.questions_reading(data_q),
+            f"{name}: how many people chose each answer, by question and week.",
+        )
     data_l = queries.landscape(gate, unit)
-    return View(make_landscape_figure(data_l), queries.landscape_table(data_l))
+    return View(
+        make_landscape_figure(data_l),
+        queries.landscape_table(data_l),
+        data_l.reading,
+        f"{name}: the four kinds of support beside the levels above it.",
+    )
 
 
-def choose_unit(gate: Gate, page: Page, requested: str | None) -> tuple[UnitKey | None, bool]:
+def choose_unit(gate: Gate, page: Page, requested: str | None) -> tuple[Start, bool]:
     """The unit to show and whether the request was allowed (a bad or foreign unit is refused)."""
-    units = page_units(gate, page)
     if requested:
         unit = UnitKey.from_param(requested)
-        if unit is None or unit not in units:
-            return None, False
-        return unit, True
-    return (units[0] if units else None), True
+        if unit is None or unit not in page_units(gate, page):
+            return Start(None), False
+        return Start(unit), True
+    return default_unit(gate, page), True
 
 
-def view_for(
-    page: Page, requested: str | None
-) -> tuple[Viewer | None, Gate | None, View | None, UnitKey | None]:
-    """Resolve viewer, gate and view for a request; any `None` means there is nothing to show."""
+@dataclass
+class Resolved:
+    viewer: Viewer | None
+    gate: Gate | None = None
+    page: Page | None = None
+    start: Start = field(default_factory=lambda: Start(None))
+    view: View | None = None
+
+
+def view_for(page: Page | None, requested: str | None) -> Resolved:
+    """Resolve viewer, page, unit and view for a request (`page` None: the viewer's landing page)."""
     viewer = current_viewer()
     if viewer is None or not viewer.has_access:
-        return viewer, None, None, None
+        return Resolved(viewer)
     context = current_context()
     session = context.session_factory()
-    gate = Gate(session=session, viewer=viewer, rules=context.rules)
     try:
-        unit, allowed = choose_unit(gate, page, requested)
-        if not allowed or (unit is None and page is not Page.COMPARE):
-            return viewer, gate, None, unit
-        return viewer, gate, build_view(gate, page, unit), unit
+        gate = Gate(session=session, viewer=viewer, rules=context.rules)
+        chosen = page or landing(gate)
+        resolved = Resolved(viewer, gate, chosen)
+        if chosen not in pages_for(gate):
+            return resolved
+        resolved.start, allowed = choose_unit(gate, chosen, requested)
+        if not allowed or (resolved.start.unit is None and chosen not in SIDE_BY_SIDE):
+            return resolved
+        resolved.view = build_view(gate, chosen, resolved.start.unit, session)
+        return resolved
     except OutOfScope:
-        return viewer, gate, None, None
+        return resolved
     finally:
         session.close()
 
 
 def export_href(page: Page, unit: UnitKey | None) -> str:
-    query = urlencode({"unit": unit.to_param()}) if unit else ""
-    return f"{BASE}export/{page.value}.csv" + (f"?{query}" if query else "")
+    return href(page, unit).replace(f"{BASE}{page.path}", f"{BASE}export/{page.value}.csv", 1)
 
 
 # -- rendering ------------------------------------------------------------------------------------------
 
 
-def render_page(page: Page, requested: str | None) -> Component:
-    """A page's whole layout for this request."""
-    viewer, gate, view, unit = view_for(page, requested)
+def render_page(page: Page | None, requested: str | None) -> Component:
+    """A page's whole layout for this request (`page` None: the viewer's landing page)."""
+    resolved = view_for(page, requested)
     person = signed_in()
-    if viewer is None or gate is None or not viewer.has_access:
-        return frame(page, person.name if person else "", None, [html.P(NOTHING_HERE, id="nothing-here")])
-    units = page_units(gate, page)
-    picker = dcc.Dropdown(
-        id="kindred-unit",
-        options=[{"label": _unit_label(gate, u), "value": u.to_param()} for u in units],
-        value=unit.to_param() if unit else None,
-        clearable=False,
-        placeholder="My teams" if page is Page.COMPARE else "Choose…",
-        style={"maxWidth": "28rem"},
-    )
+    name = person.name if person else ""
+    gate = resolved.gate
+    if resolved.viewer is None or gate is None or resolved.page is None:
+        return shell(None, name, None, None, [dmc.Text(NOTHING_HERE, id="nothing-here")])
+    chosen, unit = resolved.page, resolved.start.unit
     body: list[Component] = [
-        html.Label("Show", htmlFor="kindred-unit", style={"fontWeight": 600}),
-        picker,
-        dcc.Store(id="kindred-page", data=page.value),
-        html.Div(content(view, page, unit), id="kindred-content"),
+        dcc.Store(id="kindred-page", data=chosen.value),
+        # The unit on screen: the picker reports its value as it mounts, which must not navigate.
+        dcc.Store(id="kindred-shown-unit", data=unit.to_param() if unit else None),
     ]
-    return frame(page, person.name if person else "", unit, body)
-
-
-def _unit_label(gate: Gate, unit: UnitKey) -> str:
-    prefix = {UnitKind.ORG: "", UnitKind.DEPARTMENT: "Department: ", UnitKind.TEAM: "Team: "}[unit.kind]
-    return prefix + gate.name(unit)
+    units = page_units(gate, chosen)
+    if units and chosen in pages_for(gate):
+        body.append(
+            dmc.Select(
+                id="kindred-unit",
+                label="Show",
+                data=[{"label": unit_label(gate, u), "value": u.to_param()} for u in units],
+                value=unit.to_param() if unit else None,
+                allowDeselect=False,
+                searchable=len(units) > 8,
+                placeholder="My teams" if chosen in SIDE_BY_SIDE else "Choose…",
+                maw=420,
+                mb="md",
+            )
+        )
+    if resolved.start.why:
+        body.append(
+            dmc.Alert(resolved.start.why, title="Why this view", color="blue", id="default-why", mb="md")
+        )
+    body += content(resolved.view, chosen, unit)
+    return shell(chosen, name, gate, unit, body)
 
 
 def content(view: View | None, page: Page, unit: UnitKey | None) -> list[Component]:
-    """The part of a page that changes with the unit (also what the callback returns)."""
+    """The part of a page that depends on the unit."""
     if view is None:
-        return [html.P(NOT_YOURS, id="not-yours")]
+        return [dmc.Alert(NOT_YOURS, id="not-yours", color="orange", title="Not available")]
     parts: list[Component] = []
     if view.reading:
-        parts.append(html.P(view.reading, id="reading", className="reading"))
+        parts.append(dmc.Text(view.reading, id="reading", size="md", mb="sm"))
     parts.append(
-        dcc.Graph(figure=view.figure, id="kindred-figure", config={"displaylogo": False, "responsive": True})
+        html.Figure(
+            [
+                dcc.Graph(figure=view.figure, id="kindred-figure", config=GRAPH_CONFIG),
+                html.Figcaption(view.reading or view.caption, className="visually-hidden"),
+            ],
+            style={"margin": 0},
+            **_aria(view.caption or page.heading),
+        )
     )
-    parts.append(html.A("Download this table (CSV)", href=export_href(page, unit), id="kindred-export"))
-    parts.append(table(view.table))
-    if view.comments is not None:
-        parts.append(html.H3("Comments from the latest week"))
-        parts.append(html.Ul([html.Li(c) for c in view.comments], id="comments"))
+    if view.steps:
+        parts.append(steps_section(view.steps))
+    parts.append(dmc.Title("The numbers", order=2, size="h4", mt="lg", mb="xs"))
+    parts.append(table(view.table, view.caption))
+    parts.append(
+        dmc.Anchor(
+            "Download this table (CSV)", href=export_href(page, unit), id="kindred-export", refresh=True
+        )
+    )
+    if view.comments is not None or view.comments_note:
+        parts.append(dmc.Title("Comments from the latest week", order=2, size="h4", mt="lg"))
+        if view.comments is not None:
+            parts.append(
+                html.Ul([html.Li(c) for c in view.comments] or [html.Li("No comments.")], id="comments")
+            )
+        else:
+            parts.append(dmc.Text(view.comments_note, id="comments-note"))
     if view.notes is not None:
         parts.append(view.notes)
     return parts
 
 
-def table(data: Table) -> Component:
-    return html.Table(
+def steps_section(steps: list[NextStep]) -> Component:
+    return html.Section(
         [
-            html.Thead(html.Tr([html.Th(c) for c in data.columns])),
-            html.Tbody([html.Tr([html.Td(v) for v in row]) for row in data.rows]),
-        ],
-        id="kindred-table",
-        className="kindred-table",
-    )
-
-
-def frame(page: Page, name: str, unit: UnitKey | None, body: list[Component]) -> Component:
-    query = f"?{urlencode({'unit': unit.to_param()})}" if unit else ""
-    nav = [
-        html.A(
-            p.heading,
-            href=f"{BASE}{p.path}{query if p is not Page.COMPARE else ''}",
-            className="active" if p is page else "",
-            style={"marginRight": "1.2rem", "fontWeight": 700 if p is page else 400},
-        )
-        for p in Page
-    ]
-    minimum = current_context().settings.min_group_size
-    return html.Div(
-        [
-            html.Header(
+            dmc.Title("Suggested next steps", order=2, size="h4", mt="lg", mb="xs"),
+            dmc.SimpleGrid(
                 [
-                    html.H1(f"Kindred · {page.heading}", style={"fontSize": "1.6rem"}),
-                    html.Nav(nav),
-                    html.P(
+                    dmc.Paper(
                         [
-                            f"Signed in as {name}. " if name else "",
-                            html.A("Sign out", href=f"{BASE}logout", id="sign-out"),
-                        ]
-                    ),
-                    html.P(
-                        f"Only totals are shown, and nothing from a group with fewer than {minimum} answers. "
-                        "A group can also be hidden when showing it would let a smaller group's answers be "
-                        "worked out from the totals around it.",
-                        style={"color": "#555"},
-                        id="privacy-note",
-                    ),
-                ]
+                            dmc.Text(step.gap, fw=600, mb=4),
+                            html.Ul(
+                                [html.Li(a) for a in step.actions],
+                                style={"margin": 0, "paddingLeft": "1.2rem"},
+                            ),
+                        ],
+                        withBorder=True,
+                        p="sm",
+                        radius="md",
+                    )
+                    for step in steps
+                ],
+                cols={"base": 1, "md": 2},
             ),
-            html.Main(body),
         ],
-        style={
-            "fontFamily": "system-ui, sans-serif",
-            "maxWidth": "72rem",
-            "margin": "1rem auto",
-            "padding": "0 1rem",
-        },
+        id="next-steps",
     )
+
+
+def table(data: Table, caption: str = "") -> Component:
+    """An accessible table: a caption, column headers with scope, each row headed by its first cell."""
+    return html.Div(
+        dmc.Table(
+            [
+                html.Caption(caption or "Table", style={"textAlign": "left", "captionSide": "top"}),
+                html.Thead(html.Tr([html.Th(c, scope="col") for c in data.columns])),
+                html.Tbody(
+                    [
+                        html.Tr([html.Th(row[0], scope="row"), *(html.Td(v) for v in row[1:])])
+                        for row in data.rows
+                    ]
+                ),
+            ],
+            id="kindred-table",
+            striped=True,
+            highlightOnHover=True,
+            fz="sm",
+        ),
+        style={"overflowX": "auto"},
+        tabIndex=0,
+        role="region",
+        **_aria(caption or "Table"),
+    )
+
+
+def privacy_note(minimum: int) -> str:
+    return (
+        f"Only totals are shown, and nothing from a group with fewer than {minimum} answers. A group can "
+        "also be hidden when showing it would let a smaller group's answers be worked out from the totals "
+        "around it."
+    )
+
+
+def shell(
+    page: Page | None, name: str, gate: Gate | None, unit: UnitKey | None, body: list[Component]
+) -> Component:
+    """The frame around every page: a header, the navigation (a drawer on a phone) and the main column."""
+    links: list[Component] = []
+    if gate is not None:
+        for target in pages_for(gate):
+            links.append(
+                dmc.NavLink(
+                    label=target.heading,
+                    description=target.description,
+                    href=href(target, carried(gate, target, unit)),
+                    active=target is page,
+                    id=f"tab-{target.value}",
+                )
+            )
+    minimum = current_context().settings.min_group_size
+    account = [
+        dmc.Text(f"Signed in as {name}", size="sm") if name else None,
+        dmc.Anchor("Sign out", href=f"{BASE}logout", id="sign-out", refresh=True, size="sm"),
+    ]
+    heading = page.heading if page else "Kindred"
+    subtitle = (
+        gate.name(unit)
+        if gate is not None and unit is not None
+        else ("My teams" if page in SIDE_BY_SIDE else "")
+    )
+    frame: Component = dmc.AppShell(
+        [
+            dmc.AppShellHeader(
+                dmc.Group(
+                    [
+                        dmc.Group(
+                            [
+                                dmc.Button(
+                                    "Menu",
+                                    id="kindred-menu",
+                                    variant="subtle",
+                                    hiddenFrom="sm",
+                                    size="compact-md",
+                                    n_clicks=0,
+                                ),
+                                dmc.Anchor(
+                                    "Kindred", href=BASE, fw=700, size="lg", c="dark", underline="never"
+                                ),
+                            ],
+                            gap="xs",
+                        ),
+                        dmc.Group([a for a in account if a is not None], gap="sm", visibleFrom="sm"),
+                    ],
+                    justify="space-between",
+                    h="100%",
+                    px="md",
+                ),
+            ),
+            dmc.AppShellNavbar(
+                [
+                    html.Nav(links, **_aria("Dashboard pages")),
+                    dmc.Stack([a for a in account if a is not None], gap=4, hiddenFrom="sm", mt="md"),
+                ],
+                p="sm",
+            ),
+            dmc.AppShellMain(
+                dmc.Container(
+                    [
+                        html.H1(heading, className="kindred-title"),
+                        dmc.Text(subtitle, size="lg", c="gray.7", mb="md", id="unit-name")
+                        if subtitle
+                        else None,
+                        *body,
+                        dmc.Text(
+                            privacy_note(minimum),
+                            size="sm",
+                            c="gray.7",
+                            mt="xl",
+                            id="privacy-note",
+                        ),
+                    ],
+                    size="lg",
+                    px={"base": 0, "sm": "md"},
+                ),
+            ),
+        ],
+        id="kindred-shell",
+        header={"height": 56},
+        navbar={"width": 250, "breakpoint": "sm", "collapsed": {"mobile": True}},
+        padding="md",
+    )
+    return frame

@@ -1,8 +1,9 @@
-"""The dashboard's data: every number here comes from the privacy gate, and from nowhere else.
+"""The dashboard's data: every number comes from the gate's reader of publications, and from nowhere else.
 
 Each view has a data builder (what the figure draws) and a table builder (what the page lists and the
 CSV export holds), so the export is exactly what is on screen. A hidden value is `None` here, shown
-as the gate's reason, never as zero.
+with its own cell's reason ("fewer than 5 answers", or hidden to protect a smaller group), never as
+zero. Means are shown to one decimal, the precision they are published at.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from slackapp.privacy.gate import Cell, Engagement, Gate
+from slackapp.privacy.gate import Cell, Engagement, Gate, QuestionFigures
 from slackapp.privacy.suppression import UnitKey, UnitKind
 
 QUESTION_LABELS: dict[str, str] = {
@@ -23,8 +24,52 @@ QUESTION_LABELS: dict[str, str] = {
     "belonging": "Belonging",
 }
 SUPPORT_KINDS: tuple[str, ...] = ("emotional", "practical", "advice", "belonging")
+MEASURES: tuple[str, ...] = ("wellbeing", "stress", *SUPPORT_KINDS)
 HIGHER_IS_WORSE = frozenset({"stress"})
 QUESTION_WEEKS = 8
+# How many standard errors of the difference a change must exceed before it is called a change: about
+# the 95% level, so a small team's week-to-week wobble is not read as news.
+NOISE_SES = 2.0
+
+
+# -- where the numbers come from -------------------------------------------------------------------------
+# Every number below is read through these few functions, so pointing the dashboard at another source of
+# published cells (stored publications) changes them and nothing else.
+
+
+def _series(gate: Gate, unit: UnitKey, questions: tuple[str, ...], last: int | None = None) -> list[Cell]:
+    if unit in gate.benchmark_units():
+        return gate.benchmark_series(unit, questions=questions, last=last)
+    return gate.series(unit, questions=questions, last=last)
+
+
+def _latest(gate: Gate, units: list[UnitKey], questions: tuple[str, ...]) -> list[Cell]:
+    return gate.compare(units, questions=questions)
+
+
+def _benchmarks(gate: Gate, unit: UnitKey) -> list[Cell]:
+    return gate.benchmarks(unit)
+
+
+# -- noise ------------------------------------------------------------------------------------------------
+
+
+def standard_error(figures: QuestionFigures) -> float:
+    """The standard error of a published mean, from its published distribution (counts of 1..5)."""
+    n = sum(figures.counts)
+    if n < 2:
+        return float("inf")
+    mean = sum((v + 1) * c for v, c in enumerate(figures.counts)) / n
+    variance = sum(c * ((v + 1) - mean) ** 2 for v, c in enumerate(figures.counts)) / (n - 1)
+    # A unanimous small group has no spread in its sample, not none in its people: never below a floor
+    # of one answer point's worth of disagreement.
+    return float(max(variance, 0.25) ** 0.5 / n**0.5)
+
+
+def change_is_real(now: QuestionFigures, before: QuestionFigures) -> bool:
+    """True when the change between two published means is beyond the noise of the two groups' sizes."""
+    spread = (standard_error(now) ** 2 + standard_error(before) ** 2) ** 0.5
+    return bool(abs(now.mean - before.mean) > NOISE_SES * spread)
 
 
 @dataclass(frozen=True)
@@ -33,7 +78,7 @@ class Table:
     rows: tuple[tuple[str, ...], ...]
 
 
-def _number(value: float | None, digits: int = 2) -> str:
+def _number(value: float | None, digits: int = 1) -> str:
     return "" if value is None else f"{value:.{digits}f}"
 
 
@@ -61,6 +106,7 @@ class WeekPoint:
     wellbeing: float | None
     low: float | None
     high: float | None
+    note: str = ""  # why the week (or its well-being) is hidden, in this cell's own words
 
 
 @dataclass(frozen=True)
@@ -73,7 +119,8 @@ class OverviewData:
 
 def overview(gate: Gate, unit: UnitKey) -> OverviewData:
     points: list[WeekPoint] = []
-    for cell in gate.series(unit, questions=("wellbeing",) + SUPPORT_KINDS):
+    cells = _series(gate, unit, ("wellbeing", *SUPPORT_KINDS))
+    for cell in cells:
         wellbeing = cell.questions.get("wellbeing")
         points.append(
             WeekPoint(
@@ -84,35 +131,46 @@ def overview(gate: Gate, unit: UnitKey) -> OverviewData:
                 wellbeing=wellbeing.mean if wellbeing else None,
                 low=wellbeing.low if wellbeing else None,
                 high=wellbeing.high if wellbeing else None,
+                note=cell.reason or cell.question_reasons.get("wellbeing", ""),
             )
         )
     return OverviewData(
         unit_name=gate.name(unit),
         hidden_reason=gate.rules.hidden_reason,
         weeks=tuple(points),
-        reading=_reading(points, gate.rules.hidden_reason),
+        reading=_reading(points, gate.rules.hidden_reason, _wellbeing_change(cells)),
     )
 
 
-def _reading(points: Sequence[WeekPoint], hidden_reason: str) -> str:
+def _wellbeing_change(cells: Sequence[Cell]) -> bool | None:
+    """Whether the latest well-being moved beyond noise since the previous shown week (None: no pair)."""
+    shown = [c.questions["wellbeing"] for c in cells if "wellbeing" in c.questions]
+    if len(shown) < 2 or "wellbeing" not in cells[-1].questions:
+        return None
+    return change_is_real(shown[-1], shown[-2])
+
+
+def _reading(points: Sequence[WeekPoint], hidden_reason: str, moved: bool | None = None) -> str:
     """A short plain-language reading of the latest week, careful not to over-read noise."""
     if not points:
         return "No check-in results yet. Results appear once a week's check-ins have all closed."
     latest = points[-1]
     when = f"In the week of {week_label(latest.week)}"
     if latest.respondents is None:
-        return f"{when}, results are not shown: {hidden_reason}."
+        return f"{when}, results are not shown: {latest.note or hidden_reason}."
     parts = [f"{when}, {latest.respondents} people answered"]
     if latest.invited and latest.participation is not None:
         parts[0] += f" of {latest.invited} invited ({latest.participation:.0%})"
     if latest.wellbeing is not None:
         sentence = f"Well-being averaged {latest.wellbeing:.1f} out of 5"
         previous = next((p for p in reversed(points[:-1]) if p.wellbeing is not None), None)
-        if previous is not None and previous.wellbeing is not None and latest.low is not None:
+        if previous is not None and previous.wellbeing is not None and moved is not None:
             change = latest.wellbeing - previous.wellbeing
-            half_band = (latest.high or latest.wellbeing) - latest.low
-            if abs(change) < max(half_band / 2, 0.1):
-                sentence += ", about the same as the week before"
+            if not moved:
+                sentence += (
+                    f", within the usual week-to-week variation for a group of this size "
+                    f"({previous.wellbeing:.1f} last time)"
+                )
             else:
                 sentence += f", {'up' if change > 0 else 'down'} {abs(change):.1f} on the week before"
         parts.append(sentence)
@@ -127,8 +185,8 @@ def overview_table(data: OverviewData) -> Table:
             _count(p.invited),
             _percent(p.participation),
             _number(p.wellbeing),
-            "" if p.low is None else f"{p.low:.2f}–{p.high:.2f}",
-            data.hidden_reason if p.respondents is None or p.wellbeing is None else "",
+            "" if p.low is None else f"{p.low:.1f}–{p.high:.1f}",
+            p.note if p.respondents is None or p.wellbeing is None else "",
         )
         for p in data.weeks
     )
@@ -144,6 +202,7 @@ def overview_table(data: OverviewData) -> Table:
 class QuestionWeek:
     week: date
     counts: tuple[int, ...] | None  # how many chose 1..5; None when hidden
+    note: str = ""  # why it is hidden
 
 
 @dataclass(frozen=True)
@@ -161,13 +220,17 @@ class QuestionsData:
 
 
 def questions(gate: Gate, unit: UnitKey, last: int = QUESTION_WEEKS) -> QuestionsData:
-    cells = gate.series(unit, last=last)
+    cells = _series(gate, unit, MEASURES, last=last)
     series = tuple(
         QuestionSeries(
             key=key,
             label=label,
             weeks=tuple(
-                QuestionWeek(week=c.period, counts=c.questions[key].counts if key in c.questions else None)
+                QuestionWeek(
+                    week=c.period,
+                    counts=c.questions[key].counts if key in c.questions else None,
+                    note=c.reason or c.question_reasons.get(key, ""),
+                )
                 for c in cells
                 if key in c.questions or c.hidden or key in c.hidden_questions
             ),
@@ -184,7 +247,7 @@ def questions_table(data: QuestionsData) -> Table:
             q.label,
             *((str(c) for c in w.counts) if w.counts else ("",) * 5),
             _count(sum(w.counts) if w.counts else None),
-            "" if w.counts else data.hidden_reason,
+            "" if w.counts else w.note,
         )
         for q in data.questions
         for w in q.weeks
@@ -200,29 +263,64 @@ class LandscapeGroup:
     name: str
     respondents: int | None
     scores: dict[str, float | None]
+    note: str = ""
 
 
 @dataclass(frozen=True)
 class LandscapeData:
-    team_name: str
+    team_name: str  # the unit's name (a team, a department or the organisation)
     hidden_reason: str
     week: date | None
     groups: tuple[LandscapeGroup, ...]
+    reading: str = ""
 
 
-def landscape(gate: Gate, team: UnitKey) -> LandscapeData:
-    cells = gate.landscape(team)
-    groups = tuple(_landscape_group(cell) for cell in cells)
-    return LandscapeData(
-        gate.name(team), gate.rules.hidden_reason, cells[0].period if cells else None, groups
-    )
+def landscape(gate: Gate, unit: UnitKey) -> LandscapeData:
+    """The unit's four kinds of support beside the levels above it, for its latest published week."""
+    cells = _benchmarks(gate, unit)
+    groups = tuple(_landscape_group(cell, first=index == 0) for index, cell in enumerate(cells))
+    name = gate.name(unit)
+    data = LandscapeData(name, gate.rules.hidden_reason, cells[0].period if cells else None, groups)
+    return LandscapeData(data.team_name, data.hidden_reason, data.week, groups, _landscape_reading(data))
 
 
-def _landscape_group(cell: Cell) -> LandscapeGroup:
+def _landscape_group(cell: Cell, *, first: bool) -> LandscapeGroup:
     label = {UnitKind.ORG: "Organisation", UnitKind.DEPARTMENT: "Department"}.get(cell.unit.kind)
-    name = f"{cell.name}" if label is None else f"{label}: {cell.name}"
+    name = (
+        cell.name if label is None or (first and cell.unit.kind is UnitKind.ORG) else f"{label}: {cell.name}"
+    )
     scores = {k: (cell.questions[k].mean if k in cell.questions else None) for k in SUPPORT_KINDS}
-    return LandscapeGroup(name=name, respondents=cell.respondents, scores=scores)
+    note = cell.reason or next(iter(cell.question_reasons.values()), "")
+    return LandscapeGroup(name=name, respondents=cell.respondents, scores=scores, note=note)
+
+
+def weakest_kind(scores: dict[str, float | None]) -> str | None:
+    """The kind of support with the lowest published score (None when none is shown)."""
+    shown = {k: v for k, v in scores.items() if k in SUPPORT_KINDS and v is not None}
+    return min(shown, key=lambda k: (shown[k], SUPPORT_KINDS.index(k))) if shown else None
+
+
+def _landscape_reading(data: LandscapeData) -> str:
+    if not data.groups:
+        return "No check-in results yet. Results appear once a week's check-ins have all closed."
+    own = data.groups[0]
+    weakest = weakest_kind(own.scores)
+    when = f"In the week of {week_label(data.week)}" if data.week else "Latest"
+    if weakest is None:
+        return f"{when}, {data.team_name}'s support is not shown: {data.hidden_reason}."
+    strongest = max(
+        (k for k in SUPPORT_KINDS if own.scores[k] is not None), key=lambda k: own.scores[k] or 0.0
+    )
+    sentence = (
+        f"{when}, the weakest kind of support in {data.team_name} was "
+        f"{QUESTION_LABELS[weakest].lower()} ({own.scores[weakest]:.1f} out of 5); the strongest was "
+        f"{QUESTION_LABELS[strongest].lower()} ({own.scores[strongest]:.1f})."
+    )
+    for group in data.groups[1:]:
+        theirs = group.scores.get(weakest)
+        if theirs is not None:
+            sentence += f" {group.name} scored {theirs:.1f} on {QUESTION_LABELS[weakest].lower()}."
+    return sentence
 
 
 def landscape_table(data: LandscapeData) -> Table:
@@ -231,14 +329,24 @@ def landscape_table(data: LandscapeData) -> Table:
             g.name,
             _count(g.respondents),
             *(_number(g.scores[k]) for k in SUPPORT_KINDS),
-            data.hidden_reason if any(v is None for v in g.scores.values()) else "",
+            g.note if any(v is None for v in g.scores.values()) else "",
         )
         for g in data.groups
     )
     return Table(("Group", "Answers", *(QUESTION_LABELS[k] for k in SUPPORT_KINDS), "Note"), rows)
 
 
-# -- Compare --------------------------------------------------------------------------------------------
+# -- Teams side by side: Compare and "Where to act" ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One published measure for one team's latest week, with its change since the team's previous one."""
+
+    value: float | None
+    change: float | None = None  # since the previous published week of the same team
+    changed: bool = False  # the change is beyond the noise of the two groups' sizes
+    previous_week: date | None = None
 
 
 @dataclass(frozen=True)
@@ -248,13 +356,18 @@ class CompareRow:
     respondents: int | None
     participation: float | None
     scores: dict[str, float | None]
+    unit: UnitKey | None = None
+    measures: dict[str, Measure] | None = None
+    need: float | None = None  # 0 (all good) to 1 (all bad), from the shown measures; None when hidden
+    note: str = ""  # why the team (or one of its measures) is hidden, in its publication's words
 
 
 @dataclass(frozen=True)
 class CompareData:
     scope_name: str
     hidden_reason: str
-    rows: tuple[CompareRow, ...]
+    rows: tuple[CompareRow, ...]  # by need, the most in need first; hidden teams last
+    reading: str = ""
 
 
 def compare_teams(gate: Gate, within: UnitKey | None) -> list[UnitKey]:
@@ -267,26 +380,85 @@ def compare_teams(gate: Gate, within: UnitKey | None) -> list[UnitKey]:
     return [t for t in teams if gate.department_of(t) == within]
 
 
-def compare(gate: Gate, within: UnitKey | None) -> CompareData:
+def need_of(scores: dict[str, float | None]) -> float | None:
+    """How far a team is from the best answers, 0 to 1, over its shown measures (stress turned round)."""
+    shortfalls = [
+        (v - 1) / 4 if k in HIGHER_IS_WORSE else (5 - v) / 4 for k, v in scores.items() if v is not None
+    ]
+    return sum(shortfalls) / len(shortfalls) if shortfalls else None
+
+
+def _by_need(rows: Sequence[CompareRow]) -> tuple[CompareRow, ...]:
+    return tuple(sorted(rows, key=lambda r: (r.need is None, -(r.need or 0.0), r.name.lower())))
+
+
+def compare(gate: Gate, within: UnitKey | None, *, with_changes: bool = False) -> CompareData:
+    """Each team's latest published week, ordered by need; with its change since the previous one."""
     if within is not None:
         gate.check(within)
-    keys = ("wellbeing", "stress") + SUPPORT_KINDS
-    cells = gate.compare(compare_teams(gate, within), questions=keys)
-    rows = tuple(
-        CompareRow(
-            name=c.name,
-            week=c.period,
-            respondents=c.respondents,
-            participation=c.participation,
-            scores={k: (c.questions[k].mean if k in c.questions else None) for k in keys},
+    teams = compare_teams(gate, within)
+    cells = _latest(gate, teams, MEASURES)
+    rows: list[CompareRow] = []
+    for c in cells:
+        scores = {k: (c.questions[k].mean if k in c.questions else None) for k in MEASURES}
+        measures = _measures(gate, c) if with_changes else None
+        rows.append(
+            CompareRow(
+                name=c.name,
+                week=c.period,
+                respondents=c.respondents,
+                participation=c.participation,
+                scores=scores,
+                unit=c.unit,
+                measures=measures,
+                need=need_of(scores) if c.respondents is not None else None,
+                note=c.reason or next(iter(c.question_reasons.values()), ""),
+            )
         )
-        for c in sorted(cells, key=lambda c: c.name.lower())
-    )
-    return CompareData(gate.name(within) if within else "My teams", gate.rules.hidden_reason, rows)
+    ordered = _by_need(rows)
+    name = gate.name(within) if within else "My teams"
+    return CompareData(name, gate.rules.hidden_reason, ordered, _compare_reading(name, ordered))
+
+
+def _measures(gate: Gate, latest: Cell) -> dict[str, Measure]:
+    """The team's measures in its latest week and the change since its previous published week."""
+    if latest.respondents is None:
+        return {k: Measure(None) for k in MEASURES}
+    cells = _series(gate, latest.unit, MEASURES, last=2)
+    before = cells[0] if len(cells) == 2 and cells[1].period == latest.period else None
+    result: dict[str, Measure] = {}
+    for key in MEASURES:
+        now = latest.questions.get(key)
+        then = before.questions.get(key) if before is not None else None
+        if now is None:
+            result[key] = Measure(None)
+        elif then is None or before is None:
+            result[key] = Measure(now.mean)
+        else:
+            result[key] = Measure(now.mean, now.mean - then.mean, change_is_real(now, then), before.period)
+    return result
+
+
+def _compare_reading(scope: str, rows: Sequence[CompareRow]) -> str:
+    shown = [r for r in rows if r.need is not None]
+    hidden = len(rows) - len(shown)
+    if not rows:
+        return "No check-in results yet. Results appear once a week's check-ins have all closed."
+    if not shown:
+        return f"No team in {scope} has results that can be shown yet."
+    first = shown[0]
+    sentence = f"Of {len(rows)} teams in {scope}, {first.name} needs attention most"
+    wellbeing = first.scores.get("wellbeing")
+    if wellbeing is not None:
+        sentence += f" (well-being {wellbeing:.1f} out of 5)"
+    sentence += f"; {shown[-1].name} is doing best."
+    if hidden:
+        sentence += f" {hidden} {'team is' if hidden == 1 else 'teams are'} hidden to protect anonymity."
+    return sentence
 
 
 def compare_table(data: CompareData) -> Table:
-    keys = ("wellbeing", "stress") + SUPPORT_KINDS
+    keys = MEASURES
     rows = tuple(
         (
             r.name,
@@ -294,13 +466,36 @@ def compare_table(data: CompareData) -> Table:
             _count(r.respondents),
             _percent(r.participation),
             *(_number(r.scores[k]) for k in keys),
-            data.hidden_reason if r.respondents is None or any(v is None for v in r.scores.values()) else "",
+            r.note if r.respondents is None or any(v is None for v in r.scores.values()) else "",
         )
         for r in data.rows
     )
     return Table(
         ("Team", "Week", "Answers", "Participation", *(QUESTION_LABELS[k] for k in keys), "Note"), rows
     )
+
+
+def act_table(data: CompareData) -> Table:
+    """The "where to act" heatmap as a table: each measure with its change, marked when beyond noise."""
+    rows: list[tuple[str, ...]] = []
+    for rank, r in enumerate(data.rows, start=1):
+        cells: list[str] = []
+        for key in MEASURES:
+            measure = (r.measures or {}).get(key, Measure(r.scores.get(key)))
+            cells.append(change_text(measure))
+        note = (r.note or data.hidden_reason) if r.respondents is None else ""
+        rows.append((str(rank) if r.need is not None else "", r.name, _count(r.respondents), *cells, note))
+    return Table(("Rank", "Team", "Answers", *(QUESTION_LABELS[k] for k in MEASURES), "Note"), tuple(rows))
+
+
+def change_text(measure: Measure) -> str:
+    """ "3.4 (changed: down 0.6)" when the change is beyond noise, else just "3.4"; empty when hidden."""
+    if measure.value is None:
+        return ""
+    if measure.change is None or not measure.changed:
+        return f"{measure.value:.1f}"
+    direction = "up" if measure.change > 0 else "down"
+    return f"{measure.value:.1f} (changed: {direction} {abs(measure.change):.1f})"
 
 
 def engagement_table(data: Engagement) -> Table:
@@ -337,4 +532,71 @@ def engagement_table(data: Engagement) -> Table:
     return Table(
         ("What", "Which", "When", "People", "Took part (of opted in)", "Met", "Note"),
         tuple(rows),
+    )
+
+
+def ever_shown(gate: Gate, unit: UnitKey) -> bool:
+    """Whether any published week shows this unit (a team can be hidden every week)."""
+    return any(cell.respondents is not None for cell in _series(gate, unit, ()))
+
+
+def favourable_share(key: str, counts: tuple[int, ...]) -> float:
+    """The share of answers at the good end: 4 or 5, or for stress 1 or 2."""
+    total = sum(counts) or 1
+    good = counts[0] + counts[1] if key in HIGHER_IS_WORSE else counts[3] + counts[4]
+    return good / total
+
+
+def questions_reading(data: QuestionsData) -> str:
+    """The latest week's least and most favourable questions, in words."""
+    latest: dict[str, tuple[date, float]] = {}
+    for question in data.questions:
+        shown = [w for w in question.weeks if w.counts is not None]
+        if shown and shown[-1].counts is not None:
+            latest[question.key] = (shown[-1].week, favourable_share(question.key, shown[-1].counts))
+    if not latest:
+        if any(q.weeks for q in data.questions):
+            return f"No week can be shown for {data.unit_name}: {data.hidden_reason}."
+        return "No check-in results yet. Results appear once a week's check-ins have all closed."
+    worst = min(latest, key=lambda k: latest[k][1])
+    best = max(latest, key=lambda k: latest[k][1])
+    week = max(w for w, _share in latest.values())
+    return (
+        f"In the latest week shown ({week_label(week)}), {QUESTION_LABELS[worst].lower()} had the fewest "
+        f"favourable answers ({latest[worst][1]:.0%}) and {QUESTION_LABELS[best].lower()} the most "
+        f"({latest[best][1]:.0%}). Favourable means 4 or 5, or for stress 1 or 2."
+    )
+
+
+def wellbeing_cells(gate: Gate, unit: UnitKey) -> list[Cell]:
+    """The unit's published well-being, week by week (for the action plans' "did it move?")."""
+    return _series(gate, unit, ("wellbeing",))
+
+
+def progress_since(cells: Sequence[Cell], week: date) -> str:
+    """Whether well-being moved in the publications after a plan's week, judged against the noise."""
+    then = next(
+        (
+            c.questions["wellbeing"]
+            for c in reversed(cells)
+            if c.period <= week and "wellbeing" in c.questions
+        ),
+        None,
+    )
+    after = [c for c in cells if c.period > week and "wellbeing" in c.questions]
+    if then is None:
+        return "Well-being was not shown for the week it answers, so there is nothing to compare with."
+    if not after:
+        return f"Well-being was {then.mean:.1f} in the week it answers; no results since yet."
+    latest = after[-1].questions["wellbeing"]
+    when = week_label(after[-1].period)
+    if not change_is_real(latest, then):
+        return (
+            f"Well-being {then.mean:.1f} then, {latest.mean:.1f} in the week of {when}: no clear change yet "
+            "(within the usual variation for a group of this size)."
+        )
+    direction = "up" if latest.mean > then.mean else "down"
+    return (
+        f"Well-being {then.mean:.1f} then, {latest.mean:.1f} in the week of {when}: "
+        f"{direction} {abs(latest.mean - then.mean):.1f}, a real change."
     )

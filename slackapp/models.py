@@ -5,12 +5,20 @@ from slackapp.admin.models import KindredAdmin, ProfessionalHelp
 from slackapp.checkins.models import Answer, Comment, Histogram, Invitee, Participation, Pulse, Round
 from slackapp.dashboard_sessions import DashboardSession
 from slackapp.database import Base
+from slackapp.digests.models import DigestSent
 from slackapp.fair_use.models import PersonPace
 from slackapp.installations import tables as installation_tables  # noqa: F401  (slack_sdk's tables)
 from slackapp.org.models import Department, ManagerAssignment, Team
 from slackapp.pacing import PacingSlot
 from slackapp.pairing.models import Group, GroupMember, Membership, PairingRound, Profile, Programme
 from slackapp.privacy import indexes as privacy_indexes  # noqa: F401  (indexes on check-in tables)
+from slackapp.privacy.models import (
+    Publication,
+    PublicationSchedule,
+    PublishedCell,
+    PublishedRound,
+    PublishedUnit,
+)
 from slackapp.resources.models import (
     AnonymousQuestion,
     PersonRegion,
@@ -29,10 +37,16 @@ __all__ = [
     "GroupMember",
     "Membership",
     "PacingSlot",
+    "DigestSent",
     "PersonPace",
     "PairingRound",
     "PersonRegion",
     "Profile",
+    "Publication",
+    "PublicationSchedule",
+    "PublishedCell",
+    "PublishedRound",
+    "PublishedUnit",
     "Programme",
     "QuestionCount",
     "ResourceAudit",

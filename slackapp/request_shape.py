@@ -26,7 +26,7 @@ KNOWN_KINDS = frozenset(
     }
 )
 # Parts of a payload that are objects when present (Slack may send some as null).
-OBJECT_FIELDS = ("team", "user", "channel", "message", "view", "container", "enterprise", "state")
+OBJECT_FIELDS = ("team", "user", "channel", "message", "view", "container", "enterprise", "state", "event")
 # Of those, the ones Slack sends as null (a workspace outside Enterprise Grid, an org-wide install).
 NULLABLE_OBJECTS = frozenset({"team", "enterprise"})
 # Top-level fields that are text when present.

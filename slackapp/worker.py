@@ -7,10 +7,12 @@ from datetime import datetime
 
 from slackapp.checkins import jobs as checkin_jobs
 from slackapp.database import SessionFactory, utcnow
+from slackapp.digests import jobs as digest_jobs
 from slackapp.installations.clients import workspace_clients
 from slackapp.logs import pin_slack_loggers
 from slackapp.pacing import DatabaseSlots, RatePacer
 from slackapp.pairing import jobs as pairing_jobs
+from slackapp.privacy import jobs as privacy_jobs
 from slackapp.resources import jobs as resource_jobs
 from slackapp.scheduler.worker import Worker
 from slackapp.settings import Settings
@@ -37,12 +39,12 @@ def create_worker(
         session_factory=session_factory,
         slack=slack or clients,
         is_installed=installed,
-        handlers={**checkin_jobs.JOB_HANDLERS, **pairing_jobs.JOB_HANDLERS},
+        handlers={**checkin_jobs.JOB_HANDLERS, **pairing_jobs.JOB_HANDLERS, **privacy_jobs.JOB_HANDLERS},
         periodic=[
             checkin_jobs.open_rounds_when_due,
             resource_jobs.purge_expired_anonymous_questions,
             resource_jobs.count_group_members,
         ]
-        + [pairing_jobs.start_rounds_when_due],
+        + [pairing_jobs.start_rounds_when_due, digest_jobs.send_digests_when_due],
         clock=clock,
     )

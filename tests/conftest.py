@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future
 from concurrent.futures import wait as wait_for_futures
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -191,6 +191,14 @@ class Clock:
 
     def advance(self, **delta: float) -> datetime:
         self.now += timedelta(**delta)
+        return self.now
+
+    def past_the_week(self) -> datetime:
+        """A minute into next week (UTC): the week is over, so the worker publishes it."""
+        monday = self.now.date() - timedelta(days=self.now.weekday())
+        self.now = datetime.combine(monday + timedelta(days=7), datetime.min.time(), tzinfo=UTC) + timedelta(
+            minutes=1
+        )
         return self.now
 
 

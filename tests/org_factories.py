@@ -9,9 +9,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from slackapp.checkins.models import Pulse
+from slackapp.checkins.models import Pulse, Round
 from slackapp.checkins.questions import DEFAULT_QUESTION_KEYS, QuestionKey
 from slackapp.checkins.service import close_round, invite_people, mark_invitation_posted, open_round_now
 from slackapp.database import SessionFactory
@@ -25,6 +25,7 @@ from slackapp.org.service import (
     set_team_managers,
 )
 from slackapp.privacy.gate import Gate, PrivacyRules
+from slackapp.privacy.publish import PublishOutcome, period_end, period_of, publish_due_periods
 from slackapp.privacy.scope import Viewer, viewer_for
 from tests.factories import HR_ADMIN, WORKSPACE, answer, make_pulse, round_secrets, scores
 
@@ -184,9 +185,29 @@ class OrgBuilder:
         asked = self.questions.get(channel, DEFAULT_QUESTION_KEYS)
         return {key: value for key, value in scores().items() if QuestionKey(key) in asked}
 
+    def publish(
+        self, now: datetime | None = None, *, min_group_size: int = RULES.min_group_size
+    ) -> PublishOutcome:
+        """What the worker's publish job does: publish every completed period, by default as of the end
+        of the latest week that has a round (every week so far is over)."""
+        with self.session_factory.begin() as session:
+            if now is None:
+                latest = session.scalar(
+                    select(func.max(Round.opens_at)).where(Round.workspace_id == WORKSPACE)
+                )
+                now = period_end(period_of(latest)) if latest is not None else week(0)
+            return publish_due_periods(
+                session=session, workspace_id=WORKSPACE, now=now, min_group_size=min_group_size
+            )
+
     @contextmanager
-    def gate(self, user: str, *, admin: bool = False, rules: PrivacyRules = RULES) -> Iterator[Gate]:
-        """The gate as `user` sees it (HR when `admin`), in a session closed afterwards."""
+    def gate(
+        self, user: str, *, admin: bool = False, rules: PrivacyRules = RULES, publish: bool = True
+    ) -> Iterator[Gate]:
+        """The gate as `user` sees it (HR when `admin`), in a session closed afterwards; by default what
+        has completed is published first, as the worker would have done."""
+        if publish:
+            self.publish(min_group_size=rules.min_group_size)
         with self.session_factory() as session:
             viewer = viewer_for(session=session, workspace_id=WORKSPACE, user_id=user, workspace_admin=admin)
             yield Gate(session=session, viewer=viewer, rules=rules)

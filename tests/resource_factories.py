@@ -14,7 +14,7 @@ from slackapp.resources.ids import EntryBlock, ResourceAction
 from slackapp.resources.models import ResourceEntry
 from slackapp.resources.service import EntrySpec, create_entry
 from tests.factories import HR_ADMIN, WORKSPACE
-from tests.slack_requests import checkboxes, conversation, static_select, text, user
+from tests.slack_requests import checkboxes, conversation, multi_static_select, static_select, text, user
 
 CONTACT = "U0CONTACT"
 
@@ -82,7 +82,10 @@ def entry_form(
         EntryBlock.SUPPORT_KINDS: {field: checkboxes(support_kinds)},
         EntryBlock.TAGS: {field: text(tags)},
         EntryBlock.OPTIONS: {field: checkboxes(["needs_approval"] if needs_approval else [])},
-        EntryBlock.REGIONS: {field: text(regions)},
+        # HR picks countries (or keeps a continent typed before) from a multi-select.
+        EntryBlock.REGIONS: {
+            field: multi_static_select(r.strip() for r in (regions or "").split(",") if r.strip())
+        },
     }
 
 

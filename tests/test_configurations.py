@@ -12,9 +12,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests as http
+from sqlalchemy import select
 
+from slackapp.actions.models import ActionNote
 from slackapp.database import new_engine, new_session_factory
-from slackapp.privacy.gate import forget_round_counts
 from tests.conftest import BOT_TOKEN, SECRET_KEY, SIGNING_SECRET
 from tests.dashboards.conftest import MANAGER_A
 from tests.factories import WORKSPACE
@@ -104,29 +105,53 @@ def say_we_did(kindred: Served, slack: SlackStandIn, database_url: str) -> str:
     org.manager(MANAGER_A, teams=["C0A"])
     for n in range(2):
         org.week(n, {"C0A": 8})
-    forget_round_counts()
+    org.publish()  # the worker publishes each week once it is over
     slack.add_channel("C0A", members=["U1"])
     slack.add_user(MANAGER_A)
     session = sign_in(kindred, slack, MANAGER_A)
-    reply = kindred.post(
-        "/dashboard/_dash-update-component",
-        cookies=session,
-        json={
-            "output": "..action-status.children...action-list.children..",
-            "outputs": [
-                {"id": "action-status", "property": "children"},
-                {"id": "action-list", "property": "children"},
-            ],
-            "inputs": [{"id": "action-save", "property": "n_clicks", "value": 1}],
-            "state": [
-                {"id": "action-text", "property": "value", "value": "Mornings stay free for focus."},
-                {"id": "kindred-unit", "property": "value", "value": "team:C0A"},
-            ],
-            "changedPropIds": ["action-save.n_clicks"],
-        },
+    # The action plan is saved, previewed, then posted (the dashboard's save and post callbacks).
+    dependencies = kindred.get("/dashboard/_dash-dependencies", cookies=session).json()
+
+    def callback(trigger: str, inputs: list[object], state: list[object]) -> dict[str, object]:
+        output = next(d["output"] for d in dependencies if trigger in json.dumps(d["inputs"][0]))
+        keys = output.strip(".").split("...")
+        reply = kindred.post(
+            "/dashboard/_dash-update-component",
+            cookies=session,
+            json={
+                "output": output,
+                "outputs": [{"id": k.split(".", 1)[0], "property": k.split(".", 1)[1]} for k in keys],
+                "inputs": inputs,
+                "state": state,
+                "changedPropIds": [f"{trigger}.n_clicks"],
+            },
+        )
+        assert reply.status_code == 200, reply.text
+        return dict(reply.json()["response"])
+
+    unit = {"id": "plan-unit", "property": "data", "value": "team:C0A"}
+    callback(
+        "action-save",
+        [{"id": "action-save", "property": "n_clicks", "value": 1}],
+        [
+            unit,
+            {"id": "plan-id", "property": "data", "value": None},
+            {"id": "action-text", "property": "value", "value": "Mornings stay free for focus."},
+            {"id": "plan-owner", "property": "value", "value": ""},
+            {"id": "plan-due", "property": "value", "value": ""},
+            {"id": "plan-status", "property": "value", "value": "planned"},
+        ],
     )
-    assert reply.status_code == 200, reply.text
-    return str(reply.json()["response"]["action-status"]["children"])
+    with new_session_factory(new_engine(database_url))() as db:
+        plan_id = str(db.scalar(select(ActionNote.id)))
+    posted = callback(
+        "plan-post",
+        [{"id": "plan-post", "property": "n_clicks", "value": 1}],
+        [unit, {"id": "plan-post-id", "property": "data", "value": plan_id}],
+    )
+    status = posted["action-status"]
+    assert isinstance(status, dict)
+    return str(status["children"])
 
 
 def assert_nothing_secret_was_written(output: str, *secrets: str) -> None:
@@ -154,7 +179,7 @@ def test_single_workspace_with_sign_in_with_slack(
         assert open_home(kindred, slack) == BOT_TOKEN
         assert kindred.get("/slack/install").status_code == 404
         status = say_we_did(kindred, slack, environment["DATABASE_URL"])
-    assert status == "Saved and posted in the team's channel."
+    assert status == "Posted in the team's channel."
     [posted] = slack.successful_calls_to("chat.postMessage")
     assert (posted.args["channel"], posted.token) == ("C0A", BOT_TOKEN)
     assert "Mornings stay free" in posted.args["text"]
@@ -170,7 +195,7 @@ def test_many_workspaces_by_oauth(
         install(kindred, slack)
         assert open_home(kindred, slack) == INSTALLED_TOKEN
         status = say_we_did(kindred, slack, environment["DATABASE_URL"])
-    assert status == "Saved and posted in the team's channel."
+    assert status == "Posted in the team's channel."
     [posted] = slack.successful_calls_to("chat.postMessage")
     assert (posted.args["channel"], posted.token) == ("C0A", INSTALLED_TOKEN)
     output = kindred.output()

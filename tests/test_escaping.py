@@ -24,7 +24,7 @@ from slackapp.resources.ids import ResourceAction
 from slackapp.resources.service import set_region
 from slackapp.scheduler.worker import Worker
 from tests.conftest import Clock
-from tests.factories import WORKSPACE, make_open_round, make_pulse
+from tests.factories import WORKSPACE, invite, make_open_round, make_pulse
 from tests.pairing.test_pairing_story import (  # noqa: F401  (workspace is a fixture)
     PEOPLE,
     introductions,
@@ -101,6 +101,7 @@ def test_a_professional_services_name_and_description_are_escaped_in_check_in_su
 ) -> None:
     make_entry(session_factory, professional_spec(HOSTILE[:150], description=HOSTILE))
     round_ = make_open_round(session_factory)
+    invite(session_factory, round_.id, PERSON)  # in the channel when it opened: only the invited answer
     low = {
         key.value: {CheckinAction.ANSWER: radio("1" if key.value != "stress" else "5")}
         for key in DEFAULT_QUESTION_KEYS

@@ -201,6 +201,7 @@ STRANGER = "T0STRANGER"  # a workspace Kindred was never installed in
 # The smallest signed requests that once got a 500 (each reached Bolt's authorization or a listener).
 MINIMAL_CASES: list[tuple[str, dict[str, Any]]] = [
     ("json", {"type": "event_callback", "team_id": WORKSPACE, "event": []}),
+    ("json", {"type": "url_verification", "event": None}),  # Bolt reads `event` of every request
     (
         "form",
         {

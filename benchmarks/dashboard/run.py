@@ -3,11 +3,12 @@
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test .venv/bin/python benchmarks/dashboard/run.py
 
 Builds a scratch database beside the one given (dropped afterwards), fills it with closed rounds and
-their histograms directly (COPY, for speed: this measures reading, not the check-in path), then times
-each dashboard view's data exactly as a request builds it - a fresh session, the viewer's scope, the
-privacy gate, the queries module - and, in the same run, the floor: one plain SQL aggregate over the
-same histograms with no suppression at all. Prints p50/p95 per view, and the first (cold) call
-separately: the gate keeps completed weeks' suppression patterns in memory after it.
+their histograms directly (COPY, for speed: this measures reading, not the check-in path), then
+publishes each week as the worker does (`publish_due_periods`, timed per week), and times each
+dashboard view's data exactly as a request builds it - a fresh session, the viewer's scope, the gate's
+reader of publications, the queries module - beside the floor: one plain SQL aggregate over the same
+histograms with no suppression at all. Cold figures: the first view in a freshly started process (a
+subprocess per view), and the first view after one more week is published.
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ from dashboards import queries
 from slackapp.checkins.questions import CATALOGUE
 from slackapp.database import new_engine, new_session_factory
 from slackapp.migrate import upgrade_database
-from slackapp.privacy.gate import Gate, PrivacyRules, forget_round_counts
+from slackapp.privacy.gate import Gate, PrivacyRules
+from slackapp.privacy.publish import period_end, period_of, publish_due_periods
 from slackapp.privacy.scope import viewer_for
 from slackapp.privacy.suppression import ORG, UnitKey, UnitKind
 from slackapp.settings import normalise_database_url
@@ -39,7 +41,7 @@ DEPARTMENTS = 25
 TEAMS = 500
 PEOPLE = 10_000
 WEEKS = 104
-RULES = PrivacyRules(min_group_size=5, min_comment_group_size=10, recheck_rounds_after=5.0)  # as the web app
+RULES = PrivacyRules(min_group_size=5, min_comment_group_size=10)  # as the web app
 FIRST_WEEK = datetime(2024, 11, 25, 9, 30, tzinfo=UTC)  # a Monday
 
 
@@ -156,9 +158,22 @@ def percentile(samples: list[float], p: float) -> float:
 
 
 def main() -> int:
+    global WEEKS
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--weeks", type=int, default=WEEKS, help="fewer weeks, for a quicker run")
+    parser.add_argument("--first-view", nargs=2, metavar=("URL", "VIEW"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    WEEKS = args.weeks
+    if args.first_view:  # a freshly started process: time its very first view
+        url, label = args.first_view
+        engine = new_engine(url, pool_size=5)
+        factory = new_session_factory(engine)
+        cases = {c[0]: c[1] for c in view_cases(factory, engine)}
+        started = time.perf_counter()
+        cases[label]()
+        print(f"{(time.perf_counter() - started) * 1000:.1f}")
+        return 0
     base = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
     base_url = make_url(normalise_database_url(base))
     name = f"kindred_bench_dashboard_{uuid.uuid4().hex[:8]}"
@@ -180,9 +195,25 @@ def main() -> int:
         admin.dispose()
 
 
-def measure(url: str, repeat: int) -> int:
-    engine = new_engine(url, pool_size=5)
+def publish_every_week(url: str) -> list[float]:
+    """Publish the weeks one at a time, as the worker does when each is over; seconds per week."""
+    engine = new_engine(url, pool_size=2)
     factory = new_session_factory(engine)
+    took = []
+    for week in range(WEEKS):
+        moment = period_end(period_of(FIRST_WEEK + timedelta(weeks=week))) + timedelta(minutes=1)
+        started = time.perf_counter()
+        with factory.begin() as session:
+            outcome = publish_due_periods(
+                session=session, workspace_id=WORKSPACE, now=moment, min_group_size=5
+            )
+        took.append(time.perf_counter() - started)
+        assert len(outcome.published) == 1
+    engine.dispose()
+    return took
+
+
+def view_cases(factory: Any, engine: Any) -> list[tuple[str, Callable[[], Any], Callable[[], Any]]]:
     with factory() as session:
         hr = viewer_for(session=session, workspace_id=WORKSPACE, user_id="UHR", workspace_admin=True)
         department = session.scalar(text("SELECT id FROM org_department ORDER BY name LIMIT 1"))
@@ -213,9 +244,9 @@ def measure(url: str, repeat: int) -> int:
     dept_teams = [f"C{t:05d}" for t in range(0, TEAMS, DEPARTMENTS)]
     overview_keys = ["wellbeing", "emotional", "practical", "advice", "belonging"]
     all_keys = [q.key.value for q in CATALOGUE]
-    cases: list[tuple[str, Callable[[], Any], Callable[[], Any]]] = [
+    return [
         (
-            "overview: organisation, 104 weeks",
+            f"overview: organisation, {WEEKS} weeks",
             view(lambda g: queries.overview(g, ORG)),
             floor(series_sql.format(where=""), ws=WORKSPACE, keys=overview_keys),
         ),
@@ -270,46 +301,96 @@ def measure(url: str, repeat: int) -> int:
                 since=last_week,
             ),
         ),
+        (
+            "where to act: 500 teams, latest week and the one before",
+            view(lambda g: queries.compare(g, ORG, with_changes=True)),
+            floor(
+                "SELECT r.channel_id, h.question_key, sum(h.value * h.count)::float / sum(h.count) "
+                "FROM checkin_histogram h JOIN checkin_round r ON r.id = h.round_id "
+                "WHERE r.workspace_id = :ws AND r.opens_at >= :since GROUP BY 1, 2",
+                ws=WORKSPACE,
+                since=last_week - timedelta(weeks=1),
+            ),
+        ),
     ]
-    print(f"\n{'view':<56} {'cold':>8} {'p50':>8} {'p95':>8} {'floor p50':>10} {'floor p95':>10}")
+
+
+def first_view_in_a_new_process(url: str, label: str) -> float:
+    import subprocess
+
+    out = subprocess.run(
+        [sys.executable, __file__, "--weeks", str(WEEKS), "--first-view", url, label],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return float(out.strip().splitlines()[-1])
+
+
+def measure(url: str, repeat: int) -> int:
+    took = publish_every_week(url)
+    print(
+        f"published {len(took)} weeks one at a time: mean {sum(took) / len(took):.2f} s, "
+        f"p95 {percentile(took, 95):.2f} s, max {max(took):.2f} s a week (target < 10 s)"
+    )
+    engine = new_engine(url, pool_size=5)
+    factory = new_session_factory(engine)
+    cases = view_cases(factory, engine)
+    print(f"\n{'view':<56} {'new process':>11} {'p50':>8} {'p95':>8} {'floor p50':>10} {'floor p95':>10}")
     worst = 0.0
     for label, through_gate, plain in cases:
-        cold, samples = timed(through_gate, repeat)
+        fresh = first_view_in_a_new_process(url, label)
+        _cold, samples = timed(through_gate, repeat)
         _floor_cold, floor_samples = timed(plain, repeat)
         p95 = percentile(samples, 95)
-        worst = max(worst, p95)
+        worst = max(worst, p95, fresh)
         print(
-            f"{label:<56} {cold:>6.0f}ms {percentile(samples, 50):>6.0f}ms {p95:>6.0f}ms "
+            f"{label:<56} {fresh:>9.0f}ms {percentile(samples, 50):>6.0f}ms {p95:>6.0f}ms "
             f"{percentile(floor_samples, 50):>8.0f}ms {percentile(floor_samples, 95):>8.0f}ms"
         )
-    print(f"\nworst p95 through the gate: {worst:.0f} ms (target < 200 ms)")
+    print(f"\nworst through the gate, cold or warm: {worst:.0f} ms (target < 300 ms)")
 
-    # A round closes (a new week begins for one team): only that week is worked out again.
+    # One more week: every team's round closes, the worker publishes it, a leader looks.
     new_week = FIRST_WEEK + timedelta(weeks=WEEKS)
-    round_id = uuid.uuid4()
     with engine.begin() as connection:
+        connection.execute(
+            text(
+                "CREATE TEMP TABLE next_round AS SELECT id AS old_id, gen_random_uuid() AS id"
+                " FROM checkin_round WHERE workspace_id = :ws AND opens_at = :last"
+            ),
+            {"ws": WORKSPACE, "last": new_week - timedelta(weeks=1)},
+        )
         connection.execute(
             text(
                 "INSERT INTO checkin_round (id, workspace_id, channel_id, slot, questions, comments_enabled,"
                 " state, opens_at, closes_at, invited_count, shown_count, respondent_count, department_id,"
                 " department_name)"
-                " SELECT :id, workspace_id, channel_id, :opens, questions, false, 'closed', :opens, :closes,"
-                " invited_count, 0, respondent_count, department_id, department_name FROM checkin_round"
-                " WHERE channel_id = 'C00000' LIMIT 1"
+                " SELECT n.id, r.workspace_id, r.channel_id, :opens, r.questions, false, 'closed', :opens,"
+                " :closes, r.invited_count, 0, r.respondent_count, r.department_id, r.department_name"
+                " FROM checkin_round r JOIN next_round n ON n.old_id = r.id"
             ),
-            {"id": round_id, "opens": new_week, "closes": new_week + timedelta(hours=72)},
+            {"opens": new_week, "closes": new_week + timedelta(hours=72)},
         )
         connection.execute(
             text(
                 "INSERT INTO checkin_histogram (round_id, question_key, value, count)"
-                " SELECT :id, question_key, value, count FROM checkin_histogram WHERE round_id ="
-                " (SELECT id FROM checkin_round WHERE channel_id = 'C00000' AND id <> :id LIMIT 1)"
-            ),
-            {"id": round_id},
+                " SELECT n.id, h.question_key, h.value, h.count FROM checkin_histogram h"
+                " JOIN next_round n ON n.old_id = h.round_id"
+            )
         )
-    forget_round_counts()
-    after, _ = timed(view(lambda g: queries.overview(g, ORG)), 0)
-    print(f"overview: organisation, first view after a round closes: {after:.0f} ms")
+    started = time.perf_counter()
+    with factory.begin() as session:
+        outcome = publish_due_periods(
+            session=session,
+            workspace_id=WORKSPACE,
+            now=period_end(period_of(new_week)) + timedelta(minutes=1),
+            min_group_size=5,
+        )
+    assert len(outcome.published) == 1
+    print(f"publishing one more week (500 teams): {time.perf_counter() - started:.2f} s")
+    for label, through_gate, _plain in cases:
+        after, _ = timed(through_gate, 0)
+        print(f"{label:<56} first view after it is published: {after:.0f} ms")
     engine.dispose()
     return 0
 

@@ -1,11 +1,12 @@
-"""The engagement page (peer support and resource groups), for viewers who see the whole organisation."""
+"""The engagement page; its layout is a function, so every load re-reads through the privacy gate."""
 
 from __future__ import annotations
 
 import dash
 from dash.development.base_component import Component
 
-from dashboards.panels import Page, render_page
+from dashboards.navigation import Page
+from dashboards.panels import render_page
 
 dash.register_page(  # type: ignore[no-untyped-call]
     __name__, path="/engagement", name=Page.ENGAGEMENT.heading, title=f"{Page.ENGAGEMENT.heading} · Kindred"

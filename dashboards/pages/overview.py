@@ -5,9 +5,12 @@ from __future__ import annotations
 import dash
 from dash.development.base_component import Component
 
-from dashboards.panels import Page, render_page
+from dashboards.navigation import Page
+from dashboards.panels import render_page
 
-dash.register_page(__name__, path="/", name=Page.OVERVIEW.heading, title=f"{Page.OVERVIEW.heading} · Kindred")  # type: ignore[no-untyped-call]
+dash.register_page(  # type: ignore[no-untyped-call]
+    __name__, path="/overview", name=Page.OVERVIEW.heading, title=f"{Page.OVERVIEW.heading} · Kindred"
+)
 
 
 def layout(unit: str | None = None, **_query: str) -> Component:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import dash
 from dash.development.base_component import Component
 
-from dashboards.panels import Page, render_page
+from dashboards.navigation import Page
+from dashboards.panels import render_page
 
 dash.register_page(  # type: ignore[no-untyped-call]
     __name__, path="/questions", name=Page.QUESTIONS.heading, title=f"{Page.QUESTIONS.heading} · Kindred"

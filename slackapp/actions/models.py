@@ -1,13 +1,13 @@
-"""Action notes: one short note per team and week, written by a manager or HR. No answers live here."""
+"""Action plans ("you said, we did"): what a manager or HR will do about a team's results. No answers here."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import Date, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from slackapp.database import PSEUDONYMISE, Base, RandomId, SlackId, Timestamp, person
+from slackapp.database import KEPT, PSEUDONYMISE, Base, RandomId, SlackId, Timestamp, person
 
 
 class ActionNote(Base):
@@ -21,10 +21,22 @@ class ActionNote(Base):
     channel_id: Mapped[SlackId]
     week: Mapped[date] = mapped_column(Date)  # the Monday of the results it answers
     body: Mapped[str] = mapped_column(Text)
+    owner: Mapped[str | None] = mapped_column(  # who does it, in the writer's words
+        String(120),
+        info=person(KEPT, why="free text the writer typed (a name or a role), never a Slack user ID"),
+    )
+    due: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16))  # a PlanStatus value
     written_by: Mapped[SlackId] = mapped_column(
         info=person(
             PSEUDONYMISE, 'You wrote {n} "you said, we did" note(s) (your ID is kept as their writer).'
         )
     )
     written_at: Mapped[Timestamp]
+    updated_at: Mapped[Timestamp]
+    # Set (to a placeholder, then the message ts) by the one click that posts it: a second click finds it set.
     posted_ts: Mapped[str | None] = mapped_column(String(32))
+
+    @property
+    def last_changed(self) -> datetime:
+        return self.updated_at

@@ -31,10 +31,11 @@ from slackapp.checkins.service import (
     open_due_rounds,
     participation_so_far,
     remove_erased_rows,
-    round_results,
+    results_from_cell,
 )
 from slackapp.checkins.views import build_invitation, build_reminder, build_results
 from slackapp.posting import post_once
+from slackapp.privacy.gate import published_team_cell
 from slackapp.scheduler.worker import JobContext, JobHandler
 
 # How long a reminder due before its invitation is posted waits before looking again.
@@ -147,23 +148,42 @@ def close_round_job(context: JobContext, round_id: uuid.UUID) -> datetime | None
     return None
 
 
-def post_results(context: JobContext, round_id: uuid.UUID) -> datetime | None:
-    """Post the summary (or "too few answers") and retire the invitation's button."""
-    min_group = context.settings.min_group_size
+def retire_invitation(context: JobContext, round_id: uuid.UUID) -> datetime | None:
+    """At close: the invitation's button goes (its results are posted once its period is published)."""
     with context.session_factory() as session:
         round_ = get_round(session=session, round_id=round_id)
-        results = round_results(session=session, round_id=round_id, min_group_size=min_group)
-    client = context.slack(round_.workspace_id)
     if round_.invitation_ts is not None:
-        text, blocks = build_invitation(round_, shown_count=0, min_group_size=min_group)
+        client = context.slack(round_.workspace_id)
+        text, blocks = build_invitation(round_, shown_count=0, min_group_size=context.settings.min_group_size)
         client.chat_update(
             channel=round_.channel_id, ts=round_.invitation_ts, text=text, blocks=_dicts(blocks)
         )
+    return None
+
+
+def post_results(context: JobContext, round_id: uuid.UUID) -> datetime | None:
+    """After the round's period is published: the team's published cell, or why it is not shown.
+
+    Queued by the publication (slackapp/privacy/jobs.py) for each round it counted; the post shows only
+    that team's cell as leaders see it on the dashboard, never more.
+    """
+    with context.session_factory() as session:
+        round_ = get_round(session=session, round_id=round_id)
+        cell = published_team_cell(session=session, round_id=round_id)
+    if cell is None:
+        return None  # not counted in a publication (a later round of the team replaced it)
     if round_.results_ts is not None:
         return None  # posted already: a job run again after its post went through posts nothing
-    text, blocks = build_results(results, min_group_size=min_group)
+    results = results_from_cell(
+        round_,
+        respondents=cell.respondents,
+        invited=cell.invited,
+        means={key: figures.mean for key, figures in cell.questions.items()},
+        reason=cell.reason,
+    )
+    text, blocks = build_results(results)
     ts = post_once(
-        client,
+        context.slack(round_.workspace_id),
         channel=round_.channel_id,
         text=text,
         blocks=blocks,
@@ -180,6 +200,7 @@ JOB_HANDLERS: dict[str, JobHandler] = {
     CheckinJob.REFRESH_PARTICIPATION: refresh_participation,
     CheckinJob.SEND_REMINDERS: send_reminder,
     CheckinJob.CLOSE_ROUND: close_round_job,
+    CheckinJob.RETIRE_INVITATION: retire_invitation,
     CheckinJob.POST_RESULTS: post_results,
 }
 
@@ -188,7 +209,7 @@ def _last_action(context: JobContext, round_: Round) -> str | None:
     """What the team's manager said would change after an earlier round ("you said, we did")."""
     with context.session_factory() as session:
         note = latest_action(session=session, workspace_id=round_.workspace_id, channel_id=round_.channel_id)
-    return note.body if note is not None and note.written_at < round_.opens_at else None
+    return note.summary if note is not None and note.written_at < round_.opens_at else None
 
 
 # -- Slack helpers -------------------------------------------------------------------------------------

@@ -59,6 +59,7 @@ from slackapp.notice import build_notice_view
 from slackapp.payloads import parse_uuid, private_metadata
 from slackapp.people import person_timezone
 from slackapp.resources.suggestions import directory_suggestions
+from slackapp.schedule_form import chosen_timezone
 from slackapp.settings import Settings
 
 SAVE_FAILED = "We couldn't save your answers just now, and nothing was kept. Please press Send again."
@@ -365,7 +366,7 @@ def _pulse_spec_from(values: dict[str, Any]) -> PulseSpec:
         cadence=cadence,
         weekday=int(weekday) if weekday.isdigit() else -1,
         local_time=str(element(PulseBlock.LOCAL_TIME).get("selected_time") or ""),
-        timezone=str(element(PulseBlock.TIMEZONE).get("value") or "").strip(),
+        timezone=chosen_timezone(element(PulseBlock.TIMEZONE)),
         open_hours=int(open_hours),
         question_keys=tuple(questions),
         comments_enabled=PulseOption.COMMENTS in options,

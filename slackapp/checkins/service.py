@@ -49,6 +49,7 @@ from slackapp.checkins.schedule import (
 from slackapp.database import Base, SessionFactory
 from slackapp.errors import InvalidInput, NotFound
 from slackapp.org.models import Department, Team
+from slackapp.privacy.publish import schedule_publications
 from slackapp.scheduler.queue import enqueue
 
 MIN_OPEN_HOURS = 1
@@ -61,7 +62,8 @@ class CheckinJob(StrEnum):
     REFRESH_PARTICIPATION = "checkin.refresh_participation"
     SEND_REMINDERS = "checkin.send_reminders"
     CLOSE_ROUND = "checkin.close_round"
-    POST_RESULTS = "checkin.post_results"
+    RETIRE_INVITATION = "checkin.retire_invitation"
+    POST_RESULTS = "checkin.post_results"  # queued by the publication the round counts in
 
 
 class RoundNotOpen(Exception):
@@ -251,6 +253,8 @@ def open_round(
     if remind_at is not None:
         enqueue(session=session, kind=CheckinJob.SEND_REMINDERS, subject_id=round_.id, due_at=remind_at)
     enqueue(session=session, kind=CheckinJob.CLOSE_ROUND, subject_id=round_.id, due_at=closes_at)
+    # The round's numbers reach leaders and the channel only through its period's publication.
+    schedule_publications(session=session, workspace_id=pulse.workspace_id, now=now)
     return round_
 
 
@@ -663,7 +667,10 @@ def close_round(*, session: Session, round_id: uuid.UUID, now: datetime) -> bool
     round_.department_id, round_.department_name = _department_now(session, round_)
     round_.state = RoundState.CLOSED
     round_.closes_at = min(round_.closes_at, now)
-    enqueue(session=session, kind=CheckinJob.POST_RESULTS, subject_id=round_id, due_at=now)
+    # The results are posted after the period is published (slackapp/privacy/jobs.py), and show only
+    # what the publication shows; here the invitation's button is retired.
+    enqueue(session=session, kind=CheckinJob.RETIRE_INVITATION, subject_id=round_id, due_at=now)
+    schedule_publications(session=session, workspace_id=round_.workspace_id, now=now)
     return True
 
 
@@ -721,27 +728,29 @@ class QuestionResult:
 
 @dataclass(frozen=True)
 class RoundResults:
-    respondents: int
+    """What the channel's results post shows: its team's published cell and nothing more."""
+
+    respondents: int | None  # None when the team's published cell is hidden
     invited: int | None
-    questions: list[QuestionResult]  # empty when too few answered to share anything
+    questions: list[QuestionResult]  # empty when hidden
+    hidden_reason: str | None = None  # the publication's reason, in words, when hidden
 
 
-def round_results(*, session: Session, round_id: uuid.UUID, min_group_size: int) -> RoundResults:
-    """The channel summary of a closed round: averages only, and nothing below the minimum group size."""
-    round_ = _get_round(session, round_id)
-    respondents = round_.respondent_count or 0
-    if round_.state is not RoundState.CLOSED or respondents < min_group_size:
-        return RoundResults(respondents=respondents, invited=round_.invited_count, questions=[])
-    histograms = session.execute(
-        select(Histogram.question_key, Histogram.value, Histogram.count).where(Histogram.round_id == round_id)
-    ).all()
-    totals: dict[str, tuple[int, int]] = {}
-    for key, value, count in histograms:
-        weighted, n = totals.get(key, (0, 0))
-        totals[key] = (weighted + value * count, n + count)
-    results = [
-        QuestionResult(question=q, mean=totals[q.key.value][0] / totals[q.key.value][1])
+def results_from_cell(
+    round_: Round,
+    *,
+    respondents: int | None,
+    invited: int | None,
+    means: Mapping[str, float],
+    reason: str | None,
+) -> RoundResults:
+    """The post's content from the team's published cell (`slackapp.privacy.gate.published_team_cell`):
+    the means it shows, in the order the round asked its questions."""
+    if respondents is None:
+        return RoundResults(respondents=None, invited=None, questions=[], hidden_reason=reason)
+    shown = [
+        QuestionResult(question=q, mean=means[q.key.value])
         for q in round_questions(round_)
-        if totals.get(q.key.value, (0, 0))[1] > 0
+        if q.key.value in means
     ]
-    return RoundResults(respondents=respondents, invited=round_.invited_count, questions=results)
+    return RoundResults(respondents=respondents, invited=invited, questions=shown)

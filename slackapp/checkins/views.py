@@ -257,12 +257,12 @@ def build_reminder(round_: Round) -> tuple[str, list[Block]]:
     ]
 
 
-def build_results(results: RoundResults, *, min_group_size: int) -> tuple[str, list[Block]]:
-    if not results.questions:
-        text = (
-            f"This check-in has closed. Fewer than {min_group_size} people answered, so there is nothing to "
-            "share - small groups stay private."
-        )
+def build_results(results: RoundResults) -> tuple[str, list[Block]]:
+    """The channel's results post: the team's published cell, or why it is not shown."""
+    if results.respondents is None or not results.questions:
+        # The publication's own reason, so the channel and the dashboard say the same thing.
+        why = results.hidden_reason or "small groups stay private"
+        text = f"This check-in's results: too few answers to share ({why})."
         return text, [SectionBlock(text=text)]
     takers = f"{results.respondents} people answered"
     if results.invited:

@@ -30,6 +30,7 @@ from slackapp.checkins.service import (
     record_answers,
 )
 from slackapp.database import SessionFactory
+from slackapp.demo.extras import build_demo_extras
 from slackapp.org.service import create_department, name_team, set_department_managers, set_team_managers
 
 WORKSPACE = "TDEMO"
@@ -103,6 +104,7 @@ def demo_roles() -> list[DemoRole]:
         DemoRole("UDEMOMGR06", "Sam (Head of Customer Support)", "Manages the Customer Support department"),
         DemoRole("UDEMOMGR01", "Priya (Payments lead)", "Manages the Payments team only"),
         DemoRole("UDEMOMGR18", "Olu (Facilities and Logistics lead)", "Manages two Operations teams"),
+        DemoRole("UDEMOMGR05", "Dana (Security lead)", "Manages Security, a team too small ever to be shown"),
         DemoRole("UDEMONOBODY", "Alex (no assignment)", "Not a manager: sees nothing"),
     ]
 
@@ -167,6 +169,7 @@ def build_demo_organisation(
             ("CDEMO01", "UDEMOMGR01"),
             ("CDEMO18", "UDEMOMGR18"),
             ("CDEMO17", "UDEMOMGR18"),
+            ("CDEMO05", "UDEMOMGR05"),
         ):
             set_team_managers(
                 session=session,
@@ -204,6 +207,15 @@ def build_demo_organisation(
                 )
             with session_factory.begin() as session:
                 close_round(session=session, round_id=round_.id, now=opens + timedelta(hours=72))
+    build_demo_extras(
+        session_factory=session_factory,
+        workspace_id=WORKSPACE,
+        hr_user=HR_USER,
+        people=[f"U{team.channel[-2:]}P{i:02d}" for team in TEAMS for i in range(team.size)],
+        first_week=first_week,
+        weeks=weeks,
+        rng=rng,
+    )
 
 
 def _pressure(team: DemoTeam, week: int, weeks: int) -> float:

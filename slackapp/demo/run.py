@@ -16,8 +16,9 @@ from sqlalchemy import Engine, event
 
 from slackapp.app import create_app
 from slackapp.database import new_engine, new_session_factory, utcnow
-from slackapp.demo.organisation import WEEKS, build_demo_organisation, demo_roles, demo_summary
+from slackapp.demo.organisation import WEEKS, WORKSPACE, build_demo_organisation, demo_roles, demo_summary
 from slackapp.migrate import upgrade_database
+from slackapp.privacy.publish import publish_due_periods
 from slackapp.settings import Settings
 from slackapp.web import create_web_app
 
@@ -56,6 +57,11 @@ def build_demo_app(database_path: Path, *, weeks: int = WEEKS) -> Flask:
         first_week=first_demo_week(utcnow(), weeks),
         weeks=weeks,
     )
+    # What the worker does when each week is over: publish it, once (the dashboard reads only that).
+    with session_factory.begin() as session:
+        publish_due_periods(
+            session=session, workspace_id=WORKSPACE, now=utcnow(), min_group_size=settings.min_group_size
+        )
     web = create_web_app(create_app(settings, session_factory), engine, settings)
     web.config["demo_roles"] = [asdict(role) for role in demo_roles()]
     # gunicorn serves from a forked process; a SQLite connection must not cross a fork, so the pool

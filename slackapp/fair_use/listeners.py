@@ -29,7 +29,7 @@ def hashing_key(settings: Settings) -> bytes:
     """A key for person keys, derived (HKDF) from KINDRED_SECRET_KEY's newest key (random in a demo)."""
     if not settings.secret_key:
         return secrets.token_bytes(32)
-    return derive_key(secret_keys(settings.secret_key)[0], KeyPurpose.PERSON_PACE)
+    return derive_key(secret_keys(settings.require_secret_key())[0], KeyPurpose.PERSON_PACE)
 
 
 def register(app: App, *, session_factory: SessionFactory, settings: Settings, notices: Executor) -> None:

@@ -78,11 +78,21 @@ def load_org(
         extra_channels: channels known to have rounds, when the caller already has them; otherwise
             they are read from the rounds table (a channel whose pulse was deleted is still a team).
     """
+    # Plain rows, not ORM objects: every dashboard request reads all 500 teams of a large workspace.
     departments = {
         d.id: DepartmentInfo(id=d.id, name=d.name)
-        for d in session.scalars(select(Department).where(Department.workspace_id == workspace_id))
+        for d in session.execute(
+            select(Department.id, Department.name).where(Department.workspace_id == workspace_id)
+        )
     }
-    named = {t.channel_id: t for t in session.scalars(select(Team).where(Team.workspace_id == workspace_id))}
+    named = {
+        t.channel_id: t
+        for t in session.execute(
+            select(Team.id, Team.channel_id, Team.name, Team.department_id).where(
+                Team.workspace_id == workspace_id
+            )
+        )
+    }
     channels = set(named)
     channels.update(session.scalars(select(Pulse.channel_id).where(Pulse.workspace_id == workspace_id)))
     if extra_channels is None:
@@ -102,8 +112,10 @@ def load_org(
     team_channels = {t.id: t.channel_id for t in named.values()}
     managed_teams: dict[str, set[str]] = {}
     managed_departments: dict[str, set[uuid.UUID]] = {}
-    for assignment in session.scalars(
-        select(ManagerAssignment).where(ManagerAssignment.workspace_id == workspace_id)
+    for assignment in session.execute(
+        select(ManagerAssignment.user_id, ManagerAssignment.team_id, ManagerAssignment.department_id).where(
+            ManagerAssignment.workspace_id == workspace_id
+        )
     ):
         if assignment.team_id is not None and assignment.team_id in team_channels:
             managed_teams.setdefault(assignment.user_id, set()).add(team_channels[assignment.team_id])

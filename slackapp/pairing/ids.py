@@ -6,6 +6,7 @@ from enum import StrEnum
 class PairingCallback(StrEnum):
     PREFERENCES = "pairing_preferences"
     PROGRAMME_FORM = "pairing_programme_form"
+    RUN_NOW = "pairing_run_now"  # the preview, submitted: run that round now
 
 
 class PairingAction(StrEnum):

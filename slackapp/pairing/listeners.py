@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from slackapp.admin.access import require_admin, require_admin_submission
@@ -46,6 +47,7 @@ from slackapp.pairing.service import (
     memberships_of,
     preview_next_round,
     record_outcome,
+    run_round_now,
     save_preferences,
     set_programme_paused,
     update_programme,
@@ -60,6 +62,7 @@ from slackapp.pairing.views import (
 )
 from slackapp.payloads import parse_uuid, private_metadata
 from slackapp.people import person_timezone
+from slackapp.schedule_form import chosen_timezone
 from slackapp.settings import Settings
 from slackapp.support import SupportKind
 
@@ -89,6 +92,7 @@ def register(app: App) -> None:
     app.action(PairingAction.EDIT_PROGRAMME)(open_edit_programme_form)
     app.view(PairingCallback.PROGRAMME_FORM)(save_programme)
     app.action(PairingAction.PREVIEW_PROGRAMME)(preview_programme)
+    app.view(PairingCallback.RUN_NOW)(run_now)
     for action, operation in _PROGRAMME_OPERATIONS.items():
         app.action(action)(admin_operation_listener(operation, gone=PROGRAMME_GONE))
 
@@ -496,7 +500,7 @@ def _programme_spec_from(values: dict[str, Any]) -> ProgrammeSpec:
         cadence=cadence,
         weekday=int(weekday) if weekday.isdigit() and len(weekday) == 1 else -1,
         local_time=str(element(ProgrammeBlock.LOCAL_TIME).get("selected_time") or ""),
-        timezone=str(element(ProgrammeBlock.TIMEZONE).get("value") or "").strip(),
+        timezone=chosen_timezone(element(ProgrammeBlock.TIMEZONE)),
         repeat_window=int(window),
         prefer_cross_team=any(isinstance(o, dict) and o.get("value") == CROSS_TEAM_OPTION for o in options),
     )
@@ -510,7 +514,7 @@ def preview_programme(
     client: WebClient,
     db: SessionFactory,
 ) -> None:
-    """HR's preview of the next round's groups with reasons. A placeholder opens at once (the trigger
+    """HR's preview of the next round, in counts. A placeholder opens at once (the trigger
     expires in three seconds); the groups replace it once Slack has said who is in the channel."""
     ack()
     if not require_admin(client, body, context, db):
@@ -530,7 +534,7 @@ def preview_programme(
         in_channel = set(channel_members(client, programme.channel_id))
         directory = directory_from(client, org)
         with db() as session:
-            matching, profiles = preview_next_round(
+            matching = preview_next_round(
                 session=session,
                 workspace_id=workspace_id,
                 programme_id=programme_id,
@@ -541,7 +545,39 @@ def preview_programme(
     except NotFound as missing:
         client.views_update(view_id=view_id, view=build_notice_view("Not found", str(missing)))
         return
-    client.views_update(view_id=view_id, view=build_preview(matching, profiles, programme.channel_id))
+    preview = build_preview(matching, programme.channel_id, programme_id=str(programme_id))
+    client.views_update(view_id=view_id, view=preview)
+
+
+def run_now(
+    ack: Ack,
+    view: dict[str, Any],
+    context: BoltContext,
+    client: WebClient,
+    db: SessionFactory,
+) -> None:
+    """HR submitted the preview: run that round now (introductions go out with the worker's next tick)."""
+    if not require_admin_submission(ack, client, context, db):
+        return
+    programme_id = parse_uuid(private_metadata(view).get("programme_id"))
+    try:
+        if programme_id is None:
+            raise NotFound(PROGRAMME_GONE)
+        with db.begin() as session:
+            started = run_round_now(
+                session=session, workspace_id=str(context.team_id), programme_id=programme_id, now=utcnow()
+            )
+    except NotFound as missing:
+        ack(response_action="update", view=build_notice_view("Not found", str(missing)))
+        return
+    except IntegrityError:
+        started = None  # the same second's click, twice
+    text = (
+        "The round is running: the groups you previewed are being introduced now. The schedule carries on."
+        if started is not None
+        else "A round of this programme is being matched already: its introductions go out shortly."
+    )
+    ack(response_action="update", view=build_notice_view("Round started", text))
 
 
 def _pause(session: Session, workspace_id: str, programme_id: uuid.UUID, settings: Settings) -> None:

@@ -1,18 +1,27 @@
 """The matcher: who meets whom this round. Pure Python: no Slack, no database.
 
-The score of a pair adds up what makes a conversation worth having (docs/architecture.md, "Four kinds"):
+The objective, compared in this order (each step matters more than everything after it):
 
-- complementarity: each kind of support one person would welcome and the other can offer, both ways;
-- variety: the two work in different teams, when the programme prefers it;
-- novelty: they have never met through Kindred (or not for a long time).
+1. **placement**: as many people in a group as any grouping allows (pairs, and one group of three when
+   the count is odd); someone is left out only when no valid grouping places them;
+2. **repeats**: fewer pairs that met within the repeat window, the most recent counted first, so a forced
+   repeat is always the least recent one possible;
+3. **the group of three**: nobody in it two rounds running, when avoidable;
+4. **fit**: the sum, over every pair of people who meet (all three pairs in a group of three), of
+   - complementarity: each kind of support one would welcome and the other can offer, both ways;
+   - variety: the two work in different teams, when the programme prefers it;
+   - novelty: they have never met through Kindred (or not for a long time).
+   No constant per group, which would flatter any matcher.
 
 Hard rules are never broken: nobody is paired with someone on their "don't pair me with" list, nor with
-their own manager or their manager's manager. A pair that met within the repeat window is allowed only
-when nothing else is possible, and then the least recent such pair is preferred.
+their own manager or their manager's manager.
 
-Exact maximum-weight matching (Edmonds' blossom algorithm) is too slow in pure Python for 10,000 people,
-so the matcher builds a sparse graph of promising partners per person and improves a greedy matching with
-local exchanges. `benchmarks/pairing` measures its time and its distance from the exact optimum.
+Inside, the four steps are one integer weight per pair, each step's unit larger than the most the steps
+after it can add up to. Placement is exact (Edmonds' augmenting paths with blossoms). Exact maximum-weight
+matching is too slow in pure Python for 10,000 people, so the matcher starts from a greedy matching on a
+graph of promising partners per person (every allowed pair up to FULL_GRAPH_UP_TO people) and improves it
+with local exchanges. `benchmarks/pairing` measures its time, its distance from the exact optimum and
+from a plain greedy matcher.
 """
 
 from __future__ import annotations
@@ -20,34 +29,39 @@ from __future__ import annotations
 import itertools
 import random
 import time
-from collections import deque
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections import Counter, deque
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+
+import networkx as nx
 
 from slackapp.support import SupportKind
 
 KINDS: tuple[SupportKind, ...] = tuple(SupportKind)
 
-# Weights of the score. Every allowed, non-repeating pair scores at least BASE, so pairing two more
-# people always beats leaving them out; a repeat within the window scores below every other pair.
-BASE = 100
+# The fit of a pair (step 4 of the objective).
 PER_KIND = 10  # one kind one person welcomes and the other offers (0-8 such kinds per pair)
 CROSS_TEAM = 15
 NOVELTY = 20
-REPEAT = -1_000_000  # plus how many rounds ago, so the least recent repeat wins
+BEST_FIT = 8 * PER_KIND + CROSS_TEAM + NOVELTY
 
 # Candidate partners kept per person on large instances, and random extras for variety.
-NEIGHBOURS = 8
-THREE_OPT_NEIGHBOURS = 12
-ILS_ITERATIONS_PER_PERSON = 40
-ILS_MAX_ITERATIONS = 6_000
+NEIGHBOURS = 10
+SAMPLED = 40
+NEAR = 12
+ILS_ITERATIONS_PER_PERSON = 60
+ILS_MAX_ITERATIONS = 20_000
 ILS_LARGE = 3_000
-LONER_SAMPLE = 40
-AUGMENT_LIMIT = 5_000  # people an augmenting-path search may reach before it gives up
-TRIO_SEARCH = 300  # pairs looked at when the group of three needs a swap to keep someone out of it
-THREE_OPT_PASSES = 3
+TRIO_SEARCH = 2_000  # people looked at when the group of three needs someone to change places
+CHAIN_PASSES = 4
+CHAIN_BREADTH = (10, 5, 3, 2, 2, 2)  # partners tried at each step of an ejection chain
 RANDOM_EXTRAS = 2
 FULL_GRAPH_UP_TO = 700  # below this, every allowed pair is a candidate
+EXACT_UP_TO = 400  # up to here, the exact matching on the candidate graph
+EXACT_NEIGHBOURS = 16
+EXACT_FULL_UP_TO = 200  # up to here, the exact matching on every allowed pair
+PROFILE_SCAN = 30  # people looked at per person by the large instances' first greedy
+EVERY_TRIO_UP_TO = 12  # up to here, every possible group of three is tried
 TIME_BUDGET_SECONDS = 30.0
 
 
@@ -83,22 +97,48 @@ class History:
 
 @dataclass(frozen=True)
 class Group:
-    """Two people, or three when the count is odd; `notes` say which preference had to give way."""
+    """Two people, or three when the count is odd; `notes` say which preference had to give way.
+
+    `score` is the group's fit: the sum over each pair in it (three pairs in a group of three).
+    `repeats` holds, for each pair in it that met within the window, how many rounds ago.
+    """
 
     members: tuple[str, ...]
     score: int
     notes: tuple[str, ...] = ()
+    repeats: tuple[int, ...] = ()
+    trio_again: int = 0
 
 
 @dataclass(frozen=True)
 class Matching:
     groups: tuple[Group, ...]
-    # Someone every possible partner of whom is ruled out by a hard rule, with why, in plain words.
+    # Someone no valid grouping could place, with why, in plain words.
     left_out: tuple[tuple[str, str], ...] = ()
 
     @property
     def total_score(self) -> int:
+        """The fit of every pair who meet, summed (step 4 of the objective)."""
         return sum(group.score for group in self.groups)
+
+    @property
+    def placed(self) -> int:
+        return sum(len(group.members) for group in self.groups)
+
+    def rank(self) -> tuple[int, tuple[int, ...], int, int]:
+        """The whole objective as a tuple: a higher tuple is a better matching (same people, same history).
+
+        (people placed, -(repeats 1 round ago), -(repeats 2 rounds ago), ..., -(people in the group of
+        three again), fit).
+        """
+        ages = Counter(age for group in self.groups for age in group.repeats)
+        deepest = max(ages, default=0)
+        return (
+            self.placed,
+            tuple(-ages[age] for age in range(0, deepest + 1)) + (0,) * max(0, 64 - deepest - 1),
+            -sum(group.trio_again for group in self.groups),
+            self.total_score,
+        )
 
 
 def complementarity(a: Person, b: Person) -> int:
@@ -124,7 +164,7 @@ def match(
     seed: int = 0,
     time_budget: float = TIME_BUDGET_SECONDS,
 ) -> Matching:
-    """Pair everyone (one group of three when the count is odd), maximising the total score.
+    """Group everyone (pairs, and one group of three when the count is odd), best first by the objective.
 
     Args:
         people: who takes part; ids must be unique.
@@ -134,9 +174,39 @@ def match(
         time_budget: seconds the local improvement may take at most.
 
     Returns:
-        The groups, and anyone who could not be placed without breaking a hard rule.
+        The groups, and anyone no valid grouping could place, with why.
     """
     return _Matcher(people, history or History(), prefer_cross_team, seed, time_budget).run()
+
+
+def score_groups(
+    people: Sequence[Person],
+    groups: Iterable[Sequence[str]],
+    *,
+    history: History | None = None,
+    prefer_cross_team: bool = True,
+) -> Matching:
+    """Score a grouping made elsewhere (a baseline, an exact solver) with the matcher's own objective.
+
+    Raises:
+        ValueError: a group breaks a hard rule, or someone is in two groups.
+    """
+    matcher = _Matcher(people, history or History(), prefer_cross_team, 0, 0)
+    made = []
+    seen: set[int] = set()
+    for group in groups:
+        members = tuple(matcher.index[person] for person in group)
+        if seen & set(members) or len(set(members)) != len(members):
+            raise ValueError("someone is in two groups")
+        seen |= set(members)
+        for k, a in enumerate(members):
+            for b in members[k + 1 :]:
+                if matcher.fit(a, b) is None:
+                    raise ValueError("a group breaks a hard rule")
+        made.append(matcher._group(members))
+    made.sort(key=lambda g: g.members)
+    left_out = tuple(sorted((p.id, "") for p in matcher.people if matcher.index[p.id] not in seen))
+    return Matching(tuple(made), left_out)
 
 
 def _key(a: str, b: str) -> tuple[str, str]:
@@ -167,6 +237,7 @@ class _Matcher:
         # Profiles: 4 bits of "welcomes" and 4 of "offers"; complementarity is a table lookup.
         self.profile = [_bits(p.seeks) << 4 | _bits(p.offers) for p in ordered]
         self.comp = _COMPLEMENTARITY
+        self.fit_table = _FIT_TABLE
         teams: dict[str, int] = {}
         self.team = [teams.setdefault(p.team, len(teams)) if p.team else -1 for p in ordered]
         self.forbidden: set[int] = set()
@@ -175,12 +246,22 @@ class _Matcher:
             if i is not None and j is not None and i != j:
                 self.forbidden.add(self._pair(i, j))
         self.last_met: dict[int, int] = {}
+        index, last_met = self.index, self.last_met
         for (a, b), round_number in history.last_met.items():
-            i, j = self.index.get(a), self.index.get(b)
-            if i is not None and j is not None and i != j:
-                key = self._pair(i, j)
-                self.last_met[key] = max(round_number, self.last_met.get(key, round_number))
+            i, j = index.get(a), index.get(b)
+            if i is None or j is None or i == j:
+                continue
+            key = i * n + j if i < j else j * n + i
+            if round_number > last_met.get(key, -1):
+                last_met[key] = round_number
         self.in_last_trio = [p.id in history.last_trio for p in ordered]
+        # The units of the objective's steps: each larger than all the later steps can add up to.
+        window = max(history.window, 0)
+        self.fit_unit = 1
+        self.trio_unit = 3 * BEST_FIT * (n // 2 + 2) + 1
+        self.repeat_unit = 4 * self.trio_unit
+        self.repeat_base = n // 2 + 3  # more than the number of pairs that can repeat in one round
+        self.place_unit: int = self.repeat_unit * self.repeat_base ** (window + 1)
         self.cache: dict[int, int | None] = {}
         self.mate = [-1] * n
         self.candidates: list[list[int]] = [[] for _ in range(n)]
@@ -189,23 +270,19 @@ class _Matcher:
         self.excluded = [False] * n
         self.trio: tuple[int, int, int] | None = None
         # Fewer near neighbours on large instances keep the deeper moves within the time target.
-        self.near = THREE_OPT_NEIGHBOURS if n <= FULL_GRAPH_UP_TO else THREE_OPT_NEIGHBOURS // 3
+        self.near = NEAR if n <= FULL_GRAPH_UP_TO else NEAR // 3
 
     def _pair(self, i: int, j: int) -> int:
         return i * self.n + j if i < j else j * self.n + i
 
-    # -- the score --------------------------------------------------------------------------------------
+    # -- the objective ----------------------------------------------------------------------------------
 
-    def weight(self, i: int, j: int) -> int | None:
-        """The pair's score, or None when a hard rule forbids it."""
+    def fit(self, i: int, j: int) -> int | None:
+        """The pair's fit (step 4), or None when a hard rule forbids it."""
         key = i * self.n + j if i < j else j * self.n + i
-        cached = self.cache.get(key, 0)
-        if cached != 0:
-            return cached
         if key in self.forbidden or i == j:
-            self.cache[key] = None
             return None
-        score = BASE + PER_KIND * self.comp[self.profile[i]][self.profile[j]]
+        score = PER_KIND * self.comp[self.profile[i]][self.profile[j]]
         if (
             self.prefer_cross_team
             and self.team[i] >= 0
@@ -218,13 +295,69 @@ class _Matcher:
             score += NOVELTY
         else:
             ago = self.history.current_round - met
-            if ago <= self.history.window:
-                score = REPEAT + ago
-            else:
+            if ago > self.history.window:
                 # Novelty returns gradually once the window has passed.
                 score += min(NOVELTY, NOVELTY * (ago - self.history.window) // max(self.history.window, 1))
-        self.cache[key] = score
         return score
+
+    def repeat_age(self, i: int, j: int) -> int | None:
+        """How many rounds ago the two met, when that is within the window; else None."""
+        met = self.last_met.get(i * self.n + j if i < j else j * self.n + i)
+        if met is None:
+            return None
+        ago = self.history.current_round - met
+        return ago if ago <= self.history.window else None
+
+    def link(self, i: int, j: int) -> int | None:
+        """What one pair in a group adds to the objective, without placement: fit minus repeat cost."""
+        fit = self.fit(i, j)
+        if fit is None:
+            return None
+        ago = self.repeat_age(i, j)
+        if ago is None:
+            return fit
+        cost: int = self.repeat_unit * self.repeat_base ** max(0, self.history.window - max(ago, 0))
+        return fit - cost
+
+    def weight(self, i: int, j: int) -> int | None:
+        """`link`, remembered (and computed inline: this is the matcher's innermost call). The local
+        search compares matchings of the same size (placement is settled first, exactly), so placement
+        cancels out of every exchange it weighs."""
+        n = self.n
+        key = i * n + j if i < j else j * n + i
+        try:
+            return self.cache[key]
+        except KeyError:
+            pass
+        value: int | None
+        if key in self.forbidden or i == j:
+            value = None
+        else:
+            value = self.fit_table[self.profile[i]][self.profile[j]]
+            team_i, team_j = self.team[i], self.team[j]
+            if self.prefer_cross_team and team_i >= 0 and team_j >= 0 and team_i != team_j:
+                value += CROSS_TEAM
+            met = self.last_met.get(key)
+            if met is None:
+                value += NOVELTY
+            else:
+                value = self._after_meeting(value, self.history.current_round - met)
+        self.cache[key] = value
+        return value
+
+    def _after_meeting(self, value: int, ago: int) -> int:
+        window = self.history.window
+        if ago > window:
+            return value + min(NOVELTY, NOVELTY * (ago - window) // max(window, 1))
+        cost: int = self.repeat_unit * self.repeat_base ** max(0, window - max(ago, 0))
+        return value - cost
+
+    def allowed(self, i: int) -> Iterator[int]:
+        """Everyone i may be grouped with (the whole room: only the hard rules narrow it)."""
+        n, forbidden = self.n, self.forbidden
+        for j in range(n):
+            if j != i and (i * n + j if i < j else j * n + i) not in forbidden:
+                yield j
 
     # -- the run ----------------------------------------------------------------------------------------
 
@@ -232,14 +365,50 @@ class _Matcher:
         if self.n < 2:
             return Matching((), tuple((p.id, _NO_PARTNER) for p in self.people))
         self.build_candidates()
+        if self.n > FULL_GRAPH_UP_TO:
+            self.greedy_by_profile()
         self.greedy()
-        self.place_the_unmatched()
-        self.augment()
-        self.improve()
+        self.place_everyone()
+        if self.n <= EXACT_UP_TO:
+            self.two_opt(range(self.n))
+            self.exact_on_candidates()
+        else:
+            self.improve()
+        if self.n <= EVERY_TRIO_UP_TO and any(m < 0 for m in self.mate):
+            self.try_every_trio()
+        else:
+            self.make_trio()
+        found = self.result()
+        if self.n <= FULL_GRAPH_UP_TO and any(len(group.members) == 3 for group in found.groups):
+            # The group of three is placed after the pairs; a plain greedy that places it differently
+            # can, rarely, do better. Never worse than that floor.
+            floor = self.greedy_with_trio()
+            if floor.rank() > found.rank():
+                return floor
+        return found
+
+    def greedy_with_trio(self) -> Matching:
+        """The plain greedy: best allowed pairs first, then the one left joins the pair it adds most to."""
+        mate = [-1] * self.n
+        edges = sorted(
+            (
+                (link, i, j)
+                for i in range(self.n)
+                for j in range(i + 1, self.n)
+                if (link := self.link(i, j)) is not None
+            ),
+            key=lambda e: (-e[0], e[1], e[2]),
+        )
+        for _, i, j in edges:
+            if mate[i] < 0 and mate[j] < 0:
+                mate[i], mate[j] = j, i
+        self.mate[:], self.excluded, self.trio = mate, [False] * self.n, None
+        self.place_everyone()
+        self.make_trio()
         return self.result()
 
     def best_candidates(self, i: int) -> list[int]:
-        """Up to THREE_OPT_NEIGHBOURS of i's candidates, highest score first (for the deeper moves)."""
+        """Up to NEAR of i's candidates, highest score first (for the deeper moves)."""
         found = self.top.get(i)
         if found is None:
             ranked = sorted(self.candidates[i], key=lambda j: -(self.weight(i, j) or 0))
@@ -250,7 +419,7 @@ class _Matcher:
         n = self.n
         if n <= FULL_GRAPH_UP_TO:
             for i in range(n):
-                self.candidates[i] = [j for j in range(n) if j != i and self.weight(i, j) is not None]
+                self.candidates[i] = list(self.allowed(i))
             return
         # Bucket people by profile; for each person, look first in the profiles that complement theirs.
         buckets: dict[int, list[int]] = {}
@@ -266,14 +435,13 @@ class _Matcher:
             if ranked is None:
                 ranked = ranked_for[mine] = sorted(profiles, key=lambda q: -self.comp[mine][q])
             looked: list[tuple[int, int]] = []
-            budget = NEIGHBOURS * 2
+            budget = SAMPLED
             for q in ranked:
                 members = buckets[q]
                 start = rng.randrange(len(members))
                 for step in range(min(len(members), budget)):
                     j = members[(start + step) % len(members)]
-                    w = self.weight(i, j)
-                    if w is not None and w > 0:
+                    if j != i and (w := self.weight(i, j)) is not None:
                         looked.append((w, j))
                 budget -= min(len(members), budget)
                 if budget <= 0:
@@ -289,153 +457,142 @@ class _Matcher:
                 chosen[j].add(i)
         self.candidates = [sorted(c) for c in chosen]
 
+    def greedy_by_profile(self) -> None:
+        """On large instances, start where a greedy over every pair would: the most complementary
+        profiles first, each person with a partner from a different team they have not met, when one is
+        near. Whoever is left goes to the candidate greedy and the augmenting paths after this."""
+        buckets: dict[int, list[int]] = {}
+        for i, profile in enumerate(self.profile):
+            buckets.setdefault(profile, []).append(i)
+        profiles = sorted(buckets)
+        comp, mate, weight = self.comp, self.mate, self.weight
+        pairs = sorted(
+            ((p, q) for k, p in enumerate(profiles) for q in profiles[k:]),
+            key=lambda pq: (-comp[pq[0]][pq[1]], pq),
+        )
+        bonus = (CROSS_TEAM if self.prefer_cross_team else 0) + NOVELTY
+        for p, q in pairs:
+            good = PER_KIND * comp[p][q] + bonus
+            takers = [i for i in buckets[p] if mate[i] < 0]
+            if not takers:
+                continue
+            others = takers if p == q else [j for j in buckets[q] if mate[j] < 0]
+            start = 0
+            for i in takers:
+                if mate[i] >= 0:
+                    continue
+                scanned = 0
+                for k in range(start, len(others)):
+                    j = others[k]
+                    if mate[j] >= 0 or j == i:
+                        if k == start:
+                            start += 1  # matched people at the front are never looked at again
+                        continue
+                    scanned += 1
+                    if weight(i, j) == good:
+                        mate[i], mate[j] = j, i
+                        break
+                    if scanned >= PROFILE_SCAN:
+                        break
+
     def greedy(self) -> None:
         """Take the best remaining candidate pairs first (ties broken by the seed)."""
         tiebreak = self.rng.random
+        mate = self.mate
         edges = [
             (w, tiebreak(), i, j)
             for i in range(self.n)
+            if mate[i] < 0
             for j in self.candidates[i]
-            if i < j and (w := self.weight(i, j)) is not None
+            if i < j and mate[j] < 0 and (w := self.weight(i, j)) is not None
         ]
         edges.sort(reverse=True)
-        mate = self.mate
         for _, _, i, j in edges:
             if mate[i] < 0 and mate[j] < 0:
                 mate[i], mate[j] = j, i
 
-    def place_the_unmatched(self) -> None:
-        """Pair people the candidate graph left alone: with each other, or by splitting a pair."""
-        mate = self.mate
-        unmatched = [i for i in range(self.n) if mate[i] < 0 and not self.excluded[i]]
-        if len(unmatched) <= 1:
-            return
-        # Loners first try a few other loners at random (cheap), then, if none fits, all of them.
-        for i in unmatched:
-            if mate[i] >= 0:
-                continue
-            sample = self.rng.sample(unmatched, min(len(unmatched), LONER_SAMPLE))
-            best: tuple[int, int] | None = None
-            for j in sample:
-                w = self.weight(i, j) if j != i and mate[j] < 0 else None
-                if w is not None and w > 0 and (best is None or w > best[0]):
-                    best = (w, j)
-            if best is not None:
-                mate[i], mate[best[1]] = best[1], i
-        for i in unmatched:
-            if mate[i] >= 0:
-                continue
-            best = None
-            for j in unmatched:
-                if (
-                    j != i
-                    and mate[j] < 0
-                    and (w := self.weight(i, j)) is not None
-                    and (best is None or w > best[0])
-                ):
-                    best = (w, j)
-            if best is not None:
-                mate[i], mate[best[1]] = best[1], i
-        # Whoever is still alone: take a partner from a pair whose other half can pair with another loner.
-        loners = [i for i in range(self.n) if mate[i] < 0 and not self.excluded[i]]
-        for x in loners:
-            if mate[x] >= 0:
-                continue
-            others = [y for y in loners if y != x and mate[y] < 0]
-            done = False
-            for a in range(self.n):
-                b = mate[a]
-                if b < 0 or a == x or self.weight(x, a) is None:
-                    continue
-                for y in others:
-                    if mate[y] < 0 and self.weight(b, y) is not None:
-                        mate[x], mate[a], mate[b], mate[y] = a, x, y, b
-                        done = True
-                        break
-                if done:
+    def place_everyone(self) -> None:
+        """Grow the matching along augmenting paths until none is left: then it pairs as many people as
+        any matching could (Berge's theorem), whatever the hard rules. Edmonds' search, blossoms and all,
+        over every allowed pair, not only the candidates."""
+        free = [i for i in range(self.n) if self.mate[i] < 0 and not self.excluded[i]]
+        left = len(free)
+        for root in free:
+            if left < 2:
+                return  # a path needs someone free at each end
+            if self.mate[root] < 0 and self._augment_from(root):
+                left -= 2
+
+    def _augment_from(self, root: int) -> bool:
+        n, mate, excluded = self.n, self.mate, self.excluded
+        parent = [-1] * n
+        base = list(range(n))
+        used = [False] * n
+        used[root] = True
+        queue = deque([root])
+
+        def lca(a: int, b: int) -> int:
+            seen = [False] * n
+            while True:
+                a = base[a]
+                seen[a] = True
+                if mate[a] < 0:
                     break
+                a = parent[mate[a]]
+            while True:
+                b = base[b]
+                if seen[b]:
+                    return b
+                b = parent[mate[b]]
 
-    def augment(self) -> None:
-        """Pair loners along augmenting paths (loner - a pair - ... - another loner), found breadth first.
+        def mark_path(v: int, b: int, child: int, blossom: list[bool]) -> None:
+            while base[v] != b:
+                blossom[base[v]] = blossom[base[mate[v]]] = True
+                parent[v] = child
+                child = mate[v]
+                v = parent[mate[v]]
 
-        Hard rules can make a single swap insufficient (a manager and a director who may only meet the
-        same two outsiders); a path through several pairs still puts everyone in a pair.
-        """
-        mate, excluded = self.mate, self.excluded
-        loners = sum(1 for i in range(self.n) if mate[i] < 0 and not excluded[i])
-        for x in range(self.n):
-            if loners < 2:
-                return
-            if mate[x] >= 0 or excluded[x]:
-                continue
-            came_from: dict[int, int] = {}  # a partner reached -> the person who reached them
-            reached = {x}
-            queue = deque([x])
-            found = -1
-            while queue and found < 0 and len(reached) < AUGMENT_LIMIT:
-                u = queue.popleft()
-                for v in self.candidates[u]:
-                    if v in came_from or v in reached or excluded[v] or self.weight(u, v) is None:
-                        continue
-                    came_from[v] = u
-                    if mate[v] < 0:
-                        found = v
-                        break
-                    if mate[v] not in reached:
-                        reached.add(mate[v])
-                        queue.append(mate[v])
-            if found < 0:
-                # Breadth first can miss a path that passes an odd cycle; a bounded depth-first search
-                # keeps each path simple and finds it.
-                path = self._augmenting_path(x)
-                if path:
-                    for u, v in zip(path[::2], path[1::2], strict=True):
-                        mate[u], mate[v] = v, u
-                    loners -= 2
-                continue
-            v = found
-            while v >= 0:
-                u = came_from[v]
-                previous = mate[u]
-                mate[u], mate[v] = v, u
-                v = previous
-            if found >= 0:
-                loners -= 2
-
-    def _augmenting_path(self, x: int) -> list[int]:
-        """A simple alternating path from loner x to another loner, as [x, a, a's mate, b, ...], or []."""
-        mate, excluded = self.mate, self.excluded
-        budget = [AUGMENT_LIMIT]
-
-        def extend(u: int, on_path: set[int]) -> list[int]:
-            for v in self.candidates[u]:
-                budget[0] -= 1
-                if budget[0] < 0:
-                    return []
-                if v in on_path or excluded[v] or self.weight(u, v) is None:
+        while queue:
+            v = queue.popleft()
+            # Candidates first: in a dense room the first few partners almost always end the search.
+            for u in _chain_unique(self.candidates[v], self.allowed(v)):
+                if excluded[u] or base[v] == base[u] or mate[v] == u:
                     continue
-                if mate[v] < 0:
-                    return [u, v]
-                w = mate[v]
-                if w in on_path or len(on_path) > 40:
-                    continue
-                rest = extend(w, on_path | {v, w})
-                if rest:
-                    return [u, v, *rest]
-            return []
-
-        return extend(x, {x})
+                if u == root or (mate[u] >= 0 and parent[mate[u]] >= 0):
+                    current = lca(v, u)
+                    blossom = [False] * n
+                    mark_path(v, current, u, blossom)
+                    mark_path(u, current, v, blossom)
+                    for i in range(n):
+                        if blossom[base[i]]:
+                            base[i] = current
+                            if not used[i]:
+                                used[i] = True
+                                queue.append(i)
+                elif parent[u] < 0:
+                    parent[u] = v
+                    if mate[u] < 0:
+                        while u >= 0:
+                            pv = parent[u]
+                            ppv = mate[pv]
+                            mate[u], mate[pv] = pv, u
+                            u = ppv
+                        return True
+                    used[mate[u]] = True
+                    queue.append(mate[u])
+        return False
 
     def improve(self) -> None:
-        """Local search, then iterated local search: shake a few pairs up and keep what scores higher.
+        """Local search: two-pair exchanges, then ejection chains (Lin-Kernighan style), then iterated
+        local search: shake a few pairs up, repair, and keep what scores higher.
 
         The amount of work is fixed by the size, not the clock, so a seed always gives the same result;
         the time budget is only a safety net.
         """
         self.two_opt(range(self.n))
         small = self.n <= FULL_GRAPH_UP_TO
-        for _ in range(THREE_OPT_PASSES if small else 1):
-            moved = self.three_opt()
+        for _ in range(CHAIN_PASSES if small else 1):
+            moved = self.chains(range(self.n))
             if not moved or time.perf_counter() > self.deadline:
                 break
             self.two_opt(moved)
@@ -446,6 +603,8 @@ class _Matcher:
             if time.perf_counter() > self.deadline:
                 break
             touched, delta = self.shake()
+            if not touched:
+                continue
             total += delta + self.two_opt(touched, near_only=True)
             if total > best:
                 best, best_mate = total, self.mate[:]
@@ -453,6 +612,107 @@ class _Matcher:
                 self.mate[:] = best_mate
                 total = best
         self.mate[:] = best_mate
+
+    def exact_on_candidates(self) -> None:
+        """The best matching on each person's EXACT_NEIGHBOURS best partners and the current pairs
+        (networkx's maximum-weight matching, Edmonds' blossoms with dual variables).
+
+        Many pairs tie on score, so the local search can stall on a plateau a long exchange would cross;
+        at this size the exact algorithm is fast enough. The current pairs are in the graph, so the result
+        places as many people and scores at least as well.
+        """
+        graph = nx.Graph()
+        shift = min(
+            (w for i in range(self.n) for j in self.candidates[i] if (w := self.weight(i, j)) is not None),
+            default=0,
+        )
+        ties = self.rng.random
+        for i in range(self.n):
+            ranked = sorted(self.candidates[i], key=lambda j: (-(self.weight(i, j) or 0), ties()))
+            near = ranked if self.n <= EXACT_FULL_UP_TO else ranked[:EXACT_NEIGHBOURS]
+            for j in [*near, *([self.mate[i]] if self.mate[i] >= 0 else [])]:
+                weight = self.weight(i, j)
+                if weight is not None and not self.excluded[i] and not self.excluded[j]:
+                    graph.add_edge(i, j, weight=weight - shift + 1)
+        pairs = nx.max_weight_matching(graph, maxcardinality=True)
+        mate = [-1] * self.n
+        for i, j in pairs:
+            mate[i], mate[j] = j, i
+        if sum(1 for m in mate if m >= 0) == sum(1 for m in self.mate if m >= 0):
+            self.mate[:] = mate
+
+    def chains(self, start: Iterable[int]) -> list[int]:
+        """Look for an improving ejection chain from each person; returns who moved."""
+        moved: list[int] = []
+        for a in start:
+            if time.perf_counter() > self.deadline:
+                break
+            gained, touched = self.chain(a)
+            if gained > 0:
+                moved += touched
+        return moved
+
+    def chain_gain(self, start: Iterable[int]) -> int:
+        total = 0
+        for a in list(start):
+            gained, _ = self.chain(a)
+            total += gained
+        return total
+
+    def chain(self, a: int) -> tuple[int, list[int]]:
+        """Break a's pair a-b; b takes c, whose partner d takes e, ... until the last one left takes a.
+
+        Each step must keep the running gain positive (Lin and Kernighan's gain criterion), which prunes
+        almost every branch; applied only when the closed chain raises the total. Returns (gain, moved).
+        """
+        mate, weight, excluded = self.mate, self.weight, self.excluded
+        b = mate[a]
+        if b < 0 or excluded[a]:
+            return 0, []
+        w_ab = weight(a, b)
+        if w_ab is None:
+            return 0, []
+        on_path = {a, b}
+        chosen: list[int] = []
+
+        def extend(open_: int, gain: int, depth: int) -> int:
+            if depth >= len(CHAIN_BREADTH):
+                return 0
+            for c in self.best_candidates(open_)[: CHAIN_BREADTH[depth]]:
+                if c in on_path or excluded[c]:
+                    continue
+                d = mate[c]
+                if d < 0 or d in on_path:
+                    continue
+                w_oc = weight(open_, c)
+                if w_oc is None or gain + w_oc <= 0:
+                    continue
+                w_cd = weight(c, d) or 0
+                after = gain + w_oc - w_cd
+                w_da = weight(d, a)
+                chosen.append(c)
+                if w_da is not None and after + w_da > 0:
+                    return after + w_da
+                on_path.update((c, d))
+                found = extend(d, after, depth + 1)
+                if found > 0:
+                    return found
+                on_path.difference_update((c, d))
+                chosen.pop()
+            return 0
+
+        gained = extend(b, -w_ab, 0)
+        if gained <= 0:
+            return 0, []
+        touched = [a, b]
+        open_ = b
+        for c in chosen:
+            d = mate[c]
+            mate[open_], mate[c] = c, open_
+            touched += (c, d)
+            open_ = d
+        mate[open_], mate[a] = a, open_
+        return gained, touched
 
     def total(self) -> int:
         return sum(self.weight(i, m) or 0 for i, m in enumerate(self.mate) if m > i)
@@ -533,196 +793,219 @@ class _Matcher:
                     b, w_ab = c, w_ac
         return gained
 
-    def three_opt(self) -> list[int]:
-        """Rotate partners round three pairs (a-b, c-d, e-f become a-c, d-e, f-b) where that helps.
+    # -- the group of three -----------------------------------------------------------------------------
 
-        Returns who moved, for the two-pair exchanges to look at again.
-        """
+    def join_value(self, y: int, a: int, b: int) -> int | None:
+        """What y joining the pair a-b adds: one more person placed, two more pairs, the trio rule."""
+        w_ya, w_yb = self.link(y, a), self.link(y, b)
+        if w_ya is None or w_yb is None:
+            return None
+        again = self.in_last_trio
+        return self.place_unit + w_ya + w_yb - self.trio_unit * (again[y] + again[a] + again[b])
+
+    def make_trio(self) -> None:
+        """When someone is still alone, make the one group of three that places them (or, when they may
+        join no pair, that places someone else who can make room), best by the objective."""
         mate = self.mate
-        weight = self.weight
-        order = list(range(self.n))
-        self.rng.shuffle(order)
-        moved: list[int] = []
-        for a in order:
+        loners = [i for i in range(self.n) if mate[i] < 0]
+        if not loners:
+            return
+        pairs = [(i, mate[i]) for i in range(self.n) if mate[i] > i]
+        # (value, y joins a-b, and optionally x takes y's place beside z)
+        best: tuple[int, tuple[int, int, int], tuple[int, int] | None] | None = None
+        for x in loners:
+            for a, b in pairs:
+                value = self.join_value(x, a, b)
+                if value is not None and (best is None or value > best[0]):
+                    best = (value, (x, a, b), None)
+        # Someone leaves their pair for the group of three and a loner takes their place: this can place
+        # a loner nobody may join, or keep someone out of the group of three two rounds running.
+        looked = 0
+        if best is not None and best[0] >= self.place_unit:
+            looked = TRIO_SEARCH * max(1, self.n // 2) + 1  # no repeat, nobody in it again: good enough
+        for x in loners:
+            for z in self.candidates[x]:
+                y = mate[z]
+                if y < 0 or looked > TRIO_SEARCH * max(1, self.n // 2):
+                    continue
+                w_xz, w_yz = self.link(x, z), self.link(y, z)
+                if w_xz is None or w_yz is None:
+                    continue
+                for a, b in pairs:
+                    looked += 1
+                    if y in (a, b):
+                        continue
+                    value = self.join_value(y, a, b)
+                    if value is not None and (best is None or value + w_xz - w_yz > best[0]):
+                        best = (value + w_xz - w_yz, (y, a, b), (x, z))
+        if best is None:
+            if not self._exact_trio(loners):
+                return
+        else:
+            _, trio, moved = best
+            if moved is not None:
+                x, z = moved
+                mate[x], mate[z] = z, x
+            self._set_trio(trio)
+        self._polish_trio()
+
+    def try_every_trio(self) -> None:
+        """Small programmes: every possible group of three, each with the exact best pairs of the rest."""
+        best = self.result()
+        chosen: tuple[list[int], tuple[int, int, int] | None] = (self.mate[:], None)
+        for trio in itertools.combinations(range(self.n), 3):
+            if any(self.fit(a, b) is None for a, b in itertools.combinations(trio, 2)):
+                continue
+            graph = nx.Graph()
+            for i, j in itertools.combinations(range(self.n), 2):
+                if i not in trio and j not in trio and (w := self.link(i, j)) is not None:
+                    graph.add_edge(i, j, weight=w)
+            mate = [-1] * self.n
+            for i, j in nx.max_weight_matching(graph, maxcardinality=True):
+                mate[i], mate[j] = j, i
+            self.mate[:], self.trio = mate, trio
+            found = self.result()
+            if found.rank() > best.rank():
+                best, chosen = found, (mate, trio)
+        self.mate[:], self.trio = chosen
+        for i in self.trio or ():
+            self.excluded[i] = True
+
+    def _set_trio(self, trio: tuple[int, int, int]) -> None:
+        for i in trio:
+            self.excluded[i] = True
+            self.mate[i] = -1
+        self.trio = trio
+
+    def _exact_trio(self, loners: list[int]) -> bool:
+        """The slow, exact search for a group of three that places one more person: someone x whom some
+        maximum matching leaves out, beside a pair a-b some maximum matching of the rest keeps. Used only
+        when the quick moves found nothing (hard rules leave few options; small programmes)."""
+        mate, excluded = self.mate, self.excluded
+        pairs_now = sum(1 for i, m in enumerate(mate) if m > i)
+        for x in range(self.n):
             if time.perf_counter() > self.deadline:
-                break
-            b = mate[a]
-            if b < 0:
-                continue
-            w_ab = weight(a, b)
-            if w_ab is None:
-                continue
-            for c in self.best_candidates(a):
-                d = mate[c]
-                if c == b or d < 0 or d == a:
-                    continue
-                w_ac, w_cd = weight(a, c), weight(c, d)
-                if w_ac is None or w_cd is None:
-                    continue
-                partial = w_ac - w_ab - w_cd
-                if partial + 2 * _BEST_PAIR <= 0:
-                    continue
-                for e in self.best_candidates(d):
-                    f = mate[e]
-                    if f < 0 or e in (a, b, c) or f in (a, b, c):
+                return False
+            before = mate[:]
+            excluded[x] = True
+            if mate[x] >= 0:
+                partner = mate[x]
+                mate[x] = mate[partner] = -1
+                if not self._augment_from(partner):
+                    mate[:] = before
+                    excluded[x] = False
+                    continue  # every maximum matching pairs x
+            neighbours = [a for a in self.allowed(x) if not excluded[a]]
+            for k, a in enumerate(neighbours):
+                for b in neighbours[k + 1 :]:
+                    if self.fit(a, b) is None:
                         continue
-                    w_de, w_ef, w_fb = weight(d, e), weight(e, f), weight(f, b)
-                    if w_de is None or w_ef is None or w_fb is None:
+                    inner = mate[:]
+                    freed = [m for m in (mate[a], mate[b]) if m >= 0 and m not in (a, b)]
+                    for i in (a, b):
+                        if mate[i] >= 0:
+                            mate[mate[i]] = -1
+                        mate[i] = -1
+                    excluded[a] = excluded[b] = True
+                    any(self._augment_from(m) for m in freed)  # one more pair is all it takes
+                    if sum(1 for i, m in enumerate(mate) if m > i) >= pairs_now - 1:
+                        self.trio = (x, a, b)
+                        return True
+                    mate[:] = inner
+                    excluded[a] = excluded[b] = False
+            mate[:] = before
+            excluded[x] = False
+        return False
+
+    def _polish_trio(self) -> None:
+        """Swap a member of the group of three with someone in a pair while the objective rises."""
+        mate, weight = self.mate, self.weight
+        improved = True
+        while improved and self.trio is not None and time.perf_counter() < self.deadline:
+            improved = False
+            trio = self.trio
+            current = self._trio_value(trio)
+            for t in trio:
+                rest = [m for m in trio if m != t]
+                for c in self.candidates[t]:
+                    d = mate[c]
+                    if d < 0 or self.excluded[c]:
                         continue
-                    if partial + w_de - w_ef + w_fb > 0:
-                        mate[a], mate[c] = c, a
-                        mate[d], mate[e] = e, d
-                        mate[f], mate[b] = b, f
-                        moved += (a, b, c, d, e, f)
+                    new_trio = (c, rest[0], rest[1])
+                    w_td, w_cd = weight(t, d), weight(c, d)
+                    joined = self._trio_value(new_trio)
+                    if w_td is None or w_cd is None or joined is None or current is None:
+                        continue
+                    if joined + w_td > current + w_cd:
+                        self.excluded[t] = False
+                        mate[t], mate[d] = d, t
+                        self._set_trio(new_trio)
+                        self.two_opt([t, d])
+                        improved = True
                         break
-                if mate[a] != b:
+                if improved:
                     break
-        return moved
+
+    def _trio_value(self, trio: tuple[int, int, int]) -> int | None:
+        a, b, c = trio
+        w_ab = self.weight(a, b)
+        joined = self.join_value(c, a, b)
+        return None if w_ab is None or joined is None else w_ab + joined
 
     # -- groups -----------------------------------------------------------------------------------------
 
     def result(self) -> Matching:
         mate = self.mate
-        pairs = [(i, mate[i]) for i in range(self.n) if mate[i] > i]
-        alone = [i for i in range(self.n) if mate[i] < 0]
-        left_out: list[tuple[str, str]] = []
-        trio: tuple[int, int, int] | None = None
-        if alone:
-            # The first loner's place is in the group of three; anyone else could not be placed.
-            trio, pairs = self._make_trio(alone[0], pairs)
-            if trio is not None and any(self.in_last_trio[i] for i in trio) and self._fresh_trio(alone):
-                pairs = [(i, mate[i]) for i in range(self.n) if mate[i] > i]
-                trio = self.trio
-                alone = [i for i in range(self.n) if mate[i] < 0 and not self.excluded[i]]
-        groups = [self._group((i, j)) for i, j in pairs]
-        if trio is not None:
-            groups.append(self._group(trio))
+        groups = [self._group((i, mate[i])) for i in range(self.n) if mate[i] > i]
+        if self.trio is not None:
+            groups.append(self._group(self.trio))
         placed = {person for group in groups for person in group.members}
-        left_out = [(p.id, _NO_PARTNER) for p in self.people if p.id not in placed]
+        left_out = [
+            (p.id, _NO_PARTNER if not any(True for _ in self.allowed(i)) else _NO_ROOM)
+            for i, p in enumerate(self.people)
+            if p.id not in placed
+        ]
         groups.sort(key=lambda g: g.members)
         return Matching(tuple(groups), tuple(sorted(left_out)))
 
-    def _make_trio(
-        self, x: int, pairs: list[tuple[int, int]]
-    ) -> tuple[tuple[int, int, int] | None, list[tuple[int, int]]]:
-        """Make the group of three: the loner joins a pair, or takes someone's place in a pair while that
-        someone joins another pair. Ranked by: no repeat within the window, then nobody in the group of
-        three two rounds running, then the score."""
-        weight, again = self.weight, self.in_last_trio
-        Option = tuple[
-            tuple[int, int, int], tuple[int, int, int], list[tuple[int, int]], tuple[int, int] | None
-        ]
-        # A sentinel no real option ranks below; its empty `drop` says nothing was found.
-        chosen: list[Option] = [((-(10**9), 0, 0), (x, x, x), [], None)]
-
-        def consider(
-            y: int, a: int, b: int, drop: list[tuple[int, int]], add: tuple[int, int] | None
-        ) -> None:
-            w_ya, w_yb = weight(y, a), weight(y, b)
-            if w_ya is None or w_yb is None:
-                return
-            gain, repeats = w_ya + w_yb, int(w_ya < 0) + int(w_yb < 0)
-            if add is not None:
-                w_new, w_old = weight(*add), weight(y, add[1])
-                if w_new is None or w_old is None:
-                    return
-                gain += w_new - w_old
-                repeats += int(w_new < 0)
-            rank = (-repeats, -(int(again[y]) + int(again[a]) + int(again[b])), gain)
-            if rank > chosen[0][0]:
-                chosen[0] = (rank, (y, a, b), drop, add)
-
-        for a, b in pairs:
-            consider(x, a, b, [(a, b)], None)
-        if chosen[0][0][0] < 0 or chosen[0][0][1] < 0:
-            # Look further: someone fresh leaves their pair for a fresh pair and the loner takes their place.
-            fresh_pairs = [p for p in pairs if not again[p[0]] and not again[p[1]]][:TRIO_SEARCH]
-            for y_pair in pairs[:TRIO_SEARCH]:
-                for y, z in (y_pair, y_pair[::-1]):
-                    if again[y]:
-                        continue
-                    for a, b in fresh_pairs:
-                        if (a, b) != y_pair:
-                            consider(y, a, b, [y_pair, (a, b)], (x, z))
-        _, trio, drop, add = chosen[0]
-        if not drop:  # nothing considered: no pair the loner may join
-            return None, pairs
-        kept = [p for p in pairs if p not in drop]
-        if add is not None:
-            kept.append((min(add), max(add)))
-        return trio, kept
-
-    def _fresh_trio(self, alone: list[int]) -> bool:
-        """Build the group of three from people who were not in the last one, and pair everyone else again.
-
-        Used only when the quick placement put someone in the group of three two rounds running. Keeps
-        the change only if everyone else is still paired and no more pairs repeat; returns whether it did.
-        """
-        weight, again, mate = self.weight, self.in_last_trio, self.mate
-        before = mate[:]
-        repeats_before = self._repeats()
-        best: tuple[int, tuple[int, int, int]] | None = None
-        looked = 0
-        for y in [*alone[:1], *range(self.n)]:
-            if again[y] or looked > TRIO_SEARCH:
-                continue
-            looked += 1
-            near = [c for c in self.best_candidates(y) if not again[c]]
-            for a, b in itertools.combinations(near, 2):
-                w_ya, w_yb, w_ab = weight(y, a), weight(y, b), weight(a, b)
-                if w_ya is None or w_yb is None or w_ab is None or min(w_ya, w_yb, w_ab) < 0:
-                    continue
-                broken = sum(weight(i, mate[i]) or 0 for i in (y, a, b) if mate[i] >= 0)
-                score = w_ya + w_yb - broken
-                if best is None or score > best[0]:
-                    best = (score, (y, a, b))
-        if best is None:
-            return False
-        trio = best[1]
-        for i in trio:
-            self.excluded[i] = True
-            if mate[i] >= 0:
-                mate[mate[i]] = -1
-            mate[i] = -1
-        self.place_the_unmatched()
-        self.augment()
-        self.two_opt(i for i in range(self.n) if mate[i] < 0 and not self.excluded[i])
-        unplaced = sum(1 for i in range(self.n) if mate[i] < 0 and not self.excluded[i])
-        if unplaced > max(0, len(alone) - 1) or self._repeats() > repeats_before:
-            mate[:] = before
-            self.excluded = [False] * self.n
-            return False
-        self.trio = trio
-        return True
-
-    def _repeats(self) -> int:
-        return sum(1 for i, m in enumerate(self.mate) if m > i and (self.weight(i, m) or 0) < 0)
-
     def _group(self, members: tuple[int, ...]) -> Group:
         ids = tuple(sorted(self.people[i].id for i in members))
-        pair_weights = [
-            (self.weight(a, b) or 0, a, b) for k, a in enumerate(members) for b in members[k + 1 :]
-        ]
+        score = 0
+        repeats: list[int] = []
         notes: list[str] = []
-        for w, a, b in pair_weights:
-            if w < 0:
-                ago = self.history.current_round - self.last_met[self._pair(a, b)]
-                notes.append(
-                    f"<@{self.people[a].id}> and <@{self.people[b].id}> met {ago} round(s) ago: "
-                    "no other partner was possible without breaking a hard rule."
-                )
-        if len(members) == 3 and any(self.in_last_trio[i] for i in members):
+        for k, a in enumerate(members):
+            for b in members[k + 1 :]:
+                score += self.fit(a, b) or 0
+                ago = self.repeat_age(a, b)
+                if ago is not None:
+                    repeats.append(ago)
+                    notes.append(
+                        f"<@{self.people[a].id}> and <@{self.people[b].id}> met {ago} round(s) ago: "
+                        "every grouping with fewer or older repeats would break a hard rule or leave "
+                        "someone out."
+                    )
+        trio_again = sum(self.in_last_trio[i] for i in members) if len(members) == 3 else 0
+        if trio_again:
             again = [f"<@{self.people[i].id}>" for i in members if self.in_last_trio[i]]
             notes.append(
                 f"{', '.join(again)} in the group of three again: the count was odd and nobody else fitted."
             )
-        # A trio's score is its best pair's: the matching's total stays comparable to a pairs-only one.
-        score = max(w for w, _, _ in pair_weights) if len(members) == 3 else pair_weights[0][0]
-        return Group(ids, score, tuple(notes))
+        return Group(ids, score, tuple(notes), tuple(sorted(repeats)), trio_again)
 
 
-_BEST_PAIR = BASE + 8 * PER_KIND + CROSS_TEAM + NOVELTY
 _NO_PARTNER = "Every possible partner is on a 'don't pair me with' list or in their reporting line."
+_NO_ROOM = (
+    "The few people they may meet were all needed in other groups: placing them would have left "
+    "someone else out."
+)
+
+
+def _chain_unique(first: list[int], rest: Iterable[int]) -> Iterator[int]:
+    yield from first
+    seen = set(first)
+    for item in rest:
+        if item not in seen:
+            yield item
 
 
 def _bits(kinds: Collection[SupportKind]) -> int:
@@ -737,3 +1020,4 @@ def _popcount(value: int) -> int:
 _COMPLEMENTARITY = [
     [_popcount((p >> 4) & (q & 15)) + _popcount((q >> 4) & (p & 15)) for q in range(256)] for p in range(256)
 ]
+_FIT_TABLE = [[PER_KIND * c for c in row] for row in _COMPLEMENTARITY]

@@ -435,6 +435,31 @@ def start_due_rounds(*, session_factory: SessionFactory, now: datetime) -> int:
     return started
 
 
+def run_round_now(
+    *, session: Session, workspace_id: str, programme_id: uuid.UUID, now: datetime
+) -> PairingRound | None:
+    """HR runs the next round now rather than at its time; the schedule carries on as before. It is the
+    round the preview showed: same number, so the same seed and the same groups.
+
+    Returns:
+        The round, or None when one is being matched already (a double click, or the schedule's own).
+
+    Raises:
+        NotFound: the programme is gone.
+    """
+    get_programme(session=session, workspace_id=workspace_id, programme_id=programme_id)
+    programme = session.scalars(select(Programme).where(Programme.id == programme_id).with_for_update()).one()
+    busy = session.scalar(
+        select(PairingRound.id).where(
+            PairingRound.programme_id == programme.id, PairingRound.state == RoundState.MATCHING
+        )
+    )
+    if busy is not None:
+        return None
+    next_slot = programme.next_round_at or _first_slot(programme, now)
+    return _new_round(session, programme, now.replace(microsecond=0), now, next_slot=next_slot)
+
+
 def _new_round(
     session: Session, programme: Programme, slot: datetime, now: datetime, *, next_slot: datetime
 ) -> PairingRound:
@@ -641,8 +666,8 @@ def preview_next_round(
     directory: Directory,
     channel_members: Collection[str] | None,
     now: datetime,
-) -> tuple[Matching, Mapping[str, Profile]]:
-    """The groups the next round would make today, with the profiles to explain them. Changes nothing."""
+) -> Matching:
+    """The groups the next round would make today. Changes nothing."""
     programme = get_programme(session=session, workspace_id=workspace_id, programme_id=programme_id)
     taking_part, _, _ = _taking_part(session, programme, _local_today(programme, now), channel_members)
     number = 1 + (
@@ -656,7 +681,7 @@ def preview_next_round(
         prefer_cross_team=programme.prefer_cross_team,
         seed=_seed(programme.id, number),
     )
-    return matching, {p.user_id: p for p in taking_part}
+    return matching
 
 
 # -- introductions and follow-up ----------------------------------------------------------------------
@@ -759,8 +784,9 @@ def claim_follow_up(*, session: Session, group_id: uuid.UUID, now: datetime) -> 
 
 
 def close_round(*, session: Session, round_id: uuid.UUID) -> list[str]:
-    """Count silence: whoever answered nothing about this round's introduction moves one step closer to a
-    pause; three in a row and they are paused (kindly told, with a way back).
+    """Count silence: whoever answered nothing about this round's introduction, in a group nobody said had
+    met, moves one step closer to a pause; three in a row and they are paused (kindly told, with a way
+    back). A group counts as met when any member says so.
 
     Returns:
         Who was paused just now. Empty when the round was closed already.
@@ -779,12 +805,13 @@ def close_round(*, session: Session, round_id: uuid.UUID) -> list[str]:
     if taken.rowcount != 1:  # type: ignore[attr-defined]
         return []
     answered: dict[str, bool] = {}
-    for user_id, responded in session.execute(
-        select(GroupMember.user_id, GroupMember.responded)
+    for user_id, responded, met_at in session.execute(
+        select(GroupMember.user_id, GroupMember.responded, Group.met_at)
         .join(Group, Group.id == GroupMember.group_id)
         .where(Group.round_id == round_id, Group.introduced_at.is_not(None))
     ):
-        answered[user_id] = responded
+        # One member's "We met" answers for the whole group: the others met too, they just didn't click.
+        answered[user_id] = responded or met_at is not None
     paused: list[str] = []
     for profile in session.scalars(
         select(Profile).where(Profile.workspace_id == round_.workspace_id, Profile.user_id.in_(answered))

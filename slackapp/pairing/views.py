@@ -57,7 +57,13 @@ OUTCOME_LABELS = {
     Outcome.NOT_YET: "not yet",
     Outcome.COULD_NOT_MEET: "couldn't meet",
 }
-PREVIEW_GROUPS_SHOWN = 40
+# What the people someone is introduced to see of their preferences: exactly what the introduction shows.
+PARTNERS_SEE = (
+    "*What the people you're introduced to will see:* a kind of support you'd welcome only when one "
+    'of them can offer it, and a kind you can offer only when one of them would welcome it ("<you> can '
+    'offer advice, which <them> would welcome"); your topics, as you write them. Nothing else: not the '
+    "rest of your choices, never your don't-pair list, and HR sees only counts."
+)
 
 # Conversation starters, written around the evidence: start small, be specific when asking, share what
 # has helped. Each names the kind of support it suits; the introduction picks from the kinds matched.
@@ -149,7 +155,8 @@ def build_introduction(
     text = f"Meet each other: {names}"
     reasons = match_reasons(members, profiles)
     why = "\n".join(f"• {r}" for r in reasons) or (
-        "• You both opted in to peer support - a steady habit of talking builds support before it's needed."
+        f"• You {'all' if len(members) > 2 else 'both'} opted in to peer support - a steady habit of "
+        "talking builds support before it's needed."
     )
     topics = [
         f"<@{m}>: {escape(profiles[m].topics or '')}" for m in members if m in profiles and profiles[m].topics
@@ -161,7 +168,7 @@ def build_introduction(
                 "so Kindred is introducing you this round."
             )
         ),
-        SectionBlock(text=f"*Why you two{' (three)' if len(members) == 3 else ''}*\n{why}"),
+        SectionBlock(text=f"*{'Why you three' if len(members) == 3 else 'Why you two'}*\n{why}"),
     ]
     if topics:
         blocks.append(SectionBlock(text="*Happy to talk about*\n" + "\n".join(f"• {t}" for t in topics)))
@@ -259,11 +266,12 @@ def build_silence_pause() -> tuple[str, list[Block]]:
 def build_announcement(programme: Programme) -> tuple[str, list[Block]]:
     """The programme's post in its channel, with a button to opt in (being here is not opting in)."""
     text = "Peer support in this channel: opt in to be introduced to a colleague for a supportive chat."
-    when = f"{CADENCE_LABELS[programme.cadence].lower()} on {WEEKDAYS[programme.weekday]}"
+    # "Every week on Tuesday": the label keeps its capital, the day its own (str.capitalize lowers it).
+    when = f"{CADENCE_LABELS[programme.cadence]} on {WEEKDAYS[programme.weekday]}"
     return text, [
         SectionBlock(
             text=(
-                f":handshake: *Peer support in this channel*\n{when.capitalize()}, Kindred can introduce you "
+                f":handshake: *Peer support in this channel*\n{when}, Kindred can introduce you "
                 "to a colleague: someone who can offer what you'd welcome - someone to listen, practical "
                 "help, advice, or simply company - and who might welcome what you can offer."
             )
@@ -329,6 +337,7 @@ def build_preferences_modal(
     else:
         blocks.append(SectionBlock(text="There's no peer-support programme here yet. Ask your HR team."))
     blocks += [
+        ContextBlock(elements=[MarkdownTextObject(text=PARTNERS_SEE)]),
         InputBlock(
             block_id=PreferencesBlock.SEEKS,
             label="Support I'd welcome",
@@ -353,7 +362,7 @@ def build_preferences_modal(
             block_id=PreferencesBlock.TOPICS,
             label="Topics I'm happy to talk about",
             optional=True,
-            hint="Shared with the people you're introduced to.",
+            hint="Shown to the people you're introduced to, as you write it.",
             element=PlainTextInputElement(
                 action_id=PairingAction.FIELD,
                 initial_value=(profile.topics if profile and profile.topics else None),
@@ -639,33 +648,48 @@ def build_programme_admin_blocks(
     return blocks + build_pager(HomeList.PROGRAMMES, shown, "programmes")
 
 
-def build_preview(matching: Matching, profiles: Mapping[str, Profile], channel_id: str) -> View:
-    """HR's look at the next round's groups, with why each was matched and any preference that gave way."""
-    blocks: list[Block] = [
-        SectionBlock(
-            text=(
-                f"If <#{channel_id}>'s next round were matched now: {len(matching.groups)} groups. "
-                "Nothing is sent until the round's time."
-            )
-        )
+def build_preview(
+    matching: Matching, channel_id: str, *, programme_id: str | None = None, title: str = "Next round preview"
+) -> View:
+    """HR's look at the next round: how many groups, people and repeats. Counts only: never a named
+    person's needs, don't-pair choices or who meets whom (docs/anonymity.md, rule 8)."""
+    pairs = sum(1 for g in matching.groups if len(g.members) == 2)
+    trios = len(matching.groups) - pairs
+    repeats = sum(len(g.repeats) for g in matching.groups)
+    lines = [
+        f"If <#{channel_id}>'s next round were matched now: *{matching.placed}* people in "
+        f"*{len(matching.groups)}* groups ({pairs} pairs"
+        + (f", {trios} group of three" if trios else "")
+        + ").",
+        f"• Pairs meeting again within the repeat window: *{repeats}*"
+        + (" (the least recent possible; nothing else fitted)" if repeats else ""),
+        f"• People who could not be placed: *{len(matching.left_out)}*"
+        + (" (the hard rules leave nobody free to meet them)" if matching.left_out else ""),
     ]
-    for group in matching.groups[:PREVIEW_GROUPS_SHOWN]:
-        names = " + ".join(f"<@{m}>" for m in group.members)
-        reasons = match_reasons(group.members, profiles) or ["no seek/offer match: a new face"]
-        lines = [f"*{names}*", *(f"• {r}" for r in reasons), *(f":warning: {n}" for n in group.notes)]
-        blocks.append(SectionBlock(text="\n".join(lines)[:2900]))
-    if len(matching.groups) > PREVIEW_GROUPS_SHOWN:
-        blocks.append(
-            ContextBlock(
-                elements=[
-                    MarkdownTextObject(
-                        text=f"…and {len(matching.groups) - PREVIEW_GROUPS_SHOWN} more groups."
-                    )
-                ]
-            )
-        )
-    for person, reason in matching.left_out:
-        blocks.append(SectionBlock(text=f":warning: <@{person}> can't be placed: {reason}"))
     if not matching.groups and not matching.left_out:
-        blocks.append(SectionBlock(text="Nobody is taking part yet."))
-    return View(type="modal", title="Next round preview", close="Close", blocks=blocks[:100])
+        lines = ["Nobody is taking part yet."]
+    blocks: list[Block] = [
+        SectionBlock(text="\n".join(lines)),
+        ContextBlock(
+            elements=[
+                MarkdownTextObject(
+                    text=(
+                        "Only counts are shown here: who meets whom, what anyone would welcome or offer, "
+                        "and anyone's don't-pair list stay between Kindred and the people themselves."
+                    )
+                )
+            ]
+        ),
+    ]
+    if programme_id is None or not matching.groups:
+        return View(type="modal", title=title, close="Close", blocks=blocks)
+    # The same preview runs the round: submitting it starts this round now, with these groups.
+    return View(
+        type="modal",
+        callback_id=PairingCallback.RUN_NOW,
+        title=title,
+        submit="Run this round now",
+        close="Not now",
+        private_metadata=json.dumps({"programme_id": programme_id}),
+        blocks=blocks,
+    )

@@ -56,8 +56,24 @@ viewers who see the whole organisation can pick it (assignments to manage it go 
 follows today's structure - a department's manager sees the teams in it now, with their history - but
 a scope only chooses cells of that one publication, so no assignment HR makes opens a way around it.
 
-Not covered: changing KINDRED_MIN_GROUP_SIZE works every week out again with the new minimum; the
-argument above is for one minimum at a time, not for old and new publications taken together.
+Questions not every team asks
+-----------------------------
+A question's cell at a node counts only the node's teams that asked it, so "the organisation's answers"
+minus "the organisation's answers to belonging" is the teams that left belonging out - and three such
+per-question counts can pin a team (a+b, a+c, b+c). So the residuals above are split further: within a
+residual, teams are grouped by which of the questions the residual's teams disagree on they asked (their
+*signature*). When every group has at least k respondents, the groups are the blocks; otherwise the
+residual stays one block and each question it disagrees on is hidden at every node whose value would
+include part of it (the residual's node and its ancestors). Every published number - a node's answers
+and invited, a question's count and histogram at a node - is then a sum of whole blocks of at least k
+people, whatever viewer, question or linear combination is used (`publishable_questions`).
+
+Publications are frozen
+-----------------------
+The worker computes all of this once, when a period completes, and stores it (slackapp/privacy/
+publish.py); a round goes into exactly one publication. A changed minimum, an org move or a late round
+therefore change no published number: the argument above is about one publication, and publications
+share no round.
 """
 
 from __future__ import annotations
@@ -186,3 +202,70 @@ def publishable(
                 break
             published.discard(min(pool, key=lambda top: (sizes[top], top)))
     return frozenset(published)
+
+
+def publishable_questions(
+    tree: Tree,
+    published: frozenset[UnitKey],
+    respondents: Mapping[str, int],
+    asked: Mapping[str, frozenset[str]],
+    questions: Iterable[str],
+    k: int,
+) -> dict[str, frozenset[UnitKey]]:
+    """The nodes at which each question may be published, given the published participation nodes.
+
+    Args:
+        tree: the period's tree.
+        published: the nodes published for participation (from `publishable`).
+        respondents: respondents per team channel.
+        asked: the questions each team's round asked.
+        questions: every question that may be shown.
+        k: the minimum group size.
+
+    Returns:
+        For each question, the published nodes where its count and histogram may be shown: only nodes
+        where at least one team asked it, and none whose value would split a residual into a group of
+        fewer than k (see "Questions not every team asks" above).
+    """
+    wanted = list(questions)
+    owner: dict[str, UnitKey] = {}
+
+    def assign(node: UnitKey, nearest: UnitKey | None) -> None:
+        here = node if node in published else nearest
+        if node.kind is UnitKind.TEAM:
+            if here is not None:
+                owner[node.id] = here
+            return
+        for child in tree.children.get(node, ()):
+            assign(child, here)
+
+    assign(ORG, None)
+    residuals: dict[UnitKey, list[str]] = {}
+    for team, node in owner.items():
+        residuals.setdefault(node, []).append(team)
+    parent: dict[UnitKey, UnitKey] = {c: p for p, kids in tree.children.items() for c in kids}
+    blocked: dict[str, set[UnitKey]] = {q: set() for q in wanted}
+    for node, teams in residuals.items():
+        impure = [q for q in wanted if 0 < sum(1 for t in teams if q in asked.get(t, ())) < len(teams)]
+        if not impure:
+            continue
+        groups: dict[frozenset[str], int] = {}
+        for team in teams:
+            signature = frozenset(q for q in impure if q in asked.get(team, ()))
+            groups[signature] = groups.get(signature, 0) + respondents.get(team, 0)
+        if all(size >= k for size in groups.values()):
+            continue
+        ancestors = [node]
+        while ancestors[-1] in parent:
+            ancestors.append(parent[ancestors[-1]])
+        for question in impure:
+            blocked[question].update(ancestors)
+    result: dict[str, frozenset[UnitKey]] = {}
+    for question in wanted:
+        asking = {team for team, q in asked.items() if question in q}
+        result[question] = frozenset(
+            node
+            for node in published
+            if node not in blocked[question] and any(t.id in asking for t in tree.teams_under(node))
+        )
+    return result

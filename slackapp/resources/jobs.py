@@ -5,10 +5,13 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from sqlalchemy import or_, select
 
+from slackapp.mrkdwn import escape
 from slackapp.resources.models import ResourceEntry
-from slackapp.resources.service import purge_expired_questions
+from slackapp.resources.service import mark_channel_archived, purge_expired_questions
 from slackapp.resources.stats import count_channel_members
 from slackapp.scheduler.worker import JobContext
 
@@ -41,8 +44,38 @@ def count_group_members(context: JobContext) -> None:
         if not context.is_installed(workspace_id):
             continue
         client = context.slack(workspace_id)
-        count = count_channel_members(client, str(channel_id), bot_user_id=client.auth_test().get("user_id"))
+        archived = _is_archived(client, str(channel_id))
+        count = (
+            None
+            if archived
+            else count_channel_members(client, str(channel_id), bot_user_id=client.auth_test().get("user_id"))
+        )
         with context.session_factory.begin() as session:
             entry = session.get(ResourceEntry, entry_id)
-            if entry is not None:
-                entry.member_count, entry.members_counted_at = count, context.now
+            if entry is None:
+                continue
+            entry.members_counted_at = context.now
+            if count is not None:
+                entry.member_count = count
+            newly = mark_channel_archived(session=session, entry=entry, archived=archived, now=context.now)
+            tell = entry.created_by if newly else None
+            name = entry.name
+        if tell is not None:
+            # Told once: the mark above is committed before the message, and only a new mark tells.
+            text = (
+                f"The channel of *{escape(name)}* (<#{channel_id}>) was archived, so the resource "
+                "directory now shows the group as unavailable, without a Join button. Unarchive the "
+                "channel, or edit or archive the entry in Kindred's App Home."
+            )
+            try:
+                client.chat_postMessage(channel=tell, text=text)
+            except SlackApiError as error:
+                log.warning("could not tell HR about an archived channel: %s", error.response.get("error"))
+
+
+def _is_archived(client: WebClient, channel_id: str) -> bool:
+    try:
+        return bool(client.conversations_info(channel=channel_id)["channel"].get("is_archived"))
+    except SlackApiError as error:
+        log.warning("could not look at a group channel: %s", error.response.get("error"))
+        return False

@@ -856,7 +856,7 @@ def _entry_spec_from(values: dict[str, Any]) -> EntrySpec:
         phone=text(EntryBlock.PHONE),
         support_kinds=checked(EntryBlock.SUPPORT_KINDS),
         tags=split_list(text(EntryBlock.TAGS)),
-        regions=split_list(text(EntryBlock.REGIONS)),
+        regions=checked(EntryBlock.REGIONS),
         needs_approval=NEEDS_APPROVAL_OPTION in checked(EntryBlock.OPTIONS),
     )
 

@@ -84,6 +84,8 @@ class ResourceEntry(Base):
     # How many people are in the group's channel, counted by the worker once a day (a count, no names).
     member_count: Mapped[int | None]
     members_counted_at: Mapped[datetime | None]
+    # When the worker found the group's channel archived in Slack (HR is told once); None while open.
+    channel_archived_at: Mapped[datetime | None]
 
 
 class ResourceAudit(Base):

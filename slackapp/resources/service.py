@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from slackapp.admin.service import PHONE_PATTERN, is_https_url
 from slackapp.errors import InvalidInput, NotFound
+from slackapp.resources.countries import country_of_timezone, label, normalise, region_rank
 from slackapp.resources.ids import EntryBlock
 from slackapp.resources.models import (
     AnonymousQuestion,
@@ -250,6 +251,16 @@ def get_active_entry(*, session: Session, workspace_id: str, entry_id: uuid.UUID
     return entry
 
 
+def mark_channel_archived(*, session: Session, entry: ResourceEntry, archived: bool, now: datetime) -> bool:
+    """Record whether the group's channel is archived in Slack. True only when it is newly so (tell HR)."""
+    if archived and entry.channel_archived_at is None:
+        entry.channel_archived_at = now
+        return True
+    if not archived:
+        entry.channel_archived_at = None
+    return False
+
+
 def list_entries(
     *, session: Session, workspace_id: str, include_archived: bool = False
 ) -> list[ResourceEntry]:
@@ -324,47 +335,20 @@ def all_tags(entries: Iterable[ResourceEntry]) -> list[str]:
 
 
 def all_regions(entries: Iterable[ResourceEntry]) -> list[str]:
-    return sorted({region for entry in entries for region in entry.regions}, key=str.lower)
+    """Every region some entry serves: a country's code where it names one (older free text such as
+    "UK" counts as GB), else the text (a continent)."""
+    return sorted({normalise(region) for entry in entries for region in entry.regions}, key=label)
 
 
 def for_region_first(entries: Sequence[ResourceEntry], region: str | None) -> list[ResourceEntry]:
-    """Entries for the person's region first, then those serving everywhere, then the rest."""
-    wanted = (region or "").lower()
-
-    def rank(entry: ResourceEntry) -> int:
-        if not entry.regions:
-            return 1
-        return 0 if wanted and wanted in {r.lower() for r in entry.regions} else 2
-
-    return sorted(entries, key=rank)
-
-
-# Slack gives each person an IANA time zone; its first part says the continent, which is what HR's
-# regions most often name when they are not a country.
-_TIMEZONE_REGIONS = {
-    "Europe": "Europe",
-    "America": "Americas",
-    "US": "Americas",
-    "Canada": "Americas",
-    "Asia": "Asia-Pacific",
-    "Australia": "Asia-Pacific",
-    "Pacific": "Asia-Pacific",
-    "Africa": "Africa",
-}
+    """Entries for the person's country first, then their continent, then everywhere, then the rest."""
+    return sorted(entries, key=lambda entry: region_rank(entry.regions, region))
 
 
 def region_from_timezone(timezone: str | None, known_regions: Sequence[str]) -> str | None:
-    """The region to assume for a Slack time zone: a known region named in it, else its continent."""
-    if not timezone:
-        return None
-    zone = timezone.lower().replace("_", " ")
-    for region in known_regions:
-        if region.lower() in zone.split("/"):
-            return region
-    continent = _TIMEZONE_REGIONS.get(timezone.split("/", 1)[0])
-    if continent is None:
-        return None
-    return next((r for r in known_regions if r.lower() == continent.lower()), continent)
+    """The country a Slack time zone is in (tzdata's zone table), as its ISO 3166 code: Europe/London is
+    GB, America/New_York is US. `known_regions` is kept for callers; any country is a valid answer."""
+    return country_of_timezone(timezone)
 
 
 def get_region(*, session: Session, workspace_id: str, user_id: str) -> str | None:

@@ -19,8 +19,10 @@ from slack_sdk.models.blocks import (
     InputBlock,
     MarkdownTextObject,
     Option,
+    OptionGroup,
     PlainTextInputElement,
     SectionBlock,
+    StaticMultiSelectElement,
     StaticSelectElement,
     UserSelectElement,
 )
@@ -38,6 +40,7 @@ from slackapp.home.pages import (
     slice_page,
 )
 from slackapp.mrkdwn import escape, link
+from slackapp.resources.countries import country_names, grouped_countries, label, normalise
 from slackapp.resources.ids import (
     ANSWER_BLOCK,
     ANY,
@@ -93,6 +96,8 @@ def _context(text: str) -> ContextBlock:
 def entry_text(entry: ResourceEntry) -> str:
     """An entry as people see it: name, kind, description and how to reach it."""
     lines = [f"*{escape(entry.name)}*  ·  _{entry.kind.label}_"]
+    if entry.channel_id and entry.channel_archived_at is not None:
+        lines.append(":no_entry: Unavailable for now: its channel was archived.")
     if entry.description:
         lines.append(escape(entry.description))
     reach = []
@@ -223,13 +228,7 @@ def build_entry_form(entry: ResourceEntry | None) -> View:
             400,
             "Separated by commas, like: caregivers, new parents, grief.",
         ),
-        text(
-            EntryBlock.REGIONS,
-            "Countries or regions served (professional help)",
-            ", ".join(entry.regions) if entry else None,
-            400,
-            "Separated by commas, like: UK, Ireland. Leave empty if it serves everyone.",
-        ),
+        build_countries_input(entry.regions if entry else []),
     ]
     if entry is not None:
         blocks.append(
@@ -357,7 +356,7 @@ def build_audit_view(rows: Sequence[ResourceAudit]) -> View:
 
 def _entry_buttons(entry: ResourceEntry) -> list[ButtonElement]:
     buttons = []
-    if entry.channel_id:
+    if entry.channel_id and entry.channel_archived_at is None:
         if entry.needs_approval:
             buttons.append(
                 ButtonElement(text="Ask to join", action_id=ResourceAction.ASK_TO_JOIN, value=str(entry.id))
@@ -388,7 +387,7 @@ def _professional_blocks(professional: Page[ResourceEntry], region: str | None) 
         blocks.append(SectionBlock(text=entry_text(entry)))
     note = "Confidential, and you don't need a reason to reach out."
     if region:
-        note += f" Help for *{escape(region)}* is listed first."
+        note += f" Help for *{escape(label(region))}* is listed first."
     blocks.append(_context(note))
     return blocks + _directory_pager(DirectoryList.PROFESSIONAL, professional, "professional help")
 
@@ -654,6 +653,36 @@ def build_welcome_message(entry: ResourceEntry) -> tuple[str, list[Block]]:
     ]
 
 
+def build_countries_input(regions: Sequence[str]) -> InputBlock:
+    """HR picks the countries a help line serves from a list (grouped by continent: Block Kit allows 100
+    options a group). A region typed before this list existed (a continent) stays offered, and chosen."""
+    chosen = [normalise(r) for r in regions]
+    groups = [
+        OptionGroup(label=continent, options=[Option(value=code, text=name[:75]) for code, name in countries])
+        for continent, countries in grouped_countries()
+        if countries
+    ]
+    earlier = [r for r in chosen if r not in country_names()]
+    if earlier:
+        groups.append(
+            OptionGroup(label="Typed before", options=[Option(value=r[:75], text=r[:75]) for r in earlier])
+        )
+    by_value = {o.value: o for g in groups for o in (g.options or [])}
+    return InputBlock(
+        block_id=EntryBlock.REGIONS,
+        label="Countries served (professional help)",
+        optional=True,
+        hint="People in these countries (from their Slack time zone) see this first. Leave empty if it "
+        "serves everyone.",
+        element=StaticMultiSelectElement(
+            action_id=ResourceAction.ENTRY_FIELD,
+            placeholder="Choose countries",
+            option_groups=groups,
+            initial_options=[by_value[r] for r in chosen if r in by_value] or None,
+        ),
+    )
+
+
 # -- everyone: the App Home ------------------------------------------------------------------------------
 
 
@@ -679,12 +708,12 @@ def build_person_home_blocks(
     for entry in professional[:5]:
         blocks.append(SectionBlock(text=entry_text(entry)))
     if regions:
-        options = [Option(value=r, text=r[:75]) for r in regions[:MAX_OPTIONS]]
+        options = [Option(value=r, text=label(r)[:75]) for r in regions[:MAX_OPTIONS]]
         chosen = next((o for o in options if region and o.value.lower() == region.lower()), None)
         blocks.append(
             SectionBlock(
                 text="Professional help for your region is listed first"
-                + (f" (now *{escape(region)}*)." if region else "."),
+                + (f" (now *{escape(label(region))}*)." if region else "."),
                 accessory=StaticSelectElement(
                     action_id=ResourceAction.CHOOSE_REGION,
                     placeholder="Your region",

@@ -36,6 +36,17 @@ def enqueue(*, session: Session, kind: str, subject_id: uuid.UUID, due_at: datet
         session.add(Job(kind=kind, subject_id=subject_id, due_at=due_at))
 
 
+def bring_forward(*, session: Session, kind: str, subject_id: uuid.UUID, due_at: datetime) -> None:
+    """Make a pending job due by `due_at` at the latest (a recurring job with news for it), or add it."""
+    enqueue(session=session, kind=kind, subject_id=subject_id, due_at=due_at)
+    session.execute(
+        update(Job)
+        .where(Job.kind == kind, Job.subject_id == subject_id, Job.done_at.is_(None), Job.due_at > due_at)
+        .values(due_at=due_at)
+        .execution_options(synchronize_session=False)
+    )
+
+
 def claim_next_job(
     *, session_factory: SessionFactory, now: datetime, lease: timedelta = DEFAULT_LEASE
 ) -> ClaimedJob | None:

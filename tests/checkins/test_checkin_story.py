@@ -13,7 +13,14 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, MetaData, func, select
 
-from slackapp.checkins.ids import COMMENT_BLOCK, CheckinAction, CheckinCallback, PulseBlock, PulseOption
+from slackapp.checkins.ids import (
+    COMMENT_BLOCK,
+    RESULTS_EVENT,
+    CheckinAction,
+    CheckinCallback,
+    PulseBlock,
+    PulseOption,
+)
 from slackapp.checkins.models import Answer, Histogram, Participation, Pulse, Round, RoundState
 from slackapp.checkins.questions import DEFAULT_QUESTION_KEYS
 from slackapp.database import SessionFactory, utcnow
@@ -158,8 +165,11 @@ def test_eight_people_check_in_and_nobody_can_trace_an_answer_back(
             == 8
         )
 
-    # The worker moves the coarse count, skips the reminder once past closing, closes, posts results.
+    # The worker moves the coarse count, skips the reminder once past closing, closes; once the week is
+    # over it publishes the week and posts the team's published results.
     clock.advance(hours=73)
+    worker.run_once()
+    clock.past_the_week()
     worker.run_once()
 
     with session_factory() as session:
@@ -176,7 +186,11 @@ def test_eight_people_check_in_and_nobody_can_trace_an_answer_back(
         assert session.scalar(select(func.count()).select_from(Answer)) == 0
         assert session.scalar(select(func.count()).select_from(Participation)) == 0
 
-    results = slack.successful_calls_to("chat.postMessage")[-1].args
+    [results] = [
+        c.args
+        for c in slack.successful_calls_to("chat.postMessage")
+        if (c.args.get("metadata") or {}).get("event_type") == RESULTS_EVENT
+    ]
     assert results["channel"] == TEAM_CHANNEL
     assert "8 people answered" in results["text"]
     participation_updates = [c.args for c in slack.successful_calls_to("chat.update")]

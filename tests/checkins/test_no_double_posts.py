@@ -16,11 +16,12 @@ from sqlalchemy import select
 
 from slackapp.checkins.ids import INVITATION_EVENT, REMINDER_EVENT, RESULTS_EVENT
 from slackapp.checkins.models import Round
+from slackapp.checkins.service import set_pulse_paused
 from slackapp.database import SessionFactory
 from slackapp.scheduler.models import Job
 from slackapp.scheduler.worker import Worker
 from tests.conftest import Clock
-from tests.factories import answer, make_open_round
+from tests.factories import WORKSPACE, answer, make_open_round
 from tests.slack_standin import BOT_USER_ID, SlackStandIn
 
 CHANNEL = "C0TEAM"
@@ -174,10 +175,16 @@ def test_the_results_and_the_reminder_are_posted_once_after_a_failure_before_the
         answer(session_factory, round_.id, person)
     fault(slack)
     clock.advance(hours=49)
-    worker.run_once()
-    fault(slack)
+    worker.run_once()  # the reminder
     clock.advance(hours=24)
-    worker.run_once()
+    worker.run_once()  # closes the round
+    with session_factory.begin() as session:  # no next round, so the only post left is the results'
+        set_pulse_paused(
+            session=session, workspace_id=WORKSPACE, pulse_id=round_.pulse_id, paused=True, now=clock.now
+        )
+    fault(slack)
+    clock.past_the_week()
+    worker.run_once()  # publishes the week and posts its results
 
     assert [channel for channel, _ in posts_with(slack, REMINDER_EVENT)] == [CHANNEL]
     assert [channel for channel, _ in posts_with(slack, RESULTS_EVENT)] == [CHANNEL]

@@ -32,16 +32,18 @@ from slackapp.checkins.service import (
     SubmissionFailed,
     close_round,
     delete_pulse,
+    get_round,
     invite_people,
     open_due_rounds,
     open_round_now,
-    round_results,
     set_pulse_paused,
     update_pulse,
 )
 from slackapp.database import SessionFactory, utcnow
 from slackapp.errors import InvalidInput
 from slackapp.org.service import create_department, delete_department, name_team
+from slackapp.privacy.gate import Cell, published_team_cell
+from slackapp.privacy.publish import period_end, period_of, publish_due_periods
 from tests.conftest import is_postgres
 from tests.factories import (
     WORKSPACE,
@@ -58,6 +60,17 @@ def count(session_factory: SessionFactory, model: Any, **where: Any) -> int:
     with session_factory() as session:
         query = select(func.count()).select_from(model).filter_by(**where)
         return session.scalar(query) or 0
+
+
+def published(session_factory: SessionFactory, round_id: Any) -> Cell | None:
+    """The worker's publication of the round's week, once the week is over; the round's team cell."""
+    with session_factory.begin() as session:
+        opened = get_round(session=session, round_id=round_id).opens_at
+        publish_due_periods(
+            session=session, workspace_id=WORKSPACE, now=period_end(period_of(opened)), min_group_size=5
+        )
+    with session_factory() as session:
+        return published_team_cell(session=session, round_id=round_id)
 
 
 def close(session_factory: SessionFactory, round_id: Any) -> bool:
@@ -200,9 +213,9 @@ def test_results_are_hidden_below_the_minimum_group_size(session_factory: Sessio
     for person in ("U1", "U2", "U3", "U4"):
         answer(session_factory, round_.id, person)
     close(session_factory, round_.id)
-    with session_factory() as session:
-        results = round_results(session=session, round_id=round_.id, min_group_size=5)
-    assert results.questions == []
+    cell = published(session_factory, round_.id)
+    assert cell is not None and cell.respondents is None and cell.questions == {}
+    assert cell.reason == "fewer than 5 answers — hidden to protect anonymity"
 
 
 def test_results_show_team_averages_at_the_minimum_group_size(session_factory: SessionFactory) -> None:
@@ -210,11 +223,10 @@ def test_results_show_team_averages_at_the_minimum_group_size(session_factory: S
     for person, wellbeing in [("U1", 1), ("U2", 2), ("U3", 3), ("U4", 4), ("U5", 5)]:
         answer(session_factory, round_.id, person, scores(wellbeing=wellbeing))
     close(session_factory, round_.id)
-    with session_factory() as session:
-        results = round_results(session=session, round_id=round_.id, min_group_size=5)
-    means = {item.question.key.value: item.mean for item in results.questions}
-    assert results.respondents == 5
-    assert means["wellbeing"] == pytest.approx(3.0)
+    cell = published(session_factory, round_.id)
+    assert cell is not None and cell.respondents == 5
+    assert cell.questions["wellbeing"].mean == pytest.approx(3.0)
+    assert cell.questions["wellbeing"].counts == (1, 1, 1, 1, 1)
 
 
 @contextmanager
@@ -282,8 +294,8 @@ def test_deleting_a_pulse_keeps_its_past_results(session_factory: SessionFactory
     with session_factory.begin() as session:
         delete_pulse(session=session, workspace_id=WORKSPACE, pulse_id=round_.pulse_id)  # type: ignore[arg-type]
     assert count(session_factory, Pulse) == 0
-    with session_factory() as session:
-        assert round_results(session=session, round_id=round_.id, min_group_size=5).respondents == 5
+    cell = published(session_factory, round_.id)
+    assert cell is not None and cell.respondents == 5
 
 
 def test_an_invalid_pulse_is_refused_field_by_field(session_factory: SessionFactory) -> None:

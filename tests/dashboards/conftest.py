@@ -18,7 +18,6 @@ from dashboards.context import EXTENSION
 from slackapp.app import create_app
 from slackapp.dashboard_sessions import start_session
 from slackapp.database import SessionFactory
-from slackapp.privacy.gate import forget_round_counts
 from slackapp.settings import Settings
 from slackapp.web import create_web_app
 from tests.factories import HR_ADMIN, WORKSPACE
@@ -41,10 +40,8 @@ def dashboard_settings(settings: Settings) -> Settings:
 def dashboard(
     dashboard_settings: Settings, session_factory: SessionFactory, engine: Engine
 ) -> Iterator[Dashboard]:
-    # Dash keeps its page registry in a module global: start each test from an empty one. The web app
-    # trusts a workspace's round counts for a few seconds; each test starts from a fresh look.
+    # Dash keeps its page registry in a module global: start each test from an empty one.
     dash._pages.PAGE_REGISTRY.clear()
-    forget_round_counts()
     web = create_web_app(create_app(dashboard_settings, session_factory), engine, dashboard_settings)
     yield Dashboard(web.test_client())
     dash._pages.PAGE_REGISTRY.clear()
@@ -64,6 +61,7 @@ def org(session_factory: SessionFactory) -> OrgBuilder:
     builder.manager(MANAGER_OPS, departments=["Operations"])
     for n in range(2):
         builder.week(n, {"C0A": 8, "C0B": 7, "C0C": 3, "C0D": 9, "C0E": 11})
+    builder.publish()  # the worker publishes each week once it is over
     return builder
 
 
@@ -116,15 +114,19 @@ class Dashboard:
         return dict(reply.get_json()["response"]["_pages_content"]["children"])
 
     def switch(self, page: str, unit: str | None) -> Any:
-        """The unit picker's callback, with whatever value a (possibly tampered) browser sends."""
+        """The unit picker's callback, with whatever value a (possibly tampered) browser sends: it answers
+        with the URL to go to, and the page at that URL decides what may be shown."""
         return self.client.post(
             "/dashboard/_dash-update-component",
             base_url=BASE_URL,
             json={
-                "output": "kindred-content.children",
-                "outputs": {"id": "kindred-content", "property": "children"},
+                "output": "kindred-url.href",
+                "outputs": {"id": "kindred-url", "property": "href"},
                 "inputs": [{"id": "kindred-unit", "property": "value", "value": unit}],
-                "state": [{"id": "kindred-page", "property": "data", "value": page}],
+                "state": [
+                    {"id": "kindred-page", "property": "data", "value": page},
+                    {"id": "kindred-shown-unit", "property": "data", "value": None},
+                ],
                 "changedPropIds": ["kindred-unit.value"],
             },
         )
@@ -155,7 +157,7 @@ def text_of(layout: Any) -> str:
 def table_rows(layout: Any) -> list[list[str]]:
     table = find(layout, "kindred-table")
     assert table is not None
-    head, body = table["props"]["children"]
+    _caption, head, body = table["props"]["children"]
     columns = [th["props"]["children"] for th in head["props"]["children"]["props"]["children"]]
     rows = [[td["props"]["children"] for td in tr["props"]["children"]] for tr in body["props"]["children"]]
     return [columns, *rows]
@@ -164,4 +166,23 @@ def table_rows(layout: Any) -> list[list[str]]:
 def dropdown_values(layout: Any) -> list[str]:
     picker = find(layout, "kindred-unit")
     assert picker is not None
-    return [o["value"] for o in picker["props"]["options"]]
+    return [o["value"] for o in picker["props"]["data"]]
+
+
+def nav_links(layout: Any) -> dict[str, str]:
+    """Each tab the page offers (by page) and where its link goes."""
+    found: dict[str, str] = {}
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            props = node.get("props", {})
+            if isinstance(props.get("id"), str) and props["id"].startswith("tab-"):
+                found[props["id"][4:]] = props["href"]
+            for value in props.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(layout)
+    return found

@@ -1,11 +1,14 @@
-"""Figure builders, without a database: hidden values leave a marked gap, never a zero."""
+"""Figure builders and the noise rule, without a database: hidden values leave a marked gap in date
+order, colours mean the same on every question, and only a change beyond noise is called one."""
 
 from __future__ import annotations
 
 from datetime import date
 
 from dashboards.figures import (
-    DIVERGING,
+    WELLBEING_LINE,
+    WORST_TO_BEST,
+    make_act_heatmap,
     make_compare_figure,
     make_landscape_figure,
     make_overview_figure,
@@ -16,18 +19,23 @@ from dashboards.queries import (
     CompareRow,
     LandscapeData,
     LandscapeGroup,
+    Measure,
     OverviewData,
     QuestionsData,
     QuestionSeries,
     QuestionWeek,
     WeekPoint,
+    _by_need,
+    change_is_real,
+    need_of,
 )
+from slackapp.privacy.gate import QuestionFigures
 
 REASON = "fewer than 5 answers — hidden to protect anonymity"
 W1, W2, W3 = date(2026, 9, 7), date(2026, 9, 14), date(2026, 9, 21)
 
 
-def test_overview_leaves_a_marked_gap_for_a_hidden_week() -> None:
+def test_a_hidden_week_keeps_its_place_in_date_order_and_well_being_is_drawn_above_the_bars() -> None:
     data = OverviewData(
         "Payments",
         REASON,
@@ -39,17 +47,21 @@ def test_overview_leaves_a_marked_gap_for_a_hidden_week() -> None:
         "",
     )
     figure = make_overview_figure(data)
+    # The x axis lists every week in date order, the hidden one in the middle (not appended at the right).
+    assert list(figure.layout.xaxis.categoryarray) == ["7 Sep", "14 Sep", "21 Sep"]
+    assert figure.layout.xaxis.categoryorder == "array"
     line = next(t for t in figure.data if t.name == "Well-being (1–5)")
     assert list(line.y) == [3.5, None, 3.8]
     bars = next(t for t in figure.data if t.name == "Participation (%)")
     assert list(bars.y) == [80.0, None, 90.0]
-    marker = next(t for t in figure.data if t.name.startswith("Fewer than 5"))
-    assert list(marker.x) == ["14 Sep 2026"]
-    band = figure.data[0]
-    assert band.fill == "toself" and len(band.x) == 4  # the two shown weeks, there and back
+    # The line sits on the overlaying axis, which Plotly draws above the base axis holding the bars.
+    assert line.yaxis == "y2" and bars.yaxis in (None, "y") and figure.layout.yaxis2.overlaying == "y"
+    assert line.line.color == WELLBEING_LINE
+    marker = next(t for t in figure.data if t.name == "Hidden week")
+    assert list(marker.x) == ["14 Sep"] and list(marker.customdata) == [REASON]  # the week's own reason
 
 
-def test_questions_stack_five_values_and_mark_hidden_weeks() -> None:
+def test_questions_colour_answers_by_meaning_so_the_stress_legend_matches_its_bars() -> None:
     data = QuestionsData(
         "Payments",
         REASON,
@@ -57,16 +69,22 @@ def test_questions_stack_five_values_and_mark_hidden_weeks() -> None:
             QuestionSeries(
                 "wellbeing", "Well-being", (QuestionWeek(W1, (1, 1, 2, 3, 3)), QuestionWeek(W2, None))
             ),
-            QuestionSeries("stress", "Stress", (QuestionWeek(W1, (3, 3, 2, 1, 1)),)),
+            QuestionSeries("stress", "Stress", (QuestionWeek(W1, (3, 3, 2, 1, 1)), QuestionWeek(W2, None))),
         ),
     )
     figure = make_questions_figure(data)
     assert figure.layout.barmode == "stack"
-    ones = figure.data[0]
-    assert list(ones.y) == [10.0, 30.0]
-    # Stress runs the other way: answering 1 (not stressed) is the good end, in blue.
-    assert list(ones.marker.color) == [DIVERGING[0], DIVERGING[-1]]
-    assert figure.data[-1].hovertemplate.startswith(REASON)
+    bars = [t for t in figure.data if t.type == "bar"]
+    # One colour per trace, so each legend swatch is exactly the colour of its bars.
+    assert all(isinstance(t.marker.color, str) for t in bars)
+    worst_wellbeing, worst_stress = bars[0], bars[5]
+    assert worst_wellbeing.marker.color == worst_stress.marker.color == WORST_TO_BEST[0]
+    assert worst_wellbeing.showlegend and not worst_stress.showlegend  # one legend, shared by meaning
+    assert list(worst_wellbeing.y) == [10.0, None]  # one of ten answered 1
+    assert list(worst_stress.y) == [10.0, None]  # one of ten answered 5 (most stressed): the worst end
+    assert "5 = most stressed" in figure.layout.annotations[1].text
+    for axis in ("xaxis", "xaxis2"):
+        assert list(figure.layout[axis].categoryarray) == ["7 Sep", "14 Sep"]
 
 
 def test_landscape_draws_each_group_that_has_scores() -> None:
@@ -90,19 +108,55 @@ def test_landscape_draws_each_group_that_has_scores() -> None:
     )
     figure = make_landscape_figure(data)
     assert [t.name for t in figure.data] == ["Payments", "Organisation: All"]
-    assert REASON in figure.layout.annotations[0].text
+    assert "Department: Finance: hidden" in figure.layout.annotations[0].text
 
 
-def test_compare_marks_hidden_teams_instead_of_a_zero_bar() -> None:
-    scores = {"wellbeing": 3.5, "stress": 2.5}
-    data = CompareData(
-        "Finance",
-        REASON,
-        (
-            CompareRow("Payments", W1, 8, 0.8, scores),
-            CompareRow("Tiny", W1, None, None, {"wellbeing": None, "stress": None}),
-        ),
+def _figures(counts: tuple[int, ...]) -> QuestionFigures:
+    n = sum(counts)
+    mean = sum((v + 1) * c for v, c in enumerate(counts)) / n
+    return QuestionFigures("wellbeing", n, counts, mean, mean - 0.5, mean + 0.5)
+
+
+def test_a_change_within_the_noise_of_a_small_team_is_not_called_a_change() -> None:
+    before = _figures((0, 1, 3, 3, 1))  # 8 answers, mean 3.5
+    after = _figures((1, 2, 4, 1, 0))  # 8 answers, mean 2.6: "down 0.9" but within the noise of 8 people
+    assert round(before.mean - after.mean, 1) == 0.9
+    assert not change_is_real(after, before)
+    # The same shift in groups of 80 is well beyond the noise.
+    assert change_is_real(_figures((10, 20, 40, 10, 0)), _figures((0, 10, 30, 30, 10)))
+
+
+def test_the_heatmap_marks_a_change_only_when_it_is_real_and_keeps_hidden_teams() -> None:
+    keys = ("wellbeing", "stress", "emotional", "practical", "advice", "belonging")
+    real = {k: Measure(3.0, -0.9, True, W1) for k in keys}
+    noise = {k: Measure(3.4, -0.8, False, W1) for k in keys}
+    rows = (
+        CompareRow("Real", W2, 40, 0.8, dict.fromkeys(keys, 3.0), measures=real, need=0.5),
+        CompareRow("Noisy", W2, 8, 0.8, dict.fromkeys(keys, 3.4), measures=noise, need=0.4),
+        CompareRow("Tiny", W2, None, None, dict.fromkeys(keys), measures={k: Measure(None) for k in keys}),
     )
-    figure = make_compare_figure(data)
-    assert list(figure.data[0].x) == [3.5, None]
-    assert list(figure.data[-1].y) == ["Tiny"] and figure.data[-1].text[0] == REASON
+    figure = make_act_heatmap(CompareData("Org", REASON, rows))
+    text = figure.data[0].text
+    assert text[0][0] == "3.0<br>▼0.9"
+    assert text[1][0] == "3.4"  # no arrow: within the noise of 8 answers
+    assert text[2] == ("hidden",) * 6 or list(text[2]) == ["hidden"] * 6
+    assert list(figure.data[0].y) == ["Real", "Noisy", "Tiny"]
+
+
+def test_compare_orders_teams_by_need_and_shows_every_measure() -> None:
+    keys = ("wellbeing", "stress", "emotional", "practical", "advice", "belonging")
+    good = {**dict.fromkeys(keys, 4.5), "stress": 1.5}
+    poor = {**dict.fromkeys(keys, 2.5), "stress": 4.0}
+    rows = _by_need(
+        [
+            CompareRow("Alpha", W1, 9, 0.8, good, need=need_of(good)),
+            CompareRow("Tiny", W1, None, None, dict.fromkeys(keys)),
+            CompareRow("Zulu", W1, 9, 0.8, poor, need=need_of(poor)),
+        ]
+    )
+    assert [r.name for r in rows] == ["Zulu", "Alpha", "Tiny"]
+    figure = make_compare_figure(CompareData("Finance", REASON, rows))
+    measures = [t for t in figure.data if t.name != "Hidden"]
+    assert len(measures) == 6
+    assert list(measures[0].y) == ["Zulu", "Alpha", "Tiny"] and list(measures[0].x) == [2.5, 4.5, None]
+    assert list(figure.data[-1].y) == ["Tiny"] and REASON in figure.data[-1].hovertemplate

@@ -41,3 +41,13 @@ def test_dashboard_numbers_come_only_through_the_gate() -> None:
     queries = repo_root() / "dashboards" / "queries.py"
     modules = {module for module, _names in imports_of(queries) if module.startswith("slackapp")}
     assert modules <= {"slackapp.privacy.gate", "slackapp.privacy.suppression"}
+
+
+def test_the_gate_reads_only_publications() -> None:
+    """The reader behind every surface reads published cells: no histogram, answer, ledger or round row
+    (comments, shown only beside a published cell big enough for them, are the one text it reads)."""
+    gate = repo_root() / "slackapp" / "privacy" / "gate.py"
+    names = {name for module, found in imports_of(gate) if module.startswith("slackapp") for name in found}
+    modules = {module for module, _found in imports_of(gate)}
+    assert not names & (FORBIDDEN_NAMES - {"Comment"} | {"Round", "publish_due_periods"})
+    assert "slackapp.checkins.service" not in modules and "slackapp.checkins.ledger" not in modules

@@ -19,6 +19,7 @@ from tests.dashboards.conftest import (
 from tests.org_factories import OrgBuilder
 
 HIDDEN = "fewer than 5 answers — hidden to protect anonymity"
+PROTECTS = "hidden so that a smaller group's answers can't be worked out"
 
 
 def test_a_visitor_who_has_not_signed_in_is_sent_to_sign_in(dashboard: Dashboard) -> None:
@@ -30,7 +31,7 @@ def test_a_visitor_who_has_not_signed_in_is_sent_to_sign_in(dashboard: Dashboard
 
 def test_hr_sees_every_team(dashboard: Dashboard, org: OrgBuilder) -> None:
     dashboard.sign_in_as_hr()
-    layout = dashboard.page("/dashboard/")
+    layout = dashboard.page("/dashboard/overview")
     values = dropdown_values(layout)
     assert values[0] == "org:"
     assert {v for v in values if v.startswith("team:")} == {f"team:C0{c}" for c in "ABCDE"}
@@ -40,22 +41,27 @@ def test_hr_sees_every_team(dashboard: Dashboard, org: OrgBuilder) -> None:
 
 def test_manager_sees_only_their_team(dashboard: Dashboard, org: OrgBuilder) -> None:
     dashboard.sign_in_as(MANAGER_A)
-    layout = dashboard.page("/dashboard/")
-    assert dropdown_values(layout) == ["team:C0A"]
+    layout = dashboard.page("/dashboard/overview")
+    # Their team, and its department as a benchmark (its own published cells, never its other teams').
+    assert dropdown_values(layout) == ["team:C0A", f"department:{org.departments['Engineering']}"]
     assert "Team D" not in text_of(layout) and "Team C" not in text_of(layout)
     assert table_rows(layout)[-1][1] == "8"
+    benchmark = dashboard.page("/dashboard/overview", f"?unit=department:{org.departments['Engineering']}")
+    assert table_rows(benchmark)[-1][1] == "18"
+    # One team: no page sets teams side by side for them, so none lists the department's other teams.
+    assert find(dashboard.page("/dashboard/compare"), "not-yours") is not None
 
 
 def test_department_manager_sees_the_department_and_its_teams(dashboard: Dashboard, org: OrgBuilder) -> None:
     dashboard.sign_in_as(MANAGER_OPS)
-    values = dropdown_values(dashboard.page("/dashboard/"))
+    values = dropdown_values(dashboard.page("/dashboard/overview"))
     assert values[0].startswith("department:")
     assert values[1:] == ["team:C0D", "team:C0E"]
 
 
 def test_manager_cannot_see_other_team_by_editing_the_url(dashboard: Dashboard, org: OrgBuilder) -> None:
     dashboard.sign_in_as(MANAGER_A)
-    for page in ("/dashboard/", "/dashboard/questions", "/dashboard/support"):
+    for page in ("/dashboard/overview", "/dashboard/questions", "/dashboard/support"):
         layout = dashboard.page(page, "?unit=team:C0D")
         assert find(layout, "not-yours") is not None
         assert find(layout, "kindred-figure") is None
@@ -69,10 +75,17 @@ def test_manager_cannot_see_other_team_through_the_callback(dashboard: Dashboard
     for unit in ("team:C0D", "org:", "department:whatever", "team:", "nonsense"):
         reply = dashboard.switch("overview", unit)
         assert reply.status_code == 200
-        assert "not-yours" in reply.get_data(as_text=True)
+        # The picker's callback only moves the URL: no data comes back from it ...
         assert "kindred-figure" not in reply.get_data(as_text=True)
-    own = dashboard.switch("overview", "team:C0A").get_data(as_text=True)
-    assert "kindred-figure" in own
+        target = reply.get_json()["response"]["kindred-url"]["href"]
+        path, _, search = target.partition("?")
+        # ... and the page at that URL shows nothing that is not theirs.
+        layout = dashboard.page(path, f"?{search}" if search else "")
+        assert find(layout, "kindred-figure") is None or search == ""
+        assert "Team D" not in text_of(layout)
+    own = dashboard.switch("overview", "team:C0A").get_json()["response"]["kindred-url"]["href"]
+    assert own == "/dashboard/overview?unit=team%3AC0A"
+    assert find(dashboard.page("/dashboard/overview", "?unit=team%3AC0A"), "kindred-figure") is not None
 
 
 def test_manager_cannot_export_another_teams_data(dashboard: Dashboard, org: OrgBuilder) -> None:
@@ -84,7 +97,7 @@ def test_manager_cannot_export_another_teams_data(dashboard: Dashboard, org: Org
 
 def test_someone_without_access_gets_a_polite_page(dashboard: Dashboard, org: OrgBuilder) -> None:
     dashboard.sign_in_as(SOMEONE)
-    layout = dashboard.page("/dashboard/")
+    layout = dashboard.page("/dashboard/overview")
     assert "nothing for you here" in text_of(layout)
     assert find(layout, "kindred-unit") is None
     assert dashboard.get("/dashboard/export/overview.csv").status_code == 403
@@ -94,7 +107,7 @@ def test_small_team_is_hidden_with_its_reason_not_drawn_as_zero(
     dashboard: Dashboard, org: OrgBuilder
 ) -> None:
     dashboard.sign_in_as_hr()
-    layout = dashboard.page("/dashboard/", "?unit=team:C0C")
+    layout = dashboard.page("/dashboard/overview", "?unit=team:C0C")
     rows = table_rows(layout)
     assert all(row[1] == "" and row[-1] == HIDDEN for row in rows[1:])
     figure = find(layout, "kindred-figure")
@@ -102,7 +115,8 @@ def test_small_team_is_hidden_with_its_reason_not_drawn_as_zero(
     traces = figure["props"]["figure"]["data"]
     line = next(t for t in traces if t.get("name") == "Well-being (1–5)")
     assert line["y"] == [None, None]
-    assert any(t.get("name", "").startswith("Fewer than 5 answers") for t in traces)
+    marker = next(t for t in traces if t.get("name") == "Hidden week")
+    assert marker["customdata"] == [HIDDEN, HIDDEN]
 
 
 def test_compare_shows_the_small_team_as_hidden(dashboard: Dashboard, org: OrgBuilder) -> None:
@@ -110,15 +124,15 @@ def test_compare_shows_the_small_team_as_hidden(dashboard: Dashboard, org: OrgBu
     layout = dashboard.page("/dashboard/compare", "?unit=org:")
     rows = {row[0]: row for row in table_rows(layout)[1:]}
     assert rows["Team C"][2] == "" and rows["Team C"][-1] == HIDDEN
-    # Team B is big enough, but beside Engineering's total it would give team C away.
-    assert rows["Team B"][2] == "" and rows["Team B"][-1] == HIDDEN
+    # Team B is big enough, but beside Engineering's total it would give team C away: it says so.
+    assert rows["Team B"][2] == "" and rows["Team B"][-1] == PROTECTS
     assert rows["Team A"][2] == "8"
 
 
 def test_export_holds_exactly_what_the_page_shows(dashboard: Dashboard, org: OrgBuilder) -> None:
     dashboard.sign_in_as_hr()
     for page, path in (
-        ("overview", "/dashboard/"),
+        ("overview", "/dashboard/overview"),
         ("questions", "/dashboard/questions"),
         ("support", "/dashboard/support"),
         ("compare", "/dashboard/compare"),
@@ -153,7 +167,13 @@ def test_questions_page_stacks_answers_one_to_five(dashboard: Dashboard, org: Or
     layout = dashboard.page("/dashboard/questions")
     figure = find(layout, "kindred-figure")
     assert figure is not None
-    assert [t["name"] for t in figure["props"]["figure"]["data"]][:5] == ["1", "2", "3", "4", "5"]
+    assert [t["name"] for t in figure["props"]["figure"]["data"]][:5] == [
+        "Worst (1; stress 5)",
+        "2 (stress 4)",
+        "3",
+        "4 (stress 2)",
+        "Best (5; stress 1)",
+    ]
     assert figure["props"]["figure"]["layout"]["barmode"] == "stack"
     rows = table_rows(layout)
     assert ["7 Sep 2026", "Well-being", "0", "0", "0", "8", "0", "8", ""] in rows
@@ -161,18 +181,19 @@ def test_questions_page_stacks_answers_one_to_five(dashboard: Dashboard, org: Or
 
 def test_overview_reads_the_latest_week_in_plain_words(dashboard: Dashboard, org: OrgBuilder) -> None:
     dashboard.sign_in_as(MANAGER_A)
-    layout = dashboard.page("/dashboard/")
+    layout = dashboard.page("/dashboard/overview")
     reading = find(layout, "reading")
     assert reading is not None
     assert reading["props"]["children"] == (
         "In the week of 14 Sep 2026, 8 people answered of 10 invited (80%). "
-        "Well-being averaged 4.0 out of 5, about the same as the week before."
+        "Well-being averaged 4.0 out of 5, within the usual week-to-week variation for a group of this "
+        "size (4.0 last time)."
     )
 
 
 def test_removing_a_manager_takes_effect_at_once(dashboard: Dashboard, org: OrgBuilder) -> None:
     dashboard.sign_in_as(MANAGER_A)
-    assert dropdown_values(dashboard.page("/dashboard/")) == ["team:C0A"]
+    assert "team:C0A" in dropdown_values(dashboard.page("/dashboard/overview"))
     from slackapp.org.service import set_team_managers
     from tests.factories import HR_ADMIN, WORKSPACE
     from tests.org_factories import week
@@ -186,4 +207,4 @@ def test_removing_a_manager_takes_effect_at_once(dashboard: Dashboard, org: OrgB
             assigned_by=HR_ADMIN,
             now=week(0),
         )
-    assert "nothing for you here" in json.dumps(dashboard.page("/dashboard/"))
+    assert "nothing for you here" in json.dumps(dashboard.page("/dashboard/overview"))

@@ -14,7 +14,6 @@ from slackapp.app import create_app
 from slackapp.dashboard_sessions import DashboardSession
 from slackapp.database import SessionFactory
 from slackapp.encryption import KeyPurpose, derive_key
-from slackapp.privacy.gate import forget_round_counts
 from slackapp.settings import Settings
 from slackapp.web import create_web_app
 from tests.conftest import SECRET_KEY, Clock
@@ -33,7 +32,6 @@ def timed_dashboard(
 ) -> Iterator[Dashboard]:
     """The real web app with a clock the test moves, instead of waiting minutes."""
     dash._pages.PAGE_REGISTRY.clear()
-    forget_round_counts()
     web = create_web_app(
         create_app(dashboard_settings, session_factory), engine, dashboard_settings, clock=clock
     )

@@ -64,7 +64,7 @@ def test_a_manager_signs_in_with_slack_and_sees_their_team(
         == f"{CLIENT_ID}:{CLIENT_SECRET}"
     )
     assert slack.successful_calls_to("openid.connect.userInfo")
-    assert dropdown_values(dashboard.page("/dashboard/")) == ["team:C0A"]
+    assert dropdown_values(dashboard.page("/dashboard/overview"))[0] == "team:C0A"
 
 
 def test_a_forged_or_replayed_state_is_refused(dashboard: Dashboard, slack: SlackStandIn) -> None:
@@ -119,7 +119,7 @@ def test_a_workspace_admin_signing_in_sees_the_whole_organisation(
     slack.add_openid_code("code-9", "U0OWNER")
     state = start_sign_in(dashboard, slack)["state"][0]
     dashboard.get(f"/dashboard/auth/callback?code=code-9&state={state}")
-    assert dropdown_values(dashboard.page("/dashboard/"))[0] == "org:"
+    assert dropdown_values(dashboard.page("/dashboard/overview"))[0] == "org:"
 
 
 def test_there_is_no_demo_sign_in_outside_the_demo(dashboard: Dashboard) -> None:

@@ -10,7 +10,7 @@ from slackapp.admin.ids import AdminAction
 from slackapp.admin.service import add_kindred_admin
 from slackapp.checkins.ids import CheckinAction
 from slackapp.checkins.models import Cadence
-from slackapp.checkins.service import create_pulse, list_pulses, open_round_now
+from slackapp.checkins.service import create_pulse, invite_people, list_pulses, open_round_now
 from slackapp.database import SessionFactory, utcnow
 from slackapp.home.ids import HomeAction, HomeList
 from slackapp.pairing.ids import PairingAction
@@ -109,13 +109,14 @@ def a_busy_workspace(session_factory: SessionFactory, slack: SlackStandIn) -> di
             made[HomeList.PULSES].add(str(pulse.id))
             if n % 5 == 0:  # six open, in HR's own channels: more than "Your check-ins" shows
                 slack.add_channel(f"C0TEAM{n:03}", members=[HR])
-                open_round_now(
+                round_ = open_round_now(
                     session=session,
                     workspace_id=WORKSPACE,
                     pulse_id=pulse.id,
                     now=utcnow(),
                     round_secrets=round_secrets(),
                 )
+                invite_people(session=session, round_=round_, user_ids=[HR], round_secrets=round_secrets())
         for n in range(ADMINS):
             admin = f"U0ADMIN{n:03}"
             add_kindred_admin(

@@ -16,7 +16,7 @@ from slackapp.checkins.service import close_round
 from slackapp.database import SessionFactory, utcnow
 from slackapp.org.service import name_team, set_team_managers
 from slackapp.settings import Settings, SettingsError
-from tests.factories import HR_ADMIN, WORKSPACE, answer, make_open_round
+from tests.factories import HR_ADMIN, WORKSPACE, answer, invite, make_open_round
 from tests.slack_requests import SlackRequests
 from tests.slack_standin import SlackStandIn
 
@@ -77,16 +77,24 @@ def test_a_person_sees_the_open_check_ins_of_their_channels_that_they_have_not_a
     for channel in ("C0ANSWERED", "C0WAITING", "C0CLOSED"):
         slack.add_channel(channel, members=[PERSON, COLLEAGUE])
     slack.add_channel("C0ELSEWHERE", members=[COLLEAGUE])
+    slack.add_channel("C0JOINEDLATE", members=[PERSON, COLLEAGUE])  # PERSON joined after it opened
     answered = make_open_round(session_factory, "C0ANSWERED")
     waiting = make_open_round(session_factory, "C0WAITING")
     closed = make_open_round(session_factory, "C0CLOSED")
     elsewhere = make_open_round(session_factory, "C0ELSEWHERE")
+    joined_late = make_open_round(session_factory, "C0JOINEDLATE")
+    for round_ in (answered, waiting, closed):
+        invite(session_factory, round_.id, PERSON, COLLEAGUE)
+    invite(session_factory, elsewhere.id, COLLEAGUE)
+    invite(session_factory, joined_late.id, COLLEAGUE)
     answer(session_factory, answered.id, PERSON)
     with session_factory.begin() as session:
         close_round(session=session, round_id=closed.id, now=utcnow())
 
     home = open_home(slack_requests, slack, PERSON)
-    assert checkin_buttons(home) == [str(waiting.id)]
+    assert checkin_buttons(home) == [str(waiting.id)]  # not the round of a channel joined after it opened
+    with session_factory.begin() as session:
+        close_round(session=session, round_id=joined_late.id, now=utcnow())
     assert "Your check-ins" in json.dumps(home) and "<#C0WAITING>" in json.dumps(home)
 
     # Once they answer, it leaves their Home; their colleague, who answered nothing, sees all three.
@@ -105,7 +113,8 @@ def test_the_home_shows_three_check_ins_and_says_how_many_more(
     start = utcnow() - timedelta(minutes=10)
     for n in range(5):
         slack.add_channel(f"C0TEAM{n}", members=[PERSON])
-        make_open_round(session_factory, f"C0TEAM{n}", now=start + timedelta(seconds=n))
+        round_ = make_open_round(session_factory, f"C0TEAM{n}", now=start + timedelta(seconds=n))
+        invite(session_factory, round_.id, PERSON)
     home = open_home(slack_requests, slack, PERSON)
     assert len(checkin_buttons(home)) == 3
     assert "And 2 more: type `/checkin` to see them all." in json.dumps(home)
@@ -118,6 +127,7 @@ def test_an_answer_leaves_no_trace_in_anyone_elses_home(
     slack.add_user(MANAGER)
     slack.add_channel("C0TEAM", members=[PERSON, HR_ADMIN, MANAGER])
     round_ = make_open_round(session_factory, "C0TEAM")
+    invite(session_factory, round_.id, PERSON, HR_ADMIN, MANAGER)
     with session_factory.begin() as session:
         manage(session, MANAGER, "C0TEAM")
     before = {who: json.dumps(open_home(slack_requests, slack, who)["blocks"]) for who in (HR_ADMIN, MANAGER)}

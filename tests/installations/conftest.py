@@ -19,7 +19,6 @@ from slackapp.database import SessionFactory
 from slackapp.installations.oauth import build_oauth_settings
 from slackapp.models import Base
 from slackapp.pacing import RatePacer
-from slackapp.privacy.gate import forget_round_counts
 from slackapp.scheduler.worker import Worker
 from slackapp.settings import Settings
 from slackapp.web import create_web_app
@@ -66,10 +65,8 @@ def oauth_web(
     if not with_dashboard:
         yield create_web_app(app, engine).test_client()
         return
-    # Dash keeps its page registry in a module global, and the gate trusts round counts for a few
-    # seconds: each test starts from an empty registry and a fresh look.
+    # Dash keeps its page registry in a module global: each test starts from an empty registry.
     dash._pages.PAGE_REGISTRY.clear()
-    forget_round_counts()
     yield create_web_app(app, engine, oauth_settings).test_client()
     dash._pages.PAGE_REGISTRY.clear()
 

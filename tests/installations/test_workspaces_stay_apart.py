@@ -12,6 +12,7 @@ from slackapp.checkins.models import Pulse, Round, RoundState
 from slackapp.checkins.service import close_round, create_pulse, open_round_now
 from slackapp.database import SessionFactory, utcnow
 from slackapp.privacy.gate import Gate, PrivacyRules
+from slackapp.privacy.publish import period_end, period_of, publish_due_periods
 from slackapp.privacy.scope import Viewer
 from tests.checkins.test_checkin_story import answers_form
 from tests.factories import answer, pulse_spec, round_secrets
@@ -72,6 +73,14 @@ def test_our_hr_dashboard_holds_nothing_of_another_workspace(session_factory: Se
         answer(session_factory, theirs.id, person)
     with session_factory.begin() as session:
         close_round(session=session, round_id=theirs.id, now=utcnow())
+    with session_factory.begin() as session:  # the worker publishes each workspace's week once it is over
+        for workspace in (OURS, THEIRS):
+            publish_due_periods(
+                session=session,
+                workspace_id=workspace,
+                now=period_end(period_of(theirs.opens_at)),
+                min_group_size=5,
+            )
     with session_factory() as session:
         ours = Gate(
             session=session, viewer=Viewer(OURS, "U0OURHR", everything=True), rules=PrivacyRules(5, 10)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import threading
 import uuid
 from collections import Counter
@@ -18,7 +19,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from slackapp.database import SessionFactory
+from slackapp.database import SessionFactory, utcnow
 from slackapp.pairing.ids import (
     ANNOUNCEMENT_EVENT,
     CROSS_TEAM_OPTION,
@@ -31,6 +32,7 @@ from slackapp.pairing.ids import (
 )
 from slackapp.pairing.models import Group, GroupMember, Membership, PairingRound, Profile, Programme
 from slackapp.scheduler.worker import Worker
+from slackapp.support import SupportKind
 from tests.conftest import Clock
 from tests.factories import weekday_ahead
 from tests.slack_requests import (
@@ -387,8 +389,12 @@ def test_only_admins_set_up_programmes_and_bad_fields_are_shown_inline(
 
 
 @pytest.mark.usefixtures("workspace")
-def test_hr_previews_the_next_round_with_the_reasons(
-    slack_requests: SlackRequests, slack: SlackStandIn, session_factory: SessionFactory
+def test_hr_previews_the_next_round_in_counts_with_no_one_named_beside_a_need_and_runs_it_now(
+    slack_requests: SlackRequests,
+    slack: SlackStandIn,
+    session_factory: SessionFactory,
+    worker: Worker,
+    clock: Clock,
 ) -> None:
     programme_id = str(start_programme(slack_requests, session_factory).id)
     for n, person in enumerate(PEOPLE[:4]):
@@ -399,11 +405,42 @@ def test_hr_previews_the_next_round_with_the_reasons(
         PairingAction.PREVIEW_PROGRAMME, programme_id, user_id=HR, view=view_payload("", type="home")
     )
 
-    preview = json.dumps(slack.calls_to("views.update")[-1].args["view"])
-    assert "2 groups" in preview
-    assert "can offer someone to listen" in preview
+    shown = slack.calls_to("views.update")[-1].args["view"]
+    preview = json.dumps(shown)
+    assert "*4* people in *2* groups" in preview
+    # No user ID at all, so none beside a kind of support (nor a don't-pair choice).
+    assert not re.search(r"\bU[0-9A-Z]{6,}", preview)
+    assert not any(kind.label.lower() in preview.lower() for kind in SupportKind)
     with session_factory() as session:
         assert session.scalar(select(func.count()).select_from(PairingRound)) == 0
+
+    # The same preview runs the round now; a second click starts nothing more.
+    assert shown["callback_id"] == PairingCallback.RUN_NOW
+    for _ in range(2):
+        reply = slack_requests.view_submission(
+            PairingCallback.RUN_NOW, {}, shown["private_metadata"], user_id=HR
+        )
+        assert reply.status == 200
+    assert "being matched already" in json.dumps(reply.json())
+    clock.now = utcnow() + timedelta(seconds=1)  # the worker's clock catches up with the click
+    worker.run_once()
+    with session_factory() as session:
+        assert session.scalar(select(func.count()).select_from(PairingRound)) == 1
+        groups = session.scalars(select(Group)).all()
+        members = {
+            g.id: sorted(session.scalars(select(GroupMember.user_id).where(GroupMember.group_id == g.id)))
+            for g in groups
+        }
+    assert len(groups) == 2 and all(g.introduced_at is not None for g in groups)
+    assert sorted(m for group in members.values() for m in group) == sorted(PEOPLE[:4])
+
+    # Someone who isn't a Kindred admin can't run a round.
+    refused = slack_requests.view_submission(
+        PairingCallback.RUN_NOW, {}, shown["private_metadata"], user_id=PEOPLE[0]
+    )
+    assert refused.status == 200
+    with session_factory() as session:
+        assert session.scalar(select(func.count()).select_from(PairingRound)) == 1
 
 
 @pytest.mark.usefixtures("workspace")

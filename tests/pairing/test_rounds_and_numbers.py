@@ -132,6 +132,60 @@ def test_three_unanswered_introductions_in_a_row_pause_kindly_and_one_click_brin
         assert back is not None and back.paused_for_silence is False and back.unanswered_in_a_row == 0
 
 
+def test_one_member_saying_we_met_answers_for_the_group_and_the_follow_up_asks_the_group_once(
+    slack: SlackStandIn,
+    slack_requests: SlackRequests,
+    worker: Worker,
+    clock: Clock,
+    session_factory: SessionFactory,
+) -> None:
+    talker, quiet = "U0TALKER", "U0QUIETPARTNER"
+    for person in (talker, quiet):
+        slack.add_user(person)
+    slack.add_channel(CHANNEL, members=[talker, quiet, BOT_USER_ID])
+    programme_id = programme(session_factory, clock.now)
+    opt_in(session_factory, [talker, quiet], programme_id, clock.now)
+    with session_factory() as session:
+        first_slot = session.scalars(select(Programme.next_round_at)).one()
+    assert first_slot is not None
+    clock.now = first_slot + timedelta(minutes=1)
+
+    for number in (1, 2, 3):
+        worker.run_once()  # the round is matched and introduced
+        with session_factory() as session:
+            group = session.scalars(
+                select(Group).join(PairingRound).where(PairingRound.number == number)
+            ).one()
+        if number == 1:
+            # Nobody has clicked yet: the follow-up goes once, into the group DM, not to each person.
+            clock.advance(days=6)
+            worker.run_once()
+            follow_ups = [
+                c.args
+                for c in slack.successful_calls_to("chat.postMessage")
+                if "How did it go" in c.args["text"]
+            ]
+            assert [f["channel"] for f in follow_ups] == [group.conversation_id]
+            answer = slack_requests.block_action(PairingAction.OUTCOME_MET, str(group.id), user_id=talker)
+            clock.advance(days=1)
+        else:
+            answer = slack_requests.block_action(PairingAction.WE_MET, str(group.id), user_id=talker)
+            clock.advance(days=7)
+        assert answer.status == 200
+    worker.run_once()  # round 3 closes, round 4 starts
+
+    paused_notes = [
+        c.args
+        for c in slack.successful_calls_to("chat.postMessage")
+        if "paused your peer-support" in c.args["text"]
+    ]
+    assert paused_notes == []
+    with session_factory() as session:
+        partner = session.get(Profile, (WORKSPACE, quiet))
+        assert partner is not None
+        assert partner.paused_for_silence is False and partner.unanswered_in_a_row == 0
+
+
 def rounds_with(session_factory: SessionFactory, people: int, now: datetime, channel: str) -> list[Group]:
     programme_id = programme(session_factory, now - timedelta(days=8), channel)
     opt_in(session_factory, [f"U0{channel}{n:02d}" for n in range(people)], programme_id, now)

@@ -13,12 +13,14 @@ from slackapp.pairing.models import Profile, Programme
 from slackapp.pairing.service import HeldData, PastGroup
 from slackapp.pairing.views import (
     STARTERS,
+    build_announcement,
     build_held_data,
     build_introduction,
     build_preferences_modal,
     build_preview,
     build_programme_admin_blocks,
 )
+from slackapp.support import SupportKind
 
 
 def profile(user_id: str, seeks: list[str], offers: list[str], **fields: object) -> Profile:
@@ -99,14 +101,44 @@ def test_what_kindred_holds_lists_everything_and_nothing_when_there_is_nothing()
     assert "holds no pairing data" in empty
 
 
-def test_hr_sees_programmes_with_numbers_not_names_and_a_preview_with_reasons() -> None:
+def test_hr_sees_programmes_and_the_preview_in_numbers_never_names() -> None:
     programme = a_programme()
     admin = json.dumps(
         [b.to_dict() for b in build_programme_admin_blocks([programme], {str(programme.id): 12})]
     )
     assert "12 opted in" in admin and "every two weeks on Wednesday" in admin
 
-    people = [Person("UA", frozenset(), frozenset()), Person("UB", frozenset(), frozenset())]
-    preview = json.dumps(build_preview(match(people), {}, "C0PEERS").to_dict())
-    assert "1 groups" in preview or "1 group" in preview
-    assert "a new face" in preview
+    people = [
+        Person("UA", frozenset({SupportKind.EMOTIONAL}), frozenset()),
+        Person("UB", frozenset(), frozenset({SupportKind.EMOTIONAL}), avoid=frozenset({"UC"})),
+        Person("UC", frozenset(), frozenset({SupportKind.ADVICE})),
+    ]
+    preview = json.dumps(build_preview(match(people), "C0PEERS").to_dict())
+    assert "*2* people in *1* groups (1 pairs)" in preview
+    assert "could not be placed: *1*" in preview
+    assert "U" + "A" not in preview.replace("UTC", "") and "<@" not in preview
+    assert not any(kind.label.lower() in preview.lower() for kind in SupportKind)
+
+
+def test_the_announcement_names_the_day_with_a_capital() -> None:
+    programme = a_programme()
+    programme.cadence, programme.weekday = Cadence.WEEKLY, 1
+
+    text = json.dumps([b.to_dict() for b in build_announcement(programme)[1]])
+
+    assert "Every week on Tuesday, Kindred" in text
+
+
+def test_a_group_of_three_is_told_why_you_three() -> None:
+    _, blocks = build_introduction(group_id="g", members=["UA", "UB", "UC"], profiles={}, channel_id="C1")
+    shown = json.dumps([b.to_dict() for b in blocks])
+
+    assert "*Why you three*" in shown and "two" not in shown.lower().replace("two weeks", "")
+    assert "You all opted in" in shown
+
+
+def test_the_preferences_form_says_exactly_what_a_partner_will_see() -> None:
+    shown = json.dumps(build_preferences_modal(programmes=[], joined=set(), profile=None).to_dict())
+
+    assert "What the people you're introduced to will see" in shown
+    assert "only when one of them can offer it" in shown and "never your don't-pair list" in shown

@@ -190,7 +190,7 @@ def test_participation_rate_uses_the_invited_count(session_factory: SessionFacto
     assert cell.invited == 12 and cell.participation == 0.5
 
 
-def test_a_question_one_team_did_not_ask_is_hidden_for_that_team_only(
+def test_a_question_one_team_did_not_ask_is_absent_for_that_team_only(
     session_factory: SessionFactory,
 ) -> None:
     builder = OrgBuilder(session_factory)
@@ -203,7 +203,8 @@ def test_a_question_one_team_did_not_ask_is_hidden_for_that_team_only(
         [b] = gate.series(team("C0B"))
         [engineering] = gate.series(department(builder, "Engineering"))
     assert b.respondents == 7 and "wellbeing" in b.questions
-    assert "stress" not in b.questions and "stress" in b.hidden_questions
+    # Not asked is not hidden: there is nothing to show and nothing to explain.
+    assert "stress" not in b.questions and "stress" not in b.hidden_questions
     assert engineering.questions["wellbeing"].respondents == 15
     assert engineering.questions["stress"].respondents == 8  # only team A was asked
 

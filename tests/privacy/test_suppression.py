@@ -5,7 +5,14 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from slackapp.privacy.suppression import ORG, UnitKey, UnitKind, build_tree, publishable
+from slackapp.privacy.suppression import (
+    ORG,
+    UnitKey,
+    UnitKind,
+    build_tree,
+    publishable,
+    publishable_questions,
+)
 from tests.privacy.attacker import recoverable, smallest_recoverable_groups
 
 K = 5
@@ -112,3 +119,53 @@ def test_no_differencing_attack_recovers_a_group_smaller_than_five(
     cells = published_sets(departments, published)
     for group in smallest_recoverable_groups(cells, respondents, limit=3):
         assert sum(respondents[t] for t in group) >= K, (group, published)
+
+
+def all_published_sets(
+    departments: dict[str, str | None],
+    respondents: dict[str, int],
+    asked: dict[str, frozenset[str]],
+    questions: tuple[str, ...],
+) -> list[list[str]]:
+    """Every number one publication shows, as the set of teams it adds up: each shown node's answers,
+    and each shown question's count at each node (over the node's teams that asked it)."""
+    tree = build_tree(departments)
+    published = publishable(tree, respondents, K)
+    by_question = publishable_questions(tree, published, respondents, asked, questions, K)
+    cells = [[t.id for t in tree.teams_under(node)] for node in published]
+    for question, nodes in by_question.items():
+        cells += [[t.id for t in tree.teams_under(n) if question in asked[t.id]] for n in nodes]
+    return cells
+
+
+def test_three_questions_asked_by_different_pairs_of_teams_cannot_pin_a_team() -> None:
+    """a+b, a+c and b+c are each 6, above the minimum, but together they give each 3-person team."""
+    departments: dict[str, str | None] = {"A": "eng", "B": "eng", "C": "eng"}
+    respondents = {"A": 3, "B": 3, "C": 3}
+    asked = {"A": frozenset({"q1", "q2"}), "B": frozenset({"q1", "q3"}), "C": frozenset({"q2", "q3"})}
+    cells = all_published_sets(departments, respondents, asked, ("q1", "q2", "q3"))
+    assert ["A", "B", "C"] in cells  # the department's answers are shown
+    for single in ("A", "B", "C"):
+        assert not recoverable(cells, [single], ["A", "B", "C"])
+
+
+@st.composite
+def organisations_with_questions(
+    draw: st.DrawFn,
+) -> tuple[dict[str, str | None], dict[str, int], dict[str, frozenset[str]]]:
+    departments, respondents = draw(organisations())
+    asked = {
+        t: frozenset(draw(st.sets(st.sampled_from(["q1", "q2", "q3"]), min_size=1))) for t in departments
+    }
+    return departments, respondents, asked
+
+
+@settings(max_examples=150, deadline=None)
+@given(organisations_with_questions())
+def test_no_arithmetic_across_answers_and_questions_recovers_a_group_smaller_than_five(
+    organisation: tuple[dict[str, str | None], dict[str, int], dict[str, frozenset[str]]],
+) -> None:
+    departments, respondents, asked = organisation
+    cells = all_published_sets(departments, respondents, asked, ("q1", "q2", "q3"))
+    for group in smallest_recoverable_groups(cells, respondents, limit=3):
+        assert sum(respondents[t] for t in group) >= K, (group, cells)

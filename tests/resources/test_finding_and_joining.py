@@ -13,6 +13,8 @@ from slackapp.database import SessionFactory
 from slackapp.resources.ids import DirectoryBlock, ResourceAction, ResourceCallback
 from slackapp.resources.models import ResourceJoinCount
 from slackapp.resources.service import get_region
+from slackapp.scheduler.worker import Worker
+from tests.conftest import Clock
 from tests.factories import WORKSPACE
 from tests.resource_factories import CONTACT, count, group_spec, make_entry, professional_spec, snapshot
 from tests.slack_requests import SlackRequests, static_select, text, view_payload
@@ -115,6 +117,31 @@ def test_professional_help_for_my_region_comes_first_from_my_time_zone_or_my_cho
     )
     with session_factory() as session:
         assert get_region(session=session, workspace_id=WORKSPACE, user_id=PERSON) == "US"
+
+
+@pytest.mark.parametrize(
+    ("timezone", "first", "then"),
+    [("Europe/London", "UK helpline", "US helpline"), ("America/New_York", "US helpline", "UK helpline")],
+)
+def test_my_country_from_my_time_zone_puts_its_help_line_first(
+    timezone: str,
+    first: str,
+    then: str,
+    slack_requests: SlackRequests,
+    slack: SlackStandIn,
+    session_factory: SessionFactory,
+) -> None:
+    # One line typed before countries were a list ("UK"), one picked from it ("US"), one for everyone.
+    make_entry(session_factory, professional_spec("Everywhere line"))
+    make_entry(session_factory, professional_spec("US helpline", regions=("US",)))
+    make_entry(session_factory, professional_spec("UK helpline", regions=("UK",)))
+    slack.add_user("U0TRAVELLER", tz=timezone)
+
+    opened = shown(
+        next_call(slack, "views.open", lambda: slack_requests.command("/resources", user_id="U0TRAVELLER"))
+    )
+
+    assert opened.index(first) < opened.index("Everywhere line") < opened.index(then)
 
 
 def test_join_adds_me_to_a_public_group_channel_and_counts_the_join(
@@ -302,3 +329,40 @@ def test_the_contact_adds_the_person_with_one_click_and_nobody_else_can(
     assert welcome["channel"] == PERSON and "accepted" in json.dumps(welcome["blocks"])
     assert "You added" in json.dumps(slack.calls_to("response_url")[-1].args)
     assert count(session_factory, ResourceJoinCount) == 1
+
+
+def test_a_group_whose_channel_was_archived_shows_unavailable_without_join_and_hr_is_told_once(
+    slack_requests: SlackRequests,
+    slack: SlackStandIn,
+    session_factory: SessionFactory,
+    worker: Worker,
+    clock: Clock,
+) -> None:
+    from slackapp.resources.models import ResourceEntry
+    from tests.factories import HR_ADMIN
+
+    entry = make_entry(session_factory)
+    slack.add_channel("C0PARENTS", members=[CONTACT], is_archived=True)
+
+    for _ in range(2):  # two daily checks: HR is told the first time only
+        worker.run_once()
+        clock.advance(days=1, seconds=1)
+
+    told = [c.args for c in slack.successful_calls_to("chat.postMessage") if c.args["channel"] == HR_ADMIN]
+    assert len(told) == 1 and "was archived" in told[0]["text"]
+    with session_factory() as session:
+        stored = session.get(ResourceEntry, entry.id)
+        assert stored is not None and stored.channel_archived_at is not None
+    opened = shown(
+        next_call(slack, "views.open", lambda: slack_requests.command("/resources", user_id=PERSON))
+    )
+    assert "Unavailable for now: its channel was archived" in opened
+    assert ResourceAction.JOIN not in opened
+
+    # Unarchived: the group is available again.
+    slack.add_channel("C0PARENTS", members=[CONTACT], is_archived=False)
+    worker.run_once()
+    again = shown(
+        next_call(slack, "views.open", lambda: slack_requests.command("/resources", user_id=PERSON))
+    )
+    assert ResourceAction.JOIN in again and "Unavailable" not in again

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from slackapp.database import SessionFactory
+from slackapp.resources.countries import region_rank
 from slackapp.resources.service import (
     DirectoryFilter,
     entry_errors,
@@ -11,6 +12,7 @@ from slackapp.resources.service import (
     region_from_timezone,
     split_list,
 )
+from slackapp.resources.views import build_countries_input
 from slackapp.support import SupportKind
 from tests.resource_factories import group_spec, make_entry, professional_spec
 
@@ -43,13 +45,32 @@ def test_filters_combine_kind_tag_and_every_searched_word(session_factory: Sessi
     assert filter_entries(both, DirectoryFilter()) == both
 
 
-def test_regions_from_slack_time_zones() -> None:
+def test_countries_from_slack_time_zones() -> None:
     known = ["UK", "Ireland", "Europe", "US"]
-    assert region_from_timezone("Europe/Dublin", known) == "Europe"
-    assert region_from_timezone("Europe/Dublin", ["Dublin", "US"]) == "Dublin"
-    assert region_from_timezone("America/New_York", known) == "Americas"
-    assert region_from_timezone("Antarctica/Troll", known) is None
+    assert region_from_timezone("Europe/London", known) == "GB"
+    assert region_from_timezone("Europe/Dublin", known) == "IE"
+    assert region_from_timezone("America/New_York", known) == "US"
+    assert region_from_timezone("Antarctica/Troll", known) == "AQ"
+    assert region_from_timezone("Not/AZone", known) is None
     assert region_from_timezone(None, known) is None
+
+
+def test_a_country_matches_its_code_its_name_an_old_alias_then_its_continent() -> None:
+    served_gb = (["GB"], ["United Kingdom"], ["UK", "Ireland"])
+    assert [region_rank(served, "GB") for served in served_gb] == [0, 0, 0]
+    assert region_rank(["Europe"], "GB") == 1
+    assert region_rank([], "GB") == 2
+    assert region_rank(["US"], "GB") == 3
+    assert region_rank(["Dublin"], "Dublin") == 0  # a region typed before the list still matches itself
+
+
+def test_hr_picks_countries_from_a_list_grouped_by_continent_and_keeps_an_older_region() -> None:
+    element = build_countries_input(["UK", "Europe"]).to_dict()["element"]
+
+    assert element["type"] == "multi_static_select"
+    assert all(len(group["options"]) <= 100 for group in element["option_groups"])
+    assert {"Europe", "Americas", "Typed before"} <= {g["label"]["text"] for g in element["option_groups"]}
+    assert [o["value"] for o in element["initial_options"]] == ["GB", "Europe"]
 
 
 def test_help_for_my_region_then_everywhere_then_elsewhere(session_factory: SessionFactory) -> None:

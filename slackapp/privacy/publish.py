@@ -1,0 +1,401 @@
+"""The worker's side of the gate: when a period completes, compute and store its publication, once.
+
+A period is a calendar week (Monday, UTC). It completes when the week is over and every round that
+opened in it has closed; periods are published in order, each exactly once. A publication takes every
+closed round not yet in one whose week is the period or earlier (a round that closed after its own week
+was published goes into the next one), counts each team's latest such round (its earlier ones are
+recorded as replaced, never counted), and stores every cell any surface can show - the organisation,
+each department, each team; answers, invited, and each question's count, histogram and mean - after
+primary and complementary suppression over all of them together (slackapp/privacy/suppression.py).
+Nothing here is ever updated: a later org move, a changed minimum or a late round changes later
+publications only. A manager's scope is not a cell of its own: it chooses cells of this one publication
+(no surface adds up a scope), so overlapping scopes pooled together still only hold published cells.
+
+Precision: a shown question carries its histogram (how many chose 1..5) and its count, and its mean and
+95% band are stored to one decimal. The histogram of a shown cell is exact on purpose - leaders are
+shown it - so the protection of hidden cells rests on suppression, not on rounding: every published
+number is a sum over whole blocks of at least the minimum group size, and a round counts in one
+publication only, so there is no second, re-computed version of any number to set against the first.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, delete, func, insert, select
+from sqlalchemy.orm import Session
+
+from slackapp.checkins.models import Histogram, Round, RoundState
+from slackapp.checkins.questions import SCALE, QuestionKey
+from slackapp.privacy.models import (
+    Publication,
+    PublicationSchedule,
+    PublishedCell,
+    PublishedRound,
+    PublishedUnit,
+)
+from slackapp.privacy.suppression import (
+    ORG,
+    Tree,
+    UnitKey,
+    UnitKind,
+    build_tree,
+    publishable,
+    publishable_questions,
+)
+from slackapp.scheduler.queue import bring_forward
+
+QUESTION_KEYS: tuple[str, ...] = tuple(q.value for q in QuestionKey)
+WEEK = timedelta(days=7)
+# While a completed week waits for a round still open in it, look again this often.
+RECHECK = timedelta(minutes=10)
+
+
+class HiddenReason(StrEnum):
+    TOO_FEW = "too_few"  # fewer than the minimum answered
+    PROTECTS = "protects"  # enough answered, but showing it would let a smaller group be worked out
+
+
+def period_of(moment: datetime) -> date:
+    """The Monday (UTC) of the week a round opened in."""
+    day = moment.astimezone(UTC).date()
+    return day - timedelta(days=day.weekday())
+
+
+def period_end(period: date) -> datetime:
+    return datetime.combine(period + WEEK, time.min, tzinfo=UTC)
+
+
+def schedule_publications(*, session: Session, workspace_id: str, now: datetime) -> uuid.UUID:
+    """Make sure the workspace has its recurring publish job, due now (called when a round opens or
+    closes: a close may complete a period).
+
+    Returns:
+        The id of the workspace's schedule row, the job's subject.
+    """
+    schedule_id = session.scalar(
+        select(PublicationSchedule.id).where(PublicationSchedule.workspace_id == workspace_id)
+    )
+    if schedule_id is None:
+        schedule = PublicationSchedule(workspace_id=workspace_id)
+        session.add(schedule)
+        session.flush()
+        schedule_id = schedule.id
+    bring_forward(session=session, kind=PUBLISH_JOB, subject_id=schedule_id, due_at=now)
+    return schedule_id
+
+
+PUBLISH_JOB = "privacy.publish"
+
+
+@dataclass(frozen=True)
+class _PendingRound:
+    id: uuid.UUID
+    channel: str
+    week: date
+    opens_at: datetime
+    closed: bool
+    respondents: int
+    invited: int | None
+    department: str | None
+    department_name: str | None
+
+
+@dataclass(frozen=True)
+class PublishOutcome:
+    published: list[Publication]
+    next_check: datetime  # when the workspace's job should look again
+
+
+def publish_due_periods(
+    *, session: Session, workspace_id: str, now: datetime, min_group_size: int, limit: int | None = None
+) -> PublishOutcome:
+    """Publish every completed, unpublished period of the workspace, oldest first (at most `limit` of
+    them; then `next_check` is `now`, so a long backlog goes in several short transactions).
+
+    The workspace's schedule row is locked first (`FOR UPDATE`), so a second worker waits and then finds
+    nothing left to do; the unique (workspace, period) and round keys are the last line.
+
+    Returns:
+        The publications made and when to look again.
+    """
+    session.scalar(
+        select(PublicationSchedule.id)
+        .where(PublicationSchedule.workspace_id == workspace_id)
+        .with_for_update()
+    )
+    last = session.scalar(
+        select(func.max(Publication.period)).where(Publication.workspace_id == workspace_id)
+    )
+    published: list[Publication] = []
+    next_period = last + WEEK if last is not None else None
+    next_check = period_end(period_of(now))
+    while True:
+        if limit is not None and len(published) >= limit:
+            next_check = now
+            break
+        period = _next_period(session, workspace_id, next_period)
+        if period is None:
+            break
+        if period_end(period) > now:
+            next_check = min(next_check, period_end(period))
+            break
+        # Only the rounds this period can take: none opened after it (a long backlog stays cheap).
+        pending = _pending(session, workspace_id, before=period_end(period))
+        if any(not r.closed and r.week == period for r in pending):
+            next_check = min(next_check, now + RECHECK)  # a round of the week is still open
+            break
+        chosen = [r for r in pending if r.closed]
+        published.append(_publish(session, workspace_id, period, chosen, now, min_group_size))
+        next_period = period + WEEK
+    return PublishOutcome(published=published, next_check=next_check)
+
+
+def _not_yet_published() -> ColumnElement[bool]:
+    return ~select(PublishedRound.round_id).where(PublishedRound.round_id == Round.id).exists()
+
+
+def _next_period(session: Session, workspace_id: str, next_period: date | None) -> date | None:
+    """The next period to publish: the first week, from `next_period` on, that has a round opened in it
+    or that a closed late round falls into (a round closed after its own week was published)."""
+    unpublished = [Round.workspace_id == workspace_id, _not_yet_published()]
+    candidates: list[date] = []
+    first_closed = session.scalar(
+        select(func.min(Round.opens_at)).where(*unpublished, Round.state == RoundState.CLOSED)
+    )
+    if first_closed is not None:
+        week = period_of(first_closed)
+        candidates.append(max(week, next_period) if next_period is not None else week)
+    still_open = [Round.state != RoundState.CLOSED]
+    if next_period is not None:  # an open round of an already published week is late: it blocks nothing
+        still_open.append(Round.opens_at >= datetime.combine(next_period, time.min, tzinfo=UTC))
+    first_open = session.scalar(select(func.min(Round.opens_at)).where(*unpublished, *still_open))
+    if first_open is not None:
+        candidates.append(period_of(first_open))
+    return min(candidates) if candidates else None
+
+
+def _pending(session: Session, workspace_id: str, *, before: datetime) -> list[_PendingRound]:
+    rows = session.execute(
+        select(
+            Round.id,
+            Round.channel_id,
+            Round.opens_at,
+            Round.state,
+            Round.respondent_count,
+            Round.invited_count,
+            Round.department_id,
+            Round.department_name,
+        ).where(Round.workspace_id == workspace_id, Round.opens_at < before, _not_yet_published())
+    ).all()
+    return [
+        _PendingRound(
+            id=r.id,
+            channel=r.channel_id,
+            week=period_of(r.opens_at),
+            opens_at=r.opens_at,
+            closed=r.state is RoundState.CLOSED,
+            respondents=r.respondent_count or 0,
+            invited=r.invited_count,
+            department=str(r.department_id) if r.department_id else None,
+            department_name=r.department_name,
+        )
+        for r in rows
+    ]
+
+
+def _publish(
+    session: Session,
+    workspace_id: str,
+    period: date,
+    rounds: Sequence[_PendingRound],
+    now: datetime,
+    k: int,
+) -> Publication:
+    latest: dict[str, _PendingRound] = {}
+    for round_ in sorted(rounds, key=lambda r: r.opens_at):
+        latest[round_.channel] = round_
+    counted = {r.id for r in latest.values()}
+    tree = build_tree({channel: r.department for channel, r in latest.items()})
+    names = {r.department: r.department_name for r in latest.values() if r.department}
+    publication = Publication(
+        workspace_id=workspace_id,
+        period=period,
+        published_at=now,
+        min_group_size=k,
+        tree={
+            "departments": {
+                d: {"name": names[d], "teams": [t.id for t in tree.children[UnitKey(UnitKind.DEPARTMENT, d)]]}
+                for d in sorted(names)
+            },
+            "teams": [t.id for t in tree.children[ORG] if t.kind is UnitKind.TEAM],
+        },
+    )
+    session.add(publication)
+    session.flush()
+    session.execute(
+        insert(PublishedRound),
+        [{"round_id": r.id, "publication_id": publication.id, "counted": r.id in counted} for r in rounds],
+    )
+    respondents = {channel: r.respondents for channel, r in latest.items()}
+    asked = _asked(session, list(counted))
+    histograms = _histograms(session, list(counted))
+    shown = publishable(tree, respondents, k)
+    shown_questions = publishable_questions(
+        tree,
+        shown,
+        respondents,
+        {c: asked.get(r.id, frozenset()) for c, r in latest.items()},
+        QUESTION_KEYS,
+        k,
+    )
+    parents = {child: parent for parent, kids in tree.children.items() for child in kids}
+    # Each unit's previous cell, for the changes a leader is shown (frozen with this publication).
+    previous = {
+        row.unit: row
+        for row in session.execute(
+            select(PublishedCell.unit, PublishedCell.respondents, PublishedCell.figures)
+            .join(
+                PublishedUnit,
+                and_(
+                    PublishedUnit.workspace_id == PublishedCell.workspace_id,
+                    PublishedUnit.unit == PublishedCell.unit,
+                    PublishedUnit.latest_period == PublishedCell.period,
+                ),
+            )
+            .where(PublishedUnit.workspace_id == workspace_id)
+        )
+    }
+    cells: list[dict[str, Any]] = []
+    for node in tree.postorder():
+        teams = [latest[t.id] for t in tree.teams_under(node)]
+        size = sum(r.respondents for r in teams)
+        parent = parents.get(node)
+        cell: dict[str, Any] = {
+            "publication_id": publication.id,
+            "unit": node.to_param(),
+            "workspace_id": workspace_id,
+            "period": period,
+            "parent": parent.to_param() if parent else None,
+            "name": names.get(node.id) if node.kind is UnitKind.DEPARTMENT else None,
+            "respondents": None,
+            "invited": None,
+            "respondents_change": None,
+            "reason": None,
+            "figures": {},
+            "round_id": latest[node.id].id if node.kind is UnitKind.TEAM else None,
+        }
+        if node not in shown:
+            cell["reason"] = HiddenReason.TOO_FEW if size < k else HiddenReason.PROTECTS
+            cells.append(cell)
+            continue
+        invited = [r.invited for r in teams]
+        cell["respondents"] = size
+        cell["invited"] = None if any(v is None for v in invited) else sum(v or 0 for v in invited)
+        before = previous.get(node.to_param())
+        if before is not None and before.respondents is not None:
+            cell["respondents_change"] = size - before.respondents
+        earlier: dict[str, Any] = before.figures if before is not None else {}
+        figures: dict[str, Any] = {}
+        for question in QUESTION_KEYS:
+            asking = [r for r in teams if question in asked.get(r.id, ())]
+            if not asking:
+                continue
+            if node not in shown_questions[question]:
+                answered = sum(r.respondents for r in asking)
+                figures[question] = {
+                    "hidden": HiddenReason.TOO_FEW if answered < k else HiddenReason.PROTECTS
+                }
+                continue
+            counts = [0] * len(SCALE)
+            for r in asking:
+                for value, count in histograms.get(r.id, {}).get(question, {}).items():
+                    counts[value - SCALE.start] += count
+            if sum(counts):
+                figures[question] = _figures(counts)
+                last = earlier.get(question, {}).get("mean")
+                figures[question]["change"] = (
+                    None if last is None else round(figures[question]["mean"] - last, 1)
+                )
+        cell["figures"] = figures
+        cells.append(cell)
+    session.execute(insert(PublishedCell), cells)
+    # The index of units (not part of the frozen publication): each unit's latest period and name.
+    known: dict[str, date] = dict(
+        session.execute(
+            select(PublishedUnit.unit, PublishedUnit.latest_period).where(
+                PublishedUnit.workspace_id == workspace_id
+            )
+        ).all()
+    )
+    session.execute(
+        delete(PublishedUnit).where(
+            PublishedUnit.workspace_id == workspace_id, PublishedUnit.unit.in_([c["unit"] for c in cells])
+        )
+    )
+    session.execute(
+        insert(PublishedUnit),
+        [
+            {
+                "workspace_id": workspace_id,
+                "unit": c["unit"],
+                "latest_period": period,
+                "previous_period": known.get(c["unit"]),
+                "name": c["name"],
+            }
+            for c in cells
+        ],
+    )
+    return publication
+
+
+def _figures(counts: Sequence[int]) -> dict[str, Any]:
+    """A shown question: its histogram and count exactly, its mean and 95% band to one decimal."""
+    n = sum(counts)
+    values = list(SCALE)
+    mean = sum(v * c for v, c in zip(values, counts, strict=True)) / n
+    variance = sum(c * (v - mean) ** 2 for v, c in zip(values, counts, strict=True)) / max(n - 1, 1)
+    margin = 1.96 * math.sqrt(variance / n)
+    return {
+        "n": n,
+        "counts": list(counts),
+        "mean": round(mean, 1),
+        "low": round(max(1.0, mean - margin), 1),
+        "high": round(min(5.0, mean + margin), 1),
+    }
+
+
+def _asked(session: Session, round_ids: list[uuid.UUID]) -> dict[uuid.UUID, frozenset[str]]:
+    asked: dict[uuid.UUID, frozenset[str]] = {}
+    for start in range(0, len(round_ids), 1000):
+        for round_id, snapshot in session.execute(
+            select(Round.id, Round.questions).where(Round.id.in_(round_ids[start : start + 1000]))
+        ):
+            asked[round_id] = frozenset(str(q["key"]) for q in snapshot)
+    return asked
+
+
+def _histograms(session: Session, round_ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[str, dict[int, int]]]:
+    found: dict[uuid.UUID, dict[str, dict[int, int]]] = {}
+    for start in range(0, len(round_ids), 1000):
+        for round_id, key, value, count in session.execute(
+            select(Histogram.round_id, Histogram.question_key, Histogram.value, Histogram.count).where(
+                Histogram.round_id.in_(round_ids[start : start + 1000])
+            )
+        ):
+            found.setdefault(round_id, {}).setdefault(key, {})[value] = count
+    return found
+
+
+def tree_of(publication_tree: Mapping[str, Any]) -> Tree:
+    """The tree a publication was computed on, from what it recorded."""
+    teams: dict[str, str | None] = dict.fromkeys(publication_tree.get("teams", []))
+    for department, entry in publication_tree.get("departments", {}).items():
+        teams.update(dict.fromkeys(entry["teams"], department))
+    return build_tree(teams)

@@ -1,0 +1,330 @@
+"""Publish once (docs/anonymity.md, rule 4): a completed week is published by the worker once, frozen,
+and every surface - the dashboard's reader and the channel's results post - shows only what it holds."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from slackapp.checkins.ids import RESULTS_EVENT
+from slackapp.checkins.models import Round
+from slackapp.checkins.questions import QuestionKey
+from slackapp.checkins.service import results_from_cell
+from slackapp.checkins.views import build_results
+from slackapp.database import SessionFactory
+from slackapp.privacy.gate import PROTECTS_TEXT, published_team_cell
+from slackapp.privacy.jobs import BATCH
+from slackapp.privacy.models import Publication, PublishedCell, PublishedRound
+from slackapp.privacy.publish import period_end, period_of, publish_due_periods, schedule_publications
+from slackapp.privacy.suppression import ORG, UnitKey, UnitKind
+from slackapp.scheduler.worker import Worker
+from tests.conftest import is_postgres
+from tests.factories import HR_ADMIN, WORKSPACE, scores
+from tests.org_factories import RULES, OrgBuilder, week
+from tests.slack_standin import BOT_USER_ID, SlackStandIn
+
+TOO_FEW = "fewer than 5 answers — hidden to protect anonymity"
+
+
+def team(channel: str) -> UnitKey:
+    return UnitKey(UnitKind.TEAM, channel)
+
+
+def department(org: OrgBuilder, name: str) -> UnitKey:
+    return UnitKey(UnitKind.DEPARTMENT, str(org.departments[name]))
+
+
+@pytest.fixture
+def org(session_factory: SessionFactory) -> OrgBuilder:
+    """The issue's organisation: Engineering = Mobile (7), Infrastructure (4), Data (6); Operations =
+    Support (10), Sales (5)."""
+    builder = OrgBuilder(session_factory)
+    builder.department("Engineering")
+    builder.department("Operations")
+    for channel in ("C0MOBILE", "C0INFRA", "C0DATA"):
+        builder.team(channel, channel, "Engineering")
+    for channel in ("C0SUPPORT", "C0SALES"):
+        builder.team(channel, channel, "Operations")
+    return builder
+
+
+WEEK0 = {"C0MOBILE": 7, "C0INFRA": 4, "C0DATA": 6, "C0SUPPORT": 10, "C0SALES": 5}
+
+
+def dump(session_factory: SessionFactory, period: date) -> bytes:
+    """Every stored byte of one period's publication: the publication, its cells and its rounds."""
+    with session_factory() as session:
+        publication = session.execute(
+            select(
+                Publication.id,
+                Publication.period,
+                Publication.published_at,
+                Publication.min_group_size,
+                Publication.tree,
+            ).where(Publication.workspace_id == WORKSPACE, Publication.period == period)
+        ).one()
+        cells = session.execute(
+            select(PublishedCell)
+            .where(PublishedCell.publication_id == publication.id)
+            .order_by(PublishedCell.unit)
+        ).scalars()
+        cell_rows = [
+            [c.unit, c.parent, c.name, c.respondents, c.invited, c.reason, c.figures, c.round_id]
+            for c in cells
+        ]
+        rounds = session.execute(
+            select(PublishedRound.round_id, PublishedRound.counted)
+            .where(PublishedRound.publication_id == publication.id)
+            .order_by(PublishedRound.round_id)
+        ).all()
+    return json.dumps(
+        [list(publication), cell_rows, [list(r) for r in rounds]], default=str, sort_keys=True
+    ).encode()
+
+
+def test_a_publication_is_byte_for_byte_the_same_after_every_later_event(
+    org: OrgBuilder, session_factory: SessionFactory
+) -> None:
+    org.week(0, WEEK0)
+    org.publish()
+    monday = period_of(week(0))
+    before = dump(session_factory, monday)
+    with org.gate(HR_ADMIN, admin=True) as gate:
+        seen_before = [gate.series(u) for u in gate.units()]
+
+    # HR moves a team, a department goes, the minimum changes, a late round and a new week close.
+    org.move("C0INFRA", "Operations")
+    org.delete_department("Engineering")
+    late = org.open_round("C0SALES", week(0) + timedelta(days=2), invited=9)
+    org.answer(late, [scores(wellbeing=1)] * 3, week(0) + timedelta(days=2))
+    org.close(late, week(1))
+    org.week(1, {"C0MOBILE": 8, "C0INFRA": 4, "C0SUPPORT": 9})
+    org.publish(min_group_size=3)
+    # The process restarts: a fresh connection pool reads what is stored.
+    session_factory.kw["bind"].dispose()
+
+    assert dump(session_factory, monday) == before
+    with org.gate(HR_ADMIN, admin=True, publish=False) as gate:
+        week0_after = {cells[0].unit: cells[0] for cells in (gate.series(u) for u in gate.units()) if cells}
+    for cells in seen_before:
+        if cells:
+            assert week0_after[cells[0].unit].respondents == cells[0].respondents
+            assert week0_after[cells[0].unit].questions.keys() == cells[0].questions.keys()
+    with session_factory() as session:
+        minimums = dict(session.execute(select(Publication.period, Publication.min_group_size)).all())
+    assert minimums == {monday: 5, period_of(week(1)): 3}  # each records the minimum it used
+
+
+def test_a_cell_hidden_to_protect_a_smaller_one_says_so(org: OrgBuilder) -> None:
+    org.week(0, WEEK0)
+    with org.gate(HR_ADMIN, admin=True) as gate:
+        [infra] = gate.series(team("C0INFRA"))
+        [data] = gate.series(team("C0DATA"))
+        [mobile] = gate.series(team("C0MOBILE"))
+        [engineering] = gate.series(department(org, "Engineering"))
+    assert infra.respondents is None and infra.reason == TOO_FEW
+    assert data.respondents is None and data.reason == PROTECTS_TEXT
+    assert mobile.respondents == 7 and engineering.respondents == 17
+
+
+def test_the_channel_post_never_shows_more_than_the_dashboard(
+    org: OrgBuilder, session_factory: SessionFactory
+) -> None:
+    org.week(0, WEEK0)
+    org.publish()
+    with session_factory() as session:
+        rounds = dict(session.execute(select(Round.channel_id, Round.id)).all())
+        posts = {}
+        for channel, round_id in rounds.items():
+            cell = published_team_cell(session=session, round_id=round_id)
+            assert cell is not None
+            round_ = session.get(Round, round_id)
+            assert round_ is not None
+            means = {key: figures.mean for key, figures in cell.questions.items()}
+            text, blocks = build_results(
+                results_from_cell(
+                    round_,
+                    respondents=cell.respondents,
+                    invited=cell.invited,
+                    means=means,
+                    reason=cell.reason,
+                )
+            )
+            posts[channel] = text + json.dumps([b.to_dict() for b in blocks])
+    with org.gate(HR_ADMIN, admin=True, publish=False) as gate:
+        for channel, post in posts.items():
+            [shown] = gate.series(team(channel))
+            if shown.respondents is None:
+                # Data Platform's channel no longer says "6 people answered" beside a hidden cell.
+                assert "too few answers to share" in post and "answered" not in post.replace("answers", "")
+                assert shown.reason is not None and shown.reason in post
+            else:
+                assert f"{shown.respondents} people answered" in post
+                for figures in shown.questions.values():
+                    assert f"{figures.mean:.1f} / 5" in post
+
+
+def test_a_late_round_lands_in_the_next_publication_and_never_in_two(
+    org: OrgBuilder, session_factory: SessionFactory
+) -> None:
+    org.week(0, WEEK0)
+    org.publish()
+    with org.gate(HR_ADMIN, admin=True, publish=False) as gate:
+        [operations_before] = gate.series(department(org, "Operations"))
+    # HR sends Sales a second round in the published week; three people answer it.
+    late = org.open_round("C0SALES", week(0) + timedelta(days=3), invited=9)
+    org.answer(late, [scores(wellbeing=1)] * 3, week(0) + timedelta(days=3))
+    org.close(late, week(0) + timedelta(days=8))
+    org.publish()
+    with org.gate(HR_ADMIN, admin=True, publish=False) as gate:
+        [operations_after] = gate.series(department(org, "Operations"))
+    assert operations_after == operations_before  # week 0 is not published again
+    org.week(1, {"C0MOBILE": 8, "C0SUPPORT": 9, "C0DATA": 6})
+    org.publish()
+    with session_factory() as session:
+        homes = session.execute(
+            select(PublishedRound.counted, Publication.period)
+            .join(Publication, Publication.id == PublishedRound.publication_id)
+            .where(PublishedRound.round_id == late)
+        ).all()
+        everywhere = session.scalars(select(PublishedRound.round_id)).all()
+    assert [tuple(h) for h in homes] == [(True, period_of(week(1)))]
+    assert len(everywhere) == len(set(everywhere)) == 5 + 1 + 3
+    with org.gate(HR_ADMIN, admin=True, publish=False) as gate:
+        [_, operations_week1] = gate.series(department(org, "Operations"))
+        assert operations_week1.respondents == 9 + 3  # Support's week 1 and Sales' late round
+
+
+def test_a_teams_earlier_round_is_replaced_by_its_later_one_in_the_same_publication(
+    org: OrgBuilder, session_factory: SessionFactory
+) -> None:
+    org.week(0, {"C0MOBILE": 7, "C0SUPPORT": 10})
+    second = org.open_round("C0MOBILE", week(0) + timedelta(days=2), invited=9)
+    org.answer(second, [scores()] * 6, week(0) + timedelta(days=2))
+    org.close(second, week(0) + timedelta(days=2))
+    with org.gate(HR_ADMIN, admin=True) as gate:
+        [mobile] = gate.series(team("C0MOBILE"))
+    assert mobile.respondents == 6  # the later round; never 13
+    with session_factory() as session:
+        counted = session.execute(select(PublishedRound.counted)).scalars().all()
+    assert sorted(counted) == [False, True, True]
+
+
+def test_open_rounds_do_not_hide_the_last_publication(org: OrgBuilder) -> None:
+    org.week(0, WEEK0)
+    org.week(1, {"C0MOBILE": 8, "C0SUPPORT": 9})
+    still_open = org.open_round("C0DATA", week(1) + timedelta(hours=2), invited=8)
+    outcome = org.publish(period_end(period_of(week(1))) + timedelta(hours=1))
+    assert [p.period for p in outcome.published] == [period_of(week(0))]
+    with org.gate(HR_ADMIN, admin=True, publish=False) as gate:
+        assert gate.latest_period() == period_of(week(0))
+        [org_cell] = gate.series(ORG)
+        assert org_cell.respondents == 32
+    org.answer(still_open, [scores()] * 6, week(1) + timedelta(hours=2))
+    org.close(still_open, week(1) + timedelta(days=8))
+    with org.gate(HR_ADMIN, admin=True) as gate:
+        assert [c.respondents for c in gate.series(ORG)] == [32, 8 + 9 + 6]
+
+
+def test_the_reader_gives_each_cells_change_size_and_reason(org: OrgBuilder) -> None:
+    org.week(0, {"C0MOBILE": [scores(wellbeing=3)] * 6, "C0SUPPORT": 10})
+    org.week(1, {"C0MOBILE": [scores(wellbeing=5)] * 8, "C0SUPPORT": 6, "C0SALES": 3})
+    with org.gate(HR_ADMIN, admin=True) as gate:
+        first, second = gate.series(team("C0MOBILE"))
+        support = gate.series(team("C0SUPPORT"))
+        [sales] = gate.series(team("C0SALES"))
+        [latest] = gate.compare([team("C0MOBILE")])
+    assert first.questions["wellbeing"].change is None and first.respondents_change is None
+    assert second.respondents == 8 and second.respondents_change == 2
+    assert second.questions["wellbeing"].change == 2.0
+    assert latest.questions["wellbeing"].change == 2.0 and latest.respondents_change == 2
+    assert sales.respondents is None and sales.reason == TOO_FEW
+    assert support[1].respondents is None and support[1].reason == PROTECTS_TEXT
+    assert support[1].respondents_change is None  # no change is shown against a hidden cell
+
+
+def test_per_question_counts_do_not_give_away_a_team_that_left_a_question_out(
+    session_factory: SessionFactory,
+) -> None:
+    """Attack 3: 38 answered overall and 34 answered "belonging" gives away a 4-person team."""
+    builder = OrgBuilder(session_factory)
+    builder.department("Engineering")
+    no_belonging = tuple(k for k in QuestionKey if k is not QuestionKey.BELONGING)
+    builder.team("C0A", department="Engineering")
+    builder.team("C0B", department="Engineering")
+    builder.team("C0SMALL", department="Engineering", questions=no_belonging)
+    builder.team("C0D")
+    builder.week(0, {"C0A": 8, "C0B": 9, "C0SMALL": 4, "C0D": 17})
+    with builder.gate(HR_ADMIN, admin=True) as gate:
+        cells = [c for u in gate.units() for c in gate.series(u)]
+    for cell in cells:
+        if cell.respondents is not None and "belonging" in cell.questions:
+            # Wherever belonging is shown, its count is the cell's own: no team left out of it.
+            assert cell.questions["belonging"].respondents == cell.respondents, cell.unit
+    engineering = next(c for c in cells if c.unit.kind is UnitKind.DEPARTMENT)
+    assert engineering.respondents is not None  # the department is shown ...
+    assert "belonging" in engineering.hidden_questions  # ... but not its belonging, and says why
+    assert engineering.question_reasons["belonging"] == PROTECTS_TEXT
+
+
+def test_two_workers_publish_a_period_once(org: OrgBuilder, session_factory: SessionFactory) -> None:
+    org.week(0, WEEK0)
+    now = period_end(period_of(week(0))) + timedelta(minutes=1)
+    barrier = threading.Barrier(2)
+    made: list[int] = []
+    errors: list[BaseException] = []
+
+    def publish() -> None:
+        try:
+            barrier.wait()
+            with session_factory.begin() as session:
+                outcome = publish_due_periods(
+                    session=session, workspace_id=WORKSPACE, now=now, min_group_size=RULES.min_group_size
+                )
+                made.append(len(outcome.published))
+        except Exception as error:  # SQLite has no row locks: its second writer is refused instead
+            errors.append(error)
+
+    threads = [threading.Thread(target=publish) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    if is_postgres():
+        # The schedule row's lock makes the second wait, then find nothing left to publish.
+        assert sorted(made) == [0, 1] and errors == []
+    else:
+        assert sum(made) == 1
+    with session_factory() as session:
+        assert len(session.scalars(select(Publication.id)).all()) == 1
+        assert len(session.scalars(select(PublishedRound.round_id)).all()) == 5
+
+
+def test_the_worker_publishes_a_backlog_in_batches_and_then_posts_each_teams_cell(
+    org: OrgBuilder, session_factory: SessionFactory, slack: SlackStandIn, make_worker: Callable[[], Worker]
+) -> None:
+    """After an upgrade, two months of weeks wait: one worker pass publishes them all, a batch at a
+    time, and posts each counted round's results in its channel (the team's published cell)."""
+    for channel in ("C0MOBILE", "C0SALES"):
+        slack.add_channel(channel, members=[BOT_USER_ID])
+    for n in range(BATCH + 3):
+        org.week(n, {"C0MOBILE": 7, "C0SALES": 3})
+    with session_factory.begin() as session:  # the upgrade's doing: the job is due now
+        schedule_publications(session=session, workspace_id=WORKSPACE, now=week(0))
+    make_worker().run_once()
+    with session_factory() as session:
+        assert len(session.scalars(select(Publication.id)).all()) == BATCH + 3
+    posts = {
+        channel: [m["text"] for m in messages if (m.get("metadata") or {}).get("event_type") == RESULTS_EVENT]
+        for channel, messages in slack.messages.items()
+    }
+    assert len(posts["C0MOBILE"]) == len(posts["C0SALES"]) == BATCH + 3
+    # Sales (3) is hidden, and Mobile beside it would give Sales away from the organisation's total:
+    # each channel says so, in the publication's words.
+    assert all(TOO_FEW in text for text in posts["C0SALES"])
+    assert all(PROTECTS_TEXT in text and "7" not in text for text in posts["C0MOBILE"])
