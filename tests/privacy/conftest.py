@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
+from typing import Any
 
 import dash._pages
 import pytest
@@ -12,7 +13,6 @@ from sqlalchemy import Engine
 
 from slackapp.app import create_app
 from slackapp.database import SessionFactory
-from slackapp.privacy.gate import forget_round_counts
 from slackapp.scheduler.worker import Worker
 from slackapp.settings import Settings
 from slackapp.web import create_web_app
@@ -33,7 +33,6 @@ def both_sides(
 ) -> Iterator[tuple[SlackRequests, Dashboard]]:
     """One web process: Slack's signed requests and the dashboard, on the same app."""
     dash._pages.PAGE_REGISTRY.clear()
-    forget_round_counts()
     web_settings = replace(settings, slack_client_id=CLIENT_ID, slack_client_secret=CLIENT_SECRET)
     web = create_web_app(
         create_app(web_settings, session_factory, listener_executor=listener_threads), engine, web_settings
@@ -65,97 +64,101 @@ def dashboard(both_sides: tuple[SlackRequests, Dashboard]) -> Dashboard:
 
 
 @pytest.fixture
-def no_complementary_suppression(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """A deliberately weakened gate: small cells hidden, but nothing hidden to protect them.
+def no_complementary_suppression(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A deliberately weakened publisher: small cells hidden, but nothing hidden to protect them.
 
     The one place a test replaces Kindred's own code: to prove an attack is not toothless, it must
-    recover the hidden answers from a gate that publishes what a careless implementation would.
+    recover the hidden answers from a publication a careless implementation would make.
     """
-    from slackapp.privacy import gate
+    from slackapp.privacy import publish
     from slackapp.privacy.suppression import Tree, UnitKey
+
+    def size(
+        tree: Tree, node: UnitKey, respondents: Mapping[str, int], asked: Iterable[str] | None = None
+    ) -> int:
+        teams = [t.id for t in tree.teams_under(node) if t.id in respondents]
+        if asked is not None:
+            teams = [t for t in teams if t in set(asked)]
+        return sum(respondents[t] for t in teams) if teams else -1
 
     def primary_only(
         tree: Tree, respondents: Mapping[str, int], k: int, start: Iterable[UnitKey] | None = None
     ) -> frozenset[UnitKey]:
         eligible = set(tree.postorder()) if start is None else set(start)
-        published = set()
-        for node in eligible:
-            teams = [t.id for t in tree.teams_under(node) if t.id in respondents]
-            if teams and sum(respondents[t] for t in teams) >= k:
-                published.add(node)
-        return frozenset(published)
+        return frozenset(node for node in eligible if size(tree, node, respondents) >= k)
 
-    monkeypatch.setattr(gate, "publishable", primary_only)
-    gate._SNAPSHOTS.clear()
-    yield
-    gate._SNAPSHOTS.clear()
-
-
-@pytest.fixture
-def suppression_per_viewer(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """A weakened gate that suppresses each viewer's own scope on its own, not one publication for all.
-
-    A manager of one team of a department then sees that team whenever it is big enough in their
-    scope, though the department's head has it hidden to protect a smaller team beside it.
-    """
-    from slackapp.privacy import gate
-    from slackapp.privacy.suppression import UnitKey, UnitKind, build_tree, publishable
-
-    def scoped_publication(self: gate.Gate, period: gate._Period) -> gate._Publication:
-        mine = {
-            channel: r
-            for channel, r in period.rounds.items()
-            if self.viewer.may_see(UnitKey(UnitKind.TEAM, channel), self.org)
-        }
-        tree = build_tree({channel: r.department for channel, r in mine.items()})
-        published = publishable(tree, {c: r.respondents for c, r in mine.items()}, self.rules.min_group_size)
-        return gate._Publication(
-            tree=tree, cells=dict.fromkeys((gate.PARTICIPATION, *gate.QUESTION_KEYS), published)
-        )
-
-    monkeypatch.setattr(gate.Gate, "_publication", scoped_publication)
-    gate._SNAPSHOTS.clear()
-    yield
-    gate._SNAPSHOTS.clear()
-
-
-@pytest.fixture
-def past_follows_todays_structure(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """A weakened gate that works every past week out again with today's departments."""
-    from slackapp.privacy import gate
-
-    original = gate.Gate._load_periods
-
-    def todays_departments(self: gate.Gate) -> list[gate._Period]:
-        periods = []
-        for period in original(self):
-            rounds = {}
-            for channel, r in period.rounds.items():
-                team = self.org.teams.get(channel)
-                department = str(team.department_id) if team and team.department_id else None
-                rounds[channel] = r._replace(department=department)
-            departments: dict[str, list[str]] = {}
-            for channel in sorted(rounds):
-                if rounds[channel].department is not None:
-                    departments.setdefault(str(rounds[channel].department), []).append(channel)
-            periods.append(
-                replace(period, rounds=rounds, departments={d: tuple(c) for d, c in departments.items()})
+    def primary_only_questions(
+        tree: Tree,
+        published: frozenset[UnitKey],
+        respondents: Mapping[str, int],
+        asked: Mapping[str, frozenset[str]],
+        questions: Iterable[str],
+        k: int,
+    ) -> dict[str, frozenset[UnitKey]]:
+        return {
+            q: frozenset(
+                n
+                for n in published
+                if size(tree, n, respondents, [t for t, keys in asked.items() if q in keys]) >= k
             )
-        gate._SNAPSHOTS.clear()  # a move changes no round, so the cache would hide it
-        return periods
+            for q in questions
+        }
 
-    original_snapshot = gate.Gate._snapshot
+    monkeypatch.setattr(publish, "publishable", primary_only)
+    monkeypatch.setattr(publish, "publishable_questions", primary_only_questions)
 
-    def never_cached(self: gate.Gate) -> gate._Snapshot:
-        if self._snapshot_cache is None:
-            gate._SNAPSHOTS.clear()
-        return original_snapshot(self)
 
-    monkeypatch.setattr(gate.Gate, "_load_periods", todays_departments)
-    monkeypatch.setattr(gate.Gate, "_snapshot", never_cached)
-    gate._SNAPSHOTS.clear()
-    yield
-    gate._SNAPSHOTS.clear()
+def _recomputing_publisher(monkeypatch: pytest.MonkeyPatch, *, todays_departments: bool) -> None:
+    """Weaken the worker's publisher into what Kindred had before publications were stored: a week is
+    shown as soon as its rounds have closed and worked out again whenever anything changes."""
+    from datetime import datetime, timedelta
+
+    from sqlalchemy import delete, select, update
+
+    from slackapp.checkins.models import Round, RoundState
+    from slackapp.org.models import Department, Team
+    from slackapp.privacy import jobs, publish
+    from slackapp.privacy.models import Publication, PublishedCell, PublishedRound, PublishedUnit
+
+    original = jobs.publish_due_periods
+
+    def again(*, session: Any, workspace_id: str, now: datetime, **kwargs: Any) -> publish.PublishOutcome:
+        still_open = select(Round.id).where(
+            Round.workspace_id == workspace_id, Round.state != RoundState.CLOSED
+        )
+        if session.scalar(still_open.limit(1)) is not None:  # shown again once every round has closed
+            return publish.PublishOutcome(published=[], next_check=now + timedelta(hours=1))
+        for model in (PublishedCell, PublishedRound, PublishedUnit, Publication):
+            session.execute(
+                delete(model).where(model.workspace_id == workspace_id)
+                if hasattr(model, "workspace_id")
+                else delete(model)
+            )
+        if todays_departments:
+            for team in session.scalars(select(Team).where(Team.workspace_id == workspace_id)):
+                name = session.scalar(select(Department.name).where(Department.id == team.department_id))
+                session.execute(
+                    update(Round)
+                    .where(Round.channel_id == team.channel_id, Round.state == RoundState.CLOSED)
+                    .values(department_id=team.department_id, department_name=name)
+                )
+        week_over = publish.period_end(publish.period_of(now)) + timedelta(minutes=1)
+        outcome = original(session=session, workspace_id=workspace_id, now=week_over, **kwargs)
+        return replace(outcome, next_check=max(outcome.next_check, now + timedelta(hours=1)))
+
+    monkeypatch.setattr(jobs, "publish_due_periods", again)
+
+
+@pytest.fixture
+def publications_recomputed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A weakened publisher that shows a week once its rounds close and re-publishes it after any change."""
+    _recomputing_publisher(monkeypatch, todays_departments=False)
+
+
+@pytest.fixture
+def past_follows_todays_structure(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A weakened publisher that also works every past week out again with today's departments."""
+    _recomputing_publisher(monkeypatch, todays_departments=True)
 
 
 @pytest.fixture

@@ -26,7 +26,6 @@ from typing import Any
 from dashboards.queries import QUESTION_LABELS
 from slackapp.checkins.ids import INVITATION_EVENT, RESULTS_EVENT
 from slackapp.checkins.questions import CATALOGUE
-from slackapp.privacy.gate import forget_round_counts
 from tests.dashboards.conftest import Dashboard, find
 from tests.privacy.world import RoundTruth, World
 
@@ -74,6 +73,7 @@ class Surfaces:
     world: World
     viewers: Sequence[Viewer]
     seen: list[Seen] = field(default_factory=list)
+    _names: dict[str, str] = field(default_factory=dict)
     _post_weeks: dict[str, date] = field(default_factory=dict)  # round id -> the week its invitation came
 
     def __post_init__(self) -> None:
@@ -81,7 +81,6 @@ class Surfaces:
 
     def collect(self) -> list[Seen]:
         """Everything published right now, to every viewer and in every channel; kept in `self.seen`."""
-        forget_round_counts()  # the web process re-reads within seconds anyway; a test need not wait
         found: list[Seen] = []
         for viewer in self.viewers:
             found += self._dashboard_cells(viewer)
@@ -93,7 +92,7 @@ class Surfaces:
 
     def _dashboard_cells(self, viewer: Viewer) -> list[Seen]:
         self.dashboard.sign_in_as(viewer.user_id, admin=viewer.admin)
-        names = self._unit_names(viewer)
+        names = self._names = {"": "", "org:": "org"}
         found: list[Seen] = []
         latest_week: dict[str, date] = {}
         for page in PAGES:
@@ -108,24 +107,18 @@ class Surfaces:
                 found += self._parse(page, viewer.user_id, unit, rows, names, latest_week)
         return found
 
-    def _unit_names(self, viewer: Viewer) -> dict[str, str]:
-        """The picker's values mapped to our unit names ("team:C0X", "department:Name", "org")."""
-        layout = self.dashboard.page("/dashboard/")
-        options = find(layout, "kindred-unit")
-        names: dict[str, str] = {"": "", "org:": "org"}
-        for option in (options or {}).get("props", {}).get("options", []):
+    def _picker(self, page: str) -> list[str]:
+        """The unit picker's values on this page; their names go into `_names` as our unit names
+        ("team:C0X", "department:Name", "org"), since each page has its own picker."""
+        choices = _choices(find(self.dashboard.page(f"/dashboard/{page}"), "kindred-unit"))
+        for option in choices:
             value, label = str(option["value"]), str(option["label"])
             if value.startswith("team:"):
-                names[value] = value
+                self._names[value] = value
             elif value.startswith("department:"):
-                name = label.removeprefix("Department: ").removesuffix(" (deleted)")
-                names[value] = f"department:{name}"
-        return names
-
-    def _picker(self, page: str) -> list[str]:
-        path = "/dashboard/" if page == "overview" else f"/dashboard/{page}"
-        options = find(self.dashboard.page(path), "kindred-unit")
-        return [str(o["value"]) for o in (options or {}).get("props", {}).get("options", [])]
+                name = label.removeprefix("Department: ").removesuffix(" (your team's department)")
+                self._names[value] = "department:" + name.removesuffix(" (deleted)")
+        return [str(o["value"]) for o in choices]
 
     def _export(self, page: str, unit: str | None) -> list[list[str]] | None:
         query = {"unit": unit} if unit else {}
@@ -237,7 +230,10 @@ class Surfaces:
         return found
 
     def _teams_by_name(self) -> dict[str, str]:
-        return {team.name: f"team:{channel}" for channel, team in self.world.teams.items()}
+        """Row names to units: teams by name, and the organisation and departments where a table lists them."""
+        names = {"Whole organisation": "org"}
+        names |= {name: f"department:{name}" for name in self.world.departments}
+        return names | {team.name: f"team:{channel}" for channel, team in self.world.teams.items()}
 
     # -- the channels -------------------------------------------------------------------------------
 
@@ -371,3 +367,9 @@ def _mean(surface: str, viewer: str, unit: str, week: date, key: str, at: int, s
     """A mean as shown: its value and the number of decimals it was shown with (its precision)."""
     _whole, _, decimals = shown.strip().partition(".")
     return Seen(surface, viewer, unit, week, key, at, mean=float(shown), decimals=len(decimals))
+
+
+def _choices(picker: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The unit picker's choices (Dash's dropdown calls them options, Mantine's select data)."""
+    props = (picker or {}).get("props", {})
+    return list(props.get("options") or props.get("data") or [])

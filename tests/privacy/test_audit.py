@@ -76,7 +76,6 @@ def assert_true_to_the_world(findings: list[Finding]) -> None:
         assert finding.low <= finding.truth <= finding.high, str(finding)
 
 
-@pytest.mark.xfail(strict=True, reason="publish-once not merged")
 def test_no_hidden_cell_can_be_pinned_from_everything_published(world: World, dashboard: Dashboard) -> None:
     surfaces = generated_world(world, dashboard, seed=1)
     findings = audit(surfaces.seen, world.rounds, K)
