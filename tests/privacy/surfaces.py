@@ -230,7 +230,7 @@ class Surfaces:
         return found
 
     def _teams_by_name(self) -> dict[str, str]:
-        """Row names to units: teams by name, and the organisation and departments where a table lists them."""
+        """Row names to units: teams by name; the organisation and departments where a table lists them."""
         names = {"Whole organisation": "org"}
         names |= {name: f"department:{name}" for name in self.world.departments}
         return names | {team.name: f"team:{channel}" for channel, team in self.world.teams.items()}

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import random
 
-import pytest
-
 from tests.dashboards.conftest import Dashboard
 from tests.factories import HR_ADMIN
 from tests.privacy.audit import Finding, audit
