@@ -1,0 +1,183 @@
+"""A lived-in workspace for the attacks: the real web app (Slack endpoint and dashboard), the worker, and
+the collection of everything published (tests/privacy/surfaces.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import replace
+from typing import Any
+
+import dash._pages
+import pytest
+from sqlalchemy import Engine
+
+from slackapp.app import create_app
+from slackapp.database import SessionFactory
+from slackapp.scheduler.worker import Worker
+from slackapp.settings import Settings
+from slackapp.web import create_web_app
+from tests.conftest import SIGNING_SECRET, Clock, SettlingExecutor
+from tests.dashboards.conftest import BASE_URL, CLIENT_ID, CLIENT_SECRET, Dashboard
+from tests.privacy.world import World
+from tests.slack_requests import SlackRequests
+from tests.slack_standin import SlackStandIn
+
+
+@pytest.fixture
+def both_sides(
+    settings: Settings,
+    session_factory: SessionFactory,
+    engine: Engine,
+    listener_threads: SettlingExecutor,
+    slack: SlackStandIn,
+) -> Iterator[tuple[SlackRequests, Dashboard]]:
+    """One web process: Slack's signed requests and the dashboard, on the same app."""
+    dash._pages.PAGE_REGISTRY.clear()
+    web_settings = replace(settings, slack_client_id=CLIENT_ID, slack_client_secret=CLIENT_SECRET)
+    web = create_web_app(
+        create_app(web_settings, session_factory, listener_executor=listener_threads), engine, web_settings
+    ).test_client()
+
+    def post(path: str, body: bytes, headers: Mapping[str, str]) -> tuple[int, str]:
+        response = web.post(path, data=body, headers=dict(headers), base_url=BASE_URL)
+        listener_threads.settle()
+        return response.status_code, response.get_data(as_text=True)
+
+    yield SlackRequests(post, SIGNING_SECRET, response_url_base=slack.hooks_url), Dashboard(web)
+    dash._pages.PAGE_REGISTRY.clear()
+
+
+@pytest.fixture
+def world(
+    both_sides: tuple[SlackRequests, Dashboard],
+    slack: SlackStandIn,
+    worker: Worker,
+    clock: Clock,
+    session_factory: SessionFactory,
+) -> World:
+    return World(slack, both_sides[0], worker, clock, session_factory)
+
+
+@pytest.fixture
+def dashboard(both_sides: tuple[SlackRequests, Dashboard]) -> Dashboard:
+    return both_sides[1]
+
+
+@pytest.fixture
+def no_complementary_suppression(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A deliberately weakened publisher: small cells hidden, but nothing hidden to protect them.
+
+    The one place a test replaces Kindred's own code: to prove an attack is not toothless, it must
+    recover the hidden answers from a publication a careless implementation would make.
+    """
+    from slackapp.privacy import publish
+    from slackapp.privacy.suppression import Tree, UnitKey
+
+    def size(
+        tree: Tree, node: UnitKey, respondents: Mapping[str, int], asked: Iterable[str] | None = None
+    ) -> int:
+        teams = [t.id for t in tree.teams_under(node) if t.id in respondents]
+        if asked is not None:
+            teams = [t for t in teams if t in set(asked)]
+        return sum(respondents[t] for t in teams) if teams else -1
+
+    def primary_only(
+        tree: Tree, respondents: Mapping[str, int], k: int, start: Iterable[UnitKey] | None = None
+    ) -> frozenset[UnitKey]:
+        eligible = set(tree.postorder()) if start is None else set(start)
+        return frozenset(node for node in eligible if size(tree, node, respondents) >= k)
+
+    def primary_only_questions(
+        tree: Tree,
+        published: frozenset[UnitKey],
+        respondents: Mapping[str, int],
+        asked: Mapping[str, frozenset[str]],
+        questions: Iterable[str],
+        k: int,
+    ) -> dict[str, frozenset[UnitKey]]:
+        return {
+            q: frozenset(
+                n
+                for n in published
+                if size(tree, n, respondents, [t for t, keys in asked.items() if q in keys]) >= k
+            )
+            for q in questions
+        }
+
+    monkeypatch.setattr(publish, "publishable", primary_only)
+    monkeypatch.setattr(publish, "publishable_questions", primary_only_questions)
+
+
+def _recomputing_publisher(monkeypatch: pytest.MonkeyPatch, *, todays_departments: bool) -> None:
+    """Weaken the worker's publisher into what Kindred had before publications were stored: a week is
+    shown as soon as its rounds have closed and worked out again whenever anything changes."""
+    from datetime import datetime, timedelta
+
+    from sqlalchemy import delete, select, update
+
+    from slackapp.checkins.models import Round, RoundState
+    from slackapp.org.models import Department, Team
+    from slackapp.privacy import jobs, publish
+    from slackapp.privacy.models import Publication, PublishedCell, PublishedRound, PublishedUnit
+
+    original = jobs.publish_due_periods
+
+    def again(*, session: Any, workspace_id: str, now: datetime, **kwargs: Any) -> publish.PublishOutcome:
+        still_open = select(Round.id).where(
+            Round.workspace_id == workspace_id, Round.state != RoundState.CLOSED
+        )
+        if session.scalar(still_open.limit(1)) is not None:  # shown again once every round has closed
+            return publish.PublishOutcome(published=[], next_check=now + timedelta(hours=1))
+        for model in (PublishedCell, PublishedRound, PublishedUnit, Publication):
+            session.execute(
+                delete(model).where(model.workspace_id == workspace_id)
+                if hasattr(model, "workspace_id")
+                else delete(model)
+            )
+        if todays_departments:
+            for team in session.scalars(select(Team).where(Team.workspace_id == workspace_id)):
+                name = session.scalar(select(Department.name).where(Department.id == team.department_id))
+                session.execute(
+                    update(Round)
+                    .where(Round.channel_id == team.channel_id, Round.state == RoundState.CLOSED)
+                    .values(department_id=team.department_id, department_name=name)
+                )
+        week_over = publish.period_end(publish.period_of(now)) + timedelta(minutes=1)
+        outcome = original(session=session, workspace_id=workspace_id, now=week_over, **kwargs)
+        return replace(outcome, next_check=max(outcome.next_check, now + timedelta(hours=1)))
+
+    monkeypatch.setattr(jobs, "publish_due_periods", again)
+
+
+@pytest.fixture
+def publications_recomputed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A weakened publisher that shows a week once its rounds close and re-publishes it after any change."""
+    _recomputing_publisher(monkeypatch, todays_departments=False)
+
+
+@pytest.fixture
+def past_follows_todays_structure(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A weakened publisher that also works every past week out again with today's departments."""
+    _recomputing_publisher(monkeypatch, todays_departments=True)
+
+
+@pytest.fixture
+def anyone_may_answer(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A deliberately weakened intake: the ledger takes anyone's answer, invited to the round or not."""
+    from sqlalchemy import bindparam, insert, select
+
+    from slackapp.checkins import service
+    from slackapp.checkins.models import Participation, Round, RoundState
+
+    open_round = (
+        select(Round.id)
+        .where(Round.id == bindparam("round_id"), Round.state != RoundState.CLOSED)
+        .cte("open_round")
+    )
+    voter = bindparam("voter", type_=Participation.__table__.c.voter_hash.type)
+    anyone = (
+        insert(Participation)
+        .from_select(["round_id", "voter_hash"], select(open_round.c.id, voter))
+        .returning(Participation.__table__.c.round_id)
+    )
+    monkeypatch.setattr(service, "_COUNT_IF_INVITED", anyone)

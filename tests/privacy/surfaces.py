@@ -1,0 +1,375 @@
+"""Every number Kindred publishes, as each viewer sees it: the one place the attacks collect from.
+
+Collected as a user gets them, through the real web app: the dashboard's pages and CSV exports for a
+signed-in viewer (each page's unit picker says which units the viewer may choose; each export is
+exactly the table on screen), and the results posts the worker left in the team channels (the Slack
+stand-in's record of chat.postMessage). Each number becomes a `Seen` cell: which surface, which viewer,
+which unit, which week, which measure (participation or a question), and the value as shown - a count,
+a histogram, or a mean with the decimals it was shown with.
+
+`covered_rounds` says what a published cell is a sum of (which rounds), as the product documents it;
+an attacker knows that much. When the way Kindred publishes changes, this module (collection and
+`covered_rounds`) is the only thing to re-point; `check_against_truth` fails loudly if the model and
+the published numbers disagree.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from dashboards.queries import QUESTION_LABELS
+from slackapp.checkins.ids import INVITATION_EVENT, RESULTS_EVENT
+from slackapp.checkins.questions import CATALOGUE
+from tests.dashboards.conftest import Dashboard, find
+from tests.privacy.world import RoundTruth, World
+
+PARTICIPATION = "participation"
+CHANNEL_POST = "channel post"
+PAGES = ("overview", "questions", "compare", "support")
+LABEL_TO_KEY = {label: key for key, label in QUESTION_LABELS.items()}
+PROMPT_TO_KEY = {q.prompt: q.key.value for q in CATALOGUE}
+
+
+@dataclass(frozen=True)
+class Viewer:
+    user_id: str
+    admin: bool = False
+
+
+@dataclass(frozen=True)
+class Seen:
+    """One published number (or one published "hidden"), as one viewer saw it at one moment."""
+
+    surface: str  # "overview.csv", "questions.csv", "compare.csv", "support.csv" or CHANNEL_POST
+    viewer: str  # the dashboard viewer, or "#channel" for a post everyone in the channel reads
+    unit: str  # "org", "department:<name>" or "team:<channel>"
+    period: date
+    measure: str  # PARTICIPATION or a question key
+    at_event: int  # the world's event count when it was seen
+    respondents: int | None = None  # the count, where shown
+    counts: tuple[int, ...] | None = None  # how many chose 1..5, where shown
+    mean: float | None = None
+    decimals: int = 0
+    round_id: str | None = None  # a channel post is about one round
+    hidden: bool = False
+    note: str = ""
+
+    @property
+    def value(self) -> tuple[object, ...]:
+        return (self.respondents, self.counts, self.mean, self.hidden)
+
+
+@dataclass
+class Surfaces:
+    """Collects from the dashboard (per viewer) and from the channels, as often as asked."""
+
+    dashboard: Dashboard
+    world: World
+    viewers: Sequence[Viewer]
+    seen: list[Seen] = field(default_factory=list)
+    _names: dict[str, str] = field(default_factory=dict)
+    _post_weeks: dict[str, date] = field(default_factory=dict)  # round id -> the week its invitation came
+
+    def __post_init__(self) -> None:
+        self.world.watchers.append(self._watch_channels)
+
+    def collect(self) -> list[Seen]:
+        """Everything published right now, to every viewer and in every channel; kept in `self.seen`."""
+        found: list[Seen] = []
+        for viewer in self.viewers:
+            found += self._dashboard_cells(viewer)
+        found += self._channel_cells()
+        self.seen += found
+        return found
+
+    # -- the dashboard ------------------------------------------------------------------------------
+
+    def _dashboard_cells(self, viewer: Viewer) -> list[Seen]:
+        self.dashboard.sign_in_as(viewer.user_id, admin=viewer.admin)
+        names = self._names = {"": "", "org:": "org"}
+        found: list[Seen] = []
+        latest_week: dict[str, date] = {}
+        for page in PAGES:
+            units = self._picker(page)
+            for unit_param in units or [None]:
+                if unit_param is None and page != "compare":
+                    continue
+                rows = self._export(page, unit_param)
+                if rows is None:
+                    continue
+                unit = names.get(unit_param or "", "")
+                found += self._parse(page, viewer.user_id, unit, rows, names, latest_week)
+        return found
+
+    def _picker(self, page: str) -> list[str]:
+        """The unit picker's values on this page; their names go into `_names` as our unit names
+        ("team:C0X", "department:Name", "org"), since each page has its own picker."""
+        choices = _choices(find(self.dashboard.page(f"/dashboard/{page}"), "kindred-unit"))
+        for option in choices:
+            value, label = str(option["value"]), str(option["label"])
+            if value.startswith("team:"):
+                self._names[value] = value
+            elif value.startswith("department:"):
+                name = label.removeprefix("Department: ").removesuffix(" (your team's department)")
+                self._names[value] = "department:" + name.removesuffix(" (deleted)")
+        return [str(o["value"]) for o in choices]
+
+    def _export(self, page: str, unit: str | None) -> list[list[str]] | None:
+        query = {"unit": unit} if unit else {}
+        reply = self.dashboard.get(f"/dashboard/export/{page}.csv", query_string=query)
+        if reply.status_code != 200:
+            return None
+        return list(csv.reader(io.StringIO(reply.get_data(as_text=True))))
+
+    def _parse(
+        self,
+        page: str,
+        viewer: str,
+        unit: str,
+        rows: list[list[str]],
+        names: dict[str, str],
+        latest_week: dict[str, date],
+    ) -> list[Seen]:
+        header, body = rows[0], rows[1:]
+        at = self.world.events
+        surface = f"{page}.csv"
+        found: list[Seen] = []
+        column = {name: i for i, name in enumerate(header)}
+        if page == "overview":
+            for row in body:
+                week = _week(row[column["Week"]])
+                latest_week[unit] = week
+                answers = _int(row[column["Answers"]])
+                found.append(
+                    Seen(
+                        surface,
+                        viewer,
+                        unit,
+                        week,
+                        PARTICIPATION,
+                        at,
+                        respondents=answers,
+                        hidden=answers is None,
+                        note=row[column["Note"]],
+                    )
+                )
+                shown = row[column["Well-being (1–5)"]]
+                if shown:
+                    found.append(_mean(surface, viewer, unit, week, "wellbeing", at, shown))
+        elif page == "questions":
+            for row in body:
+                week, key = _week(row[column["Week"]]), LABEL_TO_KEY[row[column["Question"]]]
+                counts = tuple(_int(row[column[str(v)]]) for v in range(1, 6))
+                if any(c is None for c in counts):
+                    found.append(
+                        Seen(surface, viewer, unit, week, key, at, hidden=True, note=row[column["Note"]])
+                    )
+                else:
+                    shown = tuple(int(c or 0) for c in counts)
+                    found.append(
+                        Seen(surface, viewer, unit, week, key, at, respondents=sum(shown), counts=shown)
+                    )
+        elif page == "compare":
+            by_name = self._teams_by_name()
+            for row in body:
+                team, week = by_name[row[column["Team"]]], _week(row[column["Week"]])
+                answers = _int(row[column["Answers"]])
+                found.append(
+                    Seen(
+                        surface,
+                        viewer,
+                        team,
+                        week,
+                        PARTICIPATION,
+                        at,
+                        respondents=answers,
+                        hidden=answers is None,
+                        note=row[column["Note"]],
+                    )
+                )
+                for label, key in LABEL_TO_KEY.items():
+                    if row[column[label]] if label in column else "":
+                        found.append(_mean(surface, viewer, team, week, key, at, row[column[label]]))
+        elif page == "support":
+            # The landscape is the team's latest week beside its department's and the organisation's.
+            week = latest_week.get(unit)
+            if week is None:
+                return found
+            by_name = self._teams_by_name()
+            for row in body:
+                group = row[column["Group"]]
+                if group.startswith("Organisation: "):
+                    which = "org"
+                elif group.startswith("Department: "):
+                    which = "department:" + group.removeprefix("Department: ").removesuffix(" (deleted)")
+                else:
+                    which = by_name[group]
+                answers = _int(row[column["Answers"]])
+                found.append(
+                    Seen(
+                        surface,
+                        viewer,
+                        which,
+                        week,
+                        PARTICIPATION,
+                        at,
+                        respondents=answers,
+                        hidden=answers is None,
+                        note=row[column["Note"]],
+                    )
+                )
+                for label, key in LABEL_TO_KEY.items():
+                    if row[column[label]] if label in column else "":
+                        found.append(_mean(surface, viewer, which, week, key, at, row[column[label]]))
+        return found
+
+    def _teams_by_name(self) -> dict[str, str]:
+        """Row names to units: teams by name; the organisation and departments where a table lists them."""
+        names = {"Whole organisation": "org"}
+        names |= {name: f"department:{name}" for name in self.world.departments}
+        return names | {team.name: f"team:{channel}" for channel, team in self.world.teams.items()}
+
+    # -- the channels -------------------------------------------------------------------------------
+
+    def _watch_channels(self, world: World) -> None:
+        """Note the week each invitation appeared in: a channel member sees when a round opened."""
+        for messages in self.world.slack.messages.values():
+            for message in messages:
+                metadata = message.get("metadata") or {}
+                if metadata.get("event_type") == INVITATION_EVENT:
+                    self._post_weeks.setdefault(str(metadata["event_payload"]["key"]), world.period)
+
+    def _channel_cells(self) -> list[Seen]:
+        found: list[Seen] = []
+        at = self.world.events
+        for channel, messages in self.world.slack.messages.items():
+            for message in messages:
+                metadata = message.get("metadata") or {}
+                if metadata.get("event_type") != RESULTS_EVENT:
+                    continue
+                round_id = str(metadata["event_payload"]["key"])
+                week = self._post_weeks[round_id]
+                found += _parse_results_post(message, f"team:{channel}", week, round_id, at)
+        return found
+
+
+def _parse_results_post(message: dict[str, Any], unit: str, week: date, round_id: str, at: int) -> list[Seen]:
+    text = str(message.get("text", ""))
+    viewer = "#" + unit.removeprefix("team:")
+    answered = re.search(r"results: (\d+) people answered", text)
+    if answered is None:
+        return [
+            Seen(
+                CHANNEL_POST, viewer, unit, week, PARTICIPATION, at, round_id=round_id, hidden=True, note=text
+            )
+        ]
+    found = [
+        Seen(
+            CHANNEL_POST,
+            viewer,
+            unit,
+            week,
+            PARTICIPATION,
+            at,
+            respondents=int(answered.group(1)),
+            round_id=round_id,
+        )
+    ]
+    for block in message.get("blocks") or []:
+        for item in block.get("fields") or []:
+            prompt, _, shown = str(item.get("text", "")).partition("\n")
+            mean = re.match(r"(\d+)\.(\d+) /", shown)
+            key = PROMPT_TO_KEY.get(prompt.strip("*"))
+            if mean is not None and key is not None:
+                found.append(
+                    Seen(
+                        CHANNEL_POST,
+                        viewer,
+                        unit,
+                        week,
+                        key,
+                        at,
+                        mean=float(f"{mean.group(1)}.{mean.group(2)}"),
+                        decimals=len(mean.group(2)),
+                        round_id=round_id,
+                    )
+                )
+    return found
+
+
+# -- what a published cell is a sum of ------------------------------------------------------------------
+
+
+def covered_rounds(cell: Seen, rounds: Iterable[RoundTruth]) -> list[RoundTruth]:
+    """The rounds a published cell adds up, as the product says it publishes them.
+
+    Today (no stored publication yet): a week's cell counts each team's latest round of that week that
+    had closed when it was seen, in the department the team was in when that round closed; a question's
+    cell only the rounds that asked it. A channel post is its own round.
+    """
+    chosen = [r for r in rounds if r.closed_at_event is not None and r.closed_at_event <= cell.at_event]
+    if cell.round_id is not None:
+        return [r for r in chosen if r.round_id == cell.round_id]
+    latest: dict[str, RoundTruth] = {}
+    for r in chosen:
+        if r.period == cell.period:
+            latest[r.channel] = r  # rounds are recorded in the order they opened
+    members = list(latest.values())
+    if cell.unit.startswith("team:"):
+        members = [r for r in members if r.channel == cell.unit.removeprefix("team:")]
+    elif cell.unit.startswith("department:"):
+        members = [r for r in members if r.department == cell.unit.removeprefix("department:")]
+    if cell.measure != PARTICIPATION:
+        members = [r for r in members if cell.measure in r.questions]
+    return members
+
+
+def truth_of(cell: Seen, rounds: Iterable[RoundTruth]) -> tuple[int, tuple[int, ...] | None]:
+    """The true respondents and (for a question) histogram behind a cell."""
+    members = covered_rounds(cell, rounds)
+    respondents = sum(r.respondents for r in members)
+    if cell.measure == PARTICIPATION:
+        return respondents, None
+    counts = tuple(sum(r.counts.get(cell.measure, [0] * 5)[v] for r in members) for v in range(5))
+    return sum(counts), counts
+
+
+def check_against_truth(seen: Iterable[Seen], rounds: Sequence[RoundTruth]) -> None:
+    """Every shown number agrees with `covered_rounds` and the truth (else the model is wrong)."""
+    for cell in seen:
+        if cell.hidden:
+            continue
+        respondents, counts = truth_of(cell, rounds)
+        if cell.counts is not None:
+            assert cell.counts == counts, cell
+        elif cell.respondents is not None:
+            assert cell.respondents == respondents, cell
+        if cell.mean is not None and counts:
+            true_mean = sum(v * c for v, c in zip(range(1, 6), counts, strict=True)) / sum(counts)
+            assert abs(true_mean - cell.mean) <= 0.5 * 10**-cell.decimals + 1e-9, (cell, true_mean)
+
+
+def _week(label: str) -> date:
+    return datetime.strptime(label, "%d %b %Y").date()
+
+
+def _int(text: str) -> int | None:
+    return int(text) if text.strip() else None
+
+
+def _mean(surface: str, viewer: str, unit: str, week: date, key: str, at: int, shown: str) -> Seen:
+    """A mean as shown: its value and the number of decimals it was shown with (its precision)."""
+    _whole, _, decimals = shown.strip().partition(".")
+    return Seen(surface, viewer, unit, week, key, at, mean=float(shown), decimals=len(decimals))
+
+
+def _choices(picker: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The unit picker's choices (Dash's dropdown calls them options, Mantine's select data)."""
+    props = (picker or {}).get("props", {})
+    return list(props.get("options") or props.get("data") or [])
