@@ -2,7 +2,8 @@
 
 Called by the production-install step of `.ci/run` with the bin folder of a virtual environment that
 holds Kindred as a company installs it (the lock file, then `pip install --no-deps .`), and a
-`DATABASE_URL` naming an empty database. It runs this interpreter (standard library only) and that environment's `kindred`:
+`DATABASE_URL` naming an empty database. It runs this interpreter (standard library only) and that
+environment's `kindred`:
 
 - release: the Procfile's command as written (`kindred db upgrade`);
 - web: the Procfile's command on a free PORT; `/healthz` must answer 200, and a correctly signed
