@@ -51,7 +51,12 @@ def create_bare_web(
     def only_ack(ack: Ack) -> None:
         ack()
 
-    web = Flask("bare")
+    return flask_around(app, "bare")
+
+
+def flask_around(app: App, name: str) -> Flask:
+    """A benchmark's Bolt app behind Flask, with the same two routes Kindred's web process has."""
+    web = Flask(name)
     handler = SlackRequestHandler(app)
 
     @web.post("/slack/events")
@@ -75,10 +80,13 @@ def main() -> None:
         slack_api_url=os.environ["SLACK_API_URL"],
         callback_id=str(CheckinCallback.ANSWER_MODAL),
     )
-    port = int(os.environ.get("PORT", "3001"))
+    serve(web, int(os.environ.get("PORT", "3001")))
 
-    class BareServer(BaseApplication):  # type: ignore[misc]
-        # The same settings as slackapp/cli.py's KindredServer (workers come from WEB_CONCURRENCY).
+
+def serve(web: Flask, port: int) -> None:
+    """Gunicorn with the same settings as slackapp/cli.py's KindredServer (workers: WEB_CONCURRENCY)."""
+
+    class BenchmarkServer(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
             self.cfg.set("bind", f"127.0.0.1:{port}")
             self.cfg.set("worker_class", "gthread")
@@ -88,7 +96,7 @@ def main() -> None:
         def load(self) -> Any:
             return web
 
-    BareServer().run()
+    BenchmarkServer().run()
 
 
 if __name__ == "__main__":

@@ -36,11 +36,11 @@ if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
 import psycopg  # noqa: E402
-from flask import Flask, Response, request  # noqa: E402
-from gunicorn.app.base import BaseApplication  # noqa: E402
+from flask import Flask  # noqa: E402
 from slack_bolt import Ack, App  # noqa: E402
 from slack_sdk import WebClient  # noqa: E402
 
+from benchmarks.checkin_intake.bare_app import flask_around, serve  # noqa: E402
 from slackapp.logs import bolt_logger, configure_logging  # noqa: E402
 
 LEDGER_KEY = b"floor-benchmark-ledger-key-32-bytes!"
@@ -49,8 +49,7 @@ LEDGER_KEY = b"floor-benchmark-ledger-key-32-bytes!"
 def create_floor_web(
     signing_secret: str, bot_token: str, slack_api_url: str, callback_id: str, database_url: str
 ) -> Flask:
-    from slack_bolt.adapter.flask import SlackRequestHandler
-
+    """The floor: a Bolt app that acks after the same three commits, written with plain SQL."""
     app = App(
         signing_secret=signing_secret,
         client=WebClient(token=bot_token, base_url=slack_api_url),
@@ -93,18 +92,7 @@ def create_floor_web(
             )
         ack()
 
-    web = Flask("floor")
-    handler = SlackRequestHandler(app)
-
-    @web.post("/slack/events")
-    def slack_events() -> Response:
-        return handler.handle(request)
-
-    @web.get("/healthz")
-    def healthz() -> tuple[dict[str, str], int]:
-        return {"status": "ok"}, 200
-
-    return web
+    return flask_around(app, "floor")
 
 
 def main() -> None:
@@ -122,20 +110,7 @@ def main() -> None:
         callback_id=str(CheckinCallback.ANSWER_MODAL),
         database_url=database_url,
     )
-    port = int(os.environ.get("PORT", "3002"))
-
-    class FloorServer(BaseApplication):  # type: ignore[misc]
-        # The same settings as slackapp/cli.py's KindredServer and bare_app.py (workers: WEB_CONCURRENCY).
-        def load_config(self) -> None:
-            self.cfg.set("bind", f"127.0.0.1:{port}")
-            self.cfg.set("worker_class", "gthread")
-            self.cfg.set("threads", 8)
-            self.cfg.set("accesslog", "-")
-
-        def load(self) -> Any:
-            return web
-
-    FloorServer().run()
+    serve(web, int(os.environ.get("PORT", "3002")))
 
 
 if __name__ == "__main__":
