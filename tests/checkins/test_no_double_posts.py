@@ -104,6 +104,18 @@ def test_after_an_answer_that_leaves_it_open_the_invitation_is_posted_again_not_
     assert job_of(session_factory, round_, "checkin.post_invitation").done_at is not None
 
 
+def publish_the_week(worker: Worker, session_factory: SessionFactory, round_: Round, clock: Clock) -> None:
+    """Pause the pulse (so no next invitation is posted), then let the week end: the worker publishes it
+    and posts the round's results. Results wait for the week's publication, so a test that expects them
+    must move past the week whatever day it runs on."""
+    with session_factory.begin() as session:
+        set_pulse_paused(
+            session=session, workspace_id=WORKSPACE, pulse_id=round_.pulse_id, paused=True, now=clock.now
+        )
+    clock.past_the_week()
+    worker.run_once()
+
+
 def run_again(session_factory: SessionFactory, round_: Round, *kinds: str) -> None:
     """Queue these finished jobs of the round again, as after a worker died before marking them done."""
     with session_factory.begin() as session:
@@ -128,7 +140,8 @@ def test_each_job_run_again_after_its_post_went_through_posts_nothing(
     clock.advance(minutes=10)
     worker.run_once()  # the round is still open: only the records stop a second post
     clock.advance(hours=24)
-    worker.run_once()  # closing and the results
+    worker.run_once()  # closes the round
+    publish_the_week(worker, session_factory, round_, clock)  # and posts its results
     run_again(session_factory, round_, "checkin.post_results")
     clock.advance(minutes=10)
     worker.run_once()
@@ -178,13 +191,8 @@ def test_the_results_and_the_reminder_are_posted_once_after_a_failure_before_the
     worker.run_once()  # the reminder
     clock.advance(hours=24)
     worker.run_once()  # closes the round
-    with session_factory.begin() as session:  # no next round, so the only post left is the results'
-        set_pulse_paused(
-            session=session, workspace_id=WORKSPACE, pulse_id=round_.pulse_id, paused=True, now=clock.now
-        )
     fault(slack)
-    clock.past_the_week()
-    worker.run_once()  # publishes the week and posts its results
+    publish_the_week(worker, session_factory, round_, clock)
 
     assert [channel for channel, _ in posts_with(slack, REMINDER_EVENT)] == [CHANNEL]
     assert [channel for channel, _ in posts_with(slack, RESULTS_EVENT)] == [CHANNEL]
@@ -207,9 +215,10 @@ def test_no_check_in_job_reads_a_conversation_whatever_slack_answers(
     slack.drop_next("chat.postMessage", after_effect=True)
     clock.advance(hours=49)
     worker.run_once()
-    slack.fail_next("chat.postMessage", error="fatal_error", after_effect=True)
     clock.advance(hours=24)
-    worker.run_once()
+    worker.run_once()  # closes the round
+    slack.fail_next("chat.postMessage", error="fatal_error", after_effect=True)
+    publish_the_week(worker, session_factory, round_, clock)
 
     assert posts_with(slack, RESULTS_EVENT)
     assert slack.calls_to("conversations.history") == []
