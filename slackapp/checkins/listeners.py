@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 from slackapp.admin.access import require_admin, require_admin_submission
 from slackapp.admin.operations import AdminOperation, admin_operation_listener
 from slackapp.admin.service import get_help_contact
-from slackapp.checkins.home import rounds_in_my_channels
 from slackapp.checkins.ids import COMMENT_BLOCK, CheckinAction, CheckinCallback, PulseBlock, PulseOption
 from slackapp.checkins.ledger import RoundSecrets
 from slackapp.checkins.models import Cadence, Round
@@ -32,8 +31,8 @@ from slackapp.checkins.service import (
     delete_pulse,
     find_round,
     get_pulse,
+    invited_open_rounds,
     open_round_now,
-    open_rounds,
     open_rounds_in_channel,
     record_answers,
     round_questions,
@@ -104,14 +103,14 @@ def checkin_command(
                 client, command["trigger_id"], here[0], user_id, session_factory=db, settings=settings
             )
             return
-        # Only rounds that know who they are for (the worker records that a moment after opening).
-        rounds = [
-            r
-            for r in open_rounds(session=session, workspace_id=workspace_id, now=now)
-            if r.invited_count is not None
-        ]
-    mine = rounds_in_my_channels(client, user_id, rounds)
-    text, blocks = build_open_rounds_message(mine)
+        mine = invited_open_rounds(
+            session=session,
+            workspace_id=workspace_id,
+            user_id=user_id,
+            now=now,
+            round_secrets=RoundSecrets(settings.require_secret_key()),
+        )
+    text, blocks = build_open_rounds_message([r for r, _ in mine])
     respond(text=text, blocks=[b.to_dict() for b in blocks], response_type="ephemeral")
 
 

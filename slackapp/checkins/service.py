@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, func, insert, select, union_all
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, tuple_, union_all
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import ReturningInsert
@@ -426,6 +426,40 @@ def standing_in(*, session: Session, round_: Round, user_id: str, round_secrets:
     if session.get(Participation, (round_.id, voter)) is not None:
         return Standing.ANSWERED
     return Standing.MAY_ANSWER
+
+
+def invited_open_rounds(
+    *, session: Session, workspace_id: str, user_id: str, now: datetime, round_secrets: RoundSecrets
+) -> list[tuple[Round, Standing]]:
+    """The open rounds the person was invited to, each with whether they have answered it yet.
+
+    Two queries and no Slack call, however many rounds are open: the person's keyed hash for each round
+    is looked up in the invitees and the ledger at once. Only the person themselves is ever told.
+    """
+    rounds: list[Round] = []
+    keys: list[tuple[uuid.UUID, bytes]] = []
+    for r in open_rounds(session=session, workspace_id=workspace_id, now=now):
+        # Only rounds that know who they are for (the worker records that a moment after opening).
+        if r.invited_count is not None and r.secret_ciphertext is not None:
+            rounds.append(r)
+            keys.append((r.id, round_secrets.voter_hash(r.secret_ciphertext, user_id)))
+    if not rounds:
+        return []
+    invited = set(
+        session.scalars(
+            select(Invitee.round_id).where(tuple_(Invitee.round_id, Invitee.voter_hash).in_(keys))
+        )
+    )
+    answered = set(
+        session.scalars(
+            select(Participation.round_id).where(
+                tuple_(Participation.round_id, Participation.voter_hash).in_(keys)
+            )
+        )
+    )
+    return [
+        (r, Standing.ANSWERED if r.id in answered else Standing.MAY_ANSWER) for r in rounds if r.id in invited
+    ]
 
 
 # -- answering ----------------------------------------------------------------------------------------

@@ -62,9 +62,7 @@ def publish_home(
                 leader_blocks = build_dashboard_link_blocks(settings.dashboard_url)
     view = build_home(
         member_blocks=[
-            *my_checkins_blocks(
-                client=client, db=db, settings=settings, workspace_id=workspace_id, user_id=user_id
-            ),
+            *my_checkins_blocks(db=db, settings=settings, workspace_id=workspace_id, user_id=user_id),
             *leader_blocks,
             *peer_home_blocks(db=db, workspace_id=workspace_id, user_id=user_id),
             *resource_home_blocks(client=client, db=db, workspace_id=workspace_id, user_id=user_id),

@@ -398,3 +398,4 @@ def test_checkin_command_in_the_channel_opens_the_form_and_elsewhere_lists_open_
     slack_requests.command("/checkin", user_id=MEMBERS[0], channel_id="C0ELSEWHERE")
     listing = json.dumps(slack.calls_to("response_url")[-1].args)
     assert str(round_.id) in listing
+    assert slack.calls_to("users.conversations") == []  # from the round's invitees, not a Slack sweep

@@ -104,6 +104,8 @@ def test_a_person_sees_the_open_check_ins_of_their_channels_that_they_have_not_a
     slack.add_user(COLLEAGUE)
     colleague = open_home(slack_requests, slack, COLLEAGUE)
     assert set(checkin_buttons(colleague)) == {str(answered.id), str(waiting.id), str(elsewhere.id)}
+    # Found from the rounds' invitees: opening a Home asks Slack nothing about anyone's channels.
+    assert slack.calls_to("users.conversations") == []
 
 
 def test_the_home_shows_three_check_ins_and_says_how_many_more(
