@@ -88,6 +88,9 @@ def _serve(settings: Settings) -> None:
             self.cfg.set("accesslog", "-")
             self.cfg.set("access_log_format", ACCESS_LOG_FORMAT)
             self.cfg.set("logger_class", PathOnlyAccessLog)
+            # Kindred is run by its Procfile, not gunicornc: without this, every copy on a host shares
+            # one socket path in the home folder, and a read-only home stops the server.
+            self.cfg.set("control_socket_disable", True)
 
         def load(self) -> Any:
             return web

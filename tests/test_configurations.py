@@ -168,6 +168,9 @@ def test_single_workspace(environment: Mapping[str, str], slack: SlackStandIn, t
         # No one can sign in to the dashboard without a client id, so no note can be written there.
         assert kindred.get("/dashboard/login").status_code == 503
     assert_nothing_secret_was_written(kindred.output(), BOT_TOKEN)
+    # No gunicorn control socket in the home folder: copies on one host would fight over its one path,
+    # and a read-only home would stop the server.
+    assert not (tmp_path / "home" / ".gunicorn").exists()
 
 
 def test_single_workspace_with_sign_in_with_slack(

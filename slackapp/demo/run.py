@@ -101,8 +101,7 @@ def run_demo(*, port: int, host: str = "127.0.0.1") -> int:
             self.cfg.set("accesslog", None)
             self.cfg.set("loglevel", "warning")
             self.cfg.set("when_ready", ready)
-            if "control_socket_disable" in self.cfg.settings:  # gunicorn 24+: no socket in ~/.gunicorn
-                self.cfg.set("control_socket_disable", True)
+            self.cfg.set("control_socket_disable", True)  # no socket left in ~/.gunicorn
 
         def load(self) -> Flask:
             return web
