@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from zoneinfo import available_timezones
 
-from slackapp.checkins.models import Cadence
+from slackapp.cadence.schedule import Cadence
 from slackapp.schedule_form import ScheduleBlock, build_schedule_blocks, chosen_timezone
 
 

@@ -13,10 +13,11 @@ from sqlalchemy.orm import Session
 from slackapp.admin.access import require_admin, require_admin_submission
 from slackapp.admin.operations import AdminOperation, admin_operation_listener
 from slackapp.admin.service import get_help_contact
+from slackapp.cadence.schedule import Cadence
 from slackapp.checkins.home import rounds_in_my_channels
 from slackapp.checkins.ids import COMMENT_BLOCK, CheckinAction, CheckinCallback, PulseBlock, PulseOption
 from slackapp.checkins.ledger import RoundSecrets
-from slackapp.checkins.models import Cadence, Round
+from slackapp.checkins.models import Round
 from slackapp.checkins.questions import QuestionKey
 from slackapp.checkins.service import (
     AlreadyAnswered,

@@ -27,6 +27,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from slackapp.cadence.schedule import Cadence
 from slackapp.checkins.ids import (
     COMMENT_BLOCK,
     CheckinAction,
@@ -34,7 +35,7 @@ from slackapp.checkins.ids import (
     PulseBlock,
     PulseOption,
 )
-from slackapp.checkins.models import Cadence, Pulse, Round, RoundState
+from slackapp.checkins.models import Pulse, Round, RoundState
 from slackapp.checkins.questions import CATALOGUE, COMMENT_MAX_LENGTH, SCALE, Question
 from slackapp.checkins.service import PARTICIPATION_STEP, RoundResults, round_questions
 from slackapp.checkins.suggestions import Suggestion

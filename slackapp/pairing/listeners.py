@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from slackapp.admin.access import require_admin, require_admin_submission
 from slackapp.admin.operations import AdminOperation, admin_operation_listener
-from slackapp.checkins.models import Cadence
+from slackapp.cadence.schedule import Cadence
 from slackapp.database import SessionFactory, utcnow
 from slackapp.errors import InvalidInput, NotFound
 from slackapp.home.publish import publish_home

@@ -28,7 +28,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from slackapp.checkins.models import Cadence
+from slackapp.cadence.schedule import Cadence
 from slackapp.home.ids import HomeList
 from slackapp.home.pages import build_pager, page_of
 from slackapp.pairing.ids import (
