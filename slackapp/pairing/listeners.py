@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from slackapp.admin.access import require_admin, require_admin_submission
 from slackapp.admin.operations import AdminOperation, admin_operation_listener
+from slackapp.cadence.form import chosen_timezone
 from slackapp.cadence.schedule import Cadence
 from slackapp.database import SessionFactory, utcnow
 from slackapp.errors import InvalidInput, NotFound
@@ -58,7 +59,6 @@ from slackapp.pairing.views import (
     build_programme_form,
     build_thanks,
 )
-from slackapp.schedule_form import chosen_timezone
 from slackapp.settings import Settings
 from slackapp.slack.modal_submissions import save_then_refresh_home
 from slackapp.slack.notice import build_notice_view

@@ -28,6 +28,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from slackapp.cadence.form import CADENCE_LABELS, WEEKDAYS, build_schedule_blocks
 from slackapp.cadence.schedule import Cadence
 from slackapp.home.ids import HomeList
 from slackapp.home.pages import build_pager, page_of
@@ -48,7 +49,6 @@ from slackapp.pairing.service import (
     UNANSWERED_LIMIT,
     HeldData,
 )
-from slackapp.schedule_form import CADENCE_LABELS, WEEKDAYS, build_schedule_blocks
 from slackapp.slack.mrkdwn import escape
 from slackapp.support import SupportKind
 
