@@ -21,7 +21,6 @@ from slack_sdk.models.blocks import (
     InputBlock,
     MarkdownTextObject,
     Option,
-    PlainTextInputElement,
     SectionBlock,
     StaticSelectElement,
     UserMultiSelectElement,
@@ -49,6 +48,7 @@ from slackapp.pairing.service import (
     UNANSWERED_LIMIT,
     HeldData,
 )
+from slackapp.slack.forms import build_form, text_input
 from slackapp.slack.mrkdwn import escape
 from slackapp.support import SupportKind
 
@@ -358,17 +358,15 @@ def build_preferences_modal(
                 initial_options=[o for o in kind_options if o.value in offers] or None,
             ),
         ),
-        InputBlock(
+        text_input(
             block_id=PreferencesBlock.TOPICS,
+            action_id=PairingAction.FIELD,
             label="Topics I'm happy to talk about",
             optional=True,
             hint="Shown to the people you're introduced to, as you write it.",
-            element=PlainTextInputElement(
-                action_id=PairingAction.FIELD,
-                initial_value=(profile.topics if profile and profile.topics else None),
-                max_length=TOPICS_MAX_LENGTH,
-                placeholder="e.g. new parents, moving city, learning to manage",
-            ),
+            initial=profile.topics if profile else None,
+            max_length=TOPICS_MAX_LENGTH,
+            placeholder="e.g. new parents, moving city, learning to manage",
         ),
         InputBlock(
             block_id=PreferencesBlock.PAUSED_UNTIL,
@@ -426,13 +424,10 @@ def build_preferences_modal(
             ],
         ),
     ]
-    return View(
-        type="modal",
+    return build_form(
         callback_id=PairingCallback.PREFERENCES,
         title="Peer support",
-        submit="Save",
-        close="Cancel",
-        private_metadata=json.dumps({"programme_ids": [o.value for o in programme_options]}),
+        metadata={"programme_ids": [o.value for o in programme_options]},
         blocks=blocks,
     )
 
@@ -558,13 +553,10 @@ def build_programme_form(programme: Programme | None, *, default_timezone: str) 
             ),
         ),
     ]
-    return View(
-        type="modal",
+    return build_form(
         callback_id=PairingCallback.PROGRAMME_FORM,
         title="Edit programme" if programme else "New programme",
-        submit="Save",
-        close="Cancel",
-        private_metadata=json.dumps({"programme_id": str(programme.id) if programme else None}),
+        metadata={"programme_id": str(programme.id) if programme else None},
         blocks=blocks,
     )
 
