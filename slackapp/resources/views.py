@@ -10,7 +10,6 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
-    CheckboxesElement,
     ConfirmObject,
     ContextBlock,
     ConversationFilter,
@@ -63,7 +62,7 @@ from slackapp.resources.service import (
     MapLine,
     support_gaps,
 )
-from slackapp.slack.forms import build_form, text_input
+from slackapp.slack.forms import build_form, checkboxes_input, text_input
 from slackapp.slack.mrkdwn import escape, link
 from slackapp.support import SupportKind
 
@@ -151,7 +150,6 @@ def build_entry_form(entry: ResourceEntry | None) -> View:
         )
 
     supports = [_support_option(k) for k in SupportKind]
-    chosen_supports = [o for o in supports if entry and o.value in entry.support_kinds]
     approval = Option(value=NEEDS_APPROVAL_OPTION, text="Joining needs the contact's approval")
     blocks: list[Block] = [
         InputBlock(
@@ -171,15 +169,13 @@ def build_entry_form(entry: ResourceEntry | None) -> View:
             DESCRIPTION_MAX,
             multiline=True,
         ),
-        InputBlock(
+        checkboxes_input(
             block_id=EntryBlock.SUPPORT_KINDS,
+            action_id=ResourceAction.ENTRY_FIELD,
             label="Kinds of support it offers",
             hint="Check-ins suggest it to people who are missing these.",
-            element=CheckboxesElement(
-                action_id=ResourceAction.ENTRY_FIELD,
-                options=supports,
-                initial_options=chosen_supports or None,
-            ),
+            options=supports,
+            ticked=entry.support_kinds if entry else (),
         ),
         InputBlock(
             block_id=EntryBlock.CHANNEL,
@@ -202,15 +198,13 @@ def build_entry_form(entry: ResourceEntry | None) -> View:
                 initial_user=entry.contact_id if entry and entry.contact_id else None,
             ),
         ),
-        InputBlock(
+        checkboxes_input(
             block_id=EntryBlock.OPTIONS,
+            action_id=ResourceAction.ENTRY_FIELD,
             label="Joining",
             optional=True,
-            element=CheckboxesElement(
-                action_id=ResourceAction.ENTRY_FIELD,
-                options=[approval],
-                initial_options=[approval] if entry and entry.needs_approval else None,
-            ),
+            options=[approval],
+            ticked={NEEDS_APPROVAL_OPTION} if entry and entry.needs_approval else (),
         ),
         text(EntryBlock.URL, "Link", entry.url if entry else None, URL_MAX, "A full https:// link."),
         text(
@@ -796,15 +790,13 @@ def build_support_map_form(support_map: Mapping[SupportKind, MapLine]) -> View:
                     ),
                 ),
             ),
-            InputBlock(
+            checkboxes_input(
                 block_id=from_block,
+                action_id=ResourceAction.MAP_FROM_WHERE,
                 label="From which parts of your life?",
                 optional=True,
-                element=CheckboxesElement(
-                    action_id=ResourceAction.MAP_FROM_WHERE,
-                    options=part_options,
-                    initial_options=[o for o in part_options if line and o.value in line.from_where] or None,
-                ),
+                options=part_options,
+                ticked=line.from_where if line else (),
             ),
         ]
     return build_form(callback_id=ResourceCallback.SUPPORT_MAP, title="My support map", blocks=blocks)

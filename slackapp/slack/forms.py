@@ -4,11 +4,11 @@ problems shown beside the fields they are about."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from slack_bolt import Ack
-from slack_sdk.models.blocks import Block, InputBlock, PlainTextInputElement
+from slack_sdk.models.blocks import Block, CheckboxesElement, InputBlock, Option, PlainTextInputElement
 from slack_sdk.models.views import View
 
 from slackapp.slack.payloads import private_metadata
@@ -65,6 +65,30 @@ def text_input(
             max_length=max_length,
             multiline=multiline or None,
             placeholder=placeholder,
+        ),
+    )
+
+
+def checkboxes_input(
+    *,
+    block_id: str,
+    action_id: str,
+    label: str,
+    options: Sequence[Option],
+    ticked: Collection[str] = (),
+    hint: str | None = None,
+    optional: bool | None = None,
+) -> InputBlock:
+    """A set of checkboxes with the options whose values are in `ticked` already ticked."""
+    return InputBlock(
+        block_id=block_id,
+        label=label,
+        hint=hint,
+        optional=optional,
+        element=CheckboxesElement(
+            action_id=action_id,
+            options=list(options),
+            initial_options=[o for o in options if o.value in ticked] or None,
         ),
     )
 

@@ -10,9 +10,9 @@ from flask import Flask, request
 from slack_bolt import Ack, App
 from slack_bolt.adapter.flask import SlackRequestHandler
 from slack_sdk import WebClient
-from slack_sdk.models.blocks import InputBlock, UserMultiSelectElement
+from slack_sdk.models.blocks import InputBlock, Option, UserMultiSelectElement
 
-from slackapp.slack.forms import Submission, build_form, show_field_errors, text_input
+from slackapp.slack.forms import Submission, build_form, checkboxes_input, show_field_errors, text_input
 from tests.slack_requests import SlackRequests, checkboxes, conversation, static_select, text, users
 from tests.slack_standin import SlackStandIn
 
@@ -51,6 +51,17 @@ def test_a_form_keeps_its_ids_initial_values_and_metadata() -> None:
     assert name["element"]["initial_value"] == "Rex" and name["element"]["max_length"] == 40
     # An empty value is no initial value: Slack shows the placeholder, not a blank that reads as typed.
     assert "initial_value" not in build_pet_form("")["blocks"][0]["element"]
+
+
+def test_checkboxes_start_with_the_chosen_values_ticked() -> None:
+    options = [Option(value=v, text=v.title()) for v in ("sit", "roll", "beg")]
+    block = checkboxes_input(
+        block_id="tricks", action_id=FIELD, label="Tricks", options=options, ticked={"roll"}
+    ).to_dict()
+    assert [o["value"] for o in block["element"]["options"]] == ["sit", "roll", "beg"]
+    assert [o["value"] for o in block["element"]["initial_options"]] == ["roll"]
+    none_ticked = checkboxes_input(block_id="tricks", action_id=FIELD, label="Tricks", options=options)
+    assert "initial_options" not in none_ticked.to_dict()["element"]
 
 
 def test_a_form_without_metadata_sends_none() -> None:
