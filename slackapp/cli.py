@@ -75,8 +75,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 def _serve(settings: Settings) -> None:
     from gunicorn.app.base import BaseApplication
 
-    from slackapp.access_log import ACCESS_LOG_FORMAT, PathOnlyAccessLog
     from slackapp.web import create_kindred_web
+    from slackapp.web.access_log import ACCESS_LOG_FORMAT, PathOnlyAccessLog
 
     web = create_kindred_web(settings)
 

@@ -9,8 +9,9 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from slackapp.cadence.schedule import Cadence
 from slackapp.checkins.ledger import RoundSecrets
-from slackapp.checkins.models import Cadence, Pulse, Round
+from slackapp.checkins.models import Pulse, Round
 from slackapp.checkins.questions import DEFAULT_QUESTION_KEYS
 from slackapp.checkins.service import (
     PulseSpec,

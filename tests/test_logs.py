@@ -10,9 +10,9 @@ from collections.abc import Iterator
 import pytest
 from flask.testing import FlaskClient
 
-from slackapp.access_log import path_only
 from slackapp.checkins.ids import CheckinAction
 from slackapp.logs import JsonFormatter, OneLineFormatter, RequestIdFilter
+from slackapp.web.access_log import path_only
 from tests.slack_requests import SlackRequests
 from tests.slack_standin import SlackStandIn
 

@@ -22,6 +22,7 @@ from slackapp.database import SessionFactory, utcnow
 from slackapp.home.pages import pages_shown
 from slackapp.home.publish import publish_home
 from slackapp.settings import Settings
+from slackapp.slack.forms import Submission, show_field_errors
 from slackapp.slack.modal_submissions import save_then_refresh_home
 from slackapp.slack.notice import build_notice_view
 
@@ -56,9 +57,9 @@ def purge_all_data(
     if not require_admin_submission(ack, client, context, db):
         return
     workspace_id, user_id = str(context.team_id), str(context.user_id)
-    typed = view["state"]["values"].get(PURGE_BLOCK, {}).get(AdminAction.PURGE_CONFIRMATION, {}).get("value")
-    if (typed or "").strip() != PURGE_WORD:
-        ack(response_action="errors", errors={PURGE_BLOCK: f"Type {PURGE_WORD} in capitals to confirm."})
+    typed = Submission(view, action_id=AdminAction.PURGE_CONFIRMATION).text(PURGE_BLOCK)
+    if typed.strip() != PURGE_WORD:
+        show_field_errors(ack, {PURGE_BLOCK: f"Type {PURGE_WORD} in capitals to confirm."})
         return
     with db.begin() as session:
         purge_workspace(session=session, workspace_id=workspace_id)
@@ -93,12 +94,10 @@ def save_help_contact(
     if not require_admin_submission(ack, client, context, db):
         return
     workspace_id, user_id = str(context.team_id), str(context.user_id)
-    values = view.get("state", {}).get("values", {})
-
-    def field(block: HelpBlock) -> str:
-        return str(values.get(block, {}).get(AdminAction.HELP_FIELD, {}).get("value") or "")
-
-    contact = HelpContact(name=field(HelpBlock.NAME), url=field(HelpBlock.URL), phone=field(HelpBlock.PHONE))
+    form = Submission(view, action_id=AdminAction.HELP_FIELD)
+    contact = HelpContact(
+        name=form.text(HelpBlock.NAME), url=form.text(HelpBlock.URL), phone=form.text(HelpBlock.PHONE)
+    )
 
     def save() -> None:
         with db.begin() as session:

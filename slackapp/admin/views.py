@@ -12,7 +12,6 @@ from slack_sdk.models.blocks import (
     HeaderBlock,
     InputBlock,
     MarkdownTextObject,
-    PlainTextInputElement,
     SectionBlock,
     UserSelectElement,
 )
@@ -22,29 +21,25 @@ from slackapp.admin.ids import PURGE_BLOCK, PURGE_WORD, AdminAction, AdminCallba
 from slackapp.admin.service import HelpContact
 from slackapp.home.ids import HomeList
 from slackapp.home.pages import build_pager, page_of
+from slackapp.slack.forms import build_form, text_input
 from slackapp.slack.mrkdwn import escape
 
 
 def build_help_form(contact: HelpContact | None) -> View:
-    def text_input(
-        block_id: HelpBlock, label: str, value: str | None, hint: str, optional: bool
-    ) -> InputBlock:
-        return InputBlock(
+    def text(block_id: HelpBlock, label: str, value: str | None, hint: str, optional: bool) -> InputBlock:
+        return text_input(
             block_id=block_id,
+            action_id=AdminAction.HELP_FIELD,
             label=label,
+            initial=value,
+            max_length=500,
             hint=hint,
             optional=optional,
-            element=PlainTextInputElement(
-                action_id=AdminAction.HELP_FIELD, initial_value=value, max_length=500
-            ),
         )
 
-    return View(
-        type="modal",
+    return build_form(
         callback_id=AdminCallback.HELP_FORM,
         title="Professional help",
-        submit="Save",
-        close="Cancel",
         blocks=[
             ContextBlock(
                 elements=[
@@ -54,17 +49,15 @@ def build_help_form(contact: HelpContact | None) -> View:
                     )
                 ]
             ),
-            text_input(
+            text(
                 HelpBlock.NAME,
                 "Name",
                 contact.name if contact else None,
                 'Like "Employee Assistance Programme".',
                 False,
             ),
-            text_input(
-                HelpBlock.URL, "Link", contact.url if contact else None, "A full https:// link.", True
-            ),
-            text_input(
+            text(HelpBlock.URL, "Link", contact.url if contact else None, "A full https:// link.", True),
+            text(
                 HelpBlock.PHONE, "Phone", contact.phone if contact else None, "Like +44 800 123 4567.", True
             ),
         ],
@@ -127,8 +120,7 @@ def build_admin_settings_blocks(
 
 
 def build_purge_form() -> View:
-    return View(
-        type="modal",
+    return build_form(
         callback_id=AdminCallback.PURGE_FORM,
         title="Delete all data",
         submit="Delete everything",
@@ -138,10 +130,11 @@ def build_purge_form() -> View:
                 text="This deletes every check-in, result, team, pairing programme, resource and role "
                 "Kindred holds for this workspace, for everyone. Kindred stays installed and starts afresh."
             ),
-            InputBlock(
+            text_input(
                 block_id=PURGE_BLOCK,
+                action_id=AdminAction.PURGE_CONFIRMATION,
                 label=f"Type {PURGE_WORD} to confirm",
-                element=PlainTextInputElement(action_id=AdminAction.PURGE_CONFIRMATION, max_length=20),
+                max_length=20,
             ),
         ],
     )

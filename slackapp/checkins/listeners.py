@@ -13,9 +13,11 @@ from sqlalchemy.orm import Session
 from slackapp.admin.access import require_admin, require_admin_submission
 from slackapp.admin.operations import AdminOperation, admin_operation_listener
 from slackapp.admin.service import get_help_contact
+from slackapp.cadence.form import chosen_timezone
+from slackapp.cadence.schedule import Cadence
 from slackapp.checkins.ids import COMMENT_BLOCK, CheckinAction, CheckinCallback, PulseBlock, PulseOption
 from slackapp.checkins.ledger import RoundSecrets
-from slackapp.checkins.models import Cadence, Round
+from slackapp.checkins.models import Round
 from slackapp.checkins.questions import QuestionKey
 from slackapp.checkins.service import (
     AlreadyAnswered,
@@ -54,7 +56,6 @@ from slackapp.checkins.views import (
 from slackapp.database import SessionFactory, utcnow
 from slackapp.errors import InvalidInput, NotFound
 from slackapp.resources.suggestions import directory_suggestions
-from slackapp.schedule_form import chosen_timezone
 from slackapp.settings import Settings
 from slackapp.slack.modal_submissions import save_then_refresh_home
 from slackapp.slack.notice import build_notice_view

@@ -21,10 +21,16 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import ReturningInsert
 
+from slackapp.cadence.schedule import (
+    CADENCE_DAYS,
+    Cadence,
+    first_slot_after,
+    schedule_errors,
+    slot_after,
+)
 from slackapp.checkins.ledger import RoundSecrets
 from slackapp.checkins.models import (
     Answer,
-    Cadence,
     Comment,
     Histogram,
     Invitee,
@@ -39,12 +45,6 @@ from slackapp.checkins.questions import (
     Question,
     QuestionKey,
     questions_for,
-)
-from slackapp.checkins.schedule import (
-    CADENCE_DAYS,
-    first_slot_after,
-    schedule_errors,
-    slot_after,
 )
 from slackapp.database import Base, SessionFactory
 from slackapp.errors import InvalidInput, NotFound

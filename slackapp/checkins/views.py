@@ -27,6 +27,8 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from slackapp.cadence.form import CADENCE_LABELS, WEEKDAYS, build_schedule_blocks
+from slackapp.cadence.schedule import Cadence
 from slackapp.checkins.ids import (
     COMMENT_BLOCK,
     CheckinAction,
@@ -34,13 +36,12 @@ from slackapp.checkins.ids import (
     PulseBlock,
     PulseOption,
 )
-from slackapp.checkins.models import Cadence, Pulse, Round, RoundState
+from slackapp.checkins.models import Pulse, Round, RoundState
 from slackapp.checkins.questions import CATALOGUE, COMMENT_MAX_LENGTH, SCALE, Question
 from slackapp.checkins.service import PARTICIPATION_STEP, RoundResults, round_questions
 from slackapp.checkins.suggestions import Suggestion
 from slackapp.home.ids import HomeList
 from slackapp.home.pages import build_pager, page_of
-from slackapp.schedule_form import CADENCE_LABELS, WEEKDAYS, build_schedule_blocks
 from slackapp.slack.mrkdwn import escape, link
 
 OPEN_HOURS_CHOICES = (2, 4, 8, 24, 48, 72, 120, 168)

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from slackapp.actions.service import PlanSpec, claim_posting, mark_posted, record_action, update_action
 from slackapp.admin.service import HelpContact, set_help_contact
-from slackapp.checkins.models import Cadence
+from slackapp.cadence.schedule import Cadence
 from slackapp.database import SessionFactory
 from slackapp.pairing.models import Group, GroupMember, PairingRound, RoundState
 from slackapp.pairing.service import (

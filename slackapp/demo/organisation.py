@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from slackapp.admin.service import add_kindred_admin
+from slackapp.cadence.schedule import Cadence
 from slackapp.checkins.ledger import RoundSecrets
-from slackapp.checkins.models import Cadence
 from slackapp.checkins.questions import DEFAULT_QUESTION_KEYS
 from slackapp.checkins.service import (
     PulseSpec,

@@ -30,9 +30,10 @@ from slackapp.org.views import (
     build_team_options,
 )
 from slackapp.settings import Settings
+from slackapp.slack.forms import Submission, show_field_errors
 from slackapp.slack.modal_submissions import save_then_refresh_home
 from slackapp.slack.notice import build_notice_view
-from slackapp.slack.payloads import parse_uuid, private_metadata
+from slackapp.slack.payloads import parse_uuid
 
 
 def register(app: App) -> None:
@@ -141,20 +142,20 @@ def save_team(
     if not require_admin_submission(ack, client, context, db):
         return
     workspace_id, user_id = str(context.team_id), str(context.user_id)
-    channel_id = str(private_metadata(view).get("channel_id") or "")
-    values = _values(view)
+    form = Submission(view, action_id=OrgAction.FIELD)
+    channel_id = str(form.metadata.get("channel_id") or "")
     # A form opened before the department became a typed-in picker still sends it as a plain field.
-    department = _selected(values, OrgBlock.DEPARTMENT, OrgAction.PICK_DEPARTMENT) or _selected(
-        values, OrgBlock.DEPARTMENT, OrgAction.FIELD
+    department = form.selected(OrgBlock.DEPARTMENT, OrgAction.PICK_DEPARTMENT) or form.selected(
+        OrgBlock.DEPARTMENT
     )
     try:
-        department_id = None if department in (None, NO_DEPARTMENT) else uuid.UUID(str(department))
+        department_id = None if department in ("", NO_DEPARTMENT) else uuid.UUID(department)
         with db.begin() as session:
             name_team(
                 session=session,
                 workspace_id=workspace_id,
                 channel_id=channel_id,
-                name=_text(values, OrgBlock.NAME),
+                name=form.text(OrgBlock.NAME),
                 department_id=department_id,
                 now=utcnow(),
             )
@@ -162,15 +163,15 @@ def save_team(
                 session=session,
                 workspace_id=workspace_id,
                 channel_id=channel_id,
-                user_ids=_users(values),
+                user_ids=_managers(form),
                 assigned_by=user_id,
                 now=utcnow(),
             )
     except InvalidInput as invalid:
-        ack(response_action="errors", errors={OrgBlock.NAME: invalid.errors.get("name", str(invalid))})
+        show_field_errors(ack, {OrgBlock.NAME: invalid.errors.get("name", str(invalid))})
         return
     except (NotFound, ValueError) as missing:
-        ack(response_action="errors", errors={OrgBlock.DEPARTMENT: str(missing) or "Choose a department."})
+        show_field_errors(ack, {OrgBlock.DEPARTMENT: str(missing) or "Choose a department."})
         return
     ack()
     publish_home(client=client, db=db, settings=settings, workspace_id=workspace_id, user_id=user_id)
@@ -188,8 +189,8 @@ def save_department(
     if not require_admin_submission(ack, client, context, db):
         return
     workspace_id, user_id = str(context.team_id), str(context.user_id)
-    values = _values(view)
-    raw_id = private_metadata(view).get("department_id")
+    form = Submission(view, action_id=OrgAction.FIELD)
+    raw_id = form.metadata.get("department_id")
 
     def save() -> None:
         department_id = parse_uuid(raw_id)
@@ -201,20 +202,20 @@ def save_department(
                     session=session,
                     workspace_id=workspace_id,
                     department_id=department_id,
-                    name=_text(values, OrgBlock.NAME),
+                    name=form.text(OrgBlock.NAME),
                 )
             else:
                 department = create_department(
                     session=session,
                     workspace_id=workspace_id,
-                    name=_text(values, OrgBlock.NAME),
+                    name=form.text(OrgBlock.NAME),
                     now=utcnow(),
                 )
             set_department_managers(
                 session=session,
                 workspace_id=workspace_id,
                 department_id=department.id,
-                user_ids=_users(values),
+                user_ids=_managers(form),
                 assigned_by=user_id,
                 now=utcnow(),
             )
@@ -223,25 +224,5 @@ def save_department(
     save_then_refresh_home(ack, save, context=context, client=client, db=db, settings=settings)
 
 
-def _values(view: dict[str, Any]) -> dict[str, Any]:
-    values = view.get("state", {}).get("values", {})
-    return values if isinstance(values, dict) else {}
-
-
-def _field(values: dict[str, Any], block: OrgBlock, action: OrgAction = OrgAction.FIELD) -> dict[str, Any]:
-    state = values.get(block, {}).get(action, {})
-    return state if isinstance(state, dict) else {}
-
-
-def _text(values: dict[str, Any], block: OrgBlock) -> str:
-    return str(_field(values, block).get("value") or "")
-
-
-def _selected(values: dict[str, Any], block: OrgBlock, action: OrgAction) -> str | None:
-    option = _field(values, block, action).get("selected_option")
-    return str(option["value"]) if isinstance(option, dict) and option.get("value") else None
-
-
-def _users(values: dict[str, Any]) -> list[str]:
-    users = _field(values, OrgBlock.MANAGERS).get("selected_users") or []
-    return [str(u) for u in users if isinstance(u, str) and u][:20]
+def _managers(form: Submission) -> list[str]:
+    return form.users(OrgBlock.MANAGERS)[:20]  # the form's limit, also for a hand-made submission

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
@@ -16,7 +15,6 @@ from slack_sdk.models.blocks import (
     InputBlock,
     MarkdownTextObject,
     Option,
-    PlainTextInputElement,
     SectionBlock,
     UserMultiSelectElement,
 )
@@ -24,6 +22,7 @@ from slack_sdk.models.views import View
 
 from slackapp.org.ids import NO_DEPARTMENT, OrgAction, OrgBlock, OrgCallback
 from slackapp.org.service import NAME_MAX_LENGTH, DepartmentInfo, OrgStructure, TeamInfo
+from slackapp.slack.forms import build_form, text_input
 
 # Slack takes at most 100 options in one answer to an external_select; typing more narrows the list.
 MAX_OPTIONS = 100
@@ -152,24 +151,19 @@ def build_team_form(team: TeamInfo, org: OrgStructure) -> View:
     """
     department = org.departments.get(team.department_id) if team.department_id else None
     current = _department_option(department) if department else _no_department_option()
-    return View(
-        type="modal",
+    return build_form(
         callback_id=OrgCallback.TEAM_FORM,
         title="Team",
-        submit="Save",
-        close="Cancel",
-        private_metadata=json.dumps({"channel_id": team.channel_id}),
+        metadata={"channel_id": team.channel_id},
         blocks=[
             SectionBlock(text=f"The team that answers check-ins in <#{team.channel_id}>."),
-            InputBlock(
+            text_input(
                 block_id=OrgBlock.NAME,
+                action_id=OrgAction.FIELD,
                 label="Team name",
                 hint='As people know it, like "Payments" or "Ward 7 nurses".',
-                element=PlainTextInputElement(
-                    action_id=OrgAction.FIELD,
-                    initial_value=team.name if team.named else None,
-                    max_length=NAME_MAX_LENGTH,
-                ),
+                initial=team.name if team.named else None,
+                max_length=NAME_MAX_LENGTH,
             ),
             InputBlock(
                 block_id=OrgBlock.DEPARTMENT,
@@ -187,22 +181,17 @@ def build_team_form(team: TeamInfo, org: OrgStructure) -> View:
 def build_department_form(department: DepartmentInfo | None, org: OrgStructure) -> View:
     """Make or rename a department and choose its managers."""
     managers = org.managers_of_department(department.id) if department else []
-    return View(
-        type="modal",
+    return build_form(
         callback_id=OrgCallback.DEPARTMENT_FORM,
         title="Department",
-        submit="Save",
-        close="Cancel",
-        private_metadata=json.dumps({"department_id": str(department.id) if department else None}),
+        metadata={"department_id": str(department.id) if department else None},
         blocks=[
-            InputBlock(
+            text_input(
                 block_id=OrgBlock.NAME,
+                action_id=OrgAction.FIELD,
                 label="Department name",
-                element=PlainTextInputElement(
-                    action_id=OrgAction.FIELD,
-                    initial_value=department.name if department else None,
-                    max_length=NAME_MAX_LENGTH,
-                ),
+                initial=department.name if department else None,
+                max_length=NAME_MAX_LENGTH,
             ),
             _managers_input(managers, "They will see the department's totals and every team in it."),
             ContextBlock(

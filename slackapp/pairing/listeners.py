@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 
 from slackapp.admin.access import require_admin, require_admin_submission
 from slackapp.admin.operations import AdminOperation, admin_operation_listener
-from slackapp.checkins.models import Cadence
+from slackapp.cadence.form import chosen_timezone
+from slackapp.cadence.schedule import Cadence
 from slackapp.database import SessionFactory, utcnow
 from slackapp.errors import InvalidInput, NotFound
 from slackapp.home.publish import publish_home
@@ -58,8 +59,8 @@ from slackapp.pairing.views import (
     build_programme_form,
     build_thanks,
 )
-from slackapp.schedule_form import chosen_timezone
 from slackapp.settings import Settings
+from slackapp.slack.forms import Submission, show_field_errors
 from slackapp.slack.modal_submissions import save_then_refresh_home
 from slackapp.slack.notice import build_notice_view
 from slackapp.slack.payloads import parse_uuid, private_metadata
@@ -169,11 +170,11 @@ def save_my_preferences(
 ) -> None:
     """Save preferences and opt-ins; errors shown inline, in plain words, and nothing changed."""
     workspace_id, user_id = str(context.team_id), str(context.user_id)
-    values = view.get("state", {}).get("values", {})
+    form = Submission(view, action_id=PairingAction.FIELD)
     errors: dict[str, str] = {}
     preferences, programme_ids, today = (
-        _preferences_from(values, errors),
-        _programmes_from(values),
+        _preferences_from(form, errors),
+        _programmes_from(form),
         _today(client, user_id),
     )
     with db() as session:
@@ -185,8 +186,7 @@ def save_my_preferences(
             errors[PreferencesBlock.PROGRAMMES] = (
                 f"Join <#{programme.channel_id}> first: its programme is for its members."
             )
-    if errors:
-        ack(response_action="errors", errors=errors)
+    if show_field_errors(ack, errors):
         return
     try:
         with db.begin() as session:
@@ -202,24 +202,16 @@ def save_my_preferences(
     except InvalidInput as invalid:
         known = {block.value for block in PreferencesBlock}
         shown = {block: message for block, message in invalid.errors.items() if block in known}
-        ack(response_action="errors", errors=shown or {PreferencesBlock.SEEKS: "Please check your choices."})
+        show_field_errors(ack, shown or {PreferencesBlock.SEEKS: "Please check your choices."})
         return
     ack()
     publish_home(client=client, db=db, settings=settings, workspace_id=workspace_id, user_id=user_id)
 
 
-def _preferences_from(values: dict[str, Any], errors: dict[str, str]) -> Preferences:
-    def element(block: PreferencesBlock) -> dict[str, Any]:
-        found = values.get(block, {}).get(PairingAction.FIELD)
-        return found if isinstance(found, dict) else {}
-
-    def checked(block: PreferencesBlock) -> list[str]:
-        options = element(block).get("selected_options") or []
-        return [str(o.get("value")) for o in options if isinstance(o, dict)]
-
+def _preferences_from(form: Submission, errors: dict[str, str]) -> Preferences:
     def kinds(block: PreferencesBlock) -> frozenset[SupportKind]:
         chosen: set[SupportKind] = set()
-        for value in checked(block):
+        for value in form.checked(block):
             try:
                 chosen.add(SupportKind(value))
             except ValueError:
@@ -227,28 +219,24 @@ def _preferences_from(values: dict[str, Any], errors: dict[str, str]) -> Prefere
         return frozenset(chosen)
 
     paused_until: date | None = None
-    raw_date = element(PreferencesBlock.PAUSED_UNTIL).get("selected_date")
+    raw_date = form.date(PreferencesBlock.PAUSED_UNTIL)
     if raw_date:
         try:
-            paused_until = date.fromisoformat(str(raw_date))
+            paused_until = date.fromisoformat(raw_date)
         except ValueError:
             errors[PreferencesBlock.PAUSED_UNTIL] = "Choose a date from the calendar."
-    topics = element(PreferencesBlock.TOPICS).get("value")
-    avoid = element(PreferencesBlock.AVOID).get("selected_users") or []
     return Preferences(
         seeks=kinds(PreferencesBlock.SEEKS),
         offers=kinds(PreferencesBlock.OFFERS),
-        topics=str(topics) if isinstance(topics, str) else None,
-        avoid=frozenset(str(u) for u in avoid if isinstance(u, str)),
+        topics=form.text(PreferencesBlock.TOPICS) or None,
+        avoid=frozenset(form.users(PreferencesBlock.AVOID)),
         paused_until=paused_until,
-        skip_next_round=SKIP_OPTION in checked(PreferencesBlock.SKIP_NEXT),
+        skip_next_round=SKIP_OPTION in form.checked(PreferencesBlock.SKIP_NEXT),
     )
 
 
-def _programmes_from(values: dict[str, Any]) -> set[uuid.UUID]:
-    found = values.get(PreferencesBlock.PROGRAMMES, {}).get(PairingAction.FIELD) or {}
-    options = found.get("selected_options") or [] if isinstance(found, dict) else []
-    chosen = {parse_uuid(o.get("value")) for o in options if isinstance(o, dict)}
+def _programmes_from(form: Submission) -> set[uuid.UUID]:
+    chosen = {parse_uuid(value) for value in form.checked(PreferencesBlock.PROGRAMMES)}
     return {c for c in chosen if c is not None}
 
 
@@ -453,9 +441,11 @@ def save_programme(
         return
     workspace_id, user_id = str(context.team_id), str(context.user_id)
 
+    form = Submission(view, action_id=PairingAction.FIELD)
+
     def save() -> None:
-        spec = _programme_spec_from(view.get("state", {}).get("values", {}))
-        programme_id = parse_uuid(private_metadata(view).get("programme_id"))
+        spec = _programme_spec_from(form)
+        programme_id = parse_uuid(form.metadata.get("programme_id"))
         with db.begin() as session:
             if programme_id is None:
                 create_programme(
@@ -473,36 +463,27 @@ def save_programme(
     save_then_refresh_home(ack, save, context=context, client=client, db=db, settings=settings)
 
 
-def _programme_spec_from(values: dict[str, Any]) -> ProgrammeSpec:
-    def element(block: ProgrammeBlock) -> dict[str, Any]:
-        found = values.get(block, {}).get(PairingAction.FIELD)
-        return found if isinstance(found, dict) else {}
-
-    def selected(block: ProgrammeBlock) -> str:
-        option = element(block).get("selected_option") or {}
-        return str(option.get("value", "")) if isinstance(option, dict) else ""
-
+def _programme_spec_from(form: Submission) -> ProgrammeSpec:
     errors: dict[str, str] = {}
     cadence = Cadence.WEEKLY
     try:
-        cadence = Cadence(selected(ProgrammeBlock.CADENCE))
+        cadence = Cadence(form.selected(ProgrammeBlock.CADENCE))
     except ValueError:
         errors[ProgrammeBlock.CADENCE] = "Choose how often people are introduced."
-    window = selected(ProgrammeBlock.REPEAT_WINDOW)
+    window = form.selected(ProgrammeBlock.REPEAT_WINDOW)
     if not window.isdigit() or len(window) > 3:
         errors[ProgrammeBlock.REPEAT_WINDOW] = "Choose how many rounds before a pair may meet again."
     if errors:
         raise InvalidInput(errors)
-    weekday = selected(ProgrammeBlock.WEEKDAY)
-    options = element(ProgrammeBlock.OPTIONS).get("selected_options") or []
+    weekday = form.selected(ProgrammeBlock.WEEKDAY)
     return ProgrammeSpec(
-        channel_id=str(element(ProgrammeBlock.CHANNEL).get("selected_conversation") or ""),
+        channel_id=form.conversation(ProgrammeBlock.CHANNEL),
         cadence=cadence,
         weekday=int(weekday) if weekday.isdigit() and len(weekday) == 1 else -1,
-        local_time=str(element(ProgrammeBlock.LOCAL_TIME).get("selected_time") or ""),
-        timezone=chosen_timezone(element(ProgrammeBlock.TIMEZONE)),
+        local_time=form.time(ProgrammeBlock.LOCAL_TIME),
+        timezone=chosen_timezone(form.element(ProgrammeBlock.TIMEZONE)),
         repeat_window=int(window),
-        prefer_cross_team=any(isinstance(o, dict) and o.get("value") == CROSS_TEAM_OPTION for o in options),
+        prefer_cross_team=CROSS_TEAM_OPTION in form.checked(ProgrammeBlock.OPTIONS),
     )
 
 

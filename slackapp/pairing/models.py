@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Date, Enum, ForeignKey, SmallInteger, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from slackapp.checkins.models import Cadence
+from slackapp.cadence.schedule import Cadence
 from slackapp.database import (
     DELETE_ROW,
     FEATURE,

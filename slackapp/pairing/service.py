@@ -19,8 +19,8 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
-from slackapp.checkins.models import Cadence
-from slackapp.checkins.schedule import (
+from slackapp.cadence.schedule import (
+    Cadence,
     first_slot_after,
     schedule_errors,
     slot_after,

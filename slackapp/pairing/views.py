@@ -10,7 +10,6 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
-    CheckboxesElement,
     ConfirmObject,
     ContextBlock,
     ConversationFilter,
@@ -21,14 +20,14 @@ from slack_sdk.models.blocks import (
     InputBlock,
     MarkdownTextObject,
     Option,
-    PlainTextInputElement,
     SectionBlock,
     StaticSelectElement,
     UserMultiSelectElement,
 )
 from slack_sdk.models.views import View
 
-from slackapp.checkins.models import Cadence
+from slackapp.cadence.form import CADENCE_LABELS, WEEKDAYS, build_schedule_blocks
+from slackapp.cadence.schedule import Cadence
 from slackapp.home.ids import HomeList
 from slackapp.home.pages import build_pager, page_of
 from slackapp.pairing.ids import (
@@ -48,7 +47,7 @@ from slackapp.pairing.service import (
     UNANSWERED_LIMIT,
     HeldData,
 )
-from slackapp.schedule_form import CADENCE_LABELS, WEEKDAYS, build_schedule_blocks
+from slackapp.slack.forms import build_form, checkboxes_input, text_input
 from slackapp.slack.mrkdwn import escape
 from slackapp.support import SupportKind
 
@@ -315,60 +314,51 @@ def build_preferences_modal(
         )
         for p in programmes
     ]
-    chosen_programmes = [o for o in programme_options if o.value in joined]
     kind_options = _kind_options()
     seeks = set(profile.seeks) if profile else set()
     offers = set(profile.offers) if profile else set()
     blocks: list[Block] = []
     if programme_options:
         blocks.append(
-            InputBlock(
+            checkboxes_input(
                 block_id=PreferencesBlock.PROGRAMMES,
+                action_id=PairingAction.FIELD,
                 label="Introduce me in",
                 optional=True,
                 hint="Untick every programme to stop introductions while keeping your settings.",
-                element=CheckboxesElement(
-                    action_id=PairingAction.FIELD,
-                    options=programme_options,
-                    initial_options=chosen_programmes or None,
-                ),
+                options=programme_options,
+                ticked=joined,
             )
         )
     else:
         blocks.append(SectionBlock(text="There's no peer-support programme here yet. Ask your HR team."))
     blocks += [
         ContextBlock(elements=[MarkdownTextObject(text=PARTNERS_SEE)]),
-        InputBlock(
+        checkboxes_input(
             block_id=PreferencesBlock.SEEKS,
+            action_id=PairingAction.FIELD,
             label="Support I'd welcome",
             optional=True,
-            element=CheckboxesElement(
-                action_id=PairingAction.FIELD,
-                options=kind_options,
-                initial_options=[o for o in kind_options if o.value in seeks] or None,
-            ),
+            options=kind_options,
+            ticked=seeks,
         ),
-        InputBlock(
+        checkboxes_input(
             block_id=PreferencesBlock.OFFERS,
+            action_id=PairingAction.FIELD,
             label="Support I can offer",
             optional=True,
-            element=CheckboxesElement(
-                action_id=PairingAction.FIELD,
-                options=kind_options,
-                initial_options=[o for o in kind_options if o.value in offers] or None,
-            ),
+            options=kind_options,
+            ticked=offers,
         ),
-        InputBlock(
+        text_input(
             block_id=PreferencesBlock.TOPICS,
+            action_id=PairingAction.FIELD,
             label="Topics I'm happy to talk about",
             optional=True,
             hint="Shown to the people you're introduced to, as you write it.",
-            element=PlainTextInputElement(
-                action_id=PairingAction.FIELD,
-                initial_value=(profile.topics if profile and profile.topics else None),
-                max_length=TOPICS_MAX_LENGTH,
-                placeholder="e.g. new parents, moving city, learning to manage",
-            ),
+            initial=profile.topics if profile else None,
+            max_length=TOPICS_MAX_LENGTH,
+            placeholder="e.g. new parents, moving city, learning to manage",
         ),
         InputBlock(
             block_id=PreferencesBlock.PAUSED_UNTIL,
@@ -379,19 +369,13 @@ def build_preferences_modal(
                 initial_date=(profile.paused_until.isoformat() if profile and profile.paused_until else None),
             ),
         ),
-        InputBlock(
+        checkboxes_input(
             block_id=PreferencesBlock.SKIP_NEXT,
+            action_id=PairingAction.FIELD,
             label="Next round",
             optional=True,
-            element=CheckboxesElement(
-                action_id=PairingAction.FIELD,
-                options=[Option(value=SKIP_OPTION, text="Skip my next round")],
-                initial_options=(
-                    [Option(value=SKIP_OPTION, text="Skip my next round")]
-                    if profile and profile.skip_next_round
-                    else None
-                ),
-            ),
+            options=[Option(value=SKIP_OPTION, text="Skip my next round")],
+            ticked={SKIP_OPTION} if profile and profile.skip_next_round else (),
         ),
         InputBlock(
             block_id=PreferencesBlock.AVOID,
@@ -426,13 +410,10 @@ def build_preferences_modal(
             ],
         ),
     ]
-    return View(
-        type="modal",
+    return build_form(
         callback_id=PairingCallback.PREFERENCES,
         title="Peer support",
-        submit="Save",
-        close="Cancel",
-        private_metadata=json.dumps({"programme_ids": [o.value for o in programme_options]}),
+        metadata={"programme_ids": [o.value for o in programme_options]},
         blocks=blocks,
     )
 
@@ -547,24 +528,19 @@ def build_programme_form(programme: Programme | None, *, default_timezone: str) 
                 ),
             ),
         ),
-        InputBlock(
+        checkboxes_input(
             block_id=ProgrammeBlock.OPTIONS,
+            action_id=PairingAction.FIELD,
             label="Options",
             optional=True,
-            element=CheckboxesElement(
-                action_id=PairingAction.FIELD,
-                options=[cross_team],
-                initial_options=[cross_team] if programme is None or programme.prefer_cross_team else None,
-            ),
+            options=[cross_team],
+            ticked={CROSS_TEAM_OPTION} if programme is None or programme.prefer_cross_team else (),
         ),
     ]
-    return View(
-        type="modal",
+    return build_form(
         callback_id=PairingCallback.PROGRAMME_FORM,
         title="Edit programme" if programme else "New programme",
-        submit="Save",
-        close="Cancel",
-        private_metadata=json.dumps({"programme_id": str(programme.id) if programme else None}),
+        metadata={"programme_id": str(programme.id) if programme else None},
         blocks=blocks,
     )
 

@@ -80,6 +80,7 @@ from slackapp.resources.views import (
     map_block_ids,
 )
 from slackapp.settings import Settings
+from slackapp.slack.forms import Submission, show_field_errors
 from slackapp.slack.modal_submissions import save_then_refresh_home
 from slackapp.slack.mrkdwn import escape
 from slackapp.slack.notice import build_notice_view
@@ -533,13 +534,14 @@ def send_anonymous_question(
 ) -> None:
     """Keep the question (and, sealed until it is answered, who asked), then relay it to the contact."""
     workspace_id, user_id = str(context.team_id), str(context.user_id)
-    question = _text_value(view, QUESTION_BLOCK, ResourceAction.QUESTION_FIELD)
+    form = Submission(view, action_id=ResourceAction.QUESTION_FIELD)
+    question = form.text(QUESTION_BLOCK)
     try:
         with db.begin() as session:
             row = ask_anonymously(
                 session=session,
                 workspace_id=workspace_id,
-                entry_id=_required(parse_uuid(private_metadata(view).get("entry_id"))),
+                entry_id=_required(parse_uuid(form.metadata.get("entry_id"))),
                 asker_id=user_id,
                 question=question,
                 now=utcnow(),
@@ -549,7 +551,7 @@ def send_anonymous_question(
             question_id, contact_id, text_ = str(row.id), row.contact_id, row.question
             message, blocks = build_question_message(entry, question_id, text_)
     except InvalidInput as invalid:
-        ack(response_action="errors", errors={QUESTION_BLOCK: invalid.errors["question"]})
+        show_field_errors(ack, {QUESTION_BLOCK: invalid.errors["question"]})
         return
     except NotFound as missing:
         ack(response_action="update", view=build_notice_view("Not available", str(missing)))
@@ -559,14 +561,11 @@ def send_anonymous_question(
     except (SlackApiError, OSError) as error:
         if may_have_taken_effect(error):
             # It may be in the contact's DM: kept, so its Answer button works if it arrived.
-            ack(response_action="errors", errors={QUESTION_BLOCK: UNCONFIRMED.format(what="question")})
+            show_field_errors(ack, {QUESTION_BLOCK: UNCONFIRMED.format(what="question")})
             return
         with db.begin() as session:
             withdraw_question(session=session, question_id=uuid.UUID(question_id))
-        ack(
-            response_action="errors",
-            errors={QUESTION_BLOCK: "Your question couldn't be sent just now. Try again."},
-        )
+        show_field_errors(ack, {QUESTION_BLOCK: "Your question couldn't be sent just now. Try again."})
         return
     ack(
         response_action="update",
@@ -616,13 +615,14 @@ def send_answer(
 ) -> None:
     """Relay the answer to whoever asked, then delete the question and with it the link to them."""
     workspace_id, user_id = str(context.team_id), str(context.user_id)
+    form = Submission(view, action_id=ResourceAction.ANSWER_FIELD)
     try:
-        answer = check_answer(_text_value(view, ANSWER_BLOCK, ResourceAction.ANSWER_FIELD))
+        answer = check_answer(form.text(ANSWER_BLOCK))
         with db() as session:
             row = get_question_for_contact(
                 session=session,
                 workspace_id=workspace_id,
-                question_id=_required(parse_uuid(private_metadata(view).get("question_id"))),
+                question_id=_required(parse_uuid(form.metadata.get("question_id"))),
                 contact_id=user_id,
                 now=utcnow(),
             )
@@ -631,7 +631,7 @@ def send_answer(
             entry = get_active_entry(session=session, workspace_id=workspace_id, entry_id=row.entry_id)
             entry_name = entry.name
     except InvalidInput as invalid:
-        ack(response_action="errors", errors={ANSWER_BLOCK: invalid.errors["answer"]})
+        show_field_errors(ack, {ANSWER_BLOCK: invalid.errors["answer"]})
         return
     except NotFound as missing:
         ack(response_action="update", view=build_notice_view("Already answered", str(missing)))
@@ -647,7 +647,7 @@ def send_answer(
             if may_have_taken_effect(error)
             else "Your answer couldn't be delivered just now. Try again."
         )
-        ack(response_action="errors", errors={ANSWER_BLOCK: failed})
+        show_field_errors(ack, {ANSWER_BLOCK: failed})
         return
     with db.begin() as session:
         forget_question(session=session, question_id=question_id)
@@ -759,24 +759,19 @@ def save_map(
 ) -> None:
     """Save the person's support map (theirs alone) and draw it in their Home tab."""
     workspace_id, user_id = str(context.team_id), str(context.user_id)
-    values = view.get("state", {}).get("values", {})
+    form = Submission(view, action_id=ResourceAction.MAP_HOW_MANY)
     lines: dict[SupportKind, MapLine] = {}
     errors: dict[str, str] = {}
     for kind in SupportKind:
         how_block, from_block = map_block_ids(kind)
-        how = (
-            (values.get(how_block, {}).get(ResourceAction.MAP_HOW_MANY) or {}).get("selected_option") or {}
-        ).get("value")
-        picked = (values.get(from_block, {}).get(ResourceAction.MAP_FROM_WHERE) or {}).get(
-            "selected_options"
-        ) or []
-        parts = tuple(LifePart(o["value"]) for o in picked if o.get("value") in {p.value for p in LifePart})
+        how = form.selected(how_block)
+        picked = form.checked(from_block, ResourceAction.MAP_FROM_WHERE)
+        parts = tuple(LifePart(value) for value in picked if value in {p.value for p in LifePart})
         if how in {h.value for h in HowMany}:
             lines[kind] = MapLine(how_many=HowMany(how), from_where=parts)
         elif parts:
             errors[how_block] = "Choose how many people, or leave the parts of life empty."
-    if errors:
-        ack(response_action="errors", errors=errors)
+    if show_field_errors(ack, errors):
         return
     with db.begin() as session:
         save_support_map(session=session, workspace_id=workspace_id, user_id=user_id, lines=lines)
@@ -833,31 +828,19 @@ def open_edit_entry_form(
     client.views_open(trigger_id=body["trigger_id"], view=build_entry_form(entry))
 
 
-def _entry_spec_from(values: dict[str, Any]) -> EntrySpec:
-    def element(block: EntryBlock) -> dict[str, Any]:
-        found = values.get(block, {}).get(ResourceAction.ENTRY_FIELD)
-        return found if isinstance(found, dict) else {}
-
-    def text(block: EntryBlock) -> str:
-        return str(element(block).get("value") or "")
-
-    def checked(block: EntryBlock) -> tuple[str, ...]:
-        options = element(block).get("selected_options") or []
-        return tuple(str(o.get("value")) for o in options if isinstance(o, dict))
-
-    kind = element(EntryBlock.KIND).get("selected_option") or {}
+def _entry_spec_from(form: Submission) -> EntrySpec:
     return EntrySpec(
-        kind=str(kind.get("value") or "") if isinstance(kind, dict) else "",
-        name=text(EntryBlock.NAME),
-        description=text(EntryBlock.DESCRIPTION),
-        channel_id=str(element(EntryBlock.CHANNEL).get("selected_conversation") or "") or None,
-        contact_id=str(element(EntryBlock.CONTACT).get("selected_user") or "") or None,
-        url=text(EntryBlock.URL),
-        phone=text(EntryBlock.PHONE),
-        support_kinds=checked(EntryBlock.SUPPORT_KINDS),
-        tags=split_list(text(EntryBlock.TAGS)),
-        regions=checked(EntryBlock.REGIONS),
-        needs_approval=NEEDS_APPROVAL_OPTION in checked(EntryBlock.OPTIONS),
+        kind=form.selected(EntryBlock.KIND),
+        name=form.text(EntryBlock.NAME),
+        description=form.text(EntryBlock.DESCRIPTION),
+        channel_id=form.conversation(EntryBlock.CHANNEL) or None,
+        contact_id=form.user(EntryBlock.CONTACT) or None,
+        url=form.text(EntryBlock.URL),
+        phone=form.text(EntryBlock.PHONE),
+        support_kinds=form.checked(EntryBlock.SUPPORT_KINDS),
+        tags=split_list(form.text(EntryBlock.TAGS)),
+        regions=form.checked(EntryBlock.REGIONS),
+        needs_approval=NEEDS_APPROVAL_OPTION in form.checked(EntryBlock.OPTIONS),
     )
 
 
@@ -892,7 +875,8 @@ def save_entry(
     if not require_admin_submission(ack, client, context, db):
         return
     workspace_id, user_id = str(context.team_id), str(context.user_id)
-    spec = _entry_spec_from(view.get("state", {}).get("values", {}))
+    form = Submission(view, action_id=ResourceAction.ENTRY_FIELD)
+    spec = _entry_spec_from(form)
     channel_errors: dict[str, str] = {}
     if spec.channel_id and spec.kind != EntryKind.PROFESSIONAL:
         problem, private = _channel_problem(client, spec.channel_id)
@@ -900,10 +884,9 @@ def save_entry(
             channel_errors[EntryBlock.CHANNEL] = problem
         elif private:  # nobody can be added to a private channel without its members: ask the contact
             spec = replace(spec, needs_approval=True)
-    if errors := {**entry_errors(spec), **channel_errors}:
-        ack(response_action="errors", errors=errors)
+    if show_field_errors(ack, {**entry_errors(spec), **channel_errors}):
         return
-    metadata = private_metadata(view)
+    metadata = form.metadata
     entry_id = parse_uuid(metadata.get("entry_id"))
     if (view.get("private_metadata") and not metadata) or (metadata.get("entry_id") and entry_id is None):
         # A tampered or garbled form must not quietly become a new entry.
@@ -1020,11 +1003,6 @@ def show_audit_log(
 
 
 # -- helpers ---------------------------------------------------------------------------------------------
-
-
-def _text_value(view: dict[str, Any], block: str, action: str) -> str:
-    element = view.get("state", {}).get("values", {}).get(block, {}).get(action) or {}
-    return str(element.get("value") or "")
 
 
 def _required(value: uuid.UUID | None) -> uuid.UUID:

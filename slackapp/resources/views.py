@@ -10,7 +10,6 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
-    CheckboxesElement,
     ConfirmObject,
     ContextBlock,
     ConversationFilter,
@@ -63,6 +62,7 @@ from slackapp.resources.service import (
     MapLine,
     support_gaps,
 )
+from slackapp.slack.forms import build_form, checkboxes_input, text_input
 from slackapp.slack.mrkdwn import escape, link
 from slackapp.support import SupportKind
 
@@ -138,21 +138,18 @@ def build_entry_form(entry: ResourceEntry | None) -> View:
         hint: str | None = None,
         multiline: bool = False,
     ) -> InputBlock:
-        return InputBlock(
+        return text_input(
             block_id=block,
+            action_id=ResourceAction.ENTRY_FIELD,
             label=label,
+            initial=value,
+            max_length=max_length,
             hint=hint,
             optional=block is not EntryBlock.NAME,
-            element=PlainTextInputElement(
-                action_id=ResourceAction.ENTRY_FIELD,
-                initial_value=value or None,
-                max_length=max_length,
-                multiline=multiline or None,
-            ),
+            multiline=multiline,
         )
 
     supports = [_support_option(k) for k in SupportKind]
-    chosen_supports = [o for o in supports if entry and o.value in entry.support_kinds]
     approval = Option(value=NEEDS_APPROVAL_OPTION, text="Joining needs the contact's approval")
     blocks: list[Block] = [
         InputBlock(
@@ -172,15 +169,13 @@ def build_entry_form(entry: ResourceEntry | None) -> View:
             DESCRIPTION_MAX,
             multiline=True,
         ),
-        InputBlock(
+        checkboxes_input(
             block_id=EntryBlock.SUPPORT_KINDS,
+            action_id=ResourceAction.ENTRY_FIELD,
             label="Kinds of support it offers",
             hint="Check-ins suggest it to people who are missing these.",
-            element=CheckboxesElement(
-                action_id=ResourceAction.ENTRY_FIELD,
-                options=supports,
-                initial_options=chosen_supports or None,
-            ),
+            options=supports,
+            ticked=entry.support_kinds if entry else (),
         ),
         InputBlock(
             block_id=EntryBlock.CHANNEL,
@@ -203,15 +198,13 @@ def build_entry_form(entry: ResourceEntry | None) -> View:
                 initial_user=entry.contact_id if entry and entry.contact_id else None,
             ),
         ),
-        InputBlock(
+        checkboxes_input(
             block_id=EntryBlock.OPTIONS,
+            action_id=ResourceAction.ENTRY_FIELD,
             label="Joining",
             optional=True,
-            element=CheckboxesElement(
-                action_id=ResourceAction.ENTRY_FIELD,
-                options=[approval],
-                initial_options=[approval] if entry and entry.needs_approval else None,
-            ),
+            options=[approval],
+            ticked={NEEDS_APPROVAL_OPTION} if entry and entry.needs_approval else (),
         ),
         text(EntryBlock.URL, "Link", entry.url if entry else None, URL_MAX, "A full https:// link."),
         text(
@@ -250,13 +243,10 @@ def build_entry_form(entry: ResourceEntry | None) -> View:
                 ]
             )
         )
-    return View(
-        type="modal",
+    return build_form(
         callback_id=ResourceCallback.ENTRY_FORM,
         title="Edit entry" if entry else "New entry",
-        submit="Save",
-        close="Cancel",
-        private_metadata=_metadata(entry_id=str(entry.id) if entry else None),
+        metadata={"entry_id": str(entry.id) if entry else None},
         blocks=blocks,
     )
 
@@ -509,23 +499,21 @@ def _filter_data(wanted: DirectoryFilter) -> dict[str, str | None]:
 
 
 def build_ask_view(entry: ResourceEntry) -> View:
-    return View(
-        type="modal",
+    return build_form(
         callback_id=ResourceCallback.ASK_ANONYMOUSLY,
         title="Ask anonymously",
         submit="Send",
-        close="Cancel",
-        private_metadata=_metadata(entry_id=str(entry.id)),
+        metadata={"entry_id": str(entry.id)},
         blocks=[
             SectionBlock(
                 text=f"Your question goes to <@{entry.contact_id}>, the contact for *{escape(entry.name)}*."
             ),
-            InputBlock(
+            text_input(
                 block_id=QUESTION_BLOCK,
+                action_id=ResourceAction.QUESTION_FIELD,
                 label="Your question",
-                element=PlainTextInputElement(
-                    action_id=ResourceAction.QUESTION_FIELD, multiline=True, max_length=QUESTION_MAX
-                ),
+                multiline=True,
+                max_length=QUESTION_MAX,
             ),
             _context(
                 "They will not see who asked. Kindred keeps the link to you only until their answer "
@@ -586,21 +574,19 @@ def _day(moment: datetime) -> str:
 
 
 def build_answer_view(question_id: str, question: str) -> View:
-    return View(
-        type="modal",
+    return build_form(
         callback_id=ResourceCallback.ANSWER,
         title="Answer anonymously",
         submit="Send answer",
-        close="Cancel",
-        private_metadata=_metadata(question_id=question_id),
+        metadata={"question_id": question_id},
         blocks=[
             SectionBlock(text="\n".join(f"> {escape(line)}" for line in question.splitlines())[:3000]),
-            InputBlock(
+            text_input(
                 block_id=ANSWER_BLOCK,
+                action_id=ResourceAction.ANSWER_FIELD,
                 label="Your answer",
-                element=PlainTextInputElement(
-                    action_id=ResourceAction.ANSWER_FIELD, multiline=True, max_length=QUESTION_MAX
-                ),
+                multiline=True,
+                max_length=QUESTION_MAX,
             ),
         ],
     )
@@ -804,22 +790,13 @@ def build_support_map_form(support_map: Mapping[SupportKind, MapLine]) -> View:
                     ),
                 ),
             ),
-            InputBlock(
+            checkboxes_input(
                 block_id=from_block,
+                action_id=ResourceAction.MAP_FROM_WHERE,
                 label="From which parts of your life?",
                 optional=True,
-                element=CheckboxesElement(
-                    action_id=ResourceAction.MAP_FROM_WHERE,
-                    options=part_options,
-                    initial_options=[o for o in part_options if line and o.value in line.from_where] or None,
-                ),
+                options=part_options,
+                ticked=line.from_where if line else (),
             ),
         ]
-    return View(
-        type="modal",
-        callback_id=ResourceCallback.SUPPORT_MAP,
-        title="My support map",
-        submit="Save",
-        close="Cancel",
-        blocks=blocks,
-    )
+    return build_form(callback_id=ResourceCallback.SUPPORT_MAP, title="My support map", blocks=blocks)

@@ -7,8 +7,9 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from slackapp.admin.service import HelpContact
+from slackapp.cadence.schedule import Cadence
 from slackapp.checkins.ids import COMMENT_BLOCK
-from slackapp.checkins.models import Cadence, Pulse, Round, RoundState
+from slackapp.checkins.models import Pulse, Round, RoundState
 from slackapp.checkins.questions import CATALOGUE
 from slackapp.checkins.suggestions import Needs, needs_from_answers, suggest
 from slackapp.checkins.views import (

@@ -17,6 +17,7 @@ from sqlalchemy import JSON, LargeBinary, String, Text, select
 
 from slackapp.actions.service import record_action
 from slackapp.admin.service import HelpContact, add_kindred_admin, set_help_contact
+from slackapp.cadence.schedule import Cadence
 from slackapp.checkins.service import create_pulse
 from slackapp.dashboard_sessions import start_session
 from slackapp.data_rights.ids import DataRightsAction
@@ -24,7 +25,6 @@ from slackapp.data_rights.service import person_columns
 from slackapp.database import FEATURE, FORGOTTEN, HELD, KEPT, PERSON, WHY, Base, SessionFactory, utcnow
 from slackapp.installations.store import EncryptedInstallationStore
 from slackapp.org.service import set_team_managers
-from slackapp.pairing.models import Cadence
 from slackapp.pairing.service import Preferences, ProgrammeSpec, create_programme, save_preferences
 from slackapp.resources.relay import AskerKeys
 from slackapp.resources.service import (

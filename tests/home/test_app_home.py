@@ -8,8 +8,8 @@ from typing import Any
 
 from slackapp.admin.ids import AdminAction
 from slackapp.admin.service import add_kindred_admin
+from slackapp.cadence.schedule import Cadence
 from slackapp.checkins.ids import CheckinAction
-from slackapp.checkins.models import Cadence
 from slackapp.checkins.service import create_pulse, invite_people, list_pulses, open_round_now
 from slackapp.database import SessionFactory, utcnow
 from slackapp.home.ids import HomeAction, HomeList

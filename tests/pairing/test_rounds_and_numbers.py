@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from slackapp.checkins.models import Cadence
+from slackapp.cadence.schedule import Cadence
 from slackapp.database import SessionFactory
 from slackapp.pairing.ids import PairingAction
 from slackapp.pairing.models import Group, GroupMember, PairingRound, Profile, Programme

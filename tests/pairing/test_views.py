@@ -6,7 +6,7 @@ import json
 import uuid
 from datetime import UTC, date, datetime
 
-from slackapp.checkins.models import Cadence
+from slackapp.cadence.schedule import Cadence
 from slackapp.pairing.ids import PairingAction, PreferencesBlock
 from slackapp.pairing.matching import Person, match
 from slackapp.pairing.models import Profile, Programme

@@ -21,8 +21,9 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 
+from slackapp.cadence.schedule import Cadence
 from slackapp.checkins.ids import INVITATION_EVENT, CheckinAction, CheckinCallback
-from slackapp.checkins.models import Cadence, Pulse, Round, RoundState
+from slackapp.checkins.models import Pulse, Round, RoundState
 from slackapp.checkins.questions import DEFAULT_QUESTION_KEYS, QuestionKey
 from slackapp.checkins.service import PulseSpec, create_pulse, open_round_now
 from slackapp.database import SessionFactory, utcnow

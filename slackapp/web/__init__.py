@@ -21,7 +21,7 @@ from slackapp.installations.oauth import build_oauth_settings
 from slackapp.installations.store import EncryptedInstallationStore
 from slackapp.logs import current_request_id, new_request_id
 from slackapp.settings import Settings
-from slackapp.web_security import protect
+from slackapp.web.security import protect
 
 log = logging.getLogger(__name__)
 

@@ -2,8 +2,7 @@
 
 from datetime import UTC, datetime
 
-from slackapp.checkins.models import Cadence
-from slackapp.checkins.schedule import first_slot_after, slot_after
+from slackapp.cadence.schedule import Cadence, first_slot_after, slot_after
 
 
 def test_weekly_pulse_opens_on_the_next_chosen_weekday_at_local_time() -> None:

@@ -15,7 +15,7 @@ from slack_sdk.models.blocks import (
     TimePickerElement,
 )
 
-from slackapp.checkins.models import Cadence
+from slackapp.cadence.schedule import Cadence
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 CADENCE_LABELS = {

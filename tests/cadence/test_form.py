@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from zoneinfo import available_timezones
 
-from slackapp.checkins.models import Cadence
-from slackapp.schedule_form import ScheduleBlock, build_schedule_blocks, chosen_timezone
+from slackapp.cadence.form import ScheduleBlock, build_schedule_blocks, chosen_timezone
+from slackapp.cadence.schedule import Cadence
 
 
 def test_the_time_zone_is_a_list_grouped_by_area_within_block_kits_limits() -> None:

@@ -1,11 +1,18 @@
-"""When a pulse's rounds open: local wall-clock time in the pulse's time zone, through DST changes."""
+"""How often something recurs and when its next slot falls: local wall-clock time in its time zone,
+through DST changes."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from slackapp.checkins.models import Cadence
+
+class Cadence(StrEnum):
+    WEEKLY = "weekly"
+    FORTNIGHTLY = "fortnightly"
+    MONTHLY = "monthly"
+
 
 CADENCE_DAYS = {Cadence.WEEKLY: 7, Cadence.FORTNIGHTLY: 14, Cadence.MONTHLY: 28}
 
