@@ -68,8 +68,6 @@ NO_SUCH_CHECKIN = ("Check-in not found", PULSE_GONE)
 
 
 def register(app: App) -> None:
-    app.command("/checkin")(checkin_command)
-    app.action(CheckinAction.OPEN_MODAL)(open_checkin)
     intake = Intake()  # one per app, so one per web process: nothing global
 
     def submit_checkin_here(
@@ -78,7 +76,10 @@ def register(app: App) -> None:
         """A check-in submission, with this app's intake cache."""
         submit_checkin(ack, view, context, db, settings, intake=intake)
 
+    # Registered first: Bolt tries listeners in order, and this is the busiest request Kindred answers.
     app.view(CheckinCallback.ANSWER_MODAL)(submit_checkin_here)
+    app.command("/checkin")(checkin_command)
+    app.action(CheckinAction.OPEN_MODAL)(open_checkin)
     app.action(CheckinAction.NEW_PULSE)(open_new_pulse_form)
     app.action(CheckinAction.EDIT_PULSE)(open_edit_pulse_form)
     app.view(CheckinCallback.PULSE_FORM)(save_pulse)
