@@ -81,7 +81,11 @@ class Intake:
     def round(
         self, db: SessionFactory, *, workspace_id: str, round_id: uuid.UUID | None, now: datetime
     ) -> AnswerableRound | None:
-        """The round's facts if it exists in this workspace and takes answers as far as we know."""
+        """The round's facts if it exists in this workspace and takes answers as far as we know.
+
+        Raises:
+            RoundNotOpen: the database says the round has closed.
+        """
         if round_id is None:
             return None
         key = (workspace_id, round_id)

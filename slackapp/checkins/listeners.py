@@ -212,6 +212,9 @@ def submit_checkin(
                 with db() as session:
                     region = read_region(session=session, workspace_id=workspace_id, user_id=user_id)
             sources = [directory.source(region=region)]
+    except RoundNotOpen:
+        ack(response_action="update", view=build_notice_view(*ROUND_CLOSED))
+        return
     except SQLAlchemyError:
         # Nothing was written; the answers stay on screen and pressing Send again retries.
         ack(response_action="errors", errors={_first_block(values): SAVE_FAILED})

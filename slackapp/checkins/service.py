@@ -481,21 +481,27 @@ _ANSWERABLE_ROUND = select(
     Round.comments_enabled,
     Round.closes_at,
     Round.secret_ciphertext,
-).where(Round.id == bindparam("round_id"), Round.state != RoundState.CLOSED)
+    Round.state,
+).where(Round.id == bindparam("round_id"))
 
 
 def find_answerable_round(
     *, session: Session, workspace_id: str, round_id: uuid.UUID | None
 ) -> AnswerableRound | None:
-    """The round's answerable facts if it exists in this workspace and has not closed; one plain read.
+    """The round's answerable facts, if it exists in this workspace; one plain read.
 
     Cheaper than `find_round`: no ORM identity map, and only the columns answering needs.
+
+    Raises:
+        RoundNotOpen: the round exists but has closed.
     """
     if round_id is None:
         return None
     row = session.execute(_ANSWERABLE_ROUND, {"round_id": round_id}).first()
-    if row is None or row.workspace_id != workspace_id or row.secret_ciphertext is None:
+    if row is None or row.workspace_id != workspace_id:
         return None
+    if row.state is RoundState.CLOSED or row.secret_ciphertext is None:
+        raise RoundNotOpen()
     return AnswerableRound(
         id=row.id,
         workspace_id=row.workspace_id,
