@@ -248,13 +248,17 @@ def submit_checkin(
         return
     except NotInvited:
         # Rare, so the round is read again: whether it knows its invitees yet can change after opening.
-        with db() as session:
-            found = find_round(session=session, workspace_id=workspace_id, round_id=round_.id)
-            notice = (
-                ROUND_OPENING
-                if found is None or found.invited_count is None
-                else build_not_invited_notice(found)
-            )
+        try:
+            with db() as session:
+                found = find_round(session=session, workspace_id=workspace_id, round_id=round_.id)
+                notice = (
+                    ROUND_OPENING
+                    if found is None or found.invited_count is None
+                    else build_not_invited_notice(found)
+                )
+        except SQLAlchemyError:
+            ack(response_action="errors", errors={question_blocks[0]: SAVE_FAILED})
+            return
         ack(response_action="update", view=build_notice_view(*notice))
         return
     suggestions = suggest(needs, help_contact=contact, sources=sources)

@@ -178,3 +178,20 @@ def test_a_kept_round_is_read_again_after_its_ttl_and_never_across_workspaces(
     ticks.now += ROUND_TTL
     with pytest.raises(RoundNotOpen):
         intake.round(session_factory, workspace_id=WORKSPACE, round_id=round_.id, now=now)
+
+
+def test_an_uninvited_person_during_a_database_failure_keeps_their_answers_and_nothing_is_written(
+    slack_requests: SlackRequests, session_factory: SessionFactory, engine: Engine
+) -> None:
+    round_ = make_open_round(session_factory)
+    invite(session_factory, round_.id, "U0FIRST")
+    assert submit(slack_requests, round_.id, "U0FIRST")["view"]["title"]["text"] == "Thank you"
+    with failing_reads_of(engine, "checkin_round"):  # the round is kept; telling why it refused fails
+        failed = submit(slack_requests, round_.id, "U0OUTSIDER")
+    assert failed["response_action"] == "errors"
+    assert list(failed["errors"].values()) == [SAVE_FAILED]
+    assert count(session_factory, Participation) == 1
+
+    refused = submit(slack_requests, round_.id, "U0OUTSIDER")
+    assert refused["view"]["title"]["text"] == "Not your check-in"
+    assert count(session_factory, Participation) == 1
