@@ -114,14 +114,3 @@ def read_region(*, session: Session, workspace_id: str, user_id: str) -> str | N
     """The region the person chose (read, never written, never kept): one plain read."""
     region = session.execute(_REGION, {"workspace_id": workspace_id, "user_id": user_id}).scalar()
     return str(region) if region is not None else None
-
-
-def directory_suggestions(*, session: Session, workspace_id: str, user_id: str) -> SuggestionSource:
-    """The workspace's directory as a source, with the person's chosen region (read, never written)."""
-    directory = read_directory(session=session, workspace_id=workspace_id)
-    region = (
-        read_region(session=session, workspace_id=workspace_id, user_id=user_id)
-        if directory.ranks_by_region
-        else None
-    )
-    return directory.source(region=region)
