@@ -70,16 +70,18 @@ def instrument() -> None:
     from sqlalchemy.dialects.postgresql._psycopg_common import _PGDialect_common_psycopg
     from sqlalchemy.engine.default import DefaultDialect
 
+    import slackapp.checkins.intake as intake
     import slackapp.checkins.ledger as ledger
     import slackapp.checkins.listeners as listeners
     import slackapp.checkins.service as service
 
     # The listener's steps (names as imported into slackapp/checkins/listeners.py).
-    for step in ("find_round", "record_answers", "get_help_contact", "build_thank_you_view", "suggest"):
+    for step in ("record_answers", "read_region", "render_thank_you_view", "suggest"):
         if hasattr(listeners, step):
             measure(listeners, step, f"listener: {step}")
-    if hasattr(listeners, "directory_suggestions"):
-        measure(listeners, "directory_suggestions", "listener: directory_suggestions")
+    # The reads a submission needs, kept per process (slackapp/checkins/intake.py): hits and misses.
+    for step in ("round", "help_contact", "directory"):
+        measure(intake.Intake, step, f"listener: intake.{step}")
     measure(Ack, "__call__", "listener: ack(view) (Block Kit objects to dict)")
     # Bolt around the listener.
     from slack_bolt.app.app import App
@@ -112,6 +114,7 @@ def main() -> int:
         metavar="N",
         help="also print Kindred's N costliest functions (cProfile, own time)",
     )
+    parser.add_argument("--sort", default="tottime", help="cProfile order: tottime (own time) or cumulative")
     args = parser.parse_args()
 
     configure_logging()
@@ -198,7 +201,7 @@ def main() -> int:
                 print(f"  {seconds * 1000 / args.requests:6.3f} ms  {step}  ({per_request:g} per request)")
             if profiler:
                 print("\n(cProfile slows everything down; the figures above include its overhead)")
-                pstats.Stats(profiler).sort_stats("tottime").print_stats(args.cprofile)
+                pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.cprofile)
         engine.dispose()
     finally:
         standin.stop()

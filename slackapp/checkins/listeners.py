@@ -8,14 +8,15 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from slackapp.admin.access import require_admin, require_admin_submission
 from slackapp.admin.operations import AdminOperation, admin_operation_listener
-from slackapp.admin.service import get_help_contact
 from slackapp.cadence.form import chosen_timezone
 from slackapp.cadence.schedule import Cadence
 from slackapp.checkins.ids import COMMENT_BLOCK, CheckinAction, CheckinCallback, PulseBlock, PulseOption
+from slackapp.checkins.intake import Intake
 from slackapp.checkins.ledger import RoundSecrets
 from slackapp.checkins.models import Round
 from slackapp.checkins.questions import QuestionKey
@@ -37,7 +38,6 @@ from slackapp.checkins.service import (
     open_round_now,
     open_rounds_in_channel,
     record_answers,
-    round_questions,
     set_pulse_paused,
     standing_in,
     update_pulse,
@@ -51,11 +51,11 @@ from slackapp.checkins.views import (
     build_not_invited_notice,
     build_open_rounds_message,
     build_pulse_form,
-    build_thank_you_view,
+    render_thank_you_view,
 )
 from slackapp.database import SessionFactory, utcnow
 from slackapp.errors import InvalidInput, NotFound
-from slackapp.resources.suggestions import directory_suggestions
+from slackapp.resources.suggestions import read_region
 from slackapp.settings import Settings
 from slackapp.slack.modal_submissions import save_then_refresh_home
 from slackapp.slack.notice import build_notice_view
@@ -68,9 +68,18 @@ NO_SUCH_CHECKIN = ("Check-in not found", PULSE_GONE)
 
 
 def register(app: App) -> None:
+    intake = Intake()  # one per app, so one per web process: nothing global
+
+    def submit_checkin_here(
+        ack: Ack, view: dict[str, Any], context: BoltContext, db: SessionFactory, settings: Settings
+    ) -> None:
+        """A check-in submission, with this app's intake cache."""
+        submit_checkin(ack, view, context, db, settings, intake=intake)
+
+    # Registered first: Bolt tries listeners in order, and this is the busiest request Kindred answers.
+    app.view(CheckinCallback.ANSWER_MODAL)(submit_checkin_here)
     app.command("/checkin")(checkin_command)
     app.action(CheckinAction.OPEN_MODAL)(open_checkin)
-    app.view(CheckinCallback.ANSWER_MODAL)(submit_checkin)
     app.action(CheckinAction.NEW_PULSE)(open_new_pulse_form)
     app.action(CheckinAction.EDIT_PULSE)(open_edit_pulse_form)
     app.view(CheckinCallback.PULSE_FORM)(save_pulse)
@@ -168,28 +177,49 @@ def _show_checkin(
 
 
 def submit_checkin(
-    ack: Ack, view: dict[str, Any], context: BoltContext, db: SessionFactory, settings: Settings
+    ack: Ack,
+    view: dict[str, Any],
+    context: BoltContext,
+    db: SessionFactory,
+    settings: Settings,
+    *,
+    intake: Intake,
 ) -> None:
-    """Store the answers (committed before we acknowledge), then thank the person privately."""
+    """Store the answers (committed before we acknowledge), then thank the person privately.
+
+    What the submission reads besides the person's own region comes from `intake`, this web process's
+    short-lived copy of facts about the round and the workspace (slackapp/checkins/intake.py); the
+    database still decides, in the writes themselves, whether the round is open and the person invited.
+    """
     round_id = parse_uuid(private_metadata(view).get("round_id"))
     values = view.get("state", {}).get("values", {})
     answers = _scores_from(values)
     comment = values.get(COMMENT_BLOCK, {}).get(CheckinAction.COMMENT, {}).get("value")
-    user_id = str(context.user_id)
+    workspace_id, user_id, now = str(context.team_id), str(context.user_id), utcnow()
     # Suggestions come from the answers in memory and are shown once: nothing about them is stored.
     needs = needs_from_answers(answers)
-    with db() as session:  # everything the submission reads, in one session, before it writes
-        round_ = find_round(session=session, workspace_id=str(context.team_id), round_id=round_id)
+    try:  # everything the submission reads, before it writes
+        round_ = intake.round(db, workspace_id=workspace_id, round_id=round_id, now=now)
         if round_ is None:
             ack(response_action="update", view=build_notice_view(*NO_SUCH_CHECKIN))
             return
         contact, sources = None, []
         if needs.any:  # most answers show no need: spare them the lookups
-            contact = get_help_contact(session=session, workspace_id=round_.workspace_id)
-            sources = [
-                directory_suggestions(session=session, workspace_id=round_.workspace_id, user_id=user_id)
-            ]
-    question_blocks = [q.key.value for q in round_questions(round_)]
+            contact = intake.help_contact(db, workspace_id=workspace_id)
+            directory = intake.directory(db, workspace_id=workspace_id)
+            region = None
+            if directory.ranks_by_region:  # the person's region matters only then
+                with db() as session:
+                    region = read_region(session=session, workspace_id=workspace_id, user_id=user_id)
+            sources = [directory.source(region=region)]
+    except RoundNotOpen:
+        ack(response_action="update", view=build_notice_view(*ROUND_CLOSED))
+        return
+    except SQLAlchemyError:
+        # Nothing was written; the answers stay on screen and pressing Send again retries.
+        ack(response_action="errors", errors={_first_block(values): SAVE_FAILED})
+        return
+    question_blocks = list(round_.question_keys)
     try:
         record_answers(
             session_factory=db,
@@ -197,8 +227,8 @@ def submit_checkin(
             user_id=user_id,
             answers=answers,
             comment=comment if isinstance(comment, str) else None,
-            round_secrets=RoundSecrets(settings.require_secret_key()),
-            now=utcnow(),
+            round_secrets=intake.round_secrets(settings.require_secret_key()),
+            now=now,
         )
     except InvalidInput as invalid:
         known = set(question_blocks) | ({COMMENT_BLOCK} if round_.comments_enabled else set())
@@ -210,17 +240,34 @@ def submit_checkin(
         ack(response_action="errors", errors={question_blocks[0]: SAVE_FAILED})
         return
     except RoundNotOpen:
+        intake.forget_round(workspace_id=workspace_id, round_id=round_.id)
         ack(response_action="update", view=build_notice_view(*ROUND_CLOSED))
         return
     except AlreadyAnswered:
         ack(response_action="update", view=build_notice_view(*ALREADY_ANSWERED))
         return
     except NotInvited:
-        notice = ROUND_OPENING if round_.invited_count is None else build_not_invited_notice(round_)
+        # Rare, so the round is read again: whether it knows its invitees yet can change after opening.
+        try:
+            with db() as session:
+                found = find_round(session=session, workspace_id=workspace_id, round_id=round_.id)
+                notice = (
+                    ROUND_OPENING
+                    if found is None or found.invited_count is None
+                    else build_not_invited_notice(found)
+                )
+        except SQLAlchemyError:
+            ack(response_action="errors", errors={question_blocks[0]: SAVE_FAILED})
+            return
         ack(response_action="update", view=build_notice_view(*notice))
         return
     suggestions = suggest(needs, help_contact=contact, sources=sources)
-    ack(response_action="update", view=build_thank_you_view(suggestions))
+    ack(response_action="update", view=render_thank_you_view(suggestions))
+
+
+def _first_block(values: dict[str, Any]) -> str:
+    """Where to show a form-wide error: the first block the person filled in."""
+    return next(iter(values), COMMENT_BLOCK)
 
 
 def _scores_from(values: dict[str, Any]) -> dict[str, int | None]:

@@ -469,16 +469,96 @@ def round_questions(round_: Round) -> list[Question]:
     return [Question.from_snapshot(q) for q in round_.questions]
 
 
-def check_answers(round_: Round, answers: Mapping[str, int | None], comment: str | None) -> dict[str, str]:
+@dataclass(frozen=True)
+class AnswerableRound:
+    """What answering a round needs of it: all fixed from the moment the round opens until it closes.
+
+    The questions, the comment option and the sealed secret never change while a round is open, and
+    `closes_at` only moves earlier (closing sets `state` too), so a web process may keep this for a
+    while (slackapp/checkins/intake.py). It is never the authority on whether the round is still open:
+    each write checks that in the database itself (`record_answers`).
+    """
+
+    id: uuid.UUID
+    workspace_id: str
+    channel_id: str
+    questions: tuple[Question, ...]
+    comments_enabled: bool
+    closes_at: datetime
+    secret_ciphertext: bytes
+
+    @property
+    def question_keys(self) -> tuple[str, ...]:
+        return tuple(q.key.value for q in self.questions)
+
+    @classmethod
+    def of(cls, round_: Round) -> AnswerableRound | None:
+        """The round's answerable facts, or None when it has closed (or lost its secret)."""
+        if round_.state is RoundState.CLOSED or round_.secret_ciphertext is None:
+            return None
+        return cls(
+            id=round_.id,
+            workspace_id=round_.workspace_id,
+            channel_id=round_.channel_id,
+            questions=tuple(round_questions(round_)),
+            comments_enabled=round_.comments_enabled,
+            closes_at=round_.closes_at,
+            secret_ciphertext=round_.secret_ciphertext,
+        )
+
+
+_ANSWERABLE_ROUND = select(
+    Round.id,
+    Round.workspace_id,
+    Round.channel_id,
+    Round.questions,
+    Round.comments_enabled,
+    Round.closes_at,
+    Round.secret_ciphertext,
+    Round.state,
+).where(Round.id == bindparam("round_id"))
+
+
+def find_answerable_round(
+    *, session: Session, workspace_id: str, round_id: uuid.UUID | None
+) -> AnswerableRound | None:
+    """The round's answerable facts, if it exists in this workspace; one plain read.
+
+    Cheaper than `find_round`: no ORM identity map, and only the columns answering needs.
+
+    Raises:
+        RoundNotOpen: the round exists but has closed.
+    """
+    if round_id is None:
+        return None
+    row = session.execute(_ANSWERABLE_ROUND, {"round_id": round_id}).first()
+    if row is None or row.workspace_id != workspace_id:
+        return None
+    if row.state is RoundState.CLOSED or row.secret_ciphertext is None:
+        raise RoundNotOpen()
+    return AnswerableRound(
+        id=row.id,
+        workspace_id=row.workspace_id,
+        channel_id=row.channel_id,
+        questions=tuple(Question.from_snapshot(q) for q in row.questions),
+        comments_enabled=row.comments_enabled,
+        closes_at=row.closes_at,
+        secret_ciphertext=row.secret_ciphertext,
+    )
+
+
+def check_answers(
+    round_: AnswerableRound, answers: Mapping[str, int | None], comment: str | None
+) -> dict[str, str]:
     """Everything wrong with a submission, by question key (or "comment"), in plain words."""
     errors: dict[str, str] = {}
-    for question in round_questions(round_):
+    for question in round_.questions:
         value = answers.get(question.key.value)
         if value is None:
             errors[question.key.value] = "Please choose an answer."
         elif value not in SCALE:
             errors[question.key.value] = f"Choose a value from {SCALE.start} to {SCALE.stop - 1}."
-    asked = {q["key"] for q in round_.questions}
+    asked = set(round_.question_keys)
     for key in answers:
         if key not in asked:
             errors[key] = "This question is not part of this check-in."
@@ -493,7 +573,7 @@ def check_answers(round_: Round, answers: Mapping[str, int | None], comment: str
 def record_answers(
     *,
     session_factory: SessionFactory,
-    round_: Round,
+    round_: Round | AnswerableRound,
     user_id: str,
     answers: Mapping[str, int | None],
     comment: str | None,
@@ -519,25 +599,26 @@ def record_answers(
         SubmissionFailed: the database failed; nothing of this submission is kept.
     """
     comment = (comment or "").strip() or None
-    if not accepts_answers(round_, now) or round_.secret_ciphertext is None:
+    facts = round_ if isinstance(round_, AnswerableRound) else AnswerableRound.of(round_)
+    if facts is None or facts.closes_at <= now:
         raise RoundNotOpen()
-    errors = check_answers(round_, answers, comment)
+    errors = check_answers(facts, answers, comment)
     if errors:
         raise InvalidInput(errors)
-    voter = round_secrets.voter_hash(round_.secret_ciphertext, user_id)
+    voter = round_secrets.voter_hash(facts.secret_ciphertext, user_id)
     scores: list[dict[str, Any]] = [
-        {"id": uuid.uuid4(), "question_key": q.key.value, "value": int(answers[q.key.value] or 0)}
-        for q in round_questions(round_)
+        {"id": uuid.uuid4(), "question_key": key, "value": int(answers[key] or 0)}
+        for key in facts.question_keys
     ]
     with session_factory() as session:
         # Autocommit: every statement below is its own transaction, with its own transaction id.
         connection = session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
         try:
             counted = bool(
-                connection.execute(_COUNT_IF_INVITED, {"round_id": round_.id, "voter": voter}).all()
+                connection.execute(_COUNT_IF_INVITED, {"round_id": facts.id, "voter": voter}).all()
             )
             if not counted:
-                still_open = connection.scalar(_ROUND_STILL_OPEN, {"round_id": round_.id})
+                still_open = connection.scalar(_ROUND_STILL_OPEN, {"round_id": facts.id})
         except IntegrityError:
             raise AlreadyAnswered() from None
         except SQLAlchemyError:
@@ -546,13 +627,13 @@ def record_answers(
             raise NotInvited() if still_open is not None else RoundNotOpen()
         try:
             comments = [{"id": uuid.uuid4(), "body": comment}] if comment else []
-            written = _write_while_open(connection, Answer, round_.id, scores) and (
-                not comments or _write_while_open(connection, Comment, round_.id, comments)
+            written = _write_while_open(connection, Answer, facts.id, scores) and (
+                not comments or _write_while_open(connection, Comment, facts.id, comments)
             )
             if not written:
                 raise RoundNotOpen()
         except (SQLAlchemyError, RoundNotOpen) as error:
-            _forget_submission(session_factory, round_.id, voter, [row["id"] for row in scores])
+            _forget_submission(session_factory, facts.id, voter, [row["id"] for row in scores])
             if isinstance(error, RoundNotOpen):
                 raise
             raise SubmissionFailed() from None

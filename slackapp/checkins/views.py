@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -139,12 +141,44 @@ def build_thank_you_view(suggestions: Sequence[Suggestion]) -> View:
 
 
 def _suggestion_block(suggestion: Suggestion) -> SectionBlock:
+    return SectionBlock(text=_suggestion_text(suggestion))
+
+
+def _suggestion_text(suggestion: Suggestion) -> str:
     lines = [f"*{escape(suggestion.title)}*", suggestion.text]
     if suggestion.phone:
         lines.append(f":telephone_receiver: {escape(suggestion.phone)}")
     if suggestion.url:
         lines.append(link(suggestion.url, suggestion.url))
-    return SectionBlock(text="\n".join(lines))
+    return "\n".join(lines)
+
+
+@functools.cache
+def _rendered_thank_you(with_suggestions: bool) -> dict[str, Any]:
+    """The thank-you view's fixed part, rendered (and checked against Slack's limits) once per process."""
+    rendered = build_thank_you_view([]).to_dict()
+    if with_suggestions:
+        rendered["blocks"] += [
+            DividerBlock().to_dict(),
+            SectionBlock(text="*A few things that might help* - only you can see this.").to_dict(),
+        ]
+    return rendered
+
+
+def render_thank_you_view(suggestions: Sequence[Suggestion]) -> dict[str, Any]:
+    """`build_thank_you_view(suggestions).to_dict()`, without building Block Kit objects each time.
+
+    Every submission ends with this view, so its fixed part is rendered once (a fresh copy is handed
+    out); only the person's suggestions, which are never kept, are rendered per request. Suggestion
+    texts are bounded by what HR can save, well inside a section's 3,000 characters.
+    """
+    fixed = _rendered_thank_you(bool(suggestions))
+    blocks = [*fixed["blocks"]]
+    blocks += [
+        {"type": "section", "text": {"type": "mrkdwn", "text": _suggestion_text(suggestion)}}
+        for suggestion in suggestions
+    ]
+    return {**fixed, "blocks": blocks}
 
 
 ALREADY_ANSWERED = (

@@ -9,6 +9,8 @@ from concurrent.futures import Executor
 from typing import Any
 
 from slack_bolt import App, BoltContext
+from slack_bolt.middleware import Middleware
+from slack_bolt.request import BoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackClientError
 from slack_sdk.webhook import WebhookClient
@@ -34,12 +36,25 @@ def hashing_key(settings: Settings) -> bytes:
 
 def register(app: App, *, session_factory: SessionFactory, settings: Settings, notices: Executor) -> None:
     """Count commands and clicks per person; past the limit, say "slow down" once and do nothing else."""
-    key = hashing_key(settings)
+    app.use(PaceEachPerson(hashing_key(settings), session_factory, notices))
 
-    @app.middleware
-    def pace_each_person(
-        body: dict[str, Any], context: BoltContext, next: Callable[[], BoltResponse]
+
+class PaceEachPerson(Middleware):
+    """Counts slash commands and clicks per person; past the limit, one "slow down" and nothing else.
+
+    A `Middleware` subclass rather than a function: Bolt calls it directly, without first working out
+    from the whole payload which arguments a function wants (on every request, check-ins included).
+    """
+
+    def __init__(self, key: bytes, session_factory: SessionFactory, notices: Executor) -> None:
+        self.key = key
+        self.session_factory = session_factory
+        self.notices = notices
+
+    def process(
+        self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
     ) -> BoltResponse:
+        body, context = req.body, req.context
         is_command = "command" in body
         if (
             not (is_command or body.get("type") == "block_actions")
@@ -48,14 +63,15 @@ def register(app: App, *, session_factory: SessionFactory, settings: Settings, n
         ):
             return next()
         turn = _take_turn(
-            session_factory, person_key(key=key, workspace_id=context.team_id, user_id=context.user_id)
+            self.session_factory,
+            person_key(key=self.key, workspace_id=context.team_id, user_id=context.user_id),
         )
         if turn.allowed:
             return next()
         if is_command:
             return BoltResponse(status=200, body=SLOW_DOWN if turn.first_refusal else "")
         if turn.first_refusal:
-            notices.submit(_tell_to_slow_down, body, context)
+            self.notices.submit(_tell_to_slow_down, body, context)
         return BoltResponse(status=200, body="")
 
 

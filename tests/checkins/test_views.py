@@ -11,12 +11,13 @@ from slackapp.cadence.schedule import Cadence
 from slackapp.checkins.ids import COMMENT_BLOCK
 from slackapp.checkins.models import Pulse, Round, RoundState
 from slackapp.checkins.questions import CATALOGUE
-from slackapp.checkins.suggestions import Needs, needs_from_answers, suggest
+from slackapp.checkins.suggestions import Needs, Suggestion, needs_from_answers, suggest
 from slackapp.checkins.views import (
     build_checkin_modal,
     build_invitation,
     build_pulse_form,
     build_thank_you_view,
+    render_thank_you_view,
 )
 from slackapp.support import SupportKind
 
@@ -102,3 +103,21 @@ def test_the_pulse_form_is_filled_in_when_editing() -> None:
     form = json.dumps(build_pulse_form(pulse, default_timezone="UTC").to_dict())
     for expected in ('"initial_conversation": "C9"', '"fortnightly"', '"14:00"', '"Asia/Tokyo"', '"48"'):
         assert expected in form
+
+
+def test_the_rendered_thank_you_view_is_the_typed_builders() -> None:
+    """`render_thank_you_view` skips building Block Kit objects; what Slack receives is the same."""
+    contact = HelpContact(name="EAP <24/7>", url="https://eap.example.com", phone="+44 800 123 4567")
+    longest = Suggestion(
+        title="G" * 150, text="d" * 280 + " Find it in <#C0LISTEN>.", url="https://x.example"
+    )
+    for suggestions in (
+        [],
+        suggest(needs_from_answers({"wellbeing": 4, "stress": 2, "practical": 1}), help_contact=None),
+        suggest(needs_from_answers({"wellbeing": 1, "stress": 5, "emotional": 2}), help_contact=contact),
+        [longest, Suggestion(title="Plain", text="no link, no phone")],
+    ):
+        assert render_thank_you_view(suggestions) == build_thank_you_view(suggestions).to_dict()
+    # Each answer gets its own copy: one person's suggestions never reach the next person's view.
+    render_thank_you_view([longest])["blocks"].append({"type": "divider"})
+    assert render_thank_you_view([]) == build_thank_you_view([]).to_dict()
