@@ -256,7 +256,7 @@ def content(view: View | None, page: Page, unit: UnitKey | None) -> list[Compone
     if view.steps:
         parts.append(steps_section(view.steps))
     parts.append(dmc.Title("The numbers", order=2, size="h4", mt="lg", mb="xs"))
-    parts.append(table(view.table, view.caption))
+    parts.append(table(view.table, view.caption, by_question=page is Page.QUESTIONS))
     parts.append(
         dmc.Anchor(
             "Download this table (CSV)", href=export_href(page, unit), id="kindred-export", refresh=True
@@ -302,7 +302,23 @@ def steps_section(steps: list[NextStep]) -> Component:
     )
 
 
-def table(data: Table, caption: str = "") -> Component:
+def table(data: Table, caption: str = "", *, by_question: bool = False) -> Component:
+    """The numbers twice: a table from the `sm` breakpoint up, and on a phone the same rows as cards.
+
+    A seven-to-ten-column table does not fit 390 pixels without cutting or sideways scrolling, so below
+    `sm` each row becomes a card of labelled values (the Questions page: one fold per question).
+    """
+    phone = question_folds(data, caption) if by_question else cards(data, caption)
+    return html.Div(
+        [
+            dmc.Box(wide_table(data, caption), visibleFrom="sm"),
+            dmc.Box(phone, hiddenFrom="sm", id="kindred-cards"),
+        ],
+        style={"marginBottom": "var(--mantine-spacing-xs)"},
+    )
+
+
+def wide_table(data: Table, caption: str) -> Component:
     """An accessible table: a caption, column headers with scope, each row headed by its first cell."""
     return html.Div(
         dmc.Table(
@@ -326,6 +342,119 @@ def table(data: Table, caption: str = "") -> Component:
         role="region",
         **_aria(caption or "Table"),
     )
+
+
+def _hidden_sentence(note: str) -> str:
+    """A hidden row's reason as a sentence that starts by saying it is hidden."""
+    return note[:1].upper() + note[1:] if "hidden" in note.lower() else f"Hidden: {note}."
+
+
+def cards(data: Table, caption: str) -> Component:
+    """Each row as a card: its name as the title, then every shown value under its column's label.
+
+    A hidden row keeps its card and says why it is hidden instead of a list of blanks.
+    """
+    columns = list(data.columns)
+    ranked = columns[0] == "Rank"  # "Where to act": the card is the team, its rank a prefix
+    title_at = 1 if ranked else 0
+    note_at = columns.index("Note") if "Note" in columns else None
+    items: list[Component] = []
+    for row in data.rows:
+        title = f"{row[0]}. {row[1]}" if ranked and row[0] else row[title_at]
+        note = row[note_at] if note_at is not None else ""
+        facts = [
+            html.Div([html.Dt(columns[i]), html.Dd(value)])
+            for i, value in enumerate(row)
+            if value and i not in (0, title_at, note_at)
+        ]
+        body: list[Component] = [dmc.Text(title, fw=600, size="md", className="kindred-card-title")]
+        if facts:
+            body.append(html.Dl(facts, className="kindred-facts"))
+        if note:
+            reason = _hidden_sentence(note)
+            body.append(dmc.Text(reason, size="sm", c="gray.7", className="kindred-card-note"))
+        items.append(html.Li(dmc.Paper(body, withBorder=True, p="sm", radius="md"), className="kindred-card"))
+    return html.Section(
+        [
+            dmc.Text(caption, size="sm", mb="xs"),
+            html.Ul(items, className="kindred-cards"),
+        ],
+        **_aria(caption or "Table"),
+    )
+
+
+def question_folds(data: Table, caption: str) -> Component:
+    """The Questions table on a phone: one fold per question, each a five-answer table by week.
+
+    Thirty-odd rows of nine columns are unreadable on a phone; a question at a time, weeks down and
+    the five answers across, fits 390 pixels and keeps the counts side by side for comparison.
+    """
+    by_question: dict[str, list[tuple[str, ...]]] = {}
+    for row in data.rows:
+        by_question.setdefault(row[1], []).append(row)
+    one_year = len({row[0].split()[-1] for row in data.rows}) <= 1
+    folds: list[Component] = []
+    for question, rows in by_question.items():
+        scale = "1 least stressed … 5 most stressed" if question == "Stress" else "1 worst … 5 best"
+        body = [
+            html.Tr(
+                [
+                    html.Th(_short_week(row[0]) if one_year else row[0], scope="row"),
+                    *(html.Td(v) for v in row[2:8]),
+                ]
+                if row[7]
+                else [
+                    html.Th(_short_week(row[0]) if one_year else row[0], scope="row"),
+                    html.Td(_hidden_sentence(row[8]), colSpan=6, className="kindred-card-note"),
+                ]
+            )
+            for row in rows
+        ]
+        folds.append(
+            dmc.AccordionItem(
+                [
+                    dmc.AccordionControl(question),
+                    dmc.AccordionPanel(
+                        dmc.Table(
+                            [
+                                html.Caption(
+                                    f"{question}: people per answer ({scale})",
+                                    style={"textAlign": "left", "captionSide": "top"},
+                                ),
+                                html.Thead(
+                                    html.Tr(
+                                        [
+                                            html.Th(h, scope="col")
+                                            for h in ("Week", "1", "2", "3", "4", "5", "All")
+                                        ]
+                                    )
+                                ),
+                                html.Tbody(body),
+                            ],
+                            fz="sm",
+                            striped=True,
+                            horizontalSpacing=6,
+                            className="kindred-folds",
+                        )
+                    ),
+                ],
+                value=question,
+            )
+        )
+    first = next(iter(by_question), None)
+    return html.Section(
+        [
+            dmc.Text(caption + " Tap a question to see its weeks.", size="sm", mb="xs"),
+            dmc.Accordion(folds, multiple=True, value=[first] if first else [], variant="separated"),
+        ],
+        **_aria(caption or "Table"),
+    )
+
+
+def _short_week(label: str) -> str:
+    """ "26 Oct 2026" as "26 Oct", when every week is in one year: the year would wrap on a phone."""
+    parts = label.split()
+    return " ".join(parts[:2]) if len(parts) == 3 else label
 
 
 def privacy_note(minimum: int) -> str:
