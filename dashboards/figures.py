@@ -327,17 +327,21 @@ def make_act_heatmap(data: CompareData) -> go.Figure:
     Each cell says its value; a change since the team's previous week is written only when it is beyond
     the noise of the team's size (an arrow and the amount). Hidden teams keep their row, marked.
     """
-    names = [r.name for r in data.rows]
+    # A hidden team says so once, in its row's name: six "hidden" words side by side overlap on a phone.
+    names = [f"{r.name} (hidden)" if r.respondents is None else r.name for r in data.rows]
     z: list[list[float | None]] = []
     text: list[list[str]] = []
+    hover: list[list[str]] = []
     for row in data.rows:
         z_row: list[float | None] = []
         t_row: list[str] = []
+        h_row: list[str] = []
         for key in MEASURES:
             measure = (row.measures or {}).get(key, Measure(row.scores.get(key)))
             if measure.value is None:
                 z_row.append(None)
-                t_row.append("hidden" if row.respondents is None else "–")
+                t_row.append("" if row.respondents is None else "–")
+                h_row.append(f"hidden: {row.note or data.hidden_reason}" if row.respondents is None else "–")
                 continue
             goodness = (5 - measure.value) / 4 if key in HIGHER_IS_WORSE else (measure.value - 1) / 4
             z_row.append(goodness)
@@ -345,8 +349,10 @@ def make_act_heatmap(data: CompareData) -> go.Figure:
             if measure.changed and measure.change is not None:
                 label += f"<br>{'▲' if measure.change > 0 else '▼'}{abs(measure.change):.1f}"
             t_row.append(label)
+            h_row.append(label)
         z.append(z_row)
         text.append(t_row)
+        hover.append(h_row)
     columns = [SHORT_LABELS[k] for k in MEASURES]
     # The page's heading names the chart; the figure keeps its height for the rows and column labels.
     figure = _base("", height=max(260, 90 + 40 * len(names)), unit=data.scope_name)
@@ -356,6 +362,7 @@ def make_act_heatmap(data: CompareData) -> go.Figure:
             x=columns,
             y=names,
             text=text,
+            customdata=hover,
             texttemplate="%{text}",
             textfont={"size": 12},
             colorscale=NEED_SCALE,
@@ -364,8 +371,8 @@ def make_act_heatmap(data: CompareData) -> go.Figure:
             xgap=2,
             ygap=2,
             showscale=False,
-            hovertemplate="%{y}, %{x}: %{text}<extra></extra>",
-            hoverongaps=False,
+            hovertemplate="%{y}, %{x}: %{customdata}<extra></extra>",
+            hoverongaps=True,
         )
     )
     figure.update_layout(
