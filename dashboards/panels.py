@@ -253,6 +253,17 @@ def content(view: View | None, page: Page, unit: UnitKey | None) -> list[Compone
             **_aria(view.caption or page.heading),
         )
     )
+    if page is Page.ACT:
+        # The heatmap has no colour bar (it squeezed the cells on a phone): its key is this sentence.
+        parts.append(
+            dmc.Text(
+                "Orange: needs attention (for stress, a high score). Purple: doing well. ▲ or ▼: a "
+                "change since the week before, marked only beyond the noise of the team's size.",
+                size="sm",
+                c="gray.7",
+                id="heatmap-key",
+            )
+        )
     if view.steps:
         parts.append(steps_section(view.steps))
     parts.append(dmc.Title("The numbers", order=2, size="h4", mt="lg", mb="xs"))
@@ -356,7 +367,9 @@ def cards(data: Table, caption: str) -> Component:
     """
     columns = list(data.columns)
     ranked = columns[0] == "Rank"  # "Where to act": the card is the team, its rank a prefix
-    title_at = 1 if ranked else 0
+    # A first column that repeats is a kind ("Peer support", "Resource group"): a line above the name.
+    kinds = not ranked and len({row[0] for row in data.rows}) < len(data.rows) and len(columns) > 1
+    title_at = 1 if ranked or kinds else 0
     note_at = columns.index("Note") if "Note" in columns else None
     items: list[Component] = []
     for row in data.rows:
@@ -367,7 +380,8 @@ def cards(data: Table, caption: str) -> Component:
             for i, value in enumerate(row)
             if value and i not in (0, title_at, note_at)
         ]
-        body: list[Component] = [dmc.Text(title, fw=600, size="md", className="kindred-card-title")]
+        body: list[Component] = [dmc.Text(row[0], size="xs", c="gray.7")] if kinds else []
+        body.append(dmc.Text(title, fw=600, size="md", className="kindred-card-title"))
         if facts:
             body.append(html.Dl(facts, className="kindred-facts"))
         if note:
