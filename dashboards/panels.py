@@ -166,6 +166,7 @@ class Resolved:
     page: Page | None = None
     start: Start = field(default_factory=lambda: Start(None))
     view: View | None = None
+    never_shown: str = ""  # for a team hidden every week: why, and where to look instead
 
 
 def view_for(page: Page | None, requested: str | None) -> Resolved:
@@ -185,11 +186,35 @@ def view_for(page: Page | None, requested: str | None) -> Resolved:
         if not allowed or (resolved.start.unit is None and chosen not in SIDE_BY_SIDE):
             return resolved
         resolved.view = build_view(gate, chosen, resolved.start.unit, session)
+        resolved.never_shown = never_shown(gate, chosen, resolved.start.unit)
         return resolved
     except OutOfScope:
         return resolved
     finally:
         session.close()
+
+
+def never_shown(gate: Gate, page: Page, unit: UnitKey | None) -> str:
+    """For a team whose results no week has shown, a sentence saying why and what to look at instead.
+
+    Without it the manager of a small team sees a row of crosses and blank cards and cannot tell
+    whether something is broken.
+    """
+    if unit is None or unit.kind is not UnitKind.TEAM or page in SIDE_BY_SIDE or page is Page.SUPPORT:
+        return ""
+    if queries.ever_shown(gate, unit):
+        return ""
+    name = gate.name(unit)
+    department = gate.department_of(unit)
+    where = (
+        f" Its answers still count in {gate.name(department)}'s results, which you can open as a benchmark."
+        if department is not None and department in page_units(gate, page)
+        else ""
+    )
+    return (
+        f"No week has shown {name}'s results: {gate.rules.hidden_reason}. This protects the people "
+        f"who answer, and is not a fault.{where}"
+    )
 
 
 def export_href(page: Page, unit: UnitKey | None) -> str:
@@ -231,6 +256,22 @@ def render_page(page: Page | None, requested: str | None) -> Component:
     if resolved.start.why:
         body.append(
             dmc.Alert(resolved.start.why, title="Why this view", color="blue", id="default-why", mb="md")
+        )
+    if resolved.never_shown:
+        department = gate.department_of(unit) if unit is not None else None
+        link = (
+            [dmc.Anchor(f"Open {gate.name(department)}", href=href(chosen, department), display="block")]
+            if department is not None and department in units
+            else []
+        )
+        body.append(
+            dmc.Alert(
+                [dmc.Text(resolved.never_shown, size="sm"), *link],
+                title="Why nothing is drawn",
+                color="blue",
+                id="never-shown",
+                mb="md",
+            )
         )
     body += content(resolved.view, chosen, unit)
     return shell(chosen, name, gate, unit, body)

@@ -319,6 +319,16 @@ def test_the_manager_of_an_always_hidden_team_sees_its_department_and_why(visit:
     everything = "\n".join(visit.bodies)
     for other in ("Payments", "Platform", "Mobile"):
         assert other not in everything
+    # Their own team's page says why nothing is drawn and leads to the department, not a silent chart.
+    for tab in ("overview", "questions"):
+        visit.open(f"/dashboard/{tab}?unit=team:CDEMO05")
+        note = visit.page.locator("#never-shown").inner_text()
+        assert "No week has shown Security's results" in note and "Engineering" in note, tab
+        visit.page.click("#never-shown a")
+        visit.page.wait_for_function(
+            "() => document.querySelector('#unit-name')?.innerText.trim() === 'Engineering'"
+        )
+        assert f"/dashboard/{tab}" in visit.page.url and visit.page.locator("#never-shown").count() == 0
 
 
 def test_a_manager_signs_in_and_sees_only_their_teams(visit: Visit) -> None:
