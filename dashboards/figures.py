@@ -278,7 +278,11 @@ def make_landscape_figure(data: LandscapeData) -> go.Figure:
             font={"color": HIDDEN_MARK},
         )
     figure.update_layout(
-        polar={"radialaxis": {"range": [1, 5], "tickvals": [1, 2, 3, 4, 5]}, "domain": {"x": [0.1, 0.9]}},
+        # The scale's numbers run between two spokes (45°), not along "Listen", where they overlapped it.
+        polar={
+            "radialaxis": {"range": [1, 5], "tickvals": [1, 2, 3, 4, 5], "angle": 45, "tickangle": 45},
+            "domain": {"x": [0.1, 0.9]},
+        },
         margin={"l": 30, "r": 30, "t": 60, "b": 60},
     )
     return figure
