@@ -430,5 +430,5 @@ def make_engagement_figure(data: Engagement, min_group_size: int) -> go.Figure:
             )
         )
     figure.update_xaxes(type="category", categoryorder="array", categoryarray=labels)
-    figure.update_yaxes(range=[0, 100], title="%")
+    figure.update_yaxes(range=[0, 100], ticksuffix="%", title="Groups that met")
     return figure
