@@ -380,8 +380,9 @@ def make_act_heatmap(data: CompareData) -> go.Figure:
         )
     )
     figure.update_layout(
-        xaxis={"side": "top", "type": "category", "fixedrange": True},
-        yaxis={"autorange": "reversed", "type": "category", "fixedrange": True},
+        # No grid: through the hidden teams' blank grey rows it drew lines that looked like cells.
+        xaxis={"side": "top", "type": "category", "fixedrange": True, "showgrid": False},
+        yaxis={"autorange": "reversed", "type": "category", "fixedrange": True, "showgrid": False},
         plot_bgcolor="#e9ecef",
         margin={"l": 10, "r": 10, "t": 80, "b": 10},
         title=None,
