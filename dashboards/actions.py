@@ -124,6 +124,12 @@ def plans_section(gate: Gate, unit: UnitKey, overview: queries.OverviewData) -> 
     )
 
 
+def _badge(label: str, *, color: str = "gray", variant: str = "filled") -> Component:
+    """A plan's status, owner or date: Mantine's default badge prints 11 px capitals, too small on a phone."""
+    badge: Component = dmc.Badge(label, color=color, variant=variant, size="lg", tt="none")
+    return badge
+
+
 def plan_items(notes: list[Note], cells: list[Cell]) -> list[Component]:
     """Each plan: what, who, by when, its status, whether well-being moved since, and its buttons."""
     if not notes:
@@ -132,15 +138,13 @@ def plan_items(notes: list[Note], cells: list[Cell]) -> list[Component]:
     for note in reversed(notes):  # newest first
         key = str(note.id)
         badges = [
-            dmc.Badge(
-                note.status.label, color={"done": "teal", "in_progress": "blue"}.get(note.status, "gray")
-            )
+            _badge(note.status.label, color={"done": "teal", "in_progress": "blue"}.get(note.status, "gray"))
         ]
         if note.owner:
-            badges.append(dmc.Badge(f"Owner: {note.owner}", variant="outline", color="gray"))
+            badges.append(_badge(f"Owner: {note.owner}", variant="outline"))
         if note.due:
-            badges.append(dmc.Badge(f"Due {queries.week_label(note.due)}", variant="outline", color="gray"))
-        badges.append(dmc.Badge("Posted" if note.posted else "Not posted yet", variant="light", color="gray"))
+            badges.append(_badge(f"Due {queries.week_label(note.due)}", variant="outline"))
+        badges.append(_badge("Posted" if note.posted else "Not posted yet", variant="light"))
         buttons = [
             dmc.Button(
                 "Edit",

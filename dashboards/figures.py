@@ -278,7 +278,11 @@ def make_landscape_figure(data: LandscapeData) -> go.Figure:
             font={"color": HIDDEN_MARK},
         )
     figure.update_layout(
-        polar={"radialaxis": {"range": [1, 5], "tickvals": [1, 2, 3, 4, 5]}, "domain": {"x": [0.1, 0.9]}},
+        # The scale's numbers run between two spokes (45°), not along "Listen", where they overlapped it.
+        polar={
+            "radialaxis": {"range": [1, 5], "tickvals": [1, 2, 3, 4, 5], "angle": 45, "tickangle": 45},
+            "domain": {"x": [0.1, 0.9]},
+        },
         margin={"l": 30, "r": 30, "t": 60, "b": 60},
     )
     return figure
@@ -327,17 +331,21 @@ def make_act_heatmap(data: CompareData) -> go.Figure:
     Each cell says its value; a change since the team's previous week is written only when it is beyond
     the noise of the team's size (an arrow and the amount). Hidden teams keep their row, marked.
     """
-    names = [r.name for r in data.rows]
+    # A hidden team says so once, in its row's name: six "hidden" words side by side overlap on a phone.
+    names = [f"{r.name} (hidden)" if r.respondents is None else r.name for r in data.rows]
     z: list[list[float | None]] = []
     text: list[list[str]] = []
+    hover: list[list[str]] = []
     for row in data.rows:
         z_row: list[float | None] = []
         t_row: list[str] = []
+        h_row: list[str] = []
         for key in MEASURES:
             measure = (row.measures or {}).get(key, Measure(row.scores.get(key)))
             if measure.value is None:
                 z_row.append(None)
-                t_row.append("hidden" if row.respondents is None else "–")
+                t_row.append("" if row.respondents is None else "–")
+                h_row.append(f"hidden: {row.note or data.hidden_reason}" if row.respondents is None else "–")
                 continue
             goodness = (5 - measure.value) / 4 if key in HIGHER_IS_WORSE else (measure.value - 1) / 4
             z_row.append(goodness)
@@ -345,8 +353,10 @@ def make_act_heatmap(data: CompareData) -> go.Figure:
             if measure.changed and measure.change is not None:
                 label += f"<br>{'▲' if measure.change > 0 else '▼'}{abs(measure.change):.1f}"
             t_row.append(label)
+            h_row.append(label)
         z.append(z_row)
         text.append(t_row)
+        hover.append(h_row)
     columns = [SHORT_LABELS[k] for k in MEASURES]
     # The page's heading names the chart; the figure keeps its height for the rows and column labels.
     figure = _base("", height=max(260, 90 + 40 * len(names)), unit=data.scope_name)
@@ -356,6 +366,7 @@ def make_act_heatmap(data: CompareData) -> go.Figure:
             x=columns,
             y=names,
             text=text,
+            customdata=hover,
             texttemplate="%{text}",
             textfont={"size": 12},
             colorscale=NEED_SCALE,
@@ -364,13 +375,14 @@ def make_act_heatmap(data: CompareData) -> go.Figure:
             xgap=2,
             ygap=2,
             showscale=False,
-            hovertemplate="%{y}, %{x}: %{text}<extra></extra>",
-            hoverongaps=False,
+            hovertemplate="%{y}, %{x}: %{customdata}<extra></extra>",
+            hoverongaps=True,
         )
     )
     figure.update_layout(
-        xaxis={"side": "top", "type": "category", "fixedrange": True},
-        yaxis={"autorange": "reversed", "type": "category", "fixedrange": True},
+        # No grid: through the hidden teams' blank grey rows it drew lines that looked like cells.
+        xaxis={"side": "top", "type": "category", "fixedrange": True, "showgrid": False},
+        yaxis={"autorange": "reversed", "type": "category", "fixedrange": True, "showgrid": False},
         plot_bgcolor="#e9ecef",
         margin={"l": 10, "r": 10, "t": 80, "b": 10},
         title=None,
@@ -419,5 +431,5 @@ def make_engagement_figure(data: Engagement, min_group_size: int) -> go.Figure:
             )
         )
     figure.update_xaxes(type="category", categoryorder="array", categoryarray=labels)
-    figure.update_yaxes(range=[0, 100], title="%")
+    figure.update_yaxes(range=[0, 100], ticksuffix="%", title="Groups that met")
     return figure

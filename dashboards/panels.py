@@ -166,6 +166,7 @@ class Resolved:
     page: Page | None = None
     start: Start = field(default_factory=lambda: Start(None))
     view: View | None = None
+    never_shown: str = ""  # for a team hidden every week: why, and where to look instead
 
 
 def view_for(page: Page | None, requested: str | None) -> Resolved:
@@ -185,11 +186,35 @@ def view_for(page: Page | None, requested: str | None) -> Resolved:
         if not allowed or (resolved.start.unit is None and chosen not in SIDE_BY_SIDE):
             return resolved
         resolved.view = build_view(gate, chosen, resolved.start.unit, session)
+        resolved.never_shown = never_shown(gate, chosen, resolved.start.unit)
         return resolved
     except OutOfScope:
         return resolved
     finally:
         session.close()
+
+
+def never_shown(gate: Gate, page: Page, unit: UnitKey | None) -> str:
+    """For a team whose results no week has shown, a sentence saying why and what to look at instead.
+
+    Without it the manager of a small team sees a row of crosses and blank cards and cannot tell
+    whether something is broken.
+    """
+    if unit is None or unit.kind is not UnitKind.TEAM or page in SIDE_BY_SIDE or page is Page.SUPPORT:
+        return ""
+    if queries.ever_shown(gate, unit):
+        return ""
+    name = gate.name(unit)
+    department = gate.department_of(unit)
+    where = (
+        f" Its answers still count in {gate.name(department)}'s results, which you can open as a benchmark."
+        if department is not None and department in page_units(gate, page)
+        else ""
+    )
+    return (
+        f"No week has shown {name}'s results: {gate.rules.hidden_reason}. This protects the people "
+        f"who answer, and is not a fault.{where}"
+    )
 
 
 def export_href(page: Page, unit: UnitKey | None) -> str:
@@ -232,6 +257,22 @@ def render_page(page: Page | None, requested: str | None) -> Component:
         body.append(
             dmc.Alert(resolved.start.why, title="Why this view", color="blue", id="default-why", mb="md")
         )
+    if resolved.never_shown:
+        department = gate.department_of(unit) if unit is not None else None
+        link = (
+            [dmc.Anchor(f"Open {gate.name(department)}", href=href(chosen, department), display="block")]
+            if department is not None and department in units
+            else []
+        )
+        body.append(
+            dmc.Alert(
+                [dmc.Text(resolved.never_shown, size="sm"), *link],
+                title="Why nothing is drawn",
+                color="blue",
+                id="never-shown",
+                mb="md",
+            )
+        )
     body += content(resolved.view, chosen, unit)
     return shell(chosen, name, gate, unit, body)
 
@@ -253,10 +294,21 @@ def content(view: View | None, page: Page, unit: UnitKey | None) -> list[Compone
             **_aria(view.caption or page.heading),
         )
     )
+    if page is Page.ACT:
+        # The heatmap has no colour bar (it squeezed the cells on a phone): its key is this sentence.
+        parts.append(
+            dmc.Text(
+                "Orange: needs attention (for stress, a high score). Purple: doing well. ▲ or ▼: a "
+                "change since the week before, marked only beyond the noise of the team's size.",
+                size="sm",
+                c="gray.7",
+                id="heatmap-key",
+            )
+        )
     if view.steps:
         parts.append(steps_section(view.steps))
     parts.append(dmc.Title("The numbers", order=2, size="h4", mt="lg", mb="xs"))
-    parts.append(table(view.table, view.caption))
+    parts.append(table(view.table, view.caption, by_question=page is Page.QUESTIONS))
     parts.append(
         dmc.Anchor(
             "Download this table (CSV)", href=export_href(page, unit), id="kindred-export", refresh=True
@@ -302,7 +354,23 @@ def steps_section(steps: list[NextStep]) -> Component:
     )
 
 
-def table(data: Table, caption: str = "") -> Component:
+def table(data: Table, caption: str = "", *, by_question: bool = False) -> Component:
+    """The numbers twice: a table from the `sm` breakpoint up, and on a phone the same rows as cards.
+
+    A seven-to-ten-column table does not fit 390 pixels without cutting or sideways scrolling, so below
+    `sm` each row becomes a card of labelled values (the Questions page: one fold per question).
+    """
+    phone = question_folds(data, caption) if by_question else cards(data, caption)
+    return html.Div(
+        [
+            dmc.Box(wide_table(data, caption), visibleFrom="sm"),
+            dmc.Box(phone, hiddenFrom="sm", id="kindred-cards"),
+        ],
+        style={"marginBottom": "var(--mantine-spacing-xs)"},
+    )
+
+
+def wide_table(data: Table, caption: str) -> Component:
     """An accessible table: a caption, column headers with scope, each row headed by its first cell."""
     return html.Div(
         dmc.Table(
@@ -326,6 +394,122 @@ def table(data: Table, caption: str = "") -> Component:
         role="region",
         **_aria(caption or "Table"),
     )
+
+
+def _hidden_sentence(note: str) -> str:
+    """A hidden row's reason as a sentence that starts by saying it is hidden."""
+    return note[:1].upper() + note[1:] if "hidden" in note.lower() else f"Hidden: {note}."
+
+
+def cards(data: Table, caption: str) -> Component:
+    """Each row as a card: its name as the title, then every shown value under its column's label.
+
+    A hidden row keeps its card and says why it is hidden instead of a list of blanks.
+    """
+    columns = list(data.columns)
+    ranked = columns[0] == "Rank"  # "Where to act": the card is the team, its rank a prefix
+    # A first column that repeats is a kind ("Peer support", "Resource group"): a line above the name.
+    kinds = not ranked and len({row[0] for row in data.rows}) < len(data.rows) and len(columns) > 1
+    title_at = 1 if ranked or kinds else 0
+    note_at = columns.index("Note") if "Note" in columns else None
+    items: list[Component] = []
+    for row in data.rows:
+        title = f"{row[0]}. {row[1]}" if ranked and row[0] else row[title_at]
+        note = row[note_at] if note_at is not None else ""
+        facts = [
+            html.Div([html.Dt(columns[i]), html.Dd(value)])
+            for i, value in enumerate(row)
+            if value and i not in (0, title_at, note_at)
+        ]
+        body: list[Component] = [dmc.Text(row[0], size="xs", c="gray.7")] if kinds else []
+        body.append(dmc.Text(title, fw=600, size="md", className="kindred-card-title"))
+        if facts:
+            body.append(html.Dl(facts, className="kindred-facts"))
+        if note:
+            reason = _hidden_sentence(note)
+            body.append(dmc.Text(reason, size="sm", c="gray.7", className="kindred-card-note"))
+        items.append(html.Li(dmc.Paper(body, withBorder=True, p="sm", radius="md"), className="kindred-card"))
+    return html.Section(
+        [
+            dmc.Text(caption, size="sm", mb="xs"),
+            html.Ul(items, className="kindred-cards"),
+        ],
+        **_aria(caption or "Table"),
+    )
+
+
+def question_folds(data: Table, caption: str) -> Component:
+    """The Questions table on a phone: one fold per question, each a five-answer table by week.
+
+    Thirty-odd rows of nine columns are unreadable on a phone; a question at a time, weeks down and
+    the five answers across, fits 390 pixels and keeps the counts side by side for comparison.
+    """
+    by_question: dict[str, list[tuple[str, ...]]] = {}
+    for row in data.rows:
+        by_question.setdefault(row[1], []).append(row)
+    one_year = len({row[0].split()[-1] for row in data.rows}) <= 1
+    folds: list[Component] = []
+    for question, rows in by_question.items():
+        scale = "1 least stressed … 5 most stressed" if question == "Stress" else "1 worst … 5 best"
+        body = [
+            html.Tr(
+                [
+                    html.Th(_short_week(row[0]) if one_year else row[0], scope="row"),
+                    *(html.Td(v) for v in row[2:8]),
+                ]
+                if row[7]
+                else [
+                    html.Th(_short_week(row[0]) if one_year else row[0], scope="row"),
+                    html.Td(_hidden_sentence(row[8]), colSpan=6, className="kindred-card-note"),
+                ]
+            )
+            for row in rows
+        ]
+        folds.append(
+            dmc.AccordionItem(
+                [
+                    dmc.AccordionControl(question),
+                    dmc.AccordionPanel(
+                        dmc.Table(
+                            [
+                                html.Caption(
+                                    f"{question}: people per answer ({scale})",
+                                    style={"textAlign": "left", "captionSide": "top"},
+                                ),
+                                html.Thead(
+                                    html.Tr(
+                                        [
+                                            html.Th(h, scope="col")
+                                            for h in ("Week", "1", "2", "3", "4", "5", "All")
+                                        ]
+                                    )
+                                ),
+                                html.Tbody(body),
+                            ],
+                            fz="sm",
+                            striped=True,
+                            horizontalSpacing=6,
+                            className="kindred-folds",
+                        )
+                    ),
+                ],
+                value=question,
+            )
+        )
+    first = next(iter(by_question), None)
+    return html.Section(
+        [
+            dmc.Text(caption + " Tap a question to see its weeks.", size="sm", mb="xs"),
+            dmc.Accordion(folds, multiple=True, value=[first] if first else [], variant="separated"),
+        ],
+        **_aria(caption or "Table"),
+    )
+
+
+def _short_week(label: str) -> str:
+    """ "26 Oct 2026" as "26 Oct", when every week is in one year: the year would wrap on a phone."""
+    parts = label.split()
+    return " ".join(parts[:2]) if len(parts) == 3 else label
 
 
 def privacy_note(minimum: int) -> str:

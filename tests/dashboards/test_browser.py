@@ -56,6 +56,32 @@ HEADINGS = {
     "engagement": "Peer support and groups",
 }
 
+# Every box on the page inside the screen, no text clipped by its box, nothing smaller than 12 px,
+# and every card or week with no numbers saying that it is hidden and why.
+PHONE_LAYOUT = """() => {
+  const problems = [];
+  const name = el => el.id ? '#' + el.id : el.tagName.toLowerCase() + '.' + [...el.classList].join('.');
+  for (const el of document.querySelectorAll('main *')) {
+    if (el instanceof SVGElement || el.closest('.visually-hidden, .js-plotly-plot')) continue;
+    const box = el.getBoundingClientRect();
+    if (box.width === 0 || box.height === 0) continue;
+    if (box.right > innerWidth + 1 || box.left < -1) problems.push('outside the screen: ' + name(el));
+    const style = getComputedStyle(el);
+    if (el.tagName !== 'INPUT' && style.overflowX !== 'visible' && el.scrollWidth > el.clientWidth + 1)
+      problems.push('clipped: ' + name(el));
+    if (el.childNodes.length && [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim())
+        && parseFloat(style.fontSize) < 12) problems.push('small print: ' + name(el));
+  }
+  for (const card of document.querySelectorAll('#kindred-cards .kindred-card')) {
+    if (!card.querySelector('dl') && !/hidden/i.test(card.innerText))
+      problems.push('silent: ' + card.innerText);
+  }
+  for (const row of document.querySelectorAll('#kindred-cards tbody tr')) {
+    if (row.cells.length < 7 && !/hidden/i.test(row.innerText)) problems.push('silent: ' + row.innerText);
+  }
+  return problems;
+}"""
+
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not Path(CHROMIUM).exists() and not shutil.which("chromium"), reason="no chromium"),
@@ -109,7 +135,8 @@ class Visit:
         self.bodies.clear()  # the role picker names teams; only the dashboard's own answers count
 
     def settle(self) -> None:
-        self.page.wait_for_selector("#kindred-table, #nothing-here, #not-yours")
+        # On a phone the table is hidden (its rows are cards): attached is enough.
+        self.page.wait_for_selector("#kindred-table, #nothing-here, #not-yours", state="attached")
         self.page.wait_for_load_state("networkidle")
         if self.page.locator("#kindred-figure").count():
             self.page.wait_for_selector("#kindred-figure .main-svg")
@@ -178,6 +205,21 @@ class Visit:
                                  (k.startsWith('_') ? undefined : v)))}; }"""
         )
         return data
+
+    def phone_layout_problems(self) -> list[str]:
+        """What a phone would cut or squeeze: the table shown instead of its cards, anything wider than
+        the screen, text clipped in its box, small print, a hidden row or week that does not say why."""
+        problems: list[str] = self.page.evaluate(PHONE_LAYOUT)
+        if self.page.locator("#kindred-table").count():
+            if self.page.locator("#kindred-table").is_visible():
+                problems.append("the wide table is shown on a phone")
+            if not self.page.locator("#kindred-cards").is_visible():
+                problems.append("the phone cards are not shown")
+            rows = self.page.locator("#kindred-table tbody tr").count()
+            shown = self.page.locator("#kindred-cards .kindred-card, #kindred-cards tbody tr").count()
+            if shown != rows:
+                problems.append(f"{rows} rows in the table but {shown} on the phone")
+        return problems
 
     def serious_accessibility_problems(self) -> list[str]:
         self.page.add_script_tag(content=AXE.read_text())
@@ -277,6 +319,16 @@ def test_the_manager_of_an_always_hidden_team_sees_its_department_and_why(visit:
     everything = "\n".join(visit.bodies)
     for other in ("Payments", "Platform", "Mobile"):
         assert other not in everything
+    # Their own team's page says why nothing is drawn and leads to the department, not a silent chart.
+    for tab in ("overview", "questions"):
+        visit.open(f"/dashboard/{tab}?unit=team:CDEMO05")
+        note = visit.page.locator("#never-shown").inner_text()
+        assert "No week has shown Security's results" in note and "Engineering" in note, tab
+        visit.page.click("#never-shown a")
+        visit.page.wait_for_function(
+            "() => document.querySelector('#unit-name')?.innerText.trim() === 'Engineering'"
+        )
+        assert f"/dashboard/{tab}" in visit.page.url and visit.page.locator("#never-shown").count() == 0
 
 
 def test_a_manager_signs_in_and_sees_only_their_teams(visit: Visit) -> None:
@@ -506,6 +558,8 @@ def test_every_page_at_both_widths_is_accessible_fits_and_is_photographed(
                     width,
                 )
                 visit.page.screenshot(path=str(SCREENSHOTS / f"{role}-{tab}-{width}.png"), full_page=True)
+                if width == 390:
+                    assert visit.phone_layout_problems() == [], (role, tab)
                 found = visit.serious_accessibility_problems()
                 if found:
                     problems[f"{tab} at {width}px"] = found

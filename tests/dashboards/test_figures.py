@@ -139,8 +139,10 @@ def test_the_heatmap_marks_a_change_only_when_it_is_real_and_keeps_hidden_teams(
     text = figure.data[0].text
     assert text[0][0] == "3.0<br>▼0.9"
     assert text[1][0] == "3.4"  # no arrow: within the noise of 8 answers
-    assert text[2] == ("hidden",) * 6 or list(text[2]) == ["hidden"] * 6
-    assert list(figure.data[0].y) == ["Real", "Noisy", "Tiny"]
+    # A hidden team keeps its row, named as hidden once; each cell's hover says why.
+    assert list(text[2]) == [""] * 6
+    assert list(figure.data[0].y) == ["Real", "Noisy", "Tiny (hidden)"]
+    assert all(REASON in cell for cell in figure.data[0].customdata[2])
 
 
 def test_compare_orders_teams_by_need_and_shows_every_measure() -> None:

@@ -1,0 +1,80 @@
+"""The numbers on a phone: each table row a card, Questions a fold per question, hidden rows say why."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from dash.development.base_component import Component
+
+from dashboards.panels import table
+from dashboards.queries import Table
+
+HIDDEN = "fewer than 5 answers — hidden to protect anonymity"
+PROTECTS = "hidden so that a smaller group's answers can't be worked out"
+
+
+def _json(component: Component) -> Any:
+    return json.loads(json.dumps(component.to_plotly_json(), default=lambda c: c.to_plotly_json()))
+
+
+def _nodes(node: Any, kind: str) -> list[dict[str, Any]]:
+    """Every component of a type (e.g. "Li", "Tr"), depth first."""
+    found: list[dict[str, Any]] = []
+    if isinstance(node, dict):
+        if node.get("type") == kind:
+            found.append(node)
+        for value in node.get("props", {}).values():
+            found += _nodes(value, kind)
+    elif isinstance(node, list):
+        for item in node:
+            found += _nodes(item, kind)
+    return found
+
+
+def _text(node: Any) -> str:
+    if isinstance(node, dict):
+        return _text(node.get("props", {}).get("children"))
+    if isinstance(node, list):
+        return " ".join(_text(item) for item in node)
+    return node if isinstance(node, str) else ""
+
+
+def _phone(layout: Any) -> Any:
+    phone = [n for n in _nodes(layout, "Box") if n["props"].get("id") == "kindred-cards"]
+    assert len(phone) == 1 and phone[0]["props"]["hiddenFrom"] == "sm"
+    return phone[0]
+
+
+def test_every_row_is_a_card_with_labelled_values_and_a_hidden_one_says_why() -> None:
+    data = Table(
+        ("Rank", "Team", "Answers", "Well-being", "Note"),
+        (("1", "Payments", "8", "3.0 (changed: down 1.1)", ""), ("", "Security", "", "", HIDDEN)),
+    )
+    layout = _json(table(data, "Engineering: each team's latest week"))
+    wide = [n for n in _nodes(layout, "Box") if n["props"].get("visibleFrom") == "sm"]
+    assert len(wide) == 1 and _nodes(wide[0], "Table")  # the wide table stays for larger screens
+    cards = _nodes(_phone(layout), "Li")
+    assert len(cards) == 2
+    first, hidden = (_text(card) for card in cards)
+    assert "1. Payments" in first and "Well-being" in first and "3.0 (changed: down 1.1)" in first
+    assert "Note" not in first  # no empty labels
+    assert "Security" in hidden and "Fewer than 5 answers — hidden to protect anonymity" in hidden
+    assert not _nodes(cards[1], "Dl")  # no list of blanks for a hidden team
+
+
+def test_questions_fold_by_question_with_one_row_a_week_and_hidden_weeks_marked() -> None:
+    rows = []
+    for question in ("Well-being", "Stress"):
+        rows.append(("26 Oct 2026", question, "1", "2", "3", "4", "0", "10", ""))
+        rows.append(("2 Nov 2026", question, "", "", "", "", "", "", PROTECTS))
+    data = Table(("Week", "Question", "1", "2", "3", "4", "5", "Answers", "Note"), tuple(rows))
+    phone = _phone(_json(table(data, "Payments: answers", by_question=True)))
+    folds = _nodes(phone, "AccordionItem")
+    assert [f["props"]["value"] for f in folds] == ["Well-being", "Stress"]
+    for fold in folds:
+        body = _nodes(_nodes(fold, "Tbody")[0], "Tr")
+        assert len(body) == 2
+        assert _text(body[0]).split() == ["26", "Oct", "1", "2", "3", "4", "0", "10"]  # one year: no year
+        assert "Hidden so that a smaller group's answers can't be worked out" in _text(body[1])
+    assert "5 most stressed" in _text(folds[1]) and "5 best" in _text(folds[0])
