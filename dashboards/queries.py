@@ -43,8 +43,9 @@ def _series(gate: Gate, unit: UnitKey, questions: tuple[str, ...], last: int | N
     return gate.series(unit, questions=questions, last=last)
 
 
-def _latest(gate: Gate, units: list[UnitKey], questions: tuple[str, ...]) -> list[Cell]:
-    return gate.compare(units, questions=questions)
+def _latest(gate: Gate, units: list[UnitKey], questions: tuple[str, ...]) -> list[tuple[Cell, Cell | None]]:
+    """Each unit's latest cell with the one before it (read together: one query for every team)."""
+    return gate.compare_with_previous(units, questions=questions)
 
 
 def _benchmarks(gate: Gate, unit: UnitKey) -> list[Cell]:
@@ -397,11 +398,10 @@ def compare(gate: Gate, within: UnitKey | None, *, with_changes: bool = False) -
     if within is not None:
         gate.check(within)
     teams = compare_teams(gate, within)
-    cells = _latest(gate, teams, MEASURES)
     rows: list[CompareRow] = []
-    for c in cells:
+    for c, before in _latest(gate, teams, MEASURES):
         scores = {k: (c.questions[k].mean if k in c.questions else None) for k in MEASURES}
-        measures = _measures(gate, c) if with_changes else None
+        measures = _measures(c, before) if with_changes else None
         rows.append(
             CompareRow(
                 name=c.name,
@@ -420,12 +420,10 @@ def compare(gate: Gate, within: UnitKey | None, *, with_changes: bool = False) -
     return CompareData(name, gate.rules.hidden_reason, ordered, _compare_reading(name, ordered))
 
 
-def _measures(gate: Gate, latest: Cell) -> dict[str, Measure]:
+def _measures(latest: Cell, before: Cell | None) -> dict[str, Measure]:
     """The team's measures in its latest week and the change since its previous published week."""
     if latest.respondents is None:
         return {k: Measure(None) for k in MEASURES}
-    cells = _series(gate, latest.unit, MEASURES, last=2)
-    before = cells[0] if len(cells) == 2 and cells[1].period == latest.period else None
     result: dict[str, Measure] = {}
     for key in MEASURES:
         now = latest.questions.get(key)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from slackapp.checkins.models import Comment
@@ -150,22 +150,28 @@ class Gate:
             if u is not None and u.kind is UnitKind.DEPARTMENT
         }
         self.org: OrgStructure = with_former_departments(org, former)
+        # Worked out once per gate (one request, one org structure): pages ask for them many times.
+        self._units: list[UnitKey] | None = None
+        self._benchmark_units: list[UnitKey] | None = None
+        self._departments = {str(d.id): d for d in self.org.departments.values()}
 
     # -- what may be asked ------------------------------------------------------------------------
 
     def units(self) -> list[UnitKey]:
         """The units this viewer may pick (empty for someone with no access)."""
-        return self.viewer.scope_units(self.org) if self.viewer.has_access else []
+        if self._units is None:
+            self._units = self.viewer.scope_units(self.org) if self.viewer.has_access else []
+        return list(self._units)
 
     def name(self, unit: UnitKey) -> str:
         """A unit's current name; a deleted department's is the one it had, marked as deleted."""
         if unit.kind is UnitKind.ORG:
             return "Whole organisation"
         if unit.kind is UnitKind.DEPARTMENT:
-            for department in self.org.departments.values():
-                if str(department.id) == unit.id:
-                    return department.name if department.current else f"{department.name} (deleted)"
-            return "Unknown department"
+            department = self._departments.get(unit.id)
+            if department is None:
+                return "Unknown department"
+            return department.name if department.current else f"{department.name} (deleted)"
         team = self.org.teams.get(unit.id)
         return team.name if team else "Unknown team"
 
@@ -173,7 +179,8 @@ class Gate:
         """False for a department that no longer exists (its published weeks can still be shown)."""
         if unit.kind is not UnitKind.DEPARTMENT:
             return True
-        return any(str(d.id) == unit.id and d.current for d in self.org.departments.values())
+        department = self._departments.get(unit.id)
+        return department is not None and department.current
 
     def department_of(self, team: UnitKey) -> UnitKey | None:
         """The team's department today (the one its next round will be counted in)."""
@@ -218,24 +225,35 @@ class Gate:
         )
 
     def compare(self, units: Iterable[UnitKey], *, questions: Sequence[str] = QUESTION_KEYS) -> list[Cell]:
-        """Each unit's cell in its latest publication, side by side, with the change since the one before."""
+        """Each unit's cell in its latest publication, side by side (a unit without one is left out)."""
+        return [latest for latest, _before in self.compare_with_previous(units, questions=questions)]
+
+    def compare_with_previous(
+        self, units: Iterable[UnitKey], *, questions: Sequence[str] = QUESTION_KEYS
+    ) -> list[tuple[Cell, Cell | None]]:
+        """Each unit's latest cell and its cell in the publication before (None when it had none), read
+        together: one query for all the units, not one per unit ("Where to act" ranks 500 teams)."""
         chosen = list(units)
         for unit in chosen:
             self.check(unit)
         if not chosen:
             return []
         params = [u.to_param() for u in chosen]
-        rows: dict[str, Any] = {}
+        latest: dict[str, Any] = {}
+        before: dict[str, Any] = {}
         for start in range(0, len(params), 500):
             for row in self._session.execute(
-                select(*_CELL_COLUMNS)
+                select(*_CELL_COLUMNS, PublishedUnit.latest_period)
                 .join(Publication, Publication.id == PublishedCell.publication_id)
                 .join(
                     PublishedUnit,
                     and_(
                         PublishedUnit.workspace_id == PublishedCell.workspace_id,
                         PublishedUnit.unit == PublishedCell.unit,
-                        PublishedUnit.latest_period == PublishedCell.period,
+                        or_(
+                            PublishedUnit.latest_period == PublishedCell.period,
+                            PublishedUnit.previous_period == PublishedCell.period,
+                        ),
                     ),
                 )
                 .where(
@@ -243,8 +261,12 @@ class Gate:
                     PublishedUnit.unit.in_(params[start : start + 500]),
                 )
             ):
-                rows[row.unit] = row
-        return [self._cell(rows[param], questions) for param in params if param in rows]
+                (latest if row.period == row.latest_period else before)[row.unit] = row
+        return [
+            (self._cell(latest[p], questions), self._cell(before[p], questions) if p in before else None)
+            for p in params
+            if p in latest
+        ]
 
     def landscape(self, team: UnitKey) -> list[Cell]:
         """A team's latest cell beside its department's and the organisation's, from the same publication."""
@@ -321,15 +343,16 @@ class Gate:
     def benchmark_units(self) -> list[UnitKey]:
         """Departments a viewer may read as a benchmark without managing them: those of the teams they
         lead. A team manager whose team is always hidden still sees where it stands through them."""
-        if self.viewer.everything:
-            return []
-        own = {u for u in self.units() if u.kind is UnitKind.DEPARTMENT}
-        found: list[UnitKey] = []
-        for unit in self.units():
-            department = self.department_of(unit) if unit.kind is UnitKind.TEAM else None
-            if department is not None and department not in own and department not in found:
-                found.append(department)
-        return found
+        if self._benchmark_units is None:
+            found: list[UnitKey] = []
+            if not self.viewer.everything:
+                own = {u for u in self.units() if u.kind is UnitKind.DEPARTMENT}
+                for unit in self.units():
+                    department = self.department_of(unit) if unit.kind is UnitKind.TEAM else None
+                    if department is not None and department not in own and department not in found:
+                        found.append(department)
+            self._benchmark_units = found
+        return list(self._benchmark_units)
 
     def benchmark_series(
         self, unit: UnitKey, *, questions: Sequence[str] = QUESTION_KEYS, last: int | None = None
