@@ -561,9 +561,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--weeks", type=int, default=WEEKS, help="fewer weeks, for a quicker run")
-    parser.add_argument(
-        "--first-view", nargs=3, metavar=("URL", "DEPARTMENT", "VIEW"), help=argparse.SUPPRESS
-    )
+    parser.add_argument("--zygote", nargs=2, metavar=("URL", "DEPARTMENT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.zygote:
         zygote(*args.zygote)
