@@ -43,9 +43,13 @@ def _series(gate: Gate, unit: UnitKey, questions: tuple[str, ...], last: int | N
     return gate.series(unit, questions=questions, last=last)
 
 
-def _latest(gate: Gate, units: list[UnitKey], questions: tuple[str, ...]) -> list[tuple[Cell, Cell | None]]:
-    """Each unit's latest cell with the one before it (read together: one query for every team)."""
-    return gate.compare_with_previous(units, questions=questions)
+def _latest(
+    gate: Gate, units: list[UnitKey], questions: tuple[str, ...], *, previous: bool
+) -> list[tuple[Cell, Cell | None]]:
+    """Each unit's latest cell, with the one before it when `previous` (read for all units at once)."""
+    if previous:
+        return gate.compare_with_previous(units, questions=questions)
+    return [(cell, None) for cell in gate.compare(units, questions=questions)]
 
 
 def _benchmarks(gate: Gate, unit: UnitKey) -> list[Cell]:
@@ -399,7 +403,7 @@ def compare(gate: Gate, within: UnitKey | None, *, with_changes: bool = False) -
         gate.check(within)
     teams = compare_teams(gate, within)
     rows: list[CompareRow] = []
-    for c, before in _latest(gate, teams, MEASURES):
+    for c, before in _latest(gate, teams, MEASURES, previous=with_changes):
         scores = {k: (c.questions[k].mean if k in c.questions else None) for k in MEASURES}
         measures = _measures(c, before) if with_changes else None
         rows.append(

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from slackapp.checkins.models import Comment
@@ -226,34 +226,43 @@ class Gate:
 
     def compare(self, units: Iterable[UnitKey], *, questions: Sequence[str] = QUESTION_KEYS) -> list[Cell]:
         """Each unit's cell in its latest publication, side by side (a unit without one is left out)."""
-        return [latest for latest, _before in self.compare_with_previous(units, questions=questions)]
+        chosen = self._checked(units)
+        rows = self._cells_of(chosen, PublishedUnit.latest_period)
+        return [self._cell(rows[u], questions) for u in chosen if u in rows]
 
     def compare_with_previous(
         self, units: Iterable[UnitKey], *, questions: Sequence[str] = QUESTION_KEYS
     ) -> list[tuple[Cell, Cell | None]]:
-        """Each unit's latest cell and its cell in the publication before (None when it had none), read
-        together: one query for all the units, not one per unit ("Where to act" ranks 500 teams)."""
+        """Each unit's latest cell and its cell in the publication before (None when it had none): two
+        queries for all the units, not one per unit ("Where to act" ranks 500 teams)."""
+        chosen = self._checked(units)
+        latest = self._cells_of(chosen, PublishedUnit.latest_period)
+        before = self._cells_of([u for u in chosen if u in latest], PublishedUnit.previous_period)
+        return [
+            (self._cell(latest[u], questions), self._cell(before[u], questions) if u in before else None)
+            for u in chosen
+            if u in latest
+        ]
+
+    def _checked(self, units: Iterable[UnitKey]) -> list[str]:
         chosen = list(units)
         for unit in chosen:
             self.check(unit)
-        if not chosen:
-            return []
-        params = [u.to_param() for u in chosen]
-        latest: dict[str, Any] = {}
-        before: dict[str, Any] = {}
+        return [u.to_param() for u in chosen]
+
+    def _cells_of(self, params: list[str], period: Any) -> dict[str, Any]:
+        """The units' cells in the period the index of units names (latest or previous), by unit."""
+        rows: dict[str, Any] = {}
         for start in range(0, len(params), 500):
             for row in self._session.execute(
-                select(*_CELL_COLUMNS, PublishedUnit.latest_period)
+                select(*_CELL_COLUMNS)
                 .join(Publication, Publication.id == PublishedCell.publication_id)
                 .join(
                     PublishedUnit,
                     and_(
                         PublishedUnit.workspace_id == PublishedCell.workspace_id,
                         PublishedUnit.unit == PublishedCell.unit,
-                        or_(
-                            PublishedUnit.latest_period == PublishedCell.period,
-                            PublishedUnit.previous_period == PublishedCell.period,
-                        ),
+                        period == PublishedCell.period,
                     ),
                 )
                 .where(
@@ -261,12 +270,8 @@ class Gate:
                     PublishedUnit.unit.in_(params[start : start + 500]),
                 )
             ):
-                (latest if row.period == row.latest_period else before)[row.unit] = row
-        return [
-            (self._cell(latest[p], questions), self._cell(before[p], questions) if p in before else None)
-            for p in params
-            if p in latest
-        ]
+                rows[row.unit] = row
+        return rows
 
     def landscape(self, team: UnitKey) -> list[Cell]:
         """A team's latest cell beside its department's and the organisation's, from the same publication."""
@@ -404,7 +409,7 @@ def cell_from_row(row: Any, questions: Sequence[str], *, name: str) -> Cell:
         shown[key] = QuestionFigures(
             key=key,
             respondents=int(figure["n"]),
-            counts=tuple(int(c) for c in figure["counts"]),
+            counts=tuple(figure["counts"]),  # whole numbers, as published
             mean=float(figure["mean"]),
             low=float(figure["low"]),
             high=float(figure["high"]),
