@@ -384,12 +384,12 @@ class Gate:
 
     def _cell(self, row: Any, questions: Sequence[str]) -> Cell:
         unit = UnitKey.from_param(row.unit) or ORG
-        return cell_from_row(row, questions, name=self.name(unit))
+        return cell_from_row(row, questions, name=self.name(unit), unit=unit)
 
 
-def cell_from_row(row: Any, questions: Sequence[str], *, name: str) -> Cell:
+def cell_from_row(row: Any, questions: Sequence[str], *, name: str, unit: UnitKey | None = None) -> Cell:
     """A stored cell as the reader gives it: hidden reasons in words, changes as published."""
-    unit = UnitKey.from_param(row.unit) or ORG
+    unit = unit or UnitKey.from_param(row.unit) or ORG
     minimum = int(row.min_group_size)
     if row.respondents is None:
         return Cell(
