@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from slackapp.privacy.gate import Cell, Engagement, Gate, QuestionFigures
 from slackapp.privacy.suppression import UnitKey, UnitKind
@@ -43,8 +44,13 @@ def _series(gate: Gate, unit: UnitKey, questions: tuple[str, ...], last: int | N
     return gate.series(unit, questions=questions, last=last)
 
 
-def _latest(gate: Gate, units: list[UnitKey], questions: tuple[str, ...]) -> list[Cell]:
-    return gate.compare(units, questions=questions)
+def _latest(
+    gate: Gate, units: list[UnitKey], questions: tuple[str, ...], *, previous: bool
+) -> list[tuple[Cell, Cell | None]]:
+    """Each unit's latest cell, with the one before it when `previous` (read for all units at once)."""
+    if previous:
+        return gate.compare_with_previous(units, questions=questions)
+    return [(cell, None) for cell in gate.compare(units, questions=questions)]
 
 
 def _benchmarks(gate: Gate, unit: UnitKey) -> list[Cell]:
@@ -56,11 +62,18 @@ def _benchmarks(gate: Gate, unit: UnitKey) -> list[Cell]:
 
 def standard_error(figures: QuestionFigures) -> float:
     """The standard error of a published mean, from its published distribution (counts of 1..5)."""
-    n = sum(figures.counts)
+    return _standard_error(figures.counts)
+
+
+# "Where to act" asks this for 500 teams x 6 measures x 2 weeks on every load; published histograms of
+# small groups repeat a lot, and a histogram's standard error never changes.
+@lru_cache(maxsize=65_536)
+def _standard_error(counts: tuple[int, ...]) -> float:
+    n = sum(counts)
     if n < 2:
         return float("inf")
-    mean = sum((v + 1) * c for v, c in enumerate(figures.counts)) / n
-    variance = sum(c * ((v + 1) - mean) ** 2 for v, c in enumerate(figures.counts)) / (n - 1)
+    mean = sum((v + 1) * c for v, c in enumerate(counts)) / n
+    variance = sum(c * ((v + 1) - mean) ** 2 for v, c in enumerate(counts)) / (n - 1)
     # A unanimous small group has no spread in its sample, not none in its people: never below a floor
     # of one answer point's worth of disagreement.
     return float(max(variance, 0.25) ** 0.5 / n**0.5)
@@ -397,11 +410,10 @@ def compare(gate: Gate, within: UnitKey | None, *, with_changes: bool = False) -
     if within is not None:
         gate.check(within)
     teams = compare_teams(gate, within)
-    cells = _latest(gate, teams, MEASURES)
     rows: list[CompareRow] = []
-    for c in cells:
+    for c, before in _latest(gate, teams, MEASURES, previous=with_changes):
         scores = {k: (c.questions[k].mean if k in c.questions else None) for k in MEASURES}
-        measures = _measures(gate, c) if with_changes else None
+        measures = _measures(c, before) if with_changes else None
         rows.append(
             CompareRow(
                 name=c.name,
@@ -420,12 +432,10 @@ def compare(gate: Gate, within: UnitKey | None, *, with_changes: bool = False) -
     return CompareData(name, gate.rules.hidden_reason, ordered, _compare_reading(name, ordered))
 
 
-def _measures(gate: Gate, latest: Cell) -> dict[str, Measure]:
+def _measures(latest: Cell, before: Cell | None) -> dict[str, Measure]:
     """The team's measures in its latest week and the change since its previous published week."""
     if latest.respondents is None:
         return {k: Measure(None) for k in MEASURES}
-    cells = _series(gate, latest.unit, MEASURES, last=2)
-    before = cells[0] if len(cells) == 2 and cells[1].period == latest.period else None
     result: dict[str, Measure] = {}
     for key in MEASURES:
         now = latest.questions.get(key)

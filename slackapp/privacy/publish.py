@@ -95,7 +95,9 @@ PUBLISH_JOB = "privacy.publish"
 
 
 @dataclass(frozen=True)
-class _PendingRound:
+class PendingRound:
+    """A round not yet in a publication, as publishing reads it."""
+
     id: uuid.UUID
     channel: str
     week: date
@@ -181,7 +183,7 @@ def _next_period(session: Session, workspace_id: str, next_period: date | None) 
     return min(candidates) if candidates else None
 
 
-def _pending(session: Session, workspace_id: str, *, before: datetime) -> list[_PendingRound]:
+def _pending(session: Session, workspace_id: str, *, before: datetime) -> list[PendingRound]:
     rows = session.execute(
         select(
             Round.id,
@@ -195,7 +197,7 @@ def _pending(session: Session, workspace_id: str, *, before: datetime) -> list[_
         ).where(Round.workspace_id == workspace_id, Round.opens_at < before, _not_yet_published())
     ).all()
     return [
-        _PendingRound(
+        PendingRound(
             id=r.id,
             channel=r.channel_id,
             week=period_of(r.opens_at),
@@ -214,51 +216,15 @@ def _publish(
     session: Session,
     workspace_id: str,
     period: date,
-    rounds: Sequence[_PendingRound],
+    rounds: Sequence[PendingRound],
     now: datetime,
     k: int,
 ) -> Publication:
-    latest: dict[str, _PendingRound] = {}
-    for round_ in sorted(rounds, key=lambda r: r.opens_at):
-        latest[round_.channel] = round_
-    counted = {r.id for r in latest.values()}
-    tree = build_tree({channel: r.department for channel, r in latest.items()})
-    names = {r.department: r.department_name for r in latest.values() if r.department}
-    publication = Publication(
-        workspace_id=workspace_id,
-        period=period,
-        published_at=now,
-        min_group_size=k,
-        tree={
-            "departments": {
-                d: {"name": names[d], "teams": [t.id for t in tree.children[UnitKey(UnitKind.DEPARTMENT, d)]]}
-                for d in sorted(names)
-            },
-            "teams": [t.id for t in tree.children[ORG] if t.kind is UnitKind.TEAM],
-        },
-    )
-    session.add(publication)
-    session.flush()
-    session.execute(
-        insert(PublishedRound),
-        [{"round_id": r.id, "publication_id": publication.id, "counted": r.id in counted} for r in rounds],
-    )
-    respondents = {channel: r.respondents for channel, r in latest.items()}
-    asked = _asked(session, list(counted))
-    histograms = _histograms(session, list(counted))
-    shown = publishable(tree, respondents, k)
-    shown_questions = publishable_questions(
-        tree,
-        shown,
-        respondents,
-        {c: asked.get(r.id, frozenset()) for c, r in latest.items()},
-        QUESTION_KEYS,
-        k,
-    )
-    parents = {child: parent for parent, kids in tree.children.items() for child in kids}
-    # Each unit's previous cell, for the changes a leader is shown (frozen with this publication).
+    counted = [r.id for r in _latest_per_team(rounds).values()]
+    # Each unit's previous cell, for the changes a leader is shown (frozen with this publication), and
+    # every unit's latest period, for the index of units.
     previous = {
-        row.unit: row
+        row.unit: PreviousCell(respondents=row.respondents, figures=row.figures)
         for row in session.execute(
             select(PublishedCell.unit, PublishedCell.respondents, PublishedCell.figures)
             .join(
@@ -272,13 +238,127 @@ def _publish(
             .where(PublishedUnit.workspace_id == workspace_id)
         )
     }
+    known: dict[str, date] = dict(
+        session.execute(
+            select(PublishedUnit.unit, PublishedUnit.latest_period).where(
+                PublishedUnit.workspace_id == workspace_id
+            )
+        ).all()
+    )
+    rows = compute_publication(
+        workspace_id=workspace_id,
+        period=period,
+        rounds=rounds,
+        asked=_asked(session, counted),
+        histograms=_histograms(session, counted),
+        previous=previous,
+        known=known,
+        now=now,
+        k=k,
+    )
+    publication = Publication(**rows.publication)
+    session.add(publication)
+    session.flush()
+    session.execute(insert(PublishedRound), rows.rounds)
+    session.execute(insert(PublishedCell), rows.cells)
+    # The index of units (not part of the frozen publication): each unit's latest period and name.
+    session.execute(
+        delete(PublishedUnit).where(
+            PublishedUnit.workspace_id == workspace_id,
+            PublishedUnit.unit.in_([c["unit"] for c in rows.cells]),
+        )
+    )
+    session.execute(insert(PublishedUnit), rows.units)
+    return publication
+
+
+@dataclass(frozen=True)
+class PreviousCell:
+    """A unit's cell in the publication before, as far as the next one needs it (its changes)."""
+
+    respondents: int | None
+    figures: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class PublicationRows:
+    """One publication as the rows the worker stores: `privacy_publication`, `privacy_published_round`,
+    `privacy_published_cell` and the new `privacy_published_unit` rows, as column -> value mappings."""
+
+    publication: dict[str, Any]
+    rounds: list[dict[str, Any]]
+    cells: list[dict[str, Any]]
+    units: list[dict[str, Any]]
+
+
+def _latest_per_team(rounds: Sequence[PendingRound]) -> dict[str, PendingRound]:
+    latest: dict[str, PendingRound] = {}
+    for round_ in sorted(rounds, key=lambda r: r.opens_at):
+        latest[round_.channel] = round_
+    return latest
+
+
+def compute_publication(
+    *,
+    workspace_id: str,
+    period: date,
+    rounds: Sequence[PendingRound],
+    asked: Mapping[uuid.UUID, frozenset[str]],
+    histograms: Mapping[uuid.UUID, Mapping[str, Mapping[int, int]]],
+    previous: Mapping[str, PreviousCell],
+    known: Mapping[str, date],
+    now: datetime,
+    k: int,
+) -> PublicationRows:
+    """A period's publication, worked out from what it reads (no database: the worker stores the rows).
+
+    Args:
+        rounds: the closed rounds going into it; each team's latest is counted, the others replaced.
+        asked, histograms: per counted round, the questions it asked and its histograms.
+        previous: each unit's cell in its latest publication so far (for the published changes).
+        known: each unit's latest published period so far (for the index of units).
+        k: the minimum group size.
+    """
+    latest = _latest_per_team(rounds)
+    counted = {r.id for r in latest.values()}
+    tree = build_tree({channel: r.department for channel, r in latest.items()})
+    names = {r.department: r.department_name for r in latest.values() if r.department}
+    publication: dict[str, Any] = {
+        "id": uuid.uuid4(),
+        "workspace_id": workspace_id,
+        "period": period,
+        "published_at": now,
+        "min_group_size": k,
+        "tree": {
+            "departments": {
+                d: {"name": names[d], "teams": [t.id for t in tree.children[UnitKey(UnitKind.DEPARTMENT, d)]]}
+                for d in sorted(names)
+            },
+            "teams": [t.id for t in tree.children[ORG] if t.kind is UnitKind.TEAM],
+        },
+    }
+    publication_id = publication["id"]
+    round_rows = [
+        {"round_id": r.id, "publication_id": publication_id, "counted": r.id in counted} for r in rounds
+    ]
+    respondents = {channel: r.respondents for channel, r in latest.items()}
+    shown = publishable(tree, respondents, k)
+    shown_questions = publishable_questions(
+        tree,
+        shown,
+        respondents,
+        {c: asked.get(r.id, frozenset()) for c, r in latest.items()},
+        QUESTION_KEYS,
+        k,
+    )
+    parents = {child: parent for parent, kids in tree.children.items() for child in kids}
     cells: list[dict[str, Any]] = []
     for node in tree.postorder():
         teams = [latest[t.id] for t in tree.teams_under(node)]
         size = sum(r.respondents for r in teams)
         parent = parents.get(node)
         cell: dict[str, Any] = {
-            "publication_id": publication.id,
+            "publication_id": publication_id,
             "unit": node.to_param(),
             "workspace_id": workspace_id,
             "period": period,
@@ -301,7 +381,7 @@ def _publish(
         before = previous.get(node.to_param())
         if before is not None and before.respondents is not None:
             cell["respondents_change"] = size - before.respondents
-        earlier: dict[str, Any] = before.figures if before is not None else {}
+        earlier: Mapping[str, Any] = before.figures if before is not None else {}
         figures: dict[str, Any] = {}
         for question in QUESTION_KEYS:
             asking = [r for r in teams if question in asked.get(r.id, ())]
@@ -325,34 +405,17 @@ def _publish(
                 )
         cell["figures"] = figures
         cells.append(cell)
-    session.execute(insert(PublishedCell), cells)
-    # The index of units (not part of the frozen publication): each unit's latest period and name.
-    known: dict[str, date] = dict(
-        session.execute(
-            select(PublishedUnit.unit, PublishedUnit.latest_period).where(
-                PublishedUnit.workspace_id == workspace_id
-            )
-        ).all()
-    )
-    session.execute(
-        delete(PublishedUnit).where(
-            PublishedUnit.workspace_id == workspace_id, PublishedUnit.unit.in_([c["unit"] for c in cells])
-        )
-    )
-    session.execute(
-        insert(PublishedUnit),
-        [
-            {
-                "workspace_id": workspace_id,
-                "unit": c["unit"],
-                "latest_period": period,
-                "previous_period": known.get(c["unit"]),
-                "name": c["name"],
-            }
-            for c in cells
-        ],
-    )
-    return publication
+    units = [
+        {
+            "workspace_id": workspace_id,
+            "unit": c["unit"],
+            "latest_period": period,
+            "previous_period": known.get(c["unit"]),
+            "name": c["name"],
+        }
+        for c in cells
+    ]
+    return PublicationRows(publication=publication, rounds=round_rows, cells=cells, units=units)
 
 
 def _figures(counts: Sequence[int]) -> dict[str, Any]:

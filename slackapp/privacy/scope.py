@@ -71,7 +71,9 @@ def viewer_for(*, session: Session, workspace_id: str, user_id: str, workspace_a
     """
     if workspace_admin or is_kindred_admin(session=session, workspace_id=workspace_id, user_id=user_id):
         return Viewer(workspace_id=workspace_id, user_id=user_id, everything=True)
-    org = load_org(session=session, workspace_id=workspace_id)
+    # A manager's assignments name teams and departments HR set up: no need to read every round's
+    # channel for teams without a pulse (a full scan of the rounds on every dashboard request).
+    org = load_org(session=session, workspace_id=workspace_id, extra_channels=())
     return Viewer(
         workspace_id=workspace_id,
         user_id=user_id,

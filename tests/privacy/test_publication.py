@@ -11,6 +11,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
+from dashboards import queries
 from slackapp.checkins.ids import RESULTS_EVENT
 from slackapp.checkins.models import Round
 from slackapp.checkins.questions import QuestionKey
@@ -246,6 +247,29 @@ def test_the_reader_gives_each_cells_change_size_and_reason(org: OrgBuilder) -> 
     assert sales.respondents is None and sales.reason == TOO_FEW
     assert support[1].respondents is None and support[1].reason == PROTECTS_TEXT
     assert support[1].respondents_change is None  # no change is shown against a hidden cell
+
+
+def test_each_teams_change_is_against_its_own_previous_publication_read_for_all_teams_at_once(
+    org: OrgBuilder,
+) -> None:
+    # Mobile skips week 1, so its previous cell is week 0's; Support's and Data's are week 1's.
+    org.week(0, {"C0MOBILE": [scores(wellbeing=3)] * 6, "C0SUPPORT": [scores(wellbeing=2)] * 10, "C0DATA": 6})
+    org.week(1, {"C0SUPPORT": [scores(wellbeing=4)] * 10, "C0DATA": 6})
+    org.week(2, {"C0MOBILE": [scores(wellbeing=5)] * 8, "C0SUPPORT": [scores(wellbeing=4)] * 10, "C0DATA": 6})
+    teams = [team("C0MOBILE"), team("C0SUPPORT"), team("C0DATA"), team("C0SALES")]  # Sales: no results
+    with org.gate(HR_ADMIN, admin=True) as gate:
+        pairs = gate.compare_with_previous(teams)
+        one_by_one = {unit: gate.series(unit, last=2) for unit in teams}
+        data = queries.compare(gate, ORG, with_changes=True)
+    assert [latest.unit for latest, _ in pairs] == teams[:3]
+    for latest, before in pairs:
+        *earlier, last = one_by_one[latest.unit]
+        assert latest == last and before == (earlier[0] if earlier else None)
+    mobile = next(r for r in data.rows if r.unit == team("C0MOBILE"))
+    support = next(r for r in data.rows if r.unit == team("C0SUPPORT"))
+    assert mobile.measures is not None and support.measures is not None
+    assert mobile.measures["wellbeing"] == queries.Measure(5.0, 2.0, True, period_of(week(0)))
+    assert support.measures["wellbeing"] == queries.Measure(4.0, 0.0, False, period_of(week(1)))
 
 
 def test_per_question_counts_do_not_give_away_a_team_that_left_a_question_out(
