@@ -55,6 +55,7 @@ ILS_LARGE = 3_000
 TRIO_SEARCH = 2_000  # people looked at when the group of three needs someone to change places
 CHAIN_PASSES = 4
 CHAIN_BREADTH = (10, 5, 3, 2, 2, 2)  # partners tried at each step of an ejection chain
+CHAIN_BREADTH_LARGE = (4, 3, 2, 2)  # above FULL_GRAPH_UP_TO, where the first greedy leaves little to gain
 RANDOM_EXTRAS = 2
 FULL_GRAPH_UP_TO = 700  # below this, every allowed pair is a candidate
 EXACT_UP_TO = 400  # up to here, the exact matching on the candidate graph
@@ -271,6 +272,7 @@ class _Matcher:
         self.trio: tuple[int, int, int] | None = None
         # Fewer near neighbours on large instances keep the deeper moves within the time target.
         self.near = NEAR if n <= FULL_GRAPH_UP_TO else NEAR // 3
+        self.chain_breadth = CHAIN_BREADTH if n <= FULL_GRAPH_UP_TO else CHAIN_BREADTH_LARGE
 
     def _pair(self, i: int, j: int) -> int:
         return i * self.n + j if i < j else j * self.n + i
@@ -409,10 +411,16 @@ class _Matcher:
 
     def best_candidates(self, i: int) -> list[int]:
         """Up to NEAR of i's candidates, highest score first (for the deeper moves)."""
+        return [j for j, _ in self.best_weighted(i)]
+
+    def best_weighted(self, i: int) -> list[tuple[int, int]]:
+        """`best_candidates` with each one's weight beside them, so the deeper moves can stop at the
+        first candidate too weak to help (they are sorted) without asking for a weight."""
         found = self.top.get(i)
         if found is None:
-            ranked = sorted(self.candidates[i], key=lambda j: -(self.weight(i, j) or 0))
-            found = self.top[i] = ranked[: self.near]
+            weight = self.weight
+            ranked = sorted(self.candidates[i], key=lambda j: -(weight(i, j) or 0))
+            found = self.top[i] = [(j, weight(i, j) or 0) for j in ranked[: self.near]]
         return found
 
     def build_candidates(self) -> None:
@@ -428,6 +436,9 @@ class _Matcher:
         profiles = sorted(buckets)
         rng = self.rng
         chosen: list[set[int]] = [set() for _ in range(n)]
+        fit_table, profile, team, forbidden = self.fit_table, self.profile, self.team, self.forbidden
+        last_met, current, after = self.last_met, self.history.current_round, self._after_meeting
+        cross = self.prefer_cross_team
         ranked_for: dict[int, list[int]] = {}
         for i in range(n):
             mine = self.profile[i]
@@ -436,13 +447,23 @@ class _Matcher:
                 ranked = ranked_for[mine] = sorted(profiles, key=lambda q: -self.comp[mine][q])
             looked: list[tuple[int, int]] = []
             budget = SAMPLED
+            # `weight` inlined, uncached: most of the pairs looked at here are never looked at again,
+            # and remembering 400,000 of them cost more than working them out.
+            row, team_i, row_key = fit_table[mine], team[i], i * n
             for q in ranked:
                 members = buckets[q]
                 start = rng.randrange(len(members))
                 for step in range(min(len(members), budget)):
                     j = members[(start + step) % len(members)]
-                    if j != i and (w := self.weight(i, j)) is not None:
-                        looked.append((w, j))
+                    key = row_key + j if i < j else j * n + i
+                    if j == i or key in forbidden:
+                        continue
+                    w = row[profile[j]]
+                    team_j = team[j]
+                    if cross and team_i >= 0 and team_j >= 0 and team_i != team_j:
+                        w += CROSS_TEAM
+                    met = last_met.get(key)
+                    looked.append((w + NOVELTY if met is None else after(w, current - met), j))
                 budget -= min(len(members), budget)
                 if budget <= 0:
                     break
@@ -674,22 +695,24 @@ class _Matcher:
             return 0, []
         on_path = {a, b}
         chosen: list[int] = []
+        breadth = self.chain_breadth
 
         def extend(open_: int, gain: int, depth: int) -> int:
-            if depth >= len(CHAIN_BREADTH):
+            if depth >= len(breadth):
                 return 0
-            for c in self.best_candidates(open_)[: CHAIN_BREADTH[depth]]:
+            for c, w_oc in self.best_weighted(open_)[: breadth[depth]]:
+                if gain + w_oc <= 0:
+                    break  # best first: nobody further down the list keeps the gain positive either
                 if c in on_path or excluded[c]:
                     continue
                 d = mate[c]
                 if d < 0 or d in on_path:
                     continue
-                w_oc = weight(open_, c)
-                if w_oc is None or gain + w_oc <= 0:
-                    continue
                 w_cd = weight(c, d) or 0
                 after = gain + w_oc - w_cd
-                w_da = weight(d, a)
+                # No pair is worth more than BEST_FIT: asking for d-a's weight (mostly a pair never
+                # looked at, so a cache miss) is only worth it when it could close the chain.
+                w_da = weight(d, a) if after + BEST_FIT > 0 else None
                 chosen.append(c)
                 if w_da is not None and after + w_da > 0:
                     return after + w_da
@@ -771,6 +794,10 @@ class _Matcher:
                 if w_cd is None:
                     continue
                 if b >= 0 and d >= 0:
+                    # No pair is worth more than BEST_FIT: skip the (mostly uncached) b-d weight when
+                    # even the best one could not make the exchange pay.
+                    if w_ac + BEST_FIT <= w_ab + w_cd:
+                        continue
                     w_bd = weight(b, d)
                     if w_bd is None:
                         continue
