@@ -266,12 +266,16 @@ class _Matcher:
         self.cache: dict[int, int | None] = {}
         self.mate = [-1] * n
         self.candidates: list[list[int]] = [[] for _ in range(n)]
-        self.top: dict[int, list[int]] = {}
+        self.top: dict[int, list[tuple[int, int]]] = {}
+        self.all_weighted: list[list[tuple[int, int]] | None] = [None] * n
         # People set aside in the group of three: the pairing moves below leave them alone.
         self.excluded = [False] * n
         self.trio: tuple[int, int, int] | None = None
         # Fewer near neighbours on large instances keep the deeper moves within the time target.
         self.near = NEAR if n <= FULL_GRAPH_UP_TO else NEAR // 3
+        # The most a pair can add beyond their profiles' fit: a pair's weight never exceeds
+        # fit_table[profile][profile] + most_bonus, which lets the searches skip hopeless pairs unasked.
+        self.most_bonus = (CROSS_TEAM if prefer_cross_team else 0) + NOVELTY
         self.chain_breadth = CHAIN_BREADTH if n <= FULL_GRAPH_UP_TO else CHAIN_BREADTH_LARGE
 
     def _pair(self, i: int, j: int) -> int:
@@ -413,14 +417,20 @@ class _Matcher:
         """Up to NEAR of i's candidates, highest score first (for the deeper moves)."""
         return [j for j, _ in self.best_weighted(i)]
 
+    def weighted(self, i: int) -> list[tuple[int, int]]:
+        """i's candidates with their weights (all allowed, so never None), worked out once."""
+        found = self.all_weighted[i]
+        if found is None:
+            weight = self.weight
+            found = self.all_weighted[i] = [(j, weight(i, j) or 0) for j in self.candidates[i]]
+        return found
+
     def best_weighted(self, i: int) -> list[tuple[int, int]]:
         """`best_candidates` with each one's weight beside them, so the deeper moves can stop at the
         first candidate too weak to help (they are sorted) without asking for a weight."""
         found = self.top.get(i)
         if found is None:
-            weight = self.weight
-            ranked = sorted(self.candidates[i], key=lambda j: -(weight(i, j) or 0))
-            found = self.top[i] = [(j, weight(i, j) or 0) for j in ranked[: self.near]]
+            found = self.top[i] = sorted(self.weighted(i), key=lambda jw: -jw[1])[: self.near]
         return found
 
     def build_candidates(self) -> None:
@@ -438,7 +448,7 @@ class _Matcher:
         chosen: list[set[int]] = [set() for _ in range(n)]
         fit_table, profile, team, forbidden = self.fit_table, self.profile, self.team, self.forbidden
         last_met, current, after = self.last_met, self.history.current_round, self._after_meeting
-        cross = self.prefer_cross_team
+        cross, cache = self.prefer_cross_team, self.cache
         ranked_for: dict[int, list[int]] = {}
         for i in range(n):
             mine = self.profile[i]
@@ -469,6 +479,8 @@ class _Matcher:
                     break
             looked.sort(key=lambda wj: -wj[0])
             best = [j for _, j in looked[:NEIGHBOURS]]
+            for w, j in looked[:NEIGHBOURS]:
+                cache[row_key + j if i < j else j * n + i] = w  # the searches ask for these again
             for _ in range(RANDOM_EXTRAS):
                 j = rng.randrange(n)
                 if j != i and self.weight(i, j) is not None:
@@ -696,6 +708,7 @@ class _Matcher:
         on_path = {a, b}
         chosen: list[int] = []
         breadth = self.chain_breadth
+        fit_table, profile, bonus = self.fit_table, self.profile, self.most_bonus
 
         def extend(open_: int, gain: int, depth: int) -> int:
             if depth >= len(breadth):
@@ -710,9 +723,10 @@ class _Matcher:
                     continue
                 w_cd = weight(c, d) or 0
                 after = gain + w_oc - w_cd
-                # No pair is worth more than BEST_FIT: asking for d-a's weight (mostly a pair never
-                # looked at, so a cache miss) is only worth it when it could close the chain.
-                w_da = weight(d, a) if after + BEST_FIT > 0 else None
+                # d-a's weight (mostly a pair never looked at, so a cache miss) is only worth working
+                # out when its ceiling (their profiles' fit, different teams, new) could close the chain.
+                ceiling = fit_table[profile[d]][profile[a]] + bonus
+                w_da = weight(d, a) if after + ceiling > 0 else None
                 chosen.append(c)
                 if w_da is not None and after + w_da > 0:
                     return after + w_da
@@ -772,7 +786,8 @@ class _Matcher:
         Loners take part too: two loners may pair up, and a loner may take someone's partner when that
         raises the total (the partner left behind becomes the loner), so nobody more is left alone.
         """
-        mate, weight, excluded = self.mate, self.weight, self.excluded
+        mate, weight, excluded, cache, n = self.mate, self.weight, self.excluded, self.cache, self.n
+        fit_table, profile, bonus = self.fit_table, self.profile, self.most_bonus
         queue = deque(start)
         queued = set(queue)
         gained = 0
@@ -783,20 +798,22 @@ class _Matcher:
             w_ab = weight(a, b) if b >= 0 else 0
             if w_ab is None:
                 continue
-            for c in self.best_candidates(a) if near_only else self.candidates[a]:
+            for c, w_ac in self.best_weighted(a) if near_only else self.weighted(a):
                 if c == b or excluded[c]:
                     continue
                 d = mate[c]
-                w_ac = weight(a, c)
-                if w_ac is None:
-                    continue
-                w_cd = weight(c, d) if d >= 0 else 0
-                if w_cd is None:
-                    continue
+                if d >= 0:
+                    # `weight`, inlined for the common case of a pair already worked out.
+                    key = c * n + d if c < d else d * n + c
+                    w_cd = cache[key] if key in cache else weight(c, d)
+                    if w_cd is None:
+                        continue
+                else:
+                    w_cd = 0
                 if b >= 0 and d >= 0:
-                    # No pair is worth more than BEST_FIT: skip the (mostly uncached) b-d weight when
-                    # even the best one could not make the exchange pay.
-                    if w_ac + BEST_FIT <= w_ab + w_cd:
+                    # Skip the (mostly uncached) b-d weight when even its ceiling, the fit of their
+                    # profiles as if from different teams and new to each other, could not pay.
+                    if w_ac + fit_table[profile[b]][profile[d]] + bonus <= w_ab + w_cd:
                         continue
                     w_bd = weight(b, d)
                     if w_bd is None:
