@@ -448,7 +448,7 @@ class _Matcher:
         chosen: list[set[int]] = [set() for _ in range(n)]
         fit_table, profile, team, forbidden = self.fit_table, self.profile, self.team, self.forbidden
         last_met, current, after = self.last_met, self.history.current_round, self._after_meeting
-        cross, cache = self.prefer_cross_team, self.cache
+        cross, cache, bonus = self.prefer_cross_team, self.cache, self.most_bonus
         ranked_for: dict[int, list[int]] = {}
         for i in range(n):
             mine = self.profile[i]
@@ -460,6 +460,9 @@ class _Matcher:
             # `weight` inlined, uncached: most of the pairs looked at here are never looked at again,
             # and remembering 400,000 of them cost more than working them out.
             row, team_i, row_key = fit_table[mine], team[i], i * n
+            # Once NEIGHBOURS are found at the most any pair of i's could weigh, nobody sampled later
+            # could displace them (the sort below keeps the first of equals): stop looking.
+            most, at_most = row[ranked[0]] + bonus, 0
             for q in ranked:
                 members = buckets[q]
                 start = rng.randrange(len(members))
@@ -473,9 +476,14 @@ class _Matcher:
                     if cross and team_i >= 0 and team_j >= 0 and team_i != team_j:
                         w += CROSS_TEAM
                     met = last_met.get(key)
-                    looked.append((w + NOVELTY if met is None else after(w, current - met), j))
+                    w = w + NOVELTY if met is None else after(w, current - met)
+                    looked.append((w, j))
+                    if w >= most:
+                        at_most += 1
+                        if at_most >= NEIGHBOURS:
+                            break
                 budget -= min(len(members), budget)
-                if budget <= 0:
+                if budget <= 0 or at_most >= NEIGHBOURS:
                     break
             looked.sort(key=lambda wj: -wj[0])
             best = [j for _, j in looked[:NEIGHBOURS]]
