@@ -630,8 +630,10 @@ class _Matcher:
         The amount of work is fixed by the size, not the clock, so a seed always gives the same result;
         the time budget is only a safety net.
         """
-        self.two_opt(range(self.n))
         small = self.n <= FULL_GRAPH_UP_TO
+        # Above FULL_GRAPH_UP_TO the first greedy already pairs most people with one of their best few
+        # candidates; the exchanges look only at those few, as the iterated search does.
+        self.two_opt(range(self.n), near_only=not small)
         for _ in range(CHAIN_PASSES if small else 1):
             moved = self.chains(range(self.n))
             if not moved or time.perf_counter() > self.deadline:
