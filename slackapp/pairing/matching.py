@@ -172,7 +172,8 @@ def match(
         history: earlier rounds of the programme; none means everyone is new to everyone.
         prefer_cross_team: add the variety bonus to pairs from different teams.
         seed: the same people, history and seed always give the same groups.
-        time_budget: seconds the local improvement may take at most.
+        time_budget: a safety net, in seconds of this thread's CPU time: the amount of work is fixed by
+            the size (iteration counts), so only a pathological instance ever reaches it.
 
     Returns:
         The groups, and anyone no valid grouping could place, with why.
@@ -232,7 +233,9 @@ class _Matcher:
         self.n = n = len(ordered)
         self.index = {p.id: i for i, p in enumerate(ordered)}
         self.rng = random.Random(seed)
-        self.deadline = time.perf_counter() + time_budget
+        # The safety net counts this thread's CPU time, not the wall clock: a busy machine (or a busy web
+        # process around the worker thread) must not cut the search short and so change the groups.
+        self.deadline = time.thread_time() + time_budget
         self.history = history
         self.prefer_cross_team = prefer_cross_team
         # Profiles: 4 bits of "welcomes" and 4 of "offers"; complementarity is a table lookup.
@@ -636,14 +639,14 @@ class _Matcher:
         self.two_opt(range(self.n), near_only=not small)
         for _ in range(CHAIN_PASSES if small else 1):
             moved = self.chains(range(self.n))
-            if not moved or time.perf_counter() > self.deadline:
+            if not moved or time.thread_time() > self.deadline:
                 break
             self.two_opt(moved)
         total = self.total()
         best, best_mate = total, self.mate[:]
         iterations = min(ILS_ITERATIONS_PER_PERSON * self.n, ILS_MAX_ITERATIONS if small else ILS_LARGE)
         for _ in range(iterations):
-            if time.perf_counter() > self.deadline:
+            if time.thread_time() > self.deadline:
                 break
             touched, delta = self.shake()
             if not touched:
@@ -688,7 +691,7 @@ class _Matcher:
         """Look for an improving ejection chain from each person; returns who moved."""
         moved: list[int] = []
         for a in start:
-            if time.perf_counter() > self.deadline:
+            if time.thread_time() > self.deadline:
                 break
             gained, touched = self.chain(a)
             if gained > 0:
@@ -938,7 +941,7 @@ class _Matcher:
         mate, excluded = self.mate, self.excluded
         pairs_now = sum(1 for i, m in enumerate(mate) if m > i)
         for x in range(self.n):
-            if time.perf_counter() > self.deadline:
+            if time.thread_time() > self.deadline:
                 return False
             before = mate[:]
             excluded[x] = True
@@ -975,7 +978,7 @@ class _Matcher:
         """Swap a member of the group of three with someone in a pair while the objective rises."""
         mate, weight = self.mate, self.weight
         improved = True
-        while improved and self.trio is not None and time.perf_counter() < self.deadline:
+        while improved and self.trio is not None and time.thread_time() < self.deadline:
             improved = False
             trio = self.trio
             current = self._trio_value(trio)
