@@ -444,8 +444,8 @@ class _Matcher:
             return
         # Bucket people by profile; for each person, look first in the profiles that complement theirs.
         buckets: dict[int, list[int]] = {}
-        for i, profile in enumerate(self.profile):
-            buckets.setdefault(profile, []).append(i)
+        for i, kind_bits in enumerate(self.profile):
+            buckets.setdefault(kind_bits, []).append(i)
         profiles = sorted(buckets)
         rng = self.rng
         chosen: list[set[int]] = [set() for _ in range(n)]
