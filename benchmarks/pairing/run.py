@@ -129,12 +129,17 @@ def main() -> None:
     parser.add_argument(
         "--wait-for-quiet", type=float, default=0, metavar="SECONDS", help="wait for load < 1.5"
     )
+    parser.add_argument(
+        "--parts",
+        default="timed,exact,odd,greedy",
+        help="which comparisons to run, comma-separated: timed, exact (even counts), odd, greedy",
+    )
     parser.add_argument("--skip-greedy", action="store_true", help="leave out the (slow) greedy comparison")
-    parser.add_argument("--skip-odd", action="store_true", help="leave out the (slow) odd-count optimum")
     parser.add_argument(
         "--odd-time-limit", type=float, default=600, metavar="SECONDS", help="HiGHS's limit per instance"
     )
     args = parser.parse_args()
+    parts = set(args.parts.split(",")) - ({"greedy"} if args.skip_greedy else set())
     deadline = time.monotonic() + args.wait_for_quiet
     while os.getloadavg()[0] >= 1.5 and time.monotonic() < deadline:
         time.sleep(5)
@@ -144,14 +149,18 @@ def main() -> None:
         "",
         f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.python_implementation()} "
         f"{platform.python_version()}, {os.cpu_count()} CPUs (load average "
-        f"{os.getloadavg()[0]:.1f}, shared machine). `python -m benchmarks.pairing.run`, seeds {SEEDS}.",
-        "",
-        "| people | wall time (median of 3 seeds) | worst wall | CPU time (median) | groups with a repeat "
-        "or trio note | target |",
-        "|---|---|---|---|---|---|",
+        f"{os.getloadavg()[0]:.1f}, shared machine). `python -m benchmarks.pairing.run --parts "
+        f"{','.join(sorted(parts))}`, seeds {SEEDS}.",
     ]
+    if "timed" in parts:
+        lines += [
+            "",
+            "| people | wall time (median of 3 seeds) | worst wall | CPU time (median) | groups with a "
+            "repeat or trio note | target |",
+            "|---|---|---|---|---|---|",
+        ]
     print("\n".join(lines), flush=True)
-    for size in TIMED_SIZES:
+    for size in TIMED_SIZES if "timed" in parts else ():
         runs = [timed(size, seed) for seed in SEEDS]
         times = [t for t, _, _ in runs]
         cpu = statistics.median(c for _, c, _ in runs)
@@ -160,27 +169,28 @@ def main() -> None:
             f"{sum(r for _, _, r in runs)} | < 5 s |"
         )
         print(lines[-1], flush=True)
-    lines += [
-        "",
-        "Against the exact optimum of the same objective (networkx, every allowed pair, even counts, "
-        "20 rounds of history):",
-        "",
-        "| people | worst fit ratio over 3 seeds | mean | same placement, repeats and trio rule | matcher "
-        "time (mean) | exact time (mean) |",
-        "|---|---|---|---|---|---|",
-    ]
-    print("\n".join(lines[-5:]), flush=True)
-    for size in EXACT_SIZES:
-        exact_runs = [exact_ratio(size, seed) for seed in SEEDS]
-        ratios = [r for r, _, _, _ in exact_runs]
-        lines.append(
-            f"| {size} | {min(ratios):.4%} | {statistics.mean(ratios):.4%} | "
-            f"{'yes' if all(s for _, s, _, _ in exact_runs) else 'NO'} | "
-            f"{statistics.mean(h for _, _, h, _ in exact_runs):.2f} s | "
-            f"{statistics.mean(e for _, _, _, e in exact_runs):.1f} s |"
-        )
-        print(lines[-1], flush=True)
-    if not args.skip_odd:
+    if "exact" in parts:
+        lines += [
+            "",
+            "Against the exact optimum of the same objective (networkx, every allowed pair, even counts, "
+            "20 rounds of history):",
+            "",
+            "| people | worst fit ratio over 3 seeds | mean | same placement, repeats and trio rule | "
+            "matcher time (mean) | exact time (mean) |",
+            "|---|---|---|---|---|---|",
+        ]
+        print("\n".join(lines[-5:]), flush=True)
+        for size in EXACT_SIZES:
+            exact_runs = [exact_ratio(size, seed) for seed in SEEDS]
+            ratios = [r for r, _, _, _ in exact_runs]
+            lines.append(
+                f"| {size} | {min(ratios):.4%} | {statistics.mean(ratios):.4%} | "
+                f"{'yes' if all(s for _, s, _, _ in exact_runs) else 'NO'} | "
+                f"{statistics.mean(h for _, _, h, _ in exact_runs):.2f} s | "
+                f"{statistics.mean(e for _, _, _, e in exact_runs):.1f} s |"
+            )
+            print(lines[-1], flush=True)
+    if "odd" in parts:
         lines += [
             "",
             "Against the exact optimum with a group of three (odd counts; `exact_odd.py`: an integer "
@@ -202,7 +212,7 @@ def main() -> None:
                     f"{how} |"
                 )
                 print(lines[-1], flush=True)
-    if not args.skip_greedy:
+    if "greedy" in parts:
         lines += [
             "",
             "Against a plain greedy matcher (`benchmarks/pairing/greedy.py`: best pair first over every "
