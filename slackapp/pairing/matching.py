@@ -236,6 +236,7 @@ class _Matcher:
         # The safety net counts this thread's CPU time, not the wall clock: a busy machine (or a busy web
         # process around the worker thread) must not cut the search short and so change the groups.
         self.deadline = time.thread_time() + time_budget
+        self.clock_checks = 0
         self.history = history
         self.prefer_cross_team = prefer_cross_team
         # Profiles: 4 bits of "welcomes" and 4 of "offers"; complementarity is a table lookup.
@@ -280,6 +281,12 @@ class _Matcher:
         # fit_table[profile][profile] + most_bonus, which lets the searches skip hopeless pairs unasked.
         self.most_bonus = (CROSS_TEAM if prefer_cross_team else 0) + NOVELTY
         self.chain_breadth = CHAIN_BREADTH if n <= FULL_GRAPH_UP_TO else CHAIN_BREADTH_LARGE
+
+    def out_of_time(self) -> bool:
+        """The safety net, asked once per step of a search but reading the clock only every 64th time:
+        reading a thread's CPU clock is a system call, slow on some virtual machines."""
+        self.clock_checks += 1
+        return self.clock_checks % 64 == 0 and time.thread_time() > self.deadline
 
     def _pair(self, i: int, j: int) -> int:
         return i * self.n + j if i < j else j * self.n + i
@@ -639,14 +646,14 @@ class _Matcher:
         self.two_opt(range(self.n), near_only=not small)
         for _ in range(CHAIN_PASSES if small else 1):
             moved = self.chains(range(self.n))
-            if not moved or time.thread_time() > self.deadline:
+            if not moved or self.out_of_time():
                 break
             self.two_opt(moved)
         total = self.total()
         best, best_mate = total, self.mate[:]
         iterations = min(ILS_ITERATIONS_PER_PERSON * self.n, ILS_MAX_ITERATIONS if small else ILS_LARGE)
         for _ in range(iterations):
-            if time.thread_time() > self.deadline:
+            if self.out_of_time():
                 break
             touched, delta = self.shake()
             if not touched:
@@ -691,7 +698,7 @@ class _Matcher:
         """Look for an improving ejection chain from each person; returns who moved."""
         moved: list[int] = []
         for a in start:
-            if time.thread_time() > self.deadline:
+            if self.out_of_time():
                 break
             gained, touched = self.chain(a)
             if gained > 0:
@@ -941,7 +948,7 @@ class _Matcher:
         mate, excluded = self.mate, self.excluded
         pairs_now = sum(1 for i, m in enumerate(mate) if m > i)
         for x in range(self.n):
-            if time.thread_time() > self.deadline:
+            if self.out_of_time():
                 return False
             before = mate[:]
             excluded[x] = True
@@ -978,7 +985,7 @@ class _Matcher:
         """Swap a member of the group of three with someone in a pair while the objective rises."""
         mate, weight = self.mate, self.weight
         improved = True
-        while improved and self.trio is not None and time.thread_time() < self.deadline:
+        while improved and self.trio is not None and not self.out_of_time():
             improved = False
             trio = self.trio
             current = self._trio_value(trio)
