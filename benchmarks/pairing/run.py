@@ -90,8 +90,10 @@ def odd_ratio(size: int, seed: int, time_limit: float) -> tuple[float | None, fl
     people = organisation(size, seed=seed)
     history = year_of_history(people, rounds=20, seed=seed)
     ours = match(people, history=history, seed=seed)
-    exact = odd_optimum(people, history=history, time_limit=time_limit)
     ideal = ours.placed == size and not any(group.repeats or group.trio_again for group in ours.groups)
+    exact = odd_optimum(
+        people, history=history, incumbent=ours.total_score if ideal else None, time_limit=time_limit
+    )
     if exact.bound is None:
         return None, None, ideal, f"no grouping places everyone without a repeat ({exact.seconds:.0f} s)"
     return (
