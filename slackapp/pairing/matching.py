@@ -394,6 +394,10 @@ class _Matcher:
             self.try_every_trio()
         else:
             self.make_trio()
+            if self.n <= EXACT_UP_TO and self.trio is not None:
+                # Making room for the group of three moves people between pairs; the best pairs of the
+                # rest, given the group, are worth one more exact matching at this size.
+                self.exact_on_candidates()
         found = self.result()
         if self.n <= FULL_GRAPH_UP_TO and any(len(group.members) == 3 for group in found.groups):
             # The group of three is placed after the pairs; a plain greedy that places it differently
