@@ -63,6 +63,8 @@ EXACT_NEIGHBOURS = 16
 EXACT_FULL_UP_TO = 200  # up to here, the exact matching on every allowed pair
 PROFILE_SCAN = 30  # people looked at per person by the large instances' first greedy
 EVERY_TRIO_UP_TO = 12  # up to here, every possible group of three is tried
+TRIANGLE_NEIGHBOURS = 8  # up to EXACT_UP_TO, groups of three are also made from each person's best few
+TRIANGLES_TRIED = 12  # ... and the best of them by their own fit tried with the rest re-paired
 TIME_BUDGET_SECONDS = 30.0
 
 
@@ -395,6 +397,7 @@ class _Matcher:
         else:
             self.make_trio()
             if self.n <= EXACT_UP_TO and self.trio is not None:
+                self.try_close_trios()
                 # Making room for the group of three moves people between pairs; the best pairs of the
                 # rest, given the group, are worth one more exact matching at this size.
                 self.exact_on_candidates()
@@ -916,6 +919,44 @@ class _Matcher:
                 mate[x], mate[z] = z, x
             self._set_trio(trio)
         self._polish_trio()
+
+    def try_close_trios(self) -> None:
+        """Try the groups of three whose members suit each other best (each person with two of their best
+        candidates), each with the rest re-paired around it; keep whichever grouping ranks highest.
+
+        make_trio builds the group around the pairs already made, so it misses a close-knit three whose
+        members sit in three good pairs: on 101-person instances that cost up to 0.7% of the fit.
+        """
+        if self.trio is None:
+            return
+        weight = self.weight
+        triangles: set[tuple[int, int, int]] = set()
+        for a in range(self.n):
+            near = [j for j, _ in self.best_weighted(a)[:TRIANGLE_NEIGHBOURS]]
+            for b, c in itertools.combinations(near, 2):
+                if weight(b, c) is not None:
+                    triangles.add(tuple(sorted((a, b, c))))  # type: ignore[arg-type]
+        ranked = sorted(triangles, key=lambda t: (-(self._trio_value(t) or 0), t))[:TRIANGLES_TRIED]
+        best, best_state = self.result(), (self.mate[:], self.trio)
+        for trio in ranked:
+            if trio == best_state[1]:
+                continue
+            self.mate[:], self.trio = best_state[0], best_state[1]
+            self.excluded = [False] * self.n
+            freed = [*best_state[1], *(self.mate[i] for i in trio if self.mate[i] >= 0)]
+            for i in trio:
+                if self.mate[i] >= 0:
+                    self.mate[self.mate[i]] = -1
+            self._set_trio(trio)
+            self.place_everyone()
+            self.two_opt([i for i in freed if not self.excluded[i]])
+            found = self.result()
+            if found.rank() > best.rank():
+                best, best_state = found, (self.mate[:], trio)
+        self.mate[:], self.trio = best_state
+        self.excluded = [False] * self.n
+        for i in best_state[1]:
+            self.excluded[i] = True
 
     def try_every_trio(self) -> None:
         """Small programmes: every possible group of three, each with the exact best pairs of the rest."""
