@@ -32,6 +32,7 @@ from pathlib import Path
 
 import networkx as nx
 
+from benchmarks.pairing.exact_odd import odd_optimum
 from benchmarks.pairing.greedy import plain_greedy
 from benchmarks.pairing.population import organisation, year_of_history
 from slackapp.pairing.matching import _Matcher, match, score_groups
@@ -39,6 +40,7 @@ from slackapp.pairing.matching import _Matcher, match, score_groups
 RESULTS = Path(__file__).resolve().parents[1] / "RESULTS.md"
 TIMED_SIZES = (1_000, 10_000)
 EXACT_SIZES = (100, 200, 300, 400)
+ODD_SIZES = (101, 201, 301, 401)
 GREEDY_SIZES = (101, 400, 1_001, 2_000, 5_001, 10_000)
 SEEDS = (1001, 1002, 1003)  # the tests use other seeds
 
@@ -80,6 +82,28 @@ def exact_ratio(size: int, seed: int) -> tuple[float, bool, float, float]:
     return ours.total_score / optimum.total_score, same_layers, ours_seconds, exact_seconds
 
 
+def odd_ratio(size: int, seed: int, time_limit: float) -> tuple[float | None, float | None, bool, str]:
+    """Against the exact optimum with a group of three (`exact_odd.py`, HiGHS), 20 rounds of history:
+    (our fit / the proven optimum, or None when not proven in time; our fit / HiGHS's proven upper bound;
+    the matcher reached everyone placed with no repeat (the ideal steps 1-3 the optimum is taken over);
+    HiGHS's seconds and status in words)."""
+    people = organisation(size, seed=seed)
+    history = year_of_history(people, rounds=20, seed=seed)
+    ours = match(people, history=history, seed=seed)
+    ideal = ours.placed == size and not any(group.repeats or group.trio_again for group in ours.groups)
+    exact = odd_optimum(
+        people, history=history, incumbent=ours.total_score if ideal else None, time_limit=time_limit
+    )
+    if exact.bound is None:
+        return None, None, ideal, f"no grouping places everyone without a repeat ({exact.seconds:.0f} s)"
+    return (
+        ours.total_score / exact.optimum if exact.optimum else None,
+        ours.total_score / exact.bound,
+        ideal,
+        f"{exact.seconds:.0f} s, {'optimal' if exact.optimum is not None else 'stopped at the time limit'}",
+    )
+
+
 def against_greedy(size: int, seed: int) -> tuple[int, int, bool, bool, float, float]:
     """(our fit, greedy's fit, ours placed and repeated no worse, ours >= greedy on the whole objective,
     matcher seconds, greedy seconds) with a year of history."""
@@ -107,8 +131,17 @@ def main() -> None:
     parser.add_argument(
         "--wait-for-quiet", type=float, default=0, metavar="SECONDS", help="wait for load < 1.5"
     )
+    parser.add_argument(
+        "--parts",
+        default="timed,exact,odd,greedy",
+        help="which comparisons to run, comma-separated: timed, exact (even counts), odd, greedy",
+    )
     parser.add_argument("--skip-greedy", action="store_true", help="leave out the (slow) greedy comparison")
+    parser.add_argument(
+        "--odd-time-limit", type=float, default=600, metavar="SECONDS", help="HiGHS's limit per instance"
+    )
     args = parser.parse_args()
+    parts = set(args.parts.split(",")) - ({"greedy"} if args.skip_greedy else set())
     deadline = time.monotonic() + args.wait_for_quiet
     while os.getloadavg()[0] >= 1.5 and time.monotonic() < deadline:
         time.sleep(5)
@@ -118,14 +151,18 @@ def main() -> None:
         "",
         f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.python_implementation()} "
         f"{platform.python_version()}, {os.cpu_count()} CPUs (load average "
-        f"{os.getloadavg()[0]:.1f}, shared machine). `python -m benchmarks.pairing.run`, seeds {SEEDS}.",
-        "",
-        "| people | wall time (median of 3 seeds) | worst wall | CPU time (median) | groups with a repeat "
-        "or trio note | target |",
-        "|---|---|---|---|---|---|",
+        f"{os.getloadavg()[0]:.1f}, shared machine). `python -m benchmarks.pairing.run --parts "
+        f"{','.join(sorted(parts))}`, seeds {SEEDS}.",
     ]
+    if "timed" in parts:
+        lines += [
+            "",
+            "| people | wall time (median of 3 seeds) | worst wall | CPU time (median) | groups with a "
+            "repeat or trio note | target |",
+            "|---|---|---|---|---|---|",
+        ]
     print("\n".join(lines), flush=True)
-    for size in TIMED_SIZES:
+    for size in TIMED_SIZES if "timed" in parts else ():
         runs = [timed(size, seed) for seed in SEEDS]
         times = [t for t, _, _ in runs]
         cpu = statistics.median(c for _, c, _ in runs)
@@ -134,27 +171,50 @@ def main() -> None:
             f"{sum(r for _, _, r in runs)} | < 5 s |"
         )
         print(lines[-1], flush=True)
-    lines += [
-        "",
-        "Against the exact optimum of the same objective (networkx, every allowed pair, even counts, "
-        "20 rounds of history):",
-        "",
-        "| people | worst fit ratio over 3 seeds | mean | same placement, repeats and trio rule | matcher "
-        "time (mean) | exact time (mean) |",
-        "|---|---|---|---|---|---|",
-    ]
-    print("\n".join(lines[-5:]), flush=True)
-    for size in EXACT_SIZES:
-        exact_runs = [exact_ratio(size, seed) for seed in SEEDS]
-        ratios = [r for r, _, _, _ in exact_runs]
-        lines.append(
-            f"| {size} | {min(ratios):.4%} | {statistics.mean(ratios):.4%} | "
-            f"{'yes' if all(s for _, s, _, _ in exact_runs) else 'NO'} | "
-            f"{statistics.mean(h for _, _, h, _ in exact_runs):.2f} s | "
-            f"{statistics.mean(e for _, _, _, e in exact_runs):.1f} s |"
-        )
-        print(lines[-1], flush=True)
-    if not args.skip_greedy:
+    if "exact" in parts:
+        lines += [
+            "",
+            "Against the exact optimum of the same objective (networkx, every allowed pair, even counts, "
+            "20 rounds of history):",
+            "",
+            "| people | worst fit ratio over 3 seeds | mean | same placement, repeats and trio rule | "
+            "matcher time (mean) | exact time (mean) |",
+            "|---|---|---|---|---|---|",
+        ]
+        print("\n".join(lines[-5:]), flush=True)
+        for size in EXACT_SIZES:
+            exact_runs = [exact_ratio(size, seed) for seed in SEEDS]
+            ratios = [r for r, _, _, _ in exact_runs]
+            lines.append(
+                f"| {size} | {min(ratios):.4%} | {statistics.mean(ratios):.4%} | "
+                f"{'yes' if all(s for _, s, _, _ in exact_runs) else 'NO'} | "
+                f"{statistics.mean(h for _, _, h, _ in exact_runs):.2f} s | "
+                f"{statistics.mean(e for _, _, _, e in exact_runs):.1f} s |"
+            )
+            print(lines[-1], flush=True)
+    if "odd" in parts:
+        lines += [
+            "",
+            "Against the exact optimum with a group of three (odd counts; `exact_odd.py`: an integer "
+            "programme "
+            f"over pair and group-of-three variables, HiGHS, at most {args.odd_time_limit:.0f} s each), "
+            "20 rounds of history:",
+            "",
+            "| people | seed | fit ratio | ratio to HiGHS's proven bound | matcher placed all, no repeat | "
+            "HiGHS |",
+            "|---|---|---|---|---|---|",
+        ]
+        print("\n".join(lines[-5:]), flush=True)
+        for size in ODD_SIZES:
+            for seed in SEEDS:
+                ratio, to_bound, ideal, how = odd_ratio(size, seed, args.odd_time_limit)
+                lines.append(
+                    f"| {size} | {seed} | {'-' if ratio is None else f'{ratio:.4%}'} | "
+                    f"{'-' if to_bound is None else f'>= {to_bound:.4%}'} | {'yes' if ideal else 'NO'} | "
+                    f"{how} |"
+                )
+                print(lines[-1], flush=True)
+    if "greedy" in parts:
         lines += [
             "",
             "Against a plain greedy matcher (`benchmarks/pairing/greedy.py`: best pair first over every "

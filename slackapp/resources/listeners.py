@@ -33,7 +33,7 @@ from slackapp.resources.ids import (
     ResourceAction,
     ResourceCallback,
 )
-from slackapp.resources.models import EntryKind, HowMany
+from slackapp.resources.models import EntryKind, HowMany, ResourceEntry
 from slackapp.resources.relay import AskerKeys
 from slackapp.resources.service import (
     DirectoryFilter,
@@ -346,6 +346,11 @@ JOIN_FAILURES = {
 }
 
 
+def _archived_message(entry: ResourceEntry) -> str:
+    contact = f", or ask <@{entry.contact_id}>" if entry.contact_id else ""
+    return JOIN_FAILURES["is_archived"].format(channel=entry.channel_id, contact=contact)
+
+
 def join_group(
     ack: Ack,
     action: dict[str, Any],
@@ -366,6 +371,11 @@ def join_group(
         return
     if not entry.channel_id or entry.needs_approval:
         _show(client, body, "Ask to join", "This group's channel is private: use Ask to join instead.")
+        return
+    if entry.channel_archived_at is not None:
+        # A Join button from before the worker found the channel archived (an old directory message or
+        # Home tab): Slack would refuse the invite anyway, so it isn't asked.
+        _show(client, body, "Unavailable for now", _archived_message(entry))
         return
     try:
         client.conversations_invite(channel=entry.channel_id, users=user_id)
@@ -404,6 +414,11 @@ def ask_to_join(
             )
     except NotFound:
         _show(client, body, *GONE)
+        return
+    if entry.channel_archived_at is not None:
+        # The contact could not add anyone to an archived channel: don't send them a request they
+        # can't act on.
+        _show(client, body, "Unavailable for now", _archived_message(entry))
         return
     if not entry.contact_id or not entry.channel_id:
         _show(

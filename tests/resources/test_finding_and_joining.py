@@ -366,3 +366,35 @@ def test_a_group_whose_channel_was_archived_shows_unavailable_without_join_and_h
         next_call(slack, "views.open", lambda: slack_requests.command("/resources", user_id=PERSON))
     )
     assert ResourceAction.JOIN in again and "Unavailable" not in again
+
+
+@pytest.mark.parametrize("button", [ResourceAction.JOIN, ResourceAction.ASK_TO_JOIN])
+def test_a_stale_join_button_on_a_group_whose_channel_was_archived_is_refused_kindly_and_asks_slack_nothing(
+    slack_requests: SlackRequests,
+    slack: SlackStandIn,
+    session_factory: SessionFactory,
+    worker: Worker,
+    button: ResourceAction,
+) -> None:
+    entry = make_entry(session_factory, group_spec(needs_approval=button == ResourceAction.ASK_TO_JOIN))
+    # The directory was opened while the channel was open: its buttons stay on screen.
+    opened = shown(
+        next_call(slack, "views.open", lambda: slack_requests.command("/resources", user_id=PERSON))
+    )
+    assert button in opened
+    slack.add_channel("C0PARENTS", members=[CONTACT], is_archived=True)
+    worker.run_once()  # the daily check finds the channel archived and tells HR
+    before = snapshot(session_factory)
+    posted = len(slack.calls_to("chat.postMessage"))
+
+    notice = next_call(
+        slack,
+        "views.push",
+        lambda: slack_requests.block_action(button, str(entry.id), user_id=PERSON, view=directory_modal()),
+    )
+
+    assert "has been archived, so nobody can join it right now, or ask <@U0CONTACT>" in shown(notice)
+    assert not slack.calls_to("conversations.invite")
+    assert len(slack.calls_to("chat.postMessage")) == posted  # no request to the contact either
+    assert snapshot(session_factory) == before
+    assert count(session_factory, ResourceJoinCount) == 0
