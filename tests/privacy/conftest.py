@@ -3,7 +3,7 @@ the collection of everything published (tests/privacy/surfaces.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -159,6 +159,31 @@ def publications_recomputed(monkeypatch: pytest.MonkeyPatch) -> None:
 def past_follows_todays_structure(monkeypatch: pytest.MonkeyPatch) -> None:
     """A weakened publisher that also works every past week out again with today's departments."""
     _recomputing_publisher(monkeypatch, todays_departments=True)
+
+
+@pytest.fixture
+def means_to_two_decimals(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A weakened publisher and dashboard: means stored and shown to two decimals instead of one.
+
+    Two decimals of a mean over a few dozen answers leave about one whole total per possible count; set
+    beside the same mean after a rebuilt week (`publications_recomputed`), they pin a hidden count.
+    """
+    from dashboards import queries
+    from slackapp.privacy import publish
+
+    one_decimal = publish._figures
+
+    def two_decimals(counts: Sequence[int]) -> dict[str, Any]:
+        figures = one_decimal(counts)
+        values = range(1, len(counts) + 1)
+        figures["mean"] = round(sum(v * c for v, c in zip(values, counts, strict=True)) / sum(counts), 2)
+        return figures
+
+    def number(value: float | None, digits: int = 2) -> str:
+        return "" if value is None else f"{value:.2f}"
+
+    monkeypatch.setattr(publish, "_figures", two_decimals)
+    monkeypatch.setattr(queries, "_number", number)
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -336,24 +337,37 @@ def what_operations_head_sees(seen: Sequence[Seen]) -> list[Seen]:
     return [c for c in seen if c.viewer in mine]
 
 
+def coarsened(seen: Sequence[Seen]) -> list[Seen]:
+    """The same cells with every mean read as if shown to one decimal (a wider, still true range)."""
+    return [replace(c, decimals=1) if c.mean is not None and c.decimals > 1 else c for c in seen]
+
+
 def test_means_rounded_to_two_decimals_do_not_pin_a_hidden_count(world: World, dashboard: Dashboard) -> None:
     seen, infra = rounding_world(world, dashboard)
-    low, high = bounds(what_operations_head_sees(seen), world.rounds, [infra])
+    mine = what_operations_head_sees(seen)
+    assert [c for c in mine if c.unit == "org" and c.mean is not None]  # the organisation's means are read
+    low, high = bounds(mine, world.rounds, [infra])
     assert high - low + 1 >= K, (low, high)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the weakened copy for rounding is not wired yet: every surface shows means to one decimal, so a "
-    "copy that stores two decimals must also show them in every table before the attack can pin the count",
-)
 def test_the_rounding_attack_pins_a_hidden_count_from_a_weakened_gate(
-    world: World, dashboard: Dashboard, publications_recomputed: None, no_complementary_suppression: None
+    world: World,
+    dashboard: Dashboard,
+    publications_recomputed: None,
+    no_complementary_suppression: None,
+    means_to_two_decimals: None,
 ) -> None:
+    """The issue's attack 5: a gate that rebuilds the week, shows "belonging" for the organisation although
+    one team left it out, and shows means to two decimals. The Operations head alone pins Infrastructure."""
     seen, infra = rounding_world(world, dashboard)
     mine = what_operations_head_sees(seen)
     assert not [c for c in mine if c.unit in ("team:C0INFRA", "department:Engineering")]  # never shown
+    belonging = {c.mean for c in mine if c.unit == "org" and c.measure == "belonging"}
+    assert len(belonging) == 2 and all(c.decimals == 2 for c in mine if c.surface == "support.csv" and c.mean)
     assert bounds(mine, world.rounds, [infra]) == (4, 4)
+    # The second decimal is what pins it: the same facts to one decimal's precision leave it open.
+    low, high = bounds(coarsened(mine), world.rounds, [infra])
+    assert high - low + 1 >= K, (low, high)
 
 
 # -- the older ones: differencing the org tree ------------------------------------------------------------
