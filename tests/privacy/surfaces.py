@@ -19,20 +19,30 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
+from dashboards.figures import SHORT_LABELS
 from dashboards.queries import QUESTION_LABELS
 from slackapp.checkins.ids import INVITATION_EVENT, RESULTS_EVENT
 from slackapp.checkins.questions import CATALOGUE
+from slackapp.digests.jobs import DIGEST_EVENT
 from tests.dashboards.conftest import Dashboard, find
 from tests.privacy.world import RoundTruth, World
 
 PARTICIPATION = "participation"
 CHANNEL_POST = "channel post"
-PAGES = ("overview", "questions", "compare", "support")
+# Compare before "Where to act": its rows carry the week each team's latest cell is from, which the act
+# table (each team's latest week) leaves to the reader. Engagement last: it holds no check-in numbers.
+PAGES = ("overview", "questions", "compare", "act", "support", "engagement")
+SIDE_BY_SIDE = ("compare", "act")  # pages with a "My teams" view (no unit chosen)
+ACT_HEATMAP = "act heatmap"
+DIGEST = "digest"
+ACTION_PLAN = "action plan"
+ENGAGEMENT_KINDS = ("Peer support", "Resource group members", "Resource group")
 LABEL_TO_KEY = {label: key for key, label in QUESTION_LABELS.items()}
+SHORT_TO_KEY = {label: key for key, label in SHORT_LABELS.items()}
 PROMPT_TO_KEY = {q.prompt: q.key.value for q in CATALOGUE}
 
 
@@ -59,10 +69,13 @@ class Seen:
     round_id: str | None = None  # a channel post is about one round
     hidden: bool = False
     note: str = ""
+    # "Where to act": the mean's change since the team's previous published week, when it is shown (only
+    # when beyond the noise of the team's size, so its presence is the "changed" mark).
+    change: float | None = None
 
     @property
     def value(self) -> tuple[object, ...]:
-        return (self.respondents, self.counts, self.mean, self.hidden)
+        return (self.respondents, self.counts, self.mean, self.hidden, self.change)
 
 
 @dataclass
@@ -73,6 +86,8 @@ class Surfaces:
     world: World
     viewers: Sequence[Viewer]
     seen: list[Seen] = field(default_factory=list)
+    # The engagement page's rows (peer support and resource groups: no check-in round is in them).
+    engagement: list[dict[str, str]] = field(default_factory=list)
     _names: dict[str, str] = field(default_factory=dict)
     _post_weeks: dict[str, date] = field(default_factory=dict)  # round id -> the week its invitation came
 
@@ -85,6 +100,7 @@ class Surfaces:
         for viewer in self.viewers:
             found += self._dashboard_cells(viewer)
         found += self._channel_cells()
+        found += self._digest_cells(self.seen + found)
         self.seen += found
         return found
 
@@ -98,13 +114,52 @@ class Surfaces:
         for page in PAGES:
             units = self._picker(page)
             for unit_param in units or [None]:
-                if unit_param is None and page != "compare":
+                if unit_param is None and page not in SIDE_BY_SIDE:
                     continue
                 rows = self._export(page, unit_param)
                 if rows is None:
                     continue
                 unit = names.get(unit_param or "", "")
                 found += self._parse(page, viewer.user_id, unit, rows, names, latest_week)
+                if page == "act":
+                    found += self._act_heatmap(viewer.user_id, unit_param, latest_week)
+                if page == "overview" and unit.startswith("team:"):
+                    found += self._action_plans(viewer.user_id, unit_param or "", unit)
+        return found
+
+    def _act_heatmap(self, viewer: str, unit_param: str | None, latest_week: dict[str, date]) -> list[Seen]:
+        """The "Where to act" heatmap as drawn: each cell's value and, when beyond noise, its change."""
+        layout = self.dashboard.page("/dashboard/act", f"?unit={unit_param}" if unit_param else "")
+        figure = find(layout, "kindred-figure")
+        if figure is None:
+            return []
+        by_name = self._teams_by_name()
+        found: list[Seen] = []
+        for trace in figure["props"]["figure"]["data"]:
+            columns = [SHORT_TO_KEY[label] for label in trace["x"]]
+            for name, texts in zip(trace["y"], trace["text"], strict=True):
+                team = by_name[name]
+                week = latest_week.get(team)
+                for key, text in zip(columns, texts, strict=True):
+                    if text in ("hidden", "–") or week is None:
+                        continue
+                    value, _, moved = text.partition("<br>")
+                    seen = _mean(ACT_HEATMAP, viewer, team, week, key, self.world.events, value)
+                    if moved:
+                        size = float(moved[1:])
+                        seen = replace(seen, change=size if moved[0] == "▲" else -size)
+                    found.append(seen)
+        return found
+
+    def _action_plans(self, viewer: str, unit_param: str, unit: str) -> list[Seen]:
+        """A team's action plans on its overview: "did the following publications move?" in words."""
+        layout = self.dashboard.page("/dashboard/overview", f"?unit={unit_param}")
+        found: list[Seen] = []
+        for text in _texts_with_class(layout, "plan-progress"):
+            moved = re.match(r"Well-being (\d\.\d) then, (\d\.\d) in the week of (\d+ \w+ \d{4})", text)
+            if moved is not None:
+                week = _week(moved.group(3))
+                found.append(_mean(ACTION_PLAN, viewer, unit, week, "wellbeing", self.world.events, moved[2]))
         return found
 
     def _picker(self, page: str) -> list[str]:
@@ -179,6 +234,7 @@ class Surfaces:
             by_name = self._teams_by_name()
             for row in body:
                 team, week = by_name[row[column["Team"]]], _week(row[column["Week"]])
+                latest_week[team] = week
                 answers = _int(row[column["Answers"]])
                 found.append(
                     Seen(
@@ -196,6 +252,38 @@ class Surfaces:
                 for label, key in LABEL_TO_KEY.items():
                     if row[column[label]] if label in column else "":
                         found.append(_mean(surface, viewer, team, week, key, at, row[column[label]]))
+        elif page == "act":
+            for row in body:
+                team = self._teams_by_name()[row[column["Team"]]]
+                week = latest_week.get(team)
+                if week is None:
+                    continue  # a team this viewer never saw side by side with its week
+                answers = _int(row[column["Answers"]])
+                found.append(
+                    Seen(
+                        surface,
+                        viewer,
+                        team,
+                        week,
+                        PARTICIPATION,
+                        at,
+                        respondents=answers,
+                        hidden=answers is None,
+                        note=row[column["Note"]],
+                    )
+                )
+                for label, key in LABEL_TO_KEY.items():
+                    shown = row[column[label]] if label in column else ""
+                    if not shown:
+                        continue
+                    value, _, moved = shown.partition(" (changed: ")
+                    cell = _mean(surface, viewer, team, week, key, at, value)
+                    if moved:
+                        direction, size = moved.removesuffix(")").split(" ")
+                        cell = replace(cell, change=float(size) if direction == "up" else -float(size))
+                    found.append(cell)
+        elif page == "engagement":
+            self.engagement += [dict(zip(header, row, strict=True)) for row in body]
         elif page == "support":
             # The landscape is the team's latest week beside its department's and the organisation's.
             week = latest_week.get(unit)
@@ -257,6 +345,67 @@ class Surfaces:
                 week = self._post_weeks[round_id]
                 found += _parse_results_post(message, f"team:{channel}", week, round_id, at)
         return found
+
+    def _digest_cells(self, earlier: Sequence[Seen]) -> list[Seen]:
+        """The digest DMs of the viewers: each team's answers and well-being, and "the time before"."""
+        found: list[Seen] = []
+        at = self.world.events
+        by_name = self._teams_by_name()
+        for call in self.world.slack.calls_to("chat.postMessage"):
+            metadata = call.args.get("metadata") or {}
+            if metadata.get("event_type") != DIGEST_EVENT:
+                continue
+            viewer, week = str(call.args["channel"]), date.fromisoformat(metadata["event_payload"]["key"])
+            if viewer not in {v.user_id for v in self.viewers}:
+                continue  # a manager whose dashboard is not collected here
+            blocks = call.args.get("blocks") or []
+            text = blocks[0]["text"]["text"] if blocks else ""
+            for line in text.splitlines()[1:]:
+                named = re.match(r"• \*(.+?)\*: (.*)$", line)
+                assert named is not None, line
+                team, rest = by_name[named[1].replace("&amp;", "&")], named[2]
+                answered = re.match(
+                    r"(\d+) answered(?:, well-being (\d\.\d) out of 5)?(?: \((\d\.\d) the time before\))?\.$",
+                    rest,
+                )
+                if answered is None:
+                    found.append(Seen(DIGEST, viewer, team, week, PARTICIPATION, at, hidden=True, note=rest))
+                    continue
+                found.append(
+                    Seen(DIGEST, viewer, team, week, PARTICIPATION, at, respondents=int(answered[1]))
+                )
+                if answered[2]:
+                    found.append(_mean(DIGEST, viewer, team, week, "wellbeing", at, answered[2]))
+                if answered[3]:
+                    # "The time before": the team's latest earlier week with well-being on the viewer's
+                    # dashboard, as the manager reads it.
+                    weeks = [
+                        c.period
+                        for c in earlier
+                        if c.viewer == viewer
+                        and c.unit == team
+                        and c.measure == "wellbeing"
+                        and c.mean is not None
+                        and c.period < week
+                    ]
+                    assert weeks, line
+                    found.append(_mean(DIGEST, viewer, team, max(weeks), "wellbeing", at, answered[3]))
+        return found
+
+
+def _texts_with_class(layout: Any, class_name: str) -> list[str]:
+    """The text of every component with this class name anywhere in a layout's JSON."""
+    found: list[str] = []
+    if isinstance(layout, dict):
+        props = layout.get("props", {})
+        if props.get("className") == class_name and isinstance(props.get("children"), str):
+            found.append(props["children"])
+        for value in props.values():
+            found += _texts_with_class(value, class_name)
+    elif isinstance(layout, list):
+        for item in layout:
+            found += _texts_with_class(item, class_name)
+    return found
 
 
 def _parse_results_post(message: dict[str, Any], unit: str, week: date, round_id: str, at: int) -> list[Seen]:
@@ -373,3 +522,64 @@ def _choices(picker: dict[str, Any] | None) -> list[dict[str, Any]]:
     """The unit picker's choices (Dash's dropdown calls them options, Mantine's select data)."""
     props = (picker or {}).get("props", {})
     return list(props.get("options") or props.get("data") or [])
+
+
+# -- "Where to act": a change and its mark say nothing the viewer was not shown ---------------------------
+
+
+def _noise(counts: Sequence[int]) -> float:
+    """The standard error of a mean from its histogram, by the rule the dashboard states: the
+    sample variance, never below a quarter of an answer point squared."""
+    n = sum(counts)
+    if n < 2:
+        return float("inf")
+    mean = sum(v * c for v, c in zip(range(1, 6), counts, strict=True)) / n
+    variance = sum(c * (v - mean) ** 2 for v, c in zip(range(1, 6), counts, strict=True)) / (n - 1)
+    return float(max(variance, 0.25) ** 0.5 / n**0.5)
+
+
+def beyond_noise(now: Sequence[int], before: Sequence[int], *, ses: float = 2.0) -> bool:
+    """Whether two published histograms' means differ by more than `ses` standard errors of the change."""
+    means = [sum(v * c for v, c in zip(range(1, 6), h, strict=True)) / sum(h) for h in (now, before)]
+    return (
+        abs(round(means[0], 1) - round(means[1], 1)) > ses * (_noise(now) ** 2 + _noise(before) ** 2) ** 0.5
+    )
+
+
+def unexplained_marks(seen: Sequence[Seen]) -> list[Seen]:
+    """The "Where to act" cells whose change, or whose missing change mark, the same viewer could not
+    have worked out from the histograms their Questions page showed for the team's two latest weeks.
+
+    Each shown cell of the heatmap or its CSV must be explained by what the viewer saw elsewhere: a
+    change equals the difference of the two published means, and is marked exactly when the two
+    published histograms differ beyond noise; with the team's previous week hidden, no change at all.
+    A mark that depended on anything else (a hidden week, an unpublished round) is listed.
+    """
+    histograms: dict[tuple[str, str, date, str], tuple[int, ...]] = {}
+    weeks: dict[tuple[str, str], set[date]] = {}
+    for c in seen:
+        if c.surface == "questions.csv" and c.counts is not None:
+            histograms[(c.viewer, c.unit, c.period, c.measure)] = c.counts
+        if c.surface in ("overview.csv", "questions.csv", "compare.csv") and c.unit.startswith("team:"):
+            weeks.setdefault((c.viewer, c.unit), set()).add(c.period)
+    wrong: list[Seen] = []
+    for c in seen:
+        if c.surface not in ("act.csv", ACT_HEATMAP) or c.mean is None:
+            continue
+        earlier = sorted(w for w in weeks.get((c.viewer, c.unit), ()) if w < c.period)
+        now = histograms.get((c.viewer, c.unit, c.period, c.measure))
+        before = histograms.get((c.viewer, c.unit, earlier[-1], c.measure)) if earlier else None
+        if now is None or before is None:
+            if c.change is not None:
+                wrong.append(c)  # a change against a week the viewer was not shown
+            continue
+        expected = beyond_noise(now, before)
+        if expected != (c.change is not None):
+            wrong.append(c)
+        elif c.change is not None:
+            difference = round(
+                sum(v * n for v, n in zip(range(1, 6), now, strict=True)) / sum(now), 1
+            ) - round(sum(v * n for v, n in zip(range(1, 6), before, strict=True)) / sum(before), 1)
+            if abs(difference - c.change) > 0.051:
+                wrong.append(c)
+    return wrong

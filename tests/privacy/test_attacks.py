@@ -19,7 +19,16 @@ import pytest
 from tests.dashboards.conftest import Dashboard
 from tests.factories import HR_ADMIN
 from tests.privacy.audit import bounds
-from tests.privacy.surfaces import CHANNEL_POST, PARTICIPATION, Seen, Surfaces, Viewer, check_against_truth
+from tests.privacy.surfaces import (
+    ACT_HEATMAP,
+    CHANNEL_POST,
+    PARTICIPATION,
+    Seen,
+    Surfaces,
+    Viewer,
+    check_against_truth,
+    unexplained_marks,
+)
 from tests.privacy.world import QUESTIONS, RoundTruth, World, same
 
 K = 5
@@ -368,6 +377,57 @@ def test_the_rounding_attack_pins_a_hidden_count_from_a_weakened_gate(
     # The second decimal is what pins it: the same facts to one decimal's precision leave it open.
     low, high = bounds(coarsened(mine), world.rounds, [infra])
     assert high - low + 1 >= K, (low, high)
+
+
+# -- (f) "changed beyond the noise" on Where to act --------------------------------------------------------
+
+
+def marks_world(world: World, dashboard: Dashboard) -> tuple[list[Seen], RoundTruth]:
+    """Sales answers 5, then 3 (hidden), then 5 again, all 1s the middle week; the Operations head reads
+    "Where to act" after the third week, where Sales' latest week sits beside the one before it."""
+    build_org(world)
+    surfaces = Surfaces(dashboard, world, [OPS_HEAD])
+    usual_week(world, seed=0)
+    world.next_week()
+    world.week({"C0SUPPORT": varied(10, 1), "C0SALES": same(3, **dict.fromkeys(QUESTIONS, 1))})
+    world.end_week()
+    world.next_week()
+    usual_week(world, seed=20, C0SALES=5)
+    seen = surfaces.collect()
+    check_against_truth(seen, world.rounds)
+    hidden = next(r for r in world.rounds if r.channel == "C0SALES" and r.respondents == 3)
+    assert any(c.unit == "team:C0SALES" and c.period == hidden.period and c.hidden for c in seen)
+    return seen, hidden
+
+
+def marks_attack(seen: Sequence[Seen], week: date) -> dict[str, float]:
+    """Sales' latest mean minus its shown change on Where to act: its previous week's mean, per question."""
+    return {
+        c.measure: round(c.mean - c.change, 1)
+        for c in seen
+        if c.surface in ("act.csv", ACT_HEATMAP)
+        and c.unit == "team:C0SALES"
+        and c.period > week
+        and c.mean is not None
+        and c.change is not None
+    }
+
+
+def test_where_to_act_marks_say_nothing_about_a_hidden_week(world: World, dashboard: Dashboard) -> None:
+    seen, hidden = marks_world(world, dashboard)
+    assert [c for c in seen if c.surface == "act.csv" and c.unit == "team:C0SALES" and c.mean is not None]
+    assert unexplained_marks(seen) == []
+    assert marks_attack(seen, hidden.period) == {}
+
+
+def test_the_marks_attack_reads_a_hidden_week_from_a_weakened_where_to_act(
+    world: World, dashboard: Dashboard, changes_against_hidden_weeks: None
+) -> None:
+    seen, hidden = marks_world(world, dashboard)
+    assert unexplained_marks(seen)
+    recovered = marks_attack(seen, hidden.period)
+    assert recovered and all(mean == 1.0 for mean in recovered.values())  # all three answered 1
+    assert set(recovered) <= set(hidden.questions)
 
 
 # -- the older ones: differencing the org tree ------------------------------------------------------------

@@ -16,7 +16,17 @@ import random
 from tests.dashboards.conftest import Dashboard
 from tests.factories import HR_ADMIN
 from tests.privacy.audit import Finding, audit
-from tests.privacy.surfaces import Surfaces, Viewer, check_against_truth
+from tests.privacy.surfaces import (
+    ACT_HEATMAP,
+    ACTION_PLAN,
+    CHANNEL_POST,
+    DIGEST,
+    ENGAGEMENT_KINDS,
+    Surfaces,
+    Viewer,
+    check_against_truth,
+    unexplained_marks,
+)
 from tests.privacy.world import QUESTIONS, World
 
 K = 5
@@ -61,6 +71,8 @@ def generated_world(world: World, dashboard: Dashboard, seed: int) -> Surfaces:
         world.end_week()
         if week:  # week 0 is looked at with the others later (a week once shown never changes)
             surfaces.collect()
+        if week == 1:  # a lead answers the week with a plan: "did the following publications move?"
+            world.action_plan(channels[0], "U0LEAD0", world.period, "Fewer meetings on Fridays")
         if week == 2:
             moved = channels[rng.randrange(10)]
             world.move(moved, rng.choice([d for d in DEPARTMENTS if d != world.teams[moved].department]))
@@ -74,9 +86,30 @@ def assert_true_to_the_world(findings: list[Finding]) -> None:
         assert finding.low <= finding.truth <= finding.high, str(finding)
 
 
+EVERY_SURFACE = {
+    "overview.csv",
+    "questions.csv",
+    "compare.csv",
+    "act.csv",
+    ACT_HEATMAP,
+    "support.csv",
+    CHANNEL_POST,
+    DIGEST,
+    ACTION_PLAN,
+}
+
+
 def test_no_hidden_cell_can_be_pinned_from_everything_published(world: World, dashboard: Dashboard) -> None:
     surfaces = generated_world(world, dashboard, seed=1)
-    findings = audit(surfaces.seen, world.rounds, K)
+    seen = surfaces.seen
+    assert {c.surface for c in seen} == EVERY_SURFACE  # every surface was read, and read something
+    assert {c.surface for c in seen if c.hidden} >= {"overview.csv", "act.csv", DIGEST, CHANNEL_POST}
+    assert [c for c in seen if c.change is not None], "some change beyond noise is marked on Where to act"
+    assert len({c.period for c in seen}) == 4 and len({c.viewer for c in seen if c.viewer[0] == "U"}) > 5
+    # The engagement page holds peer support and resource groups only, never a check-in number.
+    assert all(row["What"] in ENGAGEMENT_KINDS for row in surfaces.engagement)
+    assert unexplained_marks(seen) == []
+    findings = audit(seen, world.rounds, K)
     assert_true_to_the_world(findings)
     assert not findings, "\n".join(map(str, findings[:20]))
 

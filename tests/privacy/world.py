@@ -21,6 +21,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 
+from slackapp.actions.service import record_action
 from slackapp.checkins.ids import INVITATION_EVENT, CheckinAction, CheckinCallback
 from slackapp.checkins.models import Cadence, Pulse, Round, RoundState
 from slackapp.checkins.questions import DEFAULT_QUESTION_KEYS, QuestionKey
@@ -185,6 +186,19 @@ class World:
             )
         team.department = department
         self.events += 1
+
+    def action_plan(self, channel: str, manager: str, week: date, body: str) -> None:
+        """A team's manager writes down what will change after a published week (the overview's form)."""
+        with self.session_factory.begin() as session:
+            record_action(
+                session=session,
+                workspace_id=WORKSPACE,
+                channel_id=channel,
+                week=week,
+                body=body,
+                written_by=manager,
+                now=self.clock.now,
+            )
 
     def add_people(self, channel: str, people: Iterable[str]) -> None:
         """People join a team's channel (from now on they are its members)."""
