@@ -1,11 +1,16 @@
 """Every number Kindred publishes, as each viewer sees it: the one place the attacks collect from.
 
-Collected as a user gets them, through the real web app: the dashboard's pages and CSV exports for a
-signed-in viewer (each page's unit picker says which units the viewer may choose; each export is
-exactly the table on screen), and the results posts the worker left in the team channels (the Slack
-stand-in's record of chat.postMessage). Each number becomes a `Seen` cell: which surface, which viewer,
-which unit, which week, which measure (participation or a question), and the value as shown - a count,
-a histogram, or a mean with the decimals it was shown with.
+Collected as a user gets them, through the real web app: for a signed-in viewer, the dashboard's CSV
+exports of every page (Overview, Questions, Compare, Where to act, Support landscape, and the
+engagement page for HR; each page's unit picker says which units the viewer may choose, and each
+export is exactly the table on screen), the "Where to act" heatmap as drawn (each cell's value and,
+beyond noise, its change), the action plans' "did the following publications move" on a planned
+team's overview, and the App Home the viewer is shown; from Slack, the results posts the worker left in
+the team channels and the digest DMs it sent the viewers (the stand-in's record of chat.postMessage).
+Each check-in number becomes a `Seen` cell: which surface, which viewer, which unit, which week, which
+measure (participation or a question), and the value as shown - a count, a histogram, a mean with the
+decimals it was shown with, or a mean's change. The engagement page (peer support, resource groups) and
+the App Home hold no check-in numbers; they are kept as read, for the audit to check that they don't.
 
 `covered_rounds` says what a published cell is a sum of (which rounds), as the product documents it;
 an attacker knows that much. When the way Kindred publishes changes, this module (collection and
@@ -17,6 +22,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -56,7 +62,7 @@ class Viewer:
 class Seen:
     """One published number (or one published "hidden"), as one viewer saw it at one moment."""
 
-    surface: str  # "overview.csv", "questions.csv", "compare.csv", "support.csv" or CHANNEL_POST
+    surface: str  # "<page>.csv", ACT_HEATMAP, ACTION_PLAN, DIGEST or CHANNEL_POST
     viewer: str  # the dashboard viewer, or "#channel" for a post everyone in the channel reads
     unit: str  # "org", "department:<name>" or "team:<channel>"
     period: date
@@ -88,6 +94,8 @@ class Surfaces:
     seen: list[Seen] = field(default_factory=list)
     # The engagement page's rows (peer support and resource groups: no check-in round is in them).
     engagement: list[dict[str, str]] = field(default_factory=list)
+    # Each viewer's App Home as Slack last showed it (every text in it, one string), when they opened it.
+    app_homes: dict[str, str] = field(default_factory=dict)
     _names: dict[str, str] = field(default_factory=dict)
     _post_weeks: dict[str, date] = field(default_factory=dict)  # round id -> the week its invitation came
 
@@ -99,6 +107,7 @@ class Surfaces:
         found: list[Seen] = []
         for viewer in self.viewers:
             found += self._dashboard_cells(viewer)
+            self.app_homes[viewer.user_id] = self._app_home(viewer.user_id)
         found += self._channel_cells()
         found += self._digest_cells(self.seen + found)
         self.seen += found
@@ -123,9 +132,23 @@ class Surfaces:
                 found += self._parse(page, viewer.user_id, unit, rows, names, latest_week)
                 if page == "act":
                     found += self._act_heatmap(viewer.user_id, unit_param, latest_week)
-                if page == "overview" and unit.startswith("team:"):
-                    found += self._action_plans(viewer.user_id, unit_param or "", unit)
+                # Only a team with a plan shows one (the page itself is the same table as its CSV).
+                if page == "overview" and unit.removeprefix("team:") in self.world.planned:
+                    found += self._action_plans(viewer.user_id, unit_param or "", unit, found)
         return found
+
+    def _app_home(self, user_id: str) -> str:
+        """The viewer opens Kindred's App Home (a signed event); what Slack was asked to show them."""
+        reply = self.world.slack_requests.event(
+            {"type": "app_home_opened", "user": user_id, "channel": "D0HOME", "tab": "home"}
+        )
+        assert reply.status == 200, reply.text
+        published = [
+            c for c in self.world.slack.calls_to("views.publish") if c.args.get("user_id") == user_id
+        ]
+        assert published, f"no App Home was published for {user_id}"
+        view = published[-1].args["view"]
+        return json.dumps(json.loads(view) if isinstance(view, str) else view)
 
     def _act_heatmap(self, viewer: str, unit_param: str | None, latest_week: dict[str, date]) -> list[Seen]:
         """The "Where to act" heatmap as drawn: each cell's value and, when beyond noise, its change."""
@@ -151,15 +174,31 @@ class Surfaces:
                     found.append(seen)
         return found
 
-    def _action_plans(self, viewer: str, unit_param: str, unit: str) -> list[Seen]:
-        """A team's action plans on its overview: "did the following publications move?" in words."""
+    def _action_plans(self, viewer: str, unit_param: str, unit: str, earlier: Sequence[Seen]) -> list[Seen]:
+        """A team's action plans on its overview: "did the following publications move?" in words.
+
+        "Then" is the team's well-being in the latest week up to the plan's (shown beside it) in which
+        it was shown; the viewer's own overview, collected before, says which week that is.
+        """
         layout = self.dashboard.page("/dashboard/overview", f"?unit={unit_param}")
+        plan_week = self.world.planned[unit.removeprefix("team:")]
+        shown = [
+            c.period
+            for c in earlier
+            if c.viewer == viewer and c.unit == unit and c.measure == "wellbeing" and c.mean is not None
+        ]
+        then_week = max((w for w in shown if w <= plan_week), default=None)
+        at = self.world.events
         found: list[Seen] = []
         for text in _texts_with_class(layout, "plan-progress"):
             moved = re.match(r"Well-being (\d\.\d) then, (\d\.\d) in the week of (\d+ \w+ \d{4})", text)
+            unmoved = re.match(r"Well-being was (\d\.\d) in the week it answers", text)
+            then = moved[1] if moved else unmoved[1] if unmoved else None
+            if then is not None:
+                assert then_week is not None, text
+                found.append(_mean(ACTION_PLAN, viewer, unit, then_week, "wellbeing", at, then))
             if moved is not None:
-                week = _week(moved.group(3))
-                found.append(_mean(ACTION_PLAN, viewer, unit, week, "wellbeing", self.world.events, moved[2]))
+                found.append(_mean(ACTION_PLAN, viewer, unit, _week(moved[3]), "wellbeing", at, moved[2]))
         return found
 
     def _picker(self, page: str) -> list[str]:
@@ -522,6 +561,15 @@ def _choices(picker: dict[str, Any] | None) -> list[dict[str, Any]]:
     """The unit picker's choices (Dash's dropdown calls them options, Mantine's select data)."""
     props = (picker or {}).get("props", {})
     return list(props.get("options") or props.get("data") or [])
+
+
+# Check-in results in words, as the posts, digests and dashboard write them.
+CHECKIN_FIGURE = re.compile(r"\d+ (?:people )?answered|\d\.\d (?:/|out of) 5|well-being \d")
+
+
+def checkin_figures(text: str) -> list[str]:
+    """Any check-in result written in `text` (an App Home, say)."""
+    return CHECKIN_FIGURE.findall(text)
 
 
 # -- "Where to act": a change and its mark say nothing the viewer was not shown ---------------------------

@@ -11,6 +11,7 @@ KINDRED_MIN_GROUP_SIZE possible values.
 
 from __future__ import annotations
 
+import json
 import random
 
 from tests.dashboards.conftest import Dashboard
@@ -25,6 +26,7 @@ from tests.privacy.surfaces import (
     Surfaces,
     Viewer,
     check_against_truth,
+    checkin_figures,
     unexplained_marks,
 )
 from tests.privacy.world import QUESTIONS, World
@@ -72,7 +74,8 @@ def generated_world(world: World, dashboard: Dashboard, seed: int) -> Surfaces:
         if week:  # week 0 is looked at with the others later (a week once shown never changes)
             surfaces.collect()
         if week == 1:  # a lead answers the week with a plan: "did the following publications move?"
-            world.action_plan(channels[0], "U0LEAD0", world.period, "Fewer meetings on Fridays")
+            planned = max(channels[:2], key=lambda c: len(answers[c]))  # U0LEAD0's larger team this week
+            world.action_plan(planned, "U0LEAD0", world.period, "Fewer meetings on Fridays")
         if week == 2:
             moved = channels[rng.randrange(10)]
             world.move(moved, rng.choice([d for d in DEPARTMENTS if d != world.teams[moved].department]))
@@ -109,6 +112,10 @@ def test_no_hidden_cell_can_be_pinned_from_everything_published(world: World, da
     # The engagement page holds peer support and resource groups only, never a check-in number.
     assert all(row["What"] in ENGAGEMENT_KINDS for row in surfaces.engagement)
     assert unexplained_marks(seen) == []
+    posts = [m for ms in world.slack.messages.values() for m in ms if "people answered" in m.get("text", "")]
+    assert posts and all(checkin_figures(json.dumps(m)) for m in posts)  # the check reads results as written
+    # The App Home shows a person their own open check-ins and HR's set-up: no check-in results at all.
+    assert surfaces.app_homes and all(checkin_figures(home) == [] for home in surfaces.app_homes.values())
     findings = audit(seen, world.rounds, K)
     assert_true_to_the_world(findings)
     assert not findings, "\n".join(map(str, findings[:20]))

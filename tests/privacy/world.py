@@ -98,6 +98,7 @@ class World:
     events: int = 0  # moves forward at every round close and org change: "when" a cell was seen
     watchers: list[Callable[[World], None]] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)  # who was turned away, by round id
+    planned: dict[str, date] = field(default_factory=dict)  # a channel's action plan: the week it answers
 
     def __post_init__(self) -> None:
         self.start = monday_after(utcnow())
@@ -199,6 +200,7 @@ class World:
                 written_by=manager,
                 now=self.clock.now,
             )
+        self.planned[channel] = week
 
     def add_people(self, channel: str, people: Iterable[str]) -> None:
         """People join a team's channel (from now on they are its members)."""
