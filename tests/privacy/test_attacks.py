@@ -430,6 +430,49 @@ def test_the_marks_attack_reads_a_hidden_week_from_a_weakened_where_to_act(
     assert set(recovered) <= set(hidden.questions)
 
 
+# -- (g) the hidden cells' labels beside the totals -------------------------------------------------------
+
+
+def label_attack(seen: Sequence[Seen], period: date) -> tuple[int, int] | None:
+    """Infrastructure's possible respondents from Engineering minus Mobile Apps (what is left: Infrastructure
+    and Data Platform together) and the two hidden cells' own labels: "fewer than 5 answers" (at most
+    K - 1) and "hidden so that a smaller group's answers can't be worked out" (at least K)."""
+    eng = cell(seen, "department:Engineering", period, PARTICIPATION, viewer=ENG_HEAD.user_id)
+    mobile = cell(seen, "team:C0MOBILE", period, PARTICIPATION, viewer=ENG_HEAD.user_id)
+    labels = {
+        c.unit: c.note
+        for c in seen
+        if c.surface == "overview.csv" and c.viewer == ENG_HEAD.user_id and c.period == period and c.hidden
+    }
+    if eng is None or mobile is None or eng.respondents is None or mobile.respondents is None:
+        return None
+    left = eng.respondents - mobile.respondents
+    data_at_least = K if "smaller group" in labels.get("team:C0DATA", "") else 0
+    infra_at_most = K - 1 if "fewer than" in labels.get("team:C0INFRA", "") else left
+    return 0, min(infra_at_most, left - data_at_least)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason='open: the hidden cells\' truthful labels are facts too ("fewer than 5": at most K - 1; '
+    "\"hidden so that a smaller group's answers can't be worked out\": at least K). Beside the totals they "
+    "narrow a small team's count below K values (here 0..3). No rule in suppression.py accounts for them, "
+    "and the MILP audit does not read them yet",
+)
+def test_the_hidden_cells_labels_do_not_narrow_a_small_teams_count(
+    world: World, dashboard: Dashboard
+) -> None:
+    build_org(world)
+    surfaces = Surfaces(dashboard, world, [ENG_HEAD])
+    usual_week(world, C0INFRA=3, C0DATA=5)
+    seen = surfaces.collect()
+    check_against_truth(seen, world.rounds)
+    found = label_attack(seen, world.period)
+    assert found is not None
+    low, high = found
+    assert high - low + 1 >= K, (low, high)
+
+
 # -- the older ones: differencing the org tree ------------------------------------------------------------
 
 ENGINEERING_TEAMS = ("team:C0MOBILE", "team:C0INFRA", "team:C0DATA")
