@@ -98,6 +98,7 @@ class Surfaces:
     app_homes: dict[str, str] = field(default_factory=dict)
     _names: dict[str, str] = field(default_factory=dict)
     _post_weeks: dict[str, date] = field(default_factory=dict)  # round id -> the week its invitation came
+    _digest_events: dict[int, int] = field(default_factory=dict)  # digest DM (by order) -> event when sent
 
     def __post_init__(self) -> None:
         self.world.watchers.append(self._watch_channels)
@@ -365,7 +366,11 @@ class Surfaces:
     # -- the channels -------------------------------------------------------------------------------
 
     def _watch_channels(self, world: World) -> None:
-        """Note the week each invitation appeared in: a channel member sees when a round opened."""
+        """Note the week each invitation appeared in (a channel member sees when a round opened), and
+        when each digest DM arrived (it shows the publication of that moment)."""
+        for number, call in enumerate(self.world.slack.calls_to("chat.postMessage")):
+            if (call.args.get("metadata") or {}).get("event_type") == DIGEST_EVENT:
+                self._digest_events.setdefault(number, world.events)
         for messages in self.world.slack.messages.values():
             for message in messages:
                 metadata = message.get("metadata") or {}
@@ -388,12 +393,12 @@ class Surfaces:
     def _digest_cells(self, earlier: Sequence[Seen]) -> list[Seen]:
         """The digest DMs of the viewers: each team's answers and well-being, and "the time before"."""
         found: list[Seen] = []
-        at = self.world.events
         by_name = self._teams_by_name()
-        for call in self.world.slack.calls_to("chat.postMessage"):
+        for number, call in enumerate(self.world.slack.calls_to("chat.postMessage")):
             metadata = call.args.get("metadata") or {}
             if metadata.get("event_type") != DIGEST_EVENT:
                 continue
+            at = self._digest_events.get(number, self.world.events)
             viewer, week = str(call.args["channel"]), date.fromisoformat(metadata["event_payload"]["key"])
             if viewer not in {v.user_id for v in self.viewers}:
                 continue  # a manager whose dashboard is not collected here
