@@ -66,6 +66,8 @@ def generated_world(world: World, dashboard: Dashboard, seed: int) -> Surfaces:
         for channel in channels:
             people = rng.choice(SIZES)
             answers[channel] = [{q: rng.randint(1, 5) for q in QUESTIONS} for _ in range(people)]
+        if week >= 2:  # one big team's mood turns (all 3s, then all 1s): a change beyond any noise
+            answers[channels[5]] = [dict.fromkeys(QUESTIONS, 7 - 2 * week)] * 12
         world.week(answers)
         if week == 1:  # looked at on the Thursday, then HR sends one team a second round
             surfaces.collect()
