@@ -1,7 +1,7 @@
 """The named attacks, each replayed as a curious leader would: the dashboard, the channels, arithmetic.
 
-Every attack reads only what `tests/privacy/surfaces.py` collected from the surfaces (the dashboard's
-CSV exports for a signed-in viewer and the results posts in the channels), after a workspace lived
+Every attack reads only what `tests/privacy/surfaces.py` collected from every surface (the dashboard's
+pages and CSV exports, the results posts, the digest DMs), after a workspace lived
 through the real code paths (`tests/privacy/world.py`). Each has two tests: against Kindred, where it
 must recover nothing, and against a deliberately weakened copy, where it must recover the hidden
 answers exactly - so the attack is known to have teeth.
