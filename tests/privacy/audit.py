@@ -7,7 +7,10 @@ fact about them, over the rounds its cell adds up (`surfaces.covered_rounds`):
 - a count shown:           sum of n (or of a question's c) over the cell's rounds = the count;
 - a histogram shown:       for each value v, sum of c_v = the shown count;
 - a mean shown at d decimals, m: the total sum(v * c_v) lies within (m -+ 0.5 * 10^-d) * the count,
-  two linear inequalities (a channel post's one-decimal mean over six answers pins the total).
+  two linear inequalities (a channel post's one-decimal mean over six answers pins the total);
+- a change on "Where to act" and its "beyond the noise" mark add no fact of their own: each is a
+  function of two histograms the same viewer was shown (`surfaces.unexplained_marks` checks it), so
+  their means above are all the audit needs.
 
 For each hidden cell that may hold fewer than `min_group_size` people (a hidden cell certainly holding
 more - a department hidden to protect a team beside it - is about a group big enough to be shown; what

@@ -3,7 +3,7 @@ the collection of everything published (tests/privacy/surfaces.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -162,6 +162,31 @@ def past_follows_todays_structure(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
+def means_to_two_decimals(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A weakened publisher and dashboard: means stored and shown to two decimals instead of one.
+
+    Two decimals of a mean over a few dozen answers leave about one whole total per possible count; set
+    beside the same mean after a rebuilt week (`publications_recomputed`), they pin a hidden count.
+    """
+    from dashboards import queries
+    from slackapp.privacy import publish
+
+    one_decimal = publish._figures
+
+    def two_decimals(counts: Sequence[int]) -> dict[str, Any]:
+        figures = one_decimal(counts)
+        values = range(1, len(counts) + 1)
+        figures["mean"] = round(sum(v * c for v, c in zip(values, counts, strict=True)) / sum(counts), 2)
+        return figures
+
+    def number(value: float | None, digits: int = 2) -> str:
+        return "" if value is None else f"{value:.2f}"
+
+    monkeypatch.setattr(publish, "_figures", two_decimals)
+    monkeypatch.setattr(queries, "_number", number)
+
+
+@pytest.fixture
 def anyone_may_answer(monkeypatch: pytest.MonkeyPatch) -> None:
     """A deliberately weakened intake: the ledger takes anyone's answer, invited to the round or not."""
     from sqlalchemy import bindparam, insert, select
@@ -181,3 +206,46 @@ def anyone_may_answer(monkeypatch: pytest.MonkeyPatch) -> None:
         .returning(Participation.__table__.c.round_id)
     )
     monkeypatch.setattr(service, "_COUNT_IF_INVITED", anyone)
+
+
+@pytest.fixture
+def changes_against_hidden_weeks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A weakened "Where to act": when a team's previous week is hidden, its change is still worked out,
+    from that week's round, and marked whenever the mean moved at all."""
+    from sqlalchemy import select
+
+    from dashboards import queries
+    from slackapp.checkins.models import Histogram
+    from slackapp.privacy.gate import Cell, Gate
+    from slackapp.privacy.models import PublishedCell
+
+    shown_only = queries._measures
+
+    def against_the_round(gate: Gate, latest: Cell) -> dict[str, queries.Measure]:
+        measures = shown_only(gate, latest)
+        cells = queries._series(gate, latest.unit, queries.MEASURES, last=2)
+        if len(cells) < 2 or not cells[0].hidden:
+            return measures
+        session = gate._session
+        round_id = session.scalar(
+            select(PublishedCell.round_id).where(
+                PublishedCell.unit == latest.unit.to_param(), PublishedCell.period == cells[0].period
+            )
+        )
+        totals: dict[str, list[int]] = {}
+        for key, value, count in session.execute(
+            select(Histogram.question_key, Histogram.value, Histogram.count).where(
+                Histogram.round_id == round_id
+            )
+        ):
+            totals.setdefault(key, [0, 0])
+            totals[key][0] += value * count
+            totals[key][1] += count
+        for key, measure in measures.items():
+            if measure.value is not None and totals.get(key, [0, 0])[1]:
+                then = round(totals[key][0] / totals[key][1], 1)
+                change = round(measure.value - then, 1)
+                measures[key] = queries.Measure(measure.value, change, change != 0, cells[0].period)
+        return measures
+
+    monkeypatch.setattr(queries, "_measures", against_the_round)

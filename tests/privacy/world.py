@@ -21,6 +21,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 
+from slackapp.actions.service import record_action
 from slackapp.cadence.schedule import Cadence
 from slackapp.checkins.ids import INVITATION_EVENT, CheckinAction, CheckinCallback
 from slackapp.checkins.models import Pulse, Round, RoundState
@@ -98,6 +99,7 @@ class World:
     events: int = 0  # moves forward at every round close and org change: "when" a cell was seen
     watchers: list[Callable[[World], None]] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)  # who was turned away, by round id
+    planned: dict[str, date] = field(default_factory=dict)  # a channel's action plan: the week it answers
 
     def __post_init__(self) -> None:
         self.start = monday_after(utcnow())
@@ -186,6 +188,20 @@ class World:
             )
         team.department = department
         self.events += 1
+
+    def action_plan(self, channel: str, manager: str, week: date, body: str) -> None:
+        """A team's manager writes down what will change after a published week (the overview's form)."""
+        with self.session_factory.begin() as session:
+            record_action(
+                session=session,
+                workspace_id=WORKSPACE,
+                channel_id=channel,
+                week=week,
+                body=body,
+                written_by=manager,
+                now=self.clock.now,
+            )
+        self.planned[channel] = week
 
     def add_people(self, channel: str, people: Iterable[str]) -> None:
         """People join a team's channel (from now on they are its members)."""
