@@ -30,8 +30,7 @@ from slackapp.privacy.suppression import ORG, UnitKey, UnitKind
 from slackapp.resources.stats import GroupCount, MonthlyJoins, joins_per_month, stored_members_per_group
 
 QUESTION_KEYS: tuple[str, ...] = tuple(q.value for q in QuestionKey)
-PROTECTS_TEXT = "hidden so that a smaller group's answers can't be worked out"
-__all__ = ["Cell", "Gate", "OutOfScope", "PrivacyRules", "QuestionFigures", "reason_text"]
+__all__ = ["Cell", "Gate", "OutOfScope", "PrivacyRules", "QuestionFigures", "hidden_text", "reason_text"]
 
 
 class OutOfScope(PermissionError):
@@ -39,10 +38,23 @@ class OutOfScope(PermissionError):
 
 
 def reason_text(reason: str, min_group_size: int) -> str:
-    """What a hidden cell says, in the leader's words, with the minimum its publication used."""
-    if reason == HiddenReason.PROTECTS:
-        return PROTECTS_TEXT
-    return f"fewer than {min_group_size} answers — hidden to protect anonymity"
+    """What a hidden cell says, in the leader's words, with the minimum its publication used.
+
+    The same words whichever rule hid it (`reason` is kept in the publication, never shown): "fewer than
+    5" would say "at most 4" and "hidden to protect a smaller group" would say "at least 5", and beside
+    the totals either fact narrows a small team's count below the minimum (tests/privacy, the labels
+    attack).
+    """
+    del reason
+    return hidden_text(min_group_size)
+
+
+def hidden_text(min_group_size: int) -> str:
+    """The one label of every hidden cell, true whichever rule hid it."""
+    return (
+        f"hidden to protect anonymity: fewer than {min_group_size} answers, or showing it would let a "
+        "smaller group's answers be worked out"
+    )
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,7 @@ from slackapp.checkins.service import (
 from slackapp.database import SessionFactory, utcnow
 from slackapp.errors import InvalidInput
 from slackapp.org.service import create_department, delete_department, name_team
-from slackapp.privacy.gate import Cell, published_team_cell
+from slackapp.privacy.gate import Cell, hidden_text, published_team_cell
 from slackapp.privacy.publish import period_end, period_of, publish_due_periods
 from tests.conftest import is_postgres
 from tests.factories import (
@@ -215,7 +215,7 @@ def test_results_are_hidden_below_the_minimum_group_size(session_factory: Sessio
     close(session_factory, round_.id)
     cell = published(session_factory, round_.id)
     assert cell is not None and cell.respondents is None and cell.questions == {}
-    assert cell.reason == "fewer than 5 answers — hidden to protect anonymity"
+    assert cell.reason == hidden_text(5)
 
 
 def test_results_show_team_averages_at_the_minimum_group_size(session_factory: SessionFactory) -> None:

@@ -28,6 +28,7 @@ import pytest
 
 from slackapp.demo.organisation import TEAMS
 from slackapp.demo.run import build_demo_app
+from slackapp.privacy.gate import hidden_text
 
 CHROMIUM = "/usr/bin/chromium"
 LAUNCH_FLAGS = [
@@ -40,7 +41,7 @@ LAUNCH_FLAGS = [
     "--no-first-run",
 ]
 SMALL_TEAMS = [t for t in TEAMS if t.size < 5]
-HIDDEN = "fewer than 5 answers — hidden to protect anonymity"
+HIDDEN = hidden_text(5)
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
 WIDTHS = (1400, 390)

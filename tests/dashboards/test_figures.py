@@ -29,9 +29,9 @@ from dashboards.queries import (
     change_is_real,
     need_of,
 )
-from slackapp.privacy.gate import QuestionFigures
+from slackapp.privacy.gate import QuestionFigures, hidden_text
 
-REASON = "fewer than 5 answers — hidden to protect anonymity"
+REASON = hidden_text(5)
 W1, W2, W3 = date(2026, 9, 7), date(2026, 9, 14), date(2026, 9, 21)
 
 

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 
+from slackapp.privacy.gate import hidden_text
 from tests.dashboards.conftest import (
     MANAGER_A,
     MANAGER_OPS,
@@ -18,8 +19,8 @@ from tests.dashboards.conftest import (
 )
 from tests.org_factories import OrgBuilder
 
-HIDDEN = "fewer than 5 answers — hidden to protect anonymity"
-PROTECTS = "hidden so that a smaller group's answers can't be worked out"
+HIDDEN = hidden_text(5)
+PROTECTS = hidden_text(5)
 
 
 def test_a_visitor_who_has_not_signed_in_is_sent_to_sign_in(dashboard: Dashboard) -> None:

@@ -9,9 +9,10 @@ from dash.development.base_component import Component
 
 from dashboards.panels import table
 from dashboards.queries import Table
+from slackapp.privacy.gate import hidden_text
 
-HIDDEN = "fewer than 5 answers — hidden to protect anonymity"
-PROTECTS = "hidden so that a smaller group's answers can't be worked out"
+HIDDEN = hidden_text(5)
+PROTECTS = hidden_text(5)
 
 
 def _json(component: Component) -> Any:

@@ -209,43 +209,57 @@ def anyone_may_answer(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def changes_against_hidden_weeks(monkeypatch: pytest.MonkeyPatch) -> None:
+def changes_against_hidden_weeks(monkeypatch: pytest.MonkeyPatch, session_factory: SessionFactory) -> None:
     """A weakened "Where to act": when a team's previous week is hidden, its change is still worked out,
     from that week's round, and marked whenever the mean moved at all."""
     from sqlalchemy import select
 
     from dashboards import queries
     from slackapp.checkins.models import Histogram
-    from slackapp.privacy.gate import Cell, Gate
+    from slackapp.privacy.gate import Cell
     from slackapp.privacy.models import PublishedCell
 
     shown_only = queries._measures
 
-    def against_the_round(gate: Gate, latest: Cell) -> dict[str, queries.Measure]:
-        measures = shown_only(gate, latest)
-        cells = queries._series(gate, latest.unit, queries.MEASURES, last=2)
-        if len(cells) < 2 or not cells[0].hidden:
+    def against_the_round(latest: Cell, before: Cell | None) -> dict[str, queries.Measure]:
+        measures = shown_only(latest, before)
+        if before is None or before.respondents is not None:
             return measures
-        session = gate._session
-        round_id = session.scalar(
-            select(PublishedCell.round_id).where(
-                PublishedCell.unit == latest.unit.to_param(), PublishedCell.period == cells[0].period
-            )
-        )
         totals: dict[str, list[int]] = {}
-        for key, value, count in session.execute(
-            select(Histogram.question_key, Histogram.value, Histogram.count).where(
-                Histogram.round_id == round_id
+        with session_factory() as session:
+            round_id = session.scalar(
+                select(PublishedCell.round_id).where(
+                    PublishedCell.unit == latest.unit.to_param(), PublishedCell.period == before.period
+                )
             )
-        ):
-            totals.setdefault(key, [0, 0])
-            totals[key][0] += value * count
-            totals[key][1] += count
+            for key, value, count in session.execute(
+                select(Histogram.question_key, Histogram.value, Histogram.count).where(
+                    Histogram.round_id == round_id
+                )
+            ):
+                totals.setdefault(key, [0, 0])
+                totals[key][0] += value * count
+                totals[key][1] += count
         for key, measure in measures.items():
             if measure.value is not None and totals.get(key, [0, 0])[1]:
                 then = round(totals[key][0] / totals[key][1], 1)
                 change = round(measure.value - then, 1)
-                measures[key] = queries.Measure(measure.value, change, change != 0, cells[0].period)
+                measures[key] = queries.Measure(measure.value, change, change != 0, before.period)
         return measures
 
     monkeypatch.setattr(queries, "_measures", against_the_round)
+
+
+@pytest.fixture
+def labels_that_name_their_rule(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A weakened gate whose hidden cells say which rule hid them: "fewer than 5 answers" (so at most 4)
+    or "hidden so that a smaller group's answers can't be worked out" (so at least 5)."""
+    from slackapp.privacy import gate
+    from slackapp.privacy.publish import HiddenReason
+
+    def naming_the_rule(reason: str, min_group_size: int) -> str:
+        if reason == HiddenReason.PROTECTS:
+            return "hidden so that a smaller group's answers can't be worked out"
+        return f"fewer than {min_group_size} answers — hidden to protect anonymity"
+
+    monkeypatch.setattr(gate, "reason_text", naming_the_rule)

@@ -162,10 +162,10 @@ class Surfaces:
         for trace in figure["props"]["figure"]["data"]:
             columns = [SHORT_TO_KEY[label] for label in trace["x"]]
             for name, texts in zip(trace["y"], trace["text"], strict=True):
-                team = by_name[name]
+                team = by_name[name.removesuffix(" (hidden)")]  # a hidden team's row says so in its name
                 week = latest_week.get(team)
                 for key, text in zip(columns, texts, strict=True):
-                    if text in ("hidden", "–") or week is None:
+                    if text in ("", "hidden", "–") or week is None:
                         continue
                     value, _, moved = text.partition("<br>")
                     seen = _mean(ACT_HEATMAP, viewer, team, week, key, self.world.events, value)

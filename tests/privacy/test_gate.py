@@ -83,7 +83,10 @@ def test_small_team_is_hidden_not_zero(org: OrgBuilder) -> None:
     with org.gate(HR_ADMIN, admin=True) as gate:
         [cell] = gate.series(team("C0C"))
         assert cell.hidden and cell.respondents is None and cell.questions == {}
-        assert gate.rules.hidden_reason == "fewer than 5 answers — hidden to protect anonymity"
+        assert gate.rules.hidden_reason == (
+            "hidden to protect anonymity: fewer than 5 answers, or showing it would let a smaller "
+            "group's answers be worked out"
+        )
 
 
 def test_department_minus_other_teams_does_not_reveal_the_small_team(org: OrgBuilder) -> None:
