@@ -19,17 +19,14 @@ from slackapp.checkins.ids import INVITATION_EVENT, REMINDER_EVENT, RESULTS_EVEN
 from slackapp.checkins.ledger import RoundSecrets
 from slackapp.checkins.models import Round, RoundState
 from slackapp.checkins.service import (
-    PARTICIPATION_REFRESH,
     CheckinJob,
     close_round,
-    coarse_participation,
     get_round,
     invite_people,
     mark_invitation_posted,
     mark_reminder_posted,
     mark_results_posted,
     open_due_rounds,
-    participation_so_far,
     remove_erased_rows,
     results_from_cell,
 )
@@ -70,7 +67,6 @@ def post_invitation(context: JobContext, round_id: uuid.UUID) -> datetime | None
         return None  # posted already (an invitation job queued again only to record the invitees)
     text, blocks = build_invitation(
         round_,
-        shown_count=0,
         min_group_size=context.settings.min_group_size,
         last_action=_last_action(context, round_),
     )
@@ -88,27 +84,14 @@ def post_invitation(context: JobContext, round_id: uuid.UUID) -> datetime | None
 
 
 def refresh_participation(context: JobContext, round_id: uuid.UUID) -> datetime | None:
-    """Move the invitation's count in coarse steps, only on this timer (docs/anonymity.md, rule 7)."""
-    with context.session_factory() as session:
-        round_ = get_round(session=session, round_id=round_id)
-        if round_.state is RoundState.CLOSED:
-            return None
-        shown = coarse_participation(participation_so_far(session=session, round_id=round_id))
-    if round_.invitation_ts is None:
-        return context.now + PARTICIPATION_REFRESH
-    if shown != round_.shown_count:
-        text, blocks = build_invitation(
-            round_,
-            shown_count=shown,
-            min_group_size=context.settings.min_group_size,
-            last_action=_last_action(context, round_),
-        )
-        context.slack(round_.workspace_id).chat_update(
-            channel=round_.channel_id, ts=round_.invitation_ts, text=text, blocks=_dicts(blocks)
-        )
-        with context.session_factory.begin() as session:
-            get_round(session=session, round_id=round_id).shown_count = shown
-    return context.now + PARTICIPATION_REFRESH
+    """Nothing: a job queued before the invitation stopped showing a live count finishes quietly.
+
+    The count ("5+ people have checked in so far") said a team had at least five answers; beside a
+    department's published total and its other teams, that narrowed a hidden team's count below the
+    minimum group size (docs/anonymity.md rule 4). No number about an open round is shown anywhere.
+    """
+    del context, round_id
+    return None
 
 
 def send_reminder(context: JobContext, round_id: uuid.UUID) -> datetime | None:
@@ -154,7 +137,7 @@ def retire_invitation(context: JobContext, round_id: uuid.UUID) -> datetime | No
         round_ = get_round(session=session, round_id=round_id)
     if round_.invitation_ts is not None:
         client = context.slack(round_.workspace_id)
-        text, blocks = build_invitation(round_, shown_count=0, min_group_size=context.settings.min_group_size)
+        text, blocks = build_invitation(round_, min_group_size=context.settings.min_group_size)
         client.chat_update(
             channel=round_.channel_id, ts=round_.invitation_ts, text=text, blocks=_dicts(blocks)
         )

@@ -53,13 +53,11 @@ from slackapp.privacy.publish import schedule_publications
 from slackapp.scheduler.queue import enqueue
 
 MIN_OPEN_HOURS = 1
-PARTICIPATION_REFRESH = timedelta(minutes=10)
-PARTICIPATION_STEP = 5
 
 
 class CheckinJob(StrEnum):
     POST_INVITATION = "checkin.post_invitation"
-    REFRESH_PARTICIPATION = "checkin.refresh_participation"
+    REFRESH_PARTICIPATION = "checkin.refresh_participation"  # no longer queued; see jobs.py
     SEND_REMINDERS = "checkin.send_reminders"
     CLOSE_ROUND = "checkin.close_round"
     RETIRE_INVITATION = "checkin.retire_invitation"
@@ -244,12 +242,6 @@ def open_round(
     session.add(round_)
     session.flush()
     enqueue(session=session, kind=CheckinJob.POST_INVITATION, subject_id=round_.id, due_at=now)
-    enqueue(
-        session=session,
-        kind=CheckinJob.REFRESH_PARTICIPATION,
-        subject_id=round_.id,
-        due_at=now + PARTICIPATION_REFRESH,
-    )
     if remind_at is not None:
         enqueue(session=session, kind=CheckinJob.SEND_REMINDERS, subject_id=round_.id, due_at=remind_at)
     enqueue(session=session, kind=CheckinJob.CLOSE_ROUND, subject_id=round_.id, due_at=closes_at)
@@ -710,16 +702,6 @@ def _forget_submission(
         session.execute(
             delete(Participation).where(Participation.round_id == round_id, Participation.voter_hash == voter)
         )
-
-
-def participation_so_far(*, session: Session, round_id: uuid.UUID) -> int:
-    """How many have answered an open round (from the ledger). Shown only in coarse steps."""
-    return session.scalar(select(func.count()).where(Participation.round_id == round_id)) or 0
-
-
-def coarse_participation(count: int) -> int:
-    """Round down to a step of five, so the displayed number never moves with a single answer."""
-    return count - count % PARTICIPATION_STEP
 
 
 # -- reminders ----------------------------------------------------------------------------------------

@@ -40,7 +40,7 @@ from slackapp.checkins.ids import (
 )
 from slackapp.checkins.models import Pulse, Round, RoundState
 from slackapp.checkins.questions import CATALOGUE, COMMENT_MAX_LENGTH, SCALE, Question
-from slackapp.checkins.service import PARTICIPATION_STEP, RoundResults, round_questions
+from slackapp.checkins.service import RoundResults, round_questions
 from slackapp.checkins.suggestions import Suggestion
 from slackapp.home.ids import HomeList
 from slackapp.home.pages import build_pager, page_of
@@ -212,19 +212,15 @@ def build_not_invited_notice(round_: Round) -> tuple[str, str]:
 
 
 def build_invitation(
-    round_: Round, *, shown_count: int, min_group_size: int, last_action: str | None = None
+    round_: Round, *, min_group_size: int, last_action: str | None = None
 ) -> tuple[str, list[Block]]:
-    """The channel message that invites the team; the count on it moves only in coarse steps."""
+    """The channel message that invites the team. It says nothing of how many have answered: any count,
+    however coarse, tells a leader in the channel a lower bound to set beside the published totals."""
     text = "Time for a quick anonymous check-in."
     if round_.state is RoundState.CLOSED:
         return text, [
             SectionBlock(text="*This check-in has closed.* Thank you to everyone who took part."),
         ]
-    count_line = (
-        f"Fewer than {PARTICIPATION_STEP} people have checked in so far."
-        if shown_count < PARTICIPATION_STEP
-        else f"{shown_count}+ people have checked in so far."
-    )
     return text, [
         SectionBlock(
             text=(
@@ -253,9 +249,7 @@ def build_invitation(
                 )
             ]
         ),
-        ContextBlock(
-            elements=[MarkdownTextObject(text=f"Open until {_slack_date(round_.closes_at)} · {count_line}")]
-        ),
+        ContextBlock(elements=[MarkdownTextObject(text=f"Open until {_slack_date(round_.closes_at)}")]),
     ]
 
 
