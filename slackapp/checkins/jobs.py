@@ -1,4 +1,4 @@
-"""The worker's check-in jobs: post invitations, move the participation count, remind, close, report.
+"""The worker's check-in jobs: post invitations, remind, close, report.
 
 Every job may run again after a crash, so each is idempotent: a post is recorded (its ts) as soon as Slack
 answers and the record is checked before posting (slackapp/slack/posting.py), invitees are recorded once,
