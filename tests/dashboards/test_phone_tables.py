@@ -11,8 +11,8 @@ from dashboards.panels import table
 from dashboards.queries import Table
 from slackapp.privacy.gate import hidden_text
 
-HIDDEN = hidden_text(5)
-PROTECTS = hidden_text(5)
+HIDDEN = hidden_text(5)  # one label, whichever rule hid the cell
+SAYS_WHY = HIDDEN[0].upper() + HIDDEN[1:]  # as a card or fold starts its sentence
 
 
 def _json(component: Component) -> Any:
@@ -60,7 +60,7 @@ def test_every_row_is_a_card_with_labelled_values_and_a_hidden_one_says_why() ->
     first, hidden = (_text(card) for card in cards)
     assert "1. Payments" in first and "Well-being" in first and "3.0 (changed: down 1.1)" in first
     assert "Note" not in first  # no empty labels
-    assert "Security" in hidden and "Fewer than 5 answers — hidden to protect anonymity" in hidden
+    assert "Security" in hidden and SAYS_WHY in hidden
     assert not _nodes(cards[1], "Dl")  # no list of blanks for a hidden team
 
 
@@ -68,7 +68,7 @@ def test_questions_fold_by_question_with_one_row_a_week_and_hidden_weeks_marked(
     rows = []
     for question in ("Well-being", "Stress"):
         rows.append(("26 Oct 2026", question, "1", "2", "3", "4", "0", "10", ""))
-        rows.append(("2 Nov 2026", question, "", "", "", "", "", "", PROTECTS))
+        rows.append(("2 Nov 2026", question, "", "", "", "", "", "", HIDDEN))
     data = Table(("Week", "Question", "1", "2", "3", "4", "5", "Answers", "Note"), tuple(rows))
     phone = _phone(_json(table(data, "Payments: answers", by_question=True)))
     folds = _nodes(phone, "AccordionItem")
@@ -77,5 +77,5 @@ def test_questions_fold_by_question_with_one_row_a_week_and_hidden_weeks_marked(
         body = _nodes(_nodes(fold, "Tbody")[0], "Tr")
         assert len(body) == 2
         assert _text(body[0]).split() == ["26", "Oct", "1", "2", "3", "4", "0", "10"]  # one year: no year
-        assert "Hidden so that a smaller group's answers can't be worked out" in _text(body[1])
+        assert SAYS_WHY in _text(body[1])
     assert "5 most stressed" in _text(folds[1]) and "5 best" in _text(folds[0])

@@ -73,7 +73,7 @@ def test_each_manager_gets_one_digest_with_only_what_their_dashboard_shows(
     [ops] = dms(slack, MANAGER_OPS)
     assert "Team D*: 9 answered" in ops and "Team E*: 11 answered" in ops
     [small] = dms(slack, MANAGER_C)
-    assert "&lt;C&gt;*: results not shown (fewer than 5 answers" in small
+    assert "&lt;C&gt;*: results not shown (hidden to protect anonymity: fewer than 5 answers" in small
     assert "3 answered" not in small  # a hidden team's count never leaves the gate
     # Another run, or a second worker: nothing more.
     run_digests(worker, clock)
