@@ -15,8 +15,8 @@ MANIFEST = json.loads((repo_root() / "slackapp" / "manifest.json").read_text())
 SCOPES_FOR_CALLS = {
     "chat:write": ["chat_postMessage", "chat_update", "chat_postEphemeral"],
     "commands": [],  # slash commands themselves
-    "channels:read": ["conversations_members", "users_conversations", "conversations_info"],
-    "groups:read": ["conversations_members", "users_conversations", "conversations_info"],
+    "channels:read": ["conversations_members", "conversations_info"],
+    "groups:read": ["conversations_members", "conversations_info"],
     "channels:write.invites": ["conversations_invite"],  # joining a resource group's channel
     "groups:write.invites": ["conversations_invite"],
     "im:write": ["conversations_open"],  # peer-support introductions
