@@ -100,7 +100,8 @@ def test_the_demo_prints_where_to_open_the_dashboard_and_nothing_per_request(
     assert _get(f"http://127.0.0.1:{port}/") == (302, "/dashboard/")
 
     process.send_signal(signal.SIGINT)
-    assert process.wait(timeout=30) == 0
+    # Ctrl+C ends it cleanly; the wait is generous because a loaded CI machine delays the worker's exit.
+    assert process.wait(timeout=90) == 0
     output = "\n".join(terminal)
     assert "development server" not in output and "GET /" not in output
     assert terminal == [
