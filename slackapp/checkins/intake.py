@@ -83,8 +83,8 @@ class Intake:
     ) -> AnswerableRound | None:
         """The round's facts if it exists in this workspace and takes answers as far as we know.
 
-        Raises:
-            RoundNotOpen: the database says the round has closed.
+        Whether it is still open is the database's answer, not this one's: `record_answers` refuses an
+        answer to a closed round, and the listener then calls `forget_round`.
         """
         if round_id is None:
             return None
