@@ -16,6 +16,8 @@ import uuid
 from contextvars import ContextVar
 from typing import Any
 
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
+
 from slackapp.slack.slack_client import SLACK_SDK_LOGGER
 
 BOLT_LOGGER = "kindred.bolt"
@@ -93,6 +95,17 @@ class PayloadFreeFilter(logging.Filter):
         return True
 
 
+class BotTokenNoticeFilter(logging.Filter):
+    """Drops Bolt's "`token` will be unused" warning, which would tell the operator their token is ignored.
+
+    Bolt reads SLACK_BOT_TOKEN from the environment itself and, seeing Kindred's own client beside it,
+    warns at start-up; but Kindred's `authorize` is what hands that same token to every request.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != warning_client_prioritized_and_token_skipped()
+
+
 class OneLineFormatter(logging.Formatter):
     """A record is one line: a line break in its message (from any text) is written as `\\n`.
 
@@ -136,6 +149,8 @@ def bolt_logger() -> logging.Logger:
     """
     pin_slack_loggers()
     logger = logging.getLogger(BOLT_LOGGER)
+    if not any(isinstance(f, BotTokenNoticeFilter) for f in logger.filters):
+        logger.addFilter(BotTokenNoticeFilter())
     if not any(isinstance(f, PayloadFreeFilter) for f in logger.filters):
         logger.addFilter(PayloadFreeFilter())
     return logger

@@ -168,6 +168,8 @@ def test_single_workspace(environment: Mapping[str, str], slack: SlackStandIn, t
         # No one can sign in to the dashboard without a client id, so no note can be written there.
         assert kindred.get("/dashboard/login").status_code == 503
     assert_nothing_secret_was_written(kindred.output(), BOT_TOKEN)
+    # The token is the one every request uses: nothing may tell the operator it is ignored.
+    assert "will be unused" not in kindred.output()
     # No gunicorn control socket in the home folder: copies on one host would fight over its one path,
     # and a read-only home would stop the server.
     assert not (tmp_path / "home" / ".gunicorn").exists()
