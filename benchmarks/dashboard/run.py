@@ -98,7 +98,7 @@ def _round_rows(
                 opens,
                 opens + timedelta(hours=72),
             )
-            + (org.sizes[t], 0, respondents, department, name)
+            + (org.sizes[t], respondents, department, name)
         )
         pending.append(
             PendingRound(
@@ -126,7 +126,7 @@ def _round_rows(
 
 ROUND_COLUMNS = (
     "id, workspace_id, channel_id, slot, questions, comments_enabled, state, opens_at, closes_at,"
-    " invited_count, shown_count, respondent_count, department_id, department_name"
+    " invited_count, respondent_count, department_id, department_name"
 )
 
 

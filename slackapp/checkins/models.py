@@ -84,7 +84,6 @@ class Round(Base):
     secret_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary)
     # How many people were invited: the rows of `checkin_invitee` (rule 5), kept after they are erased.
     invited_count: Mapped[int | None]
-    shown_count: Mapped[int] = mapped_column(default=0)  # unused: invitations no longer show a count
     respondent_count: Mapped[int | None]
     # The team's department when the round closed, and its name then. A closed round is counted in
     # this department for good, so moving a team or deleting a department changes only rounds that

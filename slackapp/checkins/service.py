@@ -237,7 +237,6 @@ def open_round(
         closes_at=closes_at,
         remind_at=remind_at,
         secret_ciphertext=round_secrets.new_sealed_secret(),
-        shown_count=0,
     )
     session.add(round_)
     session.flush()
