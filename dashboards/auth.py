@@ -29,8 +29,8 @@ from slackapp.dashboard_sessions import (
     record_role,
     start_session,
 )
-from slackapp.encryption import KeyPurpose, purpose_keys
 from slackapp.installations.clients import WorkspaceNotInstalled
+from slackapp.keys.encryption import KeyPurpose, purpose_keys
 from slackapp.privacy.scope import Viewer, viewer_for
 
 SESSION_KEY = "kindred_session_token"

@@ -51,7 +51,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     if args.command == "keys":
         from slackapp.database import new_engine
-        from slackapp.key_rotation import reseal_secrets
+        from slackapp.keys.reseal import reseal_secrets
 
         resealed = reseal_secrets(new_engine(settings.database_url), settings.require_secret_key())
         print(f"kindred: re-encrypted {resealed} secret(s) under the newest key")

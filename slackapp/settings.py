@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from slackapp.encryption import WeakSecretKey, secret_keys
+from slackapp.keys.encryption import WeakSecretKey, secret_keys
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_MIN_GROUP_SIZE = 5

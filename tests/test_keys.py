@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from slackapp.app import create_app
 from slackapp.checkins.ledger import RoundSecrets
 from slackapp.database import SessionFactory
-from slackapp.encryption import KeyPurpose, WeakSecretKey, derive_key
+from slackapp.keys.encryption import KeyPurpose, WeakSecretKey, derive_key
 from slackapp.settings import Settings, SettingsError
 from slackapp.web import create_web_app
 from tests.conftest import SECRET_KEY

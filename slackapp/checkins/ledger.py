@@ -6,7 +6,7 @@ import hashlib
 import hmac
 import secrets
 
-from slackapp.encryption import KeyPurpose, SecretBox
+from slackapp.keys.encryption import KeyPurpose, SecretBox
 
 ROUND_SECRET_PURPOSE = KeyPurpose.ROUND_SECRETS
 

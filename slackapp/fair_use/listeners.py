@@ -17,9 +17,9 @@ from slack_sdk.webhook import WebhookClient
 from sqlalchemy.exc import SQLAlchemyError
 
 from slackapp.database import SessionFactory, utcnow
-from slackapp.encryption import KeyPurpose, derive_key, secret_keys
 from slackapp.fair_use.service import Turn, person_key, take_turn
 from slackapp.fair_use.views import SLOW_DOWN, build_slow_down_message, build_slow_down_modal
+from slackapp.keys.encryption import KeyPurpose, derive_key, secret_keys
 from slackapp.settings import Settings
 
 log = logging.getLogger(__name__)

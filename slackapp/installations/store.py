@@ -14,8 +14,8 @@ from slack_sdk.oauth.installation_store import Bot, Installation, InstallationSt
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from sqlalchemy import Engine, select
 
-from slackapp.encryption import KeyPurpose, SecretBox
 from slackapp.installations.tables import BOTS_TABLE, INSTALLATIONS_TABLE
+from slackapp.keys.encryption import KeyPurpose, SecretBox
 
 SLACK_TOKEN_PURPOSE = KeyPurpose.STORED_SECRETS
 TOKEN_FIELDS = ("bot_token", "bot_refresh_token", "user_token", "user_refresh_token")

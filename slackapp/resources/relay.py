@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from slackapp.encryption import KeyedHash, KeyPurpose, SecretBox
+from slackapp.keys.encryption import KeyedHash, KeyPurpose, SecretBox
 
 
 class AskerKeys:

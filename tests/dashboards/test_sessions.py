@@ -13,7 +13,7 @@ from sqlalchemy import Engine, func, select
 from slackapp.app import create_app
 from slackapp.dashboard_sessions import DashboardSession
 from slackapp.database import SessionFactory
-from slackapp.encryption import KeyPurpose, derive_key
+from slackapp.keys.encryption import KeyPurpose, derive_key
 from slackapp.settings import Settings
 from slackapp.web import create_web_app
 from tests.conftest import SECRET_KEY, Clock

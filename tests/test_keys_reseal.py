@@ -13,9 +13,9 @@ from sqlalchemy import select, update
 from slackapp.checkins.ledger import RoundSecrets
 from slackapp.checkins.models import Round
 from slackapp.database import SessionFactory, utcnow
-from slackapp.encryption import KeyPurpose, SecretBox, UnreadableSecret
 from slackapp.installations.store import EncryptedInstallationStore
-from slackapp.key_rotation import reseal_secrets
+from slackapp.keys.encryption import KeyPurpose, SecretBox, UnreadableSecret
+from slackapp.keys.reseal import reseal_secrets
 from tests.factories import SECRET_KEY, answer, make_open_round
 
 NEW_KEY = "a-brand-new-key-from-the-vault-0123456789-ZyXwVuTsRqPo"

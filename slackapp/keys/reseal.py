@@ -6,9 +6,9 @@ from sqlalchemy import Engine, select, update
 
 from slackapp.checkins.ledger import ROUND_SECRET_PURPOSE
 from slackapp.checkins.models import Round
-from slackapp.encryption import SecretBox
 from slackapp.installations.store import SLACK_TOKEN_PURPOSE, TOKEN_FIELDS
 from slackapp.installations.tables import bots, installations
+from slackapp.keys.encryption import SecretBox
 from slackapp.resources.models import AnonymousQuestion
 from slackapp.resources.relay import AskerKeys
 
