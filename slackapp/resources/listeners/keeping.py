@@ -1,0 +1,245 @@
+"""HR keeping the directory: new and edited entries, archiving, restoring, and the audit log."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from slack_bolt import Ack, BoltContext
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from slackapp.admin.access import NOT_AN_ADMIN, can_administer, require_admin, require_admin_submission
+from slackapp.database import SessionFactory, utcnow
+from slackapp.errors import NotFound
+from slackapp.home.pages import pages_shown
+from slackapp.home.publish import publish_home
+from slackapp.resources.ids import NEEDS_APPROVAL_OPTION, EntryBlock, ResourceAction
+from slackapp.resources.listeners.shared import GONE, STALE_FORM, required_id
+from slackapp.resources.models import EntryKind
+from slackapp.resources.service import (
+    EntrySpec,
+    create_entry,
+    entry_errors,
+    get_active_entry,
+    list_audit,
+    set_entry_archived,
+    split_list,
+    update_entry,
+)
+from slackapp.resources.views import build_audit_view, build_entry_form
+from slackapp.settings import Settings
+from slackapp.slack.forms import Submission, show_field_errors
+from slackapp.slack.modal_submissions import save_then_refresh_home
+from slackapp.slack.mrkdwn import escape
+from slackapp.slack.notice import build_notice_view
+from slackapp.slack.payloads import parse_uuid
+
+
+def open_new_entry_form(
+    ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient, db: SessionFactory
+) -> None:
+    """Open an empty entry form for an admin."""
+    ack()
+    if not require_admin(client, body, context, db):
+        return
+    client.views_open(trigger_id=body["trigger_id"], view=build_entry_form(None))
+
+
+def open_edit_entry_form(
+    ack: Ack,
+    action: dict[str, Any],
+    body: dict[str, Any],
+    context: BoltContext,
+    client: WebClient,
+    db: SessionFactory,
+) -> None:
+    """Open an entry's form, filled in, for an admin."""
+    ack()
+    if not require_admin(client, body, context, db):
+        return
+    try:
+        with db() as session:
+            entry = get_active_entry(
+                session=session,
+                workspace_id=str(context.team_id),
+                entry_id=required_id(parse_uuid(action.get("value"))),
+            )
+    except NotFound:
+        client.views_open(trigger_id=body["trigger_id"], view=build_notice_view(*GONE))
+        return
+    client.views_open(trigger_id=body["trigger_id"], view=build_entry_form(entry))
+
+
+def _entry_spec_from(form: Submission) -> EntrySpec:
+    return EntrySpec(
+        kind=form.selected(EntryBlock.KIND),
+        name=form.text(EntryBlock.NAME),
+        description=form.text(EntryBlock.DESCRIPTION),
+        channel_id=form.conversation(EntryBlock.CHANNEL) or None,
+        contact_id=form.user(EntryBlock.CONTACT) or None,
+        url=form.text(EntryBlock.URL),
+        phone=form.text(EntryBlock.PHONE),
+        support_kinds=form.checked(EntryBlock.SUPPORT_KINDS),
+        tags=split_list(form.text(EntryBlock.TAGS)),
+        regions=form.checked(EntryBlock.REGIONS),
+        needs_approval=NEEDS_APPROVAL_OPTION in form.checked(EntryBlock.OPTIONS),
+    )
+
+
+def _channel_problem(client: WebClient, channel_id: str) -> tuple[str | None, bool]:
+    """Check the chosen channel with Slack: (a problem in plain words or None, whether it is private)."""
+    try:
+        channel = client.conversations_info(channel=channel_id)["channel"]
+    except SlackApiError as error:
+        if error.response.get("error") in ("channel_not_found", "not_in_channel"):
+            return (
+                "Kindred can't find that channel. If it's private, add Kindred to it first "
+                "(type /invite @Kindred in the channel), then save again.",
+                False,
+            )
+        return "Slack couldn't check that channel just now. Please save again in a moment.", False
+    if channel.get("is_im") or channel.get("is_mpim"):
+        return "Choose a channel, not a direct message.", False
+    if channel.get("is_archived"):
+        return "That channel is archived. Choose one people can still join.", False
+    return None, bool(channel.get("is_private"))
+
+
+def save_entry(
+    ack: Ack,
+    view: dict[str, Any],
+    context: BoltContext,
+    client: WebClient,
+    db: SessionFactory,
+    settings: Settings,
+) -> None:
+    """Create or update an entry; invalid fields are shown inline, in plain words, and nothing changes."""
+    if not require_admin_submission(ack, client, context, db):
+        return
+    workspace_id, user_id = str(context.team_id), str(context.user_id)
+    form = Submission(view, action_id=ResourceAction.ENTRY_FIELD)
+    spec = _entry_spec_from(form)
+    channel_errors: dict[str, str] = {}
+    if spec.channel_id and spec.kind != EntryKind.PROFESSIONAL:
+        problem, private = _channel_problem(client, spec.channel_id)
+        if problem:
+            channel_errors[EntryBlock.CHANNEL] = problem
+        elif private:  # nobody can be added to a private channel without its members: ask the contact
+            spec = replace(spec, needs_approval=True)
+    if show_field_errors(ack, {**entry_errors(spec), **channel_errors}):
+        return
+    metadata = form.metadata
+    entry_id = parse_uuid(metadata.get("entry_id"))
+    if (view.get("private_metadata") and not metadata) or (metadata.get("entry_id") and entry_id is None):
+        # A tampered or garbled form must not quietly become a new entry.
+        ack(response_action="update", view=build_notice_view(*STALE_FORM))
+        return
+
+    def save() -> None:
+        with db.begin() as session:
+            if entry_id is None:
+                create_entry(
+                    session=session, workspace_id=workspace_id, spec=spec, created_by=user_id, now=utcnow()
+                )
+            else:
+                update_entry(
+                    session=session,
+                    workspace_id=workspace_id,
+                    entry_id=entry_id,
+                    spec=spec,
+                    updated_by=user_id,
+                    now=utcnow(),
+                )
+
+    save_then_refresh_home(ack, save, context=context, client=client, db=db, settings=settings)
+
+
+def _set_archived(
+    archived: bool,
+    action: dict[str, Any],
+    body: dict[str, Any],
+    context: BoltContext,
+    client: WebClient,
+    db: SessionFactory,
+    settings: Settings,
+) -> None:
+    workspace_id, user_id = str(context.team_id), str(context.user_id)
+    in_modal = (body.get("view") or {}).get("type") == "modal"
+
+    def show(title: str, text: str) -> None:
+        if in_modal:
+            client.views_update(view_id=body["view"]["id"], view=build_notice_view(title, text))
+        else:
+            client.views_open(trigger_id=body["trigger_id"], view=build_notice_view(title, text))
+
+    if not can_administer(db=db, client=client, workspace_id=workspace_id, user_id=user_id):
+        show("Admins only", NOT_AN_ADMIN)
+        return
+    try:
+        with db.begin() as session:
+            entry = set_entry_archived(
+                session=session,
+                workspace_id=workspace_id,
+                entry_id=required_id(parse_uuid(action.get("value"))),
+                archived=archived,
+                by=user_id,
+                now=utcnow(),
+            )
+            name = entry.name
+    except NotFound:
+        show(*GONE)
+        return
+    if in_modal:
+        show(
+            "Archived",
+            f"*{escape(name)}* is archived: people no longer see it. You can restore it from the Home tab.",
+        )
+    publish_home(
+        client=client,
+        db=db,
+        settings=settings,
+        workspace_id=workspace_id,
+        user_id=user_id,
+        pages=pages_shown(body.get("view")),
+    )
+
+
+def archive_entry(
+    ack: Ack,
+    action: dict[str, Any],
+    body: dict[str, Any],
+    context: BoltContext,
+    client: WebClient,
+    db: SessionFactory,
+    settings: Settings,
+) -> None:
+    """ "Archive this entry" in the edit form: hidden from everyone, kept in the audit log."""
+    ack()
+    _set_archived(True, action, body, context, client, db, settings)
+
+
+def restore_entry(
+    ack: Ack,
+    action: dict[str, Any],
+    body: dict[str, Any],
+    context: BoltContext,
+    client: WebClient,
+    db: SessionFactory,
+    settings: Settings,
+) -> None:
+    """ "Restore" on an archived entry in the Home tab."""
+    ack()
+    _set_archived(False, action, body, context, client, db, settings)
+
+
+def show_audit_log(
+    ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient, db: SessionFactory
+) -> None:
+    """The directory's audit log, for admins."""
+    ack()
+    if not require_admin(client, body, context, db):
+        return
+    with db() as session:
+        rows = list_audit(session=session, workspace_id=str(context.team_id))
+    client.views_open(trigger_id=body["trigger_id"], view=build_audit_view(rows))
