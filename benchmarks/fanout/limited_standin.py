@@ -18,10 +18,13 @@ its answers:
    (`Retry-After: 1`) and a fraction answered with a 5xx status (500/502/503/504 by default), either
    before the call takes effect (the default) or, with `fault_after_effect`, after it did (Slack's
    `fatal_error`: "it's possible some aspect of the operation succeeded").
+3. **Latency**, optionally: every answer comes `latency` (virtual) seconds after the call, as Slack's
+   round trip does (none by default).
 
-Everything is counted per *phase* (set by the benchmark): admitted calls per rate bucket (from which
-the floor is computed), limit 429s, injected 429s and 5xx, and the messages that reached each channel and
-DM, to find lost and duplicated ones. Runs in its own process (see `serve`) so it does not compete with
+Everything is counted per *phase* (set by the benchmark): admitted calls per rate bucket and the injected
+faults per rate bucket (from which the floor is computed), limit 429s, injected 429s and 5xx, the channels
+where a 5xx came after a message was posted, and the messages that reached each channel and DM, to find
+lost and duplicated ones. Runs in its own process (see `serve`) so it does not compete with
 the worker for the GIL.
 """
 
@@ -101,10 +104,12 @@ class RateLimitedStandIn(SlackStandIn):
         statuses_5xx: tuple[int, ...] = DEFAULT_5XX,
         fault_after_effect: bool = False,
         seed: int = 1,
+        latency: float = 0.0,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.speedup = speedup
+        self.latency = latency
         self.fault_429 = fault_429
         self.fault_5xx = fault_5xx
         self.statuses_5xx = statuses_5xx
@@ -114,10 +119,13 @@ class RateLimitedStandIn(SlackStandIn):
         self._limits: dict[tuple[str, ...], Limit] = {}
         self.phase = "setup"
         self._admitted: dict[str, Counter[tuple[str, ...]]] = defaultdict(Counter)
+        # Admitted calls answered with an injected fault: each had to be made again.
+        self._faulted: dict[str, Counter[tuple[str, ...]]] = defaultdict(Counter)
+        # Channels where a 5xx was injected after chat.postMessage had posted (--fault-after-effect).
+        self._posted_then_failed: dict[str, Counter[str]] = defaultdict(Counter)
         self._counts: dict[str, Counter[str]] = defaultdict(Counter)
         self._first_last: dict[str, list[float]] = {}
-        # Message timestamps follow the worker's virtual clock (see `set_clock`), so that a retried
-        # invitation job's search of the channel history (`oldest` = the round's opening) finds them.
+        # Message timestamps follow the worker's virtual clock (see `set_clock`), as Slack's follow its own.
         self._clock_epoch: float | None = None
         self._clock_origin = 0.0
 
@@ -141,6 +149,17 @@ class RateLimitedStandIn(SlackStandIn):
         with self._lock:
             self.phase = phase
 
+    def handle(self, method: str, args: dict[str, Any], token: str | None) -> _Answer:
+        """Answer as the base stand-in does, `latency` (virtual) seconds later: Slack's round trip.
+
+        The wait is outside the stand-in's lock, so calls in flight at once wait side by side, as they
+        would for Slack; the call has taken effect (or been refused) before the wait.
+        """
+        answer = super().handle(method, args, token)
+        if self.latency:
+            time.sleep(self.latency / self.speedup)
+        return answer
+
     def _answer(self, call: SlackCall) -> _Answer:
         # Called with the stand-in's lock held: one call at a time, so the buckets need no lock of their own.
         counts = self._counts[self.phase]
@@ -162,6 +181,8 @@ class RateLimitedStandIn(SlackStandIn):
         span[1] = now
 
         draw = self._rng.random()
+        if draw < self.fault_429 + self.fault_5xx:
+            self._faulted[self.phase][key] += 1
         if draw < self.fault_429:
             counts["429 injected"] += 1
             return _Answer(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "1"})
@@ -174,6 +195,8 @@ class RateLimitedStandIn(SlackStandIn):
                 counts["5xx after effect"] += 1
                 if effect.status == 200 and effect.body.get("ok"):
                     counts[f"5xx after effect, took effect {call.method}"] += 1
+                    if call.method == "chat.postMessage":
+                        self._posted_then_failed[self.phase][str(call.args.get("channel", ""))] += 1
             return _Answer(status, {"ok": False, "error": "fatal_error"})
         answer = super()._answer(call)
         if answer.status == 200 and answer.body.get("ok"):
@@ -184,9 +207,19 @@ class RateLimitedStandIn(SlackStandIn):
 
     # -- reading back --
 
-    def phase_stats(self, phase: str) -> dict[str, Any]:
+    def phase_stats(self, phase: str, needed_without_faults: dict[str, int]) -> dict[str, Any]:
+        """What the limits admitted in `phase`, and the floors.
+
+        `needed_without_faults`: the calls the phase has to make when nothing fails, per rate bucket label
+        (`"conversations.members"`, ...; `"chat.postMessage <channel>"` for a channel's messages). The
+        floor is that of the calls the run had to make: those, plus one more for each call answered with
+        an injected fault (it had to be made again), never more than the limits admitted. Calls beyond
+        that (a second sweep, a retry of a 429 the worker caused itself, a duplicate post) spend Slack's
+        budget but are not the floor's: they are shown apart, as `beyond_needed_per_method`.
+        """
         with self._lock:
             admitted = dict(self._admitted.get(phase, {}))
+            faulted = self._faulted.get(phase, Counter())
             limits = {key: self._limits[key] for key in admitted}
             per_method: Counter[str] = Counter()
             floors: dict[str, float] = {}
@@ -194,8 +227,18 @@ class RateLimitedStandIn(SlackStandIn):
                 label = key[1] if key[1] != "chat.postMessage" else "chat.postMessage (per channel)"
                 per_method[label] += count
                 floors[label] = max(floors.get(label, 0.0), floor_seconds({key: count}, limits))
+            needed: dict[tuple[str, ...], int] = {}
+            beyond: Counter[str] = Counter()
+            for key, count in admitted.items():
+                label = key[1] if key[1] != "chat.postMessage" else f"chat.postMessage {key[2]}"
+                needed[key] = min(count, needed_without_faults.get(label, 0) + faulted[key])
+                beyond[key[1]] += count - needed[key]
             span = self._first_last.get(phase, [0.0, 0.0])
             return {
+                "needed_per_method": _per_method(needed),
+                "beyond_needed_per_method": dict(beyond),
+                "floor_needed_s": floor_seconds(needed, limits),
+                "posted_then_failed": dict(self._posted_then_failed.get(phase, {})),
                 "admitted_per_method": dict(per_method),
                 "limit_per_method": {
                     (k[1] if k[1] != "chat.postMessage" else "chat.postMessage (per channel)"): v.describe()
@@ -208,7 +251,8 @@ class RateLimitedStandIn(SlackStandIn):
             }
 
     def delivered(self, event_type: str) -> dict[str, Any]:
-        """Messages that reached users: channel messages of `event_type` per channel, DMs per user."""
+        """Messages that reached people: those of `event_type` per channel, and every message in a DM or
+        group DM (any conversation that is not a channel) per conversation."""
         with self._lock:
             in_channels = {
                 channel: sum(1 for m in messages if (m.get("metadata") or {}).get("event_type") == event_type)
@@ -216,11 +260,18 @@ class RateLimitedStandIn(SlackStandIn):
                 if channel.startswith("C")
             }
             dms = {
-                key[0]: len(self.messages.get(channel, []))
-                for key, channel in self._dm_ids.items()
-                if len(key) == 1
+                conversation: len(messages)
+                for conversation, messages in self.messages.items()
+                if not conversation.startswith("C") and messages
             }
             return {"channels": in_channels, "dms": dms}
+
+
+def _per_method(calls: dict[tuple[str, ...], int]) -> dict[str, int]:
+    per_method: Counter[str] = Counter()
+    for key, count in calls.items():
+        per_method[key[1] if key[1] != "chat.postMessage" else "chat.postMessage (per channel)"] += count
+    return dict(per_method)
 
 
 def serve(connection: Connection, config: dict[str, Any]) -> None:
@@ -244,7 +295,7 @@ def serve(connection: Connection, config: dict[str, Any]) -> None:
             standin.set_clock(*argument)
             connection.send(None)
         elif command == "stats":
-            connection.send(standin.phase_stats(argument))
+            connection.send(standin.phase_stats(*argument))
         elif command == "delivered":
             connection.send(standin.delivered(argument))
         elif command == "violations":
