@@ -125,6 +125,7 @@ class RateLimitedStandIn(SlackStandIn):
         self._posted_then_failed: dict[str, Counter[str]] = defaultdict(Counter)
         self._counts: dict[str, Counter[str]] = defaultdict(Counter)
         self._first_last: dict[str, list[float]] = {}
+        self._phase_started: dict[str, float] = {}
         # Message timestamps follow the worker's virtual clock (see `set_clock`), as Slack's follow its own.
         self._clock_epoch: float | None = None
         self._clock_origin = 0.0
@@ -148,6 +149,7 @@ class RateLimitedStandIn(SlackStandIn):
     def set_phase(self, phase: str) -> None:
         with self._lock:
             self.phase = phase
+            self._phase_started[phase] = self.vnow()
 
     def handle(self, method: str, args: dict[str, Any], token: str | None) -> _Answer:
         """Answer as the base stand-in does, `latency` (virtual) seconds later: Slack's round trip.
@@ -247,6 +249,8 @@ class RateLimitedStandIn(SlackStandIn):
                 "floor_per_method_s": floors,
                 "floor_s": floor_seconds(admitted, limits),
                 "first_to_last_admitted_s": span[1] - span[0],
+                # Before the phase's first call: opening the rounds, for the invitations (CPU, database).
+                "before_first_call_s": span[0] - self._phase_started.get(phase, span[0]),
                 "counts": dict(self._counts.get(phase, {})),
             }
 

@@ -633,6 +633,10 @@ def report(results: dict[str, Any], speedup: float) -> None:
             f"{fmt_minutes(p['floor_s'])}"
         )
         print(
+            f"  first Slack call {p['before_first_call_s'] / speedup:.1f} s real after the phase began; "
+            f"first to last call {p['first_to_last_admitted_s'] / speedup:.1f} s real"
+        )
+        print(
             f"  messages: expected {p['expected']}, lost {p['lost']}, duplicated {p['duplicated']}"
             + (
                 f" (of which {p['duplicated_after_unsure_failure']} re-posted after a 5xx that came after "
