@@ -205,9 +205,9 @@ def spread(people: int, channels: int) -> dict[str, list[str]]:
     return members
 
 
-# Channel members who are not people and so are not invited (Kindred's own bot is in every channel): in
-# every tenth channel another app's bot, in another tenth an app user, Slackbot, or a deactivated account.
-NOT_PEOPLE = {
+# Channel members who are not people and so are not invited (Kindred's own bot is in every channel): one
+# channel in ten holds another app's bot, one an app user, one Slackbot and one a deactivated account.
+NOT_PEOPLE: dict[str, dict[str, Any]] = {
     "U0OTHERBOT": {"is_bot": True, "real_name": "Another app's bot"},
     "U0APPUSER": {"is_app_user": True, "real_name": "An app user"},
     "USLACKBOT": {"real_name": "Slackbot"},  # users.list calls Slackbot a person (`is_bot` false)
