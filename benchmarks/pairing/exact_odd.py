@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
-from scipy.sparse import coo_matrix
+from scipy.sparse import coo_matrix, csc_matrix
 
 from slackapp.pairing.matching import History, Person, _Matcher
 
@@ -40,19 +40,8 @@ class OddOptimum:
     message: str
 
 
-def odd_optimum(
-    people: Sequence[Person], *, history: History, incumbent: int | None = None, time_limit: float = 600.0
-) -> OddOptimum:
-    """The best fit over groupings with everyone placed (pairs and, for an odd count, one group of
-    three), no repeat within the window, every pair of the group of three counted.
-
-    Args:
-        people: an odd number of people.
-        history: earlier rounds; `last_trio` must be empty (that step is not modelled).
-        incumbent: the fit of a grouping known to have everyone placed and no repeat (the matcher's),
-            which lets the linear relaxation's reduced costs drop variables no better grouping uses.
-        time_limit: seconds HiGHS may take; past them the answer is the proven bound only.
-    """
+def _programme(people: Sequence[Person], history: History) -> tuple[csc_matrix, np.ndarray, np.ndarray]:
+    """The constraint matrix, its right-hand side and the fit of each variable (x-pairs, then u-pairs)."""
     if len(people) % 2 == 0 or history.last_trio:
         raise ValueError("an odd count, with no group of three last round")
     scorer = _Matcher(people, history, True, 0, 0)
@@ -78,8 +67,33 @@ def odd_optimum(
     target = np.ones(n + 1)
     target[n] = 3.0
     fits = np.array([fit for _, _, fit in edges] * 2, dtype=float)
+    return matrix, target, fits
+
+
+def relaxation_bound(people: Sequence[Person], *, history: History) -> float | None:
+    """The linear relaxation's optimum: an upper bound on the fit of every grouping with the ideal steps
+    1-3, found in seconds where the integer optimum takes minutes (None: no such grouping exists)."""
+    matrix, target, fits = _programme(people, history)
+    relaxed = linprog(-fits, A_eq=matrix, b_eq=target, bounds=(0, 1), method="highs")
+    return None if relaxed.status != 0 else float(-relaxed.fun)
+
+
+def odd_optimum(
+    people: Sequence[Person], *, history: History, incumbent: int | None = None, time_limit: float = 600.0
+) -> OddOptimum:
+    """The best fit over groupings with everyone placed (pairs and, for an odd count, one group of
+    three), no repeat within the window, every pair of the group of three counted.
+
+    Args:
+        people: an odd number of people.
+        history: earlier rounds; `last_trio` must be empty (that step is not modelled).
+        incumbent: the fit of a grouping known to have everyone placed and no repeat (the matcher's),
+            which lets the linear relaxation's reduced costs drop variables no better grouping uses.
+        time_limit: seconds HiGHS may take; past them the answer is the proven bound only.
+    """
+    matrix, target, fits = _programme(people, history)
     started = time.perf_counter()
-    keep = np.ones(2 * count, dtype=bool)
+    keep = np.ones(matrix.shape[1], dtype=bool)
     if incumbent is not None:
         # Reduced-cost fixing: the linear relaxation's optimum plus a variable's reduced cost bounds every
         # grouping that uses it. A variable whose bound falls below a grouping already in hand (the

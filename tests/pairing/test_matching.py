@@ -373,3 +373,23 @@ def test_an_even_instance_is_within_half_a_percent_of_networkx_exact_matching() 
 
     assert ours.rank()[:3] == optimum.rank()[:3]
     assert ours.total_score >= 0.995 * optimum.total_score
+
+
+def test_an_odd_instance_above_the_exact_matchings_size_is_within_half_a_percent_of_the_optimum() -> None:
+    # Above 400 people the pairs come from local search, not an exact matching; the group of three must
+    # still be a close-knit one (built around the pairs alone it cost 0.6% at 401 people). The linear
+    # relaxation of the optimum with one group of three is an upper bound on it, found in seconds.
+    pytest.importorskip("scipy")
+    from benchmarks.pairing.exact_odd import relaxation_bound
+    from benchmarks.pairing.population import organisation, year_of_history
+
+    people = organisation(401, seed=17)
+    history = year_of_history(people, rounds=20, seed=17)
+
+    ours = match(people, history=history, seed=17)
+    bound = relaxation_bound(people, history=history)
+
+    assert ours.placed == len(people)
+    assert not any(group.repeats or group.trio_again for group in ours.groups)
+    assert bound is not None
+    assert ours.total_score >= 0.995 * bound
