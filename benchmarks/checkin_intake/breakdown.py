@@ -94,7 +94,7 @@ def instrument() -> None:
     if hasattr(slackapp.app, "is_well_formed"):
         measure(slackapp.app, "is_well_formed", "bolt: kindred middleware is_well_formed(body)")
     # Inside record_answers.
-    measure(service, "_write_while_open", "  record_answers: _write_while_open (scores, comment)")
+    measure(service, "_written", "  record_answers: _written (each INSERT: ledger, scores, comment)")
     measure(ledger.RoundSecrets, "voter_hash", "  record_answers: voter_hash (Fernet decrypt + HMAC)")
     # Database plumbing, wherever it happens.
     measure(_PGDialect_common_psycopg, "do_ping", "db: pool_pre_ping SELECT 1 on every checkout")

@@ -57,6 +57,7 @@ from slackapp.database import SessionFactory, utcnow
 from slackapp.errors import InvalidInput, NotFound
 from slackapp.resources.suggestions import read_region
 from slackapp.settings import Settings
+from slackapp.slack.listener_threads import OnRequestThread
 from slackapp.slack.modal_submissions import save_then_refresh_home
 from slackapp.slack.notice import build_notice_view
 from slackapp.slack.payloads import parse_uuid, private_metadata
@@ -77,7 +78,8 @@ def register(app: App) -> None:
         submit_checkin(ack, view, context, db, settings, intake=intake)
 
     # Registered first: Bolt tries listeners in order, and this is the busiest request Kindred answers.
-    app.view(CheckinCallback.ANSWER_MODAL)(submit_checkin_here)
+    # It acknowledges as its last step, so it runs on the request's thread (no hand-off to Bolt's pool).
+    app.view(CheckinCallback.ANSWER_MODAL, middleware=[OnRequestThread()])(submit_checkin_here)
     app.command("/checkin")(checkin_command)
     app.action(CheckinAction.OPEN_MODAL)(open_checkin)
     app.action(CheckinAction.NEW_PULSE)(open_new_pulse_form)

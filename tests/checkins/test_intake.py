@@ -7,6 +7,7 @@ Through signed requests where it matters (a round closed by another process, a f
 from __future__ import annotations
 
 import json
+import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -194,4 +195,29 @@ def test_an_uninvited_person_during_a_database_failure_keeps_their_answers_and_n
 
     refused = submit(slack_requests, round_.id, "U0OUTSIDER")
     assert refused["view"]["title"]["text"] == "Not your check-in"
+    assert count(session_factory, Participation) == 1
+
+
+def test_a_submission_is_written_on_the_request_thread_and_other_listeners_on_bolts_pool(
+    slack_requests: SlackRequests, session_factory: SessionFactory, engine: Engine
+) -> None:
+    """The submission acknowledges as its last step, so it skips Bolt's hand-off to a listener thread."""
+    round_ = make_open_round(session_factory)
+    invite(session_factory, round_.id, "U0FIRST")
+    threads: list[str] = []
+
+    def note_thread(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        threads.append(threading.current_thread().name)
+
+    event.listen(engine, "before_cursor_execute", note_thread)
+    try:
+        assert submit(slack_requests, round_.id, "U0FIRST")["view"]["title"]["text"] == "Thank you"
+        during_submission = set(threads)
+        threads.clear()
+        slack_requests.command("/checkin", user_id="U0FIRST", channel_id="C0TEAM")  # any other listener
+    finally:
+        event.remove(engine, "before_cursor_execute", note_thread)
+    assert during_submission == {threading.current_thread().name}
+    # (Its fair-use count is global middleware, on the request thread; its listener's reads on the pool.)
+    assert any(name.startswith("bolt-listener") for name in threads)
     assert count(session_factory, Participation) == 1

@@ -189,23 +189,14 @@ def means_to_two_decimals(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def anyone_may_answer(monkeypatch: pytest.MonkeyPatch) -> None:
     """A deliberately weakened intake: the ledger takes anyone's answer, invited to the round or not."""
-    from sqlalchemy import bindparam, insert, select
-
     from slackapp.checkins import service
-    from slackapp.checkins.models import Participation, Round, RoundState
 
-    open_round = (
-        select(Round.id)
-        .where(Round.id == bindparam("round_id"), Round.state != RoundState.CLOSED)
-        .cte("open_round")
-    )
-    voter = bindparam("voter", type_=Participation.__table__.c.voter_hash.type)
-    anyone = (
-        insert(Participation)
-        .from_select(["round_id", "voter_hash"], select(open_round.c.id, voter))
-        .returning(Participation.__table__.c.round_id)
-    )
-    monkeypatch.setattr(service, "_COUNT_IF_INVITED", anyone)
+    for sql in service.INTAKE_SQL.values():
+        # The invitee check is the last condition of the ledger INSERT: `EXISTS (... checkin_invitee ...)`.
+        invited_only, _, check = sql.count_if_invited.partition(" EXISTS (")
+        assert "checkin_invitee" in check
+        anyone = invited_only.removesuffix(" WHERE").removesuffix(" AND")
+        monkeypatch.setattr(sql, "count_if_invited", anyone)
 
 
 @pytest.fixture
