@@ -51,6 +51,12 @@ class OnRequestThread(Middleware):
         self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
     ) -> BoltResponse:
         runner = req.context.get("listener_runner")
-        if runner is None or not runner.process_before_response:  # else it runs here anyway
-            _next_on_this_thread.set(True)  # Bolt hands the listener to the executor right after this
-        return next()
+        if runner is not None and runner.process_before_response:
+            return next()  # it runs here anyway
+        # Bolt hands the listener to the executor right after this. Reset whatever happens: a flag left
+        # set would run the next request's listener on its request thread, after its ack.
+        marked = _next_on_this_thread.set(True)
+        try:
+            return next()
+        finally:
+            _next_on_this_thread.reset(marked)
