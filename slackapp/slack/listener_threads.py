@@ -51,12 +51,10 @@ class OnRequestThread(Middleware):
         self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
     ) -> BoltResponse:
         runner = req.context.get("listener_runner")
-        if runner is not None and runner.process_before_response:
-            return next()  # it runs here anyway
-        # Bolt hands the listener to the executor right after this. Reset whatever happens: a flag left
-        # set would run the next request's listener on its request thread, after its ack.
-        marked = _next_on_this_thread.set(True)
-        try:
-            return next()
-        finally:
-            _next_on_this_thread.reset(marked)
+        response = next()
+        if runner is None or not runner.process_before_response:  # else it runs here anyway
+            # Marked only once the chain has returned: Bolt's very next step is to hand the listener to
+            # the executor, which takes the mark off. Nothing that raises can leave it set for a later
+            # request on this thread.
+            _next_on_this_thread.set(True)
+        return response
