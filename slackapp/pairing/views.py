@@ -546,13 +546,14 @@ def build_programme_form(programme: Programme | None, *, default_timezone: str) 
 
 
 def build_programme_admin_blocks(
-    programmes: Sequence[Programme], counts: Mapping[str, int], page: int = 0
+    programmes: Sequence[Programme], counts: Mapping[str, int], page: int = 0, *, min_group_size: int = 5
 ) -> list[Block]:
     """The peer-support part of the App Home's admin section: the newest first, a page at a time.
 
     Args:
         programmes: every programme, oldest first.
-        counts: how many people opted in, by programme id.
+        counts: how many people opted in, by programme id; a programme missing from it has fewer than
+            `min_group_size` (none included), shown as such and never as a number.
         page: which page of them to show.
     """
     blocks: list[Block] = [
@@ -585,7 +586,7 @@ def build_programme_admin_blocks(
                     f"{WEEKDAYS[programme.weekday]} at {programme.local_time} ({programme.timezone}) · "
                     f"no repeat within {programme.repeat_window} rounds"
                     f"{' · prefers pairs across teams' if programme.prefer_cross_team else ''}\n"
-                    f"{counts.get(programme_id, 0)} opted in · {status}"
+                    f"{_opted_in(counts.get(programme_id), min_group_size)} · {status}"
                 )
             )
         )
@@ -622,6 +623,10 @@ def build_programme_admin_blocks(
             )
         )
     return blocks + build_pager(HomeList.PROGRAMMES, shown, "programmes")
+
+
+def _opted_in(count: int | None, min_group_size: int) -> str:
+    return f"{count} opted in" if count is not None else f"fewer than {min_group_size} opted in"
 
 
 def build_preview(
