@@ -6,7 +6,7 @@ its history in the months before this one.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from slackapp.database import SessionFactory, utcnow
 from slackapp.privacy.suppression import hidden_count_text
@@ -15,16 +15,8 @@ from slackapp.resources.stats import month_of
 from tests.conftest import Clock
 from tests.dashboards.conftest import MANAGER_A, Dashboard, find, table_rows, text_of
 from tests.org_factories import OrgBuilder
-from tests.resource_factories import group_spec, make_entry
+from tests.resource_factories import group_spec, make_entry, months_ago
 from tests.slack_standin import SlackStandIn
-
-
-def months_ago(count: int, day: int = 10) -> datetime:
-    """A moment `count` months before this one (on `day` of that month)."""
-    moment = utcnow().replace(day=1, hour=12, minute=0, second=0, microsecond=0)
-    for _ in range(count):
-        moment = (moment - timedelta(days=1)).replace(day=1)
-    return moment.replace(day=day)
 
 
 def joins(session_factory: SessionFactory, name: str, times: int, when: datetime) -> None:
