@@ -119,4 +119,3 @@ def months_ago(count: int, day: int = 10) -> datetime:
     for _ in range(count):
         moment = (moment - timedelta(days=1)).replace(day=1)
     return moment.replace(day=day)
-

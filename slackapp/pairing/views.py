@@ -630,22 +630,40 @@ def _opted_in(count: int | None, min_group_size: int) -> str:
 
 
 def build_preview(
-    matching: Matching, channel_id: str, *, programme_id: str | None = None, title: str = "Next round preview"
+    matching: Matching,
+    channel_id: str,
+    *,
+    programme_id: str | None = None,
+    title: str = "Next round preview",
+    min_group_size: int = 5,
 ) -> View:
     """HR's look at the next round: how many groups, people and repeats. Counts only: never a named
-    person's needs, don't-pair choices or who meets whom (docs/anonymity.md, rule 8)."""
+    person's needs, don't-pair choices or who meets whom (docs/anonymity.md, rule 8). A count of people
+    under `min_group_size` is not given (the dashboard hides a round of so few, and the preview must not
+    say what it hides; nor how few the hard rules, such as don't-pair lists, leave out)."""
     pairs = sum(1 for g in matching.groups if len(g.members) == 2)
     trios = len(matching.groups) - pairs
     repeats = sum(len(g.repeats) for g in matching.groups)
+    if matching.placed >= min_group_size:
+        placed = (
+            f"*{matching.placed}* people in *{len(matching.groups)}* groups ({pairs} pairs"
+            + (f", {trios} group of three" if trios else "")
+            + ")."
+        )
+    else:
+        placed = (
+            f"fewer than {min_group_size} people would take part "
+            "(how many is not shown, as on the dashboard)."
+        )
+    left_out = len(matching.left_out)
     lines = [
-        f"If <#{channel_id}>'s next round were matched now: *{matching.placed}* people in "
-        f"*{len(matching.groups)}* groups ({pairs} pairs"
-        + (f", {trios} group of three" if trios else "")
-        + ").",
+        f"If <#{channel_id}>'s next round were matched now: {placed}",
         f"• Pairs meeting again within the repeat window: *{repeats}*"
         + (" (the least recent possible; nothing else fitted)" if repeats else ""),
-        f"• People who could not be placed: *{len(matching.left_out)}*"
-        + (" (the hard rules leave nobody free to meet them)" if matching.left_out else ""),
+        f"• People who could not be placed: *{left_out}*"
+        + (" (the hard rules leave nobody free to meet them)" if matching.left_out else "")
+        if left_out >= min_group_size
+        else f"• People who could not be placed: fewer than {min_group_size} (how many is not shown)",
     ]
     if not matching.groups and not matching.left_out:
         lines = ["Nobody is taking part yet."]

@@ -327,8 +327,16 @@ def meeting_rates_as_before(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def opted_in_counts_as_before(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A weakened App Home: HR's list of programmes says how many opted in, however few."""
+    """A weakened App Home and preview: HR's list of programmes says how many opted in, and the next
+    round's preview how many would take part and how many could not be placed, however few."""
     from slackapp.home import publish
+    from slackapp.pairing import listeners, views
+    from slackapp.pairing.matching import Matching
+
+    def preview_every_count(matching: Matching, channel_id: str, **kwargs: Any) -> Any:
+        return views.build_preview(matching, channel_id, **(kwargs | {"min_group_size": 0}))
+
+    monkeypatch.setattr(listeners, "build_preview", preview_every_count)
     from slackapp.pairing.service import list_programmes, member_counts
     from slackapp.pairing.views import build_programme_admin_blocks
 

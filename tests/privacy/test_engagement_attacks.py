@@ -27,6 +27,7 @@ import pytest
 from scipy.optimize import Bounds, LinearConstraint, milp
 from sqlalchemy import select
 
+from dashboards.context import EXTENSION
 from slackapp.cadence.schedule import Cadence
 from slackapp.database import SessionFactory, utcnow
 from slackapp.pairing import stats as pairing_stats
@@ -42,7 +43,7 @@ from tests.conftest import Clock
 from tests.dashboards.conftest import Dashboard
 from tests.factories import HR_ADMIN, WORKSPACE
 from tests.resource_factories import group_spec, make_entry, months_ago
-from tests.slack_requests import SlackRequests
+from tests.slack_requests import SlackRequests, view_payload
 from tests.slack_standin import BOT_USER_ID, SlackStandIn
 
 K = 5
@@ -434,6 +435,27 @@ def opted_in_shown(home: str) -> int | None:
     return int(found[1]) if found else None
 
 
+def preview_counts(both_sides: tuple[SlackRequests, Dashboard], slack: SlackStandIn) -> tuple[int, ...]:
+    """HR presses "Preview next round" on the programme: the numbers of people the preview gives (who
+    would take part, who could not be placed)."""
+    import re
+
+    with both_sides[1].client.application.extensions[EXTENSION].session_factory() as session:
+        programme_id = session.scalars(select(Programme.id)).one()
+    slack.add_user(HR_ADMIN, is_admin=True)
+    reply = both_sides[0].block_action(
+        PairingAction.PREVIEW_PROGRAMME,
+        str(programme_id),
+        user_id=HR_ADMIN,
+        view=view_payload("", type="home"),
+    )
+    assert reply.status == 200, reply.text
+    shown = json.dumps(slack.calls_to("views.update")[-1].args["view"])
+    assert "next round were matched now" in shown, shown
+    people = re.findall(r"\*(\d+)\* people in|could not be placed: \*(\d+)\*", shown)
+    return tuple(int(a or b) for a, b in people)
+
+
 @pytest.fixture
 def three_opted_in(
     session_factory: SessionFactory, slack: SlackStandIn, worker: Worker, clock: Clock
@@ -450,6 +472,21 @@ def test_the_app_home_does_not_say_how_few_opted_in_where_the_dashboard_hides_it
     assert row["People"] == ""  # the dashboard hides the round of three
     home = app_home_of_hr(both_sides, slack)
     assert f"fewer than {K} opted in" in home and opted_in_shown(home) is None
+
+
+@pytest.mark.usefixtures("three_opted_in")
+def test_the_next_rounds_preview_does_not_say_how_few_would_take_part(
+    both_sides: tuple[SlackRequests, Dashboard], slack: SlackStandIn
+) -> None:
+    assert preview_counts(both_sides, slack) == ()
+
+
+@pytest.mark.usefixtures("three_opted_in")
+def test_the_preview_gives_away_how_few_take_part_when_weakened(
+    both_sides: tuple[SlackRequests, Dashboard], slack: SlackStandIn, opted_in_counts_as_before: None
+) -> None:
+    counts = preview_counts(both_sides, slack)
+    assert counts and sum(counts) == 3  # everyone who opted in is placed or left out
 
 
 @pytest.mark.usefixtures("three_opted_in")
