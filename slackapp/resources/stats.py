@@ -16,7 +16,8 @@ from datetime import datetime, timedelta
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from slackapp.resources.models import ResourceEntry, ResourceJoinCount, ResourceMemberCount
@@ -212,8 +213,12 @@ def group_figures(*, session: Session, workspace_id: str, min_group_size: int, n
 def record_member_count(*, session: Session, entry_id: uuid.UUID, count: int, now: datetime) -> None:
     """Keep the group's latest count for this month: once the month is over, its count at the end."""
     month = month_of(now)
-    row = session.get(ResourceMemberCount, (entry_id, month))
-    if row is None:
-        session.add(ResourceMemberCount(entry_id=entry_id, month=month, count=count))
-    else:
-        row.count = count
+    key = (ResourceMemberCount.entry_id == entry_id, ResourceMemberCount.month == month)
+    keep = update(ResourceMemberCount).where(*key).values(count=count)
+    if session.execute(keep).rowcount:  # type: ignore[attr-defined]
+        return
+    try:
+        with session.begin_nested():
+            session.add(ResourceMemberCount(entry_id=entry_id, month=month, count=count))
+    except IntegrityError:  # a second worker counted the same group this month at the same moment
+        session.execute(keep)
