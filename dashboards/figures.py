@@ -419,7 +419,8 @@ def make_engagement_figure(data: Engagement, min_group_size: int) -> go.Figure:
             marker={"color": OKABE_ITO[0]},
         )
     )
-    hidden = [label for label, r in zip(labels, data.pairing, strict=True) if r.meeting_rate is None]
+    # A running round is not hidden, only not counted yet: no mark for it.
+    hidden = [label for label, r in zip(labels, data.pairing, strict=True) if r.hidden_reason]
     if hidden:
         figure.add_trace(
             go.Scatter(
@@ -427,7 +428,7 @@ def make_engagement_figure(data: Engagement, min_group_size: int) -> go.Figure:
                 y=[2] * len(hidden),
                 mode="markers",
                 marker={"symbol": "x-thin-open", "size": 12, "color": HIDDEN_MARK, "line": {"width": 2}},
-                name=f"Hidden: fewer than {min_group_size} people",
+                name=f"Hidden to protect anonymity (minimum {min_group_size} people)",
             )
         )
     figure.update_xaxes(type="category", categoryorder="array", categoryarray=labels)

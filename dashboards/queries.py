@@ -508,11 +508,27 @@ def change_text(measure: Measure) -> str:
     return f"{measure.value:.1f} (changed: {direction} {abs(measure.change):.1f})"
 
 
+def month_label(month: str) -> str:
+    """ "2026-03" as "Mar 2026"."""
+    return f"{date(int(month[:4]), int(month[5:]), 1):%b %Y}"
+
+
+def _months_label(first: str, last: str, *, pending: bool) -> str:
+    if pending:
+        return f"since {month_label(first)}"
+    return month_label(last) if first == last else f"{month_label(first)} – {month_label(last)}"
+
+
 def engagement_table(data: Engagement) -> Table:
-    """Peer-support rounds and resource-group joins; a hidden value is an empty cell with the reason."""
-    hidden = "hidden to protect privacy"
+    """Peer-support rounds and resource groups; a hidden value is an empty cell with the page's one label.
+
+    Resource groups are shown over completed months, step by step (slackapp/resources/stats.py): the
+    joins through Kindred over each step, and the members at the end of the latest one.
+    """
+    hidden = data.hidden_reason
     rows: list[tuple[str, ...]] = []
     for r in data.pairing:
+        note = r.hidden_reason or ("" if r.closed else "meetings are counted when the round closes")
         rows.append(
             (
                 "Peer support",
@@ -521,24 +537,17 @@ def engagement_table(data: Engagement) -> Table:
                 _count(r.taking_part),
                 _percent(r.participation_rate),
                 _percent(r.meeting_rate),
-                r.hidden_reason or "",
+                note,
             )
         )
     for g in data.members:
+        when = f"end of {month_label(g.month)}" if g.month else ""
         note = "" if g.count is not None else hidden
-        rows.append(("Resource group members", g.name, "latest count", _count(g.count), "", "", note))
+        rows.append(("Resource group members", g.name, when, _count(g.count), "", "", note))
     for j in data.joins:
-        rows.append(
-            (
-                "Resource group",
-                j.name,
-                j.month,
-                _count(j.joins),
-                "",
-                "",
-                "" if j.joins is not None else hidden,
-            )
-        )
+        when = _months_label(j.first_month, j.last_month, pending=j.pending)
+        note = "" if j.joins is not None else hidden
+        rows.append(("Resource group", j.name, when, _count(j.joins), "", "", note))
     return Table(
         ("What", "Which", "When", "People", "Took part (of opted in)", "Met", "Note"),
         tuple(rows),

@@ -25,6 +25,7 @@ from slackapp.resources.models import (
     ResourceAudit,
     ResourceEntry,
     ResourceJoinCount,
+    ResourceMemberCount,
     SupportMapEntry,
 )
 from slackapp.scheduler.models import Job
@@ -52,6 +53,7 @@ __all__ = [
     "ResourceAudit",
     "ResourceEntry",
     "ResourceJoinCount",
+    "ResourceMemberCount",
     "SupportMapEntry",
     "Answer",
     "Base",

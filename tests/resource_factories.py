@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -109,3 +110,12 @@ def snapshot(
 def count(session_factory: SessionFactory, model: type[Base]) -> int:
     with session_factory() as session:
         return int(session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def months_ago(count: int, day: int = 10) -> datetime:
+    """A moment `count` months before this one (on `day` of that month, at noon UTC): resource groups
+    are shown over completed months, so a test writes their history there."""
+    moment = utcnow().replace(day=1, hour=12, minute=0, second=0, microsecond=0)
+    for _ in range(count):
+        moment = (moment - timedelta(days=1)).replace(day=1)
+    return moment.replace(day=day)

@@ -31,6 +31,7 @@ from slackapp.pairing.service import (
 )
 from slackapp.resources.models import EntryKind
 from slackapp.resources.service import EntrySpec, create_entry, record_join
+from slackapp.resources.stats import record_member_count
 from slackapp.support import SupportKind
 
 PEER_CHANNEL = "CDEMOPEERS"
@@ -140,13 +141,18 @@ def build_demo_extras(
                 now=created,
                 today=created.date(),
             )
-    # Joins through Kindred, month by month (a count only: who joined is not kept).
+    # Joins through Kindred, month by month (a count only: who joined is not kept), and each group's
+    # channel counted as the worker counts it (the last count of a month is its count at the month's end).
+    members = [rng.randint(3, 8) for _ in entries]  # who was in the channel before it was listed
     for week in range(weeks):
         moment = first_week + timedelta(weeks=week, hours=3)
         with session_factory.begin() as session:
             for index, entry in enumerate(entries):
                 for _ in range(rng.randint(1, 3) + (2 if index == 1 else 0)):
                     record_join(session=session, entry_id=entry.id, now=moment)
+                    members[index] += 1
+                if entry.channel_id:
+                    record_member_count(session=session, entry_id=entry.id, count=members[index], now=moment)
     # Peer-support rounds, matched by the real matcher; most groups meet.
     for week in range(weeks):
         moment = first_week + timedelta(weeks=week, hours=1)

@@ -52,7 +52,12 @@ def publish_home(
             *build_pulse_admin_blocks(pulses, open_pulse_ids, pages.get(HomeList.PULSES, 0)),
             *build_admin_settings_blocks(contact, admins, pages.get(HomeList.ADMINS, 0)),
             *build_org_admin_blocks(org, settings.dashboard_url),
-            *programme_admin_blocks(db=db, workspace_id=workspace_id, page=pages.get(HomeList.PROGRAMMES, 0)),
+            *programme_admin_blocks(
+                db=db,
+                workspace_id=workspace_id,
+                page=pages.get(HomeList.PROGRAMMES, 0),
+                min_group_size=settings.min_group_size,
+            ),
             *resource_admin_blocks(db=db, workspace_id=workspace_id, page=pages.get(HomeList.RESOURCES, 0)),
         ]
     elif settings.dashboard_url:

@@ -23,8 +23,13 @@ def peer_home_blocks(*, db: SessionFactory, workspace_id: str, user_id: str) -> 
     )
 
 
-def programme_admin_blocks(*, db: SessionFactory, workspace_id: str, page: int = 0) -> list[Block]:
+def programme_admin_blocks(
+    *, db: SessionFactory, workspace_id: str, min_group_size: int, page: int = 0
+) -> list[Block]:
+    """HR's programmes, each with how many opted in: a count under the minimum is not shown (the
+    dashboard hides a round of so few, and the App Home must not say what it hides)."""
     with db() as session:
         programmes = list_programmes(session=session, workspace_id=workspace_id)
         counts = member_counts(session=session, workspace_id=workspace_id)
-    return build_programme_admin_blocks(programmes, {str(k): v for k, v in counts.items()}, page)
+    shown = {str(k): v for k, v in counts.items() if v >= min_group_size}
+    return build_programme_admin_blocks(programmes, shown, page, min_group_size=min_group_size)

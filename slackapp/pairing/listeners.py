@@ -494,6 +494,7 @@ def preview_programme(
     context: BoltContext,
     client: WebClient,
     db: SessionFactory,
+    settings: Settings,
 ) -> None:
     """HR's preview of the next round, in counts. A placeholder opens at once (the trigger
     expires in three seconds); the groups replace it once Slack has said who is in the channel."""
@@ -526,7 +527,9 @@ def preview_programme(
     except NotFound as missing:
         client.views_update(view_id=view_id, view=build_notice_view("Not found", str(missing)))
         return
-    preview = build_preview(matching, programme.channel_id, programme_id=str(programme_id))
+    preview = build_preview(
+        matching, programme.channel_id, programme_id=str(programme_id), min_group_size=settings.min_group_size
+    )
     client.views_update(view_id=view_id, view=preview)
 
 

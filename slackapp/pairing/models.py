@@ -128,6 +128,9 @@ class PairingRound(Base):
     state: Mapped[RoundState] = mapped_column(_enum_by_value(RoundState, "pairing_round_state"))
     opted_in_count: Mapped[int | None]  # members of the programme when the round was matched
     matched_count: Mapped[int | None]  # people put in a group
+    # People whose group met, counted once when the round closed: the dashboard's figure never moves
+    # after that (a late "We met" still thanks the person, and counts nowhere).
+    met_count: Mapped[int | None]
     nudge_at: Mapped[Timestamp]
     follow_up_at: Mapped[Timestamp]
     closes_at: Mapped[Timestamp]

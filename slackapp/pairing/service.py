@@ -804,6 +804,15 @@ def close_round(*, session: Session, round_id: uuid.UUID) -> list[str]:
     )
     if taken.rowcount != 1:  # type: ignore[attr-defined]
         return []
+    met = select(func.coalesce(func.sum(Group.size), 0)).where(
+        Group.round_id == round_id, Group.met_at.is_not(None)
+    )
+    session.execute(
+        update(PairingRound)
+        .where(PairingRound.id == round_id)
+        .values(met_count=met.scalar_subquery())
+        .execution_options(synchronize_session=False)
+    )
     answered: dict[str, bool] = {}
     for user_id, responded, met_at in session.execute(
         select(GroupMember.user_id, GroupMember.responded, Group.met_at)

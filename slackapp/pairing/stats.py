@@ -2,9 +2,11 @@
 
 Pairing is not anonymous by nature, but the dashboard shows it only as aggregates (docs/anonymity.md), so the
 same rule as every other number applies: a round whose people number fewer than the minimum group size
-shows nothing. The meeting rate needs more: it splits the round's people into those whose group met and
-those whose group did not, and each side must itself be empty or at least the minimum group size, or a
-small side (one pair that never met) could be read off the rate.
+shows nothing. The meeting rate needs more. It splits the round's people into those whose group met and
+those whose did not, and it is shown only when both sides are at least the minimum: not when one side
+is empty either, or a hidden rate would say "someone met, but few" (in a round of five pairs, two or
+four people). And it is counted once, when the round has closed, from the meetings reported by its
+close: a rate that moved while the round ran would tell, between two looks, that one pair just met.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from slackapp.pairing.models import Group, PairingRound, Programme, RoundState
+from slackapp.privacy.suppression import hidden_count_text
 
 
 @dataclass(frozen=True)
@@ -32,15 +35,27 @@ class RoundFigures:
     participation_rate: float | None  # taking part / opted in
     meeting_rate: float | None  # people whose group met / people taking part
     hidden_reason: str | None = None
+    closed: bool = True  # False while the round runs: its meetings are counted when it closes
 
 
 def hidden_reason(min_group_size: int) -> str:
-    return f"fewer than {min_group_size} people — hidden to protect privacy"
+    return hidden_count_text(min_group_size)
 
 
 def publishable(count: int, min_group_size: int) -> bool:
     """A count may be shown when it is at least the minimum group size."""
     return count >= min_group_size
+
+
+def meeting_shown(*, met: int, taking_part: int, closed: bool, min_group_size: int) -> bool:
+    """Whether a round's meeting rate may be shown: once closed, with both sides at least the minimum."""
+    return closed and met >= min_group_size and taking_part - met >= min_group_size
+
+
+def _met(round_met_count: int | None, reported_so_far: int) -> int:
+    """The people who met, as counted when the round closed (`PairingRound.met_count`)."""
+    del reported_so_far  # a running round's meetings are not shown; a closed one's never move
+    return round_met_count or 0
 
 
 def pairing_figures(*, session: Session, workspace_id: str, min_group_size: int) -> list[RoundFigures]:
@@ -52,7 +67,6 @@ def pairing_figures(*, session: Session, workspace_id: str, min_group_size: int)
     people_in_groups = (
         select(
             Group.round_id,
-            func.coalesce(func.sum(Group.size), 0).label("people"),
             func.coalesce(func.sum(Group.size).filter(Group.met_at.is_not(None)), 0).label("met"),
         )
         .group_by(Group.round_id)
@@ -67,6 +81,8 @@ def pairing_figures(*, session: Session, workspace_id: str, min_group_size: int)
             PairingRound.opted_in_count,
             PairingRound.matched_count,
             people_in_groups.c.met,
+            PairingRound.met_count,
+            PairingRound.state,
         )
         .join(Programme, Programme.id == PairingRound.programme_id)
         .outerjoin(people_in_groups, people_in_groups.c.round_id == PairingRound.id)
@@ -74,8 +90,9 @@ def pairing_figures(*, session: Session, workspace_id: str, min_group_size: int)
         .order_by(Programme.channel_id, PairingRound.number)
     ).all()
     figures: list[RoundFigures] = []
-    for programme_id, channel_id, number, slot, opted_in, taking_part, met in rows:
-        opted_in, taking_part, met = opted_in or 0, taking_part or 0, int(met or 0)
+    for programme_id, channel_id, number, slot, opted_in, taking_part, so_far, met_count, state in rows:
+        opted_in, taking_part, met = opted_in or 0, taking_part or 0, _met(met_count, int(so_far or 0))
+        closed = state == RoundState.CLOSED
         if not (publishable(opted_in, min_group_size) and publishable(taking_part, min_group_size)):
             figures.append(
                 RoundFigures(
@@ -88,11 +105,11 @@ def pairing_figures(*, session: Session, workspace_id: str, min_group_size: int)
                     None,
                     None,
                     hidden_reason(min_group_size),
+                    closed,
                 )
             )
             continue
-        not_met = taking_part - met
-        sides_safe = all(side == 0 or side >= min_group_size for side in (met, not_met))
+        shown = meeting_shown(met=met, taking_part=taking_part, closed=closed, min_group_size=min_group_size)
         figures.append(
             RoundFigures(
                 programme_id,
@@ -102,8 +119,9 @@ def pairing_figures(*, session: Session, workspace_id: str, min_group_size: int)
                 opted_in,
                 taking_part,
                 taking_part / opted_in,
-                met / taking_part if sides_safe else None,
-                None if sides_safe else hidden_reason(min_group_size),
+                met / taking_part if shown else None,
+                None if shown or not closed else hidden_reason(min_group_size),
+                closed,
             )
         )
     return figures

@@ -546,13 +546,14 @@ def build_programme_form(programme: Programme | None, *, default_timezone: str) 
 
 
 def build_programme_admin_blocks(
-    programmes: Sequence[Programme], counts: Mapping[str, int], page: int = 0
+    programmes: Sequence[Programme], counts: Mapping[str, int], page: int = 0, *, min_group_size: int = 5
 ) -> list[Block]:
     """The peer-support part of the App Home's admin section: the newest first, a page at a time.
 
     Args:
         programmes: every programme, oldest first.
-        counts: how many people opted in, by programme id.
+        counts: how many people opted in, by programme id; a programme missing from it has fewer than
+            `min_group_size` (none included), shown as such and never as a number.
         page: which page of them to show.
     """
     blocks: list[Block] = [
@@ -585,7 +586,7 @@ def build_programme_admin_blocks(
                     f"{WEEKDAYS[programme.weekday]} at {programme.local_time} ({programme.timezone}) · "
                     f"no repeat within {programme.repeat_window} rounds"
                     f"{' · prefers pairs across teams' if programme.prefer_cross_team else ''}\n"
-                    f"{counts.get(programme_id, 0)} opted in · {status}"
+                    f"{_opted_in(counts.get(programme_id), min_group_size)} · {status}"
                 )
             )
         )
@@ -624,23 +625,45 @@ def build_programme_admin_blocks(
     return blocks + build_pager(HomeList.PROGRAMMES, shown, "programmes")
 
 
+def _opted_in(count: int | None, min_group_size: int) -> str:
+    return f"{count} opted in" if count is not None else f"fewer than {min_group_size} opted in"
+
+
 def build_preview(
-    matching: Matching, channel_id: str, *, programme_id: str | None = None, title: str = "Next round preview"
+    matching: Matching,
+    channel_id: str,
+    *,
+    programme_id: str | None = None,
+    title: str = "Next round preview",
+    min_group_size: int = 5,
 ) -> View:
     """HR's look at the next round: how many groups, people and repeats. Counts only: never a named
-    person's needs, don't-pair choices or who meets whom (docs/anonymity.md, rule 8)."""
+    person's needs, don't-pair choices or who meets whom (docs/anonymity.md, rule 8). A count of people
+    under `min_group_size` is not given (the dashboard hides a round of so few, and the preview must not
+    say what it hides; nor how few the hard rules, such as don't-pair lists, leave out)."""
     pairs = sum(1 for g in matching.groups if len(g.members) == 2)
     trios = len(matching.groups) - pairs
     repeats = sum(len(g.repeats) for g in matching.groups)
+    if matching.placed >= min_group_size:
+        placed = (
+            f"*{matching.placed}* people in *{len(matching.groups)}* groups ({pairs} pairs"
+            + (f", {trios} group of three" if trios else "")
+            + ")."
+        )
+    else:
+        placed = (
+            f"fewer than {min_group_size} people would take part "
+            "(how many is not shown, as on the dashboard)."
+        )
+    left_out = len(matching.left_out)
     lines = [
-        f"If <#{channel_id}>'s next round were matched now: *{matching.placed}* people in "
-        f"*{len(matching.groups)}* groups ({pairs} pairs"
-        + (f", {trios} group of three" if trios else "")
-        + ").",
+        f"If <#{channel_id}>'s next round were matched now: {placed}",
         f"• Pairs meeting again within the repeat window: *{repeats}*"
         + (" (the least recent possible; nothing else fitted)" if repeats else ""),
-        f"• People who could not be placed: *{len(matching.left_out)}*"
-        + (" (the hard rules leave nobody free to meet them)" if matching.left_out else ""),
+        f"• People who could not be placed: *{left_out}*"
+        + (" (the hard rules leave nobody free to meet them)" if matching.left_out else "")
+        if left_out >= min_group_size
+        else f"• People who could not be placed: fewer than {min_group_size} (how many is not shown)",
     ]
     if not matching.groups and not matching.left_out:
         lines = ["Nobody is taking part yet."]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import and_, func, select
@@ -21,13 +21,14 @@ from sqlalchemy.orm import Session
 
 from slackapp.checkins.models import Comment
 from slackapp.checkins.questions import QuestionKey
+from slackapp.database import utcnow
 from slackapp.org.service import OrgStructure, load_org, with_channels, with_former_departments
 from slackapp.pairing.stats import RoundFigures, pairing_figures
 from slackapp.privacy.models import Publication, PublishedCell, PublishedUnit
 from slackapp.privacy.publish import HiddenReason
 from slackapp.privacy.scope import Viewer
-from slackapp.privacy.suppression import ORG, UnitKey, UnitKind
-from slackapp.resources.stats import GroupCount, MonthlyJoins, joins_per_month, stored_members_per_group
+from slackapp.privacy.suppression import ORG, UnitKey, UnitKind, hidden_count_text
+from slackapp.resources.stats import GroupCount, GroupJoins, group_figures
 
 QUESTION_KEYS: tuple[str, ...] = tuple(q.value for q in QuestionKey)
 __all__ = ["Cell", "Gate", "OutOfScope", "PrivacyRules", "QuestionFigures", "hidden_text", "reason_text"]
@@ -120,8 +121,9 @@ class Cell:
 @dataclass(frozen=True)
 class Engagement:
     pairing: list[RoundFigures]
-    joins: list[MonthlyJoins]
+    joins: list[GroupJoins]
     members: list[GroupCount]
+    hidden_reason: str = ""  # the one label of every hidden number on the page
 
 
 _CELL_COLUMNS = (
@@ -323,21 +325,24 @@ class Gate:
         }
         return [mine[-1]] + [self._cell(found[u], questions) for u in dict.fromkeys(above) if u in found]
 
-    def engagement(self) -> Engagement:
+    def engagement(self, now: datetime | None = None) -> Engagement:
         """Peer-support and resource-group numbers, for viewers who see the whole organisation.
 
         Both are organisation-wide (a programme or a group is not a team), already suppressed below the
-        minimum group size by their features; a manager gets `OutOfScope`.
+        minimum group size by their features (resource groups over completed months only, before `now`);
+        a manager gets `OutOfScope`.
         """
         if not self.viewer.everything:
             raise OutOfScope("engagement")
         workspace_id, minimum = self.viewer.workspace_id, self.rules.min_group_size
+        groups = group_figures(
+            session=self._session, workspace_id=workspace_id, min_group_size=minimum, now=now or utcnow()
+        )
         return Engagement(
             pairing=pairing_figures(session=self._session, workspace_id=workspace_id, min_group_size=minimum),
-            joins=joins_per_month(session=self._session, workspace_id=workspace_id, min_group_size=minimum),
-            members=stored_members_per_group(
-                session=self._session, workspace_id=workspace_id, min_group_size=minimum
-            ),
+            joins=groups.joins,
+            members=groups.members,
+            hidden_reason=hidden_count_text(minimum),
         )
 
     def comments(self, team: UnitKey, week: date) -> list[str] | None:

@@ -138,6 +138,15 @@ class Tree:
         return order
 
 
+def hidden_count_text(min_group_size: int) -> str:
+    """The one label of every hidden count of people (peer support, resource groups), true whichever rule
+    hid it: too few people, or a figure that would let a smaller number be worked out."""
+    return (
+        f"hidden to protect anonymity: fewer than {min_group_size} people, or showing it would let a "
+        "smaller number of people be worked out"
+    )
+
+
 def build_tree(team_departments: Mapping[str, str | None]) -> Tree:
     """The tree over a fixed set of teams, given each team's department id (or None)."""
     children: dict[UnitKey, list[UnitKey]] = {ORG: []}

@@ -11,7 +11,7 @@ from sqlalchemy import or_, select
 
 from slackapp.resources.models import ResourceEntry
 from slackapp.resources.service import mark_channel_archived, purge_expired_questions
-from slackapp.resources.stats import count_channel_members
+from slackapp.resources.stats import count_channel_members, record_member_count
 from slackapp.scheduler.worker import JobContext
 from slackapp.slack.mrkdwn import escape
 
@@ -57,6 +57,7 @@ def count_group_members(context: JobContext) -> None:
             entry.members_counted_at = context.now
             if count is not None:
                 entry.member_count = count
+                record_member_count(session=session, entry_id=entry.id, count=count, now=context.now)
             newly = mark_channel_archived(session=session, entry=entry, archived=archived, now=context.now)
             tell = entry.created_by if newly else None
             name = entry.name

@@ -121,6 +121,19 @@ class ResourceJoinCount(Base):
     count: Mapped[int] = mapped_column(default=0)
 
 
+class ResourceMemberCount(Base):
+    """How many people were in a group's channel in a month, as last counted in it (so, at its end once
+    the month is over): a count only. The engagement page reads completed months, never today's count."""
+
+    __tablename__ = "resource_member_count"
+
+    entry_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("resource_entry.id", ondelete="CASCADE"), primary_key=True
+    )
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)  # "YYYY-MM"
+    count: Mapped[int]
+
+
 class PersonRegion(Base):
     """The region a person chose, so professional help for it is listed first."""
 

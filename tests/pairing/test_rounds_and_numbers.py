@@ -17,13 +17,14 @@ from slackapp.pairing.service import (
     Directory,
     Preferences,
     ProgrammeSpec,
+    close_round,
     create_programme,
     make_groups,
     mark_met,
     save_preferences,
     start_due_rounds,
 )
-from slackapp.pairing.stats import pairing_figures
+from slackapp.pairing.stats import RoundFigures, pairing_figures
 from slackapp.scheduler.worker import Worker
 from slackapp.support import SupportKind
 from tests.conftest import Clock
@@ -199,40 +200,55 @@ def rounds_with(session_factory: SessionFactory, people: int, now: datetime, cha
         return groups
 
 
+def met(session_factory: SessionFactory, groups: list[Group], now: datetime) -> None:
+    """One member of each group says "We met"."""
+    with session_factory.begin() as session:
+        for group in groups:
+            member = session.scalars(
+                select(GroupMember.user_id).where(GroupMember.group_id == group.id)
+            ).first()
+            mark_met(session=session, workspace_id=WORKSPACE, group_id=group.id, user_id=str(member), now=now)
+
+
+def figures_now(session_factory: SessionFactory) -> dict[str, RoundFigures]:
+    with session_factory() as session:
+        return {
+            f.channel_id: f
+            for f in pairing_figures(session=session, workspace_id=WORKSPACE, min_group_size=5)
+        }
+
+
 def test_numbers_are_hidden_for_small_rounds_and_when_a_small_side_could_be_read_off_the_rate(
     session_factory: SessionFactory, clock: Clock
 ) -> None:
     now = clock.now
     small = rounds_with(session_factory, 4, now, "C0SMALL")
     big = rounds_with(session_factory, 10, now, "C0BIG")
-    with session_factory.begin() as session:
-        for group in big[:3]:  # six people met, four did not
-            member = session.scalars(
-                select(GroupMember.user_id).where(GroupMember.group_id == group.id)
-            ).first()
-            mark_met(session=session, workspace_id=WORKSPACE, group_id=group.id, user_id=str(member), now=now)
+    bigger = rounds_with(session_factory, 20, now, "C0BIGGER")
+    met(session_factory, big[:3], now)  # six people met, four did not
+    met(session_factory, bigger[:6], now)  # twelve met, eight did not
 
-    with session_factory() as session:
-        figures = {
-            f.channel_id: f
-            for f in pairing_figures(session=session, workspace_id=WORKSPACE, min_group_size=5)
-        }
+    figures = figures_now(session_factory)
     assert small and figures["C0SMALL"].taking_part is None and figures["C0SMALL"].hidden_reason
     assert figures["C0BIG"].taking_part == 10 and figures["C0BIG"].participation_rate == 1.0
-    assert figures["C0BIG"].meeting_rate is None  # the four who did not meet are too few to show
+    # While a round runs, its meetings are not counted: a rate that moved would tell who just met.
+    assert figures["C0BIGGER"].meeting_rate is None and not figures["C0BIGGER"].closed
+    assert figures["C0BIGGER"].hidden_reason is None
 
     with session_factory.begin() as session:
-        for group in big[3:]:
-            member = session.scalars(
-                select(GroupMember.user_id).where(GroupMember.group_id == group.id)
-            ).first()
-            mark_met(session=session, workspace_id=WORKSPACE, group_id=group.id, user_id=str(member), now=now)
-    with session_factory() as session:
-        figures = {
-            f.channel_id: f
-            for f in pairing_figures(session=session, workspace_id=WORKSPACE, min_group_size=5)
-        }
-    assert figures["C0BIG"].meeting_rate == 1.0
+        for round_id in session.scalars(select(PairingRound.id)):
+            close_round(session=session, round_id=round_id)
+    figures = figures_now(session_factory)
+    assert figures["C0BIG"].meeting_rate is None  # the four who did not meet are too few to show
+    assert figures["C0BIG"].hidden_reason
+    assert figures["C0BIGGER"].meeting_rate == 0.6
+
+    met(session_factory, big[3:] + bigger[6:], now)  # everyone says "We met", after the close
+    figures = figures_now(session_factory)
+    assert figures["C0BIGGER"].meeting_rate == 0.6  # counted once, when the round closed
+    # All of a round met would show nobody's side as small, but then a hidden rate would say "some met,
+    # not all": in a round of five pairs, two, four, six or eight people. So it stays hidden too.
+    assert figures["C0BIG"].meeting_rate is None
 
 
 def test_a_failed_introduction_is_retried_and_still_sent_once_per_group(

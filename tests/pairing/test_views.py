@@ -114,8 +114,11 @@ def test_hr_sees_programmes_and_the_preview_in_numbers_never_names() -> None:
         Person("UC", frozenset(), frozenset({SupportKind.ADVICE})),
     ]
     preview = json.dumps(build_preview(match(people), "C0PEERS").to_dict())
-    assert "*2* people in *1* groups (1 pairs)" in preview
-    assert "could not be placed: *1*" in preview
+    # Under the minimum, no count of people: the dashboard hides a round of so few.
+    assert "fewer than 5 people would take part" in preview and "*2* people" not in preview
+    assert "could not be placed: fewer than 5" in preview and "placed: *1*" not in preview
+    shown = json.dumps(build_preview(match(people), "C0PEERS", min_group_size=2).to_dict())
+    assert "*2* people in *1* groups (1 pairs)" in shown and "could not be placed: fewer than 2" in shown
     assert "U" + "A" not in preview.replace("UTC", "") and "<@" not in preview
     assert not any(kind.label.lower() in preview.lower() for kind in SupportKind)
 

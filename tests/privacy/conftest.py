@@ -254,3 +254,90 @@ def labels_that_name_their_rule(monkeypatch: pytest.MonkeyPatch) -> None:
         return f"fewer than {min_group_size} answers — hidden to protect anonymity"
 
     monkeypatch.setattr(gate, "reason_text", naming_the_rule)
+
+
+@pytest.fixture
+def monthly_joins_and_live_member_counts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A weakened engagement page, as Kindred had it: each group's member count as the worker last
+    counted it (today's), and its joins month by month, the current month included, each month hidden
+    alone when small - nothing hidden to protect a hidden month from the count beside it."""
+    from datetime import datetime
+
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from slackapp.privacy import gate
+    from slackapp.resources.models import ResourceEntry, ResourceJoinCount
+    from slackapp.resources.stats import GroupCount, GroupFigures, GroupJoins, month_of, suppress
+
+    def live(*, session: Session, workspace_id: str, min_group_size: int, now: datetime) -> GroupFigures:
+        entries = list(
+            session.scalars(
+                select(ResourceEntry)
+                .where(
+                    ResourceEntry.workspace_id == workspace_id,
+                    ResourceEntry.channel_id.is_not(None),
+                    ResourceEntry.archived_at.is_(None),
+                )
+                .order_by(ResourceEntry.name)
+            )
+        )
+        members = [
+            GroupCount(e.id, e.name, suppress(e.member_count, min_group_size), month_of(now)) for e in entries
+        ]
+        rows = session.execute(
+            select(ResourceEntry.id, ResourceEntry.name, ResourceJoinCount.month, ResourceJoinCount.count)
+            .join(ResourceJoinCount, ResourceJoinCount.entry_id == ResourceEntry.id)
+            .where(ResourceEntry.workspace_id == workspace_id)
+            .order_by(ResourceJoinCount.month, ResourceEntry.name)
+        )
+        joins = [
+            GroupJoins(entry_id, name, month, month, suppress(count, min_group_size))
+            for entry_id, name, month, count in rows
+        ]
+        return GroupFigures(members=members, joins=joins)
+
+    monkeypatch.setattr(gate, "group_figures", live)
+
+
+@pytest.fixture
+def meeting_rates_as_before(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A weakened peer-support figure, as Kindred had it: the meeting rate counted live while a round
+    runs, and shown when each side is empty or at least the minimum (so 0% and 100% are shown)."""
+    from slackapp.pairing import stats
+
+    def live(round_met_count: int | None, reported_so_far: int) -> int:
+        return reported_so_far
+
+    def either_side_empty_or_big(*, met: int, taking_part: int, closed: bool, min_group_size: int) -> bool:
+        return all(side == 0 or side >= min_group_size for side in (met, taking_part - met))
+
+    monkeypatch.setattr(stats, "_met", live)
+    monkeypatch.setattr(stats, "meeting_shown", either_side_empty_or_big)
+
+
+@pytest.fixture
+def opted_in_counts_as_before(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A weakened App Home and preview: HR's list of programmes says how many opted in, and the next
+    round's preview how many would take part and how many could not be placed, however few."""
+    from slackapp.home import publish
+    from slackapp.pairing import listeners, views
+    from slackapp.pairing.matching import Matching
+
+    def preview_every_count(matching: Matching, channel_id: str, **kwargs: Any) -> Any:
+        return views.build_preview(matching, channel_id, **(kwargs | {"min_group_size": 0}))
+
+    monkeypatch.setattr(listeners, "build_preview", preview_every_count)
+    from slackapp.pairing.service import list_programmes, member_counts
+    from slackapp.pairing.views import build_programme_admin_blocks
+
+    def every_count(
+        *, db: SessionFactory, workspace_id: str, min_group_size: int, page: int = 0
+    ) -> list[Any]:
+        with db() as session:
+            programmes = list_programmes(session=session, workspace_id=workspace_id)
+            counts = member_counts(session=session, workspace_id=workspace_id)
+        shown = {str(k): v for k, v in counts.items()}
+        return build_programme_admin_blocks(programmes, shown, page, min_group_size=min_group_size)
+
+    monkeypatch.setattr(publish, "programme_admin_blocks", every_count)

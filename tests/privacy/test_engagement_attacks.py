@@ -1,0 +1,410 @@
+"""Attacks on the engagement page (peer support and resource groups) and HR's pairing views in Slack.
+
+As in test_attacks.py, each attack reads only what a curious HR leader is shown - the engagement page's
+CSV export (exactly the table on screen) and the App Home - after the workspace lived through the real
+code paths: the worker counts group channels and runs pairing rounds, people press Kindred's buttons in
+Slack (signed requests to /slack/events). Each attack has a test against Kindred, where it must recover
+nothing of fewer than the minimum, and one against a deliberately weakened copy (tests/privacy/conftest.py),
+where it must recover the hidden number exactly - so it is known to have teeth.
+
+The attacker of resource groups is as strong as the group allows: it knows the group's channel was new
+and private, so that nobody came in but through Kindred's Join button and (say) nobody has left. Then a
+member count is exactly the sum of the joins before it.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from datetime import timedelta
+from itertools import combinations
+
+import pytest
+from sqlalchemy import select
+
+from dashboards.context import EXTENSION
+from slackapp.cadence.schedule import Cadence
+from slackapp.database import SessionFactory, utcnow
+from slackapp.pairing import stats as pairing_stats
+from slackapp.pairing.ids import PairingAction
+from slackapp.pairing.models import Group, GroupMember, PairingRound, Programme
+from slackapp.pairing.service import Preferences, ProgrammeSpec, create_programme, save_preferences
+from slackapp.resources.ids import ResourceAction
+from slackapp.resources.service import record_join
+from slackapp.resources.stats import month_of
+from slackapp.scheduler.worker import Worker
+from slackapp.support import SupportKind
+from tests.conftest import Clock
+from tests.dashboards.conftest import Dashboard
+from tests.factories import HR_ADMIN, WORKSPACE
+from tests.privacy.engagement import K, Rows, engagement_rows, hidden_join_ranges
+from tests.resource_factories import group_spec, make_entry, months_ago
+from tests.slack_requests import SlackRequests, view_payload
+from tests.slack_standin import BOT_USER_ID, SlackStandIn
+
+GRIEF = "C0GRIEF"
+
+
+# -- resource groups: the member count beside the joins ------------------------------------------------
+
+
+@pytest.fixture
+def grief_group(
+    session_factory: SessionFactory, slack: SlackStandIn, make_worker: Callable[[], Worker], clock: Clock
+) -> Iterator[uuid.UUID]:
+    """A grief-support group in a new private channel. Four months ago six people joined through
+    Kindred, then seven, then two (the ones to protect), then none; the worker counted the channel at
+    each month's end: 6, 13, 15, 15."""
+    slack.add_channel(GRIEF, members=[BOT_USER_ID])
+    entry = make_entry(session_factory, group_spec("Grief support", channel_id=GRIEF))
+    people = iter(f"U0GRIEF{n:02d}" for n in range(100))
+    for ago, joined in ((4, 6), (3, 7), (2, 2), (1, 0)):
+        with session_factory.begin() as session:
+            for _ in range(joined):  # what the Join button does, in that month
+                person = next(people)
+                slack.add_user(person)
+                slack.channel_members[GRIEF].append(person)
+                record_join(session=session, entry_id=entry.id, now=months_ago(ago))
+        clock.now = months_ago(ago, day=27)
+        make_worker().run_once()
+    clock.now = utcnow()
+    yield entry.id
+
+
+def test_a_groups_member_count_minus_its_shown_joins_gives_away_no_hidden_month(
+    grief_group: uuid.UUID, dashboard: Dashboard
+) -> None:
+    rows = engagement_rows(dashboard)
+    ranges = hidden_join_ranges(rows, "Grief support", utcnow().date())
+    assert ranges, "some joins are hidden"
+    for span, (low, high) in ranges.items():
+        assert high - low + 1 >= K, (span, low, high)
+    # Still useful: the group's size and the months it grew in, as of the end of its latest step.
+    shown = {(r["What"], r["When"]): r["People"] for r in rows if r["People"]}
+    assert shown[("Resource group members", f"end of {months_ago(3):%b %Y}")] == "13"
+    assert shown[("Resource group", f"{months_ago(4):%b %Y}")] == "6"
+    assert shown[("Resource group", f"{months_ago(3):%b %Y}")] == "7"
+
+
+def test_the_member_count_attack_pins_a_hidden_month_from_a_weakened_page(
+    grief_group: uuid.UUID, dashboard: Dashboard, monthly_joins_and_live_member_counts: None
+) -> None:
+    rows = engagement_rows(dashboard)
+    ranges = hidden_join_ranges(rows, "Grief support", utcnow().date())
+    two_months_ago = month_of(months_ago(2))
+    assert ranges == {f"{two_months_ago}..{two_months_ago}": (2, 2)}  # the two who joined that month
+
+
+def between_looks(before: Rows, after: Rows, group: str) -> int | None:
+    """The member count now minus the member count at the last look: who came in meanwhile."""
+
+    def count(rows: Rows) -> int | None:
+        found = [r["People"] for r in rows if r["What"] == "Resource group members" and r["Which"] == group]
+        return int(found[0]) if found and found[0] else None
+
+    then, now = count(before), count(after)
+    return None if then is None or now is None or then == now else now - then
+
+
+def two_join_today(
+    dashboard: Dashboard,
+    both_sides: tuple[SlackRequests, Dashboard],
+    slack: SlackStandIn,
+    entry_id: uuid.UUID,
+    make_worker: Callable[[], Worker],
+) -> tuple[Rows, Rows]:
+    """HR looks; two people press Join on the group in Slack and the worker counts the channel; HR looks
+    again the same month."""
+    before = engagement_rows(dashboard)
+    requests = both_sides[0]
+    for person in ("U0JOINSTODAY1", "U0JOINSTODAY2"):
+        slack.add_user(person)
+        reply = requests.block_action(ResourceAction.JOIN, str(entry_id), user_id=person)
+        assert reply.status == 200, reply.text
+    assert {"U0JOINSTODAY1", "U0JOINSTODAY2"} <= set(slack.channel_members[GRIEF])
+    make_worker().run_once()
+    return before, engagement_rows(dashboard)
+
+
+def test_looking_twice_in_a_month_shows_nothing_of_who_joined_in_between(
+    grief_group: uuid.UUID,
+    dashboard: Dashboard,
+    both_sides: tuple[SlackRequests, Dashboard],
+    slack: SlackStandIn,
+    make_worker: Callable[[], Worker],
+) -> None:
+    before, after = two_join_today(dashboard, both_sides, slack, grief_group, make_worker)
+    assert before == after  # a month is shown once it is over, and never changes after
+    assert between_looks(before, after, "Grief support") is None
+
+
+def test_looking_twice_gives_away_two_joins_on_a_weakened_page(
+    grief_group: uuid.UUID,
+    dashboard: Dashboard,
+    both_sides: tuple[SlackRequests, Dashboard],
+    slack: SlackStandIn,
+    make_worker: Callable[[], Worker],
+    monthly_joins_and_live_member_counts: None,
+) -> None:
+    before, after = two_join_today(dashboard, both_sides, slack, grief_group, make_worker)
+    this_month = [r for r in after if r["What"] == "Resource group" and r["When"] == f"{utcnow():%b %Y}"]
+    assert this_month and this_month[0]["People"] == ""  # the page itself hides this month's two
+    assert between_looks(before, after, "Grief support") == 2
+
+
+# -- peer support: the meeting rate --------------------------------------------------------------------
+
+PEERS = "C0PEERS"
+
+
+def peer_round(
+    people: int, session_factory: SessionFactory, slack: SlackStandIn, worker: Worker, clock: Clock
+) -> list[uuid.UUID]:
+    """A weekly programme that `people` opted in to; the worker runs its first round. Its groups' ids."""
+    everyone = [f"U0PEER{n:02d}" for n in range(people)]
+    for person in everyone:
+        slack.add_user(person)
+    slack.add_channel(PEERS, members=[*everyone, BOT_USER_ID])
+    with session_factory.begin() as session:
+        programme = create_programme(
+            session=session,
+            workspace_id=WORKSPACE,
+            spec=ProgrammeSpec(PEERS, Cadence.WEEKLY, 2, "10:00", "UTC"),
+            created_by=HR_ADMIN,
+            now=clock.now,
+        )
+        for person in everyone:  # what the preferences modal saves
+            save_preferences(
+                session=session,
+                workspace_id=WORKSPACE,
+                user_id=person,
+                preferences=Preferences(
+                    seeks=frozenset({SupportKind.EMOTIONAL}), offers=frozenset({SupportKind.ADVICE})
+                ),
+                programme_ids=[programme.id],
+                now=clock.now,
+                today=clock.now.date(),
+            )
+    with session_factory() as session:
+        first_slot = session.scalars(select(Programme.next_round_at)).one()
+    assert first_slot is not None
+    clock.now = first_slot + timedelta(minutes=1)
+    worker.run_once()
+    with session_factory() as session:
+        return list(session.scalars(select(Group.id).order_by(Group.id)))
+
+
+def we_met(requests: SlackRequests, session_factory: SessionFactory, groups: Sequence[uuid.UUID]) -> None:
+    """One person of each group presses "We met" on the introduction."""
+    for group_id in groups:
+        with session_factory() as session:
+            member = session.scalars(
+                select(GroupMember.user_id).where(GroupMember.group_id == group_id)
+            ).first()
+        reply = requests.block_action(PairingAction.WE_MET, str(group_id), user_id=str(member))
+        assert reply.status == 200, reply.text
+
+
+def met_people(rows: Rows) -> int | None:
+    """The people who met in the round, from its shown rate over its shown number taking part."""
+    [row] = [r for r in rows if r["What"] == "Peer support"]
+    if not row["Met"] or not row["People"]:
+        return None
+    return round(int(row["Met"].rstrip("%")) / 100 * int(row["People"]))
+
+
+def close_the_round(session_factory: SessionFactory, worker: Worker, clock: Clock) -> None:
+    with session_factory() as session:
+        closes_at = session.scalars(select(PairingRound.closes_at)).one()
+    clock.now = closes_at + timedelta(minutes=1)
+    worker.run_once()
+
+
+@pytest.fixture
+def seven_pairs(
+    session_factory: SessionFactory, slack: SlackStandIn, worker: Worker, clock: Clock
+) -> list[uuid.UUID]:
+    groups = peer_round(14, session_factory, slack, worker, clock)
+    assert len(groups) == 7
+    return groups
+
+
+def looks_while_it_runs(
+    dashboard: Dashboard, requests: SlackRequests, session_factory: SessionFactory, groups: list[uuid.UUID]
+) -> tuple[Rows, Rows]:
+    """Three pairs say they met and HR looks; a fourth pair does and HR looks again."""
+    we_met(requests, session_factory, groups[:3])
+    first = engagement_rows(dashboard)
+    we_met(requests, session_factory, groups[3:4])
+    return first, engagement_rows(dashboard)
+
+
+def test_a_running_rounds_meeting_rate_says_nothing_of_who_just_met(
+    seven_pairs: list[uuid.UUID],
+    dashboard: Dashboard,
+    both_sides: tuple[SlackRequests, Dashboard],
+    session_factory: SessionFactory,
+    worker: Worker,
+    clock: Clock,
+) -> None:
+    requests = both_sides[0]
+    first, second = looks_while_it_runs(dashboard, requests, session_factory, seven_pairs)
+    assert met_people(first) is None and met_people(second) is None
+    close_the_round(session_factory, worker, clock)
+    closed = engagement_rows(dashboard)
+    assert met_people(closed) == 8  # counted once, at the close: eight met, six did not
+    we_met(requests, session_factory, seven_pairs[4:])  # late clicks change nothing shown
+    assert engagement_rows(dashboard) == closed
+
+
+def test_a_running_rounds_rate_gives_away_one_pair_on_a_weakened_page(
+    seven_pairs: list[uuid.UUID],
+    dashboard: Dashboard,
+    both_sides: tuple[SlackRequests, Dashboard],
+    session_factory: SessionFactory,
+    meeting_rates_as_before: None,
+) -> None:
+    first, second = looks_while_it_runs(dashboard, both_sides[0], session_factory, seven_pairs)
+    before, after = met_people(first), met_people(second)
+    assert before is not None and after is not None
+    assert after - before == 2  # exactly the two people who met between the looks
+
+
+def possible_met(rows: Rows, min_group_size: int) -> list[int]:
+    """Every number of people who may have met, given the round's shown size and its rate (shown or
+    hidden), by the published rule (`meeting_shown`): groups are pairs, and one trio when odd."""
+    [row] = [r for r in rows if r["What"] == "Peer support"]
+    taking_part = int(row["People"])
+    sizes = [2] * (taking_part // 2 - 1) + ([3] if taking_part % 2 else [2])
+    sums = {sum(chosen) for n in range(len(sizes) + 1) for chosen in combinations(sizes, n)}
+    if row["Met"]:
+        return [m for m in sorted(sums) if round(100 * m / taking_part) == int(row["Met"].rstrip("%"))]
+    return [
+        m
+        for m in sorted(sums)
+        if not pairing_stats.meeting_shown(
+            met=m, taking_part=taking_part, closed=True, min_group_size=min_group_size
+        )
+    ]
+
+
+@pytest.fixture
+def five_pairs_one_met(
+    session_factory: SessionFactory,
+    slack: SlackStandIn,
+    worker: Worker,
+    clock: Clock,
+    both_sides: tuple[SlackRequests, Dashboard],
+) -> None:
+    """Ten people in five pairs; one pair met; the round closed."""
+    groups = peer_round(10, session_factory, slack, worker, clock)
+    assert len(groups) == 5
+    we_met(both_sides[0], session_factory, groups[:1])
+    close_the_round(session_factory, worker, clock)
+
+
+@pytest.mark.usefixtures("five_pairs_one_met")
+def test_a_hidden_meeting_rate_leaves_at_least_the_minimum_possible_counts(dashboard: Dashboard) -> None:
+    rows = engagement_rows(dashboard)
+    possible = possible_met(rows, K)
+    assert 2 in possible and len(possible) >= K, possible
+
+
+@pytest.mark.usefixtures("five_pairs_one_met")
+def test_a_hidden_meeting_rate_narrows_to_few_counts_on_a_weakened_page(
+    dashboard: Dashboard, meeting_rates_as_before: None
+) -> None:
+    rows = engagement_rows(dashboard)
+    possible = possible_met(rows, K)
+    # 0% and 100% would have been shown: hidden says "some met, but few (or few did not)".
+    assert possible == [2, 4, 6, 8] and len(possible) < K
+
+
+# -- HR's App Home: how many opted in ------------------------------------------------------------------
+
+
+def app_home_of_hr(both_sides: tuple[SlackRequests, Dashboard], slack: SlackStandIn) -> str:
+    """HR (a workspace admin in Slack) opens Kindred's App Home: every text Slack was asked to show."""
+    slack.add_user(HR_ADMIN, is_admin=True)
+    reply = both_sides[0].event(
+        {"type": "app_home_opened", "user": HR_ADMIN, "channel": "D0HOME", "tab": "home"}
+    )
+    assert reply.status == 200, reply.text
+    published = [c for c in slack.calls_to("views.publish") if c.args.get("user_id") == HR_ADMIN]
+    view = published[-1].args["view"]
+    return json.dumps(json.loads(view) if isinstance(view, str) else view)
+
+
+def opted_in_shown(home: str) -> int | None:
+    import re
+
+    found = re.search(r"(?<!than )(?<!\d)(\d+) opted in", home)  # not "fewer than 5 opted in"
+    return int(found[1]) if found else None
+
+
+def preview_counts(both_sides: tuple[SlackRequests, Dashboard], slack: SlackStandIn) -> tuple[int, ...]:
+    """HR presses "Preview next round" on the programme: the numbers of people the preview gives (who
+    would take part, who could not be placed)."""
+    import re
+
+    with both_sides[1].client.application.extensions[EXTENSION].session_factory() as session:
+        programme_id = session.scalars(select(Programme.id)).one()
+    slack.add_user(HR_ADMIN, is_admin=True)
+    reply = both_sides[0].block_action(
+        PairingAction.PREVIEW_PROGRAMME,
+        str(programme_id),
+        user_id=HR_ADMIN,
+        view=view_payload("", type="home"),
+    )
+    assert reply.status == 200, reply.text
+    shown = json.dumps(slack.calls_to("views.update")[-1].args["view"])
+    assert "next round were matched now" in shown, shown
+    people = re.findall(r"\*(\d+)\* people in|could not be placed: \*(\d+)\*", shown)
+    return tuple(int(a or b) for a, b in people)
+
+
+@pytest.fixture
+def three_opted_in(
+    session_factory: SessionFactory, slack: SlackStandIn, worker: Worker, clock: Clock
+) -> None:
+    groups = peer_round(3, session_factory, slack, worker, clock)
+    assert len(groups) == 1
+
+
+@pytest.mark.usefixtures("three_opted_in")
+def test_the_app_home_does_not_say_how_few_opted_in_where_the_dashboard_hides_it(
+    both_sides: tuple[SlackRequests, Dashboard], slack: SlackStandIn, dashboard: Dashboard
+) -> None:
+    [row] = [r for r in engagement_rows(dashboard) if r["What"] == "Peer support"]
+    assert row["People"] == ""  # the dashboard hides the round of three
+    home = app_home_of_hr(both_sides, slack)
+    assert f"fewer than {K} opted in" in home and opted_in_shown(home) is None
+
+
+@pytest.mark.usefixtures("three_opted_in")
+def test_the_next_rounds_preview_does_not_say_how_few_would_take_part(
+    both_sides: tuple[SlackRequests, Dashboard], slack: SlackStandIn
+) -> None:
+    assert preview_counts(both_sides, slack) == ()
+
+
+@pytest.mark.usefixtures("three_opted_in")
+def test_the_preview_gives_away_how_few_take_part_when_weakened(
+    both_sides: tuple[SlackRequests, Dashboard], slack: SlackStandIn, opted_in_counts_as_before: None
+) -> None:
+    counts = preview_counts(both_sides, slack)
+    assert counts and sum(counts) == 3  # everyone who opted in is placed or left out
+
+
+@pytest.mark.usefixtures("three_opted_in")
+def test_the_app_home_gives_away_the_hidden_round_when_weakened(
+    both_sides: tuple[SlackRequests, Dashboard],
+    slack: SlackStandIn,
+    dashboard: Dashboard,
+    opted_in_counts_as_before: None,
+) -> None:
+    [row] = [r for r in engagement_rows(dashboard) if r["What"] == "Peer support"]
+    assert row["People"] == ""
+    home = app_home_of_hr(both_sides, slack)
+    assert opted_in_shown(home) == 3, home
