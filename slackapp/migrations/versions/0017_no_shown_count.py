@@ -1,6 +1,6 @@
 """check-in rounds no longer keep the participation count the invitation once showed
 
-Revision ID: 0015_no_shown_count
+Revision ID: 0017_no_shown_count
 Revises: 0014_person_pace
 Create Date: 2026-12-07 04:30:00
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision: str = '0015_no_shown_count'
+revision: str = '0017_no_shown_count'
 down_revision: str | None = '0014_person_pace'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
