@@ -509,14 +509,19 @@ def change_text(measure: Measure) -> str:
 
 
 def engagement_table(data: Engagement) -> Table:
-    """Peer-support rounds and resource-group joins; a hidden value is an empty cell with the reason."""
+    """Peer-support rounds and resource-group joins; a hidden value is an empty cell with the reason.
+
+    Three kinds of row share the table, so each says what it counts ("people paired", "members",
+    "people who joined") and its time in words ("October 2026", not "2026-10").
+    """
     hidden = "hidden to protect privacy"
+    one_programme = len({r.channel_id for r in data.pairing}) == 1
     rows: list[tuple[str, ...]] = []
     for r in data.pairing:
         rows.append(
             (
-                "Peer support",
-                f"#{r.channel_id} round {r.round_number}",
+                "Peer support: people paired",
+                f"Round {r.round_number}" if one_programme else f"#{r.channel_id} round {r.round_number}",
                 week_label(r.slot.date()),
                 _count(r.taking_part),
                 _percent(r.participation_rate),
@@ -526,13 +531,13 @@ def engagement_table(data: Engagement) -> Table:
         )
     for g in data.members:
         note = "" if g.count is not None else hidden
-        rows.append(("Resource group members", g.name, "latest count", _count(g.count), "", "", note))
+        rows.append(("Resource group: members", g.name, "now", _count(g.count), "", "", note))
     for j in data.joins:
         rows.append(
             (
-                "Resource group",
+                "Resource group: people who joined",
                 j.name,
-                j.month,
+                month_label(j.month),
                 _count(j.joins),
                 "",
                 "",
@@ -540,9 +545,17 @@ def engagement_table(data: Engagement) -> Table:
             )
         )
     return Table(
-        ("What", "Which", "When", "People", "Took part (of opted in)", "Met", "Note"),
+        ("What is counted", "Which", "When", "How many", "Of those who opted in", "Met their group", "Note"),
         tuple(rows),
     )
+
+
+def month_label(month: str) -> str:
+    """ "2026-10" as "October 2026" (anything else as it is)."""
+    try:
+        return date.fromisoformat(f"{month}-01").strftime("%B %Y")
+    except ValueError:
+        return month
 
 
 def ever_shown(gate: Gate, unit: UnitKey) -> bool:

@@ -167,11 +167,18 @@ class Gate:
         self.viewer = viewer
         self.rules = rules
         known = session.execute(
-            select(PublishedUnit.unit, PublishedUnit.name).where(
-                PublishedUnit.workspace_id == viewer.workspace_id
-            )
+            select(
+                PublishedUnit.unit,
+                PublishedUnit.name,
+                PublishedUnit.latest_period,
+                PublishedUnit.previous_period,
+            ).where(PublishedUnit.workspace_id == viewer.workspace_id)
         ).all()
-        published = [(UnitKey.from_param(unit), name) for unit, name in known]
+        # Each published unit's latest and previous period, as of this request (for many teams side by side).
+        self._periods: dict[str, tuple[date, date | None]] = {
+            row.unit: (row.latest_period, row.previous_period) for row in known
+        }
+        published = [(UnitKey.from_param(row.unit), row.name) for row in known]
         org = load_org(session=session, workspace_id=viewer.workspace_id, extra_channels=())
         # Teams that have results but no pulse or name any more are still listed (by channel), and a
         # deleted department keeps its published weeks under the name it had then.
@@ -285,24 +292,19 @@ class Gate:
         """The units' latest cells (and previous ones when asked), by unit, not yet named.
 
         A few units are read cell by cell. Many (HR's 500 teams) are picked from whole publications, kept
-        parsed per process by id: a request after the first reads only the index of units."""
+        parsed per process by id: a request after the first reads only which publications they are
+        (the index of units is read with the gate)."""
         if len(params) <= _FEW_UNITS:
             few = self._cells_of(params, PublishedUnit.latest_period)
             if not previous:
                 return few, {}
             return few, self._cells_of([u for u in params if u in few], PublishedUnit.previous_period)
         workspace_id = self.viewer.workspace_id
-        index = self._session.execute(
-            select(PublishedUnit.unit, PublishedUnit.latest_period, PublishedUnit.previous_period).where(
-                PublishedUnit.workspace_id == workspace_id
-            )
-        ).all()
-        wanted = set(params)
+        index = [(u, *self._periods[u]) for u in params if u in self._periods]
         periods = {
             period
-            for row in index
-            if row.unit in wanted
-            for period in (row.latest_period, row.previous_period if previous else None)
+            for _unit, latest_period, previous_period in index
+            for period in (latest_period, previous_period if previous else None)
             if period is not None
         }
         publications = dict(
@@ -318,17 +320,15 @@ class Gate:
         }
         latest: dict[str, Cell] = {}
         before: dict[str, Cell] = {}
-        for row in index:
-            if row.unit not in wanted:
-                continue
-            found = cells.get(row.latest_period, {}).get(row.unit)
+        for unit, latest_period, previous_period in index:
+            found = cells.get(latest_period, {}).get(unit)
             if found is None:
                 continue
-            latest[row.unit] = found
-            if previous and row.previous_period is not None:
-                earlier = cells.get(row.previous_period, {}).get(row.unit)
+            latest[unit] = found
+            if previous and previous_period is not None:
+                earlier = cells.get(previous_period, {}).get(unit)
                 if earlier is not None:
-                    before[row.unit] = earlier
+                    before[unit] = earlier
         return latest, before
 
     def _cells_of(self, params: list[str], period: Any) -> dict[str, Cell]:

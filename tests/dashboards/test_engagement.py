@@ -25,6 +25,8 @@ def test_hr_sees_joins_per_group_and_small_numbers_are_hidden_not_zero(
     dashboard.sign_in_as_hr()
     layout = dashboard.page("/dashboard/engagement")
     rows = {row[1]: row for row in table_rows(layout)}
+    assert rows["Parents at Work"][0] == "Resource group: people who joined"  # says what is counted
+    assert rows["Parents at Work"][2] == f"{utcnow():%B %Y}"  # the month in words, not "2026-12"
     assert rows["Parents at Work"][3] == "6"
     assert rows["Grief support"][3] == "" and "hidden" in rows["Grief support"][6]
     assert find(layout, "kindred-figure") is not None
@@ -53,5 +55,5 @@ def test_the_worker_counts_group_members_daily_and_hr_sees_only_groups_big_enoug
     assert sorted(c for c in counted if c in ("C0PARENTS", "C0GRIEF")) == ["C0GRIEF", "C0PARENTS"]
     dashboard.sign_in_as_hr()
     rows = {(row[0], row[1]): row for row in table_rows(dashboard.page("/dashboard/engagement"))}
-    assert rows[("Resource group members", "Parents at Work")][3] == "7"
-    assert rows[("Resource group members", "Grief support")][3] == ""
+    assert rows[("Resource group: members", "Parents at Work")][3] == "7"
+    assert rows[("Resource group: members", "Grief support")][3] == ""

@@ -140,9 +140,9 @@ def test_hr_in_each_workspace_sees_only_their_own_peer_support_and_groups_on_the
         rows = {(row[0], row[1]): row[3] for row in table_rows(page)[1:]}
         everyone = len(org.people) + 1  # with GRID, in peer support and the group's contact
         assert rows == {
-            ("Peer support", f"#{org.peers_channel} round 1"): str(everyone),
-            ("Resource group members", f"{org.name} Parents"): str(everyone),
-            ("Resource group", f"{org.name} Parents"): str(len(org.people)),  # joins through Kindred
+            ("Peer support: people paired", "Round 1"): str(everyone),  # one programme: its rounds
+            ("Resource group: members", f"{org.name} Parents"): str(everyone),
+            ("Resource group: people who joined", f"{org.name} Parents"): str(len(org.people)),
         }
         assert find(page, "kindred-figure") is not None
         for shown in (
