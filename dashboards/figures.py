@@ -431,7 +431,7 @@ def make_act_heatmap(data: CompareData, most: int = HEATMAP_TEAMS) -> go.Figure:
 
 def make_engagement_figure(data: Engagement, min_group_size: int) -> go.Figure:
     """Peer-support meeting rate per round; a hidden round is marked, never drawn as zero."""
-    figure = _base("Peer support: how many of the people paired met their group", height=360)
+    figure = _base("Peer support: how many met", height=360)  # short enough for a phone
     one_programme = len({r.channel_id for r in data.pairing}) == 1
     labels = [
         f"Round {r.round_number}" if one_programme else f"#{r.channel_id} · {r.round_number}"

@@ -52,8 +52,9 @@ NOTHING_HERE = (
 )
 NOT_YOURS = "That view isn't available to you. Choose one of your teams or departments from the menu."
 GRAPH_CONFIG: Any = {"displayModeBar": False, "displaylogo": False, "responsive": True}
-# On a phone, the pages that rank teams show this many as cards, the rest behind "Show the other …".
-PHONE_CARDS = 10
+# On a phone, the pages that rank teams show this many as cards, the rest behind "Show the other …" (on
+# "Where to act" the heatmap above already draws the fifteen most in need).
+PHONE_CARDS = {Page.ACT: 5, Page.COMPARE: 10}
 
 
 def _aria(label: str) -> dict[str, Any]:
@@ -333,7 +334,7 @@ def content(view: View | None, page: Page, unit: UnitKey | None) -> list[Compone
             view.table,
             view.caption,
             by_question=page is Page.QUESTIONS,
-            fold_after=PHONE_CARDS if page in SIDE_BY_SIDE else None,
+            fold_after=PHONE_CARDS.get(page),
         )
     )
     parts.append(

@@ -512,7 +512,7 @@ def engagement_table(data: Engagement) -> Table:
     """Peer-support rounds and resource-group joins; a hidden value is an empty cell with the reason.
 
     Three kinds of row share the table, so each says what it counts ("people paired", "members",
-    "people who joined") and its time in words ("October 2026", not "2026-10").
+    "people who joined") and its time in words ("Oct 2026", not "2026-10").
     """
     hidden = "hidden to protect privacy"
     one_programme = len({r.channel_id for r in data.pairing}) == 1
@@ -545,15 +545,23 @@ def engagement_table(data: Engagement) -> Table:
             )
         )
     return Table(
-        ("What is counted", "Which", "When", "How many", "Of those who opted in", "Met their group", "Note"),
+        (
+            "What is counted",
+            "Which",
+            "When",
+            "How many",
+            "Paired, of those who opted in",
+            "Met their group",
+            "Note",
+        ),
         tuple(rows),
     )
 
 
 def month_label(month: str) -> str:
-    """ "2026-10" as "October 2026" (anything else as it is)."""
+    """ "2026-10" as "Oct 2026", as weeks are written (anything else as it is)."""
     try:
-        return date.fromisoformat(f"{month}-01").strftime("%B %Y")
+        return date.fromisoformat(f"{month}-01").strftime("%b %Y")
     except ValueError:
         return month
 

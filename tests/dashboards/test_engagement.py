@@ -26,7 +26,7 @@ def test_hr_sees_joins_per_group_and_small_numbers_are_hidden_not_zero(
     layout = dashboard.page("/dashboard/engagement")
     rows = {row[1]: row for row in table_rows(layout)}
     assert rows["Parents at Work"][0] == "Resource group: people who joined"  # says what is counted
-    assert rows["Parents at Work"][2] == f"{utcnow():%B %Y}"  # the month in words, not "2026-12"
+    assert rows["Parents at Work"][2] == f"{utcnow():%b %Y}"  # the month in words, not "2026-12"
     assert rows["Parents at Work"][3] == "6"
     assert rows["Grief support"][3] == "" and "hidden" in rows["Grief support"][6]
     assert find(layout, "kindred-figure") is not None
