@@ -265,7 +265,7 @@ def export_csv(page: str) -> Any:
         chosen = Page(page)
     except ValueError:
         flask.abort(404)
-    resolved = view_for(chosen, flask.request.args.get("unit"))
+    resolved = view_for(chosen, flask.request.args.get("unit"), export=True)
     view, unit = resolved.view, resolved.start.unit
     if resolved.viewer is None or view is None:
         return flask.jsonify({"error": "nothing for you here"}), 403

@@ -6,6 +6,7 @@ A hidden value is never drawn as zero: it leaves a gap, marked with the reason.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 import plotly.graph_objects as go
@@ -20,6 +21,8 @@ from dashboards.queries import (
     Measure,
     OverviewData,
     QuestionsData,
+    WeekPoint,
+    week_label,
 )
 from slackapp.privacy.gate import Engagement
 
@@ -90,8 +93,6 @@ def make_overview_figure(data: OverviewData) -> go.Figure:
     """Well-being over weeks with its 95% band, drawn above participation bars; weeks in date order."""
     figure = _base("Well-being and participation", unit=data.unit_name)
     weeks = [short_week(p.week) for p in data.weeks]
-    shown = [p for p in data.weeks if p.wellbeing is not None]
-    x_shown = [short_week(p.week) for p in shown]
     # Participation on the base axis, well-being on the overlaying one: an overlaying axis is drawn on top.
     figure.add_trace(
         go.Bar(
@@ -103,10 +104,19 @@ def make_overview_figure(data: OverviewData) -> go.Figure:
             hovertemplate="%{x}: %{y:.0f}% (%{customdata[0]} of %{customdata[1]})<extra></extra>",
         )
     )
+    # The band is drawn per run of shown weeks: one polygon over a hidden week would draw a range there.
+    band_x: list[str | None] = []
+    band_y: list[float | None] = []
+    for run in _runs(data.weeks):
+        if band_x:
+            band_x.append(None)
+            band_y.append(None)
+        band_x += [short_week(p.week) for p in run] + [short_week(p.week) for p in reversed(run)]
+        band_y += [p.high for p in run] + [p.low for p in reversed(run)]
     figure.add_trace(
         go.Scatter(
-            x=x_shown + x_shown[::-1],
-            y=[p.high for p in shown] + [p.low for p in shown][::-1],
+            x=band_x,
+            y=band_y,
             fill="toself",
             fillcolor="rgba(11,79,138,0.15)",
             mode="lines",
@@ -143,6 +153,8 @@ def make_overview_figure(data: OverviewData) -> go.Figure:
         yaxis2={
             "title": "Well-being (1–5)",
             "range": [1, 5],
+            # Whole answers: left to itself the axis lined its ticks up with the bars' (1.8, 2.6, 3.4 …).
+            "tickvals": [1, 2, 3, 4, 5],
             "overlaying": "y",
             "side": "left",
             "gridcolor": "#eee",
@@ -150,6 +162,18 @@ def make_overview_figure(data: OverviewData) -> go.Figure:
         xaxis={"type": "category", "categoryorder": "array", "categoryarray": weeks},
     )
     return figure
+
+
+def _runs(weeks: Sequence[WeekPoint]) -> list[list[WeekPoint]]:
+    """The weeks whose well-being is shown, in runs of consecutive weeks (a hidden week ends a run)."""
+    runs: list[list[WeekPoint]] = [[]]
+    for point in weeks:
+        if point.wellbeing is None or point.low is None or point.high is None:
+            if runs[-1]:
+                runs.append([])
+        else:
+            runs[-1].append(point)
+    return [run for run in runs if run]
 
 
 def make_questions_figure(data: QuestionsData) -> go.Figure:
@@ -325,18 +349,25 @@ def make_compare_figure(data: CompareData) -> go.Figure:
     return figure
 
 
-def make_act_heatmap(data: CompareData) -> go.Figure:
-    """Teams by need × the six measures, coloured from "needs attention" to "doing well".
+# "Where to act" draws the teams most in need, not every team: 500 rows is a 20,000-pixel chart nobody
+# reads (and a phone's scroll that never ends). Every team stays in the table below it and in the CSV.
+HEATMAP_TEAMS = 15
+
+
+def make_act_heatmap(data: CompareData, most: int = HEATMAP_TEAMS) -> go.Figure:
+    """The `most` teams most in need × the six measures, coloured from "needs attention" to "doing well".
 
     Each cell says its value; a change since the team's previous week is written only when it is beyond
-    the noise of the team's size (an arrow and the amount). Hidden teams keep their row, marked.
+    the noise of the team's size (an arrow and the amount). Hidden teams (ranked last) keep their row,
+    marked, when they are among the first `most`.
     """
+    rows = data.rows[:most]
     # A hidden team says so once, in its row's name: six "hidden" words side by side overlap on a phone.
-    names = [f"{r.name} (hidden)" if r.respondents is None else r.name for r in data.rows]
+    names = [f"{r.name} (hidden)" if r.respondents is None else r.name for r in rows]
     z: list[list[float | None]] = []
     text: list[list[str]] = []
     hover: list[list[str]] = []
-    for row in data.rows:
+    for row in rows:
         z_row: list[float | None] = []
         t_row: list[str] = []
         h_row: list[str] = []
@@ -380,8 +411,16 @@ def make_act_heatmap(data: CompareData) -> go.Figure:
         )
     )
     figure.update_layout(
-        # No grid: through the hidden teams' blank grey rows it drew lines that looked like cells.
-        xaxis={"side": "top", "type": "category", "fixedrange": True, "showgrid": False},
+        # No grid: through the hidden teams' blank grey rows it drew lines that looked like cells. The
+        # measures' names lie flat when the columns are wide and stand upright on a phone, where at
+        # Plotly's default slant (30°) they ran into each other.
+        xaxis={
+            "side": "top",
+            "type": "category",
+            "fixedrange": True,
+            "showgrid": False,
+            "autotickangles": [0, 90],
+        },
         yaxis={"autorange": "reversed", "type": "category", "fixedrange": True, "showgrid": False},
         plot_bgcolor="#e9ecef",
         margin={"l": 10, "r": 10, "t": 80, "b": 10},
@@ -392,7 +431,7 @@ def make_act_heatmap(data: CompareData) -> go.Figure:
 
 def make_engagement_figure(data: Engagement, min_group_size: int) -> go.Figure:
     """Peer-support meeting rate per round; a hidden round is marked, never drawn as zero."""
-    figure = _base("Peer support: how many groups met", height=360)
+    figure = _base("Peer support: how many met", height=360)  # short enough for a phone
     one_programme = len({r.channel_id for r in data.pairing}) == 1
     labels = [
         f"Round {r.round_number}" if one_programme else f"#{r.channel_id} · {r.round_number}"
@@ -415,8 +454,11 @@ def make_engagement_figure(data: Engagement, min_group_size: int) -> go.Figure:
         go.Bar(
             x=labels,
             y=[None if r.meeting_rate is None else 100 * r.meeting_rate for r in data.pairing],
-            name="Met (%)",
+            name="Met their group (%)",
             marker={"color": OKABE_ITO[0]},
+            customdata=[[r.taking_part, week_label(r.slot.date())] for r in data.pairing],
+            hovertemplate="%{x}, week of %{customdata[1]}: %{y:.0f}% of %{customdata[0]} people paired "
+            "met their group<extra></extra>",
         )
     )
     # A running round is not hidden, only not counted yet: no mark for it.
@@ -432,5 +474,5 @@ def make_engagement_figure(data: Engagement, min_group_size: int) -> go.Figure:
             )
         )
     figure.update_xaxes(type="category", categoryorder="array", categoryarray=labels)
-    figure.update_yaxes(range=[0, 100], ticksuffix="%", title="Groups that met")
+    figure.update_yaxes(range=[0, 100], ticksuffix="%", title="People paired who met")
     return figure

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 from urllib.parse import urlencode
 
 from dashboards import queries
@@ -156,9 +157,23 @@ def carried(gate: Gate, target: Page, unit: UnitKey | None) -> UnitKey | None:
     return None
 
 
-def unit_label(gate: Gate, unit: UnitKey) -> str:
-    if unit.kind is UnitKind.ORG:
-        return gate.name(unit)
-    prefix = "Department: " if unit.kind is UnitKind.DEPARTMENT else "Team: "
-    suffix = " (your team's department)" if unit in gate.benchmark_units() else ""
-    return prefix + gate.name(unit) + suffix
+def unit_choices(gate: Gate, units: list[UnitKey]) -> list[dict[str, Any]]:
+    """The picker's choices, grouped by kind under headings ("Departments", "Teams").
+
+    The kind is the group's heading, not a prefix on every name: "Department: Engineering (your team's
+    department)" was cut off in a phone-wide picker, and 500 names each starting "Team: " are slow to scan.
+    """
+    benchmarks = set(gate.benchmark_units())
+    groups: dict[str, list[dict[str, str]]] = {}
+    for unit in units:
+        if unit.kind is UnitKind.ORG:
+            heading = "Organisation"
+        elif unit in benchmarks:
+            heading = "Your team's department"
+        elif unit.kind is UnitKind.DEPARTMENT:
+            heading = "Departments"
+        else:
+            heading = "Teams"
+        # The name alone under its heading; a deleted department's name says so.
+        groups.setdefault(heading, []).append({"label": gate.name(unit), "value": unit.to_param()})
+    return [{"group": heading, "items": items} for heading, items in groups.items()]

@@ -43,6 +43,38 @@ class NextStep:
         )
 
 
+@dataclass(frozen=True)
+class StepGroup:
+    """Teams with the same weakest kind of support, and what to do about it, said once for all of them.
+
+    Five cards repeating the same three steps for three teams read as noise (and on a phone as a long
+    scroll); one card naming the three teams shows a pattern a leader can act on once.
+    """
+
+    kind: str
+    teams: tuple[tuple[str, float], ...]  # (team, score), most in need first
+    actions: tuple[str, ...]
+
+    @property
+    def gap(self) -> str:
+        named = [
+            f"{team} ({score:.1f}{' of 5' if i == 0 else ''})" for i, (team, score) in enumerate(self.teams)
+        ]
+        teams = named[0] if len(named) == 1 else f"{', '.join(named[:-1])} and {named[-1]}"
+        return f"{QUESTION_LABELS[self.kind]} is the weakest kind of support in {teams}"
+
+
+def grouped(steps: Sequence[NextStep]) -> list[StepGroup]:
+    """The steps by kind of support (and the same steps), in the order their first team is ranked."""
+    groups: dict[tuple[str, tuple[str, ...]], list[NextStep]] = {}
+    for step in steps:
+        groups.setdefault((step.kind, step.actions), []).append(step)
+    return [
+        StepGroup(kind, tuple((s.team, s.score) for s in members), actions)
+        for (kind, actions), members in groups.items()
+    ]
+
+
 def next_steps(*, session: Session, workspace_id: str, rows: Sequence[CompareRow]) -> list[NextStep]:
     """For the teams most in need (rows come ranked), what to do about each one's weakest kind."""
     programmes = list_programmes(session=session, workspace_id=workspace_id)

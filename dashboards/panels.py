@@ -20,6 +20,7 @@ from dashboards.actions import plans_section
 from dashboards.auth import current_viewer, signed_in
 from dashboards.context import BASE, current_context
 from dashboards.figures import (
+    HEATMAP_TEAMS,
     make_act_heatmap,
     make_compare_figure,
     make_engagement_figure,
@@ -37,9 +38,9 @@ from dashboards.navigation import (
     landing,
     page_units,
     pages_for,
-    unit_label,
+    unit_choices,
 )
-from dashboards.next_steps import NextStep, next_steps
+from dashboards.next_steps import NextStep, grouped, next_steps
 from dashboards.queries import Table
 from slackapp.privacy.gate import Gate, OutOfScope
 from slackapp.privacy.scope import Viewer
@@ -51,6 +52,9 @@ NOTHING_HERE = (
 )
 NOT_YOURS = "That view isn't available to you. Choose one of your teams or departments from the menu."
 GRAPH_CONFIG: Any = {"displayModeBar": False, "displaylogo": False, "responsive": True}
+# On a phone, the pages that rank teams show this many as cards, the rest behind "Show the other …" (on
+# "Where to act" the heatmap above already draws the fifteen most in need).
+PHONE_CARDS = {Page.ACT: 5, Page.COMPARE: 10}
 
 
 def _aria(label: str) -> dict[str, Any]:
@@ -65,7 +69,7 @@ __all__ = ["NOTHING_HERE", "NOT_YOURS", "Page", "View", "export_href", "render_p
 class View:
     """One page's content for one unit: the figure, the table (also the CSV), and a reading."""
 
-    figure: go.Figure
+    figure: go.Figure | None  # None for an export, which holds only the table
     table: Table
     reading: str = ""
     caption: str = ""
@@ -75,14 +79,23 @@ class View:
     steps: list[NextStep] = field(default_factory=list)  # "where to act"
 
 
-def build_view(gate: Gate, page: Page, unit: UnitKey | None, session: Session) -> View:
-    """The view's data through the gate. Raises `OutOfScope` for a unit the viewer may not see."""
+def build_view(
+    gate: Gate, page: Page, unit: UnitKey | None, session: Session, *, export: bool = False
+) -> View:
+    """The view's data through the gate. Raises `OutOfScope` for a unit the viewer may not see.
+
+    For an `export` (the CSV) only the table is built: no figure, no next steps.
+    """
     if page in SIDE_BY_SIDE:
         data_c = queries.compare(gate, unit, with_changes=page is Page.ACT)
         if page is Page.ACT:
-            steps = next_steps(session=session, workspace_id=gate.viewer.workspace_id, rows=data_c.rows)
+            steps = (
+                []
+                if export
+                else next_steps(session=session, workspace_id=gate.viewer.workspace_id, rows=data_c.rows)
+            )
             return View(
-                make_act_heatmap(data_c),
+                None if export else make_act_heatmap(data_c),
                 queries.act_table(data_c),
                 data_c.reading,
                 f"{data_c.scope_name}: each team's latest week and its change since the week before; "
@@ -90,7 +103,7 @@ def build_view(gate: Gate, page: Page, unit: UnitKey | None, session: Session) -
                 steps=steps,
             )
         return View(
-            make_compare_figure(data_c),
+            None if export else make_compare_figure(data_c),
             queries.compare_table(data_c),
             data_c.reading,
             f"{data_c.scope_name}: every team's latest week, most in need first.",
@@ -104,7 +117,7 @@ def build_view(gate: Gate, page: Page, unit: UnitKey | None, session: Session) -
             else "No peer-support rounds or resource groups yet."
         )
         return View(
-            make_engagement_figure(data_e, gate.rules.min_group_size),
+            None if export else make_engagement_figure(data_e, gate.rules.min_group_size),
             queries.engagement_table(data_e),
             reading,
             "Peer-support rounds and resource-group joins.",
@@ -117,14 +130,14 @@ def build_view(gate: Gate, page: Page, unit: UnitKey | None, session: Session) -
         comments: tuple[str, ...] | None = None
         comments_note = ""
         notes: Component | None = None
-        if unit.kind is UnitKind.TEAM and unit not in gate.benchmark_units() and data_o.weeks:
+        if unit.kind is UnitKind.TEAM and unit not in gate.benchmark_units() and data_o.weeks and not export:
             found = gate.comments(unit, data_o.weeks[-1].week)
             comments = tuple(found) if found is not None else None
             if found is None:
                 comments_note = f"Comments are not shown: {gate.rules.comments_hidden_reason}."
             notes = plans_section(gate, unit, data_o)
         return View(
-            make_overview_figure(data_o),
+            None if export else make_overview_figure(data_o),
             queries.overview_table(data_o),
             data_o.reading,
             f"{name}: answers, participation and well-being by week.",
@@ -135,14 +148,14 @@ def build_view(gate: Gate, page: Page, unit: UnitKey | None, session: Session) -
     if page is Page.QUESTIONS:
         data_q = queries.questions(gate, unit)
         return View(
-            make_questions_figure(data_q),
+            None if export else make_questions_figure(data_q),
             queries.questions_table(data_q),
             queries.questions_reading(data_q),
             f"{name}: how many people chose each answer, by question and week.",
         )
     data_l = queries.landscape(gate, unit)
     return View(
-        make_landscape_figure(data_l),
+        None if export else make_landscape_figure(data_l),
         queries.landscape_table(data_l),
         data_l.reading,
         f"{name}: the four kinds of support beside the levels above it.",
@@ -169,8 +182,9 @@ class Resolved:
     never_shown: str = ""  # for a team hidden every week: why, and where to look instead
 
 
-def view_for(page: Page | None, requested: str | None) -> Resolved:
-    """Resolve viewer, page, unit and view for a request (`page` None: the viewer's landing page)."""
+def view_for(page: Page | None, requested: str | None, *, export: bool = False) -> Resolved:
+    """Resolve viewer, page, unit and view for a request (`page` None: the viewer's landing page;
+    `export`: only the table, for the CSV)."""
     viewer = current_viewer()
     if viewer is None or not viewer.has_access:
         return Resolved(viewer)
@@ -185,7 +199,7 @@ def view_for(page: Page | None, requested: str | None) -> Resolved:
         resolved.start, allowed = choose_unit(gate, chosen, requested)
         if not allowed or (resolved.start.unit is None and chosen not in SIDE_BY_SIDE):
             return resolved
-        resolved.view = build_view(gate, chosen, resolved.start.unit, session)
+        resolved.view = build_view(gate, chosen, resolved.start.unit, session, export=export)
         resolved.never_shown = never_shown(gate, chosen, resolved.start.unit)
         return resolved
     except OutOfScope:
@@ -244,7 +258,7 @@ def render_page(page: Page | None, requested: str | None) -> Component:
             dmc.Select(
                 id="kindred-unit",
                 label="Show",
-                data=[{"label": unit_label(gate, u), "value": u.to_param()} for u in units],
+                data=unit_choices(gate, units),
                 value=unit.to_param() if unit else None,
                 allowDeselect=False,
                 searchable=len(units) > 8,
@@ -296,10 +310,17 @@ def content(view: View | None, page: Page, unit: UnitKey | None) -> list[Compone
     )
     if page is Page.ACT:
         # The heatmap has no colour bar (it squeezed the cells on a phone): its key is this sentence.
+        teams = len(view.table.rows)
+        drawn = (
+            f"The chart shows the {HEATMAP_TEAMS} teams most in need of {teams}; every team is in the "
+            "table below. "
+            if teams > HEATMAP_TEAMS
+            else ""
+        )
         parts.append(
             dmc.Text(
-                "Orange: needs attention (for stress, a high score). Purple: doing well. ▲ or ▼: a "
-                "change since the week before, marked only beyond the noise of the team's size.",
+                f"{drawn}Orange: needs attention (for stress, a high score). Purple: doing well. ▲ or ▼: "
+                "a change since the week before, marked only beyond the noise of the team's size.",
                 size="sm",
                 c="gray.7",
                 id="heatmap-key",
@@ -308,7 +329,14 @@ def content(view: View | None, page: Page, unit: UnitKey | None) -> list[Compone
     if view.steps:
         parts.append(steps_section(view.steps))
     parts.append(dmc.Title("The numbers", order=2, size="h4", mt="lg", mb="xs"))
-    parts.append(table(view.table, view.caption, by_question=page is Page.QUESTIONS))
+    parts.append(
+        table(
+            view.table,
+            view.caption,
+            by_question=page is Page.QUESTIONS,
+            fold_after=PHONE_CARDS.get(page),
+        )
+    )
     parts.append(
         dmc.Anchor(
             "Download this table (CSV)", href=export_href(page, unit), id="kindred-export", refresh=True
@@ -328,6 +356,7 @@ def content(view: View | None, page: Page, unit: UnitKey | None) -> list[Compone
 
 
 def steps_section(steps: list[NextStep]) -> Component:
+    """One card per gap: the teams whose weakest kind of support it is, and the steps, said once."""
     return html.Section(
         [
             dmc.Title("Suggested next steps", order=2, size="h4", mt="lg", mb="xs"),
@@ -335,9 +364,9 @@ def steps_section(steps: list[NextStep]) -> Component:
                 [
                     dmc.Paper(
                         [
-                            dmc.Text(step.gap, fw=600, mb=4),
+                            dmc.Text(group.gap, fw=600, mb=4),
                             html.Ul(
-                                [html.Li(a) for a in step.actions],
+                                [html.Li(a) for a in group.actions],
                                 style={"margin": 0, "paddingLeft": "1.2rem"},
                             ),
                         ],
@@ -345,7 +374,7 @@ def steps_section(steps: list[NextStep]) -> Component:
                         p="sm",
                         radius="md",
                     )
-                    for step in steps
+                    for group in grouped(steps)
                 ],
                 cols={"base": 1, "md": 2},
             ),
@@ -354,13 +383,16 @@ def steps_section(steps: list[NextStep]) -> Component:
     )
 
 
-def table(data: Table, caption: str = "", *, by_question: bool = False) -> Component:
+def table(
+    data: Table, caption: str = "", *, by_question: bool = False, fold_after: int | None = None
+) -> Component:
     """The numbers twice: a table from the `sm` breakpoint up, and on a phone the same rows as cards.
 
     A seven-to-ten-column table does not fit 390 pixels without cutting or sideways scrolling, so below
-    `sm` each row becomes a card of labelled values (the Questions page: one fold per question).
+    `sm` each row becomes a card of labelled values (the Questions page: one fold per question). With
+    `fold_after`, the cards after the first that many wait behind a "Show the other …" fold.
     """
-    phone = question_folds(data, caption) if by_question else cards(data, caption)
+    phone = question_folds(data, caption) if by_question else cards(data, caption, fold_after)
     return html.Div(
         [
             dmc.Box(wide_table(data, caption), visibleFrom="sm"),
@@ -371,18 +403,15 @@ def table(data: Table, caption: str = "", *, by_question: bool = False) -> Compo
 
 
 def wide_table(data: Table, caption: str) -> Component:
-    """An accessible table: a caption, column headers with scope, each row headed by its first cell."""
+    """An accessible table: a caption, column headers with scope, each row headed by its name (the first
+    cell, or the team after a rank)."""
+    header_at = 1 if data.columns[:1] == ("Rank",) else 0
     return html.Div(
         dmc.Table(
             [
                 html.Caption(caption or "Table", style={"textAlign": "left", "captionSide": "top"}),
                 html.Thead(html.Tr([html.Th(c, scope="col") for c in data.columns])),
-                html.Tbody(
-                    [
-                        html.Tr([html.Th(row[0], scope="row"), *(html.Td(v) for v in row[1:])])
-                        for row in data.rows
-                    ]
-                ),
+                html.Tbody([_wide_row(row, header_at) for row in data.rows]),
             ],
             id="kindred-table",
             striped=True,
@@ -396,15 +425,21 @@ def wide_table(data: Table, caption: str) -> Component:
     )
 
 
+def _wide_row(row: tuple[str, ...], header_at: int) -> Component:
+    return html.Tr([html.Th(v, scope="row") if i == header_at else html.Td(v) for i, v in enumerate(row)])
+
+
 def _hidden_sentence(note: str) -> str:
     """A hidden row's reason as a sentence that starts by saying it is hidden."""
     return note[:1].upper() + note[1:] if "hidden" in note.lower() else f"Hidden: {note}."
 
 
-def cards(data: Table, caption: str) -> Component:
+def cards(data: Table, caption: str, fold_after: int | None = None) -> Component:
     """Each row as a card: its name as the title, then every shown value under its column's label.
 
-    A hidden row keeps its card and says why it is hidden instead of a list of blanks.
+    A hidden row keeps its card and says why it is hidden instead of a list of blanks. With
+    `fold_after`, only the first that many cards are open (on "Where to act", the teams most in need);
+    the others are one tap away, in the page, so the whole table is still there to read and search.
     """
     columns = list(data.columns)
     ranked = columns[0] == "Rank"  # "Where to act": the card is the team, its rank a prefix
@@ -429,11 +464,28 @@ def cards(data: Table, caption: str) -> Component:
             reason = _hidden_sentence(note)
             body.append(dmc.Text(reason, size="sm", c="gray.7", className="kindred-card-note"))
         items.append(html.Li(dmc.Paper(body, withBorder=True, p="sm", radius="md"), className="kindred-card"))
+    shown: list[Component] = [html.Ul(items, className="kindred-cards")]
+    # Folding away one or two cards would hide less than the fold itself takes.
+    if fold_after is not None and len(items) > fold_after + 2:
+        rest = len(items) - fold_after
+        noun = "teams" if ranked or columns[0] == "Team" else "rows"
+        shown = [
+            html.Ul(items[:fold_after], className="kindred-cards"),
+            dmc.Accordion(
+                dmc.AccordionItem(
+                    [
+                        dmc.AccordionControl(f"Show the other {rest} {noun}"),
+                        dmc.AccordionPanel(html.Ul(items[fold_after:], className="kindred-cards")),
+                    ],
+                    value="rest",
+                ),
+                variant="separated",
+                mt="xs",
+                id="kindred-more-cards",
+            ),
+        ]
     return html.Section(
-        [
-            dmc.Text(caption, size="sm", mb="xs"),
-            html.Ul(items, className="kindred-cards"),
-        ],
+        [dmc.Text(caption, size="sm", mb="xs"), *shown],
         **_aria(caption or "Table"),
     )
 
@@ -480,7 +532,7 @@ def question_folds(data: Table, caption: str) -> Component:
                                     html.Tr(
                                         [
                                             html.Th(h, scope="col")
-                                            for h in ("Week", "1", "2", "3", "4", "5", "All")
+                                            for h in ("Week", "1", "2", "3", "4", "5", "Total")
                                         ]
                                     )
                                 ),
@@ -488,7 +540,8 @@ def question_folds(data: Table, caption: str) -> Component:
                             ],
                             fz="sm",
                             striped=True,
-                            horizontalSpacing=6,
+                            horizontalSpacing=4,
+                            verticalSpacing=8,
                             className="kindred-folds",
                         )
                     ),

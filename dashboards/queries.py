@@ -508,11 +508,6 @@ def change_text(measure: Measure) -> str:
     return f"{measure.value:.1f} (changed: {direction} {abs(measure.change):.1f})"
 
 
-def month_label(month: str) -> str:
-    """ "2026-03" as "Mar 2026"."""
-    return f"{date(int(month[:4]), int(month[5:]), 1):%b %Y}"
-
-
 def _months_label(first: str, last: str, *, pending: bool) -> str:
     if pending:
         return f"since {month_label(first)}"
@@ -522,17 +517,20 @@ def _months_label(first: str, last: str, *, pending: bool) -> str:
 def engagement_table(data: Engagement) -> Table:
     """Peer-support rounds and resource groups; a hidden value is an empty cell with the page's one label.
 
-    Resource groups are shown over completed months, step by step (slackapp/resources/stats.py): the
-    joins through Kindred over each step, and the members at the end of the latest one.
+    Three kinds of row share the table, so each says what it counts ("people paired", "members",
+    "people who joined") and its time in words ("Oct 2026", not "2026-10"). Resource groups are shown over
+    completed months, step by step (slackapp/resources/stats.py): the joins through Kindred over each step,
+    and the members at the end of the latest one.
     """
     hidden = data.hidden_reason
+    one_programme = len({r.channel_id for r in data.pairing}) == 1
     rows: list[tuple[str, ...]] = []
     for r in data.pairing:
         note = r.hidden_reason or ("" if r.closed else "meetings are counted when the round closes")
         rows.append(
             (
-                "Peer support",
-                f"#{r.channel_id} round {r.round_number}",
+                "Peer support: people paired",
+                f"Round {r.round_number}" if one_programme else f"#{r.channel_id} round {r.round_number}",
                 week_label(r.slot.date()),
                 _count(r.taking_part),
                 _percent(r.participation_rate),
@@ -543,15 +541,31 @@ def engagement_table(data: Engagement) -> Table:
     for g in data.members:
         when = f"end of {month_label(g.month)}" if g.month else ""
         note = "" if g.count is not None else hidden
-        rows.append(("Resource group members", g.name, when, _count(g.count), "", "", note))
+        rows.append(("Resource group: members", g.name, when, _count(g.count), "", "", note))
     for j in data.joins:
         when = _months_label(j.first_month, j.last_month, pending=j.pending)
         note = "" if j.joins is not None else hidden
-        rows.append(("Resource group", j.name, when, _count(j.joins), "", "", note))
+        rows.append(("Resource group: people who joined", j.name, when, _count(j.joins), "", "", note))
     return Table(
-        ("What", "Which", "When", "People", "Took part (of opted in)", "Met", "Note"),
+        (
+            "What is counted",
+            "Which",
+            "When",
+            "How many",
+            "Paired, of those who opted in",
+            "Met their group",
+            "Note",
+        ),
         tuple(rows),
     )
+
+
+def month_label(month: str) -> str:
+    """ "2026-10" as "Oct 2026", as weeks are written (anything else as it is)."""
+    try:
+        return date.fromisoformat(f"{month}-01").strftime("%b %Y")
+    except ValueError:
+        return month
 
 
 def ever_shown(gate: Gate, unit: UnitKey) -> bool:

@@ -388,7 +388,8 @@ _timing_figures()
 def request(app: flask.Flask, factory: SessionFactory, case: Case) -> int:
     """One page load (or CSV export) as `dashboards.panels.view_for` does it: the viewer's scope read on
     the server, a fresh session and gate, the unit checked against the scope, and the page's view -
-    queries through the gate, its table, its figure - then for an export the CSV. Returns rows shown."""
+    queries through the gate, its table, its figure - or for an export its table only, then the CSV.
+    Returns rows shown."""
     with app.app_context():
         with factory() as session:  # `current_viewer`: the scope, re-read for every request
             viewer = viewer_for(
@@ -401,7 +402,7 @@ def request(app: flask.Flask, factory: SessionFactory, case: Case) -> int:
             gate = Gate(session=session, viewer=viewer, rules=RULES)
             start, allowed = choose_unit(gate, case.page, case.unit)
             assert allowed, case.label
-            view = build_view(gate, case.page, start.unit, session)
+            view = build_view(gate, case.page, start.unit, session, export=case.export)
         if case.export:
             buffer = io.StringIO()
             writer = csv.writer(buffer)

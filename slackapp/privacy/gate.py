@@ -6,13 +6,20 @@ per request from the viewer's server-side scope; asking it for a unit outside th
 the worker): no histogram, answer or round count. A hidden value comes back as `None` with the reason
 to show, never as zero. Every view is a few indexed reads of stored cells, so the first view after a
 process starts or a period is published costs what the hundredth does.
+
+Pages that set many teams side by side ("Where to act" and Compare over hundreds of teams) read whole
+publications, and keep each one parsed per process by its id (`ParsedPublications`): a publication never
+changes once stored (rule 4), so a kept copy can never differ from the database. The scope is still
+checked for every unit of every request; the copy only saves reading and parsing the same cells again.
 """
 
 from __future__ import annotations
 
+import threading
 import uuid
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -31,7 +38,16 @@ from slackapp.privacy.suppression import ORG, UnitKey, UnitKind, hidden_count_te
 from slackapp.resources.stats import GroupCount, GroupJoins, group_figures
 
 QUESTION_KEYS: tuple[str, ...] = tuple(q.value for q in QuestionKey)
-__all__ = ["Cell", "Gate", "OutOfScope", "PrivacyRules", "QuestionFigures", "hidden_text", "reason_text"]
+__all__ = [
+    "Cell",
+    "Gate",
+    "OutOfScope",
+    "ParsedPublications",
+    "PrivacyRules",
+    "QuestionFigures",
+    "hidden_text",
+    "reason_text",
+]
 
 
 class OutOfScope(PermissionError):
@@ -153,11 +169,18 @@ class Gate:
         self.viewer = viewer
         self.rules = rules
         known = session.execute(
-            select(PublishedUnit.unit, PublishedUnit.name).where(
-                PublishedUnit.workspace_id == viewer.workspace_id
-            )
+            select(
+                PublishedUnit.unit,
+                PublishedUnit.name,
+                PublishedUnit.latest_period,
+                PublishedUnit.previous_period,
+            ).where(PublishedUnit.workspace_id == viewer.workspace_id)
         ).all()
-        published = [(UnitKey.from_param(unit), name) for unit, name in known]
+        # Each published unit's latest and previous period, as of this request (for many teams side by side).
+        self._periods: dict[str, tuple[date, date | None]] = {
+            row.unit: (row.latest_period, row.previous_period) for row in known
+        }
+        published = [(UnitKey.from_param(row.unit), row.name) for row in known]
         org = load_org(session=session, workspace_id=viewer.workspace_id, extra_channels=())
         # Teams that have results but no pulse or name any more are still listed (by channel), and a
         # deleted department keeps its published weeks under the name it had then.
@@ -245,19 +268,18 @@ class Gate:
     def compare(self, units: Iterable[UnitKey], *, questions: Sequence[str] = QUESTION_KEYS) -> list[Cell]:
         """Each unit's cell in its latest publication, side by side (a unit without one is left out)."""
         chosen = self._checked(units)
-        rows = self._cells_of(chosen, PublishedUnit.latest_period)
-        return [self._cell(rows[u], questions) for u in chosen if u in rows]
+        latest, _before = self._side_by_side(chosen, previous=False)
+        return [self._named(latest[u], questions) for u in chosen if u in latest]
 
     def compare_with_previous(
         self, units: Iterable[UnitKey], *, questions: Sequence[str] = QUESTION_KEYS
     ) -> list[tuple[Cell, Cell | None]]:
-        """Each unit's latest cell and its cell in the publication before (None when it had none): two
-        queries for all the units, not one per unit ("Where to act" ranks 500 teams)."""
+        """Each unit's latest cell and its cell in the publication before (None when it had none), read
+        for all the units at once, not one query per unit ("Where to act" ranks 500 teams)."""
         chosen = self._checked(units)
-        latest = self._cells_of(chosen, PublishedUnit.latest_period)
-        before = self._cells_of([u for u in chosen if u in latest], PublishedUnit.previous_period)
+        latest, before = self._side_by_side(chosen, previous=True)
         return [
-            (self._cell(latest[u], questions), self._cell(before[u], questions) if u in before else None)
+            (self._named(latest[u], questions), self._named(before[u], questions) if u in before else None)
             for u in chosen
             if u in latest
         ]
@@ -268,11 +290,53 @@ class Gate:
             self.check(unit)
         return [u.to_param() for u in chosen]
 
-    def _cells_of(self, params: list[str], period: Any) -> dict[str, Any]:
-        """The units' cells in the period the index of units names (latest or previous), by unit.
+    def _side_by_side(self, params: list[str], *, previous: bool) -> tuple[dict[str, Cell], dict[str, Cell]]:
+        """The units' latest cells (and previous ones when asked), by unit, not yet named.
 
-        Many units (HR's 500 teams) are read as the workspace's whole index and picked here: a query
-        with 500 bound parameters costs more to send than the 26 extra cells it leaves out."""
+        A few units are read cell by cell. Many (HR's 500 teams) are picked from whole publications, kept
+        parsed per process by id: a request after the first reads only which publications they are
+        (the index of units is read with the gate)."""
+        if len(params) <= _FEW_UNITS:
+            few = self._cells_of(params, PublishedUnit.latest_period)
+            if not previous:
+                return few, {}
+            return few, self._cells_of([u for u in params if u in few], PublishedUnit.previous_period)
+        workspace_id = self.viewer.workspace_id
+        index = [(u, *self._periods[u]) for u in params if u in self._periods]
+        periods = {
+            period
+            for _unit, latest_period, previous_period in index
+            for period in (latest_period, previous_period if previous else None)
+            if period is not None
+        }
+        publications = dict(
+            self._session.execute(
+                select(Publication.period, Publication.id).where(
+                    Publication.workspace_id == workspace_id, Publication.period.in_(periods)
+                )
+            ).all()
+        )
+        cells = {
+            period: PARSED.cells(self._session, workspace_id, publication_id)
+            for period, publication_id in publications.items()
+        }
+        latest: dict[str, Cell] = {}
+        before: dict[str, Cell] = {}
+        for unit, latest_period, previous_period in index:
+            found = cells.get(latest_period, {}).get(unit)
+            if found is None:
+                continue
+            latest[unit] = found
+            if previous and previous_period is not None:
+                earlier = cells.get(previous_period, {}).get(unit)
+                if earlier is not None:
+                    before[unit] = earlier
+        return latest, before
+
+    def _cells_of(self, params: list[str], period: Any) -> dict[str, Cell]:
+        """A few units' cells in the period the index of units names (latest or previous), by unit."""
+        if not params:
+            return {}
         query = (
             select(*_CELL_COLUMNS)
             .join(Publication, Publication.id == PublishedCell.publication_id)
@@ -284,12 +348,9 @@ class Gate:
                     period == PublishedCell.period,
                 ),
             )
-            .where(PublishedUnit.workspace_id == self.viewer.workspace_id)
+            .where(PublishedUnit.workspace_id == self.viewer.workspace_id, PublishedUnit.unit.in_(params))
         )
-        if len(params) > _FEW_UNITS:
-            wanted = set(params)
-            return {row.unit: row for row in self._session.execute(query) if row.unit in wanted}
-        return {row.unit: row for row in self._session.execute(query.where(PublishedUnit.unit.in_(params)))}
+        return {row.unit: cell_from_row(row, QUESTION_KEYS, name="") for row in self._session.execute(query)}
 
     def landscape(self, team: UnitKey) -> list[Cell]:
         """A team's latest cell beside its department's and the organisation's, from the same publication."""
@@ -402,6 +463,72 @@ class Gate:
     def _cell(self, row: Any, questions: Sequence[str]) -> Cell:
         unit = UnitKey.from_param(row.unit) or ORG
         return cell_from_row(row, questions, name=self.name(unit), unit=unit)
+
+    def _named(self, cell: Cell, questions: Sequence[str]) -> Cell:
+        """A parsed cell (every question) as this request shows it: today's name, only `questions`."""
+        return replace(narrowed(cell, questions), name=self.name(cell.unit))
+
+
+def narrowed(cell: Cell, questions: Sequence[str]) -> Cell:
+    """A cell parsed with every question, with only `questions`, in that order (as `cell_from_row` would
+    have given it): a page's notes take the first hidden question's reason, so the order matters."""
+    if tuple(questions) == QUESTION_KEYS or cell.respondents is None:
+        return cell
+    return replace(
+        cell,
+        questions={k: cell.questions[k] for k in questions if k in cell.questions},
+        hidden_questions=tuple(k for k in questions if k in cell.question_reasons),
+        question_reasons={k: cell.question_reasons[k] for k in questions if k in cell.question_reasons},
+    )
+
+
+class ParsedPublications:
+    """Whole publications, parsed, kept per process by publication id: the least recently read go first.
+
+    Safe because a stored publication never changes (rule 4): there is nothing to invalidate, and a new
+    publication has a new id. A kept cell has every question and no name (names are today's, so each
+    request adds them). It is only ever reached through a `Gate`, after the viewer's scope is checked,
+    and only holds what the publication shows. `kept` bounds the memory: a publication of 500 teams is
+    about 1 MB parsed, so the default keeps a few workspaces' latest and previous weeks.
+    """
+
+    def __init__(self, kept: int = 8) -> None:
+        self._kept = kept
+        self._lock = threading.Lock()  # web threads share it
+        self._by_id: OrderedDict[uuid.UUID, tuple[str, dict[str, Cell]]] = OrderedDict()
+
+    def cells(self, session: Session, workspace_id: str, publication_id: uuid.UUID) -> dict[str, Cell]:
+        """Every cell of one publication of the workspace, by unit: kept, or read and parsed once."""
+        with self._lock:
+            found = self._by_id.get(publication_id)
+            if found is not None and found[0] == workspace_id:
+                self._by_id.move_to_end(publication_id)
+                return found[1]
+        rows = session.execute(
+            select(*_CELL_COLUMNS)
+            .join(Publication, Publication.id == PublishedCell.publication_id)
+            .where(Publication.id == publication_id, Publication.workspace_id == workspace_id)
+        )
+        parsed = {row.unit: cell_from_row(row, QUESTION_KEYS, name="") for row in rows}
+        if not parsed:
+            return parsed  # not this workspace's (every publication has the organisation's cell)
+        with self._lock:
+            self._by_id[publication_id] = (workspace_id, parsed)
+            self._by_id.move_to_end(publication_id)
+            while len(self._by_id) > self._kept:
+                self._by_id.popitem(last=False)
+        return parsed
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._by_id.clear()
+
+
+# This process's kept publications (one per process: gunicorn's workers each have their own).
+PARSED = ParsedPublications()
 
 
 def cell_from_row(row: Any, questions: Sequence[str], *, name: str, unit: UnitKey | None = None) -> Cell:

@@ -163,10 +163,16 @@ def table_rows(layout: Any) -> list[list[str]]:
     return [columns, *rows]
 
 
-def dropdown_values(layout: Any) -> list[str]:
+def picker_choices(layout: Any) -> list[dict[str, str]]:
+    """The unit picker's choices in order, out of their groups ("Departments", "Teams"), each with the
+    heading it is listed under as "group"."""
     picker = find(layout, "kindred-unit")
     assert picker is not None
-    return [o["value"] for o in picker["props"]["data"]]
+    return [{**o, "group": g["group"]} for g in picker["props"]["data"] for o in g["items"]]
+
+
+def dropdown_values(layout: Any) -> list[str]:
+    return [o["value"] for o in picker_choices(layout)]
 
 
 def nav_links(layout: Any) -> dict[str, str]:

@@ -171,18 +171,25 @@ class Visit:
         }
 
     def unit_options(self) -> list[str]:
+        """The picker's choices as "<the heading it is listed under>: <name>"."""
         self.page.click("#kindred-unit")
-        options = self.page.locator("[role=option]").all_inner_texts()
+        self.page.wait_for_selector("[role=option]")
+        options: list[str] = self.page.evaluate(
+            """() => [...document.querySelectorAll('[role=option]')].map(o => {
+                 const group = o.closest('.mantine-Select-group');
+                 const heading = group && group.querySelector('.mantine-Select-groupLabel');
+                 return (heading ? heading.innerText.trim() + ': ' : '') + o.innerText.trim(); })"""
+        )
         self.page.keyboard.press("Escape")
-        return [o.strip() for o in options if o.strip()]
+        return [o for o in options if o]
 
-    def choose_unit(self, label: str) -> None:
-        """Pick a unit and wait until the page shows it (its name is the subtitle under the heading)."""
+    def choose_unit(self, name: str) -> None:
+        """Pick a unit by name and wait until the page shows it (its name is the subtitle under the
+        heading)."""
         before = self.page.url
         self.page.click("#kindred-unit")
-        self.page.locator("[role=option]").filter(has_text=label).first.click()
+        self.page.locator("[role=option]").filter(has_text=name).first.click()
         self.page.wait_for_function(f"() => location.href !== {json.dumps(before)}")
-        name = label.split(": ", 1)[-1]
         self.page.wait_for_function(
             f"() => document.querySelector('#unit-name')?.innerText.trim() === {json.dumps(name)}"
         )
@@ -269,7 +276,7 @@ def test_each_leader_lands_where_to_act_and_every_tab_they_see_opens(
 def test_the_chosen_unit_stays_on_every_tab_and_in_the_history(visit: Visit) -> None:
     visit.sign_in_as(HEAD)
     visit.open("/dashboard/overview")
-    visit.choose_unit("Team: Onboarding")
+    visit.choose_unit("Onboarding")
     assert visit.unit() == "team:CDEMO08"
     assert visit.page.locator("#unit-name").inner_text() == "Onboarding"
     # From tab to tab the team stays ...
@@ -314,8 +321,8 @@ def test_the_manager_of_an_always_hidden_team_sees_its_department_and_why(visit:
     assert visit.figure()["layout"]["meta"]["unit"] == "Engineering"
     # The department is a benchmark: its own published cells, never its other teams.
     assert sorted(visit.unit_options()) == [
-        "Department: Engineering (your team's department)",
-        "Team: Security",
+        "Teams: Security",
+        "Your team's department: Engineering",
     ]
     everything = "\n".join(visit.bodies)
     for other in ("Payments", "Platform", "Mobile"):
@@ -334,9 +341,9 @@ def test_the_manager_of_an_always_hidden_team_sees_its_department_and_why(visit:
 
 def test_a_manager_signs_in_and_sees_only_their_teams(visit: Visit) -> None:
     visit.sign_in_as("UDEMOMGR18")
-    assert [o for o in visit.unit_options() if o.startswith("Team")] == [
-        "Team: Facilities",
-        "Team: Logistics",
+    assert [o for o in visit.unit_options() if o.startswith("Teams: ")] == [
+        "Teams: Facilities",
+        "Teams: Logistics",
     ]
     visit.open("/dashboard/compare")
     names = sorted(row[0] for row in visit.table()[1:])

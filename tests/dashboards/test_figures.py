@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from dashboards.figures import (
+    HEATMAP_TEAMS,
     WELLBEING_LINE,
     WORST_TO_BEST,
     make_act_heatmap,
@@ -162,3 +163,37 @@ def test_compare_orders_teams_by_need_and_shows_every_measure() -> None:
     assert len(measures) == 6
     assert list(measures[0].y) == ["Zulu", "Alpha", "Tiny"] and list(measures[0].x) == [2.5, 4.5, None]
     assert list(figure.data[-1].y) == ["Tiny"] and REASON in figure.data[-1].hovertemplate
+
+
+def test_the_heatmap_draws_the_teams_most_in_need_and_not_every_team() -> None:
+    keys = ("wellbeing", "stress", "emotional", "practical", "advice", "belonging")
+    rows = tuple(
+        CompareRow(f"Team {n:03d}", W2, 9, 0.8, dict.fromkeys(keys, 2.0 + n / 200), need=1 - n / 500)
+        for n in range(500)
+    ) + (CompareRow("Tiny", W2, None, None, dict.fromkeys(keys)),)
+    figure = make_act_heatmap(CompareData("Org", REASON, rows))
+    assert list(figure.data[0].y) == [f"Team {n:03d}" for n in range(HEATMAP_TEAMS)]  # in rank order
+    assert figure.layout.height < 1000  # not a 20,000-pixel chart
+    # A short ranking is drawn whole, its hidden team too.
+    few = make_act_heatmap(CompareData("Department", REASON, rows[:3] + rows[-1:]))
+    assert list(few.data[0].y) == ["Team 000", "Team 001", "Team 002", "Tiny (hidden)"]
+
+
+def test_the_well_being_band_is_not_drawn_across_a_hidden_week_and_the_scale_is_in_whole_answers() -> None:
+    data = OverviewData(
+        "Payments",
+        REASON,
+        (
+            WeekPoint(W1, 8, 10, 0.8, 3.5, 3.1, 3.9),
+            WeekPoint(W2, None, None, None, None, None, None),
+            WeekPoint(W3, 9, 10, 0.9, 3.8, 3.4, 4.2),
+            WeekPoint(date(2026, 9, 28), 9, 10, 0.9, 3.6, 3.2, 4.0),
+        ),
+        "",
+    )
+    figure = make_overview_figure(data)
+    band = next(t for t in figure.data if t.name == "95% range of the average")
+    # Two polygons, one per run of shown weeks, split by a gap; none over 14 Sep.
+    assert list(band.x) == ["7 Sep", "7 Sep", None, "21 Sep", "28 Sep", "28 Sep", "21 Sep"]
+    assert list(band.y) == [3.9, 3.1, None, 4.2, 4.0, 3.2, 3.4]
+    assert list(figure.layout.yaxis2.tickvals) == [1, 2, 3, 4, 5]

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.dashboards.conftest import MANAGER_OPS, Dashboard, dropdown_values, find, table_rows
+from tests.dashboards.conftest import (
+    MANAGER_OPS,
+    Dashboard,
+    dropdown_values,
+    find,
+    picker_choices,
+    table_rows,
+)
 from tests.org_factories import OrgBuilder
 
 
 def picker_labels(layout: Any) -> dict[str, str]:
-    picker = find(layout, "kindred-unit")
-    assert picker is not None
-    return {o["value"]: o["label"] for o in picker["props"]["data"]}
+    return {o["value"]: f"{o['group']}: {o['label']}" for o in picker_choices(layout)}
 
 
 def answers_per_week(layout: Any) -> list[str]:
@@ -22,7 +27,7 @@ def test_hr_still_sees_a_deleted_departments_past_weeks(dashboard: Dashboard, or
     engineering = f"department:{org.delete_department('Engineering')}"
     dashboard.sign_in_as_hr()
     labels = picker_labels(dashboard.page("/dashboard/overview"))
-    assert labels[engineering] == "Department: Engineering (deleted)"
+    assert labels[engineering] == "Departments: Engineering (deleted)"
     assert list(labels).index(engineering) > list(labels).index(f"department:{org.departments['Operations']}")
     layout = dashboard.page("/dashboard/overview", f"?unit={engineering}")
     assert answers_per_week(layout) == ["18", "18"]  # A, B and C, as published when they closed

@@ -79,3 +79,19 @@ def test_questions_fold_by_question_with_one_row_a_week_and_hidden_weeks_marked(
         assert _text(body[0]).split() == ["26", "Oct", "1", "2", "3", "4", "0", "10"]  # one year: no year
         assert SAYS_WHY in _text(body[1])
     assert "5 most stressed" in _text(folds[1]) and "5 best" in _text(folds[0])
+
+
+def test_a_long_ranking_shows_the_first_cards_and_folds_the_rest_one_tap_away() -> None:
+    data = Table(
+        ("Rank", "Team", "Answers", "Note"),
+        tuple((str(n), f"Team {n}", "8", "") for n in range(1, 26)) + (("", "Security", "", HIDDEN),),
+    )
+    phone = _phone(_json(table(data, "Org: each team's latest week", fold_after=10)))
+    lists = _nodes(phone, "Ul")
+    assert [len(_nodes(ul, "Li")) for ul in lists] == [10, 16]  # every row is still on the page
+    fold = _nodes(phone, "AccordionItem")
+    assert len(fold) == 1 and _text(_nodes(fold[0], "AccordionControl")) == "Show the other 16 teams"
+    assert "1. Team 1" in _text(lists[0]) and "Security" in _text(lists[1])
+    # A list barely longer than the fold is shown whole: folding two cards away would save nothing.
+    short = _phone(_json(table(Table(data.columns, data.rows[:12]), "Department", fold_after=10)))
+    assert not _nodes(short, "AccordionItem") and len(_nodes(short, "Li")) == 12

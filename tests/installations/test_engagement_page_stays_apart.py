@@ -141,8 +141,8 @@ def test_hr_in_each_workspace_sees_only_their_own_peer_support_and_groups_on_the
         everyone = len(org.people) + 1  # with GRID, in peer support and the group's contact
         # The group is listed; its members and joins of this month are shown once the month is over.
         assert rows == {
-            ("Peer support", f"#{org.peers_channel} round 1"): str(everyone),
-            ("Resource group members", f"{org.name} Parents"): "",
+            ("Peer support: people paired", "Round 1"): str(everyone),  # one programme: its rounds
+            ("Resource group: members", f"{org.name} Parents"): "",
         }
         assert find(page, "kindred-figure") is not None
         for shown in (

@@ -46,7 +46,11 @@ SIDE_BY_SIDE = ("compare", "act")  # pages with a "My teams" view (no unit chose
 ACT_HEATMAP = "act heatmap"
 DIGEST = "digest"
 ACTION_PLAN = "action plan"
-ENGAGEMENT_KINDS = ("Peer support", "Resource group members", "Resource group")
+ENGAGEMENT_KINDS = (
+    "Peer support: people paired",
+    "Resource group: members",
+    "Resource group: people who joined",
+)
 LABEL_TO_KEY = {label: key for key, label in QUESTION_LABELS.items()}
 SHORT_TO_KEY = {label: key for key, label in SHORT_LABELS.items()}
 PROMPT_TO_KEY = {q.prompt: q.key.value for q in CATALOGUE}
@@ -565,7 +569,9 @@ def _mean(surface: str, viewer: str, unit: str, week: date, key: str, at: int, s
 def _choices(picker: dict[str, Any] | None) -> list[dict[str, Any]]:
     """The unit picker's choices (Dash's dropdown calls them options, Mantine's select data)."""
     props = (picker or {}).get("props", {})
-    return list(props.get("options") or props.get("data") or [])
+    choices = list(props.get("options") or props.get("data") or [])
+    # Mantine's grouped data: {"group": "Teams", "items": [...]} per kind of unit.
+    return [item for c in choices for item in c.get("items", [c])]
 
 
 # Check-in results in words, as the posts, digests and dashboard write them.

@@ -112,7 +112,7 @@ def test_no_hidden_cell_can_be_pinned_from_everything_published(world: World, da
     assert [c for c in seen if c.change is not None], "some change beyond noise is marked on Where to act"
     assert len({c.period for c in seen}) == 4 and len({c.viewer for c in seen if c.viewer[0] == "U"}) > 5
     # The engagement page holds peer support and resource groups only, never a check-in number.
-    assert all(row["What"] in ENGAGEMENT_KINDS for row in surfaces.engagement)
+    assert all(row["What is counted"] in ENGAGEMENT_KINDS for row in surfaces.engagement)
     assert unexplained_marks(seen) == []
     posts = [m for ms in world.slack.messages.values() for m in ms if "people answered" in m.get("text", "")]
     assert posts and all(checkin_figures(json.dumps(m)) for m in posts)  # the check reads results as written
