@@ -23,6 +23,14 @@ from tests.factories import HR_ADMIN
 K = 5
 Rows = list[dict[str, str]]
 
+# The engagement table's columns and kinds of row, as the page writes them.
+WHAT = "What is counted"
+HOW_MANY = "How many"
+MET = "Met their group"
+JOINED = "Resource group: people who joined"
+MEMBERS = "Resource group: members"
+PAIRED = "Peer support: people paired"
+
 
 def engagement_rows(dashboard: Dashboard) -> Rows:
     """HR's engagement page, as its CSV export (exactly the table on screen)."""
@@ -65,11 +73,11 @@ def hidden_join_ranges(rows: Rows, group: str, today: date) -> dict[str, tuple[i
     sum of every join up to that month's end (a new private channel that only Kindred lets people into).
     """
     mine = [r for r in rows if r["Which"] == group]
-    joins = [(_span(r["When"], today), r["People"]) for r in mine if r["What"] == "Resource group"]
+    joins = [(_span(r["When"], today), r[HOW_MANY]) for r in mine if r[WHAT] == JOINED]
     members = [
-        (_month(r["When"].removeprefix("end of ")), int(r["People"]))
+        (_month(r["When"].removeprefix("end of ")), int(r[HOW_MANY]))
         for r in mine
-        if r["People"] and r["What"] == "Resource group members"
+        if r[HOW_MANY] and r[WHAT] == MEMBERS
     ]
     if not joins:
         return {}

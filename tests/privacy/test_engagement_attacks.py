@@ -38,7 +38,18 @@ from slackapp.support import SupportKind
 from tests.conftest import Clock
 from tests.dashboards.conftest import Dashboard
 from tests.factories import HR_ADMIN, WORKSPACE
-from tests.privacy.engagement import K, Rows, engagement_rows, hidden_join_ranges
+from tests.privacy.engagement import (
+    HOW_MANY,
+    JOINED,
+    MEMBERS,
+    MET,
+    PAIRED,
+    WHAT,
+    K,
+    Rows,
+    engagement_rows,
+    hidden_join_ranges,
+)
 from tests.resource_factories import group_spec, make_entry, months_ago
 from tests.slack_requests import SlackRequests, view_payload
 from tests.slack_standin import BOT_USER_ID, SlackStandIn
@@ -81,10 +92,10 @@ def test_a_groups_member_count_minus_its_shown_joins_gives_away_no_hidden_month(
     for span, (low, high) in ranges.items():
         assert high - low + 1 >= K, (span, low, high)
     # Still useful: the group's size and the months it grew in, as of the end of its latest step.
-    shown = {(r["What"], r["When"]): r["People"] for r in rows if r["People"]}
-    assert shown[("Resource group members", f"end of {months_ago(3):%b %Y}")] == "13"
-    assert shown[("Resource group", f"{months_ago(4):%b %Y}")] == "6"
-    assert shown[("Resource group", f"{months_ago(3):%b %Y}")] == "7"
+    shown = {(r[WHAT], r["When"]): r[HOW_MANY] for r in rows if r[HOW_MANY]}
+    assert shown[(MEMBERS, f"end of {months_ago(3):%b %Y}")] == "13"
+    assert shown[(JOINED, f"{months_ago(4):%b %Y}")] == "6"
+    assert shown[(JOINED, f"{months_ago(3):%b %Y}")] == "7"
 
 
 def test_the_member_count_attack_pins_a_hidden_month_from_a_weakened_page(
@@ -100,7 +111,7 @@ def between_looks(before: Rows, after: Rows, group: str) -> int | None:
     """The member count now minus the member count at the last look: who came in meanwhile."""
 
     def count(rows: Rows) -> int | None:
-        found = [r["People"] for r in rows if r["What"] == "Resource group members" and r["Which"] == group]
+        found = [r[HOW_MANY] for r in rows if r[WHAT] == MEMBERS and r["Which"] == group]
         return int(found[0]) if found and found[0] else None
 
     then, now = count(before), count(after)
@@ -148,8 +159,8 @@ def test_looking_twice_gives_away_two_joins_on_a_weakened_page(
     monthly_joins_and_live_member_counts: None,
 ) -> None:
     before, after = two_join_today(dashboard, both_sides, slack, grief_group, make_worker)
-    this_month = [r for r in after if r["What"] == "Resource group" and r["When"] == f"{utcnow():%b %Y}"]
-    assert this_month and this_month[0]["People"] == ""  # the page itself hides this month's two
+    this_month = [r for r in after if r[WHAT] == JOINED and r["When"] == f"{utcnow():%b %Y}"]
+    assert this_month and this_month[0][HOW_MANY] == ""  # the page itself hides this month's two
     assert between_looks(before, after, "Grief support") == 2
 
 
@@ -208,10 +219,10 @@ def we_met(requests: SlackRequests, session_factory: SessionFactory, groups: Seq
 
 def met_people(rows: Rows) -> int | None:
     """The people who met in the round, from its shown rate over its shown number taking part."""
-    [row] = [r for r in rows if r["What"] == "Peer support"]
-    if not row["Met"] or not row["People"]:
+    [row] = [r for r in rows if r[WHAT] == PAIRED]
+    if not row[MET] or not row[HOW_MANY]:
         return None
-    return round(int(row["Met"].rstrip("%")) / 100 * int(row["People"]))
+    return round(int(row[MET].rstrip("%")) / 100 * int(row[HOW_MANY]))
 
 
 def close_the_round(session_factory: SessionFactory, worker: Worker, clock: Clock) -> None:
@@ -274,12 +285,12 @@ def test_a_running_rounds_rate_gives_away_one_pair_on_a_weakened_page(
 def possible_met(rows: Rows, min_group_size: int) -> list[int]:
     """Every number of people who may have met, given the round's shown size and its rate (shown or
     hidden), by the published rule (`meeting_shown`): groups are pairs, and one trio when odd."""
-    [row] = [r for r in rows if r["What"] == "Peer support"]
-    taking_part = int(row["People"])
+    [row] = [r for r in rows if r[WHAT] == PAIRED]
+    taking_part = int(row[HOW_MANY])
     sizes = [2] * (taking_part // 2 - 1) + ([3] if taking_part % 2 else [2])
     sums = {sum(chosen) for n in range(len(sizes) + 1) for chosen in combinations(sizes, n)}
-    if row["Met"]:
-        return [m for m in sorted(sums) if round(100 * m / taking_part) == int(row["Met"].rstrip("%"))]
+    if row[MET]:
+        return [m for m in sorted(sums) if round(100 * m / taking_part) == int(row[MET].rstrip("%"))]
     return [
         m
         for m in sorted(sums)
@@ -376,8 +387,8 @@ def three_opted_in(
 def test_the_app_home_does_not_say_how_few_opted_in_where_the_dashboard_hides_it(
     both_sides: tuple[SlackRequests, Dashboard], slack: SlackStandIn, dashboard: Dashboard
 ) -> None:
-    [row] = [r for r in engagement_rows(dashboard) if r["What"] == "Peer support"]
-    assert row["People"] == ""  # the dashboard hides the round of three
+    [row] = [r for r in engagement_rows(dashboard) if r[WHAT] == PAIRED]
+    assert row[HOW_MANY] == ""  # the dashboard hides the round of three
     home = app_home_of_hr(both_sides, slack)
     assert f"fewer than {K} opted in" in home and opted_in_shown(home) is None
 
@@ -404,7 +415,7 @@ def test_the_app_home_gives_away_the_hidden_round_when_weakened(
     dashboard: Dashboard,
     opted_in_counts_as_before: None,
 ) -> None:
-    [row] = [r for r in engagement_rows(dashboard) if r["What"] == "Peer support"]
-    assert row["People"] == ""
+    [row] = [r for r in engagement_rows(dashboard) if r[WHAT] == PAIRED]
+    assert row[HOW_MANY] == ""
     home = app_home_of_hr(both_sides, slack)
     assert opted_in_shown(home) == 3, home

@@ -21,7 +21,7 @@ from slackapp.resources.service import record_join
 from slackapp.scheduler.worker import Worker
 from tests.conftest import Clock
 from tests.dashboards.conftest import Dashboard
-from tests.privacy.engagement import K, engagement_rows, hidden_join_ranges
+from tests.privacy.engagement import HOW_MANY, JOINED, WHAT, K, engagement_rows, hidden_join_ranges
 from tests.resource_factories import group_spec, make_entry, months_ago
 from tests.slack_standin import BOT_USER_ID, SlackStandIn
 
@@ -62,7 +62,7 @@ def narrow_ranges(dashboard: Dashboard, names: list[str]) -> tuple[list[tuple[st
     """Every hidden joins figure pinned to fewer than K values; and how many hidden figures there were."""
     rows = engagement_rows(dashboard)
     today = utcnow().date()
-    assert [r for r in rows if r["What"] == "Resource group" and r["People"]], "some joins are shown"
+    assert [r for r in rows if r[WHAT] == JOINED and r[HOW_MANY]], "some joins are shown"
     found: list[tuple[str, str, int, int]] = []
     hidden = 0
     for name in names:
