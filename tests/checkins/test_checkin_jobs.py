@@ -173,6 +173,14 @@ def test_two_workers_close_a_round_once_and_post_results_once(
         for thread in threads:
             thread.join(timeout=60)
         clock.past_the_week()
+    # Three workers racing can run the publish job before the close is done (seen once in CI on
+    # PostgreSQL under load): the week then waits for its next check, ten minutes on. That is a delay, not
+    # a loss; what must hold is that each thing happens exactly once.
+    for _ in range(3):
+        if posts_with(slack, RESULTS_EVENT):
+            break
+        clock.advance(minutes=11)
+        make_worker().run_once()
     with session_factory() as session:
         counts = session.scalars(
             select(Histogram.count).where(
