@@ -8,7 +8,6 @@ month's figures never change once it is over. Support maps never enter any figur
 
 from __future__ import annotations
 
-import contextlib
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -74,32 +73,6 @@ def count_channel_members(
     except SlackApiError:
         return None
     return total
-
-
-def members_per_group(
-    entries: Sequence[ResourceEntry], member_counts: Mapping[uuid.UUID, int | None], *, min_group_size: int
-) -> list[GroupCount]:
-    """Each group with a channel, with its member count suppressed below `min_group_size`."""
-    return [
-        GroupCount(entry_id=e.id, name=e.name, count=suppress(member_counts.get(e.id), min_group_size))
-        for e in entries
-        if e.channel_id
-    ]
-
-
-def read_members_per_group(
-    client: WebClient, entries: Sequence[ResourceEntry], *, min_group_size: int
-) -> list[GroupCount]:
-    """Ask Slack for each group channel's size, then suppress small ones."""
-    bot_user_id = None
-    with contextlib.suppress(SlackApiError):
-        bot_user_id = client.auth_test().get("user_id")
-    counts = {
-        e.id: count_channel_members(client, e.channel_id, bot_user_id=bot_user_id)
-        for e in entries
-        if e.channel_id
-    }
-    return members_per_group(entries, counts, min_group_size=min_group_size)
 
 
 def month_of(moment: datetime) -> str:

@@ -11,15 +11,15 @@ from slackapp.resources.service import record_join
 from slackapp.resources.stats import (
     GroupFigures,
     Step,
+    count_channel_members,
     group_figures,
-    read_members_per_group,
     record_member_count,
     steps,
 )
 from slackapp.settings import Settings
 from slackapp.slack.slack_client import build_web_client
 from tests.factories import WORKSPACE
-from tests.resource_factories import group_spec, make_entry, professional_spec
+from tests.resource_factories import make_entry
 from tests.slack_standin import BOT_USER_ID, SlackStandIn
 
 
@@ -27,26 +27,12 @@ def client(settings: Settings) -> WebClient:
     return build_web_client(settings, token=settings.slack_bot_token)
 
 
-def test_members_per_group_come_from_the_channel_and_small_groups_are_suppressed(
-    slack: SlackStandIn, settings: Settings, session_factory: SessionFactory
+def test_a_group_channel_is_counted_without_kindred_itself_and_an_unknown_channel_is_no_count(
+    slack: SlackStandIn, settings: Settings
 ) -> None:
-    big = make_entry(session_factory, group_spec("Big", channel_id="C0BIG"))
-    small = make_entry(session_factory, group_spec("Small", channel_id="C0SMALL"))
-    gone = make_entry(session_factory, group_spec("Gone", channel_id="C0GONE"))
-    help_line = make_entry(session_factory, professional_spec())
     slack.add_channel("C0BIG", members=[*(f"U{n:03d}" for n in range(7)), BOT_USER_ID])
-    slack.add_channel("C0SMALL", members=["U001", "U002", BOT_USER_ID])
-
-    counts = {
-        g.name: g.count
-        for g in read_members_per_group(client(settings), [big, small, gone, help_line], min_group_size=5)
-    }
-
-    assert counts == {
-        "Big": 7,
-        "Small": None,
-        "Gone": None,
-    }  # Kindred itself is not counted; no channel, no row
+    assert count_channel_members(client(settings), "C0BIG", bot_user_id=BOT_USER_ID) == 7
+    assert count_channel_members(client(settings), "C0GONE", bot_user_id=BOT_USER_ID) is None
 
 
 def test_joins_are_counted_without_names_and_published_step_by_step_over_completed_months(
