@@ -715,13 +715,6 @@ class _Matcher:
                 moved += touched
         return moved
 
-    def chain_gain(self, start: Iterable[int]) -> int:
-        total = 0
-        for a in list(start):
-            gained, _ = self.chain(a)
-            total += gained
-        return total
-
     def chain(self, a: int) -> tuple[int, list[int]]:
         """Break a's pair a-b; b takes c, whose partner d takes e, ... until the last one left takes a.
 
