@@ -37,11 +37,14 @@ def create_bare_web(
     slack_api_url: str,
     callback_id: str,
     *,
-    process_before_response: bool = False,
+    on_pool: bool = False,
 ) -> Flask:
     app = App(
         signing_secret=signing_secret,
-        process_before_response=process_before_response,
+        # On the request's thread, as Kindred runs its submission (`OnRequestThread`): for a listener
+        # that only acks, Bolt's default hands it to a pool and polls for the ack every 10 ms, a
+        # constant that would flatter any ratio against this peer. `--pool` keeps Bolt's default.
+        process_before_response=not on_pool,
         client=WebClient(token=bot_token, base_url=slack_api_url),
         logger=bolt_logger(),
         token_verification_enabled=False,
@@ -79,6 +82,7 @@ def main() -> None:
         bot_token=os.environ["SLACK_BOT_TOKEN"],
         slack_api_url=os.environ["SLACK_API_URL"],
         callback_id=str(CheckinCallback.ANSWER_MODAL),
+        on_pool="--pool" in sys.argv[1:],
     )
     serve(web, int(os.environ.get("PORT", "3001")))
 

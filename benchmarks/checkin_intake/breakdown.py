@@ -84,11 +84,18 @@ def instrument() -> None:
         measure(intake.Intake, step, f"listener: intake.{step}")
     measure(Ack, "__call__", "listener: ack(view) (Block Kit objects to dict)")
     # Bolt around the listener.
+    from flask import Flask
+    from slack_bolt.adapter.flask import handler as flask_adapter
     from slack_bolt.app.app import App
     from slack_bolt.listener.custom_listener import CustomListener
 
     import slackapp.app
 
+    measure(Flask, "wsgi_app", "flask: the whole request (Flask's wsgi_app)")
+    measure(Flask, "preprocess_request", "flask: before_request hooks")
+    measure(Flask, "process_response", "flask: after_request hooks")
+    measure(flask_adapter, "to_bolt_request", "bolt: BoltRequest from Flask's (body parsed)")
+    measure(flask_adapter, "to_flask_response", "bolt: Flask response from Bolt's")
     measure(App, "dispatch", "bolt: App.dispatch (middleware, matching, the listener)")
     measure(CustomListener, "run_ack_function", "bolt: the listener itself")
     if hasattr(slackapp.app, "is_well_formed"):
@@ -144,7 +151,6 @@ def main() -> int:
                 bench.BOT_TOKEN,
                 standin.url,
                 str(CheckinCallback.ANSWER_MODAL),
-                process_before_response=True,
             ),
             "kindred": create_web_app(create_app(settings, sessions), engine),
         }

@@ -47,11 +47,18 @@ LEDGER_KEY = b"floor-benchmark-ledger-key-32-bytes!"
 
 
 def create_floor_web(
-    signing_secret: str, bot_token: str, slack_api_url: str, callback_id: str, database_url: str
+    signing_secret: str,
+    bot_token: str,
+    slack_api_url: str,
+    callback_id: str,
+    database_url: str,
+    *,
+    on_pool: bool = False,
 ) -> Flask:
     """The floor: a Bolt app that acks after the same three commits, written with plain SQL."""
     app = App(
         signing_secret=signing_secret,
+        process_before_response=not on_pool,  # on the request's thread, as bare_app.py says why
         client=WebClient(token=bot_token, base_url=slack_api_url),
         logger=bolt_logger(),
         token_verification_enabled=False,
@@ -109,6 +116,7 @@ def main() -> None:
         slack_api_url=os.environ["SLACK_API_URL"],
         callback_id=str(CheckinCallback.ANSWER_MODAL),
         database_url=database_url,
+        on_pool="--pool" in sys.argv[1:],
     )
     serve(web, int(os.environ.get("PORT", "3002")))
 

@@ -684,6 +684,12 @@ def print_report(runs: list[TargetRun], args: argparse.Namespace, checks: list[t
                 f"throughput x{app.throughput / bare.throughput:.2f})"
             )
         print(line)
+        bolt_default = next((run for run in runs if run.name == "bare+pool"), None)
+        if bolt_default is not None:
+            print(
+                f"{app.name}: p99 x{app.percentile(99) / bolt_default.percentile(99):.2f} of bare+pool "
+                "(Bolt's default: the listener on Bolt's pool, its ack polled every 10 ms; context only)"
+            )
         if floor is not None:
             share = app.throughput / floor.throughput
             floor_line = (
@@ -817,16 +823,17 @@ def main(argv: list[str] | None = None) -> int:
         sent_to_kindred = 0
         for number, target in enumerate(targets):
             base, *variants = target.split("+")
-            if base == "bare" and not variants:
-                command, check = [sys.executable, str(HERE / "bare_app.py")], is_bare_ack
-            elif base == "floor" and not variants:
-                command, check = [sys.executable, str(HERE / "floor_app.py")], is_bare_ack
+            if base in ("bare", "floor") and variants in ([], ["pool"]):
+                script = HERE / f"{base}_app.py"
+                command, check = [sys.executable, str(script), *(["--pool"] if variants else [])], is_bare_ack
             elif base == "kindred" and not variants:
                 command, check = [str(VENV_BIN / "kindred"), "serve"], is_thank_you
             elif base == "kindred":
                 command, check = [sys.executable, str(HERE / "variants.py"), ",".join(variants)], is_thank_you
             else:
-                raise SystemExit(f"unknown target {target!r}: bare, floor, kindred or kindred+<variant>+...")
+                raise SystemExit(
+                    f"unknown target {target!r}: bare[+pool], floor[+pool], kindred or kindred+<variant>+..."
+                )
             prefix = f"U{base[:4].upper()}{number:02d}"  # every submission in the run from a different user
             warmup = build_bodies(round_ids, prefix + "W", args.warmup, comments=comments, seed=1)
             measured = build_bodies(round_ids, prefix + "M", args.requests, comments=comments, seed=2)
