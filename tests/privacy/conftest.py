@@ -341,3 +341,15 @@ def opted_in_counts_as_before(monkeypatch: pytest.MonkeyPatch) -> None:
         return build_programme_admin_blocks(programmes, shown, page, min_group_size=min_group_size)
 
     monkeypatch.setattr(publish, "programme_admin_blocks", every_count)
+
+
+@pytest.fixture
+def participation_rates_as_before(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A weakened peer-support figure, as Kindred had it: the share of those who opted in that were
+    paired, shown for every round big enough to show, however few were not paired."""
+    from slackapp.pairing import stats
+
+    def whenever_the_round_is_shown(*, taking_part: int, opted_in: int, min_group_size: int) -> bool:
+        return True
+
+    monkeypatch.setattr(stats, "participation_shown", whenever_the_round_is_shown)

@@ -43,6 +43,7 @@ from tests.privacy.engagement import (
     JOINED,
     MEMBERS,
     MET,
+    OF_OPTED_IN,
     PAIRED,
     WHAT,
     K,
@@ -170,9 +171,16 @@ PEERS = "C0PEERS"
 
 
 def peer_round(
-    people: int, session_factory: SessionFactory, slack: SlackStandIn, worker: Worker, clock: Clock
+    people: int,
+    session_factory: SessionFactory,
+    slack: SlackStandIn,
+    worker: Worker,
+    clock: Clock,
+    *,
+    skipping: int = 0,
 ) -> list[uuid.UUID]:
-    """A weekly programme that `people` opted in to; the worker runs its first round. Its groups' ids."""
+    """A weekly programme that `people` opted in to, the first `skipping` of them asking to skip the next
+    round; the worker runs its first round. Its groups' ids."""
     everyone = [f"U0PEER{n:02d}" for n in range(people)]
     for person in everyone:
         slack.add_user(person)
@@ -191,7 +199,9 @@ def peer_round(
                 workspace_id=WORKSPACE,
                 user_id=person,
                 preferences=Preferences(
-                    seeks=frozenset({SupportKind.EMOTIONAL}), offers=frozenset({SupportKind.ADVICE})
+                    seeks=frozenset({SupportKind.EMOTIONAL}),
+                    offers=frozenset({SupportKind.ADVICE}),
+                    skip_next_round=person in everyone[:skipping],
                 ),
                 programme_ids=[programme.id],
                 now=clock.now,
@@ -330,6 +340,67 @@ def test_a_hidden_meeting_rate_narrows_to_few_counts_on_a_weakened_page(
     possible = possible_met(rows, K)
     # 0% and 100% would have been shown: hidden says "some met, but few (or few did not)".
     assert possible == [2, 4, 6, 8] and len(possible) < K
+
+
+# -- peer support: the share of those who opted in that were paired ------------------------------------
+
+
+def possible_not_paired(rows: Rows, min_group_size: int) -> list[int]:
+    """Every number of people who may have opted in to the round and not been paired, from its shown
+    number taking part and its share of those who opted in, shown or hidden by the published rule
+    (`participation_shown`). Past a few times the round's size, none is ruled out: the search stops."""
+    [row] = [r for r in rows if r[WHAT] == PAIRED]
+    taking_part = int(row[HOW_MANY])
+    candidates = range(0, 4 * taking_part + 4 * min_group_size)
+    if row[OF_OPTED_IN]:
+        return [n for n in candidates if f"{taking_part / (taking_part + n):.0%}" == row[OF_OPTED_IN]]
+    return [
+        n
+        for n in candidates
+        if not pairing_stats.participation_shown(
+            taking_part=taking_part, opted_in=taking_part + n, min_group_size=min_group_size
+        )
+    ]
+
+
+@pytest.fixture
+def one_skips(session_factory: SessionFactory, slack: SlackStandIn, worker: Worker, clock: Clock) -> None:
+    """Eleven people opted in; one asked to skip this round, so ten are paired."""
+    groups = peer_round(11, session_factory, slack, worker, clock, skipping=1)
+    assert len(groups) == 5
+
+
+@pytest.mark.usefixtures("one_skips")
+def test_the_paired_share_beside_the_count_does_not_say_how_few_were_not_paired(
+    dashboard: Dashboard,
+) -> None:
+    rows = engagement_rows(dashboard)
+    [row] = [r for r in rows if r[WHAT] == PAIRED]
+    assert row[HOW_MANY] == "10" and row[OF_OPTED_IN] == ""  # the round is shown, its share is not
+    possible = possible_not_paired(rows, K)
+    assert 1 in possible and len(possible) >= K, possible
+    assert "11" not in {value for r in rows for value in r.values()}  # nor how many opted in
+
+
+@pytest.mark.usefixtures("one_skips")
+def test_the_paired_share_gives_away_the_one_not_paired_on_a_weakened_page(
+    dashboard: Dashboard, participation_rates_as_before: None
+) -> None:
+    rows = engagement_rows(dashboard)
+    assert possible_not_paired(rows, K) == [1]  # ten of eleven: 91%
+
+
+@pytest.fixture
+def five_skip(session_factory: SessionFactory, slack: SlackStandIn, worker: Worker, clock: Clock) -> None:
+    """Fifteen people opted in; five skip this round, so ten are paired."""
+    groups = peer_round(15, session_factory, slack, worker, clock, skipping=5)
+    assert len(groups) == 5
+
+
+@pytest.mark.usefixtures("five_skip")
+def test_the_paired_share_is_shown_when_both_sides_are_big_enough(dashboard: Dashboard) -> None:
+    [row] = [r for r in engagement_rows(dashboard) if r[WHAT] == PAIRED]
+    assert row[HOW_MANY] == "10" and row[OF_OPTED_IN] == "67%"
 
 
 # -- HR's App Home: how many opted in ------------------------------------------------------------------
