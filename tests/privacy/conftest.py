@@ -325,7 +325,7 @@ def opted_in_counts_as_before(monkeypatch: pytest.MonkeyPatch) -> None:
     from slackapp.pairing.matching import Matching
 
     def preview_every_count(matching: Matching, channel_id: str, **kwargs: Any) -> Any:
-        return views.build_preview(matching, channel_id, **(kwargs | {"min_group_size": 0}))
+        return views.build_preview(matching, channel_id, **(kwargs | {"min_group_size": 1}))
 
     monkeypatch.setattr(listeners, "build_preview", preview_every_count)
     from slackapp.pairing.service import list_programmes, member_counts

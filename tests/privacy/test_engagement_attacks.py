@@ -28,7 +28,7 @@ from slackapp.cadence.schedule import Cadence
 from slackapp.database import SessionFactory, utcnow
 from slackapp.pairing import stats as pairing_stats
 from slackapp.pairing.ids import PairingAction
-from slackapp.pairing.models import Group, GroupMember, PairingRound, Programme
+from slackapp.pairing.models import Group, GroupMember, Membership, PairingRound, Programme
 from slackapp.pairing.service import Preferences, ProgrammeSpec, create_programme, save_preferences
 from slackapp.resources.ids import ResourceAction
 from slackapp.resources.service import record_join
@@ -38,6 +38,8 @@ from slackapp.support import SupportKind
 from tests.conftest import Clock
 from tests.dashboards.conftest import Dashboard
 from tests.factories import HR_ADMIN, WORKSPACE
+from tests.pairing.test_pairing_story import preferences_form
+from tests.pairing.test_pairing_story import save_preferences as save_preferences_in_slack
 from tests.privacy.engagement import (
     HOW_MANY,
     JOINED,
@@ -442,7 +444,7 @@ def preview_counts(both_sides: tuple[SlackRequests, Dashboard], slack: SlackStan
     assert reply.status == 200, reply.text
     shown = json.dumps(slack.calls_to("views.update")[-1].args["view"])
     assert "next round were matched now" in shown, shown
-    people = re.findall(r"\*(\d+)\* people in|could not be placed: \*(\d+)\*", shown)
+    people = re.findall(r"at least \*(\d+)\* people would|could not be placed: at least \*(\d+)\*", shown)
     return tuple(int(a or b) for a, b in people)
 
 
@@ -490,3 +492,76 @@ def test_the_app_home_gives_away_the_hidden_round_when_weakened(
     assert row[HOW_MANY] == ""
     home = app_home_of_hr(both_sides, slack)
     assert opted_in_shown(home) == 3, home
+
+
+# -- HR looks twice: before and after one person opts in -----------------------------------------------
+
+
+def one_more_opts_in(requests: SlackRequests, slack: SlackStandIn, session_factory: SessionFactory) -> None:
+    """Someone new joins the programme's channel and opts in, through the preferences modal in Slack."""
+    with session_factory() as session:
+        programme_id = str(session.scalars(select(Programme.id)).one())
+    person = "U0PEERNEW"
+    slack.add_user(person)
+    slack.channel_members[PEERS].append(person)
+    reply = save_preferences_in_slack(requests, person, preferences_form([programme_id]))
+    assert reply.status == 200 and reply.text == "", reply.text
+    with session_factory() as session:
+        assert session.scalar(select(Membership).where(Membership.user_id == person)) is not None
+
+
+Look = tuple[int | None, tuple[int, ...]]
+
+
+def hr_looks(both_sides: tuple[SlackRequests, Dashboard], slack: SlackStandIn) -> Look:
+    """What HR reads of how many there are: the App Home's opted-in count, the next round's preview."""
+    return opted_in_shown(app_home_of_hr(both_sides, slack)), preview_counts(both_sides, slack)
+
+
+def moved(before: Look, after: Look) -> list[int]:
+    """How far each number HR read moved between two looks (a number hidden at either look: nothing)."""
+    pairs = [(before[0], after[0]), *zip(before[1], after[1], strict=False)]
+    return [abs(now - then) for then, now in pairs if then is not None and now is not None]
+
+
+def looks_around_one_opt_in(
+    people: int,
+    both_sides: tuple[SlackRequests, Dashboard],
+    slack: SlackStandIn,
+    session_factory: SessionFactory,
+    worker: Worker,
+    clock: Clock,
+) -> tuple[Look, Look]:
+    peer_round(people, session_factory, slack, worker, clock)
+    before = hr_looks(both_sides, slack)
+    one_more_opts_in(both_sides[0], slack, session_factory)
+    return before, hr_looks(both_sides, slack)
+
+
+@pytest.mark.parametrize("people", [11, 9])  # within a step, and across one
+def test_two_looks_around_one_opt_in_never_differ_by_fewer_than_the_minimum(
+    people: int,
+    both_sides: tuple[SlackRequests, Dashboard],
+    slack: SlackStandIn,
+    session_factory: SessionFactory,
+    worker: Worker,
+    clock: Clock,
+) -> None:
+    before, after = looks_around_one_opt_in(people, both_sides, slack, session_factory, worker, clock)
+    assert before[0] is not None and before[1], before  # both surfaces give a number to compare
+    assert all(step == 0 or step >= K for step in moved(before, after)), (before, after)
+    # Still useful: at least the step the count is in.
+    assert after[0] == (people + 1) // K * K
+
+
+def test_two_looks_give_away_the_one_who_opted_in_when_weakened(
+    both_sides: tuple[SlackRequests, Dashboard],
+    slack: SlackStandIn,
+    session_factory: SessionFactory,
+    worker: Worker,
+    clock: Clock,
+    opted_in_counts_as_before: None,
+) -> None:
+    before, after = looks_around_one_opt_in(11, both_sides, slack, session_factory, worker, clock)
+    assert (before[0], after[0]) == (11, 12)  # the App Home: exactly one opted in
+    assert moved(before, after) == [1, 1]  # and the preview: one more would take part
