@@ -631,6 +631,22 @@ def _opted_in(count: int | None, min_group_size: int) -> str:
     return f"at least {count} opted in" if count is not None else f"fewer than {min_group_size} opted in"
 
 
+def _repeats(count: int, min_group_size: int) -> str:
+    """How many pairs of the next round met within the repeat window, as HR may read it.
+
+    HR needs to know that repeats happen (to widen the programme or shorten the window), not how many:
+    "1", beside the programme's history, would point at the one pair. So: none, some (fewer than the
+    minimum, how many not said), or a number in steps of the minimum, as every live count is.
+    """
+    if count == 0:
+        return "none"
+    step = in_steps(count, min_group_size)
+    how_many = (
+        f"some, fewer than {min_group_size} (how many is not shown)" if step is None else f"at least *{step}*"
+    )
+    return f"{how_many}, the least recent possible: nothing else fitted"
+
+
 def build_preview(
     matching: Matching,
     channel_id: str,
@@ -646,7 +662,7 @@ def build_preview(
     given in steps of `min_group_size` (`in_steps`), as on the App Home: HR can preview as often as it
     likes, and two previews must not tell that one person just opted in. Nor does it say how many groups
     or whether one is a group of three, which would give the count to within one, or its evenness."""
-    repeats = sum(len(g.repeats) for g in matching.groups)
+    repeats = sum(len(g.repeats) for g in matching.groups)  # pairs: a group of three holds three
     placed_step = in_steps(matching.placed, min_group_size)
     if placed_step is not None:
         placed = f"at least *{placed_step}* people would take part (counted in steps of {min_group_size})."
@@ -658,8 +674,7 @@ def build_preview(
     left_out = in_steps(len(matching.left_out), min_group_size)
     lines = [
         f"If <#{channel_id}>'s next round were matched now: {placed}",
-        f"• Pairs meeting again within the repeat window: *{repeats}*"
-        + (" (the least recent possible; nothing else fitted)" if repeats else ""),
+        f"• Pairs meeting again within the repeat window: {_repeats(repeats, min_group_size)}",
         f"• People who could not be placed: at least *{left_out}* (the hard rules leave nobody free to "
         "meet them)"
         if left_out is not None

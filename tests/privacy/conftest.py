@@ -353,3 +353,14 @@ def participation_rates_as_before(monkeypatch: pytest.MonkeyPatch) -> None:
         return True
 
     monkeypatch.setattr(stats, "participation_shown", whenever_the_round_is_shown)
+
+
+@pytest.fixture
+def repeats_counted_as_before(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A weakened next-round preview, as Kindred had it: how many pairs would meet again, exactly."""
+    from slackapp.pairing import views
+
+    def exactly(count: int, min_group_size: int) -> str:
+        return f"*{count}*" + (" (the least recent possible; nothing else fitted)" if count else "")
+
+    monkeypatch.setattr(views, "_repeats", exactly)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import timedelta
 from itertools import combinations
 
@@ -180,9 +180,10 @@ def peer_round(
     clock: Clock,
     *,
     skipping: int = 0,
+    avoid: Mapping[str, frozenset[str]] | None = None,
 ) -> list[uuid.UUID]:
     """A weekly programme that `people` opted in to, the first `skipping` of them asking to skip the next
-    round; the worker runs its first round. Its groups' ids."""
+    round, some with don't-pair lists (`avoid`); the worker runs its first round. Its groups' ids."""
     everyone = [f"U0PEER{n:02d}" for n in range(people)]
     for person in everyone:
         slack.add_user(person)
@@ -204,6 +205,7 @@ def peer_round(
                     seeks=frozenset({SupportKind.EMOTIONAL}),
                     offers=frozenset({SupportKind.ADVICE}),
                     skip_next_round=person in everyone[:skipping],
+                    avoid=(avoid or {}).get(person, frozenset()),
                 ),
                 programme_ids=[programme.id],
                 now=clock.now,
@@ -432,6 +434,13 @@ def preview_counts(both_sides: tuple[SlackRequests, Dashboard], slack: SlackStan
     would take part, who could not be placed)."""
     import re
 
+    shown = preview_text(both_sides, slack)
+    people = re.findall(r"at least \*(\d+)\* people would|could not be placed: at least \*(\d+)\*", shown)
+    return tuple(int(a or b) for a, b in people)
+
+
+def preview_text(both_sides: tuple[SlackRequests, Dashboard], slack: SlackStandIn) -> str:
+    """HR presses "Preview next round" on the programme: every text of the preview."""
     with both_sides[1].client.application.extensions[EXTENSION].session_factory() as session:
         programme_id = session.scalars(select(Programme.id)).one()
     slack.add_user(HR_ADMIN, is_admin=True)
@@ -444,8 +453,7 @@ def preview_counts(both_sides: tuple[SlackRequests, Dashboard], slack: SlackStan
     assert reply.status == 200, reply.text
     shown = json.dumps(slack.calls_to("views.update")[-1].args["view"])
     assert "next round were matched now" in shown, shown
-    people = re.findall(r"at least \*(\d+)\* people would|could not be placed: at least \*(\d+)\*", shown)
-    return tuple(int(a or b) for a, b in people)
+    return shown
 
 
 @pytest.fixture
@@ -565,3 +573,53 @@ def test_two_looks_give_away_the_one_who_opted_in_when_weakened(
     before, after = looks_around_one_opt_in(11, both_sides, slack, session_factory, worker, clock)
     assert (before[0], after[0]) == (11, 12)  # the App Home: exactly one opted in
     assert moved(before, after) == [1, 1]  # and the preview: one more would take part
+
+
+# -- the next round's preview: pairs meeting again -----------------------------------------------------
+
+
+@pytest.fixture
+def one_pair_must_meet_again(
+    session_factory: SessionFactory, slack: SlackStandIn, worker: Worker, clock: Clock
+) -> None:
+    """Six people; one of them will meet nobody but one other (a don't-pair list of the other four), so
+    the first round pairs those two, and the next one can only pair them again: one repeat, the rest
+    free to meet someone new."""
+    others = frozenset(f"U0PEER{n:02d}" for n in range(2, 6))
+    groups = peer_round(6, session_factory, slack, worker, clock, avoid={"U0PEER00": others})
+    assert len(groups) == 3
+
+
+def repeats_read(preview: str) -> list[int]:
+    """Every number of pairs meeting again that the preview's words allow, up to twice the minimum."""
+    import re
+
+    said = re.search(r"Pairs meeting again within the repeat window: ([^\\]*)", preview)
+    assert said, preview
+    words = said[1]
+    if words.startswith("none"):
+        return [0]
+    exactly = re.match(r"\*(\d+)\*", words)
+    if exactly:
+        return [int(exactly[1])]
+    at_least = re.match(r"at least \*(\d+)\*", words)
+    if at_least:
+        return list(range(int(at_least[1]), int(at_least[1]) + K))
+    assert words.startswith(f"some, fewer than {K}"), words
+    return list(range(1, K))
+
+
+@pytest.mark.usefixtures("one_pair_must_meet_again")
+def test_the_preview_says_pairs_meet_again_but_not_that_it_is_one(
+    both_sides: tuple[SlackRequests, Dashboard], slack: SlackStandIn
+) -> None:
+    possible = repeats_read(preview_text(both_sides, slack))
+    # HR learns that repeats happen (so it can widen the programme or the window), not how many.
+    assert possible == [1, 2, 3, 4], possible
+
+
+@pytest.mark.usefixtures("one_pair_must_meet_again")
+def test_the_preview_gives_away_the_one_pair_meeting_again_when_weakened(
+    both_sides: tuple[SlackRequests, Dashboard], slack: SlackStandIn, repeats_counted_as_before: None
+) -> None:
+    assert repeats_read(preview_text(both_sides, slack)) == [1]
