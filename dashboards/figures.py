@@ -462,7 +462,7 @@ def make_engagement_figure(data: Engagement, min_group_size: int) -> go.Figure:
         )
     )
     # A running round is not hidden, only not counted yet: no mark for it.
-    hidden = [label for label, r in zip(labels, data.pairing, strict=True) if r.hidden_reason]
+    hidden = [label for label, r in zip(labels, data.pairing, strict=True) if r.meeting_hidden]
     if hidden:
         figure.add_trace(
             go.Scatter(

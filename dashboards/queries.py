@@ -526,7 +526,8 @@ def engagement_table(data: Engagement) -> Table:
     one_programme = len({r.channel_id for r in data.pairing}) == 1
     rows: list[tuple[str, ...]] = []
     for r in data.pairing:
-        note = r.hidden_reason or ("" if r.closed else "meetings are counted when the round closes")
+        notes = [r.hidden_reason or "", "" if r.closed else "meetings are counted when the round closes"]
+        note = "; ".join(n for n in notes if n)
         rows.append(
             (
                 "Peer support: people paired",

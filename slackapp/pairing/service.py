@@ -165,7 +165,7 @@ def mark_announced(*, session: Session, programme_id: uuid.UUID, ts: str) -> Non
 
 
 def member_counts(*, session: Session, workspace_id: str) -> dict[uuid.UUID, int]:
-    """How many people have opted in to each programme (shown to HR as a number, never as names)."""
+    """How many people have opted in to each programme (shown to HR in steps, never as names)."""
     rows = session.execute(
         select(Membership.programme_id, func.count())
         .where(Membership.workspace_id == workspace_id)

@@ -47,6 +47,7 @@ from slackapp.pairing.service import (
     UNANSWERED_LIMIT,
     HeldData,
 )
+from slackapp.privacy.suppression import in_steps
 from slackapp.slack.forms import build_form, checkboxes_input, text_input
 from slackapp.slack.mrkdwn import escape
 from slackapp.support import SupportKind
@@ -552,7 +553,8 @@ def build_programme_admin_blocks(
 
     Args:
         programmes: every programme, oldest first.
-        counts: how many people opted in, by programme id; a programme missing from it has fewer than
+        counts: how many people opted in, by programme id, as may be shown: at least the count given
+            (a step of `min_group_size`, from `in_steps`); a programme missing from it has fewer than
             `min_group_size` (none included), shown as such and never as a number.
         page: which page of them to show.
     """
@@ -626,7 +628,23 @@ def build_programme_admin_blocks(
 
 
 def _opted_in(count: int | None, min_group_size: int) -> str:
-    return f"{count} opted in" if count is not None else f"fewer than {min_group_size} opted in"
+    return f"at least {count} opted in" if count is not None else f"fewer than {min_group_size} opted in"
+
+
+def _repeats(count: int, min_group_size: int) -> str:
+    """How many pairs of the next round met within the repeat window, as HR may read it.
+
+    HR needs to know that repeats happen (to widen the programme or shorten the window), not how many:
+    "1", beside the programme's history, would point at the one pair. So: none, some (fewer than the
+    minimum, how many not said), or a number in steps of the minimum, as every live count is.
+    """
+    if count == 0:
+        return "none"
+    step = in_steps(count, min_group_size)
+    how_many = (
+        f"some, fewer than {min_group_size} (how many is not shown)" if step is None else f"at least *{step}*"
+    )
+    return f"{how_many}, the least recent possible: nothing else fitted"
 
 
 def build_preview(
@@ -637,32 +655,29 @@ def build_preview(
     title: str = "Next round preview",
     min_group_size: int = 5,
 ) -> View:
-    """HR's look at the next round: how many groups, people and repeats. Counts only: never a named
-    person's needs, don't-pair choices or who meets whom (docs/anonymity.md, rule 8). A count of people
-    under `min_group_size` is not given (the dashboard hides a round of so few, and the preview must not
-    say what it hides; nor how few the hard rules, such as don't-pair lists, leave out)."""
-    pairs = sum(1 for g in matching.groups if len(g.members) == 2)
-    trios = len(matching.groups) - pairs
-    repeats = sum(len(g.repeats) for g in matching.groups)
-    if matching.placed >= min_group_size:
-        placed = (
-            f"*{matching.placed}* people in *{len(matching.groups)}* groups ({pairs} pairs"
-            + (f", {trios} group of three" if trios else "")
-            + ")."
-        )
+    """HR's look at the next round: how many people and repeats. Counts only: never a named person's
+    needs, don't-pair choices or who meets whom (docs/anonymity.md, rule 8). A count of people under
+    `min_group_size` is not given (the dashboard hides a round of so few, and the preview must not say
+    what it hides; nor how few the hard rules, such as don't-pair lists, leave out). A bigger count is
+    given in steps of `min_group_size` (`in_steps`), as on the App Home: HR can preview as often as it
+    likes, and two previews must not tell that one person just opted in. Nor does it say how many groups
+    or whether one is a group of three, which would give the count to within one, or its evenness."""
+    repeats = sum(len(g.repeats) for g in matching.groups)  # pairs: a group of three holds three
+    placed_step = in_steps(matching.placed, min_group_size)
+    if placed_step is not None:
+        placed = f"at least *{placed_step}* people would take part (counted in steps of {min_group_size})."
     else:
         placed = (
             f"fewer than {min_group_size} people would take part "
             "(how many is not shown, as on the dashboard)."
         )
-    left_out = len(matching.left_out)
+    left_out = in_steps(len(matching.left_out), min_group_size)
     lines = [
         f"If <#{channel_id}>'s next round were matched now: {placed}",
-        f"• Pairs meeting again within the repeat window: *{repeats}*"
-        + (" (the least recent possible; nothing else fitted)" if repeats else ""),
-        f"• People who could not be placed: *{left_out}*"
-        + (" (the hard rules leave nobody free to meet them)" if matching.left_out else "")
-        if left_out >= min_group_size
+        f"• Pairs meeting again within the repeat window: {_repeats(repeats, min_group_size)}",
+        f"• People who could not be placed: at least *{left_out}* (the hard rules leave nobody free to "
+        "meet them)"
+        if left_out is not None
         else f"• People who could not be placed: fewer than {min_group_size} (how many is not shown)",
     ]
     if not matching.groups and not matching.left_out:

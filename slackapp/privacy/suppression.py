@@ -147,6 +147,15 @@ def hidden_count_text(min_group_size: int) -> str:
     )
 
 
+def in_steps(count: int, min_group_size: int) -> int | None:
+    """A live count of people as it may be shown (HR's App Home, the next round's preview): rounded down
+    to a multiple of the minimum group size, or None under it. Two looks either side of one person's
+    change then differ by nothing or by the whole minimum, never by that one person."""
+    if count < min_group_size:
+        return None
+    return count - count % min_group_size
+
+
 def build_tree(team_departments: Mapping[str, str | None]) -> Tree:
     """The tree over a fixed set of teams, given each team's department id (or None)."""
     children: dict[UnitKey, list[UnitKey]] = {ORG: []}

@@ -3,7 +3,8 @@ order, colours mean the same on every question, and only a change beyond noise i
 
 from __future__ import annotations
 
-from datetime import date
+import uuid
+from datetime import UTC, date, datetime
 
 from dashboards.figures import (
     HEATMAP_TEAMS,
@@ -11,6 +12,7 @@ from dashboards.figures import (
     WORST_TO_BEST,
     make_act_heatmap,
     make_compare_figure,
+    make_engagement_figure,
     make_landscape_figure,
     make_overview_figure,
     make_questions_figure,
@@ -28,9 +30,12 @@ from dashboards.queries import (
     WeekPoint,
     _by_need,
     change_is_real,
+    engagement_table,
     need_of,
 )
-from slackapp.privacy.gate import QuestionFigures, hidden_text
+from slackapp.pairing.stats import RoundFigures
+from slackapp.privacy.gate import Engagement, QuestionFigures, hidden_text
+from slackapp.privacy.suppression import hidden_count_text
 
 REASON = hidden_text(5)
 W1, W2, W3 = date(2026, 9, 7), date(2026, 9, 14), date(2026, 9, 21)
@@ -197,3 +202,23 @@ def test_the_well_being_band_is_not_drawn_across_a_hidden_week_and_the_scale_is_
     assert list(band.x) == ["7 Sep", "7 Sep", None, "21 Sep", "28 Sep", "28 Sep", "21 Sep"]
     assert list(band.y) == [3.9, 3.1, None, 4.2, 4.0, 3.2, 3.4]
     assert list(figure.layout.yaxis2.tickvals) == [1, 2, 3, 4, 5]
+
+
+def test_the_engagement_chart_marks_only_hidden_meeting_rates_and_the_table_labels_a_hidden_share() -> None:
+    label = hidden_count_text(5)
+    programme, slot = uuid.uuid4(), datetime(2026, 9, 9, 10, tzinfo=UTC)
+    rounds = [
+        # Shown meeting rate, hidden share of those who opted in (everyone was paired).
+        RoundFigures(programme, "C0PEERS", 1, slot, None, 10, None, 0.6, label, True),
+        # Hidden meeting rate.
+        RoundFigures(programme, "C0PEERS", 2, slot, None, 10, None, None, label, True),
+        # Running: its meetings are not counted yet, and its share is hidden.
+        RoundFigures(programme, "C0PEERS", 3, slot, None, 10, None, None, label, False),
+    ]
+    data = Engagement(pairing=rounds, joins=[], members=[], hidden_reason=label)
+
+    marks = [t for t in make_engagement_figure(data, 5).data if t.type == "scatter"]
+    assert [list(t.x) for t in marks] == [["Round 2"]]
+    notes = [row[-1] for row in engagement_table(data).rows]
+    assert notes[:2] == [label, label]
+    assert notes[2] == f"{label}; meetings are counted when the round closes"

@@ -47,7 +47,15 @@ def programme(session_factory: SessionFactory, now: datetime, channel: str = CHA
         return str(created.id)
 
 
-def opt_in(session_factory: SessionFactory, people: list[str], programme_id: str, now: datetime) -> None:
+def opt_in(
+    session_factory: SessionFactory,
+    people: list[str],
+    programme_id: str,
+    now: datetime,
+    *,
+    skipping: int = 0,
+) -> None:
+    """`people` opt in, the first `skipping` of them asking to skip the next round."""
     import uuid
 
     with session_factory.begin() as session:
@@ -57,7 +65,9 @@ def opt_in(session_factory: SessionFactory, people: list[str], programme_id: str
                 workspace_id=WORKSPACE,
                 user_id=person,
                 preferences=Preferences(
-                    seeks=frozenset({SupportKind.EMOTIONAL}), offers=frozenset({SupportKind.ADVICE})
+                    seeks=frozenset({SupportKind.EMOTIONAL}),
+                    offers=frozenset({SupportKind.ADVICE}),
+                    skip_next_round=person in people[:skipping],
                 ),
                 programme_ids=[uuid.UUID(programme_id)],
                 now=now,
@@ -187,9 +197,13 @@ def test_one_member_saying_we_met_answers_for_the_group_and_the_follow_up_asks_t
         assert partner.paused_for_silence is False and partner.unanswered_in_a_row == 0
 
 
-def rounds_with(session_factory: SessionFactory, people: int, now: datetime, channel: str) -> list[Group]:
+def rounds_with(
+    session_factory: SessionFactory, people: int, now: datetime, channel: str, *, skipping: int = 0
+) -> list[Group]:
     programme_id = programme(session_factory, now - timedelta(days=8), channel)
-    opt_in(session_factory, [f"U0{channel}{n:02d}" for n in range(people)], programme_id, now)
+    opt_in(
+        session_factory, [f"U0{channel}{n:02d}" for n in range(people)], programme_id, now, skipping=skipping
+    )
     start_due_rounds(session_factory=session_factory, now=now)
     with session_factory.begin() as session:
         round_id = session.scalars(select(PairingRound.id).where(PairingRound.number == 1)).all()[-1]
@@ -224,16 +238,20 @@ def test_numbers_are_hidden_for_small_rounds_and_when_a_small_side_could_be_read
     now = clock.now
     small = rounds_with(session_factory, 4, now, "C0SMALL")
     big = rounds_with(session_factory, 10, now, "C0BIG")
-    bigger = rounds_with(session_factory, 20, now, "C0BIGGER")
+    bigger = rounds_with(session_factory, 25, now, "C0BIGGER", skipping=5)
     met(session_factory, big[:3], now)  # six people met, four did not
     met(session_factory, bigger[:6], now)  # twelve met, eight did not
 
     figures = figures_now(session_factory)
     assert small and figures["C0SMALL"].taking_part is None and figures["C0SMALL"].hidden_reason
-    assert figures["C0BIG"].taking_part == 10 and figures["C0BIG"].participation_rate == 1.0
+    # Everyone who opted in was paired: 100% would make a hidden rate say "a few were not paired".
+    assert figures["C0BIG"].taking_part == 10 and figures["C0BIG"].participation_rate is None
+    assert figures["C0BIG"].opted_in is None and figures["C0BIG"].hidden_reason
+    # Twenty paired and five skipping this round: both sides at least the minimum.
+    assert figures["C0BIGGER"].taking_part == 20 and figures["C0BIGGER"].participation_rate == 0.8
     # While a round runs, its meetings are not counted: a rate that moved would tell who just met.
     assert figures["C0BIGGER"].meeting_rate is None and not figures["C0BIGGER"].closed
-    assert figures["C0BIGGER"].hidden_reason is None
+    assert figures["C0BIGGER"].hidden_reason is None and not figures["C0BIGGER"].meeting_hidden
 
     with session_factory.begin() as session:
         for round_id in session.scalars(select(PairingRound.id)):

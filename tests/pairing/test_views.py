@@ -6,9 +6,11 @@ import json
 import uuid
 from datetime import UTC, date, datetime
 
+import pytest
+
 from slackapp.cadence.schedule import Cadence
 from slackapp.pairing.ids import PairingAction, PreferencesBlock
-from slackapp.pairing.matching import Person, match
+from slackapp.pairing.matching import Group, Matching, Person, match
 from slackapp.pairing.models import Profile, Programme
 from slackapp.pairing.service import HeldData, PastGroup
 from slackapp.pairing.views import (
@@ -104,9 +106,9 @@ def test_what_kindred_holds_lists_everything_and_nothing_when_there_is_nothing()
 def test_hr_sees_programmes_and_the_preview_in_numbers_never_names() -> None:
     programme = a_programme()
     admin = json.dumps(
-        [b.to_dict() for b in build_programme_admin_blocks([programme], {str(programme.id): 12})]
+        [b.to_dict() for b in build_programme_admin_blocks([programme], {str(programme.id): 10})]
     )
-    assert "12 opted in" in admin and "every two weeks on Wednesday" in admin
+    assert "at least 10 opted in" in admin and "every two weeks on Wednesday" in admin
 
     people = [
         Person("UA", frozenset({SupportKind.EMOTIONAL}), frozenset()),
@@ -117,10 +119,32 @@ def test_hr_sees_programmes_and_the_preview_in_numbers_never_names() -> None:
     # Under the minimum, no count of people: the dashboard hides a round of so few.
     assert "fewer than 5 people would take part" in preview and "*2* people" not in preview
     assert "could not be placed: fewer than 5" in preview and "placed: *1*" not in preview
+    assert "meeting again within the repeat window: none" in preview  # nobody has met yet
     shown = json.dumps(build_preview(match(people), "C0PEERS", min_group_size=2).to_dict())
-    assert "*2* people in *1* groups (1 pairs)" in shown and "could not be placed: fewer than 2" in shown
+    assert "at least *2* people would take part" in shown and "could not be placed: fewer than 2" in shown
     assert "U" + "A" not in preview.replace("UTC", "") and "<@" not in preview
     assert not any(kind.label.lower() in preview.lower() for kind in SupportKind)
+
+
+@pytest.mark.parametrize(
+    ("repeated", "said"),
+    [
+        (0, "none"),
+        (1, "some, fewer than 5 (how many is not shown)"),
+        (4, "some, fewer than 5 (how many is not shown)"),
+        (7, "at least *5*"),
+        (12, "at least *10*"),
+    ],
+)
+def test_the_preview_says_whether_pairs_meet_again_in_steps_never_one_by_one(
+    repeated: int, said: str
+) -> None:
+    groups = tuple(
+        Group((f"U{n}A", f"U{n}B"), score=0, repeats=(2,) if n < repeated else ()) for n in range(15)
+    )
+    preview = json.dumps(build_preview(Matching(groups), "C0PEERS").to_dict())
+    assert f"meeting again within the repeat window: {said}" in preview
+    assert "at least *30* people would take part" in preview  # thirty, in steps of five
 
 
 def test_the_announcement_names_the_day_with_a_capital() -> None:

@@ -325,7 +325,7 @@ def opted_in_counts_as_before(monkeypatch: pytest.MonkeyPatch) -> None:
     from slackapp.pairing.matching import Matching
 
     def preview_every_count(matching: Matching, channel_id: str, **kwargs: Any) -> Any:
-        return views.build_preview(matching, channel_id, **(kwargs | {"min_group_size": 0}))
+        return views.build_preview(matching, channel_id, **(kwargs | {"min_group_size": 1}))
 
     monkeypatch.setattr(listeners, "build_preview", preview_every_count)
     from slackapp.pairing.service import list_programmes, member_counts
@@ -341,3 +341,26 @@ def opted_in_counts_as_before(monkeypatch: pytest.MonkeyPatch) -> None:
         return build_programme_admin_blocks(programmes, shown, page, min_group_size=min_group_size)
 
     monkeypatch.setattr(publish, "programme_admin_blocks", every_count)
+
+
+@pytest.fixture
+def participation_rates_as_before(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A weakened peer-support figure, as Kindred had it: the share of those who opted in that were
+    paired, shown for every round big enough to show, however few were not paired."""
+    from slackapp.pairing import stats
+
+    def whenever_the_round_is_shown(*, taking_part: int, opted_in: int, min_group_size: int) -> bool:
+        return True
+
+    monkeypatch.setattr(stats, "participation_shown", whenever_the_round_is_shown)
+
+
+@pytest.fixture
+def repeats_counted_as_before(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A weakened next-round preview, as Kindred had it: how many pairs would meet again, exactly."""
+    from slackapp.pairing import views
+
+    def exactly(count: int, min_group_size: int) -> str:
+        return f"*{count}*" + (" (the least recent possible; nothing else fitted)" if count else "")
+
+    monkeypatch.setattr(views, "_repeats", exactly)

@@ -27,6 +27,7 @@ Rows = list[dict[str, str]]
 WHAT = "What is counted"
 HOW_MANY = "How many"
 MET = "Met their group"
+OF_OPTED_IN = "Paired, of those who opted in"
 JOINED = "Resource group: people who joined"
 MEMBERS = "Resource group: members"
 PAIRED = "Peer support: people paired"

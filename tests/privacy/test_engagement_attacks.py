@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import timedelta
 from itertools import combinations
 
@@ -28,7 +28,7 @@ from slackapp.cadence.schedule import Cadence
 from slackapp.database import SessionFactory, utcnow
 from slackapp.pairing import stats as pairing_stats
 from slackapp.pairing.ids import PairingAction
-from slackapp.pairing.models import Group, GroupMember, PairingRound, Programme
+from slackapp.pairing.models import Group, GroupMember, Membership, PairingRound, Programme
 from slackapp.pairing.service import Preferences, ProgrammeSpec, create_programme, save_preferences
 from slackapp.resources.ids import ResourceAction
 from slackapp.resources.service import record_join
@@ -38,11 +38,14 @@ from slackapp.support import SupportKind
 from tests.conftest import Clock
 from tests.dashboards.conftest import Dashboard
 from tests.factories import HR_ADMIN, WORKSPACE
+from tests.pairing.test_pairing_story import preferences_form
+from tests.pairing.test_pairing_story import save_preferences as save_preferences_in_slack
 from tests.privacy.engagement import (
     HOW_MANY,
     JOINED,
     MEMBERS,
     MET,
+    OF_OPTED_IN,
     PAIRED,
     WHAT,
     K,
@@ -170,9 +173,17 @@ PEERS = "C0PEERS"
 
 
 def peer_round(
-    people: int, session_factory: SessionFactory, slack: SlackStandIn, worker: Worker, clock: Clock
+    people: int,
+    session_factory: SessionFactory,
+    slack: SlackStandIn,
+    worker: Worker,
+    clock: Clock,
+    *,
+    skipping: int = 0,
+    avoid: Mapping[str, frozenset[str]] | None = None,
 ) -> list[uuid.UUID]:
-    """A weekly programme that `people` opted in to; the worker runs its first round. Its groups' ids."""
+    """A weekly programme that `people` opted in to, the first `skipping` of them asking to skip the next
+    round, some with don't-pair lists (`avoid`); the worker runs its first round. Its groups' ids."""
     everyone = [f"U0PEER{n:02d}" for n in range(people)]
     for person in everyone:
         slack.add_user(person)
@@ -191,7 +202,10 @@ def peer_round(
                 workspace_id=WORKSPACE,
                 user_id=person,
                 preferences=Preferences(
-                    seeks=frozenset({SupportKind.EMOTIONAL}), offers=frozenset({SupportKind.ADVICE})
+                    seeks=frozenset({SupportKind.EMOTIONAL}),
+                    offers=frozenset({SupportKind.ADVICE}),
+                    skip_next_round=person in everyone[:skipping],
+                    avoid=(avoid or {}).get(person, frozenset()),
                 ),
                 programme_ids=[programme.id],
                 now=clock.now,
@@ -332,6 +346,67 @@ def test_a_hidden_meeting_rate_narrows_to_few_counts_on_a_weakened_page(
     assert possible == [2, 4, 6, 8] and len(possible) < K
 
 
+# -- peer support: the share of those who opted in that were paired ------------------------------------
+
+
+def possible_not_paired(rows: Rows, min_group_size: int) -> list[int]:
+    """Every number of people who may have opted in to the round and not been paired, from its shown
+    number taking part and its share of those who opted in, shown or hidden by the published rule
+    (`participation_shown`). Past a few times the round's size, none is ruled out: the search stops."""
+    [row] = [r for r in rows if r[WHAT] == PAIRED]
+    taking_part = int(row[HOW_MANY])
+    candidates = range(0, 4 * taking_part + 4 * min_group_size)
+    if row[OF_OPTED_IN]:
+        return [n for n in candidates if f"{taking_part / (taking_part + n):.0%}" == row[OF_OPTED_IN]]
+    return [
+        n
+        for n in candidates
+        if not pairing_stats.participation_shown(
+            taking_part=taking_part, opted_in=taking_part + n, min_group_size=min_group_size
+        )
+    ]
+
+
+@pytest.fixture
+def one_skips(session_factory: SessionFactory, slack: SlackStandIn, worker: Worker, clock: Clock) -> None:
+    """Eleven people opted in; one asked to skip this round, so ten are paired."""
+    groups = peer_round(11, session_factory, slack, worker, clock, skipping=1)
+    assert len(groups) == 5
+
+
+@pytest.mark.usefixtures("one_skips")
+def test_the_paired_share_beside_the_count_does_not_say_how_few_were_not_paired(
+    dashboard: Dashboard,
+) -> None:
+    rows = engagement_rows(dashboard)
+    [row] = [r for r in rows if r[WHAT] == PAIRED]
+    assert row[HOW_MANY] == "10" and row[OF_OPTED_IN] == ""  # the round is shown, its share is not
+    possible = possible_not_paired(rows, K)
+    assert 1 in possible and len(possible) >= K, possible
+    assert "11" not in {value for r in rows for value in r.values()}  # nor how many opted in
+
+
+@pytest.mark.usefixtures("one_skips")
+def test_the_paired_share_gives_away_the_one_not_paired_on_a_weakened_page(
+    dashboard: Dashboard, participation_rates_as_before: None
+) -> None:
+    rows = engagement_rows(dashboard)
+    assert possible_not_paired(rows, K) == [1]  # ten of eleven: 91%
+
+
+@pytest.fixture
+def five_skip(session_factory: SessionFactory, slack: SlackStandIn, worker: Worker, clock: Clock) -> None:
+    """Fifteen people opted in; five skip this round, so ten are paired."""
+    groups = peer_round(15, session_factory, slack, worker, clock, skipping=5)
+    assert len(groups) == 5
+
+
+@pytest.mark.usefixtures("five_skip")
+def test_the_paired_share_is_shown_when_both_sides_are_big_enough(dashboard: Dashboard) -> None:
+    [row] = [r for r in engagement_rows(dashboard) if r[WHAT] == PAIRED]
+    assert row[HOW_MANY] == "10" and row[OF_OPTED_IN] == "67%"
+
+
 # -- HR's App Home: how many opted in ------------------------------------------------------------------
 
 
@@ -359,6 +434,13 @@ def preview_counts(both_sides: tuple[SlackRequests, Dashboard], slack: SlackStan
     would take part, who could not be placed)."""
     import re
 
+    shown = preview_text(both_sides, slack)
+    people = re.findall(r"at least \*(\d+)\* people would|could not be placed: at least \*(\d+)\*", shown)
+    return tuple(int(a or b) for a, b in people)
+
+
+def preview_text(both_sides: tuple[SlackRequests, Dashboard], slack: SlackStandIn) -> str:
+    """HR presses "Preview next round" on the programme: every text of the preview."""
     with both_sides[1].client.application.extensions[EXTENSION].session_factory() as session:
         programme_id = session.scalars(select(Programme.id)).one()
     slack.add_user(HR_ADMIN, is_admin=True)
@@ -371,8 +453,7 @@ def preview_counts(both_sides: tuple[SlackRequests, Dashboard], slack: SlackStan
     assert reply.status == 200, reply.text
     shown = json.dumps(slack.calls_to("views.update")[-1].args["view"])
     assert "next round were matched now" in shown, shown
-    people = re.findall(r"\*(\d+)\* people in|could not be placed: \*(\d+)\*", shown)
-    return tuple(int(a or b) for a, b in people)
+    return shown
 
 
 @pytest.fixture
@@ -419,3 +500,126 @@ def test_the_app_home_gives_away_the_hidden_round_when_weakened(
     assert row[HOW_MANY] == ""
     home = app_home_of_hr(both_sides, slack)
     assert opted_in_shown(home) == 3, home
+
+
+# -- HR looks twice: before and after one person opts in -----------------------------------------------
+
+
+def one_more_opts_in(requests: SlackRequests, slack: SlackStandIn, session_factory: SessionFactory) -> None:
+    """Someone new joins the programme's channel and opts in, through the preferences modal in Slack."""
+    with session_factory() as session:
+        programme_id = str(session.scalars(select(Programme.id)).one())
+    person = "U0PEERNEW"
+    slack.add_user(person)
+    slack.channel_members[PEERS].append(person)
+    reply = save_preferences_in_slack(requests, person, preferences_form([programme_id]))
+    assert reply.status == 200 and reply.text == "", reply.text
+    with session_factory() as session:
+        assert session.scalar(select(Membership).where(Membership.user_id == person)) is not None
+
+
+Look = tuple[int | None, tuple[int, ...]]
+
+
+def hr_looks(both_sides: tuple[SlackRequests, Dashboard], slack: SlackStandIn) -> Look:
+    """What HR reads of how many there are: the App Home's opted-in count, the next round's preview."""
+    return opted_in_shown(app_home_of_hr(both_sides, slack)), preview_counts(both_sides, slack)
+
+
+def moved(before: Look, after: Look) -> list[int]:
+    """How far each number HR read moved between two looks (a number hidden at either look: nothing)."""
+    pairs = [(before[0], after[0]), *zip(before[1], after[1], strict=False)]
+    return [abs(now - then) for then, now in pairs if then is not None and now is not None]
+
+
+def looks_around_one_opt_in(
+    people: int,
+    both_sides: tuple[SlackRequests, Dashboard],
+    slack: SlackStandIn,
+    session_factory: SessionFactory,
+    worker: Worker,
+    clock: Clock,
+) -> tuple[Look, Look]:
+    peer_round(people, session_factory, slack, worker, clock)
+    before = hr_looks(both_sides, slack)
+    one_more_opts_in(both_sides[0], slack, session_factory)
+    return before, hr_looks(both_sides, slack)
+
+
+@pytest.mark.parametrize("people", [11, 9])  # within a step, and across one
+def test_two_looks_around_one_opt_in_never_differ_by_fewer_than_the_minimum(
+    people: int,
+    both_sides: tuple[SlackRequests, Dashboard],
+    slack: SlackStandIn,
+    session_factory: SessionFactory,
+    worker: Worker,
+    clock: Clock,
+) -> None:
+    before, after = looks_around_one_opt_in(people, both_sides, slack, session_factory, worker, clock)
+    assert before[0] is not None and before[1], before  # both surfaces give a number to compare
+    assert all(step == 0 or step >= K for step in moved(before, after)), (before, after)
+    # Still useful: at least the step the count is in.
+    assert after[0] == (people + 1) // K * K
+
+
+def test_two_looks_give_away_the_one_who_opted_in_when_weakened(
+    both_sides: tuple[SlackRequests, Dashboard],
+    slack: SlackStandIn,
+    session_factory: SessionFactory,
+    worker: Worker,
+    clock: Clock,
+    opted_in_counts_as_before: None,
+) -> None:
+    before, after = looks_around_one_opt_in(11, both_sides, slack, session_factory, worker, clock)
+    assert (before[0], after[0]) == (11, 12)  # the App Home: exactly one opted in
+    assert moved(before, after) == [1, 1]  # and the preview: one more would take part
+
+
+# -- the next round's preview: pairs meeting again -----------------------------------------------------
+
+
+@pytest.fixture
+def one_pair_must_meet_again(
+    session_factory: SessionFactory, slack: SlackStandIn, worker: Worker, clock: Clock
+) -> None:
+    """Six people; one of them will meet nobody but one other (a don't-pair list of the other four), so
+    the first round pairs those two, and the next one can only pair them again: one repeat, the rest
+    free to meet someone new."""
+    others = frozenset(f"U0PEER{n:02d}" for n in range(2, 6))
+    groups = peer_round(6, session_factory, slack, worker, clock, avoid={"U0PEER00": others})
+    assert len(groups) == 3
+
+
+def repeats_read(preview: str) -> list[int]:
+    """Every number of pairs meeting again that the preview's words allow, up to twice the minimum."""
+    import re
+
+    said = re.search(r"Pairs meeting again within the repeat window: ([^\\]*)", preview)
+    assert said, preview
+    words = said[1]
+    if words.startswith("none"):
+        return [0]
+    exactly = re.match(r"\*(\d+)\*", words)
+    if exactly:
+        return [int(exactly[1])]
+    at_least = re.match(r"at least \*(\d+)\*", words)
+    if at_least:
+        return list(range(int(at_least[1]), int(at_least[1]) + K))
+    assert words.startswith(f"some, fewer than {K}"), words
+    return list(range(1, K))
+
+
+@pytest.mark.usefixtures("one_pair_must_meet_again")
+def test_the_preview_says_pairs_meet_again_but_not_that_it_is_one(
+    both_sides: tuple[SlackRequests, Dashboard], slack: SlackStandIn
+) -> None:
+    possible = repeats_read(preview_text(both_sides, slack))
+    # HR learns that repeats happen (so it can widen the programme or the window), not how many.
+    assert possible == [1, 2, 3, 4], possible
+
+
+@pytest.mark.usefixtures("one_pair_must_meet_again")
+def test_the_preview_gives_away_the_one_pair_meeting_again_when_weakened(
+    both_sides: tuple[SlackRequests, Dashboard], slack: SlackStandIn, repeats_counted_as_before: None
+) -> None:
+    assert repeats_read(preview_text(both_sides, slack)) == [1]
