@@ -16,6 +16,7 @@ from slack_sdk.models.blocks import (
 )
 
 from slackapp.cadence.schedule import Cadence
+from slackapp.slack.forms import select_input
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 CADENCE_LABELS = {
@@ -42,20 +43,20 @@ def build_schedule_blocks(
     zone_groups = _zone_option_groups()
     weekdays = [Option(value=str(i), text=name) for i, name in enumerate(WEEKDAYS)]
     return [
-        InputBlock(
+        select_input(
             block_id=ScheduleBlock.CADENCE,
+            action_id=action_id,
             label="How often",
-            element=StaticSelectElement(
-                action_id=action_id, options=cadences, initial_option=cadences[list(Cadence).index(cadence)]
-            ),
+            options=cadences,
+            chosen=cadence.value,
         ),
-        InputBlock(
+        select_input(
             block_id=ScheduleBlock.WEEKDAY,
+            action_id=action_id,
             label="On",
             hint=monthly_hint,
-            element=StaticSelectElement(
-                action_id=action_id, options=weekdays, initial_option=weekdays[weekday]
-            ),
+            options=weekdays,
+            chosen=str(weekday),
         ),
         InputBlock(
             block_id=ScheduleBlock.LOCAL_TIME,

@@ -12,8 +12,6 @@ from slack_sdk.models.blocks import (
     ButtonElement,
     ConfirmObject,
     ContextBlock,
-    ConversationFilter,
-    ConversationSelectElement,
     DatePickerElement,
     DividerBlock,
     HeaderBlock,
@@ -21,7 +19,6 @@ from slack_sdk.models.blocks import (
     MarkdownTextObject,
     Option,
     SectionBlock,
-    StaticSelectElement,
     UserMultiSelectElement,
 )
 from slack_sdk.models.views import View
@@ -47,7 +44,7 @@ from slackapp.pairing.service import (
     UNANSWERED_LIMIT,
     HeldData,
 )
-from slackapp.slack.forms import build_form, checkboxes_input, text_input
+from slackapp.slack.forms import build_form, channel_input, checkboxes_input, select_input, text_input
 from slackapp.slack.mrkdwn import escape
 from slackapp.support import SupportKind
 
@@ -495,19 +492,13 @@ def build_programme_form(programme: Programme | None, *, default_timezone: str) 
     windows = [Option(value=str(n), text=f"{n} round{'s' if n > 1 else ''}") for n in REPEAT_WINDOW_CHOICES]
     cross_team = Option(value=CROSS_TEAM_OPTION, text="Prefer pairs from different teams")
 
-    def pick(options: list[Option], value: str) -> Option | None:
-        return next((o for o in options if o.value == value), None)
-
     blocks: list[Block] = [
-        InputBlock(
+        channel_input(
             block_id=ProgrammeBlock.CHANNEL,
+            action_id=PairingAction.FIELD,
             label="Channel",
             hint="Its members may opt in; nobody is signed up by being in it.",
-            element=ConversationSelectElement(
-                action_id=PairingAction.FIELD,
-                initial_conversation=programme.channel_id if programme else None,
-                filter=ConversationFilter(include=["public", "private"], exclude_bot_users=True),
-            ),
+            initial=programme.channel_id if programme else None,
         ),
         *build_schedule_blocks(
             action_id=PairingAction.FIELD,
@@ -517,16 +508,12 @@ def build_programme_form(programme: Programme | None, *, default_timezone: str) 
             timezone=programme.timezone if programme else default_timezone,
             monthly_hint="Monthly programmes introduce people on the first such day of the month.",
         ),
-        InputBlock(
+        select_input(
             block_id=ProgrammeBlock.REPEAT_WINDOW,
+            action_id=PairingAction.FIELD,
             label="Before the same two meet again, wait",
-            element=StaticSelectElement(
-                action_id=PairingAction.FIELD,
-                options=windows,
-                initial_option=pick(
-                    windows, str(programme.repeat_window if programme else DEFAULT_REPEAT_WINDOW)
-                ),
-            ),
+            options=windows,
+            chosen=str(programme.repeat_window if programme else DEFAULT_REPEAT_WINDOW),
         ),
         checkboxes_input(
             block_id=ProgrammeBlock.OPTIONS,
