@@ -28,7 +28,7 @@ from slackapp.resources.service import (
 from slackapp.resources.views import build_directory
 from slackapp.settings import Settings
 from slackapp.slack.forms import Submission
-from slackapp.slack.payloads import private_metadata
+from slackapp.slack.payloads import private_metadata, selected_value
 from slackapp.support import SupportKind
 
 
@@ -218,7 +218,7 @@ def choose_region(
     """A person picks their region in the Home tab; professional help for it is listed first from now on."""
     ack()
     workspace_id, user_id = str(context.team_id), str(context.user_id)
-    chosen = str((action.get("selected_option") or {}).get("value") or "")
+    chosen = selected_value(action)
     with db.begin() as session:
         known = all_regions(list_entries(session=session, workspace_id=workspace_id))
         if chosen not in known:
