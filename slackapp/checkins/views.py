@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -41,15 +40,9 @@ from slackapp.checkins.suggestions import Suggestion
 from slackapp.home.ids import HomeList
 from slackapp.home.pages import build_pager, page_of
 from slackapp.slack.forms import build_form, channel_input, checkboxes_input, select_input
-from slackapp.slack.mrkdwn import escape, link
+from slackapp.slack.mrkdwn import escape, link, slack_date
 
 OPEN_HOURS_CHOICES = (2, 4, 8, 24, 48, 72, 120, 168)
-
-
-def _slack_date(moment: datetime, fallback_format: str = "%d %b %H:%M UTC") -> str:
-    """A date Slack renders in each reader's own time zone."""
-    fallback = moment.strftime(fallback_format)
-    return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} at {{time}}|{fallback}>"
 
 
 def _privacy_lines(min_group_size: int) -> str:
@@ -246,7 +239,7 @@ def build_invitation(
                 )
             ]
         ),
-        ContextBlock(elements=[MarkdownTextObject(text=f"Open until {_slack_date(round_.closes_at)}")]),
+        ContextBlock(elements=[MarkdownTextObject(text=f"Open until {slack_date(round_.closes_at)}")]),
     ]
 
 
@@ -261,7 +254,7 @@ def build_reminder(round_: Round) -> tuple[str, list[Block]]:
         SectionBlock(
             text=(
                 f"*There's still time to check in.* This channel's check-in closes "
-                f"{_slack_date(round_.closes_at)}. If you haven't answered yet and would like to, it takes "
+                f"{slack_date(round_.closes_at)}. If you haven't answered yet and would like to, it takes "
                 "a minute and is anonymous. If you have, thank you - there's nothing more to do."
             )
         ),
@@ -318,7 +311,7 @@ def build_open_rounds_message(rounds: Sequence[Round]) -> tuple[str, list[Block]
     for round_ in rounds:
         blocks.append(
             SectionBlock(
-                text=f"<#{round_.channel_id}> · closes {_slack_date(round_.closes_at)}",
+                text=f"<#{round_.channel_id}> · closes {slack_date(round_.closes_at)}",
                 accessory=ButtonElement(
                     text="Check in privately", action_id=CheckinAction.OPEN_MODAL, value=str(round_.id)
                 ),
@@ -343,7 +336,7 @@ def build_my_checkins_blocks(rounds: Sequence[Round]) -> list[Block]:
     for round_ in rounds[:HOME_CHECKINS_SHOWN]:
         blocks.append(
             SectionBlock(
-                text=f"<#{round_.channel_id}> · closes {_slack_date(round_.closes_at)}",
+                text=f"<#{round_.channel_id}> · closes {slack_date(round_.closes_at)}",
                 accessory=ButtonElement(
                     text="Check in privately", action_id=CheckinAction.OPEN_MODAL, value=str(round_.id)
                 ),
@@ -451,7 +444,7 @@ def build_pulse_admin_blocks(pulses: Sequence[Pulse], open_pulse_ids: set[str], 
         status = (
             "paused"
             if pulse.paused
-            else (f"next round {_slack_date(pulse.next_open_at)}" if pulse.next_open_at else "not scheduled")
+            else (f"next round {slack_date(pulse.next_open_at)}" if pulse.next_open_at else "not scheduled")
         )
         if has_open_round:
             status = "a round is open · " + status

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from datetime import datetime
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -45,7 +44,7 @@ from slackapp.pairing.service import (
     HeldData,
 )
 from slackapp.slack.forms import build_form, channel_input, checkboxes_input, select_input, text_input
-from slackapp.slack.mrkdwn import escape
+from slackapp.slack.mrkdwn import escape, slack_date
 from slackapp.support import SupportKind
 
 OUTCOME_LABELS = {
@@ -95,10 +94,6 @@ def _kind_list(kinds: Sequence[SupportKind]) -> str:
 
 def _kinds(values: Sequence[object]) -> list[SupportKind]:
     return [SupportKind(str(v)) for v in values if v in SupportKind._value2member_map_]
-
-
-def _slack_date(moment: datetime) -> str:
-    return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} at {{time}}|{moment:%d %b %H:%M} UTC>"
 
 
 def _kind_options() -> list[Option]:
@@ -442,7 +437,7 @@ def build_held_data(held: HeldData) -> View:
         ]
     blocks: list[Block] = [SectionBlock(text="\n".join(lines))] if lines else []
     history = [
-        f"• {_slack_date(past.slot)} in <#{past.channel_id}> with "
+        f"• {slack_date(past.slot)} in <#{past.channel_id}> with "
         + (", ".join(f"<@{p}>" for p in past.partners) or "someone who has since left")
         + (f" - {OUTCOME_LABELS[past.outcome]}" if past.outcome else "")
         for past in held.history[:30]
@@ -561,7 +556,7 @@ def build_programme_admin_blocks(
             "paused"
             if programme.paused
             else (
-                f"next round {_slack_date(programme.next_round_at)}"
+                f"next round {slack_date(programme.next_round_at)}"
                 if programme.next_round_at
                 else "not scheduled"
             )
