@@ -1,8 +1,10 @@
-"""The schedule part of a form (how often, which day, what time, which time zone), for any feature
-that runs on a cadence: check-in pulses and peer-support programmes."""
+"""The schedule in Slack, for any feature that runs on a cadence (check-in pulses and peer-support
+programmes): the part of a form that sets it (how often, which day, what time, which time zone), and the
+words that describe it in the App Home."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 from functools import cache
 from zoneinfo import available_timezones
@@ -15,8 +17,9 @@ from slack_sdk.models.blocks import (
     TimePickerElement,
 )
 
-from slackapp.cadence.schedule import Cadence
+from slackapp.cadence.schedule import Cadence, Schedule
 from slackapp.slack.forms import select_input
+from slackapp.slack.mrkdwn import slack_date
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 CADENCE_LABELS = {
@@ -24,6 +27,21 @@ CADENCE_LABELS = {
     Cadence.FORTNIGHTLY: "Every two weeks",
     Cadence.MONTHLY: "Every month",
 }
+
+
+def describe_schedule(schedule: Schedule) -> str:
+    """The schedule in words: "every week on Monday at 09:30 (Europe/London)"."""
+    return (
+        f"{CADENCE_LABELS[schedule.cadence].lower()} on {WEEKDAYS[schedule.weekday]} at "
+        f"{schedule.local_time} ({schedule.timezone})"
+    )
+
+
+def describe_next_slot(*, paused: bool, next_at: datetime | None) -> str:
+    """Where a schedule stands: paused, its next round's date, or not scheduled."""
+    if paused:
+        return "paused"
+    return f"next round {slack_date(next_at)}" if next_at else "not scheduled"
 
 
 class ScheduleBlock(StrEnum):

@@ -24,7 +24,11 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from slackapp.cadence.form import CADENCE_LABELS, WEEKDAYS, build_schedule_blocks
+from slackapp.cadence.form import (
+    build_schedule_blocks,
+    describe_next_slot,
+    describe_schedule,
+)
 from slackapp.cadence.schedule import Cadence
 from slackapp.checkins.ids import (
     COMMENT_BLOCK,
@@ -441,19 +445,13 @@ def build_pulse_admin_blocks(pulses: Sequence[Pulse], open_pulse_ids: set[str], 
     for pulse in shown.items:
         pulse_id = str(pulse.id)
         has_open_round = pulse_id in open_pulse_ids
-        status = (
-            "paused"
-            if pulse.paused
-            else (f"next round {slack_date(pulse.next_open_at)}" if pulse.next_open_at else "not scheduled")
-        )
+        status = describe_next_slot(paused=pulse.paused, next_at=pulse.next_open_at)
         if has_open_round:
             status = "a round is open · " + status
         blocks.append(
             SectionBlock(
                 text=(
-                    f"*<#{pulse.channel_id}>* · {CADENCE_LABELS[pulse.cadence].lower()} on "
-                    f"{WEEKDAYS[pulse.weekday]} at {pulse.local_time} ({pulse.timezone}) · "
-                    f"open {pulse.open_hours}h\n"
+                    f"*<#{pulse.channel_id}>* · {describe_schedule(pulse)} · open {pulse.open_hours}h\n"
                     f"{status}"
                 )
             )

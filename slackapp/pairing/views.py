@@ -22,7 +22,13 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from slackapp.cadence.form import CADENCE_LABELS, WEEKDAYS, build_schedule_blocks
+from slackapp.cadence.form import (
+    CADENCE_LABELS,
+    WEEKDAYS,
+    build_schedule_blocks,
+    describe_next_slot,
+    describe_schedule,
+)
 from slackapp.cadence.schedule import Cadence
 from slackapp.home.ids import HomeList
 from slackapp.home.pages import build_pager, page_of
@@ -552,20 +558,11 @@ def build_programme_admin_blocks(
     shown = page_of(programmes[::-1], HomeList.PROGRAMMES, page)
     for programme in shown.items:
         programme_id = str(programme.id)
-        status = (
-            "paused"
-            if programme.paused
-            else (
-                f"next round {slack_date(programme.next_round_at)}"
-                if programme.next_round_at
-                else "not scheduled"
-            )
-        )
+        status = describe_next_slot(paused=programme.paused, next_at=programme.next_round_at)
         blocks.append(
             SectionBlock(
                 text=(
-                    f"*<#{programme.channel_id}>* · {CADENCE_LABELS[programme.cadence].lower()} on "
-                    f"{WEEKDAYS[programme.weekday]} at {programme.local_time} ({programme.timezone}) · "
+                    f"*<#{programme.channel_id}>* · {describe_schedule(programme)} · "
                     f"no repeat within {programme.repeat_window} rounds"
                     f"{' · prefers pairs across teams' if programme.prefer_cross_team else ''}\n"
                     f"{_opted_in(counts.get(programme_id), min_group_size)} · {status}"
