@@ -1,6 +1,7 @@
-"""The schedule in Slack, for any feature that runs on a cadence (check-in pulses and peer-support
-programmes): the part of a form that sets it (how often, which day, what time, which time zone), and the
-words that describe it in the App Home."""
+"""A schedule in Slack: the form inputs that set it and the App Home's words for it (pulses, programmes).
+
+The inputs are how often, which day, what time and which time zone, for any feature that runs on a cadence.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""Slack mrkdwn: the one escape for text a person or HR typed, links, and dates each reader sees in their
-own time zone.
+"""Slack mrkdwn: the one escape for typed text, safe links, and dates in each reader's own time zone.
 
 Slack reads `<…>` as a mention (`<!channel>`, `<@U…>`) or a link (`<https://evil|https://eap…>`), and `&`
 starts an entity; escaped, the text is shown exactly as it was typed and can ping nobody or hide a link.
