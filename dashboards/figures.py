@@ -34,6 +34,8 @@ DIVERGING = WORST_TO_BEST  # 1 (worst) to 5 (best) for questions where higher is
 # The heatmap: orange (needs attention) to blue (doing well), through white; safe for colour-blind readers.
 NEED_SCALE = [[0.0, "#B35806"], [0.25, "#F1A340"], [0.5, "#F7F7F7"], [0.75, "#998EC3"], [1.0, "#542788"]]
 HIDDEN_MARK = "#6b6b6b"
+# How every chart marks a value it does not show: a grey cross where the point or bar would be.
+HIDDEN_MARKER = {"symbol": "x-thin-open", "size": 12, "color": HIDDEN_MARK, "line": {"width": 2}}
 WELLBEING_LINE = "#0B4F8A"
 PARTICIPATION_BARS = "#D9D9D9"
 FONT = {"family": "Inter, system-ui, -apple-system, Segoe UI, sans-serif", "size": 13}
@@ -75,7 +77,7 @@ def _mark_hidden(figure: go.Figure, weeks: list[str], reasons: list[str], y: flo
             x=weeks,
             y=[y] * len(weeks),
             mode="markers",
-            marker={"symbol": "x-thin-open", "size": 12, "color": HIDDEN_MARK, "line": {"width": 2}},
+            marker=HIDDEN_MARKER,
             name="Hidden week",
             customdata=reasons,
             hovertemplate="%{x}: %{customdata}<extra></extra>",
@@ -231,7 +233,7 @@ def make_questions_figure(data: QuestionsData) -> go.Figure:
                     x=hidden,
                     y=[50] * len(hidden),
                     mode="markers",
-                    marker={"symbol": "x-thin-open", "size": 12, "color": HIDDEN_MARK, "line": {"width": 2}},
+                    marker=HIDDEN_MARKER,
                     name="Hidden week",
                     legendgroup="hidden",
                     showlegend=False,
@@ -335,7 +337,7 @@ def make_compare_figure(data: CompareData) -> go.Figure:
                 y=hidden,
                 x=[1.1] * len(hidden),
                 mode="markers",
-                marker={"symbol": "x-thin-open", "size": 12, "color": HIDDEN_MARK, "line": {"width": 2}},
+                marker=HIDDEN_MARKER,
                 name="Hidden",
                 hovertemplate=f"%{{y}}: {data.hidden_reason}<extra></extra>",
             )
@@ -469,7 +471,7 @@ def make_engagement_figure(data: Engagement, min_group_size: int) -> go.Figure:
                 x=hidden,
                 y=[2] * len(hidden),
                 mode="markers",
-                marker={"symbol": "x-thin-open", "size": 12, "color": HIDDEN_MARK, "line": {"width": 2}},
+                marker=HIDDEN_MARKER,
                 name=f"Hidden to protect anonymity (minimum {min_group_size} people)",
             )
         )

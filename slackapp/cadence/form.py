@@ -1,8 +1,11 @@
-"""The schedule part of a form (how often, which day, what time, which time zone), for any feature
-that runs on a cadence: check-in pulses and peer-support programmes."""
+"""A schedule in Slack: the form inputs that set it and the App Home's words for it (pulses, programmes).
+
+The inputs are how often, which day, what time and which time zone, for any feature that runs on a cadence.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 from functools import cache
 from zoneinfo import available_timezones
@@ -15,7 +18,9 @@ from slack_sdk.models.blocks import (
     TimePickerElement,
 )
 
-from slackapp.cadence.schedule import Cadence
+from slackapp.cadence.schedule import Cadence, Schedule
+from slackapp.slack.forms import select_input
+from slackapp.slack.mrkdwn import slack_date
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 CADENCE_LABELS = {
@@ -23,6 +28,21 @@ CADENCE_LABELS = {
     Cadence.FORTNIGHTLY: "Every two weeks",
     Cadence.MONTHLY: "Every month",
 }
+
+
+def describe_schedule(schedule: Schedule) -> str:
+    """The schedule in words: "every week on Monday at 09:30 (Europe/London)"."""
+    return (
+        f"{CADENCE_LABELS[schedule.cadence].lower()} on {WEEKDAYS[schedule.weekday]} at "
+        f"{schedule.local_time} ({schedule.timezone})"
+    )
+
+
+def describe_next_slot(*, paused: bool, next_at: datetime | None) -> str:
+    """Where a schedule stands: paused, its next round's date, or not scheduled."""
+    if paused:
+        return "paused"
+    return f"next round {slack_date(next_at)}" if next_at else "not scheduled"
 
 
 class ScheduleBlock(StrEnum):
@@ -42,20 +62,20 @@ def build_schedule_blocks(
     zone_groups = _zone_option_groups()
     weekdays = [Option(value=str(i), text=name) for i, name in enumerate(WEEKDAYS)]
     return [
-        InputBlock(
+        select_input(
             block_id=ScheduleBlock.CADENCE,
+            action_id=action_id,
             label="How often",
-            element=StaticSelectElement(
-                action_id=action_id, options=cadences, initial_option=cadences[list(Cadence).index(cadence)]
-            ),
+            options=cadences,
+            chosen=cadence.value,
         ),
-        InputBlock(
+        select_input(
             block_id=ScheduleBlock.WEEKDAY,
+            action_id=action_id,
             label="On",
             hint=monthly_hint,
-            element=StaticSelectElement(
-                action_id=action_id, options=weekdays, initial_option=weekdays[weekday]
-            ),
+            options=weekdays,
+            chosen=str(weekday),
         ),
         InputBlock(
             block_id=ScheduleBlock.LOCAL_TIME,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
+from typing import Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 
@@ -15,6 +16,22 @@ class Cadence(StrEnum):
 
 
 CADENCE_DAYS = {Cadence.WEEKLY: 7, Cadence.FORTNIGHTLY: 14, Cadence.MONTHLY: 28}
+
+
+class Schedule(Protocol):
+    """Anything that recurs on a schedule (a check-in pulse, a peer-support programme)."""
+
+    @property
+    def cadence(self) -> Cadence: ...
+
+    @property
+    def weekday(self) -> int: ...
+
+    @property
+    def local_time(self) -> str: ...
+
+    @property
+    def timezone(self) -> str: ...
 
 
 def is_known_timezone(name: str) -> bool:
@@ -83,6 +100,17 @@ def first_slot_after(
     raise AssertionError("a weekday always falls within eight days")
 
 
+def first_slot_of(schedule: Schedule, *, after: datetime) -> datetime:
+    """`first_slot_after` for a schedule: its first slot strictly after `after`, in UTC."""
+    return first_slot_after(
+        cadence=schedule.cadence,
+        weekday=schedule.weekday,
+        local_time=schedule.local_time,
+        timezone=schedule.timezone,
+        after=after,
+    )
+
+
 def slot_after(
     *, cadence: Cadence, weekday: int, local_time: str, timezone: str, previous: datetime, now: datetime
 ) -> datetime:
@@ -102,6 +130,18 @@ def slot_after(
             local_day = following.astimezone(zone).date() + timedelta(days=CADENCE_DAYS[cadence])
             following = _at(local_day, at, zone).astimezone(previous.tzinfo)
     return following
+
+
+def slot_after_of(schedule: Schedule, *, previous: datetime, now: datetime) -> datetime:
+    """`slot_after` for a schedule: the slot that follows `previous` and is still in the future."""
+    return slot_after(
+        cadence=schedule.cadence,
+        weekday=schedule.weekday,
+        local_time=schedule.local_time,
+        timezone=schedule.timezone,
+        previous=previous,
+        now=now,
+    )
 
 
 def _at(day: date, at: time, zone: ZoneInfo) -> datetime:

@@ -57,6 +57,7 @@ from slackapp.database import SessionFactory, utcnow
 from slackapp.errors import InvalidInput, NotFound
 from slackapp.resources.suggestions import read_region
 from slackapp.settings import Settings
+from slackapp.slack.forms import Submission
 from slackapp.slack.listener_threads import OnRequestThread
 from slackapp.slack.modal_submissions import save_then_refresh_home
 from slackapp.slack.notice import build_notice_view
@@ -338,11 +339,12 @@ def save_pulse(
     if not require_admin_submission(ack, client, context, db):
         return
     workspace_id, user_id = str(context.team_id), str(context.user_id)
+    form = Submission(view, action_id=CheckinAction.PULSE_FIELD)
 
     def save() -> None:
-        spec = _pulse_spec_from(view.get("state", {}).get("values", {}))
+        spec = _pulse_spec_from(form)
         _require_kindred_in_channel(client, spec.channel_id)
-        pulse_id = parse_uuid(private_metadata(view).get("pulse_id"))
+        pulse_id = parse_uuid(form.metadata.get("pulse_id"))
         with db.begin() as session:
             if pulse_id is None:
                 create_pulse(
@@ -376,46 +378,33 @@ def _require_kindred_in_channel(client: WebClient, channel_id: str) -> None:
         )
 
 
-def _pulse_spec_from(values: dict[str, Any]) -> PulseSpec:
+def _pulse_spec_from(form: Submission) -> PulseSpec:
     """Read the pulse form; anything missing or malformed becomes an inline error on its block."""
-
-    def element(block: PulseBlock) -> dict[str, Any]:
-        found = values.get(block, {}).get(CheckinAction.PULSE_FIELD)
-        return found if isinstance(found, dict) else {}
-
-    def selected(block: PulseBlock) -> str:
-        option = element(block).get("selected_option") or {}
-        return str(option.get("value", "")) if isinstance(option, dict) else ""
-
-    def checked(block: PulseBlock) -> list[str]:
-        options = element(block).get("selected_options") or []
-        return [str(o.get("value")) for o in options if isinstance(o, dict)]
-
     errors: dict[str, str] = {}
     cadence = Cadence.WEEKLY
     try:
-        cadence = Cadence(selected(PulseBlock.CADENCE))
+        cadence = Cadence(form.selected(PulseBlock.CADENCE))
     except ValueError:
         errors[PulseBlock.CADENCE] = "Choose how often the check-in runs."
-    weekday = selected(PulseBlock.WEEKDAY)
-    open_hours = selected(PulseBlock.OPEN_HOURS)
+    weekday = form.selected(PulseBlock.WEEKDAY)
+    open_hours = form.selected(PulseBlock.OPEN_HOURS)
     if not open_hours.isdigit() or len(open_hours) > 4:
         errors[PulseBlock.OPEN_HOURS] = "Choose how long each round stays open."
     questions: list[QuestionKey] = []
-    for key in checked(PulseBlock.QUESTIONS):
+    for key in form.checked(PulseBlock.QUESTIONS):
         try:
             questions.append(QuestionKey(key))
         except ValueError:
             errors[PulseBlock.QUESTIONS] = "Choose questions from the list."
     if errors:
         raise InvalidInput(errors)
-    options = set(checked(PulseBlock.OPTIONS))
+    options = set(form.checked(PulseBlock.OPTIONS))
     return PulseSpec(
-        channel_id=str(element(PulseBlock.CHANNEL).get("selected_conversation") or ""),
+        channel_id=form.conversation(PulseBlock.CHANNEL),
         cadence=cadence,
         weekday=int(weekday) if weekday.isdigit() else -1,
-        local_time=str(element(PulseBlock.LOCAL_TIME).get("selected_time") or ""),
-        timezone=chosen_timezone(element(PulseBlock.TIMEZONE)),
+        local_time=form.time(PulseBlock.LOCAL_TIME),
+        timezone=chosen_timezone(form.element(PulseBlock.TIMEZONE)),
         open_hours=int(open_hours),
         question_keys=tuple(questions),
         comments_enabled=PulseOption.COMMENTS in options,

@@ -16,7 +16,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, MappedColumn, mapped_column
 
 from slackapp.cadence.schedule import Cadence
 from slackapp.database import KEPT, PSEUDONYMISE, Base, RandomId, SlackId, Timestamp, person
@@ -93,15 +93,9 @@ class Round(Base):
     department_name: Mapped[str | None] = mapped_column(String(80))
 
 
-class Participation(Base):
-    """The participation ledger: HMAC(round secret, user ID), erased with the secret at close."""
-
-    __tablename__ = "checkin_participation"
-
-    round_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("checkin_round.id", ondelete="CASCADE"), primary_key=True
-    )
-    voter_hash: Mapped[bytes] = mapped_column(
+def _voter_hash_column() -> MappedColumn[bytes]:
+    """HMAC-SHA256(round secret, user ID), the one way the ledger and the invitee list name a person."""
+    return mapped_column(
         LargeBinary(32),
         primary_key=True,
         info=person(
@@ -110,6 +104,17 @@ class Participation(Base):
             "is erased; deleting it earlier would let the person answer twice",
         ),
     )
+
+
+class Participation(Base):
+    """The participation ledger: HMAC(round secret, user ID), erased with the secret at close."""
+
+    __tablename__ = "checkin_participation"
+
+    round_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("checkin_round.id", ondelete="CASCADE"), primary_key=True
+    )
+    voter_hash: Mapped[bytes] = _voter_hash_column()
 
 
 class Invitee(Base):
@@ -124,15 +129,7 @@ class Invitee(Base):
     round_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("checkin_round.id", ondelete="CASCADE"), primary_key=True
     )
-    voter_hash: Mapped[bytes] = mapped_column(
-        LargeBinary(32),
-        primary_key=True,
-        info=person(
-            KEPT,
-            why="HMAC under the open round's secret: nobody can recompute it once the round closes, when it "
-            "is erased; deleting it earlier would let the person answer twice",
-        ),
-    )
+    voter_hash: Mapped[bytes] = _voter_hash_column()
 
 
 class Answer(Base):

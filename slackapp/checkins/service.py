@@ -23,9 +23,9 @@ from sqlalchemy.orm import Session
 from slackapp.cadence.schedule import (
     CADENCE_DAYS,
     Cadence,
-    first_slot_after,
+    first_slot_of,
     schedule_errors,
-    slot_after,
+    slot_after_of,
 )
 from slackapp.checkins.ledger import RoundSecrets
 from slackapp.checkins.models import (
@@ -174,7 +174,7 @@ def set_pulse_paused(
 ) -> Pulse:
     pulse = get_pulse(session=session, workspace_id=workspace_id, pulse_id=pulse_id)
     pulse.paused = paused
-    pulse.next_open_at = None if paused else _first_slot(pulse, now)
+    pulse.next_open_at = None if paused else first_slot_of(pulse, after=now)
     return pulse
 
 
@@ -199,17 +199,7 @@ def _apply_spec(pulse: Pulse, spec: PulseSpec, now: datetime) -> None:
     pulse.question_keys = [key.value for key in spec.question_keys]
     pulse.comments_enabled = spec.comments_enabled
     pulse.reminder_enabled = spec.reminder_enabled
-    pulse.next_open_at = None if pulse.paused else _first_slot(pulse, now)
-
-
-def _first_slot(pulse: Pulse, now: datetime) -> datetime:
-    return first_slot_after(
-        cadence=pulse.cadence,
-        weekday=pulse.weekday,
-        local_time=pulse.local_time,
-        timezone=pulse.timezone,
-        after=now,
-    )
+    pulse.next_open_at = None if pulse.paused else first_slot_of(pulse, after=now)
 
 
 # -- opening rounds -----------------------------------------------------------------------------------
@@ -284,14 +274,7 @@ def open_due_rounds(
                     continue  # another worker has it, or it changed
                 slot = pulse.next_open_at
                 open_round(session=session, pulse=pulse, slot=slot, now=now, round_secrets=round_secrets)
-                pulse.next_open_at = slot_after(
-                    cadence=pulse.cadence,
-                    weekday=pulse.weekday,
-                    local_time=pulse.local_time,
-                    timezone=pulse.timezone,
-                    previous=slot,
-                    now=now,
-                )
+                pulse.next_open_at = slot_after_of(pulse, previous=slot, now=now)
             opened += 1
         except IntegrityError:
             continue  # the slot was opened by another worker at the same moment (SQLite has no row locks)

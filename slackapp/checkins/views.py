@@ -5,18 +5,14 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
-    CheckboxesElement,
     ConfirmObject,
     ContextBlock,
-    ConversationFilter,
-    ConversationSelectElement,
     DividerBlock,
     HeaderBlock,
     InputBlock,
@@ -25,11 +21,14 @@ from slack_sdk.models.blocks import (
     PlainTextInputElement,
     RadioButtonsElement,
     SectionBlock,
-    StaticSelectElement,
 )
 from slack_sdk.models.views import View
 
-from slackapp.cadence.form import CADENCE_LABELS, WEEKDAYS, build_schedule_blocks
+from slackapp.cadence.form import (
+    build_schedule_blocks,
+    describe_next_slot,
+    describe_schedule,
+)
 from slackapp.cadence.schedule import Cadence
 from slackapp.checkins.ids import (
     COMMENT_BLOCK,
@@ -44,15 +43,10 @@ from slackapp.checkins.service import RoundResults, round_questions
 from slackapp.checkins.suggestions import Suggestion
 from slackapp.home.ids import HomeList
 from slackapp.home.pages import build_pager, page_of
-from slackapp.slack.mrkdwn import escape, link
+from slackapp.slack.forms import build_form, channel_input, checkboxes_input, select_input
+from slackapp.slack.mrkdwn import escape, link, slack_date
 
 OPEN_HOURS_CHOICES = (2, 4, 8, 24, 48, 72, 120, 168)
-
-
-def _slack_date(moment: datetime, fallback_format: str = "%d %b %H:%M UTC") -> str:
-    """A date Slack renders in each reader's own time zone."""
-    fallback = moment.strftime(fallback_format)
-    return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} at {{time}}|{fallback}>"
 
 
 def _privacy_lines(min_group_size: int) -> str:
@@ -249,7 +243,7 @@ def build_invitation(
                 )
             ]
         ),
-        ContextBlock(elements=[MarkdownTextObject(text=f"Open until {_slack_date(round_.closes_at)}")]),
+        ContextBlock(elements=[MarkdownTextObject(text=f"Open until {slack_date(round_.closes_at)}")]),
     ]
 
 
@@ -264,7 +258,7 @@ def build_reminder(round_: Round) -> tuple[str, list[Block]]:
         SectionBlock(
             text=(
                 f"*There's still time to check in.* This channel's check-in closes "
-                f"{_slack_date(round_.closes_at)}. If you haven't answered yet and would like to, it takes "
+                f"{slack_date(round_.closes_at)}. If you haven't answered yet and would like to, it takes "
                 "a minute and is anonymous. If you have, thank you - there's nothing more to do."
             )
         ),
@@ -321,7 +315,7 @@ def build_open_rounds_message(rounds: Sequence[Round]) -> tuple[str, list[Block]
     for round_ in rounds:
         blocks.append(
             SectionBlock(
-                text=f"<#{round_.channel_id}> · closes {_slack_date(round_.closes_at)}",
+                text=f"<#{round_.channel_id}> · closes {slack_date(round_.closes_at)}",
                 accessory=ButtonElement(
                     text="Check in privately", action_id=CheckinAction.OPEN_MODAL, value=str(round_.id)
                 ),
@@ -346,7 +340,7 @@ def build_my_checkins_blocks(rounds: Sequence[Round]) -> list[Block]:
     for round_ in rounds[:HOME_CHECKINS_SHOWN]:
         blocks.append(
             SectionBlock(
-                text=f"<#{round_.channel_id}> · closes {_slack_date(round_.closes_at)}",
+                text=f"<#{round_.channel_id}> · closes {slack_date(round_.closes_at)}",
                 accessory=ButtonElement(
                     text="Check in privately", action_id=CheckinAction.OPEN_MODAL, value=str(round_.id)
                 ),
@@ -368,41 +362,30 @@ def build_my_checkins_blocks(rounds: Sequence[Round]) -> list[Block]:
 def build_pulse_form(pulse: Pulse | None, *, default_timezone: str) -> View:
     """Create or edit a pulse. Block ids are the `PulseSpec` field names, so errors land in place."""
 
-    def option(value: str, text: str) -> Option:
-        return Option(value=value, text=text)
-
     durations = [
-        option(str(h), f"{h} hours" if h < 24 else f"{h // 24} day{'s' if h >= 48 else ''}")
+        Option(value=str(h), text=f"{h} hours" if h < 24 else f"{h // 24} day{'s' if h >= 48 else ''}")
         for h in OPEN_HOURS_CHOICES
     ]
-    questions = [option(q.key.value, q.prompt) for q in CATALOGUE]
+    questions = [Option(value=q.key.value, text=q.prompt) for q in CATALOGUE]
     extras = [
-        option(PulseOption.COMMENTS, "Offer an optional comment box"),
-        option(PulseOption.REMINDER, "Post one reminder in the channel before the round closes"),
+        Option(value=PulseOption.COMMENTS, text="Offer an optional comment box"),
+        Option(value=PulseOption.REMINDER, text="Post one reminder in the channel before the round closes"),
     ]
-
-    def pick(options: list[Option], value: str) -> Option | None:
-        return next((o for o in options if o.value == value), None)
-
-    duration = pick(durations, str(pulse.open_hours if pulse else 72))
-    chosen_questions = [o for o in questions if pulse is None or o.value in pulse.question_keys]
-    chosen_extras = [
-        o
-        for o in extras
-        if pulse is None
-        or (o.value == PulseOption.COMMENTS and pulse.comments_enabled)
-        or (o.value == PulseOption.REMINDER and pulse.reminder_enabled)
-    ]
+    ticked_extras = {
+        extra
+        for extra, enabled in (
+            (PulseOption.COMMENTS, pulse is None or pulse.comments_enabled),
+            (PulseOption.REMINDER, pulse is None or pulse.reminder_enabled),
+        )
+        if enabled
+    }
     blocks: list[Block] = [
-        InputBlock(
+        channel_input(
             block_id=PulseBlock.CHANNEL,
+            action_id=CheckinAction.PULSE_FIELD,
             label="Team channel",
             hint="Everyone in this channel is invited; the channel is the team on the dashboard.",
-            element=ConversationSelectElement(
-                action_id=CheckinAction.PULSE_FIELD,
-                initial_conversation=pulse.channel_id if pulse else None,
-                filter=ConversationFilter(include=["public", "private"], exclude_bot_users=True),
-            ),
+            initial=pulse.channel_id if pulse else None,
         ),
         *build_schedule_blocks(
             action_id=CheckinAction.PULSE_FIELD,
@@ -412,36 +395,33 @@ def build_pulse_form(pulse: Pulse | None, *, default_timezone: str) -> View:
             timezone=pulse.timezone if pulse else default_timezone,
             monthly_hint="Monthly check-ins open on the first such day of the month.",
         ),
-        InputBlock(
+        select_input(
             block_id=PulseBlock.OPEN_HOURS,
+            action_id=CheckinAction.PULSE_FIELD,
             label="Each round stays open for",
-            element=StaticSelectElement(
-                action_id=CheckinAction.PULSE_FIELD, options=durations, initial_option=duration
-            ),
+            options=durations,
+            chosen=str(pulse.open_hours if pulse else 72),
         ),
-        InputBlock(
+        checkboxes_input(
             block_id=PulseBlock.QUESTIONS,
+            action_id=CheckinAction.PULSE_FIELD,
             label="Questions",
-            element=CheckboxesElement(
-                action_id=CheckinAction.PULSE_FIELD, options=questions, initial_options=chosen_questions
-            ),
+            options=questions,
+            ticked=[q.value for q in questions] if pulse is None else pulse.question_keys,
         ),
-        InputBlock(
+        checkboxes_input(
             block_id=PulseBlock.OPTIONS,
+            action_id=CheckinAction.PULSE_FIELD,
             label="Options",
             optional=True,
-            element=CheckboxesElement(
-                action_id=CheckinAction.PULSE_FIELD, options=extras, initial_options=chosen_extras or None
-            ),
+            options=extras,
+            ticked=ticked_extras,
         ),
     ]
-    return View(
-        type="modal",
+    return build_form(
         callback_id=CheckinCallback.PULSE_FORM,
         title="Edit check-in" if pulse else "New check-in",
-        submit="Save",
-        close="Cancel",
-        private_metadata=json.dumps({"pulse_id": str(pulse.id) if pulse else None}),
+        metadata={"pulse_id": str(pulse.id) if pulse else None},
         blocks=blocks,
     )
 
@@ -465,19 +445,13 @@ def build_pulse_admin_blocks(pulses: Sequence[Pulse], open_pulse_ids: set[str], 
     for pulse in shown.items:
         pulse_id = str(pulse.id)
         has_open_round = pulse_id in open_pulse_ids
-        status = (
-            "paused"
-            if pulse.paused
-            else (f"next round {_slack_date(pulse.next_open_at)}" if pulse.next_open_at else "not scheduled")
-        )
+        status = describe_next_slot(paused=pulse.paused, next_at=pulse.next_open_at)
         if has_open_round:
             status = "a round is open · " + status
         blocks.append(
             SectionBlock(
                 text=(
-                    f"*<#{pulse.channel_id}>* · {CADENCE_LABELS[pulse.cadence].lower()} on "
-                    f"{WEEKDAYS[pulse.weekday]} at {pulse.local_time} ({pulse.timezone}) · "
-                    f"open {pulse.open_hours}h\n"
+                    f"*<#{pulse.channel_id}>* · {describe_schedule(pulse)} · open {pulse.open_hours}h\n"
                     f"{status}"
                 )
             )

@@ -33,7 +33,7 @@ from slackapp.settings import Settings
 from slackapp.slack.forms import Submission, show_field_errors
 from slackapp.slack.modal_submissions import save_then_refresh_home
 from slackapp.slack.notice import build_notice_view
-from slackapp.slack.payloads import parse_uuid
+from slackapp.slack.payloads import parse_uuid, selected_value
 
 
 def register(app: App) -> None:
@@ -96,7 +96,7 @@ def open_team_form(
     ack()
     if not require_admin(client, body, context, db):
         return
-    channel_id = str((action.get("selected_option") or {}).get("value") or "")
+    channel_id = selected_value(action)
     with db() as session:
         org = load_org(session=session, workspace_id=str(context.team_id))
     team = org.teams.get(channel_id)
@@ -119,7 +119,7 @@ def open_department_form(
     ack()
     if not require_admin(client, body, context, db):
         return
-    chosen = str((action.get("selected_option") or {}).get("value") or "")
+    chosen = selected_value(action)
     with db() as session:
         org = load_org(session=session, workspace_id=str(context.team_id))
     department = next((d for d in org.departments.values() if str(d.id) == chosen), None)

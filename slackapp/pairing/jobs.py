@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from datetime import datetime
+from typing import Protocol
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block
+from sqlalchemy.orm import Session
 
 from slackapp.org.service import OrgStructure, load_org
 from slackapp.pairing.ids import (
@@ -140,32 +143,46 @@ def introduce(context: JobContext, group_id: uuid.UUID) -> datetime | None:
 
 def nudge(context: JobContext, round_id: uuid.UUID) -> datetime | None:
     """Midway: a gentle nudge to groups not yet marked met."""
-    with context.session_factory() as session:
-        round_ = get_round(session=session, round_id=round_id)
-        groups = introduced_groups(session=session, round_id=round_id, unmet_only=True)
-    client = context.slack(round_.workspace_id)
-    for group in groups:
-        with context.session_factory.begin() as session:
-            if not claim_nudge(session=session, group_id=group.id, now=context.now):
-                continue
-        text, blocks = build_nudge(str(group.id))
-        _post(client, str(group.conversation_id), text, blocks, NUDGE_EVENT, str(group.id))
+    _to_each_unmet_group(context, round_id, claim=claim_nudge, build=build_nudge, event_type=NUDGE_EVENT)
     return None
 
 
 def follow_up(context: JobContext, round_id: uuid.UUID) -> datetime | None:
     """Near the end: ask how it went (met, not yet, couldn't meet), unless they said they met."""
+    _to_each_unmet_group(
+        context, round_id, claim=claim_follow_up, build=build_follow_up, event_type=FOLLOW_UP_EVENT
+    )
+    return None
+
+
+class _Claim(Protocol):
+    def __call__(self, *, session: Session, group_id: uuid.UUID, now: datetime) -> bool: ...
+
+
+def _to_each_unmet_group(
+    context: JobContext,
+    round_id: uuid.UUID,
+    *,
+    claim: _Claim,
+    build: Callable[[str], tuple[str, list[Block]]],
+    event_type: str,
+) -> None:
+    """One message to every introduced group of the round not yet marked met, each claimed before it goes.
+
+    Args:
+        claim: marks the group as sent this message; False when it already was (another worker, a rerun).
+        build: the message for a group, from its id.
+    """
     with context.session_factory() as session:
         round_ = get_round(session=session, round_id=round_id)
         groups = introduced_groups(session=session, round_id=round_id, unmet_only=True)
     client = context.slack(round_.workspace_id)
     for group in groups:
         with context.session_factory.begin() as session:
-            if not claim_follow_up(session=session, group_id=group.id, now=context.now):
+            if not claim(session=session, group_id=group.id, now=context.now):
                 continue
-        text, blocks = build_follow_up(str(group.id))
-        _post(client, str(group.conversation_id), text, blocks, FOLLOW_UP_EVENT, str(group.id))
-    return None
+        text, blocks = build(str(group.id))
+        _post(client, str(group.conversation_id), text, blocks, event_type, str(group.id))
 
 
 def close(context: JobContext, round_id: uuid.UUID) -> datetime | None:

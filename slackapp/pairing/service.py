@@ -21,9 +21,9 @@ from sqlalchemy.orm import Session, aliased
 
 from slackapp.cadence.schedule import (
     Cadence,
-    first_slot_after,
+    first_slot_of,
     schedule_errors,
-    slot_after,
+    slot_after_of,
 )
 from slackapp.database import SessionFactory
 from slackapp.errors import InvalidInput, NotFound
@@ -149,7 +149,7 @@ def set_programme_paused(
 ) -> Programme:
     programme = get_programme(session=session, workspace_id=workspace_id, programme_id=programme_id)
     programme.paused = paused
-    programme.next_round_at = None if paused else _first_slot(programme, now)
+    programme.next_round_at = None if paused else first_slot_of(programme, after=now)
     return programme
 
 
@@ -188,17 +188,7 @@ def _apply_spec(programme: Programme, spec: ProgrammeSpec, now: datetime) -> Non
     programme.timezone = spec.timezone
     programme.repeat_window = spec.repeat_window
     programme.prefer_cross_team = spec.prefer_cross_team
-    programme.next_round_at = None if programme.paused else _first_slot(programme, now)
-
-
-def _first_slot(programme: Programme, now: datetime) -> datetime:
-    return first_slot_after(
-        cadence=programme.cadence,
-        weekday=programme.weekday,
-        local_time=programme.local_time,
-        timezone=programme.timezone,
-        after=now,
-    )
+    programme.next_round_at = None if programme.paused else first_slot_of(programme, after=now)
 
 
 # -- people -------------------------------------------------------------------------------------------
@@ -420,14 +410,7 @@ def start_due_rounds(*, session_factory: SessionFactory, now: datetime) -> int:
                 if programme is None or programme.next_round_at is None or programme.paused:
                     continue
                 slot = programme.next_round_at
-                programme.next_round_at = slot_after(
-                    cadence=programme.cadence,
-                    weekday=programme.weekday,
-                    local_time=programme.local_time,
-                    timezone=programme.timezone,
-                    previous=slot,
-                    now=now,
-                )
+                programme.next_round_at = slot_after_of(programme, previous=slot, now=now)
                 _new_round(session, programme, slot, now, next_slot=programme.next_round_at)
             started += 1
         except IntegrityError:
@@ -456,7 +439,7 @@ def run_round_now(
     )
     if busy is not None:
         return None
-    next_slot = programme.next_round_at or _first_slot(programme, now)
+    next_slot = programme.next_round_at or first_slot_of(programme, after=now)
     return _new_round(session, programme, now.replace(microsecond=0), now, next_slot=next_slot)
 
 

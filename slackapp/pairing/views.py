@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from datetime import datetime
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -12,8 +11,6 @@ from slack_sdk.models.blocks import (
     ButtonElement,
     ConfirmObject,
     ContextBlock,
-    ConversationFilter,
-    ConversationSelectElement,
     DatePickerElement,
     DividerBlock,
     HeaderBlock,
@@ -21,12 +18,17 @@ from slack_sdk.models.blocks import (
     MarkdownTextObject,
     Option,
     SectionBlock,
-    StaticSelectElement,
     UserMultiSelectElement,
 )
 from slack_sdk.models.views import View
 
-from slackapp.cadence.form import CADENCE_LABELS, WEEKDAYS, build_schedule_blocks
+from slackapp.cadence.form import (
+    CADENCE_LABELS,
+    WEEKDAYS,
+    build_schedule_blocks,
+    describe_next_slot,
+    describe_schedule,
+)
 from slackapp.cadence.schedule import Cadence
 from slackapp.home.ids import HomeList
 from slackapp.home.pages import build_pager, page_of
@@ -48,8 +50,8 @@ from slackapp.pairing.service import (
     HeldData,
 )
 from slackapp.privacy.suppression import in_steps
-from slackapp.slack.forms import build_form, checkboxes_input, text_input
-from slackapp.slack.mrkdwn import escape
+from slackapp.slack.forms import build_form, channel_input, checkboxes_input, select_input, text_input
+from slackapp.slack.mrkdwn import escape, slack_date
 from slackapp.support import SupportKind
 
 OUTCOME_LABELS = {
@@ -99,10 +101,6 @@ def _kind_list(kinds: Sequence[SupportKind]) -> str:
 
 def _kinds(values: Sequence[object]) -> list[SupportKind]:
     return [SupportKind(str(v)) for v in values if v in SupportKind._value2member_map_]
-
-
-def _slack_date(moment: datetime) -> str:
-    return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} at {{time}}|{moment:%d %b %H:%M} UTC>"
 
 
 def _kind_options() -> list[Option]:
@@ -446,7 +444,7 @@ def build_held_data(held: HeldData) -> View:
         ]
     blocks: list[Block] = [SectionBlock(text="\n".join(lines))] if lines else []
     history = [
-        f"• {_slack_date(past.slot)} in <#{past.channel_id}> with "
+        f"• {slack_date(past.slot)} in <#{past.channel_id}> with "
         + (", ".join(f"<@{p}>" for p in past.partners) or "someone who has since left")
         + (f" - {OUTCOME_LABELS[past.outcome]}" if past.outcome else "")
         for past in held.history[:30]
@@ -496,19 +494,13 @@ def build_programme_form(programme: Programme | None, *, default_timezone: str) 
     windows = [Option(value=str(n), text=f"{n} round{'s' if n > 1 else ''}") for n in REPEAT_WINDOW_CHOICES]
     cross_team = Option(value=CROSS_TEAM_OPTION, text="Prefer pairs from different teams")
 
-    def pick(options: list[Option], value: str) -> Option | None:
-        return next((o for o in options if o.value == value), None)
-
     blocks: list[Block] = [
-        InputBlock(
+        channel_input(
             block_id=ProgrammeBlock.CHANNEL,
+            action_id=PairingAction.FIELD,
             label="Channel",
             hint="Its members may opt in; nobody is signed up by being in it.",
-            element=ConversationSelectElement(
-                action_id=PairingAction.FIELD,
-                initial_conversation=programme.channel_id if programme else None,
-                filter=ConversationFilter(include=["public", "private"], exclude_bot_users=True),
-            ),
+            initial=programme.channel_id if programme else None,
         ),
         *build_schedule_blocks(
             action_id=PairingAction.FIELD,
@@ -518,16 +510,12 @@ def build_programme_form(programme: Programme | None, *, default_timezone: str) 
             timezone=programme.timezone if programme else default_timezone,
             monthly_hint="Monthly programmes introduce people on the first such day of the month.",
         ),
-        InputBlock(
+        select_input(
             block_id=ProgrammeBlock.REPEAT_WINDOW,
+            action_id=PairingAction.FIELD,
             label="Before the same two meet again, wait",
-            element=StaticSelectElement(
-                action_id=PairingAction.FIELD,
-                options=windows,
-                initial_option=pick(
-                    windows, str(programme.repeat_window if programme else DEFAULT_REPEAT_WINDOW)
-                ),
-            ),
+            options=windows,
+            chosen=str(programme.repeat_window if programme else DEFAULT_REPEAT_WINDOW),
         ),
         checkboxes_input(
             block_id=ProgrammeBlock.OPTIONS,
@@ -572,20 +560,11 @@ def build_programme_admin_blocks(
     shown = page_of(programmes[::-1], HomeList.PROGRAMMES, page)
     for programme in shown.items:
         programme_id = str(programme.id)
-        status = (
-            "paused"
-            if programme.paused
-            else (
-                f"next round {_slack_date(programme.next_round_at)}"
-                if programme.next_round_at
-                else "not scheduled"
-            )
-        )
+        status = describe_next_slot(paused=programme.paused, next_at=programme.next_round_at)
         blocks.append(
             SectionBlock(
                 text=(
-                    f"*<#{programme.channel_id}>* · {CADENCE_LABELS[programme.cadence].lower()} on "
-                    f"{WEEKDAYS[programme.weekday]} at {programme.local_time} ({programme.timezone}) · "
+                    f"*<#{programme.channel_id}>* · {describe_schedule(programme)} · "
                     f"no repeat within {programme.repeat_window} rounds"
                     f"{' · prefers pairs across teams' if programme.prefer_cross_team else ''}\n"
                     f"{_opted_in(counts.get(programme_id), min_group_size)} · {status}"

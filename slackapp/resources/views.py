@@ -12,8 +12,6 @@ from slack_sdk.models.blocks import (
     ButtonElement,
     ConfirmObject,
     ContextBlock,
-    ConversationFilter,
-    ConversationSelectElement,
     HeaderBlock,
     InputBlock,
     MarkdownTextObject,
@@ -62,7 +60,7 @@ from slackapp.resources.service import (
     MapLine,
     support_gaps,
 )
-from slackapp.slack.forms import build_form, checkboxes_input, text_input
+from slackapp.slack.forms import build_form, channel_input, checkboxes_input, select_input, text_input
 from slackapp.slack.mrkdwn import escape, link
 from slackapp.support import SupportKind
 
@@ -152,14 +150,12 @@ def build_entry_form(entry: ResourceEntry | None) -> View:
     supports = [_support_option(k) for k in SupportKind]
     approval = Option(value=NEEDS_APPROVAL_OPTION, text="Joining needs the contact's approval")
     blocks: list[Block] = [
-        InputBlock(
+        select_input(
             block_id=EntryBlock.KIND,
+            action_id=ResourceAction.ENTRY_FIELD,
             label="Kind",
-            element=StaticSelectElement(
-                action_id=ResourceAction.ENTRY_FIELD,
-                options=[_kind_option(k) for k in EntryKind],
-                initial_option=_kind_option(entry.kind) if entry else None,
-            ),
+            options=[_kind_option(k) for k in EntryKind],
+            chosen=entry.kind.value if entry else None,
         ),
         text(EntryBlock.NAME, "Name", entry.name if entry else None, NAME_MAX),
         text(
@@ -177,16 +173,13 @@ def build_entry_form(entry: ResourceEntry | None) -> View:
             options=supports,
             ticked=entry.support_kinds if entry else (),
         ),
-        InputBlock(
+        channel_input(
             block_id=EntryBlock.CHANNEL,
+            action_id=ResourceAction.ENTRY_FIELD,
             label="Slack channel (groups)",
             hint="For a private channel, add Kindred to it first (/invite @Kindred).",
             optional=True,
-            element=ConversationSelectElement(
-                action_id=ResourceAction.ENTRY_FIELD,
-                initial_conversation=entry.channel_id if entry and entry.channel_id else None,
-                filter=ConversationFilter(include=["public", "private"], exclude_bot_users=True),
-            ),
+            initial=entry.channel_id if entry and entry.channel_id else None,
         ),
         InputBlock(
             block_id=EntryBlock.CONTACT,

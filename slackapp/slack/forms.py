@@ -8,7 +8,16 @@ from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from slack_bolt import Ack
-from slack_sdk.models.blocks import Block, CheckboxesElement, InputBlock, Option, PlainTextInputElement
+from slack_sdk.models.blocks import (
+    Block,
+    CheckboxesElement,
+    ConversationFilter,
+    ConversationSelectElement,
+    InputBlock,
+    Option,
+    PlainTextInputElement,
+    StaticSelectElement,
+)
 from slack_sdk.models.views import View
 
 from slackapp.slack.payloads import private_metadata
@@ -89,6 +98,53 @@ def checkboxes_input(
             action_id=action_id,
             options=list(options),
             initial_options=[o for o in options if o.value in ticked] or None,
+        ),
+    )
+
+
+def select_input(
+    *,
+    block_id: str,
+    action_id: str,
+    label: str,
+    options: Sequence[Option],
+    chosen: str | None = None,
+    hint: str | None = None,
+    optional: bool | None = None,
+) -> InputBlock:
+    """A drop-down with the option whose value is `chosen` already chosen (none when no option has it)."""
+    return InputBlock(
+        block_id=block_id,
+        label=label,
+        hint=hint,
+        optional=optional,
+        element=StaticSelectElement(
+            action_id=action_id,
+            options=list(options),
+            initial_option=next((o for o in options if o.value == chosen), None),
+        ),
+    )
+
+
+def channel_input(
+    *,
+    block_id: str,
+    action_id: str,
+    label: str,
+    initial: str | None = None,
+    hint: str | None = None,
+    optional: bool | None = None,
+) -> InputBlock:
+    """A picker of public and private channels (no DMs), with `initial` already chosen."""
+    return InputBlock(
+        block_id=block_id,
+        label=label,
+        hint=hint,
+        optional=optional,
+        element=ConversationSelectElement(
+            action_id=action_id,
+            initial_conversation=initial,
+            filter=ConversationFilter(include=["public", "private"], exclude_bot_users=True),
         ),
     )
 

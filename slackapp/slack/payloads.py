@@ -22,3 +22,8 @@ def parse_uuid(value: object) -> uuid.UUID | None:
         return uuid.UUID(str(value)) if value else None
     except ValueError:
         return None
+
+
+def selected_value(action: dict[str, Any]) -> str:
+    """The value of the option chosen in a select's action, or "" when none is."""
+    return str((action.get("selected_option") or {}).get("value") or "")

@@ -27,7 +27,8 @@ from slackapp.resources.service import (
 )
 from slackapp.resources.views import build_directory
 from slackapp.settings import Settings
-from slackapp.slack.payloads import private_metadata
+from slackapp.slack.forms import Submission
+from slackapp.slack.payloads import private_metadata, selected_value
 from slackapp.support import SupportKind
 
 
@@ -92,18 +93,13 @@ def browse(
     client.views_open(trigger_id=body["trigger_id"], view=view)
 
 
-def _filter_from(values: dict[str, Any]) -> DirectoryFilter:
+def _filter_from(view: dict[str, Any]) -> DirectoryFilter:
     """The filters as the person has just set them in the modal."""
-
-    def selected(block: DirectoryBlock, action: ResourceAction) -> object:
-        element = values.get(block, {}).get(action) or {}
-        option = element.get("selected_option") or {}
-        return option.get("value") if isinstance(option, dict) else None
-
+    form = Submission(view, action_id=ResourceAction.SEARCH)
     return _checked_filter(
-        kind=selected(DirectoryBlock.KIND, ResourceAction.FILTER_KIND),
-        tag=selected(DirectoryBlock.TAG, ResourceAction.FILTER_TAG),
-        text=(values.get(DirectoryBlock.SEARCH, {}).get(ResourceAction.SEARCH) or {}).get("value"),
+        kind=form.selected(DirectoryBlock.KIND, ResourceAction.FILTER_KIND),
+        tag=form.selected(DirectoryBlock.TAG, ResourceAction.FILTER_TAG),
+        text=form.text(DirectoryBlock.SEARCH),
     )
 
 
@@ -151,7 +147,7 @@ def refilter(
         db=db,
         workspace_id=str(context.team_id),
         user_id=str(context.user_id),
-        wanted=_filter_from(view.get("state", {}).get("values", {})),
+        wanted=_filter_from(view),
         region=_region_from(view),
         region_known=True,
         pages=_professional_page_kept(view),
@@ -203,7 +199,7 @@ def search_directory(
         db=db,
         workspace_id=str(context.team_id),
         user_id=str(context.user_id),
-        wanted=_filter_from(view.get("state", {}).get("values", {})),
+        wanted=_filter_from(view),
         region=_region_from(view),
         region_known=True,
         pages=_professional_page_kept(view),
@@ -222,7 +218,7 @@ def choose_region(
     """A person picks their region in the Home tab; professional help for it is listed first from now on."""
     ack()
     workspace_id, user_id = str(context.team_id), str(context.user_id)
-    chosen = str((action.get("selected_option") or {}).get("value") or "")
+    chosen = selected_value(action)
     with db.begin() as session:
         known = all_regions(list_entries(session=session, workspace_id=workspace_id))
         if chosen not in known:
