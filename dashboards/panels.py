@@ -55,6 +55,9 @@ GRAPH_CONFIG: Any = {"displayModeBar": False, "displaylogo": False, "responsive"
 # On a phone, the pages that rank teams show this many as cards, the rest behind "Show the other …" (on
 # "Where to act" the heatmap above already draws the fifteen most in need).
 PHONE_CARDS = {Page.ACT: 5, Page.COMPARE: 10}
+# The pages that rank teams list them this many at a time, most in need first, the next ones a link away:
+# all 500 of an organisation took 9 to 13 seconds to settle in Chromium (benchmarks/dashboard/page.py).
+TEAMS_PER_PAGE = 50
 PHONE_CARDS_OF_A_KIND = 5  # on the engagement page, resource groups shown before "Show the other …"
 
 
@@ -239,8 +242,9 @@ def export_href(page: Page, unit: UnitKey | None) -> str:
 # -- rendering ------------------------------------------------------------------------------------------
 
 
-def render_page(page: Page | None, requested: str | None) -> Component:
-    """A page's whole layout for this request (`page` None: the viewer's landing page)."""
+def render_page(page: Page | None, requested: str | None, *, first: str | None = None) -> Component:
+    """A page's whole layout for this request (`page` None: the viewer's landing page; `first`: on a
+    page that ranks teams, the rank to list from, as the URL has it)."""
     resolved = view_for(page, requested)
     person = signed_in()
     name = person.name if person else ""
@@ -288,12 +292,59 @@ def render_page(page: Page | None, requested: str | None) -> Component:
                 mb="md",
             )
         )
-    body += content(resolved.view, chosen, unit)
+    body += content(resolved.view, chosen, unit, first=first)
     return shell(chosen, name, gate, unit, body)
 
 
-def content(view: View | None, page: Page, unit: UnitKey | None) -> list[Component]:
-    """The part of a page that depends on the unit."""
+@dataclass(frozen=True)
+class Stretch:
+    """The teams of a ranking listed on this page: `start` (from 0) to `end`, of `total`."""
+
+    start: int
+    end: int
+    total: int
+
+    @property
+    def paged(self) -> bool:
+        return self.total > TEAMS_PER_PAGE
+
+
+def stretch(total: int, first: str | None) -> Stretch:
+    """Which teams to list for `first` (a rank from the URL; anything else lists from the top)."""
+    try:
+        wanted = int(first) - 1 if first else 0
+    except ValueError:
+        wanted = 0
+    last_page = max(0, (total - 1) // TEAMS_PER_PAGE)
+    start = min(max(0, wanted) // TEAMS_PER_PAGE, last_page) * TEAMS_PER_PAGE
+    return Stretch(start, min(start + TEAMS_PER_PAGE, total), total)
+
+
+def stretch_links(page: Page, unit: UnitKey | None, shown: Stretch) -> Component:
+    """Where the listed teams sit in the ranking, and links to the ones before and after them."""
+    links: list[Component] = []
+    for label, start, id_ in (
+        (f"Previous {TEAMS_PER_PAGE} teams", shown.start - TEAMS_PER_PAGE, "teams-before"),
+        (f"Next {min(TEAMS_PER_PAGE, shown.total - shown.end)} teams", shown.end, "teams-after"),
+    ):
+        if 0 <= start < shown.total:
+            there = href(page, unit)
+            there += f"{'&' if '?' in there else '?'}first={start + 1}"
+            links.append(dmc.Anchor(label, href=there, id=id_))
+    return html.Nav(
+        dmc.Group(
+            [dmc.Text(f"Teams {shown.start + 1}–{shown.end} of {shown.total}", size="sm"), *links],
+            gap="md",
+        ),
+        id="kindred-stretch",
+        **_aria("More teams"),
+    )
+
+
+def content(
+    view: View | None, page: Page, unit: UnitKey | None, *, first: str | None = None
+) -> list[Component]:
+    """The part of a page that depends on the unit (`first`: see `render_page`)."""
     if view is None:
         return [dmc.Alert(NOT_YOURS, id="not-yours", color="orange", title="Not available")]
     parts: list[Component] = []
@@ -313,8 +364,12 @@ def content(view: View | None, page: Page, unit: UnitKey | None) -> list[Compone
         # The heatmap has no colour bar (it squeezed the cells on a phone): its key is this sentence.
         teams = len(view.table.rows)
         drawn = (
-            f"The chart shows the {HEATMAP_TEAMS} teams most in need of {teams}; every team is in the "
-            "table below. "
+            f"The chart shows the {HEATMAP_TEAMS} teams most in need of {teams}; "
+            + (
+                f"the table below lists every team, {TEAMS_PER_PAGE} at a time. "
+                if teams > TEAMS_PER_PAGE
+                else "every team is in the table below. "
+            )
             if teams > HEATMAP_TEAMS
             else ""
         )
@@ -330,20 +385,30 @@ def content(view: View | None, page: Page, unit: UnitKey | None) -> list[Compone
     if view.steps:
         parts.append(steps_section(view.steps))
     parts.append(dmc.Title("The numbers", order=2, size="h4", mt="lg", mb="xs"))
+    # A ranking of hundreds of teams is listed a page at a time (every row and card in one page took
+    # seconds to draw); the CSV below still holds every team.
+    shown = stretch(len(view.table.rows), first) if page in SIDE_BY_SIDE else None
+    rows, caption = view.table, view.caption
+    if shown is not None and shown.paged:
+        rows = Table(rows.columns, rows.rows[shown.start : shown.end])
+        caption = f"{caption} Teams {shown.start + 1} to {shown.end} of {shown.total}."
     parts.append(
         table(
-            view.table,
-            view.caption,
+            rows,
+            caption,
             by_question=page is Page.QUESTIONS,
             by_kind=page is Page.ENGAGEMENT,
             fold_after=PHONE_CARDS.get(page),
         )
     )
-    parts.append(
-        dmc.Anchor(
-            "Download this table (CSV)", href=export_href(page, unit), id="kindred-export", refresh=True
-        )
+    if shown is not None and shown.paged:
+        parts.append(stretch_links(page, unit, shown))
+    download = (
+        f"Download all {shown.total} teams (CSV)"
+        if shown is not None and shown.paged
+        else "Download this table (CSV)"
     )
+    parts.append(dmc.Anchor(download, href=export_href(page, unit), id="kindred-export", refresh=True))
     if view.comments is not None or view.comments_note:
         parts.append(dmc.Title("Comments from the latest week", order=2, size="h4", mt="lg"))
         if view.comments is not None:
