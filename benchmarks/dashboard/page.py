@@ -112,7 +112,7 @@ def load_once(context: Any, address: str) -> dict[str, float]:
     return found
 
 
-def measure(base: str, repeat: int) -> None:
+def measure(base: str, repeat: int, screenshots: Path | None = None) -> None:
     views = [
         ("HR: where to act, all 500 teams", bench.HR, "/dashboard/act?unit=org:"),
         ("HR: compare, all 500 teams", bench.HR, "/dashboard/compare?unit=org:"),
@@ -134,6 +134,15 @@ def measure(base: str, repeat: int) -> None:
                 tab.close()
                 first = load_once(context, f"{base}{path}")  # the browser's cache is cold for this view
                 runs = [load_once(context, f"{base}{path}") for _ in range(repeat)]
+                if screenshots is not None:  # to look at, as a leader would: after the timed loads
+                    screenshots.mkdir(parents=True, exist_ok=True)
+                    tab = context.new_page()
+                    tab.goto(f"{base}{path}")
+                    tab.wait_for_selector("#kindred-figure .main-svg", timeout=300_000)
+                    tab.wait_for_load_state("networkidle")
+                    shot = f"{viewer}-{path.split('/')[2].split('?')[0]}-{width}.png"
+                    tab.screenshot(path=str(screenshots / shot), full_page=True)
+                    tab.close()
                 context.close()
                 settled = [r["settled"] for r in runs]
                 last = runs[-1]
@@ -153,6 +162,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=5, help="measured loads per view and width")
     parser.add_argument("--weeks", type=int, default=bench.WEEKS, help="fewer weeks, for a quicker run")
+    parser.add_argument("--screenshots", type=Path, help="save a full-page screenshot of each view here")
     args = parser.parse_args()
     base = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
     base_url = make_url(normalise_database_url(base))
@@ -171,7 +181,7 @@ def main() -> int:
             f" {time.perf_counter() - started:.0f} s; {bench.load()}"
         )
         address, server = serve(url)
-        measure(address, args.repeat)
+        measure(address, args.repeat, args.screenshots)
     finally:
         if server is not None:
             server.shutdown()
