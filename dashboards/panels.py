@@ -55,6 +55,10 @@ GRAPH_CONFIG: Any = {"displayModeBar": False, "displaylogo": False, "responsive"
 # On a phone, the pages that rank teams show this many as cards, the rest behind "Show the other …" (on
 # "Where to act" the heatmap above already draws the fifteen most in need).
 PHONE_CARDS = {Page.ACT: 5, Page.COMPARE: 10}
+# The pages that rank teams list them this many at a time, most in need first, the next ones a link away:
+# all 500 of an organisation took 9 to 13 seconds to settle in Chromium (benchmarks/dashboard/page.py).
+TEAMS_PER_PAGE = 50
+PHONE_CARDS_OF_A_KIND = 5  # on the engagement page, resource groups shown before "Show the other …"
 
 
 def _aria(label: str) -> dict[str, Any]:
@@ -238,8 +242,9 @@ def export_href(page: Page, unit: UnitKey | None) -> str:
 # -- rendering ------------------------------------------------------------------------------------------
 
 
-def render_page(page: Page | None, requested: str | None) -> Component:
-    """A page's whole layout for this request (`page` None: the viewer's landing page)."""
+def render_page(page: Page | None, requested: str | None, *, first: str | None = None) -> Component:
+    """A page's whole layout for this request (`page` None: the viewer's landing page; `first`: on a
+    page that ranks teams, the rank to list from, as the URL has it)."""
     resolved = view_for(page, requested)
     person = signed_in()
     name = person.name if person else ""
@@ -287,12 +292,59 @@ def render_page(page: Page | None, requested: str | None) -> Component:
                 mb="md",
             )
         )
-    body += content(resolved.view, chosen, unit)
+    body += content(resolved.view, chosen, unit, first=first)
     return shell(chosen, name, gate, unit, body)
 
 
-def content(view: View | None, page: Page, unit: UnitKey | None) -> list[Component]:
-    """The part of a page that depends on the unit."""
+@dataclass(frozen=True)
+class Stretch:
+    """The teams of a ranking listed on this page: `start` (from 0) to `end`, of `total`."""
+
+    start: int
+    end: int
+    total: int
+
+    @property
+    def paged(self) -> bool:
+        return self.total > TEAMS_PER_PAGE
+
+
+def stretch(total: int, first: str | None) -> Stretch:
+    """Which teams to list for `first` (a rank from the URL; anything else lists from the top)."""
+    try:
+        wanted = int(first) - 1 if first else 0
+    except ValueError:
+        wanted = 0
+    last_page = max(0, (total - 1) // TEAMS_PER_PAGE)
+    start = min(max(0, wanted) // TEAMS_PER_PAGE, last_page) * TEAMS_PER_PAGE
+    return Stretch(start, min(start + TEAMS_PER_PAGE, total), total)
+
+
+def stretch_links(page: Page, unit: UnitKey | None, shown: Stretch) -> Component:
+    """Where the listed teams sit in the ranking, and links to the ones before and after them."""
+    links: list[Component] = []
+    for label, start, id_ in (
+        (f"Previous {TEAMS_PER_PAGE} teams", shown.start - TEAMS_PER_PAGE, "teams-before"),
+        (f"Next {min(TEAMS_PER_PAGE, shown.total - shown.end)} teams", shown.end, "teams-after"),
+    ):
+        if 0 <= start < shown.total:
+            there = href(page, unit)
+            there += f"{'&' if '?' in there else '?'}first={start + 1}"
+            links.append(dmc.Anchor(label, href=there, id=id_))
+    return html.Nav(
+        dmc.Group(
+            [dmc.Text(f"Teams {shown.start + 1}–{shown.end} of {shown.total}", size="sm"), *links],
+            gap="md",
+        ),
+        id="kindred-stretch",
+        **_aria("More teams"),
+    )
+
+
+def content(
+    view: View | None, page: Page, unit: UnitKey | None, *, first: str | None = None
+) -> list[Component]:
+    """The part of a page that depends on the unit (`first`: see `render_page`)."""
     if view is None:
         return [dmc.Alert(NOT_YOURS, id="not-yours", color="orange", title="Not available")]
     parts: list[Component] = []
@@ -312,8 +364,12 @@ def content(view: View | None, page: Page, unit: UnitKey | None) -> list[Compone
         # The heatmap has no colour bar (it squeezed the cells on a phone): its key is this sentence.
         teams = len(view.table.rows)
         drawn = (
-            f"The chart shows the {HEATMAP_TEAMS} teams most in need of {teams}; every team is in the "
-            "table below. "
+            f"The chart shows the {HEATMAP_TEAMS} teams most in need of {teams}; "
+            + (
+                f"the table below lists every team, {TEAMS_PER_PAGE} at a time. "
+                if teams > TEAMS_PER_PAGE
+                else "every team is in the table below. "
+            )
             if teams > HEATMAP_TEAMS
             else ""
         )
@@ -329,19 +385,30 @@ def content(view: View | None, page: Page, unit: UnitKey | None) -> list[Compone
     if view.steps:
         parts.append(steps_section(view.steps))
     parts.append(dmc.Title("The numbers", order=2, size="h4", mt="lg", mb="xs"))
+    # A ranking of hundreds of teams is listed a page at a time (every row and card in one page took
+    # seconds to draw); the CSV below still holds every team.
+    shown = stretch(len(view.table.rows), first) if page in SIDE_BY_SIDE else None
+    rows, caption = view.table, view.caption
+    if shown is not None and shown.paged:
+        rows = Table(rows.columns, rows.rows[shown.start : shown.end])
+        caption = f"{caption} Teams {shown.start + 1} to {shown.end} of {shown.total}."
     parts.append(
         table(
-            view.table,
-            view.caption,
+            rows,
+            caption,
             by_question=page is Page.QUESTIONS,
+            by_kind=page is Page.ENGAGEMENT,
             fold_after=PHONE_CARDS.get(page),
         )
     )
-    parts.append(
-        dmc.Anchor(
-            "Download this table (CSV)", href=export_href(page, unit), id="kindred-export", refresh=True
-        )
+    if shown is not None and shown.paged:
+        parts.append(stretch_links(page, unit, shown))
+    download = (
+        f"Download all {shown.total} teams (CSV)"
+        if shown is not None and shown.paged
+        else "Download this table (CSV)"
     )
+    parts.append(dmc.Anchor(download, href=export_href(page, unit), id="kindred-export", refresh=True))
     if view.comments is not None or view.comments_note:
         parts.append(dmc.Title("Comments from the latest week", order=2, size="h4", mt="lg"))
         if view.comments is not None:
@@ -384,15 +451,26 @@ def steps_section(steps: list[NextStep]) -> Component:
 
 
 def table(
-    data: Table, caption: str = "", *, by_question: bool = False, fold_after: int | None = None
+    data: Table,
+    caption: str = "",
+    *,
+    by_question: bool = False,
+    by_kind: bool = False,
+    fold_after: int | None = None,
 ) -> Component:
     """The numbers twice: a table from the `sm` breakpoint up, and on a phone the same rows as cards.
 
     A seven-to-ten-column table does not fit 390 pixels without cutting or sideways scrolling, so below
-    `sm` each row becomes a card of labelled values (the Questions page: one fold per question). With
-    `fold_after`, the cards after the first that many wait behind a "Show the other …" fold.
+    `sm` each row becomes a card of labelled values (the Questions page: one fold per question; the
+    engagement page: a section per kind of row). With `fold_after`, the cards after the first that many
+    wait behind a "Show the other …" fold.
     """
-    phone = question_folds(data, caption) if by_question else cards(data, caption, fold_after)
+    if by_question:
+        phone = question_folds(data, caption)
+    elif by_kind:
+        phone = engagement_cards(data, caption)
+    else:
+        phone = cards(data, caption, fold_after)
     return html.Div(
         [
             dmc.Box(wide_table(data, caption), visibleFrom="sm"),
@@ -445,49 +523,100 @@ def cards(data: Table, caption: str, fold_after: int | None = None) -> Component
     ranked = columns[0] == "Rank"  # "Where to act": the card is the team, its rank a prefix
     # A first column that repeats is a kind ("Peer support", "Resource group"): a line above the name.
     kinds = not ranked and len({row[0] for row in data.rows}) < len(data.rows) and len(columns) > 1
-    title_at = 1 if ranked or kinds else 0
-    note_at = columns.index("Note") if "Note" in columns else None
-    items: list[Component] = []
-    for row in data.rows:
-        title = f"{row[0]}. {row[1]}" if ranked and row[0] else row[title_at]
-        note = row[note_at] if note_at is not None else ""
-        facts = [
-            html.Div([html.Dt(columns[i]), html.Dd(value)])
-            for i, value in enumerate(row)
-            if value and i not in (0, title_at, note_at)
-        ]
-        body: list[Component] = [dmc.Text(row[0], size="xs", c="gray.7")] if kinds else []
-        body.append(dmc.Text(title, fw=600, size="md", className="kindred-card-title"))
-        if facts:
-            body.append(html.Dl(facts, className="kindred-facts"))
-        if note:
-            reason = _hidden_sentence(note)
-            body.append(dmc.Text(reason, size="sm", c="gray.7", className="kindred-card-note"))
-        items.append(html.Li(dmc.Paper(body, withBorder=True, p="sm", radius="md"), className="kindred-card"))
+    items = [card(columns, row, ranked=ranked, kinds=kinds) for row in data.rows]
     shown: list[Component] = [html.Ul(items, className="kindred-cards")]
     # Folding away one or two cards would hide less than the fold itself takes.
     if fold_after is not None and len(items) > fold_after + 2:
-        rest = len(items) - fold_after
         noun = "teams" if ranked or columns[0] == "Team" else "rows"
-        shown = [
-            html.Ul(items[:fold_after], className="kindred-cards"),
+        rest = items[fold_after:]
+        shown = folded(items[:fold_after], rest, f"Show the other {len(rest)} {noun}")
+    return html.Section(
+        [dmc.Text(caption, size="sm", mb="xs"), *shown],
+        **_aria(caption or "Table"),
+    )
+
+
+def card(
+    columns: list[str],
+    row: tuple[str, ...],
+    *,
+    ranked: bool = False,
+    kinds: bool = False,
+    kind_line: bool = True,
+) -> Component:
+    """One row as a card: a ranked row titled "3. Payments", a row of a kind titled by its second column
+    under a line naming the kind (unless `kind_line` is off: a heading above says it), any other by its
+    first column; a hidden row says why instead of facts."""
+    title_at = 1 if ranked or kinds else 0
+    note_at = columns.index("Note") if "Note" in columns else None
+    title = f"{row[0]}. {row[1]}" if ranked and row[0] else row[title_at]
+    note = row[note_at] if note_at is not None else ""
+    facts = [
+        html.Div([html.Dt(columns[i]), html.Dd(value)])
+        for i, value in enumerate(row)
+        if value and i not in (0, title_at, note_at)
+    ]
+    body: list[Component] = [dmc.Text(row[0], size="xs", c="gray.7")] if kinds and kind_line else []
+    body.append(dmc.Text(title, fw=600, size="md", className="kindred-card-title"))
+    if facts:
+        body.append(html.Dl(facts, className="kindred-facts"))
+    if note:
+        body.append(dmc.Text(_hidden_sentence(note), size="sm", c="gray.7", className="kindred-card-note"))
+    return html.Li(dmc.Paper(body, withBorder=True, p="sm", radius="md"), className="kindred-card")
+
+
+def folded(shown: list[Component], rest: list[Component], label: str) -> list[Component]:
+    """Cards open on the page, then the rest behind one fold ("Show the other 20 teams"), still in the
+    page: every card of a ranking, of a kind of row, waits one tap away under the same control."""
+    parts: list[Component] = [html.Ul(shown, className="kindred-cards")] if shown else []
+    if rest:
+        parts.append(
             dmc.Accordion(
                 dmc.AccordionItem(
                     [
-                        dmc.AccordionControl(f"Show the other {rest} {noun}"),
-                        dmc.AccordionPanel(html.Ul(items[fold_after:], className="kindred-cards")),
+                        dmc.AccordionControl(label),
+                        dmc.AccordionPanel(html.Ul(rest, className="kindred-cards")),
                     ],
                     value="rest",
                 ),
                 variant="separated",
                 mt="xs",
-                id="kindred-more-cards",
-            ),
-        ]
-    return html.Section(
-        [dmc.Text(caption, size="sm", mb="xs"), *shown],
-        **_aria(caption or "Table"),
-    )
+                className="kindred-more-cards",
+            )
+        )
+    return parts
+
+
+def engagement_cards(data: Table, caption: str) -> Component:
+    """The engagement table on a phone: a section per kind of row, what a leader reads first open.
+
+    Every round and every month as a card was about seventeen cards before anything else. Open: the
+    latest peer-support round, and each group's members (the first few); the earlier rounds and the
+    joins month by month wait behind the same fold as a long ranking's.
+    """
+    columns = list(data.columns)
+    by_kind: dict[str, list[Component]] = {}
+    for row in data.rows:
+        by_kind.setdefault(row[0], []).append(card(columns, row, kinds=True, kind_line=False))
+    sections: list[Component] = []
+    for kind, items in by_kind.items():
+        if kind == queries.PAIRED:  # rounds oldest first: the latest is the last
+            shown, rest = items[-1:], items[:-1]
+            label = f"Show the {len(rest)} earlier rounds" if len(rest) > 1 else "Show the earlier round"
+        elif kind == queries.JOINED:
+            shown, rest = [], items
+            label = f"Show how many people joined, by group and month ({len(rest)})"
+        else:
+            fold_after = PHONE_CARDS_OF_A_KIND if len(items) > PHONE_CARDS_OF_A_KIND + 2 else len(items)
+            shown, rest = items[:fold_after], items[fold_after:]
+            label = f"Show the other {len(rest)} groups"
+        sections.append(
+            html.Section(
+                [dmc.Title(kind, order=3, size="h5", mt="sm", mb="xs"), *folded(shown, rest, label)],
+                **_aria(kind),
+            )
+        )
+    return html.Section([dmc.Text(caption, size="sm", mb="xs"), *sections], **_aria(caption or "Table"))
 
 
 def question_folds(data: Table, caption: str) -> Component:

@@ -514,6 +514,12 @@ def _months_label(first: str, last: str, *, pending: bool) -> str:
     return month_label(last) if first == last else f"{month_label(first)} – {month_label(last)}"
 
 
+# What each row of the engagement table counts (its first column), in the words the page uses.
+PAIRED = "Peer support: people paired"
+MEMBERS = "Resource group: members"
+JOINED = "Resource group: people who joined"
+
+
 def engagement_table(data: Engagement) -> Table:
     """Peer-support rounds and resource groups; a hidden value is an empty cell with the page's one label.
 
@@ -530,7 +536,7 @@ def engagement_table(data: Engagement) -> Table:
         note = "; ".join(n for n in notes if n)
         rows.append(
             (
-                "Peer support: people paired",
+                PAIRED,
                 f"Round {r.round_number}" if one_programme else f"#{r.channel_id} round {r.round_number}",
                 week_label(r.slot.date()),
                 _count(r.taking_part),
@@ -542,11 +548,11 @@ def engagement_table(data: Engagement) -> Table:
     for g in data.members:
         when = f"end of {month_label(g.month)}" if g.month else ""
         note = "" if g.count is not None else hidden
-        rows.append(("Resource group: members", g.name, when, _count(g.count), "", "", note))
+        rows.append((MEMBERS, g.name, when, _count(g.count), "", "", note))
     for j in data.joins:
         when = _months_label(j.first_month, j.last_month, pending=j.pending)
         note = "" if j.joins is not None else hidden
-        rows.append(("Resource group: people who joined", j.name, when, _count(j.joins), "", "", note))
+        rows.append((JOINED, j.name, when, _count(j.joins), "", "", note))
     return Table(
         (
             "What is counted",

@@ -13,5 +13,5 @@ dash.register_page(  # type: ignore[no-untyped-call]
 )
 
 
-def layout(unit: str | None = None, **_query: str) -> Component:
-    return render_page(Page.ACT, unit)
+def layout(unit: str | None = None, first: str | None = None, **_query: str) -> Component:
+    return render_page(Page.ACT, unit, first=first)

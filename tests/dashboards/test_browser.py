@@ -544,6 +544,35 @@ def test_the_csv_export_holds_only_what_the_page_shows(visit: Visit) -> None:
         assert exported == shown, path
 
 
+def test_engagement_on_a_phone_opens_what_is_current_and_the_rest_one_tap_away(
+    browser: Any, demo_url: str
+) -> None:
+    visit = Visit(browser, demo_url, 390)
+    try:
+        visit.sign_in_as(HR)
+        visit.open("/dashboard/engagement")
+        rows = visit.table()[1:]  # the wide table is hidden on a phone, but in the page
+
+        def open_cards() -> list[str]:
+            titles = visit.page.locator("#kindred-cards .kindred-card-title")
+            return [titles.nth(i).inner_text() for i in range(titles.count()) if titles.nth(i).is_visible()]
+
+        rounds = [row[1] for row in rows if row[0].startswith("Peer support")]
+        groups = [row[1] for row in rows if row[0] == "Resource group: members"]
+        assert len(rounds) > 1 and groups
+        assert open_cards() == [rounds[-1], *groups]  # the latest round, then each group's members
+        visit.page.get_by_role("button", name=f"Show the {len(rounds) - 1} earlier rounds").click()
+        visit.page.wait_for_function(
+            f"() => document.querySelectorAll('#kindred-cards .kindred-card').length > 0 && "
+            f"[...document.querySelectorAll('#kindred-cards .kindred-card-title')]"
+            f".filter(t => t.offsetParent).length === {len(groups) + len(rounds)}"
+        )
+        assert sorted(open_cards()) == sorted([*rounds, *groups])
+        assert visit.phone_layout_problems() == []
+    finally:
+        visit.close()
+
+
 # -- every page, both widths: accessibility, layout, screenshots --------------------------------------
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from dash.development.base_component import Component
 
 from dashboards.panels import table
-from dashboards.queries import Table
+from dashboards.queries import JOINED, MEMBERS, PAIRED, Table
 from slackapp.privacy.gate import hidden_text
 
 HIDDEN = hidden_text(5)  # one label, whichever rule hid the cell
@@ -95,3 +95,32 @@ def test_a_long_ranking_shows_the_first_cards_and_folds_the_rest_one_tap_away() 
     # A list barely longer than the fold is shown whole: folding two cards away would save nothing.
     short = _phone(_json(table(Table(data.columns, data.rows[:12]), "Department", fold_after=10)))
     assert not _nodes(short, "AccordionItem") and len(_nodes(short, "Li")) == 12
+
+
+def test_engagement_on_a_phone_opens_the_latest_round_and_the_groups_and_folds_the_history() -> None:
+    rounds = tuple((PAIRED, f"Round {n}", f"{n} Nov 2026", "60", "100%", "70%", "") for n in range(1, 7))
+    members = ((MEMBERS, "Carers' circle", "end of Nov 2026", "22", "", "", ""),)
+    joined = (
+        (JOINED, "Carers' circle", "Oct 2026", "", "", "", HIDDEN),
+        (JOINED, "Carers' circle", "Nov 2026", "14", "", "", ""),
+    )
+    columns = ("What is counted", "Which", "When", "How many", "Paired", "Met their group", "Note")
+    phone = _phone(_json(table(Table(columns, rounds + members + joined), "Engagement", by_kind=True)))
+    sections = [
+        s for s in _nodes(phone, "Section") if s["props"].get("aria-label") in (PAIRED, MEMBERS, JOINED)
+    ]
+    assert [s["props"]["aria-label"] for s in sections] == [PAIRED, MEMBERS, JOINED]
+    paired, groups, joins = sections
+    # Open: the latest round only; the five before it one tap away, still on the page.
+    open_rounds = [_text(li) for li in _nodes(paired["props"]["children"][1], "Li")]
+    assert len(open_rounds) == 1 and "Round 6" in open_rounds[0]
+    fold = _nodes(paired, "AccordionItem")
+    assert _text(_nodes(fold[0], "AccordionControl")) == "Show the 5 earlier rounds"
+    earlier = _nodes(fold[0], "Li")
+    assert len(earlier) == 5 and "Round 1" in _text(earlier[0])  # in the order they ran
+    assert not _nodes(groups, "AccordionItem") and "22" in _text(groups)
+    # The joins fold whole, and the hidden month keeps its one label inside it.
+    (joins_fold,) = _nodes(joins, "AccordionItem")
+    assert _text(_nodes(joins_fold, "AccordionControl")).startswith("Show how many people joined")
+    assert len(_nodes(joins_fold, "Li")) == 2 and SAYS_WHY in _text(joins_fold)
+    assert len(_nodes(phone, "Li")) == len(rounds + members + joined)  # every row is a card
