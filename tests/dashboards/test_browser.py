@@ -229,6 +229,31 @@ class Visit:
                 problems.append(f"{rows} rows in the table but {shown} on the phone")
         return problems
 
+    def crowded_table_cells(self, gap: float = 8.0) -> list[str]:
+        """Neighbouring cells of the wide table whose texts come closer than `gap` pixels: a team's name
+        run into its answer count reads as one number ("Team 148" beside "8")."""
+        crowded: list[str] = self.page.evaluate(
+            """(gap) => {
+                const table = document.querySelector('#kindred-table');
+                if (!table || !table.offsetParent) return [];
+                const found = [];
+                const extent = (cell) => { const r = document.createRange(); r.selectNodeContents(cell);
+                                           return r.getBoundingClientRect(); };
+                for (const row of table.querySelectorAll('tr')) {
+                    const cells = [...row.children].filter(c => c.innerText.trim());
+                    for (let i = 1; i < cells.length; i++) {
+                        const [a, b] = [extent(cells[i - 1]), extent(cells[i])];
+                        const apart = b.left - a.right;
+                        if (a.width && b.width && apart < gap && a.bottom > b.top && b.bottom > a.top)
+                            found.push(`${cells[i - 1].innerText.trim()} | ${cells[i].innerText.trim()}`);
+                    }
+                }
+                return found.slice(0, 5);
+            }""",
+            gap,
+        )
+        return crowded
+
     def serious_accessibility_problems(self) -> list[str]:
         self.page.add_script_tag(content=AXE.read_text())
         result = self.page.evaluate("async () => await axe.run(document)")
@@ -597,6 +622,8 @@ def test_every_page_at_both_widths_is_accessible_fits_and_is_photographed(
                 visit.page.screenshot(path=str(SCREENSHOTS / f"{role}-{tab}-{width}.png"), full_page=True)
                 if width == 390:
                     assert visit.phone_layout_problems() == [], (role, tab)
+                else:
+                    assert visit.crowded_table_cells() == [], (role, tab)
                 found = visit.serious_accessibility_problems()
                 if found:
                     problems[f"{tab} at {width}px"] = found
