@@ -36,7 +36,7 @@ from tests.conftest import SIGNING_SECRET, SettlingExecutor
 from tests.factories import HR_ADMIN, WORKSPACE, invite, make_open_round
 from tests.slack_requests import SlackRequests
 
-BURSTS = 30
+BURSTS = 60
 SUBMISSIONS_PER_BURST = 4
 # What the dashboard's page router answers to (Dash's `_pages_content`): without it no page ever shows.
 PAGE_ROUTER_OUTPUT = ".._pages_content.children..._pages_store.data.."
