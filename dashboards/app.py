@@ -62,6 +62,7 @@ def create_dashboard(
     server.add_url_rule("/", "root", lambda: flask.redirect(BASE))
     server.before_request(_require_sign_in)
 
+    kindred_hooks = list(server.before_request_funcs.get(None, []))
     app = Dash(
         __name__,
         server=server,  # type: ignore[arg-type]  # Dash's hints predate Flask apps here
@@ -80,7 +81,23 @@ def create_dashboard(
         theme=THEME,
     )
     _register_callbacks(app)
+    dash_hooks = [hook for hook in server.before_request_funcs.get(None, []) if hook not in kindred_hooks]
+    _set_up_before_serving(dash_hooks)
     return app
+
+
+def _set_up_before_serving(dash_hooks: list[Callable[[], Any]]) -> None:
+    """Run Dash's first-request set-up now, while the app is built, before any thread serves.
+
+    Dash registers its set-up (`_setup_server`, and the pages router) as Flask `before_request` hooks
+    that run on every route, Slack's included, and do their work once behind an unlocked flag. A new
+    gunicorn worker takes up to 8 first requests at once: one thread set up while another registered the
+    router callback raised "dictionary changed size during iteration" (a 500 on a check-in submission,
+    seen in benchmarks/checkin_intake), or lost that callback, or served before it existed. Done here,
+    once, before gunicorn forks, every later call of these hooks finds its flag set and returns.
+    """
+    for hook in dash_hooks:
+        hook()
 
 
 THEME = {
