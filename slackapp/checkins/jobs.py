@@ -58,8 +58,8 @@ def post_invitation(context: JobContext, round_id: uuid.UUID) -> datetime | None
     """
     with context.session_factory() as session:
         round_ = get_round(session=session, round_id=round_id)
-    if round_.state is RoundState.CLOSED:
-        return None
+    if round_.state is RoundState.CLOSED or round_.closes_at <= context.now:
+        return None  # no invitation to a round whose time is over (a worker back after days away)
     client = context.slack(round_.workspace_id)
     if round_.invited_count is None:
         _invite_channel_people(context, client, round_)

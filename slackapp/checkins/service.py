@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, func, insert, select, tuple_
+from sqlalchemy import Connection, bindparam, case, delete, func, insert, select, tuple_, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -49,7 +49,7 @@ from slackapp.database import Base, SessionFactory, autocommit_connection
 from slackapp.errors import InvalidInput, NotFound
 from slackapp.org.models import Department, Team
 from slackapp.privacy.publish import schedule_publications
-from slackapp.scheduler.queue import enqueue
+from slackapp.scheduler.queue import enqueue, run_again
 
 MIN_OPEN_HOURS = 1
 
@@ -318,10 +318,30 @@ def invite_people(
 
 
 def mark_invitation_posted(*, session: Session, round_id: uuid.UUID, ts: str) -> None:
-    round_ = _get_round(session, round_id)
-    round_.invitation_ts = ts
-    if round_.state is RoundState.OPENING:
-        round_.state = RoundState.OPEN
+    """Kindred's record that the invitation is in the channel: an opening round is open from now on.
+
+    One UPDATE that decides on the state the row has when it is written. A close can commit while the
+    invitation is on its way to Slack (HR's "close now", or a worker back after the round's time);
+    reading the round first and writing `open` back reopened it after its close, with its secret and
+    ledger gone, and its week, with every later one, was never published. A round that closed meanwhile
+    stays closed, and the button that just went up is retired at once.
+    """
+    state = session.execute(
+        update(Round)
+        .where(Round.id == round_id)
+        .values(
+            invitation_ts=ts,
+            state=case((Round.state == RoundState.OPENING, RoundState.OPEN), else_=Round.state),
+        )
+        .returning(Round.state, Round.closes_at)
+    ).first()
+    if state is None:
+        raise NotFound("That check-in no longer exists.")
+    if state.state is RoundState.CLOSED:
+        # Its retirement at the close found no invitation to retire.
+        run_again(
+            session=session, kind=CheckinJob.RETIRE_INVITATION, subject_id=round_id, due_at=state.closes_at
+        )
 
 
 def get_round(*, session: Session, round_id: uuid.UUID) -> Round:

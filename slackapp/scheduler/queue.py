@@ -47,6 +47,17 @@ def bring_forward(*, session: Session, kind: str, subject_id: uuid.UUID, due_at:
     )
 
 
+def run_again(*, session: Session, kind: str, subject_id: uuid.UUID, due_at: datetime) -> None:
+    """Queue a job once more, even if it has run: for news its earlier run could not have seen."""
+    enqueue(session=session, kind=kind, subject_id=subject_id, due_at=due_at)
+    session.execute(
+        update(Job)
+        .where(Job.kind == kind, Job.subject_id == subject_id, Job.done_at.is_not(None))
+        .values(done_at=None, due_at=due_at, attempts=0, last_error=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
 def claim_next_job(
     *, session_factory: SessionFactory, now: datetime, lease: timedelta = DEFAULT_LEASE
 ) -> ClaimedJob | None:
