@@ -326,21 +326,23 @@ def mark_invitation_posted(*, session: Session, round_id: uuid.UUID, ts: str) ->
     ledger gone, and its week, with every later one, was never published. A round that closed meanwhile
     stays closed, and the button that just went up is retired at once.
     """
-    state = session.execute(
+    session.execute(
         update(Round)
         .where(Round.id == round_id)
         .values(
             invitation_ts=ts,
             state=case((Round.state == RoundState.OPENING, RoundState.OPEN), else_=Round.state),
         )
-        .returning(Round.state, Round.closes_at)
-    ).first()
-    if state is None:
+        .execution_options(synchronize_session=False)
+    )
+    # Read back as written (this transaction holds the row now), also into a copy the caller holds.
+    round_ = session.get(Round, round_id, populate_existing=True)
+    if round_ is None:
         raise NotFound("That check-in no longer exists.")
-    if state.state is RoundState.CLOSED:
+    if round_.state is RoundState.CLOSED:
         # Its retirement at the close found no invitation to retire.
         run_again(
-            session=session, kind=CheckinJob.RETIRE_INVITATION, subject_id=round_id, due_at=state.closes_at
+            session=session, kind=CheckinJob.RETIRE_INVITATION, subject_id=round_id, due_at=round_.closes_at
         )
 
 
