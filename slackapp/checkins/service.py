@@ -306,8 +306,23 @@ def invite_people(
 
     Returns:
         How many people the round is for now, also kept as `round_.invited_count`.
+
+    Raises:
+        RoundNotOpen: the round has closed, perhaps since `round_` was read; nothing is written.
     """
     if round_.secret_ciphertext is None:
+        raise RoundNotOpen()
+    # The round's row is written first, on the state it has then: it holds the row (PostgreSQL) or the
+    # database (SQLite) until this transaction ends, so a close waits for it, and a close that committed
+    # since `round_` was read is seen. Checking the state read earlier wrote invitees back after the close
+    # had erased them for good.
+    still_open = session.execute(
+        update(Round)
+        .where(Round.id == round_.id, Round.state != RoundState.CLOSED)
+        .values(invited_count=Round.invited_count)
+        .execution_options(synchronize_session=False)
+    )
+    if still_open.rowcount != 1:  # type: ignore[attr-defined]
         raise RoundNotOpen()
     known = set(session.scalars(select(Invitee.voter_hash).where(Invitee.round_id == round_.id)))
     new = {round_secrets.voter_hash(round_.secret_ciphertext, user_id) for user_id in user_ids} - known

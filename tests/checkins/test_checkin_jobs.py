@@ -236,6 +236,46 @@ def test_a_round_closed_as_its_invitation_is_recorded_stays_closed_and_its_week_
     assert len(posts_with(slack, RESULTS_EVENT)) == 1
 
 
+def test_a_round_closed_as_its_invitees_are_recorded_keeps_none_and_gets_no_invitation(
+    make_worker,
+    channels: list[str],
+    slack: SlackStandIn,
+    engine: Engine,
+    session_factory: SessionFactory,
+    clock: Clock,
+) -> None:
+    """HR closes a round while the worker is recording who it is for. The worker had checked the round
+    was open, then wrote the invitees: rows the close had just erased for good (docs/anonymity.md rule 3)
+    were written back after it, kept for ever, and an invitation went up for a round already closed. The
+    close is made to commit just before the worker's first write for the invitees, at the database."""
+    round_ = make_open_round(session_factory, channels[0], now=clock.now)
+    closed: list[bool] = []
+
+    def close_first(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        inviting = statement.startswith("INSERT INTO checkin_invitee") or (
+            statement.startswith("UPDATE checkin_round") and "invited_count" in statement
+        )
+        if closed or not inviting:
+            return
+        with session_factory.begin() as session:  # another connection, committed before this write runs
+            closed.append(close_round(session=session, round_id=round_.id, now=clock.now))
+
+    event.listen(engine, "before_cursor_execute", close_first)
+    try:
+        clock.advance(seconds=1)
+        make_worker().run_once()
+    finally:
+        event.remove(engine, "before_cursor_execute", close_first)
+    assert closed == [True]
+
+    with session_factory() as session:
+        assert session.scalar(select(func.count()).select_from(Invitee)) == 0
+        stored = session.get(Round, round_.id)
+        assert stored is not None and stored.state is RoundState.CLOSED
+        assert stored.invited_count is None and stored.invitation_ts is None
+    assert invitations(slack) == []
+
+
 def test_a_worker_back_after_a_rounds_time_posts_no_invitation_and_closes_it(
     make_worker, channels: list[str], slack: SlackStandIn, session_factory: SessionFactory, clock: Clock
 ) -> None:
