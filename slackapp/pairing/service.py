@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import case, delete, func, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
@@ -804,15 +804,32 @@ def close_round(*, session: Session, round_id: uuid.UUID) -> list[str]:
     ):
         # One member's "We met" answers for the whole group: the others met too, they just didn't click.
         answered[user_id] = responded or met_at is not None
-    paused: list[str] = []
-    for profile in session.scalars(
-        select(Profile).where(Profile.workspace_id == round_.workspace_id, Profile.user_id.in_(answered))
-    ):
-        if answered[profile.user_id]:
-            profile.unanswered_in_a_row = 0
-            continue
-        profile.unanswered_in_a_row += 1
-        if profile.unanswered_in_a_row >= UNANSWERED_LIMIT and not profile.paused_for_silence:
-            profile.paused_for_silence = True
-            paused.append(profile.user_id)
-    return sorted(paused)
+    spoke = [user_id for user_id, said in answered.items() if said]
+    silent = [user_id for user_id, said in answered.items() if not said]
+    mine = Profile.workspace_id == round_.workspace_id
+    if spoke:
+        session.execute(
+            update(Profile)
+            .where(mine, Profile.user_id.in_(spoke))
+            .values(unanswered_in_a_row=0)
+            .execution_options(synchronize_session=False)
+        )
+    if not silent:
+        return []
+    # One step for each silent person, counted on the row as it is written: another programme's round
+    # closing at the same moment (another worker) counts its own step. Reading the counts and writing
+    # back one more lost one of the two steps.
+    after = Profile.unanswered_in_a_row + 1
+    stepped = session.execute(
+        update(Profile)
+        .where(mine, Profile.user_id.in_(silent))
+        .values(
+            unanswered_in_a_row=after,
+            paused_for_silence=case((after >= UNANSWERED_LIMIT, true()), else_=Profile.paused_for_silence),
+        )
+        .returning(Profile.user_id, Profile.unanswered_in_a_row)
+        .execution_options(synchronize_session=False)
+    )
+    # Both ways back (come_back, save_preferences) set the count to 0 with the pause, so the step that
+    # reaches the limit is the one that pauses: that person is told once.
+    return sorted(user_id for user_id, count in stepped if count == UNANSWERED_LIMIT)

@@ -4,10 +4,12 @@ the dashboard's numbers come out suppressed below the minimum group size."""
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Engine, event, func, select
 
 from slackapp.cadence.schedule import Cadence
 from slackapp.database import SessionFactory
@@ -27,7 +29,7 @@ from slackapp.pairing.service import (
 from slackapp.pairing.stats import RoundFigures, pairing_figures
 from slackapp.scheduler.worker import Worker
 from slackapp.support import SupportKind
-from tests.conftest import Clock
+from tests.conftest import Clock, is_postgres
 from tests.slack_requests import SlackRequests
 from tests.slack_standin import BOT_USER_ID, SlackStandIn
 
@@ -141,6 +143,70 @@ def test_three_unanswered_introductions_in_a_row_pause_kindly_and_one_click_brin
     with session_factory() as session:
         back = session.get(Profile, (WORKSPACE, quiet[0]))
         assert back is not None and back.paused_for_silence is False and back.unanswered_in_a_row == 0
+
+
+@pytest.mark.skipif(
+    not is_postgres(), reason="SQLite serialises writers: a close reads the profiles after its first write"
+)
+def test_two_programmes_closing_at_once_each_count_their_silence(
+    slack: SlackStandIn, worker: Worker, engine: Engine, clock: Clock, session_factory: SessionFactory
+) -> None:
+    """Two people are paired in two programmes whose rounds close at the same moment, on two workers.
+    Each close read the profiles, then wrote back the count it read plus one: the second close to commit
+    undid the first's step, and silence took more rounds than promised to pause anyone. The other close
+    is made to commit between this close reading the profiles and writing them, at the database."""
+    people = ["U0SILENTA", "U0SILENTB"]
+    for person in people:
+        slack.add_user(person)
+    channels = [CHANNEL, "C0PEERSTWO"]
+    programme_ids = []
+    for channel in channels:
+        slack.add_channel(channel, members=[*people, BOT_USER_ID])
+        programme_ids.append(programme(session_factory, clock.now, channel))
+    with session_factory.begin() as session:
+        for person in people:
+            save_preferences(
+                session=session,
+                workspace_id=WORKSPACE,
+                user_id=person,
+                preferences=Preferences(
+                    seeks=frozenset({SupportKind.EMOTIONAL}), offers=frozenset({SupportKind.ADVICE})
+                ),
+                programme_ids=[uuid.UUID(p) for p in programme_ids],
+                now=clock.now,
+                today=clock.now.date(),
+            )
+        first_slot = session.scalars(select(Programme.next_round_at)).first()
+    assert first_slot is not None
+    clock.now = first_slot + timedelta(minutes=1)
+    worker.run_once()  # both rounds are matched and introduced
+    with session_factory() as session:
+        this_round, other_round = (
+            session.scalars(select(PairingRound.id).where(PairingRound.programme_id == uuid.UUID(p))).one()
+            for p in programme_ids
+        )
+        assert session.scalar(select(func.count()).select_from(Group)) == 2
+    closed: list[list[str]] = []
+    injected: list[bool] = []
+
+    def other_closes_first(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if injected or not statement.startswith("UPDATE pairing_profile"):
+            return
+        injected.append(True)  # once: the other close writes the profiles too
+        with session_factory.begin() as session:  # another worker's close, committed before this write
+            closed.append(close_round(session=session, round_id=other_round))
+
+    event.listen(engine, "before_cursor_execute", other_closes_first)
+    try:
+        with session_factory.begin() as session:
+            close_round(session=session, round_id=this_round)
+    finally:
+        event.remove(engine, "before_cursor_execute", other_closes_first)
+    assert closed == [[]]
+
+    with session_factory() as session:
+        counts = {p.user_id: p.unanswered_in_a_row for p in session.scalars(select(Profile))}
+    assert counts == dict.fromkeys(people, 2)
 
 
 def test_one_member_saying_we_met_answers_for_the_group_and_the_follow_up_asks_the_group_once(
