@@ -12,11 +12,12 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from slack_sdk import WebClient
 from sqlalchemy import Engine, event, func, select
 
 from slackapp.checkins.ids import INVITATION_EVENT, REMINDER_EVENT, RESULTS_EVENT
 from slackapp.checkins.models import Histogram, Invitee, Round, RoundState
-from slackapp.checkins.service import NotInvited, close_round
+from slackapp.checkins.service import CheckinJob, NotInvited, close_round, mark_invitation_posted
 from slackapp.database import SessionFactory
 from slackapp.scheduler.models import Job
 from slackapp.settings import Settings
@@ -274,6 +275,58 @@ def test_a_round_closed_as_its_invitees_are_recorded_keeps_none_and_gets_no_invi
         assert stored is not None and stored.state is RoundState.CLOSED
         assert stored.invited_count is None and stored.invitation_ts is None
     assert invitations(slack) == []
+
+
+def test_an_invitation_recorded_while_its_round_is_retired_is_retired_too(
+    make_worker,
+    channels: list[str],
+    slack: SlackStandIn,
+    engine: Engine,
+    session_factory: SessionFactory,
+    clock: Clock,
+) -> None:
+    """A late worker's invitation goes up as the round closes, and is recorded while another worker is
+    retiring the round's invitation, before there was one to retire. The record queues the retirement
+    again, but the retiring worker then marked its job done over that, and the button stayed up for good.
+    The record is made to commit just before the retiring worker marks its job done, at the database."""
+    round_ = make_open_round(session_factory, channels[0], now=clock.now)
+    with session_factory.begin() as session:
+        assert close_round(session=session, round_id=round_.id, now=clock.now)
+    with session_factory() as session:
+        retirement = session.scalars(
+            select(Job.id).where(Job.kind == CheckinJob.RETIRE_INVITATION, Job.subject_id == round_.id)
+        ).one()
+    late: list[str] = []
+
+    def late_invitation_recorded(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        finishing = statement.startswith("UPDATE worker_job") and "done_at" in statement.split(" WHERE ")[0]
+        if late or not finishing or retirement.hex not in _values(parameters):
+            return
+        posted = WebClient(token=BOT_TOKEN, base_url=slack.url).chat_postMessage(
+            channel=channels[0], text="How are you doing this week?"
+        )
+        late.append(str(posted["ts"]))
+        with session_factory.begin() as session:  # the late worker's record, committed before this write
+            mark_invitation_posted(session=session, round_id=round_.id, ts=late[0])
+
+    event.listen(engine, "before_cursor_execute", late_invitation_recorded)
+    try:
+        clock.advance(seconds=1)
+        make_worker().run_once()
+    finally:
+        event.remove(engine, "before_cursor_execute", late_invitation_recorded)
+    assert late
+
+    clock.advance(seconds=1)
+    make_worker().run_once()
+    assert [c.args.get("ts") for c in slack.calls_to("chat.update")] == late  # retired, once
+
+
+def _values(parameters: Any) -> list[Any]:
+    """A statement's bound values, however the driver was handed them (a sequence or a mapping)."""
+    if isinstance(parameters, dict):
+        return [str(v).replace("-", "") for v in parameters.values()]
+    return [str(v).replace("-", "") for v in parameters]
 
 
 def test_a_worker_back_after_a_rounds_time_posts_no_invitation_and_closes_it(
