@@ -504,20 +504,31 @@ def _local_today(programme: Programme, now: datetime) -> date:
 
 
 def _taking_part(
-    session: Session, programme: Programme, today: date, channel_members: Collection[str] | None
+    session: Session,
+    programme: Programme,
+    today: date,
+    channel_members: Collection[str] | None,
+    *,
+    lock: bool = False,
 ) -> tuple[list[Profile], list[Profile], int]:
-    """(who takes part, who skips this one round, how many have opted in) for a programme's next round."""
-    profiles = list(
-        session.scalars(
-            select(Profile)
-            .join(
-                Membership,
-                (Membership.user_id == Profile.user_id) & (Membership.workspace_id == Profile.workspace_id),
-            )
-            .where(Membership.programme_id == programme.id)
-            .order_by(Profile.user_id)
+    """(who takes part, who skips this one round, how many have opted in) for a programme's next round.
+
+    Args:
+        lock: hold the profiles read (PostgreSQL) until the transaction ends, so that nobody leaves or
+            changes their preferences while their round is matched; they wait for it instead.
+    """
+    query = (
+        select(Profile)
+        .join(
+            Membership,
+            (Membership.user_id == Profile.user_id) & (Membership.workspace_id == Profile.workspace_id),
         )
+        .where(Membership.programme_id == programme.id)
+        .order_by(Profile.user_id)
     )
+    if lock:
+        query = query.with_for_update(of=Profile)
+    profiles = list(session.scalars(query))
     taking_part: list[Profile] = []
     skipping: list[Profile] = []
     for profile in profiles:
@@ -600,8 +611,21 @@ def make_groups(
     programme = session.get(Programme, round_.programme_id)
     if programme is None:
         return None
+    # A compare-and-set on the state, so that even without row locks (SQLite) only one worker goes on.
+    # It comes before who takes part is read: on SQLite this write holds the database, so nobody can
+    # leave between that read and the groups being written; on PostgreSQL the profiles read are locked
+    # (`_taking_part`). Read first, someone who left meanwhile was written back into a group, their
+    # pairing data deleted and then kept, and introduced.
+    taken = session.execute(
+        update(PairingRound)
+        .where(PairingRound.id == round_.id, PairingRound.state == RoundState.MATCHING)
+        .values(state=RoundState.INTRODUCING)
+        .execution_options(synchronize_session=False)
+    )
+    if taken.rowcount != 1:  # type: ignore[attr-defined]
+        return None
     taking_part, skipping, opted_in = _taking_part(
-        session, programme, _local_today(programme, now), channel_members
+        session, programme, _local_today(programme, now), channel_members, lock=True
     )
     for profile in skipping:
         profile.skip_next_round = False  # skipped once, as asked
@@ -612,19 +636,12 @@ def make_groups(
         prefer_cross_team=programme.prefer_cross_team,
         seed=round_.seed,
     )
-    # A compare-and-set on the state, so that even without row locks (SQLite) only one worker goes on.
-    taken = session.execute(
+    session.execute(
         update(PairingRound)
-        .where(PairingRound.id == round_.id, PairingRound.state == RoundState.MATCHING)
-        .values(
-            state=RoundState.INTRODUCING,
-            opted_in_count=opted_in,
-            matched_count=sum(len(g.members) for g in matching.groups),
-        )
+        .where(PairingRound.id == round_.id)
+        .values(opted_in_count=opted_in, matched_count=sum(len(g.members) for g in matching.groups))
         .execution_options(synchronize_session=False)
     )
-    if taken.rowcount != 1:  # type: ignore[attr-defined]
-        return None
     groups: list[Group] = []
     for planned in matching.groups:
         group = Group(round_id=round_.id, workspace_id=round_.workspace_id, size=len(planned.members))

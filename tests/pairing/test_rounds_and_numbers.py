@@ -4,6 +4,7 @@ the dashboard's numbers come out suppressed below the minimum group size."""
 from __future__ import annotations
 
 import json
+import threading
 import uuid
 from datetime import datetime, timedelta
 from typing import Any
@@ -21,6 +22,7 @@ from slackapp.pairing.service import (
     ProgrammeSpec,
     close_round,
     create_programme,
+    leave,
     make_groups,
     mark_met,
     save_preferences,
@@ -207,6 +209,65 @@ def test_two_programmes_closing_at_once_each_count_their_silence(
     with session_factory() as session:
         counts = {p.user_id: p.unanswered_in_a_row for p in session.scalars(select(Profile))}
     assert counts == dict.fromkeys(people, 2)
+
+
+def test_someone_leaving_as_their_round_is_matched_is_in_no_group_and_introduced_to_nobody(
+    four_people: list[str],
+    slack: SlackStandIn,
+    worker: Worker,
+    engine: Engine,
+    clock: Clock,
+    session_factory: SessionFactory,
+) -> None:
+    """Someone leaves peer support (their pairing data deleted) while a worker matches the round. The
+    worker had read who takes part, then wrote the groups: the leaver was written back into one, after
+    their data was deleted, and introduced. Their leave is made to start just after the worker read the
+    profiles, at the database; it goes through once the worker lets it (a row lock, or SQLite's one
+    writer) and takes the new group membership with it."""
+    programme_id = programme(session_factory, clock.now)
+    opt_in(session_factory, four_people, programme_id, clock.now)
+    leaver = four_people[0]
+    with session_factory() as session:
+        first_slot = session.scalars(select(Programme.next_round_at)).one()
+    assert first_slot is not None
+    clock.now = first_slot + timedelta(minutes=1)
+    leaving: list[threading.Thread] = []
+
+    def leave_now() -> None:
+        with session_factory.begin() as session:
+            leave(session=session, workspace_id=WORKSPACE, user_id=leaver)
+
+    def leave_once_read(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if leaving or "FROM pairing_profile JOIN pairing_membership" not in statement:
+            return
+        leaving.append(threading.Thread(target=leave_now))
+        leaving[0].start()
+        leaving[0].join(timeout=1)  # committed at once, unless the worker holds what it read
+
+    def left_before_the_next_job(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        # The matching job has committed and is being marked done: the leave goes through now, before
+        # any introduction is looked at (what an introduction racing a later leave does is another story).
+        if (
+            leaving
+            and statement.startswith("UPDATE worker_job")
+            and "done_at" in statement.split(" WHERE ")[0]
+        ):
+            leaving[0].join(timeout=60)
+
+    event.listen(engine, "after_cursor_execute", leave_once_read)
+    event.listen(engine, "before_cursor_execute", left_before_the_next_job)
+    try:
+        worker.run_once()  # the round is matched and introduced
+    finally:
+        event.remove(engine, "after_cursor_execute", leave_once_read)
+        event.remove(engine, "before_cursor_execute", left_before_the_next_job)
+    assert leaving and not leaving[0].is_alive()
+
+    with session_factory() as session:
+        assert session.scalars(select(GroupMember).where(GroupMember.user_id == leaver)).all() == []
+        assert session.get(Profile, (WORKSPACE, leaver)) is None
+    introduced = [c.args["users"] for c in slack.successful_calls_to("conversations.open")]
+    assert introduced and all(leaver not in users for users in introduced)
 
 
 def test_one_member_saying_we_met_answers_for_the_group_and_the_follow_up_asks_the_group_once(
