@@ -13,6 +13,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, delete, func, select, true, update
@@ -734,13 +735,19 @@ def _my_group(session: Session, workspace_id: str, group_id: uuid.UUID, user_id:
 def mark_met(
     *, session: Session, workspace_id: str, group_id: uuid.UUID, user_id: str, now: datetime
 ) -> bool:
-    """ "We met": True if this click recorded it (a second click, or the other person's, changes nothing)."""
+    """ "We met": True if this click recorded it (a second click, or the other person's, changes nothing).
+
+    Decided by one UPDATE on the group as it is then, as are the follow-up's answers (`record_outcome`):
+    both members may click at the same moment.
+    """
     group = _my_group(session, workspace_id, group_id, user_id)
-    if group.met_at is not None:
-        return False
-    group.met_at = now
-    group.outcome = Outcome.MET
-    return True
+    taken = session.execute(
+        update(Group)
+        .where(Group.id == group.id, Group.met_at.is_(None))
+        .values(met_at=now, outcome=Outcome.MET)
+        .execution_options(synchronize_session="fetch")
+    )
+    return bool(taken.rowcount == 1)  # type: ignore[attr-defined]
 
 
 def record_outcome(
@@ -752,13 +759,18 @@ def record_outcome(
     outcome: Outcome,
     now: datetime,
 ) -> None:
-    """The follow-up's answer. Once anyone says they met, the group counts as met."""
+    """The follow-up's answer. Once anyone says they met, the group counts as met.
+
+    Decided on the group as it is when written: reading it first, a "not yet" wrote over the other
+    member's "We met" committed meanwhile, and the group counted as met said it had not.
+    """
     group = _my_group(session, workspace_id, group_id, user_id)
     if outcome is Outcome.MET:
-        group.met_at = group.met_at or now
-        group.outcome = Outcome.MET
-    elif group.outcome is not Outcome.MET:
-        group.outcome = outcome
+        values: dict[str, Any] = {"met_at": func.coalesce(Group.met_at, now), "outcome": Outcome.MET}
+    else:
+        values = {"outcome": case((Group.outcome == Outcome.MET, Group.outcome), else_=outcome)}
+    mine = update(Group).where(Group.id == group.id)
+    session.execute(mine.values(values).execution_options(synchronize_session="fetch"))
 
 
 def introduced_groups(*, session: Session, round_id: uuid.UUID, unmet_only: bool) -> list[Group]:

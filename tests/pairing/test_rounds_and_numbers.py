@@ -15,7 +15,7 @@ from sqlalchemy import Engine, event, func, select
 from slackapp.cadence.schedule import Cadence
 from slackapp.database import SessionFactory
 from slackapp.pairing.ids import PairingAction
-from slackapp.pairing.models import Group, GroupMember, PairingRound, Profile, Programme
+from slackapp.pairing.models import Group, GroupMember, Outcome, PairingRound, Profile, Programme
 from slackapp.pairing.service import (
     Directory,
     Preferences,
@@ -25,6 +25,7 @@ from slackapp.pairing.service import (
     leave,
     make_groups,
     mark_met,
+    record_outcome,
     save_preferences,
     start_due_rounds,
 )
@@ -268,6 +269,57 @@ def test_someone_leaving_as_their_round_is_matched_is_in_no_group_and_introduced
         assert session.get(Profile, (WORKSPACE, leaver)) is None
     introduced = [c.args["users"] for c in slack.successful_calls_to("conversations.open")]
     assert introduced and all(leaver not in users for users in introduced)
+
+
+def test_one_saying_not_yet_as_the_other_says_we_met_leaves_the_group_met(
+    four_people: list[str], worker: Worker, engine: Engine, clock: Clock, session_factory: SessionFactory
+) -> None:
+    """One member answers the follow-up "not yet" as the other clicks "We met". The answer had read the
+    group unmet and wrote "not yet" over "met": a group counted as met whose outcome, in what Kindred
+    shows each of them it holds, said they had not. The click is made to commit between the answer reading
+    the group and writing it, at the database."""
+    programme_id = programme(session_factory, clock.now)
+    opt_in(session_factory, four_people, programme_id, clock.now)
+    with session_factory() as session:
+        first_slot = session.scalars(select(Programme.next_round_at)).one()
+    assert first_slot is not None
+    clock.now = first_slot + timedelta(minutes=1)
+    worker.run_once()  # matched and introduced
+    with session_factory() as session:
+        group_id, first, second = session.execute(
+            select(Group.id, func.min(GroupMember.user_id), func.max(GroupMember.user_id))
+            .join(GroupMember, GroupMember.group_id == Group.id)
+            .group_by(Group.id)
+        ).first()  # type: ignore[misc]
+    clicked: list[bool] = []
+
+    def we_met_first(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if clicked or not statement.startswith(("UPDATE pairing_group", "UPDATE pairing_group_member")):
+            return
+        clicked.append(True)
+        with session_factory.begin() as session:  # the other member's click, committed first
+            assert mark_met(
+                session=session, workspace_id=WORKSPACE, group_id=group_id, user_id=first, now=clock.now
+            )
+
+    event.listen(engine, "before_cursor_execute", we_met_first)
+    try:
+        with session_factory.begin() as session:
+            record_outcome(
+                session=session,
+                workspace_id=WORKSPACE,
+                group_id=group_id,
+                user_id=second,
+                outcome=Outcome.NOT_YET,
+                now=clock.now,
+            )
+    finally:
+        event.remove(engine, "before_cursor_execute", we_met_first)
+    assert clicked
+
+    with session_factory() as session:
+        group = session.get(Group, group_id)
+        assert group is not None and group.met_at is not None and group.outcome is Outcome.MET
 
 
 def test_one_member_saying_we_met_answers_for_the_group_and_the_follow_up_asks_the_group_once(
