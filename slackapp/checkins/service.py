@@ -19,6 +19,8 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, case, delete, func, insert, select, tuple_, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from slackapp.cadence.schedule import (
     CADENCE_DAYS,
@@ -349,9 +351,16 @@ def mark_invitation_posted(*, session: Session, round_id: uuid.UUID, ts: str) ->
             state=case((Round.state == RoundState.OPENING, RoundState.OPEN), else_=Round.state),
         )
         .returning(Round.state, Round.closes_at)
+        .execution_options(synchronize_session=False)
     ).first()
     if state is None:
         raise NotFound("That check-in no longer exists.")
+    # A caller's copy of the round in this session gets what was written (the UPDATE left it as it was
+    # read; expiring it instead broke a caller that goes on using it after the commit, the demo's).
+    held = session.identity_map.get(identity_key(Round, round_id))
+    if held is not None:
+        set_committed_value(held, "invitation_ts", ts)
+        set_committed_value(held, "state", state.state)
     if state.state is RoundState.CLOSED:
         # Its retirement at the close found no invitation to retire.
         run_again(
