@@ -797,10 +797,20 @@ def close_round(*, session: Session, round_id: uuid.UUID, now: datetime) -> bool
     Returns:
         False if the round was already closed (closing is idempotent).
     """
-    round_ = session.scalars(select(Round).where(Round.id == round_id).with_for_update()).first()
+    # The round's row is written first, on the state it has then: that holds the row (PostgreSQL) or the
+    # database (SQLite) until this close commits, so a second close waits and then finds it closed. With
+    # a read first (SQLite takes no lock for one), a second close went on after the first had committed,
+    # counted no answers, and wrote 0 over the round's respondent count.
+    still_open = session.execute(
+        update(Round)
+        .where(Round.id == round_id, Round.state != RoundState.CLOSED)
+        .values(state=Round.state)
+        .execution_options(synchronize_session=False)
+    )
+    round_ = session.get(Round, round_id, populate_existing=True)
     if round_ is None:
         raise NotFound("That check-in no longer exists.")
-    if round_.state is RoundState.CLOSED:
+    if still_open.rowcount != 1:  # type: ignore[attr-defined]
         return False
     counts = session.execute(
         select(Answer.question_key, Answer.value, func.count())

@@ -329,6 +329,45 @@ def _values(parameters: Any) -> list[Any]:
     return [str(v).replace("-", "") for v in parameters]
 
 
+def test_two_closes_at_once_keep_the_rounds_count(
+    channels: list[str], engine: Engine, session_factory: SessionFactory, clock: Clock
+) -> None:
+    """HR's "close now" and the worker's close of the same round, at once. A close read the round open,
+    then the other committed (answers erased, counted), and the first went on to count no answers and
+    wrote 0 over the round's respondent count (SQLite: a read takes no lock). The other close is made to
+    start just after this one first touched the round, at the database; it waits if this one holds it."""
+    round_ = make_open_round(session_factory, channels[0], now=clock.now)
+    for member in MEMBERS[:6]:
+        answer(session_factory, round_.id, member)
+    other: list[threading.Thread] = []
+    outcome: list[bool] = []
+
+    def close_other() -> None:
+        with session_factory.begin() as session:
+            outcome.append(close_round(session=session, round_id=round_.id, now=clock.now))
+
+    def other_closes(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if other or "checkin_round" not in statement.split(" WHERE ")[0]:
+            return
+        other.append(threading.Thread(target=close_other))
+        other[0].start()
+        other[0].join(timeout=1)  # committed at once, unless this close holds the round
+
+    event.listen(engine, "after_cursor_execute", other_closes)
+    try:
+        with session_factory.begin() as session:
+            outcome.append(close_round(session=session, round_id=round_.id, now=clock.now))
+    finally:
+        event.remove(engine, "after_cursor_execute", other_closes)
+    other[0].join(timeout=60)
+    assert sorted(outcome) == [False, True]
+
+    with session_factory() as session:
+        stored = session.get(Round, round_.id)
+        assert stored is not None and stored.state is RoundState.CLOSED
+        assert stored.respondent_count == 6
+
+
 def test_a_worker_back_after_a_rounds_time_posts_no_invitation_and_closes_it(
     make_worker, channels: list[str], slack: SlackStandIn, session_factory: SessionFactory, clock: Clock
 ) -> None:
