@@ -20,6 +20,7 @@ from slackapp.checkins.ledger import RoundSecrets
 from slackapp.checkins.models import Round, RoundState
 from slackapp.checkins.service import (
     CheckinJob,
+    RoundNotOpen,
     close_round,
     get_round,
     invite_people,
@@ -61,8 +62,8 @@ def post_invitation(context: JobContext, round_id: uuid.UUID) -> datetime | None
     if round_.state is RoundState.CLOSED or round_.closes_at <= context.now:
         return None  # no invitation to a round whose time is over (a worker back after days away)
     client = context.slack(round_.workspace_id)
-    if round_.invited_count is None:
-        _invite_channel_people(context, client, round_)
+    if round_.invited_count is None and not _invite_channel_people(context, client, round_):
+        return None  # closed while its people were being recorded
     if round_.invitation_ts is not None:
         return None  # posted already (an invitation job queued again only to record the invitees)
     text, blocks = build_invitation(
@@ -205,12 +206,15 @@ def _channel_members(client: WebClient, channel_id: str) -> list[str]:
     return members
 
 
-def _invite_channel_people(context: JobContext, client: WebClient, round_: Round) -> None:
+def _invite_channel_people(context: JobContext, client: WebClient, round_: Round) -> bool:
     """Record the channel's people as the round's invitees: not Kindred, other bots, apps or deactivated
     accounts (one users.list sweep per workspace tells them apart, slackapp/slack/people.py).
 
     If Slack won't say who is in the channel, this raises and the job is retried: the round cannot take
     answers, or be announced, before it knows who it is for.
+
+    Returns:
+        False if the round has closed, so it is for nobody and is not announced.
     """
     members = _channel_members(client, round_.channel_id)
     people = context.people.people_among(
@@ -219,9 +223,15 @@ def _invite_channel_people(context: JobContext, client: WebClient, round_: Round
     secrets = RoundSecrets(context.settings.require_secret_key())
     with context.session_factory.begin() as session:
         stored = get_round(session=session, round_id=round_.id)
-        if stored.invited_count is None and stored.state is not RoundState.CLOSED:
-            invite_people(session=session, round_=stored, user_ids=people, round_secrets=secrets)
+        if stored.state is RoundState.CLOSED:
+            return False
+        if stored.invited_count is None:
+            try:
+                invite_people(session=session, round_=stored, user_ids=people, round_secrets=secrets)
+            except RoundNotOpen:
+                return False  # closed since it was read: nothing was written
         round_.invited_count = stored.invited_count
+    return True
 
 
 def _dicts(blocks: list[Block]) -> list[dict[str, Any]]:

@@ -306,8 +306,23 @@ def invite_people(
 
     Returns:
         How many people the round is for now, also kept as `round_.invited_count`.
+
+    Raises:
+        RoundNotOpen: the round has closed, perhaps since `round_` was read; nothing is written.
     """
     if round_.secret_ciphertext is None:
+        raise RoundNotOpen()
+    # The round's row is written first, on the state it has then: it holds the row (PostgreSQL) or the
+    # database (SQLite) until this transaction ends, so a close waits for it, and a close that committed
+    # since `round_` was read is seen. Checking the state read earlier wrote invitees back after the close
+    # had erased them for good.
+    still_open = session.execute(
+        update(Round)
+        .where(Round.id == round_.id, Round.state != RoundState.CLOSED)
+        .values(invited_count=Round.invited_count)
+        .execution_options(synchronize_session=False)
+    )
+    if still_open.rowcount != 1:  # type: ignore[attr-defined]
         raise RoundNotOpen()
     known = set(session.scalars(select(Invitee.voter_hash).where(Invitee.round_id == round_.id)))
     new = {round_secrets.voter_hash(round_.secret_ciphertext, user_id) for user_id in user_ids} - known
@@ -775,10 +790,20 @@ def close_round(*, session: Session, round_id: uuid.UUID, now: datetime) -> bool
     Returns:
         False if the round was already closed (closing is idempotent).
     """
-    round_ = session.scalars(select(Round).where(Round.id == round_id).with_for_update()).first()
+    # The round's row is written first, on the state it has then: that holds the row (PostgreSQL) or the
+    # database (SQLite) until this close commits, so a second close waits and then finds it closed. With
+    # a read first (SQLite takes no lock for one), a second close went on after the first had committed,
+    # counted no answers, and wrote 0 over the round's respondent count.
+    still_open = session.execute(
+        update(Round)
+        .where(Round.id == round_id, Round.state != RoundState.CLOSED)
+        .values(state=Round.state)
+        .execution_options(synchronize_session=False)
+    )
+    round_ = session.get(Round, round_id, populate_existing=True)
     if round_ is None:
         raise NotFound("That check-in no longer exists.")
-    if round_.state is RoundState.CLOSED:
+    if still_open.rowcount != 1:  # type: ignore[attr-defined]
         return False
     counts = session.execute(
         select(Answer.question_key, Answer.value, func.count())

@@ -13,9 +13,10 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import case, delete, func, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
@@ -504,20 +505,31 @@ def _local_today(programme: Programme, now: datetime) -> date:
 
 
 def _taking_part(
-    session: Session, programme: Programme, today: date, channel_members: Collection[str] | None
+    session: Session,
+    programme: Programme,
+    today: date,
+    channel_members: Collection[str] | None,
+    *,
+    lock: bool = False,
 ) -> tuple[list[Profile], list[Profile], int]:
-    """(who takes part, who skips this one round, how many have opted in) for a programme's next round."""
-    profiles = list(
-        session.scalars(
-            select(Profile)
-            .join(
-                Membership,
-                (Membership.user_id == Profile.user_id) & (Membership.workspace_id == Profile.workspace_id),
-            )
-            .where(Membership.programme_id == programme.id)
-            .order_by(Profile.user_id)
+    """(who takes part, who skips this one round, how many have opted in) for a programme's next round.
+
+    Args:
+        lock: hold the profiles read (PostgreSQL) until the transaction ends, so that nobody leaves or
+            changes their preferences while their round is matched; they wait for it instead.
+    """
+    query = (
+        select(Profile)
+        .join(
+            Membership,
+            (Membership.user_id == Profile.user_id) & (Membership.workspace_id == Profile.workspace_id),
         )
+        .where(Membership.programme_id == programme.id)
+        .order_by(Profile.user_id)
     )
+    if lock:
+        query = query.with_for_update(of=Profile)
+    profiles = list(session.scalars(query))
     taking_part: list[Profile] = []
     skipping: list[Profile] = []
     for profile in profiles:
@@ -600,8 +612,21 @@ def make_groups(
     programme = session.get(Programme, round_.programme_id)
     if programme is None:
         return None
+    # A compare-and-set on the state, so that even without row locks (SQLite) only one worker goes on.
+    # It comes before who takes part is read: on SQLite this write holds the database, so nobody can
+    # leave between that read and the groups being written; on PostgreSQL the profiles read are locked
+    # (`_taking_part`). Read first, someone who left meanwhile was written back into a group, their
+    # pairing data deleted and then kept, and introduced.
+    taken = session.execute(
+        update(PairingRound)
+        .where(PairingRound.id == round_.id, PairingRound.state == RoundState.MATCHING)
+        .values(state=RoundState.INTRODUCING)
+        .execution_options(synchronize_session=False)
+    )
+    if taken.rowcount != 1:  # type: ignore[attr-defined]
+        return None
     taking_part, skipping, opted_in = _taking_part(
-        session, programme, _local_today(programme, now), channel_members
+        session, programme, _local_today(programme, now), channel_members, lock=True
     )
     for profile in skipping:
         profile.skip_next_round = False  # skipped once, as asked
@@ -612,19 +637,12 @@ def make_groups(
         prefer_cross_team=programme.prefer_cross_team,
         seed=round_.seed,
     )
-    # A compare-and-set on the state, so that even without row locks (SQLite) only one worker goes on.
-    taken = session.execute(
+    session.execute(
         update(PairingRound)
-        .where(PairingRound.id == round_.id, PairingRound.state == RoundState.MATCHING)
-        .values(
-            state=RoundState.INTRODUCING,
-            opted_in_count=opted_in,
-            matched_count=sum(len(g.members) for g in matching.groups),
-        )
+        .where(PairingRound.id == round_.id)
+        .values(opted_in_count=opted_in, matched_count=sum(len(g.members) for g in matching.groups))
         .execution_options(synchronize_session=False)
     )
-    if taken.rowcount != 1:  # type: ignore[attr-defined]
-        return None
     groups: list[Group] = []
     for planned in matching.groups:
         group = Group(round_id=round_.id, workspace_id=round_.workspace_id, size=len(planned.members))
@@ -717,13 +735,19 @@ def _my_group(session: Session, workspace_id: str, group_id: uuid.UUID, user_id:
 def mark_met(
     *, session: Session, workspace_id: str, group_id: uuid.UUID, user_id: str, now: datetime
 ) -> bool:
-    """ "We met": True if this click recorded it (a second click, or the other person's, changes nothing)."""
+    """ "We met": True if this click recorded it (a second click, or the other person's, changes nothing).
+
+    Decided by one UPDATE on the group as it is then, as are the follow-up's answers (`record_outcome`):
+    both members may click at the same moment.
+    """
     group = _my_group(session, workspace_id, group_id, user_id)
-    if group.met_at is not None:
-        return False
-    group.met_at = now
-    group.outcome = Outcome.MET
-    return True
+    taken = session.execute(
+        update(Group)
+        .where(Group.id == group.id, Group.met_at.is_(None))
+        .values(met_at=now, outcome=Outcome.MET)
+        .execution_options(synchronize_session="fetch")
+    )
+    return bool(taken.rowcount == 1)  # type: ignore[attr-defined]
 
 
 def record_outcome(
@@ -735,13 +759,18 @@ def record_outcome(
     outcome: Outcome,
     now: datetime,
 ) -> None:
-    """The follow-up's answer. Once anyone says they met, the group counts as met."""
+    """The follow-up's answer. Once anyone says they met, the group counts as met.
+
+    Decided on the group as it is when written: reading it first, a "not yet" wrote over the other
+    member's "We met" committed meanwhile, and the group counted as met said it had not.
+    """
     group = _my_group(session, workspace_id, group_id, user_id)
     if outcome is Outcome.MET:
-        group.met_at = group.met_at or now
-        group.outcome = Outcome.MET
-    elif group.outcome is not Outcome.MET:
-        group.outcome = outcome
+        values: dict[str, Any] = {"met_at": func.coalesce(Group.met_at, now), "outcome": Outcome.MET}
+    else:
+        values = {"outcome": case((Group.outcome == Outcome.MET, Group.outcome), else_=outcome)}
+    mine = update(Group).where(Group.id == group.id)
+    session.execute(mine.values(values).execution_options(synchronize_session="fetch"))
 
 
 def introduced_groups(*, session: Session, round_id: uuid.UUID, unmet_only: bool) -> list[Group]:
@@ -804,15 +833,32 @@ def close_round(*, session: Session, round_id: uuid.UUID) -> list[str]:
     ):
         # One member's "We met" answers for the whole group: the others met too, they just didn't click.
         answered[user_id] = responded or met_at is not None
-    paused: list[str] = []
-    for profile in session.scalars(
-        select(Profile).where(Profile.workspace_id == round_.workspace_id, Profile.user_id.in_(answered))
-    ):
-        if answered[profile.user_id]:
-            profile.unanswered_in_a_row = 0
-            continue
-        profile.unanswered_in_a_row += 1
-        if profile.unanswered_in_a_row >= UNANSWERED_LIMIT and not profile.paused_for_silence:
-            profile.paused_for_silence = True
-            paused.append(profile.user_id)
-    return sorted(paused)
+    spoke = [user_id for user_id, said in answered.items() if said]
+    silent = [user_id for user_id, said in answered.items() if not said]
+    mine = Profile.workspace_id == round_.workspace_id
+    if spoke:
+        session.execute(
+            update(Profile)
+            .where(mine, Profile.user_id.in_(spoke))
+            .values(unanswered_in_a_row=0)
+            .execution_options(synchronize_session=False)
+        )
+    if not silent:
+        return []
+    # One step for each silent person, counted on the row as it is written: another programme's round
+    # closing at the same moment (another worker) counts its own step. Reading the counts and writing
+    # back one more lost one of the two steps.
+    after = Profile.unanswered_in_a_row + 1
+    stepped = session.execute(
+        update(Profile)
+        .where(mine, Profile.user_id.in_(silent))
+        .values(
+            unanswered_in_a_row=after,
+            paused_for_silence=case((after >= UNANSWERED_LIMIT, true()), else_=Profile.paused_for_silence),
+        )
+        .returning(Profile.user_id, Profile.unanswered_in_a_row)
+        .execution_options(synchronize_session=False)
+    )
+    # Both ways back (come_back, save_preferences) set the count to 0 with the pause, so the step that
+    # reaches the limit is the one that pauses: that person is told once.
+    return sorted(user_id for user_id, count in stepped if count == UNANSWERED_LIMIT)

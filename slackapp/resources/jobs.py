@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 
 from slackapp.resources.models import ResourceEntry
 from slackapp.resources.service import mark_channel_archived, purge_expired_questions
@@ -51,10 +51,24 @@ def count_group_members(context: JobContext) -> None:
             else count_channel_members(client, str(channel_id), bot_user_id=client.auth_test().get("user_id"))
         )
         with context.session_factory.begin() as session:
+            # Written first, and only if the entry still points at the channel Slack was asked about:
+            # HR may have moved the group, or archived it, meanwhile. This write holds the row
+            # (PostgreSQL) or the database (SQLite), so the entry read next stays as it is until commit.
+            # Read first, the old channel's standing was written onto the new one: a group shown as
+            # unavailable, and HR told its channel was archived.
+            still = session.execute(
+                update(ResourceEntry)
+                .where(
+                    ResourceEntry.id == entry_id,
+                    ResourceEntry.channel_id == channel_id,
+                    ResourceEntry.archived_at.is_(None),
+                )
+                .values(members_counted_at=context.now)
+                .execution_options(synchronize_session=False)
+            )
             entry = session.get(ResourceEntry, entry_id)
-            if entry is None:
+            if still.rowcount != 1 or entry is None:  # type: ignore[attr-defined]
                 continue
-            entry.members_counted_at = context.now
             if count is not None:
                 entry.member_count = count
                 record_member_count(session=session, entry_id=entry.id, count=count, now=context.now)

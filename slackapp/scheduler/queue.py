@@ -27,6 +27,7 @@ class ClaimedJob:
     kind: str
     subject_id: uuid.UUID
     attempt: int
+    lease_until: datetime
 
 
 def enqueue(*, session: Session, kind: str, subject_id: uuid.UUID, due_at: datetime) -> None:
@@ -48,12 +49,23 @@ def bring_forward(*, session: Session, kind: str, subject_id: uuid.UUID, due_at:
 
 
 def run_again(*, session: Session, kind: str, subject_id: uuid.UUID, due_at: datetime) -> None:
-    """Queue a job once more, even if it has run: for news its earlier run could not have seen."""
+    """Queue a job once more, even if it has run or is running: for news its run could not have seen.
+
+    A job running now may have looked before the news: its lease is taken back, so the worker running it
+    does not mark it done (`finish_job` finishes only a job still under its own lease) and it runs again.
+    """
     enqueue(session=session, kind=kind, subject_id=subject_id, due_at=due_at)
+    mine = (Job.kind == kind, Job.subject_id == subject_id)
     session.execute(
         update(Job)
-        .where(Job.kind == kind, Job.subject_id == subject_id, Job.done_at.is_not(None))
+        .where(*mine, Job.done_at.is_not(None))
         .values(done_at=None, due_at=due_at, attempts=0, last_error=None)
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        update(Job)
+        .where(*mine, Job.done_at.is_(None), Job.lease_until.is_not(None))
+        .values(lease_until=None)
         .execution_options(synchronize_session=False)
     )
 
@@ -84,7 +96,11 @@ def claim_next_job(
                 )
                 if taken.rowcount == 1:  # type: ignore[attr-defined]
                     return ClaimedJob(
-                        id=job.id, kind=job.kind, subject_id=job.subject_id, attempt=job.attempts + 1
+                        id=job.id,
+                        kind=job.kind,
+                        subject_id=job.subject_id,
+                        attempt=job.attempts + 1,
+                        lease_until=now + lease,
                     )
         except OperationalError:
             # SQLite refuses a write from a stale snapshot when another worker claimed first: look again.
@@ -92,10 +108,18 @@ def claim_next_job(
     return None
 
 
-def finish_job(*, session_factory: SessionFactory, job_id: uuid.UUID, now: datetime) -> None:
+def finish_job(*, session_factory: SessionFactory, job: ClaimedJob, now: datetime) -> None:
+    """Mark a job done, unless its lease is no longer this worker's.
+
+    `run_again` takes the lease back when news comes while the job runs, and a worker whose lease ran out
+    has given the job to another: either way the job is not this worker's to finish. Marking it done by
+    its id alone undid the news, and the job never ran again.
+    """
     with session_factory.begin() as session:
         session.execute(
-            update(Job).where(Job.id == job_id).values(done_at=now, lease_until=None, last_error=None)
+            update(Job)
+            .where(Job.id == job.id, Job.lease_until == job.lease_until)
+            .values(done_at=now, lease_until=None, last_error=None)
         )
 
 

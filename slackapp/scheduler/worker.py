@@ -120,7 +120,7 @@ class Worker:
                 )
                 continue
             if again_at is None:
-                finish_job(session_factory=self._session_factory, job_id=job.id, now=self._clock())
+                finish_job(session_factory=self._session_factory, job=job, now=self._clock())
             else:
                 run_job_again(session_factory=self._session_factory, job_id=job.id, at=again_at)
         return ran

@@ -12,11 +12,12 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from slack_sdk import WebClient
 from sqlalchemy import Engine, event, func, select
 
 from slackapp.checkins.ids import INVITATION_EVENT, REMINDER_EVENT, RESULTS_EVENT
 from slackapp.checkins.models import Histogram, Invitee, Round, RoundState
-from slackapp.checkins.service import NotInvited, close_round
+from slackapp.checkins.service import CheckinJob, NotInvited, close_round, mark_invitation_posted
 from slackapp.database import SessionFactory
 from slackapp.scheduler.models import Job
 from slackapp.settings import Settings
@@ -234,6 +235,137 @@ def test_a_round_closed_as_its_invitation_is_recorded_stays_closed_and_its_week_
     make_worker().run_once()
     make_worker().run_once()  # the publication queues the results post
     assert len(posts_with(slack, RESULTS_EVENT)) == 1
+
+
+def test_a_round_closed_as_its_invitees_are_recorded_keeps_none_and_gets_no_invitation(
+    make_worker,
+    channels: list[str],
+    slack: SlackStandIn,
+    engine: Engine,
+    session_factory: SessionFactory,
+    clock: Clock,
+) -> None:
+    """HR closes a round while the worker is recording who it is for. The worker had checked the round
+    was open, then wrote the invitees: rows the close had just erased for good (docs/anonymity.md rule 3)
+    were written back after it, kept for ever, and an invitation went up for a round already closed. The
+    close is made to commit just before the worker's first write for the invitees, at the database."""
+    round_ = make_open_round(session_factory, channels[0], now=clock.now)
+    closed: list[bool] = []
+
+    def close_first(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        inviting = statement.startswith("INSERT INTO checkin_invitee") or (
+            statement.startswith("UPDATE checkin_round") and "invited_count" in statement
+        )
+        if closed or not inviting:
+            return
+        with session_factory.begin() as session:  # another connection, committed before this write runs
+            closed.append(close_round(session=session, round_id=round_.id, now=clock.now))
+
+    event.listen(engine, "before_cursor_execute", close_first)
+    try:
+        clock.advance(seconds=1)
+        make_worker().run_once()
+    finally:
+        event.remove(engine, "before_cursor_execute", close_first)
+    assert closed == [True]
+
+    with session_factory() as session:
+        assert session.scalar(select(func.count()).select_from(Invitee)) == 0
+        stored = session.get(Round, round_.id)
+        assert stored is not None and stored.state is RoundState.CLOSED
+        assert stored.invited_count is None and stored.invitation_ts is None
+    assert invitations(slack) == []
+
+
+def test_an_invitation_recorded_while_its_round_is_retired_is_retired_too(
+    make_worker,
+    channels: list[str],
+    slack: SlackStandIn,
+    engine: Engine,
+    session_factory: SessionFactory,
+    clock: Clock,
+) -> None:
+    """A late worker's invitation goes up as the round closes, and is recorded while another worker is
+    retiring the round's invitation, before there was one to retire. The record queues the retirement
+    again, but the retiring worker then marked its job done over that, and the button stayed up for good.
+    The record is made to commit just before the retiring worker marks its job done, at the database."""
+    round_ = make_open_round(session_factory, channels[0], now=clock.now)
+    with session_factory.begin() as session:
+        assert close_round(session=session, round_id=round_.id, now=clock.now)
+    with session_factory() as session:
+        retirement = session.scalars(
+            select(Job.id).where(Job.kind == CheckinJob.RETIRE_INVITATION, Job.subject_id == round_.id)
+        ).one()
+    late: list[str] = []
+
+    def late_invitation_recorded(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        finishing = statement.startswith("UPDATE worker_job") and "done_at" in statement.split(" WHERE ")[0]
+        if late or not finishing or retirement.hex not in _values(parameters):
+            return
+        posted = WebClient(token=BOT_TOKEN, base_url=slack.url).chat_postMessage(
+            channel=channels[0], text="How are you doing this week?"
+        )
+        late.append(str(posted["ts"]))
+        with session_factory.begin() as session:  # the late worker's record, committed before this write
+            mark_invitation_posted(session=session, round_id=round_.id, ts=late[0])
+
+    event.listen(engine, "before_cursor_execute", late_invitation_recorded)
+    try:
+        clock.advance(seconds=1)
+        make_worker().run_once()
+    finally:
+        event.remove(engine, "before_cursor_execute", late_invitation_recorded)
+    assert late
+
+    clock.advance(seconds=1)
+    make_worker().run_once()
+    assert [c.args.get("ts") for c in slack.calls_to("chat.update")] == late  # retired, once
+
+
+def _values(parameters: Any) -> list[Any]:
+    """A statement's bound values, however the driver was handed them (a sequence or a mapping)."""
+    if isinstance(parameters, dict):
+        return [str(v).replace("-", "") for v in parameters.values()]
+    return [str(v).replace("-", "") for v in parameters]
+
+
+def test_two_closes_at_once_keep_the_rounds_count(
+    channels: list[str], engine: Engine, session_factory: SessionFactory, clock: Clock
+) -> None:
+    """HR's "close now" and the worker's close of the same round, at once. A close read the round open,
+    then the other committed (answers erased, counted), and the first went on to count no answers and
+    wrote 0 over the round's respondent count (SQLite: a read takes no lock). The other close is made to
+    start just after this one first touched the round, at the database; it waits if this one holds it."""
+    round_ = make_open_round(session_factory, channels[0], now=clock.now)
+    for member in MEMBERS[:6]:
+        answer(session_factory, round_.id, member)
+    other: list[threading.Thread] = []
+    outcome: list[bool] = []
+
+    def close_other() -> None:
+        with session_factory.begin() as session:
+            outcome.append(close_round(session=session, round_id=round_.id, now=clock.now))
+
+    def other_closes(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if other or "checkin_round" not in statement.split(" WHERE ")[0]:
+            return
+        other.append(threading.Thread(target=close_other))
+        other[0].start()
+        other[0].join(timeout=1)  # committed at once, unless this close holds the round
+
+    event.listen(engine, "after_cursor_execute", other_closes)
+    try:
+        with session_factory.begin() as session:
+            outcome.append(close_round(session=session, round_id=round_.id, now=clock.now))
+    finally:
+        event.remove(engine, "after_cursor_execute", other_closes)
+    other[0].join(timeout=60)
+    assert sorted(outcome) == [False, True]
+
+    with session_factory() as session:
+        stored = session.get(Round, round_.id)
+        assert stored is not None and stored.state is RoundState.CLOSED
+        assert stored.respondent_count == 6
 
 
 def test_a_worker_back_after_a_rounds_time_posts_no_invitation_and_closes_it(

@@ -4,30 +4,35 @@ the dashboard's numbers come out suppressed below the minimum group size."""
 from __future__ import annotations
 
 import json
+import threading
+import uuid
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Engine, event, func, select
 
 from slackapp.cadence.schedule import Cadence
 from slackapp.database import SessionFactory
 from slackapp.pairing.ids import PairingAction
-from slackapp.pairing.models import Group, GroupMember, PairingRound, Profile, Programme
+from slackapp.pairing.models import Group, GroupMember, Outcome, PairingRound, Profile, Programme
 from slackapp.pairing.service import (
     Directory,
     Preferences,
     ProgrammeSpec,
     close_round,
     create_programme,
+    leave,
     make_groups,
     mark_met,
+    record_outcome,
     save_preferences,
     start_due_rounds,
 )
 from slackapp.pairing.stats import RoundFigures, pairing_figures
 from slackapp.scheduler.worker import Worker
 from slackapp.support import SupportKind
-from tests.conftest import Clock
+from tests.conftest import Clock, is_postgres
 from tests.slack_requests import SlackRequests
 from tests.slack_standin import BOT_USER_ID, SlackStandIn
 
@@ -141,6 +146,180 @@ def test_three_unanswered_introductions_in_a_row_pause_kindly_and_one_click_brin
     with session_factory() as session:
         back = session.get(Profile, (WORKSPACE, quiet[0]))
         assert back is not None and back.paused_for_silence is False and back.unanswered_in_a_row == 0
+
+
+@pytest.mark.skipif(
+    not is_postgres(), reason="SQLite serialises writers: a close reads the profiles after its first write"
+)
+def test_two_programmes_closing_at_once_each_count_their_silence(
+    slack: SlackStandIn, worker: Worker, engine: Engine, clock: Clock, session_factory: SessionFactory
+) -> None:
+    """Two people are paired in two programmes whose rounds close at the same moment, on two workers.
+    Each close read the profiles, then wrote back the count it read plus one: the second close to commit
+    undid the first's step, and silence took more rounds than promised to pause anyone. The other close
+    is made to commit between this close reading the profiles and writing them, at the database."""
+    people = ["U0SILENTA", "U0SILENTB"]
+    for person in people:
+        slack.add_user(person)
+    channels = [CHANNEL, "C0PEERSTWO"]
+    programme_ids = []
+    for channel in channels:
+        slack.add_channel(channel, members=[*people, BOT_USER_ID])
+        programme_ids.append(programme(session_factory, clock.now, channel))
+    with session_factory.begin() as session:
+        for person in people:
+            save_preferences(
+                session=session,
+                workspace_id=WORKSPACE,
+                user_id=person,
+                preferences=Preferences(
+                    seeks=frozenset({SupportKind.EMOTIONAL}), offers=frozenset({SupportKind.ADVICE})
+                ),
+                programme_ids=[uuid.UUID(p) for p in programme_ids],
+                now=clock.now,
+                today=clock.now.date(),
+            )
+        first_slot = session.scalars(select(Programme.next_round_at)).first()
+    assert first_slot is not None
+    clock.now = first_slot + timedelta(minutes=1)
+    worker.run_once()  # both rounds are matched and introduced
+    with session_factory() as session:
+        this_round, other_round = (
+            session.scalars(select(PairingRound.id).where(PairingRound.programme_id == uuid.UUID(p))).one()
+            for p in programme_ids
+        )
+        assert session.scalar(select(func.count()).select_from(Group)) == 2
+    closed: list[list[str]] = []
+    injected: list[bool] = []
+
+    def other_closes_first(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if injected or not statement.startswith("UPDATE pairing_profile"):
+            return
+        injected.append(True)  # once: the other close writes the profiles too
+        with session_factory.begin() as session:  # another worker's close, committed before this write
+            closed.append(close_round(session=session, round_id=other_round))
+
+    event.listen(engine, "before_cursor_execute", other_closes_first)
+    try:
+        with session_factory.begin() as session:
+            close_round(session=session, round_id=this_round)
+    finally:
+        event.remove(engine, "before_cursor_execute", other_closes_first)
+    assert closed == [[]]
+
+    with session_factory() as session:
+        counts = {p.user_id: p.unanswered_in_a_row for p in session.scalars(select(Profile))}
+    assert counts == dict.fromkeys(people, 2)
+
+
+def test_someone_leaving_as_their_round_is_matched_is_in_no_group_and_introduced_to_nobody(
+    four_people: list[str],
+    slack: SlackStandIn,
+    worker: Worker,
+    engine: Engine,
+    clock: Clock,
+    session_factory: SessionFactory,
+) -> None:
+    """Someone leaves peer support (their pairing data deleted) while a worker matches the round. The
+    worker had read who takes part, then wrote the groups: the leaver was written back into one, after
+    their data was deleted, and introduced. Their leave is made to start just after the worker read the
+    profiles, at the database; it goes through once the worker lets it (a row lock, or SQLite's one
+    writer) and takes the new group membership with it."""
+    programme_id = programme(session_factory, clock.now)
+    opt_in(session_factory, four_people, programme_id, clock.now)
+    leaver = four_people[0]
+    with session_factory() as session:
+        first_slot = session.scalars(select(Programme.next_round_at)).one()
+    assert first_slot is not None
+    clock.now = first_slot + timedelta(minutes=1)
+    leaving: list[threading.Thread] = []
+
+    def leave_now() -> None:
+        with session_factory.begin() as session:
+            leave(session=session, workspace_id=WORKSPACE, user_id=leaver)
+
+    def leave_once_read(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if leaving or "FROM pairing_profile JOIN pairing_membership" not in statement:
+            return
+        leaving.append(threading.Thread(target=leave_now))
+        leaving[0].start()
+        leaving[0].join(timeout=1)  # committed at once, unless the worker holds what it read
+
+    def left_before_the_next_job(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        # The matching job has committed and is being marked done: the leave goes through now, before
+        # any introduction is looked at (what an introduction racing a later leave does is another story).
+        if (
+            leaving
+            and statement.startswith("UPDATE worker_job")
+            and "done_at" in statement.split(" WHERE ")[0]
+        ):
+            leaving[0].join(timeout=60)
+
+    event.listen(engine, "after_cursor_execute", leave_once_read)
+    event.listen(engine, "before_cursor_execute", left_before_the_next_job)
+    try:
+        worker.run_once()  # the round is matched and introduced
+    finally:
+        event.remove(engine, "after_cursor_execute", leave_once_read)
+        event.remove(engine, "before_cursor_execute", left_before_the_next_job)
+    assert leaving and not leaving[0].is_alive()
+
+    with session_factory() as session:
+        assert session.scalars(select(GroupMember).where(GroupMember.user_id == leaver)).all() == []
+        assert session.get(Profile, (WORKSPACE, leaver)) is None
+    introduced = [c.args["users"] for c in slack.successful_calls_to("conversations.open")]
+    assert introduced and all(leaver not in users for users in introduced)
+
+
+def test_one_saying_not_yet_as_the_other_says_we_met_leaves_the_group_met(
+    four_people: list[str], worker: Worker, engine: Engine, clock: Clock, session_factory: SessionFactory
+) -> None:
+    """One member answers the follow-up "not yet" as the other clicks "We met". The answer had read the
+    group unmet and wrote "not yet" over "met": a group counted as met whose outcome, in what Kindred
+    shows each of them it holds, said they had not. The click is made to commit between the answer reading
+    the group and writing it, at the database."""
+    programme_id = programme(session_factory, clock.now)
+    opt_in(session_factory, four_people, programme_id, clock.now)
+    with session_factory() as session:
+        first_slot = session.scalars(select(Programme.next_round_at)).one()
+    assert first_slot is not None
+    clock.now = first_slot + timedelta(minutes=1)
+    worker.run_once()  # matched and introduced
+    with session_factory() as session:
+        group_id, first, second = session.execute(
+            select(Group.id, func.min(GroupMember.user_id), func.max(GroupMember.user_id))
+            .join(GroupMember, GroupMember.group_id == Group.id)
+            .group_by(Group.id)
+        ).first()  # type: ignore[misc]
+    clicked: list[bool] = []
+
+    def we_met_first(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if clicked or not statement.startswith(("UPDATE pairing_group", "UPDATE pairing_group_member")):
+            return
+        clicked.append(True)
+        with session_factory.begin() as session:  # the other member's click, committed first
+            assert mark_met(
+                session=session, workspace_id=WORKSPACE, group_id=group_id, user_id=first, now=clock.now
+            )
+
+    event.listen(engine, "before_cursor_execute", we_met_first)
+    try:
+        with session_factory.begin() as session:
+            record_outcome(
+                session=session,
+                workspace_id=WORKSPACE,
+                group_id=group_id,
+                user_id=second,
+                outcome=Outcome.NOT_YET,
+                now=clock.now,
+            )
+    finally:
+        event.remove(engine, "before_cursor_execute", we_met_first)
+    assert clicked
+
+    with session_factory() as session:
+        group = session.get(Group, group_id)
+        assert group is not None and group.met_at is not None and group.outcome is Outcome.MET
 
 
 def test_one_member_saying_we_met_answers_for_the_group_and_the_follow_up_asks_the_group_once(

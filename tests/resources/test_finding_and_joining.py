@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from sqlalchemy import Engine, event
 
 from slackapp.database import SessionFactory
 from slackapp.resources.ids import DirectoryBlock, ResourceAction, ResourceCallback
@@ -398,3 +399,48 @@ def test_a_stale_join_button_on_a_group_whose_channel_was_archived_is_refused_ki
     assert len(slack.calls_to("chat.postMessage")) == posted  # no request to the contact either
     assert snapshot(session_factory) == before
     assert count(session_factory, ResourceJoinCount) == 0
+
+
+def test_a_group_moved_to_another_channel_while_its_old_one_is_counted_keeps_its_new_channel_s_standing(
+    slack: SlackStandIn, worker: Worker, engine: Engine, clock: Clock, session_factory: SessionFactory
+) -> None:
+    """HR moves a group from an archived channel to a new one while the worker is asking Slack about the
+    old one. The worker then wrote what it learned about the old channel onto the entry: the group showed
+    as unavailable, without a Join button, for a channel that is fine, and HR was told it was archived.
+    HR's edit is made to commit after Slack answered, just before the worker writes, at the database."""
+    from slackapp.resources.models import ResourceEntry
+    from slackapp.resources.service import update_entry
+    from tests.factories import HR_ADMIN
+
+    entry = make_entry(session_factory)
+    slack.add_channel("C0PARENTS", members=[CONTACT], is_archived=True)
+    slack.add_channel("C0PARENTSNEW", members=[CONTACT, PERSON], is_archived=False)
+    moved: list[bool] = []
+
+    def hr_moves_it_first(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if moved or not statement.startswith(("UPDATE resource_entry", "INSERT INTO resource_member")):
+            return
+        moved.append(True)
+        with session_factory.begin() as session:  # HR's edit, committed before the worker writes
+            update_entry(
+                session=session,
+                workspace_id=WORKSPACE,
+                entry_id=entry.id,
+                spec=group_spec(channel_id="C0PARENTSNEW"),
+                updated_by=HR_ADMIN,
+                now=clock.now,
+            )
+
+    event.listen(engine, "before_cursor_execute", hr_moves_it_first)
+    try:
+        worker.run_once()
+    finally:
+        event.remove(engine, "before_cursor_execute", hr_moves_it_first)
+    assert moved
+
+    told = [c.args for c in slack.successful_calls_to("chat.postMessage") if c.args["channel"] == HR_ADMIN]
+    assert told == []
+    with session_factory() as session:
+        stored = session.get(ResourceEntry, entry.id)
+        assert stored is not None and stored.channel_id == "C0PARENTSNEW"
+        assert stored.channel_archived_at is None
