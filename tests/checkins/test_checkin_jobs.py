@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from slack_sdk import WebClient
-from sqlalchemy import Engine, event, func, select
+from sqlalchemy import Engine, func, select
 
 from slackapp.checkins.ids import INVITATION_EVENT, REMINDER_EVENT, RESULTS_EVENT
 from slackapp.checkins.models import Histogram, Invitee, Round, RoundState
@@ -23,6 +23,7 @@ from slackapp.scheduler.models import Job
 from slackapp.settings import Settings
 from tests.conftest import BOT_TOKEN, SECRET_KEY, SIGNING_SECRET, Clock, repo_root
 from tests.factories import answer, make_open_round, make_pulse
+from tests.interleave import on_statement
 from tests.slack_standin import BOT_USER_ID, SlackStandIn
 
 MEMBERS = [f"U0MEMBER{n:03d}" for n in range(12)]
@@ -209,18 +210,15 @@ def test_a_round_closed_as_its_invitation_is_recorded_stays_closed_and_its_week_
     round_ = make_open_round(session_factory, channels[0], now=clock.now)
     closed: list[bool] = []
 
-    def close_first(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+    def close_first(statement: str, _parameters: Any) -> None:
         if closed or not statement.startswith("UPDATE checkin_round") or "invitation_ts" not in statement:
             return
         with session_factory.begin() as session:  # another connection, committed before this UPDATE runs
             closed.append(close_round(session=session, round_id=round_.id, now=clock.now))
 
-    event.listen(engine, "before_cursor_execute", close_first)
-    try:
+    with on_statement(engine, close_first):
         clock.advance(seconds=1)
         make_worker().run_once()
-    finally:
-        event.remove(engine, "before_cursor_execute", close_first)
     assert closed == [True]
 
     with session_factory() as session:
@@ -252,7 +250,7 @@ def test_a_round_closed_as_its_invitees_are_recorded_keeps_none_and_gets_no_invi
     round_ = make_open_round(session_factory, channels[0], now=clock.now)
     closed: list[bool] = []
 
-    def close_first(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+    def close_first(statement: str, _parameters: Any) -> None:
         inviting = statement.startswith("INSERT INTO checkin_invitee") or (
             statement.startswith("UPDATE checkin_round") and "invited_count" in statement
         )
@@ -261,12 +259,9 @@ def test_a_round_closed_as_its_invitees_are_recorded_keeps_none_and_gets_no_invi
         with session_factory.begin() as session:  # another connection, committed before this write runs
             closed.append(close_round(session=session, round_id=round_.id, now=clock.now))
 
-    event.listen(engine, "before_cursor_execute", close_first)
-    try:
+    with on_statement(engine, close_first):
         clock.advance(seconds=1)
         make_worker().run_once()
-    finally:
-        event.remove(engine, "before_cursor_execute", close_first)
     assert closed == [True]
 
     with session_factory() as session:
@@ -298,7 +293,7 @@ def test_an_invitation_recorded_while_its_round_is_retired_is_retired_too(
         ).one()
     late: list[str] = []
 
-    def late_invitation_recorded(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+    def late_invitation_recorded(statement: str, parameters: Any) -> None:
         finishing = statement.startswith("UPDATE worker_job") and "done_at" in statement.split(" WHERE ")[0]
         if late or not finishing or retirement.hex not in _values(parameters):
             return
@@ -309,12 +304,9 @@ def test_an_invitation_recorded_while_its_round_is_retired_is_retired_too(
         with session_factory.begin() as session:  # the late worker's record, committed before this write
             mark_invitation_posted(session=session, round_id=round_.id, ts=late[0])
 
-    event.listen(engine, "before_cursor_execute", late_invitation_recorded)
-    try:
+    with on_statement(engine, late_invitation_recorded):
         clock.advance(seconds=1)
         make_worker().run_once()
-    finally:
-        event.remove(engine, "before_cursor_execute", late_invitation_recorded)
     assert late
 
     clock.advance(seconds=1)
@@ -346,19 +338,18 @@ def test_two_closes_at_once_keep_the_rounds_count(
         with session_factory.begin() as session:
             outcome.append(close_round(session=session, round_id=round_.id, now=clock.now))
 
-    def other_closes(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+    def other_closes(statement: str, _parameters: Any) -> None:
         if other or "checkin_round" not in statement.split(" WHERE ")[0]:
             return
         other.append(threading.Thread(target=close_other))
         other[0].start()
         other[0].join(timeout=1)  # committed at once, unless this close holds the round
 
-    event.listen(engine, "after_cursor_execute", other_closes)
-    try:
-        with session_factory.begin() as session:
-            outcome.append(close_round(session=session, round_id=round_.id, now=clock.now))
-    finally:
-        event.remove(engine, "after_cursor_execute", other_closes)
+    with (
+        on_statement(engine, other_closes, when="after_cursor_execute"),
+        session_factory.begin() as session,
+    ):
+        outcome.append(close_round(session=session, round_id=round_.id, now=clock.now))
     other[0].join(timeout=60)
     assert sorted(outcome) == [False, True]
 

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event, func, select
+from sqlalchemy import Engine, func, select
 
 from slackapp.cadence.schedule import Cadence
 from slackapp.database import SessionFactory
@@ -33,6 +33,7 @@ from slackapp.pairing.stats import RoundFigures, pairing_figures
 from slackapp.scheduler.worker import Worker
 from slackapp.support import SupportKind
 from tests.conftest import Clock, is_postgres
+from tests.interleave import on_statement
 from tests.slack_requests import SlackRequests
 from tests.slack_standin import BOT_USER_ID, SlackStandIn
 
@@ -192,19 +193,15 @@ def test_two_programmes_closing_at_once_each_count_their_silence(
     closed: list[list[str]] = []
     injected: list[bool] = []
 
-    def other_closes_first(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+    def other_closes_first(statement: str, _parameters: Any) -> None:
         if injected or not statement.startswith("UPDATE pairing_profile"):
             return
         injected.append(True)  # once: the other close writes the profiles too
         with session_factory.begin() as session:  # another worker's close, committed before this write
             closed.append(close_round(session=session, round_id=other_round))
 
-    event.listen(engine, "before_cursor_execute", other_closes_first)
-    try:
-        with session_factory.begin() as session:
-            close_round(session=session, round_id=this_round)
-    finally:
-        event.remove(engine, "before_cursor_execute", other_closes_first)
+    with on_statement(engine, other_closes_first), session_factory.begin() as session:
+        close_round(session=session, round_id=this_round)
     assert closed == [[]]
 
     with session_factory() as session:
@@ -238,14 +235,14 @@ def test_someone_leaving_as_their_round_is_matched_is_in_no_group_and_introduced
         with session_factory.begin() as session:
             leave(session=session, workspace_id=WORKSPACE, user_id=leaver)
 
-    def leave_once_read(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+    def leave_once_read(statement: str, _parameters: Any) -> None:
         if leaving or "FROM pairing_profile JOIN pairing_membership" not in statement:
             return
         leaving.append(threading.Thread(target=leave_now))
         leaving[0].start()
         leaving[0].join(timeout=1)  # committed at once, unless the worker holds what it read
 
-    def left_before_the_next_job(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+    def left_before_the_next_job(statement: str, _parameters: Any) -> None:
         # The matching job has committed and is being marked done: the leave goes through now, before
         # any introduction is looked at (what an introduction racing a later leave does is another story).
         if (
@@ -255,13 +252,11 @@ def test_someone_leaving_as_their_round_is_matched_is_in_no_group_and_introduced
         ):
             leaving[0].join(timeout=60)
 
-    event.listen(engine, "after_cursor_execute", leave_once_read)
-    event.listen(engine, "before_cursor_execute", left_before_the_next_job)
-    try:
+    with (
+        on_statement(engine, leave_once_read, when="after_cursor_execute"),
+        on_statement(engine, left_before_the_next_job),
+    ):
         worker.run_once()  # the round is matched and introduced
-    finally:
-        event.remove(engine, "after_cursor_execute", leave_once_read)
-        event.remove(engine, "before_cursor_execute", left_before_the_next_job)
     assert leaving and not leaving[0].is_alive()
 
     with session_factory() as session:
@@ -293,7 +288,7 @@ def test_one_saying_not_yet_as_the_other_says_we_met_leaves_the_group_met(
         ).first()  # type: ignore[misc]
     clicked: list[bool] = []
 
-    def we_met_first(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+    def we_met_first(statement: str, _parameters: Any) -> None:
         if clicked or not statement.startswith(("UPDATE pairing_group", "UPDATE pairing_group_member")):
             return
         clicked.append(True)
@@ -302,19 +297,15 @@ def test_one_saying_not_yet_as_the_other_says_we_met_leaves_the_group_met(
                 session=session, workspace_id=WORKSPACE, group_id=group_id, user_id=first, now=clock.now
             )
 
-    event.listen(engine, "before_cursor_execute", we_met_first)
-    try:
-        with session_factory.begin() as session:
-            record_outcome(
-                session=session,
-                workspace_id=WORKSPACE,
-                group_id=group_id,
-                user_id=second,
-                outcome=Outcome.NOT_YET,
-                now=clock.now,
-            )
-    finally:
-        event.remove(engine, "before_cursor_execute", we_met_first)
+    with on_statement(engine, we_met_first), session_factory.begin() as session:
+        record_outcome(
+            session=session,
+            workspace_id=WORKSPACE,
+            group_id=group_id,
+            user_id=second,
+            outcome=Outcome.NOT_YET,
+            now=clock.now,
+        )
     assert clicked
 
     with session_factory() as session:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine
 
 from slackapp.database import SessionFactory
 from slackapp.resources.ids import DirectoryBlock, ResourceAction, ResourceCallback
@@ -17,6 +17,7 @@ from slackapp.resources.service import get_region
 from slackapp.scheduler.worker import Worker
 from tests.conftest import Clock
 from tests.factories import WORKSPACE
+from tests.interleave import on_statement
 from tests.resource_factories import CONTACT, count, group_spec, make_entry, professional_spec, snapshot
 from tests.slack_requests import SlackRequests, static_select, text, view_payload
 from tests.slack_standin import SlackStandIn
@@ -417,7 +418,7 @@ def test_a_group_moved_to_another_channel_while_its_old_one_is_counted_keeps_its
     slack.add_channel("C0PARENTSNEW", members=[CONTACT, PERSON], is_archived=False)
     moved: list[bool] = []
 
-    def hr_moves_it_first(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+    def hr_moves_it_first(statement: str, _parameters: Any) -> None:
         if moved or not statement.startswith(("UPDATE resource_entry", "INSERT INTO resource_member")):
             return
         moved.append(True)
@@ -431,11 +432,8 @@ def test_a_group_moved_to_another_channel_while_its_old_one_is_counted_keeps_its
                 now=clock.now,
             )
 
-    event.listen(engine, "before_cursor_execute", hr_moves_it_first)
-    try:
+    with on_statement(engine, hr_moves_it_first):
         worker.run_once()
-    finally:
-        event.remove(engine, "before_cursor_execute", hr_moves_it_first)
     assert moved
 
     told = [c.args for c in slack.successful_calls_to("chat.postMessage") if c.args["channel"] == HR_ADMIN]
