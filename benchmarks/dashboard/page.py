@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import statistics
 import sys
 import threading
@@ -33,14 +32,13 @@ import dash._pages  # noqa: E402
 import run as bench  # noqa: E402
 from playwright.sync_api import Page as Tab  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
-from sqlalchemy import create_engine, make_url, text  # noqa: E402
 from werkzeug.serving import make_server  # noqa: E402
 
 from slackapp.app import create_app  # noqa: E402
 from slackapp.database import new_engine, new_session_factory  # noqa: E402
 from slackapp.demo.organisation import DemoRole  # noqa: E402
 from slackapp.migrate import upgrade_database  # noqa: E402
-from slackapp.settings import Settings, normalise_database_url  # noqa: E402
+from slackapp.settings import Settings  # noqa: E402
 from slackapp.web import create_web_app  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
@@ -164,30 +162,21 @@ def main() -> int:
     parser.add_argument("--weeks", type=int, default=bench.WEEKS, help="fewer weeks, for a quicker run")
     parser.add_argument("--screenshots", type=Path, help="save a full-page screenshot of each view here")
     args = parser.parse_args()
-    base = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
-    base_url = make_url(normalise_database_url(base))
-    name = f"kindred_bench_dashboard_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = base_url.set(database=name).render_as_string(hide_password=False)
     server = None
-    try:
-        upgrade_database(url)
-        started = time.perf_counter()
-        bench.build(url, args.weeks)
-        print(
-            f"built {bench.TEAMS} teams, {bench.PEOPLE:,} people, {args.weeks} weekly publications in"
-            f" {time.perf_counter() - started:.0f} s; {bench.load()}"
-        )
-        address, server = serve(url)
-        measure(address, args.repeat, args.screenshots)
-    finally:
-        if server is not None:
-            server.shutdown()
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with bench.scratch_database() as url:
+        try:
+            upgrade_database(url)
+            started = time.perf_counter()
+            bench.build(url, args.weeks)
+            print(
+                f"built {bench.TEAMS} teams, {bench.PEOPLE:,} people, {args.weeks} weekly publications in"
+                f" {time.perf_counter() - started:.0f} s; {bench.load()}"
+            )
+            address, server = serve(url)
+            measure(address, args.repeat, args.screenshots)
+        finally:
+            if server is not None:
+                server.shutdown()
     return 0
 
 

@@ -18,7 +18,8 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
@@ -566,6 +567,23 @@ def measure(url: str, org: Organisation, weeks: int, repeat: int) -> None:
     engine.dispose()
 
 
+@contextmanager
+def scratch_database() -> Iterator[str]:
+    """A new, empty PostgreSQL database beside DATABASE_URL's (or the local `test`), dropped afterwards."""
+    base = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+    base_url = make_url(normalise_database_url(base))
+    name = f"kindred_bench_dashboard_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield base_url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=20)
@@ -576,14 +594,7 @@ def main() -> int:
         zygote(*args.zygote)
         return 0
     run_started = time.perf_counter()
-    base = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
-    base_url = make_url(normalise_database_url(base))
-    name = f"kindred_bench_dashboard_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = base_url.set(database=name).render_as_string(hide_password=False)
-    try:
+    with scratch_database() as url:
         upgrade_database(url)
         started = time.perf_counter()
         org = build(url, args.weeks)
@@ -592,10 +603,6 @@ def main() -> int:
             f" in {time.perf_counter() - started:.0f} s; {load()}"
         )
         measure(url, org, args.weeks, args.repeat)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
     print(
         f"\nwhole run: {time.perf_counter() - run_started:.0f} s wall, {cpu_seconds():.0f} s CPU in the main"
         " process (children, the new-process views, not counted)"
