@@ -2,13 +2,17 @@
 
 Claims are a compare-and-set on the lease, taken under `FOR UPDATE SKIP LOCKED` on PostgreSQL, so two
 workers never hold the same job; a worker that dies leaves a lease that expires and the job is retried.
+What a worker writes after its run (finish, run again later, postpone, retry) takes the `ClaimedJob` and
+applies only while the job is still under that claim: a worker too slow for its lease changes nothing.
 """
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import OperationalError
@@ -16,6 +20,8 @@ from sqlalchemy.orm import Session
 
 from slackapp.database import SessionFactory
 from slackapp.scheduler.models import Job
+
+log = logging.getLogger(__name__)
 
 DEFAULT_LEASE = timedelta(minutes=5)
 MAX_BACKOFF = timedelta(minutes=30)
@@ -108,49 +114,80 @@ def claim_next_job(
     return None
 
 
-def finish_job(*, session_factory: SessionFactory, job: ClaimedJob, now: datetime) -> None:
+def finish_job(*, session_factory: SessionFactory, job: ClaimedJob, now: datetime) -> bool:
     """Mark a job done, unless its lease is no longer this worker's.
 
     `run_again` takes the lease back when news comes while the job runs, and a worker whose lease ran out
     has given the job to another: either way the job is not this worker's to finish. Marking it done by
     its id alone undid the news, and the job never ran again.
+
+    Returns:
+        Whether the job was still this worker's (if not, nothing was written).
     """
-    with session_factory.begin() as session:
-        session.execute(
-            update(Job)
-            .where(Job.id == job.id, Job.lease_until == job.lease_until)
-            .values(done_at=now, lease_until=None, last_error=None)
-        )
+    return _while_leased(session_factory, job, "finish", done_at=now, lease_until=None, last_error=None)
 
 
-def run_job_again(*, session_factory: SessionFactory, job_id: uuid.UUID, at: datetime) -> None:
-    """A recurring job asks to run again later; its attempt count starts over."""
-    with session_factory.begin() as session:
-        session.execute(
-            update(Job)
-            .where(Job.id == job_id)
-            .values(due_at=at, lease_until=None, attempts=0, last_error=None)
-        )
+def run_job_again(*, session_factory: SessionFactory, job: ClaimedJob, at: datetime) -> bool:
+    """A recurring job asks to run again later; its attempt count starts over.
+
+    Returns:
+        Whether the job was still this worker's (if not, nothing was written).
+    """
+    return _while_leased(
+        session_factory, job, "run again", due_at=at, lease_until=None, attempts=0, last_error=None
+    )
 
 
-def postpone_job(*, session_factory: SessionFactory, job_id: uuid.UUID, at: datetime) -> None:
+def postpone_job(*, session_factory: SessionFactory, job: ClaimedJob, at: datetime) -> bool:
     """A job that cannot run yet waits; its attempts still count, unlike `run_job_again`'s.
 
     A job whose earlier attempt may have posted looks for its message first (`JobContext.attempt` > 1),
     however long it waited for its workspace to come back.
+
+    Returns:
+        Whether the job was still this worker's (if not, nothing was written).
     """
-    with session_factory.begin() as session:
-        session.execute(update(Job).where(Job.id == job_id).values(due_at=at, lease_until=None))
+    return _while_leased(session_factory, job, "postpone", due_at=at, lease_until=None)
 
 
 def retry_job_later(
     *, session_factory: SessionFactory, job: ClaimedJob, now: datetime, error: BaseException
-) -> None:
-    """Record a failure (its class name only: never a payload) and back off exponentially."""
+) -> bool:
+    """Record a failure (its class name only: never a payload) and back off exponentially.
+
+    Returns:
+        Whether the job was still this worker's (if not, nothing was written).
+    """
     delay = min(timedelta(seconds=30 * 2 ** (job.attempt - 1)), MAX_BACKOFF)
+    return _while_leased(
+        session_factory,
+        job,
+        "retry",
+        due_at=now + delay,
+        lease_until=None,
+        last_error=type(error).__name__[:200],
+    )
+
+
+def _while_leased(session_factory: SessionFactory, job: ClaimedJob, what: str, **values: Any) -> bool:
+    """Write `values` to the job only while it is under this worker's claim; say so in the log if not.
+
+    The claim is the lease this worker took: every claim sets a later one, and `run_again` clears it. A
+    worker whose lease ran out while nobody else took the job still holds it. By id alone, a slow
+    worker's late word reset the lease of the worker that took the job over (so a third one ran it
+    alongside), moved a finished recurring job's next run, or put off news that came while it ran
+    (`run_again`) by its back-off, its postponement or its next run.
+    """
     with session_factory.begin() as session:
-        session.execute(
+        written = session.execute(
             update(Job)
-            .where(Job.id == job.id)
-            .values(due_at=now + delay, lease_until=None, last_error=type(error).__name__[:200])
+            .where(Job.id == job.id, Job.lease_until == job.lease_until)
+            .values(**values)
+            .execution_options(synchronize_session=False)
         )
+    if written.rowcount == 1:  # type: ignore[attr-defined]
+        return True
+    log.info(
+        "job %s (attempt %d) is no longer this worker's to %s: left as it is", job.kind, job.attempt, what
+    )
+    return False

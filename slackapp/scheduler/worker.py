@@ -108,7 +108,7 @@ class Worker:
                 again_at = handler(job_context, job.subject_id)
             except WorkPostponed as postponed:
                 postpone_job(
-                    session_factory=self._session_factory, job_id=job.id, at=self._clock() + postponed.delay
+                    session_factory=self._session_factory, job=job, at=self._clock() + postponed.delay
                 )
                 continue
             except NotFound:
@@ -122,7 +122,7 @@ class Worker:
             if again_at is None:
                 finish_job(session_factory=self._session_factory, job=job, now=self._clock())
             else:
-                run_job_again(session_factory=self._session_factory, job_id=job.id, at=again_at)
+                run_job_again(session_factory=self._session_factory, job=job, at=again_at)
         return ran
 
     def run_forever(self, *, interval: float = 15.0, stop: threading.Event | None = None) -> None:
