@@ -93,10 +93,18 @@ def claim_next_job(
                 ).first()
                 if job is None:
                     return None
-                # Compare-and-set: on SQLite there is no row lock, so the lease itself decides.
+                # Compare-and-set: on SQLite there is no row lock, so the row as it was read decides. The
+                # worker running the job may have put it off since (a recurring job's next run, a retry):
+                # a free lease alone took a job due next week, and counted the wrong attempt.
                 taken = session.execute(
                     update(Job)
-                    .where(Job.id == job.id, Job.done_at.is_(None), claimable)
+                    .where(
+                        Job.id == job.id,
+                        Job.done_at.is_(None),
+                        Job.due_at <= now,
+                        Job.attempts == job.attempts,
+                        claimable,
+                    )
                     .values(lease_until=now + lease, attempts=Job.attempts + 1)
                     .execution_options(synchronize_session=False)
                 )
@@ -172,16 +180,17 @@ def retry_job_later(
 def _while_leased(session_factory: SessionFactory, job: ClaimedJob, what: str, **values: Any) -> bool:
     """Write `values` to the job only while it is under this worker's claim; say so in the log if not.
 
-    The claim is the lease this worker took: every claim sets a later one, and `run_again` clears it. A
-    worker whose lease ran out while nobody else took the job still holds it. By id alone, a slow
-    worker's late word reset the lease of the worker that took the job over (so a third one ran it
-    alongside), moved a finished recurring job's next run, or put off news that came while it ran
-    (`run_again`) by its back-off, its postponement or its next run.
+    The claim is the lease this worker took and the attempt it counted: every claim sets a later lease
+    and counts one more attempt, and `run_again` clears the lease. A worker whose lease ran out while
+    nobody else took the job still holds it. By id alone, a slow worker's late word reset the lease of
+    the worker that took the job over (so a third one ran it alongside), moved a finished recurring job's
+    next run, or put off news that came while it ran (`run_again`) by its back-off, its postponement or
+    its next run.
     """
     with session_factory.begin() as session:
         written = session.execute(
             update(Job)
-            .where(Job.id == job.id, Job.lease_until == job.lease_until)
+            .where(Job.id == job.id, Job.lease_until == job.lease_until, Job.attempts == job.attempt)
             .values(**values)
             .execution_options(synchronize_session=False)
         )

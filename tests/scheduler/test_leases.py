@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 
 from slackapp.database import SessionFactory
 from slackapp.scheduler.models import Job
@@ -33,6 +33,7 @@ from slackapp.scheduler.worker import JobContext, Worker
 from slackapp.settings import Settings
 from slackapp.slack.slack_client import single_workspace_clients
 from tests.conftest import Clock
+from tests.interleave import on_statement
 
 KIND = "test.leases"
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -124,6 +125,45 @@ def test_news_that_comes_while_a_job_runs_is_not_put_off_by_how_the_run_ends(
     again = claim(session_factory, T0 + timedelta(minutes=2))
     assert again is not None and again.id == running.id  # runs now, for the news
     assert row(session_factory)[3] is None
+
+
+@pytest.mark.parametrize("again_in", [timedelta(days=7), timedelta(0)], ids=["next week", "at once"])
+def test_a_claim_takes_a_job_only_as_it_found_it(
+    again_in: timedelta, session_factory: SessionFactory, engine: Engine
+) -> None:
+    """A worker past its lease (nobody took the job) schedules its recurring job's next run, just after
+    another worker's claim found the job due and before the claim's compare-and-set. The set checked only
+    that the lease was free: it took a job due next week, or one due at once but counted the attempt from
+    the count it had read. On PostgreSQL the claim holds the row, and the late write waits and then finds
+    the job taken."""
+    a_job(session_factory)
+    slow = claim(session_factory, T0)
+    assert slow is not None
+    now = T0 + LEASE + timedelta(seconds=1)
+    late: list[threading.Thread] = []
+
+    def put_off() -> None:
+        run_job_again(session_factory=session_factory, job=slow, at=now + again_in)
+
+    def late_word_first(statement: str, _parameters: Any) -> None:
+        if late or not statement.startswith("UPDATE worker_job"):
+            return
+        late.append(threading.Thread(target=put_off))
+        late[0].start()
+        late[0].join(timeout=1)  # committed at once, unless the claim holds the row
+
+    with on_statement(engine, late_word_first):
+        taker = claim(session_factory, now)
+    assert late
+    late[0].join(timeout=30)
+
+    due_at, lease_until, attempts, done_at, _ = row(session_factory)
+    assert done_at is None
+    if taker is None:  # the late write came first, and the job waits for its next run
+        assert again_in and (due_at, lease_until) == (now + again_in, None)
+    else:  # the claim is the job's as stored: its lease, its attempt, and it was due
+        assert (lease_until, attempts) == (taker.lease_until, taker.attempt)
+        assert due_at <= now
 
 
 def test_no_third_worker_runs_a_job_while_the_worker_that_took_it_over_runs_it(
