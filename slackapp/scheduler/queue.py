@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import case, or_, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -58,20 +58,23 @@ def run_again(*, session: Session, kind: str, subject_id: uuid.UUID, due_at: dat
     """Queue a job once more, even if it has run or is running: for news its run could not have seen.
 
     A job running now may have looked before the news: its lease is taken back, so the worker running it
-    does not mark it done (`finish_job` finishes only a job still under its own lease) and it runs again.
+    writes nothing over it (a worker's writes apply only under its own lease) and it runs again. One
+    statement decides on the row as it is when written: done, it is queued afresh; running, it loses its
+    lease. Two (one for a done job, then one for a running one) let a finish commit between them on
+    PostgreSQL, and neither matched: the job stayed done without the news.
     """
     enqueue(session=session, kind=kind, subject_id=subject_id, due_at=due_at)
-    mine = (Job.kind == kind, Job.subject_id == subject_id)
+    done = Job.done_at.is_not(None)
     session.execute(
         update(Job)
-        .where(*mine, Job.done_at.is_not(None))
-        .values(done_at=None, due_at=due_at, attempts=0, last_error=None)
-        .execution_options(synchronize_session=False)
-    )
-    session.execute(
-        update(Job)
-        .where(*mine, Job.done_at.is_(None), Job.lease_until.is_not(None))
-        .values(lease_until=None)
+        .where(Job.kind == kind, Job.subject_id == subject_id)
+        .values(
+            done_at=None,
+            lease_until=None,
+            due_at=case((done, due_at), else_=Job.due_at),
+            attempts=case((done, 0), else_=Job.attempts),
+            last_error=case((done, None), else_=Job.last_error),
+        )
         .execution_options(synchronize_session=False)
     )
 

@@ -127,6 +127,37 @@ def test_news_that_comes_while_a_job_runs_is_not_put_off_by_how_the_run_ends(
     assert row(session_factory)[3] is None
 
 
+def test_news_that_comes_as_the_job_finishes_runs_it_again(
+    session_factory: SessionFactory, engine: Engine
+) -> None:
+    """The worker marks the job done just as news comes. `run_again` looked for a done job, then for a
+    running one, in two statements: on PostgreSQL the finish committed between them, neither matched, and
+    the job stayed done without the news. The finish is made to commit just after the news's first write
+    to the job; it waits if the news holds the row."""
+    subject_id = a_job(session_factory)
+    running = claim(session_factory, T0)
+    assert running is not None
+    finishing: list[threading.Thread] = []
+
+    def finish() -> None:
+        finish_job(session_factory=session_factory, job=running, now=T0 + timedelta(minutes=1))
+
+    def finish_then(statement: str, _parameters: Any) -> None:
+        if finishing or not statement.startswith("UPDATE worker_job"):
+            return
+        finishing.append(threading.Thread(target=finish))
+        finishing[0].start()
+        finishing[0].join(timeout=1)  # committed at once, unless the news holds the row
+
+    with on_statement(engine, finish_then, when="after_cursor_execute"), session_factory.begin() as session:
+        run_again(session=session, kind=KIND, subject_id=subject_id, due_at=T0 + timedelta(minutes=1))
+    assert finishing
+    finishing[0].join(timeout=30)
+
+    again = claim(session_factory, T0 + timedelta(minutes=1))
+    assert again is not None and again.id == running.id
+
+
 @pytest.mark.parametrize("again_in", [timedelta(days=7), timedelta(0)], ids=["next week", "at once"])
 def test_a_claim_takes_a_job_only_as_it_found_it(
     again_in: timedelta, session_factory: SessionFactory, engine: Engine
