@@ -3,6 +3,7 @@
 A worker whose lease ran out may still be running the job when another worker takes it over, and news
 (`run_again`) takes the lease back from a running job. Each of the worker's writes after a run (finish,
 run again later, postpone, retry) used to go by the job's id alone, over whatever had happened since.
+A claim and news, too, decide on the row as it is when they write it, not as they read it a moment before.
 """
 
 from __future__ import annotations
