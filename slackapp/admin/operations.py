@@ -115,8 +115,11 @@ def admin_modal_listener(build: AdminModal) -> Callable[..., None]:
 
 
 def admin_form_listener(save: AdminSave, *, action_id: str) -> Callable[..., None]:
-    """A listener for an admin's form: the form read by `action_id` (its inputs' shared action id), saved,
-    and the App Home redrawn; or the problems shown in the form, or a notice of what has gone."""
+    """A listener for an admin's form: saved and the App Home redrawn, or told in the form why not.
+
+    Args:
+        action_id: the action id the form's inputs share, to read them by (see `Submission`).
+    """
 
     def save_admin_form(
         ack: Ack,
