@@ -14,4 +14,11 @@ class InvalidInput(ValueError):
 
 
 class NotFound(LookupError):
-    """The thing asked for does not exist (or is not in this workspace); the message says so plainly."""
+    """The thing asked for does not exist (or is not in this workspace); the message says so plainly.
+
+    `title` heads the notice that tells the person, where one does.
+    """
+
+    def __init__(self, message: str = "", *, title: str = "Not found") -> None:
+        super().__init__(message)
+        self.title = title

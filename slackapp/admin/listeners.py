@@ -6,9 +6,11 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
+from slack_sdk.models.views import View
 
 from slackapp.admin.access import require_admin, require_admin_submission
 from slackapp.admin.ids import PURGE_BLOCK, PURGE_WORD, AdminAction, AdminCallback, HelpBlock
+from slackapp.admin.operations import AdminRequest, admin_form_listener, admin_modal_listener
 from slackapp.admin.purge import purge_workspace
 from slackapp.admin.service import (
     HelpContact,
@@ -23,26 +25,23 @@ from slackapp.home.pages import pages_shown
 from slackapp.home.publish import publish_home
 from slackapp.settings import Settings
 from slackapp.slack.forms import Submission, show_field_errors
-from slackapp.slack.modal_submissions import save_then_refresh_home
 from slackapp.slack.notice import build_notice_view
 
 
 def register(app: App) -> None:
-    app.action(AdminAction.EDIT_HELP)(open_help_form)
-    app.view(AdminCallback.HELP_FORM)(save_help_contact)
+    app.action(AdminAction.EDIT_HELP)(admin_modal_listener(_help_form))
+    app.view(AdminCallback.HELP_FORM)(
+        admin_form_listener(_save_help_contact, action_id=AdminAction.HELP_FIELD)
+    )
     app.action(AdminAction.ADD_ADMIN)(add_admin)
     app.action(AdminAction.REMOVE_ADMIN)(remove_admin)
-    app.action(AdminAction.ASK_PURGE)(ask_to_purge)
+    app.action(AdminAction.ASK_PURGE)(admin_modal_listener(_purge_form))
     app.view(AdminCallback.PURGE_FORM)(purge_all_data)
 
 
-def ask_to_purge(
-    ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient, db: SessionFactory
-) -> None:
-    """Ask an admin to confirm deleting all of the workspace's data."""
-    ack()
-    if require_admin(client, body, context, db):
-        client.views_open(trigger_id=body["trigger_id"], view=build_purge_form())
+def _purge_form(admin: AdminRequest, action: dict[str, Any]) -> View:
+    """Asks an admin to confirm deleting all of the workspace's data."""
+    return build_purge_form()
 
 
 def purge_all_data(
@@ -70,42 +69,26 @@ def purge_all_data(
     publish_home(client=client, db=db, settings=settings, workspace_id=workspace_id, user_id=user_id)
 
 
-def open_help_form(
-    ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient, db: SessionFactory
-) -> None:
-    """Open the professional-help form for an admin."""
-    ack()
-    if not require_admin(client, body, context, db):
-        return
-    with db() as session:
-        contact = get_help_contact(session=session, workspace_id=str(context.team_id))
-    client.views_open(trigger_id=body["trigger_id"], view=build_help_form(contact))
+def _help_form(admin: AdminRequest, action: dict[str, Any]) -> View:
+    """The professional-help form, filled in."""
+    with admin.db() as session:
+        contact = get_help_contact(session=session, workspace_id=admin.workspace_id)
+    return build_help_form(contact)
 
 
-def save_help_contact(
-    ack: Ack,
-    view: dict[str, Any],
-    context: BoltContext,
-    client: WebClient,
-    db: SessionFactory,
-    settings: Settings,
-) -> None:
-    """Validate and save the contact; errors show inline in the form."""
-    if not require_admin_submission(ack, client, context, db):
-        return
-    workspace_id, user_id = str(context.team_id), str(context.user_id)
-    form = Submission(view, action_id=AdminAction.HELP_FIELD)
+def _save_help_contact(form: Submission, admin: AdminRequest) -> None:
+    """Validate and save the contact (the service says what is wrong, by field)."""
     contact = HelpContact(
         name=form.text(HelpBlock.NAME), url=form.text(HelpBlock.URL), phone=form.text(HelpBlock.PHONE)
     )
-
-    def save() -> None:
-        with db.begin() as session:
-            set_help_contact(
-                session=session, workspace_id=workspace_id, contact=contact, updated_by=user_id, now=utcnow()
-            )
-
-    save_then_refresh_home(ack, save, context=context, client=client, db=db, settings=settings)
+    with admin.db.begin() as session:
+        set_help_contact(
+            session=session,
+            workspace_id=admin.workspace_id,
+            contact=contact,
+            updated_by=admin.user_id,
+            now=utcnow(),
+        )
 
 
 def add_admin(

@@ -8,11 +8,17 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.models.views import View
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from slackapp.admin.access import require_admin, require_admin_submission
-from slackapp.admin.operations import AdminOperation, admin_operation_listener
+from slackapp.admin.operations import (
+    AdminOperation,
+    AdminRequest,
+    admin_form_listener,
+    admin_modal_listener,
+    admin_operation_listener,
+)
 from slackapp.cadence.form import chosen_timezone
 from slackapp.cadence.schedule import Cadence
 from slackapp.checkins.ids import COMMENT_BLOCK, CheckinAction, CheckinCallback, PulseBlock, PulseOption
@@ -54,14 +60,13 @@ from slackapp.checkins.views import (
     render_thank_you_view,
 )
 from slackapp.database import SessionFactory, utcnow
-from slackapp.errors import InvalidInput, NotFound
+from slackapp.errors import InvalidInput
 from slackapp.resources.suggestions import read_region
 from slackapp.settings import Settings
 from slackapp.slack.forms import Submission
 from slackapp.slack.listener_threads import OnRequestThread
-from slackapp.slack.modal_submissions import save_then_refresh_home
 from slackapp.slack.notice import build_notice_view
-from slackapp.slack.payloads import parse_uuid, private_metadata
+from slackapp.slack.payloads import parse_uuid, private_metadata, required_uuid
 from slackapp.slack.people import person_timezone
 
 SAVE_FAILED = "We couldn't save your answers just now, and nothing was kept. Please press Send again."
@@ -83,9 +88,11 @@ def register(app: App) -> None:
     app.view(CheckinCallback.ANSWER_MODAL, middleware=[OnRequestThread()])(submit_checkin_here)
     app.command("/checkin")(checkin_command)
     app.action(CheckinAction.OPEN_MODAL)(open_checkin)
-    app.action(CheckinAction.NEW_PULSE)(open_new_pulse_form)
-    app.action(CheckinAction.EDIT_PULSE)(open_edit_pulse_form)
-    app.view(CheckinCallback.PULSE_FORM)(save_pulse)
+    app.action(CheckinAction.NEW_PULSE)(admin_modal_listener(_new_pulse_form))
+    app.action(CheckinAction.EDIT_PULSE)(admin_modal_listener(_pulse_form))
+    app.view(CheckinCallback.PULSE_FORM)(
+        admin_form_listener(_save_pulse, action_id=CheckinAction.PULSE_FIELD)
+    )
     for action, operation in _PULSE_OPERATIONS.items():
         app.action(action)(
             admin_operation_listener(operation, gone=PULSE_GONE, also_refused=(RoundAlreadyOpen,))
@@ -288,74 +295,37 @@ def _scores_from(values: dict[str, Any]) -> dict[str, int | None]:
 # -- HR: setting up pulses -----------------------------------------------------------------------------
 
 
-def open_new_pulse_form(
-    ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient, db: SessionFactory
-) -> None:
-    """Open an empty pulse form for an admin."""
-    ack()
-    if not require_admin(client, body, context, db):
-        return
-    timezone = person_timezone(client, str(context.user_id)) or "UTC"
-    client.views_open(trigger_id=body["trigger_id"], view=build_pulse_form(None, default_timezone=timezone))
+def _new_pulse_form(admin: AdminRequest, action: dict[str, Any]) -> View:
+    """An empty pulse form, its schedule in the admin's own time zone."""
+    return build_pulse_form(None, default_timezone=person_timezone(admin.client, admin.user_id) or "UTC")
 
 
-def open_edit_pulse_form(
-    ack: Ack,
-    action: dict[str, Any],
-    body: dict[str, Any],
-    context: BoltContext,
-    client: WebClient,
-    db: SessionFactory,
-) -> None:
-    """Open a pulse's form, filled in, for an admin."""
-    ack()
-    if not require_admin(client, body, context, db):
-        return
-    pulse_id = parse_uuid(action.get("value"))
-    with db() as session:
-        try:
-            if pulse_id is None:
-                raise NotFound(PULSE_GONE)
-            pulse = get_pulse(session=session, workspace_id=str(context.team_id), pulse_id=pulse_id)
-        except NotFound as missing:
-            client.views_open(
-                trigger_id=body["trigger_id"], view=build_notice_view("Not found", str(missing))
+def _pulse_form(admin: AdminRequest, action: dict[str, Any]) -> View:
+    """The form of the pulse whose Edit was pressed, filled in."""
+    pulse_id = required_uuid(action.get("value"), gone=PULSE_GONE)
+    with admin.db() as session:
+        pulse = get_pulse(session=session, workspace_id=admin.workspace_id, pulse_id=pulse_id)
+    return build_pulse_form(pulse, default_timezone=pulse.timezone)
+
+
+def _save_pulse(form: Submission, admin: AdminRequest) -> None:
+    """Create or update a pulse, once Slack says Kindred can post in its channel."""
+    spec = _pulse_spec_from(form)
+    _require_kindred_in_channel(admin.client, spec.channel_id)
+    pulse_id = parse_uuid(form.metadata.get("pulse_id"))
+    with admin.db.begin() as session:
+        if pulse_id is None:
+            create_pulse(
+                session=session,
+                workspace_id=admin.workspace_id,
+                spec=spec,
+                created_by=admin.user_id,
+                now=utcnow(),
             )
-            return
-    client.views_open(
-        trigger_id=body["trigger_id"], view=build_pulse_form(pulse, default_timezone=pulse.timezone)
-    )
-
-
-def save_pulse(
-    ack: Ack,
-    view: dict[str, Any],
-    context: BoltContext,
-    client: WebClient,
-    db: SessionFactory,
-    settings: Settings,
-) -> None:
-    """Create or update a pulse; invalid fields are shown inline, in plain words."""
-    if not require_admin_submission(ack, client, context, db):
-        return
-    workspace_id, user_id = str(context.team_id), str(context.user_id)
-    form = Submission(view, action_id=CheckinAction.PULSE_FIELD)
-
-    def save() -> None:
-        spec = _pulse_spec_from(form)
-        _require_kindred_in_channel(client, spec.channel_id)
-        pulse_id = parse_uuid(form.metadata.get("pulse_id"))
-        with db.begin() as session:
-            if pulse_id is None:
-                create_pulse(
-                    session=session, workspace_id=workspace_id, spec=spec, created_by=user_id, now=utcnow()
-                )
-            else:
-                update_pulse(
-                    session=session, workspace_id=workspace_id, pulse_id=pulse_id, spec=spec, now=utcnow()
-                )
-
-    save_then_refresh_home(ack, save, context=context, client=client, db=db, settings=settings)
+        else:
+            update_pulse(
+                session=session, workspace_id=admin.workspace_id, pulse_id=pulse_id, spec=spec, now=utcnow()
+            )
 
 
 def _require_kindred_in_channel(client: WebClient, channel_id: str) -> None:

@@ -7,11 +7,12 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
+from slack_sdk.models.views import View
 
-from slackapp.admin.access import can_administer, require_admin, require_admin_submission
+from slackapp.admin.access import can_administer
+from slackapp.admin.operations import AdminRequest, admin_form_listener, admin_modal_listener
 from slackapp.database import SessionFactory, utcnow
 from slackapp.errors import InvalidInput, NotFound
-from slackapp.home.publish import publish_home
 from slackapp.org.ids import NO_DEPARTMENT, OrgAction, OrgBlock, OrgCallback
 from slackapp.org.service import (
     DEPARTMENT_GONE,
@@ -29,22 +30,19 @@ from slackapp.org.views import (
     build_team_form,
     build_team_options,
 )
-from slackapp.settings import Settings
-from slackapp.slack.forms import Submission, show_field_errors
-from slackapp.slack.modal_submissions import save_then_refresh_home
-from slackapp.slack.notice import build_notice_view
+from slackapp.slack.forms import Submission
 from slackapp.slack.payloads import parse_uuid, selected_value
 
 
 def register(app: App) -> None:
-    app.action(OrgAction.EDIT_TEAM)(open_team_form)
-    app.action(OrgAction.EDIT_DEPARTMENT)(open_department_form)
-    app.action(OrgAction.NEW_DEPARTMENT)(open_department_form)
+    app.action(OrgAction.EDIT_TEAM)(admin_modal_listener(_team_form))
+    app.action(OrgAction.EDIT_DEPARTMENT)(admin_modal_listener(_department_form))
+    app.action(OrgAction.NEW_DEPARTMENT)(admin_modal_listener(_department_form))
     app.options(OrgAction.EDIT_TEAM)(suggest_teams)
     app.options(OrgAction.EDIT_DEPARTMENT)(suggest_departments)
     app.options(OrgAction.PICK_DEPARTMENT)(suggest_departments)
-    app.view(OrgCallback.TEAM_FORM)(save_team)
-    app.view(OrgCallback.DEPARTMENT_FORM)(save_department)
+    app.view(OrgCallback.TEAM_FORM)(admin_form_listener(_save_team, action_id=OrgAction.FIELD))
+    app.view(OrgCallback.DEPARTMENT_FORM)(admin_form_listener(_save_department, action_id=OrgAction.FIELD))
 
 
 TYPED_MAX = 100  # more than any team or department name (80); the rest of a pasted essay is ignored
@@ -84,65 +82,29 @@ def _typed(body: dict[str, Any]) -> str:
     return str(body.get("value") or "")[:TYPED_MAX]
 
 
-def open_team_form(
-    ack: Ack,
-    action: dict[str, Any],
-    body: dict[str, Any],
-    context: BoltContext,
-    client: WebClient,
-    db: SessionFactory,
-) -> None:
-    """Open the form for the team chosen in the App Home."""
-    ack()
-    if not require_admin(client, body, context, db):
-        return
-    channel_id = selected_value(action)
-    with db() as session:
-        org = load_org(session=session, workspace_id=str(context.team_id))
-    team = org.teams.get(channel_id)
+def _team_form(admin: AdminRequest, action: dict[str, Any]) -> View:
+    """The form of the team chosen in the App Home."""
+    with admin.db() as session:
+        org = load_org(session=session, workspace_id=admin.workspace_id)
+    team = org.teams.get(selected_value(action))
     if team is None:
-        view = build_notice_view("Team not found", "That channel has no check-in, so it is not a team yet.")
-    else:
-        view = build_team_form(team, org)
-    client.views_open(trigger_id=body["trigger_id"], view=view)
+        raise NotFound("That channel has no check-in, so it is not a team yet.", title="Team not found")
+    return build_team_form(team, org)
 
 
-def open_department_form(
-    ack: Ack,
-    action: dict[str, Any],
-    body: dict[str, Any],
-    context: BoltContext,
-    client: WebClient,
-    db: SessionFactory,
-) -> None:
-    """Open the department form: empty for "New department", filled for one chosen from the list."""
-    ack()
-    if not require_admin(client, body, context, db):
-        return
+def _department_form(admin: AdminRequest, action: dict[str, Any]) -> View:
+    """The department form: empty for "New department", filled for one chosen from the list."""
     chosen = selected_value(action)
-    with db() as session:
-        org = load_org(session=session, workspace_id=str(context.team_id))
+    with admin.db() as session:
+        org = load_org(session=session, workspace_id=admin.workspace_id)
     department = next((d for d in org.departments.values() if str(d.id) == chosen), None)
     if chosen and department is None:
-        view = build_notice_view("Not found", DEPARTMENT_GONE)
-    else:
-        view = build_department_form(department, org)
-    client.views_open(trigger_id=body["trigger_id"], view=view)
+        raise NotFound(DEPARTMENT_GONE)
+    return build_department_form(department, org)
 
 
-def save_team(
-    ack: Ack,
-    view: dict[str, Any],
-    context: BoltContext,
-    client: WebClient,
-    db: SessionFactory,
-    settings: Settings,
-) -> None:
-    """Save a team's name, department and managers; problems show inline in the form."""
-    if not require_admin_submission(ack, client, context, db):
-        return
-    workspace_id, user_id = str(context.team_id), str(context.user_id)
-    form = Submission(view, action_id=OrgAction.FIELD)
+def _save_team(form: Submission, admin: AdminRequest) -> None:
+    """Save a team's name, department and managers; the service's problems shown beside their fields."""
     channel_id = str(form.metadata.get("channel_id") or "")
     # A form opened before the department became a typed-in picker still sends it as a plain field.
     department = form.selected(OrgBlock.DEPARTMENT, OrgAction.PICK_DEPARTMENT) or form.selected(
@@ -150,10 +112,10 @@ def save_team(
     )
     try:
         department_id = None if department in ("", NO_DEPARTMENT) else uuid.UUID(department)
-        with db.begin() as session:
+        with admin.db.begin() as session:
             name_team(
                 session=session,
-                workspace_id=workspace_id,
+                workspace_id=admin.workspace_id,
                 channel_id=channel_id,
                 name=form.text(OrgBlock.NAME),
                 department_id=department_id,
@@ -161,67 +123,45 @@ def save_team(
             )
             set_team_managers(
                 session=session,
-                workspace_id=workspace_id,
+                workspace_id=admin.workspace_id,
                 channel_id=channel_id,
                 user_ids=_managers(form),
-                assigned_by=user_id,
+                assigned_by=admin.user_id,
                 now=utcnow(),
             )
     except InvalidInput as invalid:
-        show_field_errors(ack, {OrgBlock.NAME: invalid.errors.get("name", str(invalid))})
-        return
-    except (NotFound, ValueError) as missing:
-        show_field_errors(ack, {OrgBlock.DEPARTMENT: str(missing) or "Choose a department."})
-        return
-    ack()
-    publish_home(client=client, db=db, settings=settings, workspace_id=workspace_id, user_id=user_id)
+        raise InvalidInput({OrgBlock.NAME: invalid.errors.get("name", str(invalid))}) from None
+    except (NotFound, ValueError) as missing:  # a department gone, or not an id
+        raise InvalidInput({OrgBlock.DEPARTMENT: str(missing) or "Choose a department."}) from None
 
 
-def save_department(
-    ack: Ack,
-    view: dict[str, Any],
-    context: BoltContext,
-    client: WebClient,
-    db: SessionFactory,
-    settings: Settings,
-) -> None:
+def _save_department(form: Submission, admin: AdminRequest) -> None:
     """Make or rename a department and set its managers."""
-    if not require_admin_submission(ack, client, context, db):
-        return
-    workspace_id, user_id = str(context.team_id), str(context.user_id)
-    form = Submission(view, action_id=OrgAction.FIELD)
-    raw_id = form.metadata.get("department_id")
-
-    def save() -> None:
-        department_id = parse_uuid(raw_id)
-        if raw_id and department_id is None:
-            raise NotFound(DEPARTMENT_GONE)
-        with db.begin() as session:
-            if department_id is not None:
-                department = rename_department(
-                    session=session,
-                    workspace_id=workspace_id,
-                    department_id=department_id,
-                    name=form.text(OrgBlock.NAME),
-                )
-            else:
-                department = create_department(
-                    session=session,
-                    workspace_id=workspace_id,
-                    name=form.text(OrgBlock.NAME),
-                    now=utcnow(),
-                )
-            set_department_managers(
-                session=session,
-                workspace_id=workspace_id,
-                department_id=department.id,
-                user_ids=_managers(form),
-                assigned_by=user_id,
-                now=utcnow(),
-            )
-
     # The service's errors are keyed "name", which is the name block's id.
-    save_then_refresh_home(ack, save, context=context, client=client, db=db, settings=settings)
+    raw_id = form.metadata.get("department_id")
+    department_id = parse_uuid(raw_id)
+    if raw_id and department_id is None:
+        raise NotFound(DEPARTMENT_GONE)
+    with admin.db.begin() as session:
+        if department_id is not None:
+            department = rename_department(
+                session=session,
+                workspace_id=admin.workspace_id,
+                department_id=department_id,
+                name=form.text(OrgBlock.NAME),
+            )
+        else:
+            department = create_department(
+                session=session, workspace_id=admin.workspace_id, name=form.text(OrgBlock.NAME), now=utcnow()
+            )
+        set_department_managers(
+            session=session,
+            workspace_id=admin.workspace_id,
+            department_id=department.id,
+            user_ids=_managers(form),
+            assigned_by=admin.user_id,
+            now=utcnow(),
+        )
 
 
 def _managers(form: Submission) -> list[str]:

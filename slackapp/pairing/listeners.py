@@ -10,11 +10,18 @@ from zoneinfo import ZoneInfo
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.models.views import View
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from slackapp.admin.access import require_admin, require_admin_submission
-from slackapp.admin.operations import AdminOperation, admin_operation_listener
+from slackapp.admin.operations import (
+    AdminOperation,
+    AdminRequest,
+    admin_form_listener,
+    admin_modal_listener,
+    admin_operation_listener,
+)
 from slackapp.cadence.form import chosen_timezone
 from slackapp.cadence.schedule import Cadence
 from slackapp.database import SessionFactory, utcnow
@@ -61,9 +68,8 @@ from slackapp.pairing.views import (
 )
 from slackapp.settings import Settings
 from slackapp.slack.forms import Submission, show_field_errors
-from slackapp.slack.modal_submissions import save_then_refresh_home
 from slackapp.slack.notice import build_notice_view
-from slackapp.slack.payloads import parse_uuid, private_metadata
+from slackapp.slack.payloads import parse_uuid, private_metadata, required_uuid
 from slackapp.slack.people import person_timezone
 from slackapp.support import SupportKind
 
@@ -89,9 +95,11 @@ def register(app: App) -> None:
     app.action(PairingAction.WE_MET)(we_met)
     for action in OUTCOMES:
         app.action(action)(answer_follow_up)
-    app.action(PairingAction.NEW_PROGRAMME)(open_new_programme_form)
-    app.action(PairingAction.EDIT_PROGRAMME)(open_edit_programme_form)
-    app.view(PairingCallback.PROGRAMME_FORM)(save_programme)
+    app.action(PairingAction.NEW_PROGRAMME)(admin_modal_listener(_new_programme_form))
+    app.action(PairingAction.EDIT_PROGRAMME)(admin_modal_listener(_programme_form))
+    app.view(PairingCallback.PROGRAMME_FORM)(
+        admin_form_listener(_save_programme, action_id=PairingAction.FIELD)
+    )
     app.action(PairingAction.PREVIEW_PROGRAMME)(preview_programme)
     app.view(PairingCallback.RUN_NOW)(run_now)
     for action, operation in _PROGRAMME_OPERATIONS.items():
@@ -127,18 +135,14 @@ def join_from_announcement(
 ) -> None:
     """The announcement's "Count me in": the settings modal with this programme ticked, ready to save."""
     ack()
-    programme_id = parse_uuid(action.get("value"))
     workspace_id = str(context.team_id)
-    with db() as session:
-        try:
-            if programme_id is None:
-                raise NotFound(PROGRAMME_GONE)
+    try:
+        programme_id = required_uuid(action.get("value"), gone=PROGRAMME_GONE)
+        with db() as session:
             get_programme(session=session, workspace_id=workspace_id, programme_id=programme_id)
-        except NotFound as missing:
-            client.views_open(
-                trigger_id=body["trigger_id"], view=build_notice_view("Not found", str(missing))
-            )
-            return
+    except NotFound as missing:
+        client.views_open(trigger_id=body["trigger_id"], view=build_notice_view(missing.title, str(missing)))
+        return
     _open_preferences(client, body["trigger_id"], db, workspace_id, str(context.user_id), also=programme_id)
 
 
@@ -348,11 +352,9 @@ def _record(
     via_we_met: bool,
 ) -> None:
     workspace_id, user_id = str(context.team_id), str(context.user_id)
-    group_id = parse_uuid(action.get("value"))
     channel = str((body.get("channel") or {}).get("id") or user_id)
     try:
-        if group_id is None:
-            raise NotFound("That introduction no longer exists.")
+        group_id = required_uuid(action.get("value"), gone="That introduction no longer exists.")
         with db.begin() as session:
             if via_we_met:
                 changed = mark_met(
@@ -384,83 +386,40 @@ def _record(
 # -- HR ------------------------------------------------------------------------------------------------
 
 
-def open_new_programme_form(
-    ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient, db: SessionFactory
-) -> None:
-    """An empty programme form, for an admin."""
-    ack()
-    if not require_admin(client, body, context, db):
-        return
-    timezone = person_timezone(client, str(context.user_id)) or "UTC"
-    client.views_open(
-        trigger_id=body["trigger_id"], view=build_programme_form(None, default_timezone=timezone)
-    )
+def _new_programme_form(admin: AdminRequest, action: dict[str, Any]) -> View:
+    """An empty programme form, its schedule in the admin's own time zone."""
+    return build_programme_form(None, default_timezone=person_timezone(admin.client, admin.user_id) or "UTC")
 
 
-def open_edit_programme_form(
-    ack: Ack,
-    action: dict[str, Any],
-    body: dict[str, Any],
-    context: BoltContext,
-    client: WebClient,
-    db: SessionFactory,
-) -> None:
-    """A programme's form, filled in, for an admin."""
-    ack()
-    if not require_admin(client, body, context, db):
-        return
-    programme_id = parse_uuid(action.get("value"))
-    with db() as session:
-        try:
-            if programme_id is None:
-                raise NotFound(PROGRAMME_GONE)
-            programme = get_programme(
-                session=session, workspace_id=str(context.team_id), programme_id=programme_id
+def _programme_form(admin: AdminRequest, action: dict[str, Any]) -> View:
+    """The form of the programme whose Edit was pressed, filled in."""
+    programme_id = required_uuid(action.get("value"), gone=PROGRAMME_GONE)
+    with admin.db() as session:
+        programme = get_programme(session=session, workspace_id=admin.workspace_id, programme_id=programme_id)
+    return build_programme_form(programme, default_timezone=programme.timezone)
+
+
+def _save_programme(form: Submission, admin: AdminRequest) -> None:
+    """Create or update a programme."""
+    spec = _programme_spec_from(form)
+    programme_id = parse_uuid(form.metadata.get("programme_id"))
+    with admin.db.begin() as session:
+        if programme_id is None:
+            create_programme(
+                session=session,
+                workspace_id=admin.workspace_id,
+                spec=spec,
+                created_by=admin.user_id,
+                now=utcnow(),
             )
-        except NotFound as missing:
-            client.views_open(
-                trigger_id=body["trigger_id"], view=build_notice_view("Not found", str(missing))
+        else:
+            update_programme(
+                session=session,
+                workspace_id=admin.workspace_id,
+                programme_id=programme_id,
+                spec=spec,
+                now=utcnow(),
             )
-            return
-    client.views_open(
-        trigger_id=body["trigger_id"],
-        view=build_programme_form(programme, default_timezone=programme.timezone),
-    )
-
-
-def save_programme(
-    ack: Ack,
-    view: dict[str, Any],
-    context: BoltContext,
-    client: WebClient,
-    db: SessionFactory,
-    settings: Settings,
-) -> None:
-    """Create or update a programme; invalid fields are shown inline."""
-    if not require_admin_submission(ack, client, context, db):
-        return
-    workspace_id, user_id = str(context.team_id), str(context.user_id)
-
-    form = Submission(view, action_id=PairingAction.FIELD)
-
-    def save() -> None:
-        spec = _programme_spec_from(form)
-        programme_id = parse_uuid(form.metadata.get("programme_id"))
-        with db.begin() as session:
-            if programme_id is None:
-                create_programme(
-                    session=session, workspace_id=workspace_id, spec=spec, created_by=user_id, now=utcnow()
-                )
-            else:
-                update_programme(
-                    session=session,
-                    workspace_id=workspace_id,
-                    programme_id=programme_id,
-                    spec=spec,
-                    now=utcnow(),
-                )
-
-    save_then_refresh_home(ack, save, context=context, client=client, db=db, settings=settings)
 
 
 def _programme_spec_from(form: Submission) -> ProgrammeSpec:
@@ -502,14 +461,12 @@ def preview_programme(
     if not require_admin(client, body, context, db):
         return
     workspace_id = str(context.team_id)
-    programme_id = parse_uuid(action.get("value"))
     opened = client.views_open(
         trigger_id=body["trigger_id"], view=build_notice_view("Next round preview", "Matching… one moment.")
     )
     view_id = str(opened["view"]["id"])
     try:
-        if programme_id is None:
-            raise NotFound(PROGRAMME_GONE)
+        programme_id = required_uuid(action.get("value"), gone=PROGRAMME_GONE)
         with db() as session:
             programme = get_programme(session=session, workspace_id=workspace_id, programme_id=programme_id)
             org = load_org(session=session, workspace_id=workspace_id)
@@ -525,7 +482,7 @@ def preview_programme(
                 now=utcnow(),
             )
     except NotFound as missing:
-        client.views_update(view_id=view_id, view=build_notice_view("Not found", str(missing)))
+        client.views_update(view_id=view_id, view=build_notice_view(missing.title, str(missing)))
         return
     preview = build_preview(
         matching, programme.channel_id, programme_id=str(programme_id), min_group_size=settings.min_group_size
@@ -543,16 +500,14 @@ def run_now(
     """HR submitted the preview: run that round now (introductions go out with the worker's next tick)."""
     if not require_admin_submission(ack, client, context, db):
         return
-    programme_id = parse_uuid(private_metadata(view).get("programme_id"))
     try:
-        if programme_id is None:
-            raise NotFound(PROGRAMME_GONE)
+        programme_id = required_uuid(private_metadata(view).get("programme_id"), gone=PROGRAMME_GONE)
         with db.begin() as session:
             started = run_round_now(
                 session=session, workspace_id=str(context.team_id), programme_id=programme_id, now=utcnow()
             )
     except NotFound as missing:
-        ack(response_action="update", view=build_notice_view("Not found", str(missing)))
+        ack(response_action="update", view=build_notice_view(missing.title, str(missing)))
         return
     except IntegrityError:
         started = None  # the same second's click, twice

@@ -163,6 +163,8 @@ class Submission:
         self._values: Mapping[str, Any] = values if isinstance(values, Mapping) else {}
         self._action_id = action_id
         self.metadata = private_metadata(dict(view))
+        # Metadata sent but empty or unreadable: a tampered or garbled form, not to pass for a new one.
+        self.metadata_unreadable = bool(view.get("private_metadata")) and not self.metadata
 
     def element(self, block_id: str, action_id: str | None = None) -> dict[str, Any]:
         """The raw state of one input: {} when it is missing."""

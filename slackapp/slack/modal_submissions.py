@@ -31,7 +31,7 @@ def save_then_refresh_home(
 
     Args:
         save: reads the form and saves it in its own transaction. It raises `InvalidInput` whose keys are
-            the form's block ids, or `NotFound` with a message in plain words.
+            the form's block ids, or `NotFound` with a message in plain words (and its title).
     """
     try:
         save()
@@ -39,7 +39,7 @@ def save_then_refresh_home(
         ack(response_action="errors", errors=invalid.errors)
         return
     except NotFound as missing:
-        ack(response_action="update", view=build_notice_view("Not found", str(missing)))
+        ack(response_action="update", view=build_notice_view(missing.title, str(missing)))
         return
     ack()
     workspace_id, user_id = str(context.team_id), str(context.user_id)

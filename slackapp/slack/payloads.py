@@ -6,6 +6,8 @@ import json
 import uuid
 from typing import Any
 
+from slackapp.errors import NotFound
+
 
 def private_metadata(view: dict[str, Any]) -> dict[str, Any]:
     """A view's JSON private_metadata as a dict; anything unreadable is an empty one."""
@@ -22,6 +24,14 @@ def parse_uuid(value: object) -> uuid.UUID | None:
         return uuid.UUID(str(value)) if value else None
     except ValueError:
         return None
+
+
+def required_uuid(value: object, *, gone: str) -> uuid.UUID:
+    """The id of the thing a button or form is about. Raises NotFound(gone) when it carries none."""
+    item_id = parse_uuid(value)
+    if item_id is None:
+        raise NotFound(gone)
+    return item_id
 
 
 def selected_value(action: dict[str, Any]) -> str:

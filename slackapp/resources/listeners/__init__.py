@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
+from slackapp.admin.operations import admin_form_listener, admin_modal_listener
 from slackapp.resources.ids import ResourceAction, ResourceCallback
 from slackapp.resources.listeners.directory import (
     acknowledge,
@@ -17,11 +18,11 @@ from slackapp.resources.listeners.directory import (
 from slackapp.resources.listeners.joining import add_requester, ask_to_join, join_group
 from slackapp.resources.listeners.keeping import (
     archive_entry,
-    open_edit_entry_form,
-    open_new_entry_form,
+    audit_log,
+    entry_form,
+    new_entry_form,
     restore_entry,
     save_entry,
-    show_audit_log,
 )
 from slackapp.resources.listeners.questions import (
     open_answer_form,
@@ -54,9 +55,11 @@ def register(app: App) -> None:
     app.action(ResourceAction.EDIT_SUPPORT_MAP)(open_support_map)
     app.view(ResourceCallback.SUPPORT_MAP)(save_map)
     app.action(ResourceAction.CLEAR_SUPPORT_MAP)(clear_map)
-    app.action(ResourceAction.NEW_ENTRY)(open_new_entry_form)
-    app.action(ResourceAction.EDIT_ENTRY)(open_edit_entry_form)
-    app.view(ResourceCallback.ENTRY_FORM)(save_entry)
+    app.action(ResourceAction.NEW_ENTRY)(admin_modal_listener(new_entry_form))
+    app.action(ResourceAction.EDIT_ENTRY)(admin_modal_listener(entry_form))
+    app.view(ResourceCallback.ENTRY_FORM)(
+        admin_form_listener(save_entry, action_id=ResourceAction.ENTRY_FIELD)
+    )
     app.action(ResourceAction.ARCHIVE_ENTRY)(archive_entry)
     app.action(ResourceAction.RESTORE_ENTRY)(restore_entry)
-    app.action(ResourceAction.SHOW_AUDIT_LOG)(show_audit_log)
+    app.action(ResourceAction.SHOW_AUDIT_LOG)(admin_modal_listener(audit_log))

@@ -142,7 +142,13 @@ def refilter(
     """A filter changed (or Enter in the search box): show the matching groups in the same modal."""
     ack()
     view = body.get("view") or {}
-    updated = _directory(
+    _redraw(client, view, _refiltered(view, context, client, db))
+
+
+def _refiltered(view: dict[str, Any], context: BoltContext, client: WebClient, db: SessionFactory) -> View:
+    """The directory for the filters as just set in it. New filters start the groups on their first page;
+    professional help, never filtered, stays on its page."""
+    return _directory(
         client=client,
         db=db,
         workspace_id=str(context.team_id),
@@ -150,14 +156,8 @@ def refilter(
         wanted=_filter_from(view),
         region=_region_from(view),
         region_known=True,
-        pages=_professional_page_kept(view),
+        pages={DirectoryList.PROFESSIONAL: _pages_from(view).get(DirectoryList.PROFESSIONAL, 0)},
     )
-    _redraw(client, view, updated)
-
-
-def _professional_page_kept(view: dict[str, Any]) -> dict[DirectoryList, int]:
-    """New filters start the groups on their first page; professional help, never filtered, stays put."""
-    return {DirectoryList.PROFESSIONAL: _pages_from(view).get(DirectoryList.PROFESSIONAL, 0)}
 
 
 def turn_directory_page(
@@ -194,17 +194,7 @@ def search_directory(
     ack: Ack, view: dict[str, Any], context: BoltContext, client: WebClient, db: SessionFactory
 ) -> None:
     """The directory's Search button: redraw it for the filters, keeping it open."""
-    updated = _directory(
-        client=client,
-        db=db,
-        workspace_id=str(context.team_id),
-        user_id=str(context.user_id),
-        wanted=_filter_from(view),
-        region=_region_from(view),
-        region_known=True,
-        pages=_professional_page_kept(view),
-    )
-    ack(response_action="update", view=updated)
+    ack(response_action="update", view=_refiltered(view, context, client, db))
 
 
 def choose_region(

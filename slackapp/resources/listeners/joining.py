@@ -15,6 +15,7 @@ from slackapp.resources.listeners.shared import (
     GONE,
     TRY_AGAIN,
     UNCONFIRMED,
+    find_active_entry,
     required_id,
     send_dm,
     show_notice,
@@ -23,7 +24,6 @@ from slackapp.resources.models import ResourceEntry
 from slackapp.resources.service import get_active_entry, record_join
 from slackapp.resources.views import build_added_message, build_join_request_message, build_welcome_message
 from slackapp.slack.mrkdwn import escape
-from slackapp.slack.payloads import parse_uuid
 from slackapp.slack.posting import may_have_taken_effect
 
 JOIN_FAILURES = {
@@ -51,12 +51,8 @@ def join_group(
     """ "Join" on a group with a public channel: Kindred adds the person to it."""
     ack()
     workspace_id, user_id = str(context.team_id), str(context.user_id)
-    entry_id = parse_uuid(action.get("value"))
     try:
-        with db() as session:
-            entry = get_active_entry(
-                session=session, workspace_id=workspace_id, entry_id=required_id(entry_id)
-            )
+        entry = find_active_entry(db, workspace_id=workspace_id, value=action.get("value"))
     except NotFound:
         show_notice(client, body, *GONE)
         return
@@ -97,12 +93,7 @@ def ask_to_join(
     ack()
     workspace_id, user_id = str(context.team_id), str(context.user_id)
     try:
-        with db() as session:
-            entry = get_active_entry(
-                session=session,
-                workspace_id=workspace_id,
-                entry_id=required_id(parse_uuid(action.get("value"))),
-            )
+        entry = find_active_entry(db, workspace_id=workspace_id, value=action.get("value"))
     except NotFound:
         show_notice(client, body, *GONE)
         return
@@ -171,7 +162,7 @@ def add_requester(
             entry = get_active_entry(
                 session=session,
                 workspace_id=workspace_id,
-                entry_id=required_id(parse_uuid(request["entry_id"])),
+                entry_id=required_id(request["entry_id"]),
             )
     except (ValueError, KeyError, TypeError, NotFound):
         show_notice(client, body, *GONE)

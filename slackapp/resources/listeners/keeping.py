@@ -8,20 +8,21 @@ from typing import Any
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.models.views import View
 
-from slackapp.admin.access import NOT_AN_ADMIN, can_administer, require_admin, require_admin_submission
+from slackapp.admin.access import NOT_AN_ADMIN, can_administer
+from slackapp.admin.operations import AdminRequest
 from slackapp.database import SessionFactory, utcnow
-from slackapp.errors import NotFound
+from slackapp.errors import InvalidInput, NotFound
 from slackapp.home.pages import pages_shown
 from slackapp.home.publish import publish_home
-from slackapp.resources.ids import NEEDS_APPROVAL_OPTION, EntryBlock, ResourceAction
-from slackapp.resources.listeners.shared import GONE, STALE_FORM, required_id
+from slackapp.resources.ids import NEEDS_APPROVAL_OPTION, EntryBlock
+from slackapp.resources.listeners.shared import GONE, STALE_FORM, find_active_entry, required_id
 from slackapp.resources.models import EntryKind
 from slackapp.resources.service import (
     EntrySpec,
     create_entry,
     entry_errors,
-    get_active_entry,
     list_audit,
     set_entry_archived,
     split_list,
@@ -29,46 +30,24 @@ from slackapp.resources.service import (
 )
 from slackapp.resources.views import build_audit_view, build_entry_form
 from slackapp.settings import Settings
-from slackapp.slack.forms import Submission, show_field_errors
-from slackapp.slack.modal_submissions import save_then_refresh_home
+from slackapp.slack.forms import Submission
 from slackapp.slack.mrkdwn import escape
 from slackapp.slack.notice import build_notice_view
 from slackapp.slack.payloads import parse_uuid
 
 
-def open_new_entry_form(
-    ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient, db: SessionFactory
-) -> None:
-    """Open an empty entry form for an admin."""
-    ack()
-    if not require_admin(client, body, context, db):
-        return
-    client.views_open(trigger_id=body["trigger_id"], view=build_entry_form(None))
+def new_entry_form(admin: AdminRequest, action: dict[str, Any]) -> View:
+    """An empty entry form."""
+    return build_entry_form(None)
 
 
-def open_edit_entry_form(
-    ack: Ack,
-    action: dict[str, Any],
-    body: dict[str, Any],
-    context: BoltContext,
-    client: WebClient,
-    db: SessionFactory,
-) -> None:
-    """Open an entry's form, filled in, for an admin."""
-    ack()
-    if not require_admin(client, body, context, db):
-        return
+def entry_form(admin: AdminRequest, action: dict[str, Any]) -> View:
+    """The form of the entry whose Edit was pressed, filled in, or a notice that it has gone."""
     try:
-        with db() as session:
-            entry = get_active_entry(
-                session=session,
-                workspace_id=str(context.team_id),
-                entry_id=required_id(parse_uuid(action.get("value"))),
-            )
+        entry = find_active_entry(admin.db, workspace_id=admin.workspace_id, value=action.get("value"))
     except NotFound:
-        client.views_open(trigger_id=body["trigger_id"], view=build_notice_view(*GONE))
-        return
-    client.views_open(trigger_id=body["trigger_id"], view=build_entry_form(entry))
+        return build_notice_view(*GONE)
+    return build_entry_form(entry)
 
 
 def _entry_spec_from(form: Submission) -> EntrySpec:
@@ -106,53 +85,40 @@ def _channel_problem(client: WebClient, channel_id: str) -> tuple[str | None, bo
     return None, bool(channel.get("is_private"))
 
 
-def save_entry(
-    ack: Ack,
-    view: dict[str, Any],
-    context: BoltContext,
-    client: WebClient,
-    db: SessionFactory,
-    settings: Settings,
-) -> None:
-    """Create or update an entry; invalid fields are shown inline, in plain words, and nothing changes."""
-    if not require_admin_submission(ack, client, context, db):
-        return
-    workspace_id, user_id = str(context.team_id), str(context.user_id)
-    form = Submission(view, action_id=ResourceAction.ENTRY_FIELD)
+def save_entry(form: Submission, admin: AdminRequest) -> None:
+    """Create or update an entry, once its channel is checked with Slack; a problem changes nothing."""
     spec = _entry_spec_from(form)
     channel_errors: dict[str, str] = {}
     if spec.channel_id and spec.kind != EntryKind.PROFESSIONAL:
-        problem, private = _channel_problem(client, spec.channel_id)
+        problem, private = _channel_problem(admin.client, spec.channel_id)
         if problem:
             channel_errors[EntryBlock.CHANNEL] = problem
         elif private:  # nobody can be added to a private channel without its members: ask the contact
             spec = replace(spec, needs_approval=True)
-    if show_field_errors(ack, {**entry_errors(spec), **channel_errors}):
-        return
-    metadata = form.metadata
-    entry_id = parse_uuid(metadata.get("entry_id"))
-    if (view.get("private_metadata") and not metadata) or (metadata.get("entry_id") and entry_id is None):
+    if errors := {**entry_errors(spec), **channel_errors}:
+        raise InvalidInput(errors)
+    entry_id = parse_uuid(form.metadata.get("entry_id"))
+    if form.metadata_unreadable or (form.metadata.get("entry_id") and entry_id is None):
         # A tampered or garbled form must not quietly become a new entry.
-        ack(response_action="update", view=build_notice_view(*STALE_FORM))
-        return
-
-    def save() -> None:
-        with db.begin() as session:
-            if entry_id is None:
-                create_entry(
-                    session=session, workspace_id=workspace_id, spec=spec, created_by=user_id, now=utcnow()
-                )
-            else:
-                update_entry(
-                    session=session,
-                    workspace_id=workspace_id,
-                    entry_id=entry_id,
-                    spec=spec,
-                    updated_by=user_id,
-                    now=utcnow(),
-                )
-
-    save_then_refresh_home(ack, save, context=context, client=client, db=db, settings=settings)
+        raise NotFound(STALE_FORM[1], title=STALE_FORM[0])
+    with admin.db.begin() as session:
+        if entry_id is None:
+            create_entry(
+                session=session,
+                workspace_id=admin.workspace_id,
+                spec=spec,
+                created_by=admin.user_id,
+                now=utcnow(),
+            )
+        else:
+            update_entry(
+                session=session,
+                workspace_id=admin.workspace_id,
+                entry_id=entry_id,
+                spec=spec,
+                updated_by=admin.user_id,
+                now=utcnow(),
+            )
 
 
 def _set_archived(
@@ -181,7 +147,7 @@ def _set_archived(
             entry = set_entry_archived(
                 session=session,
                 workspace_id=workspace_id,
-                entry_id=required_id(parse_uuid(action.get("value"))),
+                entry_id=required_id(action.get("value")),
                 archived=archived,
                 by=user_id,
                 now=utcnow(),
@@ -233,13 +199,8 @@ def restore_entry(
     _set_archived(False, action, body, context, client, db, settings)
 
 
-def show_audit_log(
-    ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient, db: SessionFactory
-) -> None:
-    """The directory's audit log, for admins."""
-    ack()
-    if not require_admin(client, body, context, db):
-        return
-    with db() as session:
-        rows = list_audit(session=session, workspace_id=str(context.team_id))
-    client.views_open(trigger_id=body["trigger_id"], view=build_audit_view(rows))
+def audit_log(admin: AdminRequest, action: dict[str, Any]) -> View:
+    """The directory's audit log."""
+    with admin.db() as session:
+        rows = list_audit(session=session, workspace_id=admin.workspace_id)
+    return build_audit_view(rows)

@@ -17,6 +17,7 @@ from slackapp.resources.listeners.shared import (
     GONE,
     TRY_AGAIN,
     UNCONFIRMED,
+    find_active_entry,
     required_id,
     send_dm,
     show_notice,
@@ -41,7 +42,6 @@ from slackapp.resources.views import (
 from slackapp.settings import Settings
 from slackapp.slack.forms import Submission, show_field_errors
 from slackapp.slack.notice import build_notice_view
-from slackapp.slack.payloads import parse_uuid
 from slackapp.slack.posting import may_have_taken_effect
 
 
@@ -56,12 +56,7 @@ def open_ask_anonymously(
     """Open the anonymous-question form for a group."""
     ack()
     try:
-        with db() as session:
-            entry = get_active_entry(
-                session=session,
-                workspace_id=str(context.team_id),
-                entry_id=required_id(parse_uuid(action.get("value"))),
-            )
+        entry = find_active_entry(db, workspace_id=str(context.team_id), value=action.get("value"))
     except NotFound:
         show_notice(client, body, *GONE)
         return
@@ -92,7 +87,7 @@ def send_anonymous_question(
             row = ask_anonymously(
                 session=session,
                 workspace_id=workspace_id,
-                entry_id=required_id(parse_uuid(form.metadata.get("entry_id"))),
+                entry_id=required_id(form.metadata.get("entry_id")),
                 asker_id=user_id,
                 question=question,
                 now=utcnow(),
@@ -143,7 +138,7 @@ def open_answer_form(
             row = get_question_for_contact(
                 session=session,
                 workspace_id=str(context.team_id),
-                question_id=required_id(parse_uuid(action.get("value"))),
+                question_id=required_id(action.get("value")),
                 contact_id=str(context.user_id),
                 now=utcnow(),
             )
@@ -173,7 +168,7 @@ def send_answer(
             row = get_question_for_contact(
                 session=session,
                 workspace_id=workspace_id,
-                question_id=required_id(parse_uuid(form.metadata.get("question_id"))),
+                question_id=required_id(form.metadata.get("question_id")),
                 contact_id=user_id,
                 now=utcnow(),
             )
@@ -226,7 +221,7 @@ def report_question(
             row = get_question_for_contact(
                 session=session,
                 workspace_id=workspace_id,
-                question_id=required_id(parse_uuid(action.get("value"))),
+                question_id=required_id(action.get("value")),
                 contact_id=contact_id,
                 now=utcnow(),
             )

@@ -1,4 +1,4 @@
-"""What every resource listener shares: the notices it shows, its DMs, and reading an entry's id."""
+"""What every resource listener shares: the notices it shows, its DMs, and finding the entry it is about."""
 
 from __future__ import annotations
 
@@ -9,12 +9,15 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.models.blocks import Block
 
-from slackapp.errors import NotFound
+from slackapp.database import SessionFactory
 from slackapp.resources.ids import DM_EVENT
+from slackapp.resources.models import ResourceEntry
+from slackapp.resources.service import ENTRY_GONE, get_active_entry
 from slackapp.slack.notice import build_notice_view
+from slackapp.slack.payloads import required_uuid
 from slackapp.slack.posting import post_once
 
-GONE = ("Not available", "That entry is no longer in the directory.")
+GONE = ("Not available", ENTRY_GONE)
 STALE_FORM = ("Please start again", "This form is out of date. Open the entry again from the Home tab.")
 TRY_AGAIN = "Slack didn't take that just now. Please try again in a moment."
 
@@ -51,7 +54,12 @@ def show_notice(client: WebClient, body: dict[str, Any], title: str, text: str) 
         client.views_open(trigger_id=body["trigger_id"], view=notice)
 
 
-def required_id(value: uuid.UUID | None) -> uuid.UUID:
-    if value is None:
-        raise NotFound("That entry is no longer in the directory.")
-    return value
+def required_id(value: object) -> uuid.UUID:
+    """The id a button or form carries. Raises NotFound (GONE's words) when it carries none."""
+    return required_uuid(value, gone=ENTRY_GONE)
+
+
+def find_active_entry(db: SessionFactory, *, workspace_id: str, value: object) -> ResourceEntry:
+    """The entry whose id a button carries, while it is in the directory. Raises NotFound (GONE's words)."""
+    with db() as session:
+        return get_active_entry(session=session, workspace_id=workspace_id, entry_id=required_id(value))
