@@ -49,7 +49,7 @@ from slackapp.database import Base, SessionFactory, autocommit_connection
 from slackapp.errors import InvalidInput, NotFound
 from slackapp.org.models import Department, Team
 from slackapp.privacy.publish import schedule_publications
-from slackapp.scheduler.queue import enqueue, run_again
+from slackapp.scheduler.queue import bring_forward, enqueue, run_again
 
 MIN_OPEN_HOURS = 1
 
@@ -835,6 +835,11 @@ def close_round(*, session: Session, round_id: uuid.UUID, now: datetime) -> bool
     # The results are posted after the period is published (slackapp/privacy/jobs.py), and show only
     # what the publication shows; here the invitation's button is retired.
     enqueue(session=session, kind=CheckinJob.RETIRE_INVITATION, subject_id=round_id, due_at=now)
+    # The round's close job removes what this erased from the table files (`remove_erased_rows`). Closed
+    # before its time (HR's "close now"), the job was still days away, and until then every ledger row and
+    # the answers written just after it stayed in the files as dead tuples, with the old round row's
+    # sealed secret: with the key, a copy of the files named who answered what (tests/privacy).
+    bring_forward(session=session, kind=CheckinJob.CLOSE_ROUND, subject_id=round_id, due_at=now)
     schedule_publications(session=session, workspace_id=round_.workspace_id, now=now)
     return True
 
