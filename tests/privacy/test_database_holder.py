@@ -22,17 +22,18 @@ from dataclasses import dataclass
 
 import pytest
 from cryptography.fernet import InvalidToken
-from sqlalchemy import Connection, Engine, select, text
+from sqlalchemy import Connection, Engine, func, select, text
 
 from slackapp.checkins.ids import CheckinAction
-from slackapp.checkins.models import Pulse, Round, RoundState
+from slackapp.checkins.models import Histogram, Pulse, Round, RoundState
 from slackapp.database import SessionFactory
+from slackapp.privacy.models import Publication
 from tests.conftest import is_postgres
 from tests.factories import HR_ADMIN, round_secrets
 from tests.privacy.test_attacks import varied
-from tests.privacy.world import QUESTIONS, World
+from tests.privacy.world import QUESTIONS, World, same
 
-pytestmark = pytest.mark.skipif(not is_postgres(), reason="reads PostgreSQL's table files")
+postgres_files = pytest.mark.skipif(not is_postgres(), reason="reads PostgreSQL's table files")
 
 CLOSED_EARLY, STILL_OPEN = "C0CLOSEDEARLY", "C0STILLOPEN"
 TEAM_SIZE = 6
@@ -198,6 +199,7 @@ def recovered_from_every_byte(engine: Engine, closed: Closed) -> Mapping[str, Ma
         )
 
 
+@postgres_files
 def test_the_attack_reads_who_answered_what_from_an_open_rounds_files(
     world: World, session_factory: SessionFactory, pageinspect: Engine
 ) -> None:
@@ -214,6 +216,7 @@ def test_the_attack_reads_who_answered_what_from_an_open_rounds_files(
     assert recovered_from_tuples(pageinspect, closed) == closed.truth
 
 
+@postgres_files
 def test_a_round_hr_closes_early_leaves_no_tuple_that_names_who_answered_what(
     world: World, pageinspect: Engine
 ) -> None:
@@ -235,6 +238,7 @@ def close_now_waits_for_its_scheduled_close(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setattr(service, "bring_forward", not_the_close_job)
 
 
+@postgres_files
 def test_the_attack_names_who_answered_what_after_an_early_close_on_a_weakened_close(
     world: World, pageinspect: Engine, close_now_waits_for_its_scheduled_close: None
 ) -> None:
@@ -242,6 +246,7 @@ def test_the_attack_names_who_answered_what_after_an_early_close_on_a_weakened_c
     assert recovered_from_tuples(pageinspect, closed) == closed.truth
 
 
+@postgres_files
 @pytest.mark.xfail(
     strict=True,
     reason="VACUUM frees a dead tuple's space but does not overwrite it: the closed round's ledger rows, "
@@ -252,3 +257,56 @@ def test_after_close_no_byte_of_the_pages_names_who_answered_what(world: World, 
     closed = closed_early(world)
     assert recovered_from_tuples(pageinspect, closed) == {}  # no tuple the pages still point to
     assert recovered_from_every_byte(pageinspect, closed) == {}  # nor anything in their free space
+
+
+# -- what a closed round keeps: its histograms, beside its channel and counts --------------------------------
+
+SMALL = "C0SMALL"
+
+
+def histogram_attack(
+    session_factory: SessionFactory, members: Mapping[str, Sequence[str]]
+) -> dict[str, dict[str, int]]:
+    """Without the key, from a later copy of the database: a closed round whose every invitee answered
+    (its invited and respondent counts are equal) and all alike on a question says how each person in its
+    channel answered it. The channel's members when the round opened are Slack's to tell (the channel's
+    own history shows who joined when)."""
+    recovered: dict[str, dict[str, int]] = {}
+    with session_factory() as session:
+        rounds = session.execute(
+            select(Round.id, Round.channel_id, Round.invited_count, Round.respondent_count).where(
+                Round.state == RoundState.CLOSED
+            )
+        ).all()
+        for round_id, channel, invited, respondents in rounds:
+            if not respondents or invited != respondents or channel not in members:
+                continue
+            for key, value, count in session.execute(
+                select(Histogram.question_key, Histogram.value, Histogram.count).where(
+                    Histogram.round_id == round_id
+                )
+            ):
+                if count == respondents:  # everyone chose the same
+                    for person in members[channel]:
+                        recovered.setdefault(person, {})[key] = value
+    return recovered
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a closed round keeps its histograms and counts for good, however small: after its week is "
+    "published nothing reads them, but a copy of the database still holds them; see the red-team report",
+)
+def test_a_published_weeks_small_team_leaves_no_histogram_behind(
+    world: World, session_factory: SessionFactory
+) -> None:
+    """Three people, all struggling: the dashboard and the channel hide their round (fewer than 5). The
+    database's copy must not say it for them."""
+    world.team("C0BIG", "Big Team", None, 7)
+    world.team(SMALL, "Small Team", None, 3)
+    world.week({"C0BIG": varied(7, 5), SMALL: same(3, **dict.fromkeys(QUESTIONS, 1))})
+    world.end_week()
+    with session_factory() as session:
+        assert session.scalar(select(func.count()).select_from(Publication)) == 1
+    members = {SMALL: world.teams[SMALL].members}
+    assert histogram_attack(session_factory, members) == {}
