@@ -310,3 +310,102 @@ def test_a_published_weeks_small_team_leaves_no_histogram_behind(
         assert session.scalar(select(func.count()).select_from(Publication)) == 1
     members = {SMALL: world.teams[SMALL].members}
     assert histogram_attack(session_factory, members) == {}
+
+
+# -- what PostgreSQL's own statistics keep ---------------------------------------------------------------
+
+SAMPLED = {
+    "secret": ("checkin_round", "secret_ciphertext"),
+    "answered": ("checkin_participation", "voter_hash"),
+    "invited": ("checkin_invitee", "voter_hash"),
+}
+BYTEA = re.compile(r"\\\\x([0-9a-f]+)")
+
+
+def sampled_values(connection: Connection, table: str, column: str) -> set[bytes]:
+    """The values ANALYZE kept of a column (its most common values and histogram bounds), as pg_stats
+    shows them to anyone who may read the table."""
+    row = connection.execute(
+        text(
+            "SELECT most_common_vals::text AS common, histogram_bounds::text AS bounds FROM pg_stats"
+            " WHERE schemaname = current_schema() AND tablename = :t AND attname = :c"
+        ),
+        {"t": table, "c": column},
+    ).first()
+    shown = "" if row is None else f"{row.common or ''} {row.bounds or ''}"
+    return {bytes.fromhex(found) for found in BYTEA.findall(shown)}
+
+
+def statistics_attack(engine: Engine, members: Sequence[str]) -> dict[str, bool]:
+    """Whether each person answered, from pg_statistic alone and the key: the sealed secrets it sampled
+    open the ledger and invitee hashes it sampled."""
+    with engine.connect() as connection:
+        found = {name: sampled_values(connection, *column) for name, column in SAMPLED.items()}
+    keys = round_secrets()
+    told: dict[str, bool] = {}
+    for sealed in found["secret"]:
+        for person in members:
+            try:
+                voter = keys.voter_hash(sealed, person)
+            except InvalidToken:
+                break
+            if voter in found["answered"]:
+                told[person] = True
+            elif voter in found["invited"]:
+                told[person] = False
+    return told
+
+
+def analysed_while_open(world: World, engine: Engine) -> tuple[list[str], dict[str, bool]]:
+    """Four of six answer (and five of another team); autovacuum's ANALYZE happens to run while the
+    rounds are open (as it does on its own once 50 rows of a table have changed); they close as usual
+    (and are vacuumed)."""
+    team = world.team(CLOSED_EARLY, "Closed Early", None, TEAM_SIZE)
+    world.team(STILL_OPEN, "Still Open", None, TEAM_SIZE)
+    world.open_week()
+    world.answer(CLOSED_EARLY, varied(4, 1))
+    world.answer(STILL_OPEN, varied(5, 2))
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text("ANALYZE checkin_round, checkin_participation, checkin_invitee"))
+    world.close_week()
+    with world.session_factory() as session:
+        assert (
+            session.scalar(
+                select(func.count()).select_from(Round).where(Round.secret_ciphertext.is_not(None))
+            )
+            == 0
+        )
+    return team.members, {person: n < 4 for n, person in enumerate(team.members)}
+
+
+@postgres_files
+def test_the_databases_statistics_do_not_say_who_answered_a_closed_round(
+    world: World, engine: Engine
+) -> None:
+    members, _truth = analysed_while_open(world, engine)
+    assert statistics_attack(engine, members) == {}
+
+
+@pytest.fixture
+def statistics_as_postgresql_keeps_them(engine: Engine) -> Iterator[None]:
+    """A weakened schema, as Kindred had it: ANALYZE samples the secrets, the ledger and the invitees."""
+    columns = list(SAMPLED.values())
+
+    def statistics(target: int) -> None:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            for table, column in columns:
+                connection.execute(text(f"ALTER TABLE {table} ALTER COLUMN {column} SET STATISTICS {target}"))
+                if target == 0:  # and the samples taken go, as the migration does
+                    connection.execute(text(f"ALTER TABLE {table} ALTER COLUMN {column} TYPE bytea"))
+
+    statistics(-1)
+    yield
+    statistics(0)
+
+
+@postgres_files
+def test_the_statistics_attack_says_who_answered_when_postgresql_samples_the_ledger(
+    world: World, engine: Engine, statistics_as_postgresql_keeps_them: None
+) -> None:
+    members, truth = analysed_while_open(world, engine)
+    assert statistics_attack(engine, members) == truth
