@@ -18,11 +18,13 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from cryptography.fernet import InvalidToken
-from sqlalchemy import Connection, Engine, func, select, text
+from sqlalchemy import Connection, Engine, event, func, select, text
 
 from slackapp.checkins.ids import CheckinAction
 from slackapp.checkins.models import Histogram, Pulse, Round, RoundState
@@ -409,3 +411,81 @@ def test_the_statistics_attack_says_who_answered_when_postgresql_samples_the_led
 ) -> None:
     members, truth = analysed_while_open(world, engine)
     assert statistics_attack(engine, members) == truth
+
+
+# -- what PostgreSQL's server log keeps -------------------------------------------------------------------
+
+LEDGER_KEY = re.compile(r"Key \(round_id, voter_hash\)=\(([0-9a-f-]+), \\x([0-9a-f]+)\)")
+
+
+@contextmanager
+def errors_the_server_logs(engine: Engine) -> Iterator[list[str]]:
+    """Every error the database reports while inside, as its server log keeps it by default
+    (log_min_error_statement = error): the message and its DETAIL, which for a unique violation is the key."""
+    logged: list[str] = []
+
+    def record(context: Any) -> None:
+        error = context.original_exception
+        diag = getattr(error, "diag", None)
+        logged.append(f"ERROR: {error}\nDETAIL: {getattr(diag, 'message_detail', '') or ''}")
+
+    event.listen(engine, "handle_error", record)
+    try:
+        yield logged
+    finally:
+        event.remove(engine, "handle_error", record)
+
+
+def double_submission(world: World, engine: Engine) -> tuple[list[str], bytes]:
+    """Six answer; one of them presses Send twice (or Slack retries the submission). Returns what the
+    server logged and the round's sealed secret as a backup taken while it was open holds it."""
+    world.team(CLOSED_EARLY, "Closed Early", None, TEAM_SIZE)
+    world.open_week()
+    people = varied(TEAM_SIZE, 1)
+    world.answer(CLOSED_EARLY, people)
+    with world.session_factory() as session:
+        sealed = session.scalar(select(Round.secret_ciphertext).where(Round.channel_id == CLOSED_EARLY))
+    assert sealed is not None
+    twice = world.teams[CLOSED_EARLY].members[2]
+    with errors_the_server_logs(engine) as logged:
+        world.answer(CLOSED_EARLY, people[2:3], who=[twice])
+    assert world.refused == [twice]  # "You've already checked in": counted once
+    world.close_week()
+    return logged, sealed
+
+
+def server_log_attack(logged: Sequence[str], sealed: bytes, members: Sequence[str]) -> dict[str, str]:
+    """Who the log's ledger keys name, with the key and the round's secret, and the line naming them."""
+    keys = round_secrets()
+    named: dict[str, str] = {}
+    for line in logged:
+        for _round_id, voter in LEDGER_KEY.findall(line):
+            named |= {p: line for p in members if keys.voter_hash(sealed, p).hex() == voter}
+    return named
+
+
+@postgres_files
+def test_a_second_submission_leaves_no_ledger_key_in_the_servers_log(world: World, engine: Engine) -> None:
+    logged, sealed = double_submission(world, engine)
+    assert logged == []
+    assert server_log_attack(logged, sealed, world.teams[CLOSED_EARLY].members) == {}
+
+
+@pytest.fixture
+def second_answers_that_fail(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A weakened intake, as Kindred had it: the ledger's unique key refuses a second answer, an error."""
+    from slackapp.checkins import service
+
+    for sql in service.INTAKE_SQL.values():
+        monkeypatch.setattr(
+            sql, "count_if_invited", sql.count_if_invited.removesuffix(" ON CONFLICT DO NOTHING")
+        )
+
+
+@postgres_files
+def test_the_server_log_names_who_pressed_send_twice_when_a_second_answer_fails(
+    world: World, engine: Engine, second_answers_that_fail: None
+) -> None:
+    logged, sealed = double_submission(world, engine)
+    named = server_log_attack(logged, sealed, world.teams[CLOSED_EARLY].members)
+    assert list(named) == [world.teams[CLOSED_EARLY].members[2]]
