@@ -20,11 +20,12 @@ import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
 from cryptography.fernet import InvalidToken
-from sqlalchemy import Connection, Engine, event, func, select, text
+from sqlalchemy import Connection, Engine, event, func, make_url, select, text
 
 from slackapp.checkins.ids import CheckinAction
 from slackapp.checkins.models import Histogram, Pulse, Round, RoundState
@@ -145,6 +146,7 @@ class Closed:
     round_id: uuid.UUID
     people: list[str]
     truth: dict[str, dict[str, int]]
+    sealed: bytes = b""  # the round's sealed secret while it was open (not the attacker's: the test's)
 
 
 def closed_early(world: World) -> Closed:
@@ -162,7 +164,8 @@ def closed_early(world: World) -> Closed:
     with world.session_factory() as session:
         pulse_id = session.scalar(select(Pulse.id).where(Pulse.channel_id == CLOSED_EARLY))
         round_id = session.scalar(select(Round.id).where(Round.channel_id == CLOSED_EARLY))
-    assert round_id is not None
+        sealed = session.scalar(select(Round.secret_ciphertext).where(Round.id == round_id))
+    assert round_id is not None and sealed is not None
     world.slack_requests.block_action(CheckinAction.CLOSE_ROUND_NOW, str(pulse_id), user_id=HR_ADMIN)
     world._run_worker()
     with world.session_factory() as session:
@@ -170,7 +173,7 @@ def closed_early(world: World) -> Closed:
         assert closed is not None and closed.state is RoundState.CLOSED and closed.secret_ciphertext is None
         assert closed.respondent_count == TEAM_SIZE
     people = world.teams[CLOSED_EARLY].members
-    return Closed(round_id, people, dict(zip(people, answers[CLOSED_EARLY], strict=True)))
+    return Closed(round_id, people, dict(zip(people, answers[CLOSED_EARLY], strict=True)), sealed)
 
 
 @pytest.fixture
@@ -238,6 +241,32 @@ def close_now_waits_for_its_scheduled_close(monkeypatch: pytest.MonkeyPatch) -> 
             bring_forward(kind=kind, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(service, "bring_forward", not_the_close_job)
+
+
+def sqlite_traces(engine: Engine, closed: Closed) -> list[str]:
+    """Which of the closed round's ledger hashes and sealed secret the SQLite file or its WAL still hold."""
+    database = Path(str(make_url(str(engine.url)).database))
+    stored = b"".join(
+        p.read_bytes() for p in (database, database.with_name(database.name + "-wal")) if p.exists()
+    )
+    hashes = {p: round_secrets().voter_hash(closed.sealed, p) for p in closed.people}
+    found = [p for p, h in hashes.items() if h in stored]
+    return found + (["sealed secret"] if closed.sealed in stored else [])
+
+
+@pytest.mark.skipif(is_postgres(), reason="the SQLite file")
+def test_a_round_hr_closes_early_leaves_no_byte_of_its_ledger_in_the_sqlite_files(
+    world: World, engine: Engine
+) -> None:
+    assert sqlite_traces(engine, closed_early(world)) == []
+
+
+@pytest.mark.skipif(is_postgres(), reason="the SQLite file")
+def test_the_sqlite_files_keep_the_ledger_after_an_early_close_on_a_weakened_close(
+    world: World, engine: Engine, close_now_waits_for_its_scheduled_close: None
+) -> None:
+    closed = closed_early(world)
+    assert set(sqlite_traces(engine, closed)) == {*closed.people, "sealed secret"}
 
 
 @postgres_files
