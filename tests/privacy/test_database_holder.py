@@ -24,17 +24,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cryptography.fernet import InvalidToken
 from sqlalchemy import Connection, Engine, event, func, make_url, select, text
 
 from slackapp.checkins.ids import CheckinAction
 from slackapp.checkins.models import Histogram, Pulse, Round, RoundState
-from slackapp.database import SessionFactory
+from slackapp.database import SessionFactory, new_session_factory
+from slackapp.keys.encryption import UnreadableSecret
 from slackapp.privacy.models import Publication
-from tests.conftest import is_postgres
+from slackapp.resources.relay import AskerKeys
+from tests.conftest import SECRET_KEY, is_postgres
 from tests.factories import HR_ADMIN, round_secrets
 from tests.privacy.test_attacks import varied
 from tests.privacy.world import QUESTIONS, World, same
+from tests.resource_factories import CONTACT
+from tests.slack_requests import SlackRequests
+from tests.slack_standin import SlackStandIn
 
 postgres_files = pytest.mark.skipif(not is_postgres(), reason="reads PostgreSQL's table files")
 
@@ -129,7 +133,7 @@ def deanonymise(
         for person in people:
             try:
                 voter = secrets.voter_hash(sealed, person)
-            except InvalidToken:
+            except UnreadableSecret:
                 break
             written = [t.xmin for t in ledger if voter in t.data]
             later = sorted(x for x in by_xmin if written and x > written[0])
@@ -378,7 +382,7 @@ def statistics_attack(engine: Engine, members: Sequence[str]) -> dict[str, bool]
         for person in members:
             try:
                 voter = keys.voter_hash(sealed, person)
-            except InvalidToken:
+            except UnreadableSecret:
                 break
             if voter in found["answered"]:
                 told[person] = True
@@ -420,18 +424,7 @@ def test_the_databases_statistics_do_not_say_who_answered_a_closed_round(
 @pytest.fixture
 def statistics_as_postgresql_keeps_them(engine: Engine) -> Iterator[None]:
     """A weakened schema, as Kindred had it: ANALYZE samples the secrets, the ledger and the invitees."""
-    columns = list(SAMPLED.values())
-
-    def statistics(target: int) -> None:
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            for table, column in columns:
-                connection.execute(text(f"ALTER TABLE {table} ALTER COLUMN {column} SET STATISTICS {target}"))
-                if target == 0:  # and the samples taken go, as the migration does
-                    connection.execute(text(f"ALTER TABLE {table} ALTER COLUMN {column} TYPE bytea"))
-
-    statistics(-1)
-    yield
-    statistics(0)
+    yield from _sampled(engine, list(SAMPLED.values()))
 
 
 @postgres_files
@@ -518,3 +511,83 @@ def test_the_server_log_names_who_pressed_send_twice_when_a_second_answer_fails(
     logged, sealed = double_submission(world, engine)
     named = server_log_attack(logged, sealed, world.teams[CLOSED_EARLY].members)
     assert list(named) == [world.teams[CLOSED_EARLY].members[2]]
+
+
+# -- the anonymous-question relay's askers, in the statistics ---------------------------------------------
+
+ASKER_COLUMNS = (
+    ("resource_question", "asker_sealed"),
+    ("resource_question", "asker_hash"),
+    ("resource_question_count", "asker_hash"),
+)
+
+
+def asker_statistics_attack(engine: Engine, people: Sequence[str]) -> set[str]:
+    """Who asked anonymous questions, from pg_statistic and the key, once every question is answered
+    and the link to its asker deleted: the sealed askers it sampled open, the keyed hashes it sampled
+    match."""
+    keys = AskerKeys(SECRET_KEY)
+    with engine.connect() as connection:
+        sampled = {v for column in ASKER_COLUMNS for v in sampled_values(connection, *column)}
+    named: set[str] = set()
+    for value in sampled:
+        try:
+            named.add(keys.open(value))
+        except UnreadableSecret:
+            named |= {p for p in people if keys.hash(p) == value}
+    return named
+
+
+def asked_and_answered(slack_requests: SlackRequests, slack: SlackStandIn, engine: Engine) -> None:
+    """Two people ask, autovacuum's ANALYZE happens to run while the questions wait, the contact answers."""
+    from tests.privacy.test_workspace_owner import answer_all, ask_all
+
+    waiting = ask_all(slack_requests, slack, new_session_factory(engine))
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text("ANALYZE resource_question, resource_question_count"))
+    answer_all(slack_requests, waiting)
+    with engine.connect() as connection:
+        assert connection.scalar(text("SELECT count(*) FROM resource_question")) == 0  # the links are gone
+
+
+@postgres_files
+def test_the_statistics_do_not_say_who_asked_once_the_questions_are_answered(
+    slack_requests: SlackRequests, slack: SlackStandIn, session_factory: SessionFactory, engine: Engine
+) -> None:
+    from tests.privacy.test_workspace_owner import ASKED
+
+    asked_and_answered(slack_requests, slack, engine)
+    assert asker_statistics_attack(engine, [*ASKED, CONTACT]) == set()
+
+
+@pytest.fixture
+def askers_sampled_as_postgresql_does(engine: Engine) -> Iterator[None]:
+    """A weakened schema, as Kindred had it: ANALYZE samples the sealed askers and their keyed hashes."""
+    yield from _sampled(engine, ASKER_COLUMNS)
+
+
+def _sampled(engine: Engine, columns: Sequence[tuple[str, str]]) -> Iterator[None]:
+    def statistics(target: int) -> None:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            for table, column in columns:
+                connection.execute(text(f"ALTER TABLE {table} ALTER COLUMN {column} SET STATISTICS {target}"))
+                if target == 0:  # and the samples taken go, as the migration does
+                    connection.execute(text(f"ALTER TABLE {table} ALTER COLUMN {column} TYPE bytea"))
+
+    statistics(-1)
+    yield
+    statistics(0)
+
+
+@postgres_files
+def test_the_statistics_say_who_asked_when_postgresql_samples_the_askers(
+    slack_requests: SlackRequests,
+    slack: SlackStandIn,
+    session_factory: SessionFactory,
+    engine: Engine,
+    askers_sampled_as_postgresql_does: None,
+) -> None:
+    from tests.privacy.test_workspace_owner import ASKED
+
+    asked_and_answered(slack_requests, slack, engine)
+    assert asker_statistics_attack(engine, [*ASKED, CONTACT]) == set(ASKED)

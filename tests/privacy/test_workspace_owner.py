@@ -54,10 +54,8 @@ def relay_attack(messages: list[dict[str, Any]], groups: tuple[str, ...]) -> dic
     return found
 
 
-def relayed_world(
-    slack_requests: SlackRequests, slack: SlackStandIn, session_factory: SessionFactory
-) -> Mapping[str, str]:
-    """Both ask through the App Home's form; the contact answers both. Returns what the attack found."""
+def ask_all(slack_requests: SlackRequests, slack: SlackStandIn, session_factory: SessionFactory) -> list[str]:
+    """Both ask through the App Home's form. Returns the questions' ids."""
     from slackapp.resources.ids import QUESTION_BLOCK, ResourceAction, ResourceCallback
 
     for person in (*ASKED, CONTACT):
@@ -72,9 +70,20 @@ def relayed_world(
         )
         assert reply.status == 200 and "Question sent" in reply.text
     with session_factory() as session:
-        waiting = [str(q) for q in session.scalars(select(AnonymousQuestion.id))]
-    for question_id in waiting:
+        return [str(q) for q in session.scalars(select(AnonymousQuestion.id))]
+
+
+def answer_all(slack_requests: SlackRequests, question_ids: list[str]) -> None:
+    """The contact answers every question (and with that the link to its asker is deleted)."""
+    for question_id in question_ids:
         assert "Answer sent" in answer(slack_requests, question_id, "Yes, you would be very welcome.").text
+
+
+def relayed_world(
+    slack_requests: SlackRequests, slack: SlackStandIn, session_factory: SessionFactory
+) -> Mapping[str, str]:
+    """Both ask; the contact answers both. Returns what the attack found in the export."""
+    answer_all(slack_requests, ask_all(slack_requests, slack, session_factory))
     return relay_attack(export(slack), GROUPS)
 
 
