@@ -49,7 +49,7 @@ from slackapp.database import Base, SessionFactory, autocommit_connection
 from slackapp.errors import InvalidInput, NotFound
 from slackapp.org.models import Department, Team
 from slackapp.privacy.publish import schedule_publications
-from slackapp.scheduler.queue import enqueue, run_again
+from slackapp.scheduler.queue import bring_forward, enqueue, run_again
 
 MIN_OPEN_HOURS = 1
 
@@ -622,15 +622,19 @@ def record_answers(
         # Autocommit: every statement below is its own transaction, with its own transaction id.
         sql = INTAKE_SQL[connection.dialect.name]
         key = sql.key
+        ledger = {"round_id": key(facts.id), "voter": voter}
         try:
-            counted = _written(connection, sql.count_if_invited, {"round_id": key(facts.id), "voter": voter})
-            if not counted:
+            counted = _written(connection, sql.count_if_invited, ledger)
+            if not counted:  # rare: a second submission (a double click, Slack's retry), or refused
+                already = connection.exec_driver_sql(sql.counted_already, ledger).first()
                 still_open = connection.exec_driver_sql(sql.still_open, {"round_id": key(facts.id)}).first()
         except IntegrityError:
             raise AlreadyAnswered() from None
         except SQLAlchemyError:
             raise SubmissionFailed() from None
         if not counted:
+            if already is not None:
+                raise AlreadyAnswered()
             raise NotInvited() if still_open is not None else RoundNotOpen()
         try:
             written = _written(connection, *sql.answers(facts.id, facts.question_keys, ids, values)) and (
@@ -673,11 +677,18 @@ class IntakeSql:
     _open_round = (
         f"WITH open_round AS (SELECT id FROM checkin_round WHERE id = %(round_id)s AND {_OPEN} FOR SHARE) "
     )
-    # The ledger row, only for one of the round's invitees (docs/anonymity.md rule 5).
+    # The ledger row, only for one of the round's invitees (docs/anonymity.md rule 5). A second answer
+    # writes nothing rather than fail: PostgreSQL writes every failed statement into its server log with
+    # the key it clashed on (`DETAIL: Key (round_id, voter_hash)=(...)`), at the second it happened, and
+    # with KINDRED_SECRET_KEY that hash names the person (tests/privacy/test_database_holder.py).
     count_if_invited = (
         _open_round
         + "INSERT INTO checkin_participation (round_id, voter_hash) SELECT id, %(voter)s FROM open_round"
         " WHERE EXISTS (SELECT FROM checkin_invitee WHERE round_id = %(round_id)s AND voter_hash = %(voter)s)"
+        " ON CONFLICT DO NOTHING"
+    )
+    counted_already = (
+        "SELECT 1 FROM checkin_participation WHERE round_id = %(round_id)s AND voter_hash = %(voter)s"
     )
     still_open = f"SELECT id FROM checkin_round WHERE id = %(round_id)s AND {_OPEN}"
     comment = (
@@ -719,7 +730,9 @@ class SqliteIntakeSql(IntakeSql):
         "INSERT INTO checkin_participation (round_id, voter_hash)"
         f" SELECT id, :voter FROM checkin_round WHERE id = :round_id AND {_OPEN}"
         " AND EXISTS (SELECT 1 FROM checkin_invitee WHERE round_id = :round_id AND voter_hash = :voter)"
+        " ON CONFLICT DO NOTHING"
     )
+    counted_already = "SELECT 1 FROM checkin_participation WHERE round_id = :round_id AND voter_hash = :voter"
     still_open = f"SELECT id FROM checkin_round WHERE id = :round_id AND {_OPEN}"
     comment = (
         "INSERT INTO checkin_comment (id, round_id, body)"
@@ -835,6 +848,11 @@ def close_round(*, session: Session, round_id: uuid.UUID, now: datetime) -> bool
     # The results are posted after the period is published (slackapp/privacy/jobs.py), and show only
     # what the publication shows; here the invitation's button is retired.
     enqueue(session=session, kind=CheckinJob.RETIRE_INVITATION, subject_id=round_id, due_at=now)
+    # The round's close job removes what this erased from the table files (`remove_erased_rows`). Closed
+    # before its time (HR's "close now"), the job was still days away, and until then every ledger row and
+    # the answers written just after it stayed in the files as dead tuples, with the old round row's
+    # sealed secret: with the key, a copy of the files named who answered what (tests/privacy).
+    bring_forward(session=session, kind=CheckinJob.CLOSE_ROUND, subject_id=round_id, due_at=now)
     schedule_publications(session=session, workspace_id=round_.workspace_id, now=now)
     return True
 

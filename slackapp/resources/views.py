@@ -585,15 +585,16 @@ def build_answer_view(question_id: str, question: str) -> View:
     )
 
 
-def build_answer_message(entry_name: str, asked_on: datetime, answer: str) -> tuple[str, list[Block]]:
-    """The DM to the asker: the group and the day they asked, and the answer; never the question's text,
-    so this DM and the contact's cannot be matched by their words in an export."""
-    text = f"Your anonymous question about {escape(entry_name)} was answered."
+def build_answer_message(answer: str) -> tuple[str, list[Block]]:
+    """The DM to the asker: the answer, and nothing the contact's DM also says.
+
+    Not the question's text, and not its group or day either: the contact's DM names the group and Slack
+    dates it, so a DM to the asker naming them let a workspace owner's export match the two, and say who
+    asked (and that they asked about that group at all).
+    """
+    text = "Your anonymous question was answered."
     return text, [
-        SectionBlock(
-            text=f"Your anonymous question about *{escape(entry_name)}*, sent on {_day(asked_on)}, "
-            "was answered:"
-        ),
+        SectionBlock(text="Your anonymous question was answered:"),
         SectionBlock(text=escape(answer)[:3000]),
         _context("The link between you and this question has now been deleted."),
     ]

@@ -172,19 +172,19 @@ def send_answer(
                 contact_id=user_id,
                 now=utcnow(),
             )
-            question_id, when = row.id, asked_on(row)
+            question_id = row.id
             asker_id = AskerKeys(settings.require_secret_key()).open(row.asker_sealed)
-            entry = get_active_entry(session=session, workspace_id=workspace_id, entry_id=row.entry_id)
-            entry_name = entry.name
+            # Only for a group still in the directory (a removed one's questions are not answered).
+            get_active_entry(session=session, workspace_id=workspace_id, entry_id=row.entry_id)
     except InvalidInput as invalid:
         show_field_errors(ack, {ANSWER_BLOCK: invalid.errors["answer"]})
         return
     except NotFound as missing:
         ack(response_action="update", view=build_notice_view("Already answered", str(missing)))
         return
-    # The answer names the group and the day, never the question: the asker's DM and the contact's
-    # must not be matched by their text in an export of Slack.
-    text, blocks = build_answer_message(entry_name, when, answer)
+    # The answer names neither the question nor its group or day: the asker's DM and the contact's must
+    # not be matched in an export of Slack by anything they both say (tests/privacy/test_workspace_owner.py).
+    text, blocks = build_answer_message(answer)
     try:
         send_dm(client, asker_id, text, blocks)
     except (SlackApiError, OSError) as error:
