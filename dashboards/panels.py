@@ -116,7 +116,8 @@ def build_view(
         data_e = gate.engagement()
         reading = (
             f"{len(data_e.pairing)} peer-support rounds and {len(data_e.members)} resource groups. "
-            "Numbers for fewer people than the minimum are hidden."
+            "Numbers for fewer people than the minimum are hidden; peer-support numbers are counted in "
+            f'steps of {gate.rules.min_group_size} ("at least {2 * gate.rules.min_group_size}"), as in Slack.'
             if data_e.pairing or data_e.members
             else "No peer-support rounds or resource groups yet."
         )

@@ -18,7 +18,6 @@ import json
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import timedelta
-from itertools import combinations
 
 import pytest
 from sqlalchemy import select
@@ -26,7 +25,6 @@ from sqlalchemy import select
 from dashboards.context import EXTENSION
 from slackapp.cadence.schedule import Cadence
 from slackapp.database import SessionFactory, utcnow
-from slackapp.pairing import stats as pairing_stats
 from slackapp.pairing.ids import PairingAction
 from slackapp.pairing.models import Group, GroupMember, Membership, PairingRound, Programme
 from slackapp.pairing.service import Preferences, ProgrammeSpec, create_programme, save_preferences
@@ -45,13 +43,14 @@ from tests.privacy.engagement import (
     JOINED,
     MEMBERS,
     MET,
-    OF_OPTED_IN,
+    OPTED_IN,
     PAIRED,
     WHAT,
     K,
     Rows,
     engagement_rows,
     hidden_join_ranges,
+    people_range,
 )
 from tests.resource_factories import group_spec, make_entry, months_ago
 from tests.slack_requests import SlackRequests, view_payload
@@ -231,12 +230,10 @@ def we_met(requests: SlackRequests, session_factory: SessionFactory, groups: Seq
         assert reply.status == 200, reply.text
 
 
-def met_people(rows: Rows) -> int | None:
-    """The people who met in the round, from its shown rate over its shown number taking part."""
+def met_read(rows: Rows) -> tuple[int, int] | None:
+    """The people who met in the round, as far as its row tells (None: not counted yet)."""
     [row] = [r for r in rows if r[WHAT] == PAIRED]
-    if not row[MET] or not row[HOW_MANY]:
-        return None
-    return round(int(row[MET].rstrip("%")) / 100 * int(row[HOW_MANY]))
+    return people_range(row[MET])
 
 
 def close_the_round(session_factory: SessionFactory, worker: Worker, clock: Clock) -> None:
@@ -265,7 +262,7 @@ def looks_while_it_runs(
     return first, engagement_rows(dashboard)
 
 
-def test_a_running_rounds_meeting_rate_says_nothing_of_who_just_met(
+def test_a_running_rounds_meetings_say_nothing_of_who_just_met(
     seven_pairs: list[uuid.UUID],
     dashboard: Dashboard,
     both_sides: tuple[SlackRequests, Dashboard],
@@ -275,43 +272,25 @@ def test_a_running_rounds_meeting_rate_says_nothing_of_who_just_met(
 ) -> None:
     requests = both_sides[0]
     first, second = looks_while_it_runs(dashboard, requests, session_factory, seven_pairs)
-    assert met_people(first) is None and met_people(second) is None
+    assert met_read(first) is None and met_read(second) is None
     close_the_round(session_factory, worker, clock)
     closed = engagement_rows(dashboard)
-    assert met_people(closed) == 8  # counted once, at the close: eight met, six did not
+    assert met_read(closed) == (5, 9)  # counted once, at the close, in steps: eight met
     we_met(requests, session_factory, seven_pairs[4:])  # late clicks change nothing shown
     assert engagement_rows(dashboard) == closed
 
 
-def test_a_running_rounds_rate_gives_away_one_pair_on_a_weakened_page(
+def test_a_running_rounds_meetings_give_away_one_pair_on_a_weakened_page(
     seven_pairs: list[uuid.UUID],
     dashboard: Dashboard,
     both_sides: tuple[SlackRequests, Dashboard],
     session_factory: SessionFactory,
-    meeting_rates_as_before: None,
+    meetings_counted_live: None,
 ) -> None:
     first, second = looks_while_it_runs(dashboard, both_sides[0], session_factory, seven_pairs)
-    before, after = met_people(first), met_people(second)
-    assert before is not None and after is not None
-    assert after - before == 2  # exactly the two people who met between the looks
-
-
-def possible_met(rows: Rows, min_group_size: int) -> list[int]:
-    """Every number of people who may have met, given the round's shown size and its rate (shown or
-    hidden), by the published rule (`meeting_shown`): groups are pairs, and one trio when odd."""
-    [row] = [r for r in rows if r[WHAT] == PAIRED]
-    taking_part = int(row[HOW_MANY])
-    sizes = [2] * (taking_part // 2 - 1) + ([3] if taking_part % 2 else [2])
-    sums = {sum(chosen) for n in range(len(sizes) + 1) for chosen in combinations(sizes, n)}
-    if row[MET]:
-        return [m for m in sorted(sums) if round(100 * m / taking_part) == int(row[MET].rstrip("%"))]
-    return [
-        m
-        for m in sorted(sums)
-        if not pairing_stats.meeting_shown(
-            met=m, taking_part=taking_part, closed=True, min_group_size=min_group_size
-        )
-    ]
+    before, after = met_read(first), met_read(second)
+    assert before is not None and after is not None and before[0] == before[1] and after[0] == after[1]
+    assert after[0] - before[0] == 2  # exactly the two people who met between the looks
 
 
 @pytest.fixture
@@ -330,41 +309,32 @@ def five_pairs_one_met(
 
 
 @pytest.mark.usefixtures("five_pairs_one_met")
-def test_a_hidden_meeting_rate_leaves_at_least_the_minimum_possible_counts(dashboard: Dashboard) -> None:
-    rows = engagement_rows(dashboard)
-    possible = possible_met(rows, K)
-    assert 2 in possible and len(possible) >= K, possible
-
-
-@pytest.mark.usefixtures("five_pairs_one_met")
-def test_a_hidden_meeting_rate_narrows_to_few_counts_on_a_weakened_page(
-    dashboard: Dashboard, meeting_rates_as_before: None
-) -> None:
-    rows = engagement_rows(dashboard)
-    possible = possible_met(rows, K)
-    # 0% and 100% would have been shown: hidden says "some met, but few (or few did not)".
-    assert possible == [2, 4, 6, 8] and len(possible) < K
+def test_few_who_met_leave_at_least_the_minimum_possible_counts(dashboard: Dashboard) -> None:
+    [row] = [r for r in engagement_rows(dashboard) if r[WHAT] == PAIRED]
+    assert row[MET] == f"fewer than {K}" and people_range(row[MET]) == (0, K - 1)  # two, of 0 to 4
+    # Nor those who did not meet: paired (10 to 14) minus met (0 to 4), 6 to 14.
+    paired, met = people_range(row[HOW_MANY]), people_range(row[MET])
+    assert paired == (10, 14) and met is not None
+    assert paired[1] - met[0] - (paired[0] - met[1]) + 1 >= K
 
 
 # -- peer support: the share of those who opted in that were paired ------------------------------------
 
 
-def possible_not_paired(rows: Rows, min_group_size: int) -> list[int]:
+def possible_not_paired(rows: Rows) -> list[int]:
     """Every number of people who may have opted in to the round and not been paired, from its shown
-    number taking part and its share of those who opted in, shown or hidden by the published rule
-    (`participation_shown`). Past a few times the round's size, none is ruled out: the search stops."""
+    number paired and number who opted in."""
     [row] = [r for r in rows if r[WHAT] == PAIRED]
-    taking_part = int(row[HOW_MANY])
-    candidates = range(0, 4 * taking_part + 4 * min_group_size)
-    if row[OF_OPTED_IN]:
-        return [n for n in candidates if f"{taking_part / (taking_part + n):.0%}" == row[OF_OPTED_IN]]
-    return [
-        n
-        for n in candidates
-        if not pairing_stats.participation_shown(
-            taking_part=taking_part, opted_in=taking_part + n, min_group_size=min_group_size
-        )
-    ]
+    paired, opted_in = people_range(row[HOW_MANY]), people_range(row[OPTED_IN])
+    assert paired is not None and opted_in is not None
+    return sorted(
+        {
+            o - t
+            for o in range(opted_in[0], opted_in[1] + 1)
+            for t in range(paired[0], paired[1] + 1)
+            if t <= o
+        }
+    )
 
 
 @pytest.fixture
@@ -375,13 +345,11 @@ def one_skips(session_factory: SessionFactory, slack: SlackStandIn, worker: Work
 
 
 @pytest.mark.usefixtures("one_skips")
-def test_the_paired_share_beside_the_count_does_not_say_how_few_were_not_paired(
-    dashboard: Dashboard,
-) -> None:
+def test_the_counts_beside_each_other_do_not_say_how_few_were_not_paired(dashboard: Dashboard) -> None:
     rows = engagement_rows(dashboard)
     [row] = [r for r in rows if r[WHAT] == PAIRED]
-    assert row[HOW_MANY] == "10" and row[OF_OPTED_IN] == ""  # the round is shown, its share is not
-    possible = possible_not_paired(rows, K)
+    assert row[HOW_MANY] == row[OPTED_IN] == "at least 10"
+    possible = possible_not_paired(rows)
     assert 1 in possible and len(possible) >= K, possible
     assert "11" not in {value for r in rows for value in r.values()}  # nor how many opted in
 
@@ -391,7 +359,7 @@ def test_the_paired_share_gives_away_the_one_not_paired_on_a_weakened_page(
     dashboard: Dashboard, participation_rates_as_before: None
 ) -> None:
     rows = engagement_rows(dashboard)
-    assert possible_not_paired(rows, K) == [1]  # ten of eleven: 91%
+    assert possible_not_paired(rows) == [1]  # ten of eleven
 
 
 @pytest.fixture
@@ -402,9 +370,9 @@ def five_skip(session_factory: SessionFactory, slack: SlackStandIn, worker: Work
 
 
 @pytest.mark.usefixtures("five_skip")
-def test_the_paired_share_is_shown_when_both_sides_are_big_enough(dashboard: Dashboard) -> None:
+def test_hr_still_reads_how_many_were_paired_of_how_many_opted_in(dashboard: Dashboard) -> None:
     [row] = [r for r in engagement_rows(dashboard) if r[WHAT] == PAIRED]
-    assert row[HOW_MANY] == "10" and row[OF_OPTED_IN] == "67%"
+    assert row[HOW_MANY] == "at least 10" and row[OPTED_IN] == "at least 15"
 
 
 # -- HR's App Home: how many opted in ------------------------------------------------------------------
@@ -465,11 +433,11 @@ def three_opted_in(
 
 
 @pytest.mark.usefixtures("three_opted_in")
-def test_the_app_home_does_not_say_how_few_opted_in_where_the_dashboard_hides_it(
+def test_the_app_home_does_not_say_how_few_opted_in_any_more_than_the_dashboard(
     both_sides: tuple[SlackRequests, Dashboard], slack: SlackStandIn, dashboard: Dashboard
 ) -> None:
     [row] = [r for r in engagement_rows(dashboard) if r[WHAT] == PAIRED]
-    assert row[HOW_MANY] == ""  # the dashboard hides the round of three
+    assert row[HOW_MANY] == f"fewer than {K}"  # the dashboard does not say how few either
     home = app_home_of_hr(both_sides, slack)
     assert f"fewer than {K} opted in" in home and opted_in_shown(home) is None
 
@@ -490,14 +458,14 @@ def test_the_preview_gives_away_how_few_take_part_when_weakened(
 
 
 @pytest.mark.usefixtures("three_opted_in")
-def test_the_app_home_gives_away_the_hidden_round_when_weakened(
+def test_the_app_home_gives_away_how_few_opted_in_when_weakened(
     both_sides: tuple[SlackRequests, Dashboard],
     slack: SlackStandIn,
     dashboard: Dashboard,
     opted_in_counts_as_before: None,
 ) -> None:
     [row] = [r for r in engagement_rows(dashboard) if r[WHAT] == PAIRED]
-    assert row[HOW_MANY] == ""
+    assert row[HOW_MANY] == f"fewer than {K}"
     home = app_home_of_hr(both_sides, slack)
     assert opted_in_shown(home) == 3, home
 
