@@ -323,6 +323,28 @@ def _pairing_counts(monkeypatch: pytest.MonkeyPatch, show: ShowCounts) -> None:
 
 
 @pytest.fixture
+def pairing_counts_as_before(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A weakened peer-support page, as Kindred had it before its counts went into steps: a round of at
+    least the minimum who opted in and were paired showed how many were paired, exactly; the share of
+    those who opted in that were paired only when the paired and the not paired were each at least the
+    minimum, and the share who met only when those who met and those who did not were. Each share is
+    written here as the count it gave back beside the exact number paired."""
+
+    def as_before(opted_in: int, taking_part: int, met: int, closed: bool, k: int) -> tuple[Shown, ...]:
+        if opted_in < k or taking_part < k:
+            return None, None, None
+        share = taking_part >= k and opted_in - taking_part >= k
+        meetings = closed and met >= k and taking_part - met >= k
+        return (
+            (opted_in, opted_in) if share else None,
+            (taking_part, taking_part),
+            (met, met) if meetings else None,
+        )
+
+    _pairing_counts(monkeypatch, as_before)
+
+
+@pytest.fixture
 def meetings_counted_live(monkeypatch: pytest.MonkeyPatch) -> None:
     """A weakened peer-support page, as Kindred had it before meetings were counted at the close: the
     people who met counted live while a round runs, and shown exactly (as a rate beside an exact number

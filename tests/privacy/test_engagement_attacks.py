@@ -1,8 +1,8 @@
 """Attacks on the engagement page (peer support and resource groups) and HR's pairing views in Slack.
 
 As in test_attacks.py, each attack reads only what a curious HR leader is shown - the engagement page's
-CSV export (exactly the table on screen) and the App Home - after the workspace lived through the real
-code paths: the worker counts group channels and runs pairing rounds, people press Kindred's buttons in
+CSV export (exactly the table on screen), the App Home and the next round's preview, alone or all together
+and round after round - after the workspace lived through the real code paths: the worker counts group channels and runs pairing rounds, people press Kindred's buttons in
 Slack (signed requests to /slack/events). Each attack has a test against Kindred, where it must recover
 nothing of fewer than the minimum, and one against a deliberately weakened copy (tests/privacy/conftest.py),
 where it must recover the hidden number exactly - so it is known to have teeth.
@@ -17,15 +17,16 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from dashboards.context import EXTENSION
 from slackapp.cadence.schedule import Cadence
 from slackapp.database import SessionFactory, utcnow
-from slackapp.pairing.ids import PairingAction
+from slackapp.pairing.ids import SKIP_OPTION, PairingAction, PreferencesBlock
 from slackapp.pairing.models import Group, GroupMember, Membership, PairingRound, Programme
 from slackapp.pairing.service import Preferences, ProgrammeSpec, create_programme, save_preferences
 from slackapp.resources.ids import ResourceAction
@@ -53,7 +54,7 @@ from tests.privacy.engagement import (
     people_range,
 )
 from tests.resource_factories import group_spec, make_entry, months_ago
-from tests.slack_requests import SlackRequests, view_payload
+from tests.slack_requests import SlackRequests, checkboxes, view_payload
 from tests.slack_standin import BOT_USER_ID, SlackStandIn
 
 GRIEF = "C0GRIEF"
@@ -468,6 +469,165 @@ def test_the_app_home_gives_away_how_few_opted_in_when_weakened(
     assert row[HOW_MANY] == f"fewer than {K}"
     home = app_home_of_hr(both_sides, slack)
     assert opted_in_shown(home) == 3, home
+
+
+# -- peer support: every surface together, round after round -----------------------------------------
+
+
+def skip_the_next_round(requests: SlackRequests, person: str, session_factory: SessionFactory) -> None:
+    """Someone ticks "Skip my next round" in the preferences modal, in Slack."""
+    with session_factory() as session:
+        programme_id = str(session.scalars(select(Programme.id)).one())
+    form = preferences_form(
+        [programme_id], **{PreferencesBlock.SKIP_NEXT: {PairingAction.FIELD: checkboxes([SKIP_OPTION])}}
+    )
+    reply = save_preferences_in_slack(requests, person, form)
+    assert reply.status == 200 and reply.text == "", reply.text
+
+
+def next_round(session_factory: SessionFactory, worker: Worker, clock: Clock) -> list[uuid.UUID]:
+    """The worker runs the programme's next round at its time; that round's groups, pairs first."""
+    with session_factory() as session:
+        slot = session.scalars(select(Programme.next_round_at)).one()
+    assert slot is not None
+    clock.now = slot + timedelta(minutes=1)
+    worker.run_once()
+    with session_factory() as session:
+        number = session.scalar(select(func.max(PairingRound.number)))
+        return list(
+            session.scalars(
+                select(Group.id)
+                .join(PairingRound)
+                .where(PairingRound.number == number)
+                .order_by(Group.size, Group.id)
+            )
+        )
+
+
+def close_every_round(session_factory: SessionFactory, worker: Worker, clock: Clock) -> None:
+    with session_factory() as session:
+        last = session.scalar(select(func.max(PairingRound.closes_at)))
+    assert last is not None
+    clock.now = max(clock.now, last) + timedelta(minutes=1)
+    worker.run_once()
+
+
+@dataclass
+class Seen:
+    """Everything HR read of a programme's rounds: each round's row of the engagement page (its CSV), the
+    App Home's opted-in count once each round was matched, and the preview's "would take part" just
+    before a round, where HR looked."""
+
+    rows: Rows
+    homes: list[tuple[int, int]]
+    previews: dict[int, tuple[int, int]]
+
+
+def home_range(home: str) -> tuple[int, int]:
+    shown = opted_in_shown(home)
+    if shown is None:
+        assert f"fewer than {K} opted in" in home, home
+        return 0, K - 1
+    return shown, shown + K - 1
+
+
+@pytest.fixture
+def fourteen_then_one_skips(
+    session_factory: SessionFactory,
+    slack: SlackStandIn,
+    worker: Worker,
+    clock: Clock,
+    both_sides: tuple[SlackRequests, Dashboard],
+    dashboard: Dashboard,
+) -> Callable[[], Seen]:
+    """Fourteen people opt in. Round 1 pairs all fourteen (seven pairs; three meet). Then one asks to skip,
+    and round 2 pairs thirteen (two pairs meet). Nobody else joins or leaves. HR looks at everything, every
+    time: the App Home after each match, the preview before round 2, the engagement page at the end."""
+    requests = both_sides[0]
+    homes: list[tuple[int, int]] = []
+    first = peer_round(14, session_factory, slack, worker, clock)
+    assert len(first) == 7
+    homes.append(home_range(app_home_of_hr(both_sides, slack)))
+    we_met(requests, session_factory, first[:3])
+    close_every_round(session_factory, worker, clock)
+    skip_the_next_round(requests, "U0PEER00", session_factory)
+    previews = {2: _placed(preview_counts(both_sides, slack))}
+    second = next_round(session_factory, worker, clock)
+    assert len(second) == 6  # five pairs and a group of three
+    homes.append(home_range(app_home_of_hr(both_sides, slack)))
+    we_met(requests, session_factory, second[:2])
+    close_every_round(session_factory, worker, clock)
+    return lambda: Seen(engagement_rows(dashboard), homes, previews)
+
+
+def _placed(counts: tuple[int, ...]) -> tuple[int, int]:
+    """The preview's "at least N people would take part" (its first number), as a range."""
+    return (counts[0], counts[0] + K - 1) if counts else (0, K - 1)
+
+
+def pairing_ranges(seen: Seen) -> dict[str, tuple[int, int]]:
+    """The least and greatest value of every count HR does not see exactly, from everything it saw.
+
+    The attacker is as strong as the programme allows: its channel is quiet, so nobody opted in or out
+    between the rounds (HR sees who is in the channel) and the number who opted in is one number, O. Each
+    round's row bounds O, the number paired (T) and the number who met (M); the App Home bounds O; the
+    preview bounds T. Every whole-number solution is tried. Counts: not paired (O - T), met (M), paired
+    but not met (T - M), opted in (O), and the change in the number paired from one round to the next.
+    """
+    rounds = [r for r in seen.rows if r[WHAT] == PAIRED]
+    top = 200  # far beyond this programme's size: the search stops there, ruling nothing out below
+
+    def within(text: str, *more: tuple[int, int] | None) -> range:
+        low, high = 0, top
+        for found in (people_range(text), *more):
+            if found is not None:
+                low, high = max(low, found[0]), min(high, found[1])
+        return range(low, high + 1)
+
+    opted_in = set(within("", *seen.homes, *(people_range(r[OPTED_IN]) for r in rounds)))
+    paired = [set(within(r[HOW_MANY], seen.previews.get(n + 1))) for n, r in enumerate(rounds)]
+    met = [set(within(r[MET])) for r in rounds]
+    # O is possible when every round has a number paired of at most O.
+    opted_in = {o for o in opted_in if all(any(t <= o for t in ts) for ts in paired)}
+    found: dict[str, set[int]] = {"opted in": opted_in}
+    for n, (ts, ms) in enumerate(zip(paired, met, strict=True), start=1):
+        found[f"round {n}: not paired"] = {o - t for o in opted_in for t in ts if t <= o}
+        found[f"round {n}: met"] = {m for m in ms if any(m <= t for t in ts)}
+        found[f"round {n}: paired, not met"] = {t - m for t in ts for m in ms if m <= t}
+        if n > 1:
+            found[f"round {n}: change in the number paired"] = {t - s for t in ts for s in paired[n - 2]}
+    return {what: (min(values), max(values)) for what, values in found.items()}
+
+
+def test_every_surface_every_round_together_pin_no_pairing_count(
+    fourteen_then_one_skips: Callable[[], Seen],
+) -> None:
+    seen = fourteen_then_one_skips()
+    assert seen.homes == [(10, 14), (10, 14)] and seen.previews == {2: (10, 14)}
+    ranges = pairing_ranges(seen)
+    narrow = {what: (low, high) for what, (low, high) in ranges.items() if high - low + 1 < K}
+    assert narrow == {}, ranges
+    # What HR still reads: both rounds "at least 10" paired, of "at least 10" opted in; some met.
+    rows = [r for r in seen.rows if r[WHAT] == PAIRED]
+    assert [(r[HOW_MANY], r[OPTED_IN], r[MET]) for r in rows] == [
+        ("at least 10", "at least 10", "at least 5"),
+        ("at least 10", "at least 10", "fewer than 5"),
+    ]
+
+
+def test_the_app_home_beside_exact_counts_pins_who_skipped_on_a_weakened_page(
+    fourteen_then_one_skips: Callable[[], Seen], pairing_counts_as_before: None
+) -> None:
+    seen = fourteen_then_one_skips()
+    rows = [r for r in seen.rows if r[WHAT] == PAIRED]
+    # The page alone hides the not paired (the share is blank: fewer than the minimum either side)...
+    assert [(r[HOW_MANY], r[OPTED_IN]) for r in rows] == [("14", ""), ("13", "")]
+    ranges = pairing_ranges(seen)
+    # ... but "at least 10 opted in" on the App Home, beside 14 paired, says fourteen opted in and all
+    # were paired; and beside the next round's 13, that exactly one of them did not take part.
+    assert ranges["opted in"] == (14, 14)
+    assert ranges["round 1: not paired"] == (0, 0) and ranges["round 2: not paired"] == (1, 1)
+    assert ranges["round 2: change in the number paired"] == (-1, -1)
 
 
 # -- HR looks twice: before and after one person opts in -----------------------------------------------
