@@ -4,7 +4,7 @@ the collection of everything published (tests/privacy/surfaces.py)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import dash._pages
@@ -342,6 +342,32 @@ def pairing_counts_as_before(monkeypatch: pytest.MonkeyPatch) -> None:
         )
 
     _pairing_counts(monkeypatch, as_before)
+
+
+@pytest.fixture
+def meeting_rates_beside_steps(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A weakened peer-support page that puts its counts in steps but keeps the share of those paired
+    who met, to the percent, as Kindred showed it: "at least 5 (55%)"."""
+    from slackapp.pairing import stats
+    from slackapp.privacy.suppression import Step
+
+    @dataclass(frozen=True)
+    class WithRate(Step):
+        rate: float = 0.0
+
+        def text(self) -> str:
+            return f"{super().text()} ({self.rate:.0%})"
+
+    in_steps = stats.round_figures
+
+    def with_rate(**kwargs: Any) -> stats.RoundFigures:
+        figures = in_steps(**kwargs)
+        if figures.met is None or not kwargs["taking_part"]:
+            return figures
+        rate = kwargs["met"] / kwargs["taking_part"]
+        return replace(figures, met=WithRate(figures.met.low, figures.met.high, rate))
+
+    monkeypatch.setattr(stats, "round_figures", with_rate)
 
 
 @pytest.fixture

@@ -1,11 +1,12 @@
 """Attacks on the engagement page (peer support and resource groups) and HR's pairing views in Slack.
 
 As in test_attacks.py, each attack reads only what a curious HR leader is shown - the engagement page's
-CSV export (exactly the table on screen), the App Home and the next round's preview, alone or all together
-and round after round - after the workspace lived through the real code paths: the worker counts group channels and runs pairing rounds, people press Kindred's buttons in
-Slack (signed requests to /slack/events). Each attack has a test against Kindred, where it must recover
-nothing of fewer than the minimum, and one against a deliberately weakened copy (tests/privacy/conftest.py),
-where it must recover the hidden number exactly - so it is known to have teeth.
+CSV export (exactly the table on screen), the App Home and the next round's preview, alone or all
+together and round after round - after the workspace lived through the real code paths: the worker
+counts group channels and runs pairing rounds, people press Kindred's buttons in Slack (signed requests
+to /slack/events). Each attack has a test against Kindred, where it must recover nothing of fewer than
+the minimum, and one against a deliberately weakened copy (tests/privacy/conftest.py), where it must
+recover the hidden number exactly (or to fewer values than the minimum) - so it is known to have teeth.
 
 The attacker of resource groups is as strong as the group allows: it knows the group's channel was new
 and private, so that nobody came in but through Kindred's Join button and (say) nobody has left. Then a
@@ -570,32 +571,47 @@ def pairing_ranges(seen: Seen) -> dict[str, tuple[int, int]]:
 
     The attacker is as strong as the programme allows: its channel is quiet, so nobody opted in or out
     between the rounds (HR sees who is in the channel) and the number who opted in is one number, O. Each
-    round's row bounds O, the number paired (T) and the number who met (M); the App Home bounds O; the
-    preview bounds T. Every whole-number solution is tried. Counts: not paired (O - T), met (M), paired
-    but not met (T - M), opted in (O), and the change in the number paired from one round to the next.
+    round's row bounds O, the number paired (T) and the number who met (M), and a share who met shown
+    beside them ("at least 5 (55%)", on a weakened page) is M / T to the percent; the App Home bounds O;
+    the preview bounds T. Every whole-number solution is tried. Counts: opted in (O), paired (T), not
+    paired (O - T), met (M), paired but not met (T - M), and the change in the number paired from one
+    round to the next.
     """
     rounds = [r for r in seen.rows if r[WHAT] == PAIRED]
     top = 200  # far beyond this programme's size: the search stops there, ruling nothing out below
 
-    def within(text: str, *more: tuple[int, int] | None) -> range:
+    def within(text: str, *more: tuple[int, int] | None) -> set[int]:
         low, high = 0, top
         for found in (people_range(text), *more):
             if found is not None:
                 low, high = max(low, found[0]), min(high, found[1])
-        return range(low, high + 1)
+        return set(range(low, high + 1))
 
-    opted_in = set(within("", *seen.homes, *(people_range(r[OPTED_IN]) for r in rounds)))
-    paired = [set(within(r[HOW_MANY], seen.previews.get(n + 1))) for n, r in enumerate(rounds)]
-    met = [set(within(r[MET])) for r in rounds]
+    opted_in = within("", *seen.homes, *(people_range(r[OPTED_IN]) for r in rounds))
+    paired_and_met: list[set[tuple[int, int]]] = []
+    for n, row in enumerate(rounds, start=1):
+        met, _, share = row[MET].partition(" (")
+        paired_and_met.append(
+            {
+                (t, m)
+                for t in within(row[HOW_MANY], seen.previews.get(n))
+                for m in within(met)
+                if m <= t and (not share or (t > 0 and f"{m / t:.0%}" == share.removesuffix(")")))
+            }
+        )
     # O is possible when every round has a number paired of at most O.
-    opted_in = {o for o in opted_in if all(any(t <= o for t in ts) for ts in paired)}
+    opted_in = {o for o in opted_in if all(any(t <= o for t, _m in round_) for round_ in paired_and_met)}
     found: dict[str, set[int]] = {"opted in": opted_in}
-    for n, (ts, ms) in enumerate(zip(paired, met, strict=True), start=1):
-        found[f"round {n}: not paired"] = {o - t for o in opted_in for t in ts if t <= o}
-        found[f"round {n}: met"] = {m for m in ms if any(m <= t for t in ts)}
-        found[f"round {n}: paired, not met"] = {t - m for t in ts for m in ms if m <= t}
+    for n, round_ in enumerate(paired_and_met, start=1):
+        round_ = {(t, m) for t, m in round_ if t <= max(opted_in)}
+        found[f"round {n}: paired"] = {t for t, _m in round_}
+        found[f"round {n}: not paired"] = {o - t for o in opted_in for t, _m in round_ if t <= o}
+        found[f"round {n}: met"] = {m for _t, m in round_}
+        found[f"round {n}: paired, not met"] = {t - m for t, m in round_}
         if n > 1:
-            found[f"round {n}: change in the number paired"] = {t - s for t in ts for s in paired[n - 2]}
+            found[f"round {n}: change in the number paired"] = {
+                t - s for t in found[f"round {n}: paired"] for s in found[f"round {n - 1}: paired"]
+            }
     return {what: (min(values), max(values)) for what, values in found.items()}
 
 
@@ -628,6 +644,51 @@ def test_the_app_home_beside_exact_counts_pins_who_skipped_on_a_weakened_page(
     assert ranges["opted in"] == (14, 14)
     assert ranges["round 1: not paired"] == (0, 0) and ranges["round 2: not paired"] == (1, 1)
     assert ranges["round 2: change in the number paired"] == (-1, -1)
+
+
+@pytest.fixture
+def eleven_paired_six_met(
+    session_factory: SessionFactory,
+    slack: SlackStandIn,
+    worker: Worker,
+    clock: Clock,
+    both_sides: tuple[SlackRequests, Dashboard],
+    dashboard: Dashboard,
+) -> Callable[[], Seen]:
+    """Twelve people opt in; one skips, so eleven are paired (four pairs and a group of three); three of
+    the pairs meet, and the round closes. HR looks at the App Home after the match and at the page."""
+    groups = peer_round(12, session_factory, slack, worker, clock, skipping=1)
+    home = home_range(app_home_of_hr(both_sides, slack))
+    with session_factory() as session:
+        pairs = list(session.scalars(select(Group.id).where(Group.id.in_(groups), Group.size == 2)))
+    assert len(groups) == 5 and len(pairs) == 4
+    we_met(both_sides[0], session_factory, pairs[:3])
+    close_the_round(session_factory, worker, clock)
+    return lambda: Seen(engagement_rows(dashboard), [home], {})
+
+
+def test_counts_in_steps_without_a_rate_pin_neither_the_round_nor_who_was_not_paired(
+    eleven_paired_six_met: Callable[[], Seen],
+) -> None:
+    seen = eleven_paired_six_met()
+    [row] = [r for r in seen.rows if r[WHAT] == PAIRED]
+    assert (row[HOW_MANY], row[OPTED_IN], row[MET]) == ("at least 10", "at least 10", "at least 5")
+    assert not any("%" in value for r in seen.rows for value in r.values())
+    ranges = pairing_ranges(seen)
+    assert {what: r for what, r in ranges.items() if r[1] - r[0] + 1 < K} == {}, ranges
+
+
+def test_a_meeting_rate_beside_counts_in_steps_gives_them_back_on_a_weakened_page(
+    eleven_paired_six_met: Callable[[], Seen], meeting_rates_beside_steps: None
+) -> None:
+    seen = eleven_paired_six_met()
+    [row] = [r for r in seen.rows if r[WHAT] == PAIRED]
+    assert (row[HOW_MANY], row[MET]) == ("at least 10", "at least 5 (55%)")
+    ranges = pairing_ranges(seen)
+    # 55% of 10 to 14 can only be 6 of 11: the round's counts exactly, and beside "at least 10 opted in"
+    # the not paired to 0 to 3.
+    assert ranges["round 1: paired"] == (11, 11) and ranges["round 1: met"] == (6, 6)
+    assert ranges["round 1: paired, not met"] == (5, 5) and ranges["round 1: not paired"] == (0, 3)
 
 
 # -- HR looks twice: before and after one person opts in -----------------------------------------------
