@@ -432,8 +432,10 @@ def make_act_heatmap(data: CompareData, most: int = HEATMAP_TEAMS) -> go.Figure:
 
 
 def make_engagement_figure(data: Engagement, min_group_size: int) -> go.Figure:
-    """Peer-support meeting rate per round; a hidden round is marked, never drawn as zero."""
-    figure = _base("Peer support: how many met", height=360)  # short enough for a phone
+    """Peer support per round: people paired and how many of them met, each in steps of the minimum group
+    size (slackapp/pairing/stats.py), as bars up to the step ("at least 10"). A count under the minimum is
+    marked, never drawn as zero; a running round's meetings are not counted yet, and not marked."""
+    figure = _base("Peer support: people paired and how many met", height=360)  # short enough for a phone
     one_programme = len({r.channel_id for r in data.pairing}) == 1
     labels = [
         f"Round {r.round_number}" if one_programme else f"#{r.channel_id} · {r.round_number}"
@@ -452,29 +454,38 @@ def make_engagement_figure(data: Engagement, min_group_size: int) -> go.Figure:
         figure.update_xaxes(visible=False)
         figure.update_yaxes(visible=False)
         return figure
-    figure.add_trace(
-        go.Bar(
-            x=labels,
-            y=[None if r.meeting_rate is None else 100 * r.meeting_rate for r in data.pairing],
-            name="Met their group (%)",
-            marker={"color": OKABE_ITO[0]},
-            customdata=[[r.taking_part, week_label(r.slot.date())] for r in data.pairing],
-            hovertemplate="%{x}, week of %{customdata[1]}: %{y:.0f}% of %{customdata[0]} people paired "
-            "met their group<extra></extra>",
-        )
+    weeks = [week_label(r.slot.date()) for r in data.pairing]
+    series = (
+        ("People paired", [r.taking_part for r in data.pairing], OKABE_ITO[0]),
+        ("Met their group", [r.met for r in data.pairing], OKABE_ITO[5]),
     )
-    # A running round is not hidden, only not counted yet: no mark for it.
-    hidden = [label for label, r in zip(labels, data.pairing, strict=True) if r.meeting_hidden]
-    if hidden:
+    small: list[tuple[str, str]] = []
+    for name, steps, colour in series:
         figure.add_trace(
-            go.Scatter(
-                x=hidden,
-                y=[2] * len(hidden),
-                mode="markers",
-                marker=HIDDEN_MARKER,
-                name=f"Hidden to protect anonymity (minimum {min_group_size} people)",
+            go.Bar(
+                x=labels,
+                y=[step.low if step is not None and step.low else None for step in steps],
+                name=f"{name} (at least)",
+                marker={"color": colour},
+                customdata=[[w, "" if s is None else s.text()] for w, s in zip(weeks, steps, strict=True)],
+                hovertemplate=f"%{{x}}, week of %{{customdata[0]}}: %{{customdata[1]}} {name.lower()}"
+                "<extra></extra>",
             )
         )
+        small += [(x, name) for x, s in zip(labels, steps, strict=True) if s is not None and not s.low]
+    if small:
+        figure.add_trace(
+            go.Scatter(
+                x=[label for label, _name in small],
+                y=[0] * len(small),
+                mode="markers",
+                marker=HIDDEN_MARKER,
+                name=f"Fewer than {min_group_size} (not shown exactly)",
+                customdata=[name.lower() for _label, name in small],
+                hovertemplate=f"%{{x}}: fewer than {min_group_size} %{{customdata}}<extra></extra>",
+            )
+        )
+    figure.update_layout(barmode="group")
     figure.update_xaxes(type="category", categoryorder="array", categoryarray=labels)
-    figure.update_yaxes(range=[0, 100], ticksuffix="%", title="People paired who met")
+    figure.update_yaxes(rangemode="tozero", title=f"People (in steps of {min_group_size})")
     return figure

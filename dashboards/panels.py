@@ -116,7 +116,8 @@ def build_view(
         data_e = gate.engagement()
         reading = (
             f"{len(data_e.pairing)} peer-support rounds and {len(data_e.members)} resource groups. "
-            "Numbers for fewer people than the minimum are hidden."
+            "Numbers for fewer people than the minimum are hidden; peer-support numbers are counted in "
+            f'steps of {gate.rules.min_group_size} ("at least {2 * gate.rules.min_group_size}"), as in Slack.'
             if data_e.pairing or data_e.members
             else "No peer-support rounds or resource groups yet."
         )
@@ -508,8 +509,10 @@ def _wide_row(row: tuple[str, ...], header_at: int) -> Component:
 
 
 def _hidden_sentence(note: str) -> str:
-    """A hidden row's reason as a sentence that starts by saying it is hidden."""
-    return note[:1].upper() + note[1:] if "hidden" in note.lower() else f"Hidden: {note}."
+    """A row's note as a sentence. A hidden row's reason starts by saying it is hidden; a note on a row
+    that is shown (peer support's "counted in steps of 5") is a sentence of its own, not called hidden."""
+    sentence = note[:1].upper() + note[1:]
+    return sentence if "hidden" in note.lower() or sentence.endswith(".") else f"{sentence}."
 
 
 def cards(data: Table, caption: str, fold_after: int | None = None) -> Component:

@@ -14,7 +14,7 @@ from datetime import date
 from functools import lru_cache
 
 from slackapp.privacy.gate import Cell, Engagement, Gate, QuestionFigures
-from slackapp.privacy.suppression import UnitKey, UnitKind
+from slackapp.privacy.suppression import Step, UnitKey, UnitKind
 
 QUESTION_LABELS: dict[str, str] = {
     "wellbeing": "Well-being",
@@ -526,23 +526,24 @@ def engagement_table(data: Engagement) -> Table:
     Three kinds of row share the table, so each says what it counts ("people paired", "members",
     "people who joined") and its time in words ("Oct 2026", not "2026-10"). Resource groups are shown over
     completed months, step by step (slackapp/resources/stats.py): the joins through Kindred over each step,
-    and the members at the end of the latest one.
+    and the members at the end of the latest one. Peer-support rounds give how many were paired, had
+    opted in and met, each in steps of the minimum group size ("at least 10"), never a rate
+    (slackapp/pairing/stats.py).
     """
     hidden = data.hidden_reason
     one_programme = len({r.channel_id for r in data.pairing}) == 1
     rows: list[tuple[str, ...]] = []
     for r in data.pairing:
-        notes = [r.hidden_reason or "", "" if r.closed else "meetings are counted when the round closes"]
-        note = "; ".join(n for n in notes if n)
+        notes = [_steps_note(r.taking_part), "" if r.closed else "meetings are counted when the round closes"]
         rows.append(
             (
                 PAIRED,
                 f"Round {r.round_number}" if one_programme else f"#{r.channel_id} round {r.round_number}",
                 week_label(r.slot.date()),
-                _count(r.taking_part),
-                _percent(r.participation_rate),
-                _percent(r.meeting_rate),
-                note,
+                _people(r.taking_part),
+                _people(r.opted_in),
+                _people(r.met),
+                "; ".join(n for n in notes if n),
             )
         )
     for g in data.members:
@@ -554,17 +555,21 @@ def engagement_table(data: Engagement) -> Table:
         note = "" if j.joins is not None else hidden
         rows.append((JOINED, j.name, when, _count(j.joins), "", "", note))
     return Table(
-        (
-            "What is counted",
-            "Which",
-            "When",
-            "How many",
-            "Paired, of those who opted in",
-            "Met their group",
-            "Note",
-        ),
+        ("What is counted", "Which", "When", "How many", "Opted in", "Met their group", "Note"),
         tuple(rows),
     )
+
+
+def _people(step: Step | None) -> str:
+    """A peer-support count as shown: "at least 10", "fewer than 5"; empty when not counted yet."""
+    return "" if step is None else step.text()
+
+
+def _steps_note(step: Step | None) -> str:
+    """Why a round's counts read "at least": their row says so, in the CSV export too."""
+    if step is None or step.low == step.high:
+        return ""
+    return f"counted in steps of {step.high - step.low + 1}"
 
 
 def month_label(month: str) -> str:

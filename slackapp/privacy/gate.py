@@ -389,9 +389,9 @@ class Gate:
     def engagement(self, now: datetime | None = None) -> Engagement:
         """Peer-support and resource-group numbers, for viewers who see the whole organisation.
 
-        Both are organisation-wide (a programme or a group is not a team), already suppressed below the
-        minimum group size by their features (resource groups over completed months only, before `now`);
-        a manager gets `OutOfScope`.
+        Both are organisation-wide (a programme or a group is not a team), already made safe to show by
+        their features (peer support in steps of the minimum group size; resource groups suppressed below
+        it, over completed months only, before `now`); a manager gets `OutOfScope`.
         """
         if not self.viewer.everything:
             raise OutOfScope("engagement")

@@ -147,13 +147,36 @@ def hidden_count_text(min_group_size: int) -> str:
     )
 
 
+@dataclass(frozen=True)
+class Step:
+    """A count of people as a surface shows it: somewhere from `low` to `high`, both included."""
+
+    low: int
+    high: int
+
+    def text(self) -> str:
+        """ "at least 10" (10 to 14 in steps of 5), "fewer than 5", or the number when it is exact."""
+        if self.low == self.high:
+            return str(self.low)
+        if self.low == 0:
+            return f"fewer than {self.high + 1}"
+        return f"at least {self.low}"
+
+
+def step_of(count: int, min_group_size: int) -> Step:
+    """The step of the minimum group size a count of people falls in: 12 in steps of 5 is 10 to 14, shown
+    as "at least 10"; 3 is 0 to 4, "fewer than 5". Every peer-support count on every surface is shown
+    this way (slackapp/pairing/stats.py says why)."""
+    low = count - count % min_group_size
+    return Step(low, low + min_group_size - 1)
+
+
 def in_steps(count: int, min_group_size: int) -> int | None:
-    """A live count of people as it may be shown (HR's App Home, the next round's preview): rounded down
-    to a multiple of the minimum group size, or None under it. Two looks either side of one person's
+    """A live count of people as it may be shown (HR's App Home, the next round's preview): the bottom of
+    its step (`step_of`), or None under the minimum group size. Two looks either side of one person's
     change then differ by nothing or by the whole minimum, never by that one person."""
-    if count < min_group_size:
-        return None
-    return count - count % min_group_size
+    step = step_of(count, min_group_size)
+    return step.low or None
 
 
 def build_tree(team_departments: Mapping[str, str | None]) -> Tree:

@@ -35,7 +35,7 @@ from dashboards.queries import (
 )
 from slackapp.pairing.stats import RoundFigures
 from slackapp.privacy.gate import Engagement, QuestionFigures, hidden_text
-from slackapp.privacy.suppression import hidden_count_text
+from slackapp.privacy.suppression import hidden_count_text, step_of
 
 REASON = hidden_text(5)
 W1, W2, W3 = date(2026, 9, 7), date(2026, 9, 14), date(2026, 9, 21)
@@ -204,21 +204,32 @@ def test_the_well_being_band_is_not_drawn_across_a_hidden_week_and_the_scale_is_
     assert list(figure.layout.yaxis2.tickvals) == [1, 2, 3, 4, 5]
 
 
-def test_the_engagement_chart_marks_only_hidden_meeting_rates_and_the_table_labels_a_hidden_share() -> None:
+def test_the_engagement_chart_and_table_give_peer_support_in_steps_and_mark_small_counts() -> None:
     label = hidden_count_text(5)
     programme, slot = uuid.uuid4(), datetime(2026, 9, 9, 10, tzinfo=UTC)
+    at_least_10, fewer_than_5 = step_of(12, 5), step_of(2, 5)
     rounds = [
-        # Shown meeting rate, hidden share of those who opted in (everyone was paired).
-        RoundFigures(programme, "C0PEERS", 1, slot, None, 10, None, 0.6, label, True),
-        # Hidden meeting rate.
-        RoundFigures(programme, "C0PEERS", 2, slot, None, 10, None, None, label, True),
-        # Running: its meetings are not counted yet, and its share is hidden.
-        RoundFigures(programme, "C0PEERS", 3, slot, None, 10, None, None, label, False),
+        RoundFigures(programme, "C0PEERS", 1, slot, step_of(13, 5), at_least_10, step_of(6, 5), True),
+        RoundFigures(programme, "C0PEERS", 2, slot, step_of(13, 5), at_least_10, fewer_than_5, True),
+        # Running: its meetings are not counted yet (not marked: nothing is hidden).
+        RoundFigures(programme, "C0PEERS", 3, slot, step_of(3, 5), fewer_than_5, None, False),
     ]
     data = Engagement(pairing=rounds, joins=[], members=[], hidden_reason=label)
 
-    marks = [t for t in make_engagement_figure(data, 5).data if t.type == "scatter"]
-    assert [list(t.x) for t in marks] == [["Round 2"]]
-    notes = [row[-1] for row in engagement_table(data).rows]
-    assert notes[:2] == [label, label]
-    assert notes[2] == f"{label}; meetings are counted when the round closes"
+    figure = make_engagement_figure(data, 5)
+    paired, met = (t for t in figure.data if t.type == "bar")
+    assert list(paired.y) == [10, 10, None] and list(met.y) == [5, None, None]  # up to the step, never 0
+    (marks,) = (t for t in figure.data if t.type == "scatter")
+    assert list(marks.x) == ["Round 3", "Round 2"] and list(marks.customdata) == [
+        "people paired",
+        "met their group",
+    ]
+    assert [said for _week, said in paired.customdata] == ["at least 10", "at least 10", "fewer than 5"]
+    rows = engagement_table(data).rows
+    assert [row[3:6] for row in rows] == [
+        ("at least 10", "at least 10", "at least 5"),
+        ("at least 10", "at least 10", "fewer than 5"),
+        ("fewer than 5", "fewer than 5", ""),
+    ]
+    steps = "counted in steps of 5"
+    assert [row[-1] for row in rows] == [steps, steps, f"{steps}; meetings are counted when the round closes"]

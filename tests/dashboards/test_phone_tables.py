@@ -98,13 +98,17 @@ def test_a_long_ranking_shows_the_first_cards_and_folds_the_rest_one_tap_away() 
 
 
 def test_engagement_on_a_phone_opens_the_latest_round_and_the_groups_and_folds_the_history() -> None:
-    rounds = tuple((PAIRED, f"Round {n}", f"{n} Nov 2026", "60", "100%", "70%", "") for n in range(1, 7))
+    steps = "counted in steps of 5"
+    rounds = tuple(
+        (PAIRED, f"Round {n}", f"{n} Nov 2026", "at least 60", "at least 60", "at least 40", steps)
+        for n in range(1, 7)
+    )
     members = ((MEMBERS, "Carers' circle", "end of Nov 2026", "22", "", "", ""),)
     joined = (
         (JOINED, "Carers' circle", "Oct 2026", "", "", "", HIDDEN),
         (JOINED, "Carers' circle", "Nov 2026", "14", "", "", ""),
     )
-    columns = ("What is counted", "Which", "When", "How many", "Paired", "Met their group", "Note")
+    columns = ("What is counted", "Which", "When", "How many", "Opted in", "Met their group", "Note")
     phone = _phone(_json(table(Table(columns, rounds + members + joined), "Engagement", by_kind=True)))
     sections = [
         s for s in _nodes(phone, "Section") if s["props"].get("aria-label") in (PAIRED, MEMBERS, JOINED)
@@ -114,6 +118,8 @@ def test_engagement_on_a_phone_opens_the_latest_round_and_the_groups_and_folds_t
     # Open: the latest round only; the five before it one tap away, still on the page.
     open_rounds = [_text(li) for li in _nodes(paired["props"]["children"][1], "Li")]
     assert len(open_rounds) == 1 and "Round 6" in open_rounds[0]
+    # A round is shown, in steps: its note says so, and does not call it hidden.
+    assert "Counted in steps of 5." in open_rounds[0] and "Hidden" not in open_rounds[0]
     fold = _nodes(paired, "AccordionItem")
     assert _text(_nodes(fold[0], "AccordionControl")) == "Show the 5 earlier rounds"
     earlier = _nodes(fold[0], "Li")

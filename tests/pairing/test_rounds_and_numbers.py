@@ -1,5 +1,5 @@
 """Rounds over time: silence leads to a kind pause and a one-click way back; follow-up answers count;
-the dashboard's numbers come out suppressed below the minimum group size."""
+the dashboard's numbers come out in steps of the minimum group size."""
 
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ from slackapp.pairing.service import (
     start_due_rounds,
 )
 from slackapp.pairing.stats import RoundFigures, pairing_figures
+from slackapp.privacy.suppression import Step
 from slackapp.scheduler.worker import Worker
 from slackapp.support import SupportKind
 from tests.conftest import Clock, is_postgres
@@ -402,41 +403,33 @@ def figures_now(session_factory: SessionFactory) -> dict[str, RoundFigures]:
         }
 
 
-def test_numbers_are_hidden_for_small_rounds_and_when_a_small_side_could_be_read_off_the_rate(
+def test_every_number_is_a_step_of_the_minimum_and_meetings_are_counted_once_at_the_close(
     session_factory: SessionFactory, clock: Clock
 ) -> None:
     now = clock.now
     small = rounds_with(session_factory, 4, now, "C0SMALL")
     big = rounds_with(session_factory, 10, now, "C0BIG")
-    bigger = rounds_with(session_factory, 25, now, "C0BIGGER", skipping=5)
+    bigger = rounds_with(session_factory, 25, now, "C0BIGGER", skipping=3)
     met(session_factory, big[:3], now)  # six people met, four did not
-    met(session_factory, bigger[:6], now)  # twelve met, eight did not
+    met(session_factory, bigger[:6], now)  # twelve met, ten did not
 
     figures = figures_now(session_factory)
-    assert small and figures["C0SMALL"].taking_part is None and figures["C0SMALL"].hidden_reason
-    # Everyone who opted in was paired: 100% would make a hidden rate say "a few were not paired".
-    assert figures["C0BIG"].taking_part == 10 and figures["C0BIG"].participation_rate is None
-    assert figures["C0BIG"].opted_in is None and figures["C0BIG"].hidden_reason
-    # Twenty paired and five skipping this round: both sides at least the minimum.
-    assert figures["C0BIGGER"].taking_part == 20 and figures["C0BIGGER"].participation_rate == 0.8
-    # While a round runs, its meetings are not counted: a rate that moved would tell who just met.
-    assert figures["C0BIGGER"].meeting_rate is None and not figures["C0BIGGER"].closed
-    assert figures["C0BIGGER"].hidden_reason is None and not figures["C0BIGGER"].meeting_hidden
+    assert small and figures["C0SMALL"].taking_part == Step(0, 4)  # "fewer than 5"
+    assert figures["C0BIG"].taking_part == figures["C0BIG"].opted_in == Step(10, 14)  # "at least 10"
+    # Twenty-two paired of twenty-five: "at least 20" of "at least 25", never 22 or 88%.
+    assert figures["C0BIGGER"].taking_part == Step(20, 24) and figures["C0BIGGER"].opted_in == Step(25, 29)
+    # While a round runs, its meetings are not counted: a count that moved would tell who just met.
+    assert figures["C0BIGGER"].met is None and not figures["C0BIGGER"].closed
 
     with session_factory.begin() as session:
         for round_id in session.scalars(select(PairingRound.id)):
             close_round(session=session, round_id=round_id)
     figures = figures_now(session_factory)
-    assert figures["C0BIG"].meeting_rate is None  # the four who did not meet are too few to show
-    assert figures["C0BIG"].hidden_reason
-    assert figures["C0BIGGER"].meeting_rate == 0.6
+    assert figures["C0BIG"].met == Step(5, 9) and figures["C0BIGGER"].met == Step(10, 14)
+    assert figures["C0SMALL"].met == Step(0, 4)
 
     met(session_factory, big[3:] + bigger[6:], now)  # everyone says "We met", after the close
-    figures = figures_now(session_factory)
-    assert figures["C0BIGGER"].meeting_rate == 0.6  # counted once, when the round closed
-    # All of a round met would show nobody's side as small, but then a hidden rate would say "some met,
-    # not all": in a round of five pairs, two, four, six or eight people. So it stays hidden too.
-    assert figures["C0BIG"].meeting_rate is None
+    assert figures_now(session_factory) == figures  # counted once, when the round closed
 
 
 def test_a_failed_introduction_is_retried_and_still_sent_once_per_group(

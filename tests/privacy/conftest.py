@@ -3,8 +3,8 @@ the collection of everything published (tests/privacy/surfaces.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import replace
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 import dash._pages
@@ -300,20 +300,91 @@ def monthly_joins_and_live_member_counts(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setattr(gate, "group_figures", live)
 
 
+Shown = tuple[int, int] | None  # a count of people as a weakened page shows it: (low, high), or blank
+ShowCounts = Callable[[int, int, int, bool, int], tuple[Shown, Shown, Shown]]
+
+
+def _pairing_counts(monkeypatch: pytest.MonkeyPatch, show: ShowCounts) -> None:
+    """Weaken the engagement page's peer-support counts: `show(opted_in, taking_part, met, closed, k)`
+    gives how each of the three is shown instead of its step."""
+    from slackapp.pairing import stats
+    from slackapp.privacy.suppression import Step
+
+    in_steps = stats.round_figures
+
+    def weakened(**kwargs: Any) -> stats.RoundFigures:
+        keys = ("opted_in", "taking_part", "met", "closed", "min_group_size")
+        opted_in, taking_part, met = (
+            None if c is None else Step(*c) for c in show(*(kwargs[k] for k in keys))
+        )
+        return replace(in_steps(**kwargs), opted_in=opted_in, taking_part=taking_part, met=met)
+
+    monkeypatch.setattr(stats, "round_figures", weakened)
+
+
 @pytest.fixture
-def meeting_rates_as_before(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A weakened peer-support figure, as Kindred had it: the meeting rate counted live while a round
-    runs, and shown when each side is empty or at least the minimum (so 0% and 100% are shown)."""
+def pairing_counts_as_before(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A weakened peer-support page, as Kindred had it before its counts went into steps: a round of at
+    least the minimum who opted in and were paired showed how many were paired, exactly; the share of
+    those who opted in that were paired only when the paired and the not paired were each at least the
+    minimum, and the share who met only when those who met and those who did not were. Each share is
+    written here as the count it gave back beside the exact number paired."""
+
+    def as_before(opted_in: int, taking_part: int, met: int, closed: bool, k: int) -> tuple[Shown, ...]:
+        if opted_in < k or taking_part < k:
+            return None, None, None
+        share = taking_part >= k and opted_in - taking_part >= k
+        meetings = closed and met >= k and taking_part - met >= k
+        return (
+            (opted_in, opted_in) if share else None,
+            (taking_part, taking_part),
+            (met, met) if meetings else None,
+        )
+
+    _pairing_counts(monkeypatch, as_before)
+
+
+@pytest.fixture
+def meeting_rates_beside_steps(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A weakened peer-support page that puts its counts in steps but keeps the share of those paired
+    who met, to the percent, as Kindred showed it: "at least 5 (55%)"."""
+    from slackapp.pairing import stats
+    from slackapp.privacy.suppression import Step
+
+    @dataclass(frozen=True)
+    class WithRate(Step):
+        rate: float = 0.0
+
+        def text(self) -> str:
+            return f"{super().text()} ({self.rate:.0%})"
+
+    in_steps = stats.round_figures
+
+    def with_rate(**kwargs: Any) -> stats.RoundFigures:
+        figures = in_steps(**kwargs)
+        if figures.met is None or not kwargs["taking_part"]:
+            return figures
+        rate = kwargs["met"] / kwargs["taking_part"]
+        return replace(figures, met=WithRate(figures.met.low, figures.met.high, rate))
+
+    monkeypatch.setattr(stats, "round_figures", with_rate)
+
+
+@pytest.fixture
+def meetings_counted_live(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A weakened peer-support page, as Kindred had it before meetings were counted at the close: the
+    people who met counted live while a round runs, and shown exactly (as a rate beside an exact number
+    paired was)."""
     from slackapp.pairing import stats
 
     def live(round_met_count: int | None, reported_so_far: int) -> int:
         return reported_so_far
 
-    def either_side_empty_or_big(*, met: int, taking_part: int, closed: bool, min_group_size: int) -> bool:
-        return all(side == 0 or side >= min_group_size for side in (met, taking_part - met))
+    def exactly(opted_in: int, taking_part: int, met: int, closed: bool, k: int) -> tuple[Shown, ...]:
+        return None, (taking_part, taking_part), (met, met)
 
     monkeypatch.setattr(stats, "_met", live)
-    monkeypatch.setattr(stats, "meeting_shown", either_side_empty_or_big)
+    _pairing_counts(monkeypatch, exactly)
 
 
 @pytest.fixture
@@ -345,14 +416,18 @@ def opted_in_counts_as_before(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def participation_rates_as_before(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A weakened peer-support figure, as Kindred had it: the share of those who opted in that were
-    paired, shown for every round big enough to show, however few were not paired."""
-    from slackapp.pairing import stats
+    """A weakened peer-support page, as Kindred had it: the share of those who opted in that were paired
+    shown for every round big enough to show, however few were not paired - written here as the number
+    who opted in that it gave back beside the exact number paired."""
 
-    def whenever_the_round_is_shown(*, taking_part: int, opted_in: int, min_group_size: int) -> bool:
-        return True
+    def whenever_the_round_is_shown(
+        opted_in: int, taking_part: int, met: int, closed: bool, k: int
+    ) -> tuple[Shown, ...]:
+        if opted_in < k or taking_part < k:
+            return None, None, None
+        return (opted_in, opted_in), (taking_part, taking_part), None
 
-    monkeypatch.setattr(stats, "participation_shown", whenever_the_round_is_shown)
+    _pairing_counts(monkeypatch, whenever_the_round_is_shown)
 
 
 @pytest.fixture

@@ -27,10 +27,23 @@ Rows = list[dict[str, str]]
 WHAT = "What is counted"
 HOW_MANY = "How many"
 MET = "Met their group"
-OF_OPTED_IN = "Paired, of those who opted in"
+OPTED_IN = "Opted in"
 JOINED = "Resource group: people who joined"
 MEMBERS = "Resource group: members"
 PAIRED = "Peer support: people paired"
+
+
+def people_range(text: str) -> tuple[int, int] | None:
+    """What a count of people on the page allows, both ends included: "12" exactly, "at least 10" 10 to 14
+    (peer-support counts go in steps of the minimum), "fewer than 5" 0 to 4; None when it is blank."""
+    if not text:
+        return None
+    if text.startswith("fewer than "):
+        return 0, int(text.removeprefix("fewer than ")) - 1
+    if text.startswith("at least "):
+        low = int(text.removeprefix("at least "))
+        return low, low + K - 1
+    return int(text), int(text)
 
 
 def engagement_rows(dashboard: Dashboard) -> Rows:

@@ -1,11 +1,12 @@
 """Attacks on the engagement page (peer support and resource groups) and HR's pairing views in Slack.
 
 As in test_attacks.py, each attack reads only what a curious HR leader is shown - the engagement page's
-CSV export (exactly the table on screen) and the App Home - after the workspace lived through the real
-code paths: the worker counts group channels and runs pairing rounds, people press Kindred's buttons in
-Slack (signed requests to /slack/events). Each attack has a test against Kindred, where it must recover
-nothing of fewer than the minimum, and one against a deliberately weakened copy (tests/privacy/conftest.py),
-where it must recover the hidden number exactly - so it is known to have teeth.
+CSV export (exactly the table on screen), the App Home and the next round's preview, alone or all
+together and round after round - after the workspace lived through the real code paths: the worker
+counts group channels and runs pairing rounds, people press Kindred's buttons in Slack (signed requests
+to /slack/events). Each attack has a test against Kindred, where it must recover nothing of fewer than
+the minimum, and one against a deliberately weakened copy (tests/privacy/conftest.py), where it must
+recover the hidden number exactly (or to fewer values than the minimum) - so it is known to have teeth.
 
 The attacker of resource groups is as strong as the group allows: it knows the group's channel was new
 and private, so that nobody came in but through Kindred's Join button and (say) nobody has left. Then a
@@ -17,17 +18,16 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
-from itertools import combinations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from dashboards.context import EXTENSION
 from slackapp.cadence.schedule import Cadence
 from slackapp.database import SessionFactory, utcnow
-from slackapp.pairing import stats as pairing_stats
-from slackapp.pairing.ids import PairingAction
+from slackapp.pairing.ids import SKIP_OPTION, PairingAction, PreferencesBlock
 from slackapp.pairing.models import Group, GroupMember, Membership, PairingRound, Programme
 from slackapp.pairing.service import Preferences, ProgrammeSpec, create_programme, save_preferences
 from slackapp.resources.ids import ResourceAction
@@ -45,16 +45,17 @@ from tests.privacy.engagement import (
     JOINED,
     MEMBERS,
     MET,
-    OF_OPTED_IN,
+    OPTED_IN,
     PAIRED,
     WHAT,
     K,
     Rows,
     engagement_rows,
     hidden_join_ranges,
+    people_range,
 )
 from tests.resource_factories import group_spec, make_entry, months_ago
-from tests.slack_requests import SlackRequests, view_payload
+from tests.slack_requests import SlackRequests, checkboxes, view_payload
 from tests.slack_standin import BOT_USER_ID, SlackStandIn
 
 GRIEF = "C0GRIEF"
@@ -231,12 +232,10 @@ def we_met(requests: SlackRequests, session_factory: SessionFactory, groups: Seq
         assert reply.status == 200, reply.text
 
 
-def met_people(rows: Rows) -> int | None:
-    """The people who met in the round, from its shown rate over its shown number taking part."""
+def met_read(rows: Rows) -> tuple[int, int] | None:
+    """The people who met in the round, as far as its row tells (None: not counted yet)."""
     [row] = [r for r in rows if r[WHAT] == PAIRED]
-    if not row[MET] or not row[HOW_MANY]:
-        return None
-    return round(int(row[MET].rstrip("%")) / 100 * int(row[HOW_MANY]))
+    return people_range(row[MET])
 
 
 def close_the_round(session_factory: SessionFactory, worker: Worker, clock: Clock) -> None:
@@ -265,7 +264,7 @@ def looks_while_it_runs(
     return first, engagement_rows(dashboard)
 
 
-def test_a_running_rounds_meeting_rate_says_nothing_of_who_just_met(
+def test_a_running_rounds_meetings_say_nothing_of_who_just_met(
     seven_pairs: list[uuid.UUID],
     dashboard: Dashboard,
     both_sides: tuple[SlackRequests, Dashboard],
@@ -275,43 +274,25 @@ def test_a_running_rounds_meeting_rate_says_nothing_of_who_just_met(
 ) -> None:
     requests = both_sides[0]
     first, second = looks_while_it_runs(dashboard, requests, session_factory, seven_pairs)
-    assert met_people(first) is None and met_people(second) is None
+    assert met_read(first) is None and met_read(second) is None
     close_the_round(session_factory, worker, clock)
     closed = engagement_rows(dashboard)
-    assert met_people(closed) == 8  # counted once, at the close: eight met, six did not
+    assert met_read(closed) == (5, 9)  # counted once, at the close, in steps: eight met
     we_met(requests, session_factory, seven_pairs[4:])  # late clicks change nothing shown
     assert engagement_rows(dashboard) == closed
 
 
-def test_a_running_rounds_rate_gives_away_one_pair_on_a_weakened_page(
+def test_a_running_rounds_meetings_give_away_one_pair_on_a_weakened_page(
     seven_pairs: list[uuid.UUID],
     dashboard: Dashboard,
     both_sides: tuple[SlackRequests, Dashboard],
     session_factory: SessionFactory,
-    meeting_rates_as_before: None,
+    meetings_counted_live: None,
 ) -> None:
     first, second = looks_while_it_runs(dashboard, both_sides[0], session_factory, seven_pairs)
-    before, after = met_people(first), met_people(second)
-    assert before is not None and after is not None
-    assert after - before == 2  # exactly the two people who met between the looks
-
-
-def possible_met(rows: Rows, min_group_size: int) -> list[int]:
-    """Every number of people who may have met, given the round's shown size and its rate (shown or
-    hidden), by the published rule (`meeting_shown`): groups are pairs, and one trio when odd."""
-    [row] = [r for r in rows if r[WHAT] == PAIRED]
-    taking_part = int(row[HOW_MANY])
-    sizes = [2] * (taking_part // 2 - 1) + ([3] if taking_part % 2 else [2])
-    sums = {sum(chosen) for n in range(len(sizes) + 1) for chosen in combinations(sizes, n)}
-    if row[MET]:
-        return [m for m in sorted(sums) if round(100 * m / taking_part) == int(row[MET].rstrip("%"))]
-    return [
-        m
-        for m in sorted(sums)
-        if not pairing_stats.meeting_shown(
-            met=m, taking_part=taking_part, closed=True, min_group_size=min_group_size
-        )
-    ]
+    before, after = met_read(first), met_read(second)
+    assert before is not None and after is not None and before[0] == before[1] and after[0] == after[1]
+    assert after[0] - before[0] == 2  # exactly the two people who met between the looks
 
 
 @pytest.fixture
@@ -330,41 +311,32 @@ def five_pairs_one_met(
 
 
 @pytest.mark.usefixtures("five_pairs_one_met")
-def test_a_hidden_meeting_rate_leaves_at_least_the_minimum_possible_counts(dashboard: Dashboard) -> None:
-    rows = engagement_rows(dashboard)
-    possible = possible_met(rows, K)
-    assert 2 in possible and len(possible) >= K, possible
-
-
-@pytest.mark.usefixtures("five_pairs_one_met")
-def test_a_hidden_meeting_rate_narrows_to_few_counts_on_a_weakened_page(
-    dashboard: Dashboard, meeting_rates_as_before: None
-) -> None:
-    rows = engagement_rows(dashboard)
-    possible = possible_met(rows, K)
-    # 0% and 100% would have been shown: hidden says "some met, but few (or few did not)".
-    assert possible == [2, 4, 6, 8] and len(possible) < K
+def test_few_who_met_leave_at_least_the_minimum_possible_counts(dashboard: Dashboard) -> None:
+    [row] = [r for r in engagement_rows(dashboard) if r[WHAT] == PAIRED]
+    assert row[MET] == f"fewer than {K}" and people_range(row[MET]) == (0, K - 1)  # two, of 0 to 4
+    # Nor those who did not meet: paired (10 to 14) minus met (0 to 4), 6 to 14.
+    paired, met = people_range(row[HOW_MANY]), people_range(row[MET])
+    assert paired == (10, 14) and met is not None
+    assert paired[1] - met[0] - (paired[0] - met[1]) + 1 >= K
 
 
 # -- peer support: the share of those who opted in that were paired ------------------------------------
 
 
-def possible_not_paired(rows: Rows, min_group_size: int) -> list[int]:
+def possible_not_paired(rows: Rows) -> list[int]:
     """Every number of people who may have opted in to the round and not been paired, from its shown
-    number taking part and its share of those who opted in, shown or hidden by the published rule
-    (`participation_shown`). Past a few times the round's size, none is ruled out: the search stops."""
+    number paired and number who opted in."""
     [row] = [r for r in rows if r[WHAT] == PAIRED]
-    taking_part = int(row[HOW_MANY])
-    candidates = range(0, 4 * taking_part + 4 * min_group_size)
-    if row[OF_OPTED_IN]:
-        return [n for n in candidates if f"{taking_part / (taking_part + n):.0%}" == row[OF_OPTED_IN]]
-    return [
-        n
-        for n in candidates
-        if not pairing_stats.participation_shown(
-            taking_part=taking_part, opted_in=taking_part + n, min_group_size=min_group_size
-        )
-    ]
+    paired, opted_in = people_range(row[HOW_MANY]), people_range(row[OPTED_IN])
+    assert paired is not None and opted_in is not None
+    return sorted(
+        {
+            o - t
+            for o in range(opted_in[0], opted_in[1] + 1)
+            for t in range(paired[0], paired[1] + 1)
+            if t <= o
+        }
+    )
 
 
 @pytest.fixture
@@ -375,13 +347,11 @@ def one_skips(session_factory: SessionFactory, slack: SlackStandIn, worker: Work
 
 
 @pytest.mark.usefixtures("one_skips")
-def test_the_paired_share_beside_the_count_does_not_say_how_few_were_not_paired(
-    dashboard: Dashboard,
-) -> None:
+def test_the_counts_beside_each_other_do_not_say_how_few_were_not_paired(dashboard: Dashboard) -> None:
     rows = engagement_rows(dashboard)
     [row] = [r for r in rows if r[WHAT] == PAIRED]
-    assert row[HOW_MANY] == "10" and row[OF_OPTED_IN] == ""  # the round is shown, its share is not
-    possible = possible_not_paired(rows, K)
+    assert row[HOW_MANY] == row[OPTED_IN] == "at least 10"
+    possible = possible_not_paired(rows)
     assert 1 in possible and len(possible) >= K, possible
     assert "11" not in {value for r in rows for value in r.values()}  # nor how many opted in
 
@@ -391,7 +361,7 @@ def test_the_paired_share_gives_away_the_one_not_paired_on_a_weakened_page(
     dashboard: Dashboard, participation_rates_as_before: None
 ) -> None:
     rows = engagement_rows(dashboard)
-    assert possible_not_paired(rows, K) == [1]  # ten of eleven: 91%
+    assert possible_not_paired(rows) == [1]  # ten of eleven
 
 
 @pytest.fixture
@@ -402,9 +372,9 @@ def five_skip(session_factory: SessionFactory, slack: SlackStandIn, worker: Work
 
 
 @pytest.mark.usefixtures("five_skip")
-def test_the_paired_share_is_shown_when_both_sides_are_big_enough(dashboard: Dashboard) -> None:
+def test_hr_still_reads_how_many_were_paired_of_how_many_opted_in(dashboard: Dashboard) -> None:
     [row] = [r for r in engagement_rows(dashboard) if r[WHAT] == PAIRED]
-    assert row[HOW_MANY] == "10" and row[OF_OPTED_IN] == "67%"
+    assert row[HOW_MANY] == "at least 10" and row[OPTED_IN] == "at least 15"
 
 
 # -- HR's App Home: how many opted in ------------------------------------------------------------------
@@ -465,11 +435,11 @@ def three_opted_in(
 
 
 @pytest.mark.usefixtures("three_opted_in")
-def test_the_app_home_does_not_say_how_few_opted_in_where_the_dashboard_hides_it(
+def test_the_app_home_does_not_say_how_few_opted_in_any_more_than_the_dashboard(
     both_sides: tuple[SlackRequests, Dashboard], slack: SlackStandIn, dashboard: Dashboard
 ) -> None:
     [row] = [r for r in engagement_rows(dashboard) if r[WHAT] == PAIRED]
-    assert row[HOW_MANY] == ""  # the dashboard hides the round of three
+    assert row[HOW_MANY] == f"fewer than {K}"  # the dashboard does not say how few either
     home = app_home_of_hr(both_sides, slack)
     assert f"fewer than {K} opted in" in home and opted_in_shown(home) is None
 
@@ -490,16 +460,235 @@ def test_the_preview_gives_away_how_few_take_part_when_weakened(
 
 
 @pytest.mark.usefixtures("three_opted_in")
-def test_the_app_home_gives_away_the_hidden_round_when_weakened(
+def test_the_app_home_gives_away_how_few_opted_in_when_weakened(
     both_sides: tuple[SlackRequests, Dashboard],
     slack: SlackStandIn,
     dashboard: Dashboard,
     opted_in_counts_as_before: None,
 ) -> None:
     [row] = [r for r in engagement_rows(dashboard) if r[WHAT] == PAIRED]
-    assert row[HOW_MANY] == ""
+    assert row[HOW_MANY] == f"fewer than {K}"
     home = app_home_of_hr(both_sides, slack)
     assert opted_in_shown(home) == 3, home
+
+
+# -- peer support: every surface together, round after round -----------------------------------------
+
+
+def skip_the_next_round(requests: SlackRequests, person: str, session_factory: SessionFactory) -> None:
+    """Someone ticks "Skip my next round" in the preferences modal, in Slack."""
+    with session_factory() as session:
+        programme_id = str(session.scalars(select(Programme.id)).one())
+    form = preferences_form(
+        [programme_id], **{PreferencesBlock.SKIP_NEXT: {PairingAction.FIELD: checkboxes([SKIP_OPTION])}}
+    )
+    reply = save_preferences_in_slack(requests, person, form)
+    assert reply.status == 200 and reply.text == "", reply.text
+
+
+def next_round(session_factory: SessionFactory, worker: Worker, clock: Clock) -> list[uuid.UUID]:
+    """The worker runs the programme's next round at its time; that round's groups, pairs first."""
+    with session_factory() as session:
+        slot = session.scalars(select(Programme.next_round_at)).one()
+    assert slot is not None
+    clock.now = slot + timedelta(minutes=1)
+    worker.run_once()
+    with session_factory() as session:
+        number = session.scalar(select(func.max(PairingRound.number)))
+        return list(
+            session.scalars(
+                select(Group.id)
+                .join(PairingRound)
+                .where(PairingRound.number == number)
+                .order_by(Group.size, Group.id)
+            )
+        )
+
+
+def close_every_round(session_factory: SessionFactory, worker: Worker, clock: Clock) -> None:
+    with session_factory() as session:
+        last = session.scalar(select(func.max(PairingRound.closes_at)))
+    assert last is not None
+    clock.now = max(clock.now, last) + timedelta(minutes=1)
+    worker.run_once()
+
+
+@dataclass
+class Seen:
+    """Everything HR read of a programme's rounds: each round's row of the engagement page (its CSV), the
+    App Home's opted-in count once each round was matched, and the preview's "would take part" just
+    before a round, where HR looked."""
+
+    rows: Rows
+    homes: list[tuple[int, int]]
+    previews: dict[int, tuple[int, int]]
+
+
+def home_range(home: str) -> tuple[int, int]:
+    shown = opted_in_shown(home)
+    if shown is None:
+        assert f"fewer than {K} opted in" in home, home
+        return 0, K - 1
+    return shown, shown + K - 1
+
+
+@pytest.fixture
+def fourteen_then_one_skips(
+    session_factory: SessionFactory,
+    slack: SlackStandIn,
+    worker: Worker,
+    clock: Clock,
+    both_sides: tuple[SlackRequests, Dashboard],
+    dashboard: Dashboard,
+) -> Callable[[], Seen]:
+    """Fourteen people opt in. Round 1 pairs all fourteen (seven pairs; three meet). Then one asks to skip,
+    and round 2 pairs thirteen (two pairs meet). Nobody else joins or leaves. HR looks at everything, every
+    time: the App Home after each match, the preview before round 2, the engagement page at the end."""
+    requests = both_sides[0]
+    homes: list[tuple[int, int]] = []
+    first = peer_round(14, session_factory, slack, worker, clock)
+    assert len(first) == 7
+    homes.append(home_range(app_home_of_hr(both_sides, slack)))
+    we_met(requests, session_factory, first[:3])
+    close_every_round(session_factory, worker, clock)
+    skip_the_next_round(requests, "U0PEER00", session_factory)
+    previews = {2: _placed(preview_counts(both_sides, slack))}
+    second = next_round(session_factory, worker, clock)
+    assert len(second) == 6  # five pairs and a group of three
+    homes.append(home_range(app_home_of_hr(both_sides, slack)))
+    we_met(requests, session_factory, second[:2])
+    close_every_round(session_factory, worker, clock)
+    return lambda: Seen(engagement_rows(dashboard), homes, previews)
+
+
+def _placed(counts: tuple[int, ...]) -> tuple[int, int]:
+    """The preview's "at least N people would take part" (its first number), as a range."""
+    return (counts[0], counts[0] + K - 1) if counts else (0, K - 1)
+
+
+def pairing_ranges(seen: Seen) -> dict[str, tuple[int, int]]:
+    """The least and greatest value of every count HR does not see exactly, from everything it saw.
+
+    The attacker is as strong as the programme allows: its channel is quiet, so nobody opted in or out
+    between the rounds (HR sees who is in the channel) and the number who opted in is one number, O. Each
+    round's row bounds O, the number paired (T) and the number who met (M), and a share who met shown
+    beside them ("at least 5 (55%)", on a weakened page) is M / T to the percent; the App Home bounds O;
+    the preview bounds T. Every whole-number solution is tried. Counts: opted in (O), paired (T), not
+    paired (O - T), met (M), paired but not met (T - M), and the change in the number paired from one
+    round to the next.
+    """
+    rounds = [r for r in seen.rows if r[WHAT] == PAIRED]
+    top = 200  # far beyond this programme's size: the search stops there, ruling nothing out below
+
+    def within(text: str, *more: tuple[int, int] | None) -> set[int]:
+        low, high = 0, top
+        for found in (people_range(text), *more):
+            if found is not None:
+                low, high = max(low, found[0]), min(high, found[1])
+        return set(range(low, high + 1))
+
+    opted_in = within("", *seen.homes, *(people_range(r[OPTED_IN]) for r in rounds))
+    paired_and_met: list[set[tuple[int, int]]] = []
+    for n, row in enumerate(rounds, start=1):
+        met, _, share = row[MET].partition(" (")
+        paired_and_met.append(
+            {
+                (t, m)
+                for t in within(row[HOW_MANY], seen.previews.get(n))
+                for m in within(met)
+                if m <= t and (not share or (t > 0 and f"{m / t:.0%}" == share.removesuffix(")")))
+            }
+        )
+    # O is possible when every round has a number paired of at most O.
+    opted_in = {o for o in opted_in if all(any(t <= o for t, _m in round_) for round_ in paired_and_met)}
+    found: dict[str, set[int]] = {"opted in": opted_in}
+    for n, round_ in enumerate(paired_and_met, start=1):
+        round_ = {(t, m) for t, m in round_ if t <= max(opted_in)}
+        found[f"round {n}: paired"] = {t for t, _m in round_}
+        found[f"round {n}: not paired"] = {o - t for o in opted_in for t, _m in round_ if t <= o}
+        found[f"round {n}: met"] = {m for _t, m in round_}
+        found[f"round {n}: paired, not met"] = {t - m for t, m in round_}
+        if n > 1:
+            found[f"round {n}: change in the number paired"] = {
+                t - s for t in found[f"round {n}: paired"] for s in found[f"round {n - 1}: paired"]
+            }
+    return {what: (min(values), max(values)) for what, values in found.items()}
+
+
+def test_every_surface_every_round_together_pin_no_pairing_count(
+    fourteen_then_one_skips: Callable[[], Seen],
+) -> None:
+    seen = fourteen_then_one_skips()
+    assert seen.homes == [(10, 14), (10, 14)] and seen.previews == {2: (10, 14)}
+    ranges = pairing_ranges(seen)
+    narrow = {what: (low, high) for what, (low, high) in ranges.items() if high - low + 1 < K}
+    assert narrow == {}, ranges
+    # What HR still reads: both rounds "at least 10" paired, of "at least 10" opted in; some met.
+    rows = [r for r in seen.rows if r[WHAT] == PAIRED]
+    assert [(r[HOW_MANY], r[OPTED_IN], r[MET]) for r in rows] == [
+        ("at least 10", "at least 10", "at least 5"),
+        ("at least 10", "at least 10", "fewer than 5"),
+    ]
+
+
+def test_the_app_home_beside_exact_counts_pins_who_skipped_on_a_weakened_page(
+    fourteen_then_one_skips: Callable[[], Seen], pairing_counts_as_before: None
+) -> None:
+    seen = fourteen_then_one_skips()
+    rows = [r for r in seen.rows if r[WHAT] == PAIRED]
+    # The page alone hides the not paired (the share is blank: fewer than the minimum either side)...
+    assert [(r[HOW_MANY], r[OPTED_IN]) for r in rows] == [("14", ""), ("13", "")]
+    ranges = pairing_ranges(seen)
+    # ... but "at least 10 opted in" on the App Home, beside 14 paired, says fourteen opted in and all
+    # were paired; and beside the next round's 13, that exactly one of them did not take part.
+    assert ranges["opted in"] == (14, 14)
+    assert ranges["round 1: not paired"] == (0, 0) and ranges["round 2: not paired"] == (1, 1)
+    assert ranges["round 2: change in the number paired"] == (-1, -1)
+
+
+@pytest.fixture
+def eleven_paired_six_met(
+    session_factory: SessionFactory,
+    slack: SlackStandIn,
+    worker: Worker,
+    clock: Clock,
+    both_sides: tuple[SlackRequests, Dashboard],
+    dashboard: Dashboard,
+) -> Callable[[], Seen]:
+    """Twelve people opt in; one skips, so eleven are paired (four pairs and a group of three); three of
+    the pairs meet, and the round closes. HR looks at the App Home after the match and at the page."""
+    groups = peer_round(12, session_factory, slack, worker, clock, skipping=1)
+    home = home_range(app_home_of_hr(both_sides, slack))
+    with session_factory() as session:
+        pairs = list(session.scalars(select(Group.id).where(Group.id.in_(groups), Group.size == 2)))
+    assert len(groups) == 5 and len(pairs) == 4
+    we_met(both_sides[0], session_factory, pairs[:3])
+    close_the_round(session_factory, worker, clock)
+    return lambda: Seen(engagement_rows(dashboard), [home], {})
+
+
+def test_counts_in_steps_without_a_rate_pin_neither_the_round_nor_who_was_not_paired(
+    eleven_paired_six_met: Callable[[], Seen],
+) -> None:
+    seen = eleven_paired_six_met()
+    [row] = [r for r in seen.rows if r[WHAT] == PAIRED]
+    assert (row[HOW_MANY], row[OPTED_IN], row[MET]) == ("at least 10", "at least 10", "at least 5")
+    assert not any("%" in value for r in seen.rows for value in r.values())
+    ranges = pairing_ranges(seen)
+    assert {what: r for what, r in ranges.items() if r[1] - r[0] + 1 < K} == {}, ranges
+
+
+def test_a_meeting_rate_beside_counts_in_steps_gives_them_back_on_a_weakened_page(
+    eleven_paired_six_met: Callable[[], Seen], meeting_rates_beside_steps: None
+) -> None:
+    seen = eleven_paired_six_met()
+    [row] = [r for r in seen.rows if r[WHAT] == PAIRED]
+    assert (row[HOW_MANY], row[MET]) == ("at least 10", "at least 5 (55%)")
+    ranges = pairing_ranges(seen)
+    # 55% of 10 to 14 can only be 6 of 11: the round's counts exactly, and beside "at least 10 opted in"
+    # the not paired to 0 to 3.
+    assert ranges["round 1: paired"] == (11, 11) and ranges["round 1: met"] == (6, 6)
+    assert ranges["round 1: paired, not met"] == (5, 5) and ranges["round 1: not paired"] == (0, 3)
 
 
 # -- HR looks twice: before and after one person opts in -----------------------------------------------
