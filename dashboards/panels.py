@@ -501,14 +501,15 @@ def table(
 
 def wide_table(data: Table, caption: str) -> Component:
     """An accessible table: a caption, column headers with scope, each row headed by its name (the first
-    cell, or the team after a rank)."""
+    cell, or the team after a rank); a row's note spans the empty cells before it (see `_wide_row`)."""
     header_at = 1 if data.columns[:1] == ("Rank",) else 0
+    note_at = len(data.columns) - 1 if data.columns[-1:] == ("Note",) else None
     return html.Div(
         dmc.Table(
             [
                 html.Caption(caption or "Table", style={"textAlign": "left", "captionSide": "top"}),
                 html.Thead(html.Tr([html.Th(c, scope="col") for c in data.columns])),
-                html.Tbody([_wide_row(row, header_at) for row in data.rows]),
+                html.Tbody([_wide_row(row, header_at, note_at) for row in data.rows]),
             ],
             id="kindred-table",
             striped=True,
@@ -522,8 +523,21 @@ def wide_table(data: Table, caption: str) -> Component:
     )
 
 
-def _wide_row(row: tuple[str, ...], header_at: int) -> Component:
-    return html.Tr([html.Th(v, scope="row") if i == header_at else html.Td(v) for i, v in enumerate(row)])
+def _wide_row(row: tuple[str, ...], header_at: int, note_at: int | None) -> Component:
+    """One row; when it has a note, the note spans the empty cells just before it (the numbers it says
+    are hidden), under all their column headers, instead of squeezing into the last column beside a
+    stretch of blanks. The CSV keeps one value a column."""
+    span_from = len(row)
+    if note_at is not None and row[note_at]:
+        span_from = note_at
+        while span_from - 1 > header_at and not row[span_from - 1]:
+            span_from -= 1
+    cells: list[Component] = [
+        html.Th(v, scope="row") if i == header_at else html.Td(v) for i, v in enumerate(row[:span_from])
+    ]
+    if span_from < len(row):
+        cells.append(html.Td(row[-1], colSpan=len(row) - span_from, className="kindred-row-note"))
+    return html.Tr(cells)
 
 
 def _hidden_sentence(note: str) -> str:
