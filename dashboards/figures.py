@@ -320,14 +320,11 @@ def make_compare_figure(data: CompareData, start: int = 0, end: int | None = Non
     Args:
         data: every team of the scope, by need.
         start, end: the stretch of the ranking to draw (from 0; `end` None: to the last team), as the
-            page's table lists it; the title then says which teams of how many these are.
+            page's table lists it. The page says which teams these are, right above the chart: a title
+            that said it too ran into the axis title on a phone.
     """
     rows = data.rows[start:end]
-    total = len(data.rows)
-    title = "Teams by need"
-    if len(rows) < total:
-        title = f"Teams {start + 1}–{start + len(rows)} of {total}, by need"
-    figure = _base(title, height=max(360, 120 + 30 * len(rows)), unit=data.scope_name)
+    figure = _base("Teams by need", height=max(360, 120 + 30 * len(rows)), unit=data.scope_name)
     names = [r.name for r in rows]
     symbols = ("circle", "diamond", "square", "triangle-up", "cross", "star")
     for index, key in enumerate(MEASURES):
