@@ -314,23 +314,31 @@ def make_landscape_figure(data: LandscapeData) -> go.Figure:
     return figure
 
 
-def make_compare_figure(data: CompareData) -> go.Figure:
-    """Teams by need (most in need at the top), every measure as a dot on one 1–5 scale."""
-    figure = _base("Teams by need", height=max(360, 120 + 30 * len(data.rows)), unit=data.scope_name)
-    names = [r.name for r in data.rows]
+def make_compare_figure(data: CompareData, start: int = 0, end: int | None = None) -> go.Figure:
+    """Teams by need (most in need at the top), every measure as a dot on one 1–5 scale.
+
+    Args:
+        data: every team of the scope, by need.
+        start, end: the stretch of the ranking to draw (from 0; `end` None: to the last team), as the
+            page's table lists it. The page says which teams these are, right above the chart: a title
+            that said it too ran into the axis title on a phone.
+    """
+    rows = data.rows[start:end]
+    figure = _base("Teams by need", height=max(360, 120 + 30 * len(rows)), unit=data.scope_name)
+    names = [r.name for r in rows]
     symbols = ("circle", "diamond", "square", "triangle-up", "cross", "star")
     for index, key in enumerate(MEASURES):
         figure.add_trace(
             go.Scatter(
                 y=names,
-                x=[r.scores[key] for r in data.rows],
+                x=[r.scores[key] for r in rows],
                 mode="markers",
                 marker={"color": OKABE_ITO[index], "symbol": symbols[index], "size": 11},
                 name=SHORT_LABELS[key] + (" (lower is better)" if key in HIGHER_IS_WORSE else ""),
                 hovertemplate="%{y}: %{x:.1f}<extra>" + QUESTION_LABELS[key] + "</extra>",
             )
         )
-    hidden = [r.name for r in data.rows if r.respondents is None]
+    hidden = [r.name for r in rows if r.respondents is None]
     if hidden:
         figure.add_trace(
             go.Scatter(

@@ -81,17 +81,26 @@ class View:
     comments_note: str = ""
     notes: Component | None = None  # action plans, on a team's overview
     steps: list[NextStep] = field(default_factory=list)  # "where to act"
+    shown: Stretch | None = None  # on a page that ranks teams, the ones listed (and drawn, on Compare)
 
 
 def build_view(
-    gate: Gate, page: Page, unit: UnitKey | None, session: Session, *, export: bool = False
+    gate: Gate,
+    page: Page,
+    unit: UnitKey | None,
+    session: Session,
+    *,
+    export: bool = False,
+    first: str | None = None,
 ) -> View:
     """The view's data through the gate. Raises `OutOfScope` for a unit the viewer may not see.
 
-    For an `export` (the CSV) only the table is built: no figure, no next steps.
+    For an `export` (the CSV) only the table is built, with every team: no figure, no next steps. On a
+    page that ranks teams, `first` (a rank, as the URL has it) picks the fifty listed.
     """
     if page in SIDE_BY_SIDE:
         data_c = queries.compare(gate, unit, with_changes=page is Page.ACT)
+        shown = stretch(len(data_c.rows), first)
         if page is Page.ACT:
             steps = (
                 []
@@ -105,12 +114,16 @@ def build_view(
                 f"{data_c.scope_name}: each team's latest week and its change since the week before; "
                 "a change is named only when it is beyond the noise of the team's size.",
                 steps=steps,
+                shown=shown,
             )
+        # The chart draws the teams the table lists: all 500 of an organisation, a dot row each, were
+        # 7,000 elements and seconds to draw, in a chart 15,000 pixels tall that nobody reads whole.
         return View(
-            None if export else make_compare_figure(data_c),
+            None if export else make_compare_figure(data_c, shown.start, shown.end),
             queries.compare_table(data_c),
             data_c.reading,
             f"{data_c.scope_name}: every team's latest week, most in need first.",
+            shown=shown,
         )
     if page is Page.ENGAGEMENT:
         data_e = gate.engagement()
@@ -187,9 +200,11 @@ class Resolved:
     never_shown: str = ""  # for a team hidden every week: why, and where to look instead
 
 
-def view_for(page: Page | None, requested: str | None, *, export: bool = False) -> Resolved:
+def view_for(
+    page: Page | None, requested: str | None, *, export: bool = False, first: str | None = None
+) -> Resolved:
     """Resolve viewer, page, unit and view for a request (`page` None: the viewer's landing page;
-    `export`: only the table, for the CSV)."""
+    `export`: only the table, for the CSV; `first`: see `build_view`)."""
     viewer = current_viewer()
     if viewer is None or not viewer.has_access:
         return Resolved(viewer)
@@ -204,7 +219,7 @@ def view_for(page: Page | None, requested: str | None, *, export: bool = False) 
         resolved.start, allowed = choose_unit(gate, chosen, requested)
         if not allowed or (resolved.start.unit is None and chosen not in SIDE_BY_SIDE):
             return resolved
-        resolved.view = build_view(gate, chosen, resolved.start.unit, session, export=export)
+        resolved.view = build_view(gate, chosen, resolved.start.unit, session, export=export, first=first)
         resolved.never_shown = never_shown(gate, chosen, resolved.start.unit)
         return resolved
     except OutOfScope:
@@ -246,7 +261,7 @@ def export_href(page: Page, unit: UnitKey | None) -> str:
 def render_page(page: Page | None, requested: str | None, *, first: str | None = None) -> Component:
     """A page's whole layout for this request (`page` None: the viewer's landing page; `first`: on a
     page that ranks teams, the rank to list from, as the URL has it)."""
-    resolved = view_for(page, requested)
+    resolved = view_for(page, requested, first=first)
     person = signed_in()
     name = person.name if person else ""
     gate = resolved.gate
@@ -293,7 +308,7 @@ def render_page(page: Page | None, requested: str | None, *, first: str | None =
                 mb="md",
             )
         )
-    body += content(resolved.view, chosen, unit, first=first)
+    body += content(resolved.view, chosen, unit)
     return shell(chosen, name, gate, unit, body)
 
 
@@ -321,8 +336,11 @@ def stretch(total: int, first: str | None) -> Stretch:
     return Stretch(start, min(start + TEAMS_PER_PAGE, total), total)
 
 
-def stretch_links(page: Page, unit: UnitKey | None, shown: Stretch) -> Component:
-    """Where the listed teams sit in the ranking, and links to the ones before and after them."""
+def stretch_links(page: Page, unit: UnitKey | None, shown: Stretch, *, above: bool = False) -> Component:
+    """Where the listed teams sit in the ranking, and links to the ones before and after them: the same
+    above the teams (`above`, ids ending "-top") and below them, so neither end of fifty rows is a dead end.
+    """
+    suffix = "-top" if above else ""
     links: list[Component] = []
     for label, start, id_ in (
         (f"Previous {TEAMS_PER_PAGE} teams", shown.start - TEAMS_PER_PAGE, "teams-before"),
@@ -331,34 +349,41 @@ def stretch_links(page: Page, unit: UnitKey | None, shown: Stretch) -> Component
         if 0 <= start < shown.total:
             there = href(page, unit)
             there += f"{'&' if '?' in there else '?'}first={start + 1}"
-            links.append(dmc.Anchor(label, href=there, id=id_))
+            links.append(dmc.Anchor(label, href=there, id=id_ + suffix))
     return html.Nav(
         dmc.Group(
-            [dmc.Text(f"Teams {shown.start + 1}–{shown.end} of {shown.total}", size="sm"), *links],
+            [dmc.Text(f"Teams {shown.start + 1}–{shown.end} of {shown.total}", size="sm", fw=600), *links],
             gap="md",
         ),
-        id="kindred-stretch",
-        **_aria("More teams"),
+        id="kindred-stretch" + suffix,
+        # Two landmarks with one name are two of the same to a screen reader: each says where it is.
+        **_aria(f"More teams, {'before' if above else 'after'} these {shown.end - shown.start}"),
     )
 
 
-def content(
-    view: View | None, page: Page, unit: UnitKey | None, *, first: str | None = None
-) -> list[Component]:
-    """The part of a page that depends on the unit (`first`: see `render_page`)."""
+def content(view: View | None, page: Page, unit: UnitKey | None) -> list[Component]:
+    """The part of a page that depends on the unit."""
     if view is None:
         return [dmc.Alert(NOT_YOURS, id="not-yours", color="orange", title="Not available")]
+    # A ranking of hundreds of teams is listed a page at a time (every row and card in one page took
+    # seconds to draw); the CSV below still holds every team.
+    shown = view.shown if view.shown is not None and view.shown.paged else None
+    caption = view.caption
+    if shown is not None:
+        caption = f"{caption} Teams {shown.start + 1} to {shown.end} of {shown.total}."
     parts: list[Component] = []
     if view.reading:
         parts.append(dmc.Text(view.reading, id="reading", size="md", mb="sm"))
+    if shown is not None and page is Page.COMPARE:  # the chart draws the listed teams: its range first
+        parts.append(stretch_links(page, unit, shown, above=True))
     parts.append(
         html.Figure(
             [
                 dcc.Graph(figure=view.figure, id="kindred-figure", config=GRAPH_CONFIG),
-                html.Figcaption(view.reading or view.caption, className="visually-hidden"),
+                html.Figcaption(view.reading or caption, className="visually-hidden"),
             ],
             style={"margin": 0},
-            **_aria(view.caption or page.heading),
+            **_aria((caption if page is Page.COMPARE else view.caption) or page.heading),
         )
     )
     if page is Page.ACT:
@@ -386,13 +411,11 @@ def content(
     if view.steps:
         parts.append(steps_section(view.steps))
     parts.append(dmc.Title("The numbers", order=2, size="h4", mt="lg", mb="xs"))
-    # A ranking of hundreds of teams is listed a page at a time (every row and card in one page took
-    # seconds to draw); the CSV below still holds every team.
-    shown = stretch(len(view.table.rows), first) if page in SIDE_BY_SIDE else None
-    rows, caption = view.table, view.caption
-    if shown is not None and shown.paged:
+    rows = view.table
+    if shown is not None:
+        if page is Page.ACT:  # the heatmap above draws the teams most in need, whichever are listed
+            parts.append(stretch_links(page, unit, shown, above=True))
         rows = Table(rows.columns, rows.rows[shown.start : shown.end])
-        caption = f"{caption} Teams {shown.start + 1} to {shown.end} of {shown.total}."
     parts.append(
         table(
             rows,
@@ -402,13 +425,9 @@ def content(
             fold_after=PHONE_CARDS.get(page),
         )
     )
-    if shown is not None and shown.paged:
+    if shown is not None:
         parts.append(stretch_links(page, unit, shown))
-    download = (
-        f"Download all {shown.total} teams (CSV)"
-        if shown is not None and shown.paged
-        else "Download this table (CSV)"
-    )
+    download = f"Download all {shown.total} teams (CSV)" if shown is not None else "Download this table (CSV)"
     parts.append(dmc.Anchor(download, href=export_href(page, unit), id="kindred-export", refresh=True))
     if view.comments is not None or view.comments_note:
         parts.append(dmc.Title("Comments from the latest week", order=2, size="h4", mt="lg"))
@@ -483,14 +502,15 @@ def table(
 
 def wide_table(data: Table, caption: str) -> Component:
     """An accessible table: a caption, column headers with scope, each row headed by its name (the first
-    cell, or the team after a rank)."""
+    cell, or the team after a rank); a row's note spans the empty cells before it (see `_wide_row`)."""
     header_at = 1 if data.columns[:1] == ("Rank",) else 0
+    note_at = len(data.columns) - 1 if data.columns[-1:] == ("Note",) else None
     return html.Div(
         dmc.Table(
             [
                 html.Caption(caption or "Table", style={"textAlign": "left", "captionSide": "top"}),
                 html.Thead(html.Tr([html.Th(c, scope="col") for c in data.columns])),
-                html.Tbody([_wide_row(row, header_at) for row in data.rows]),
+                html.Tbody([_wide_row(row, header_at, note_at) for row in data.rows]),
             ],
             id="kindred-table",
             striped=True,
@@ -504,8 +524,21 @@ def wide_table(data: Table, caption: str) -> Component:
     )
 
 
-def _wide_row(row: tuple[str, ...], header_at: int) -> Component:
-    return html.Tr([html.Th(v, scope="row") if i == header_at else html.Td(v) for i, v in enumerate(row)])
+def _wide_row(row: tuple[str, ...], header_at: int, note_at: int | None) -> Component:
+    """One row; when it has a note, the note spans the empty cells just before it (the numbers it says
+    are hidden), under all their column headers, instead of squeezing into the last column beside a
+    stretch of blanks. The CSV keeps one value a column."""
+    span_from = len(row)
+    if note_at is not None and row[note_at]:
+        span_from = note_at
+        while span_from - 1 > header_at and not row[span_from - 1]:
+            span_from -= 1
+    cells: list[Component] = [
+        html.Th(v, scope="row") if i == header_at else html.Td(v) for i, v in enumerate(row[:span_from])
+    ]
+    if span_from < len(row):
+        cells.append(html.Td(row[-1], colSpan=len(row) - span_from, className="kindred-row-note"))
+    return html.Tr(cells)
 
 
 def _hidden_sentence(note: str) -> str:

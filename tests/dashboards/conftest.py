@@ -155,12 +155,24 @@ def text_of(layout: Any) -> str:
 
 
 def table_rows(layout: Any) -> list[list[str]]:
+    """The wide table as the rows it stands for, one value a column (as the CSV has them)."""
     table = find(layout, "kindred-table")
     assert table is not None
     _caption, head, body = table["props"]["children"]
     columns = [th["props"]["children"] for th in head["props"]["children"]["props"]["children"]]
-    rows = [[td["props"]["children"] for td in tr["props"]["children"]] for tr in body["props"]["children"]]
+    rows = [row_values(tr["props"]["children"]) for tr in body["props"]["children"]]
+    assert all(len(row) == len(columns) for row in rows), rows
     return [columns, *rows]
+
+
+def row_values(cells: list[dict[str, Any]]) -> list[str]:
+    """A row's cells, one value a column: a cell spanning n columns (a hidden row's note, under the
+    numbers it stands for) reads as n - 1 blanks and then its text, under the last column it spans."""
+    values: list[str] = []
+    for cell in cells:
+        props = cell.get("props", {})
+        values += [""] * (int(props.get("colSpan", 1)) - 1) + [props.get("children", "")]
+    return values
 
 
 def picker_choices(layout: Any) -> list[dict[str, str]]:

@@ -29,6 +29,7 @@ import pytest
 from slackapp.demo.organisation import TEAMS
 from slackapp.demo.run import build_demo_app
 from slackapp.privacy.gate import hidden_text
+from tests.dashboards.conftest import row_values
 
 CHROMIUM = "/usr/bin/chromium"
 LAUNCH_FLAGS = [
@@ -196,11 +197,13 @@ class Visit:
         self.settle()
 
     def table(self) -> list[list[str]]:
-        rows = self.page.locator("#kindred-table tr")
-        return [
-            [cell.strip() for cell in rows.nth(i).locator("th, td").all_inner_texts()]
-            for i in range(rows.count())
-        ]
+        """The wide table one value a column: a cell spanning n columns (a hidden row's note) reads as
+        n - 1 blanks and its text, as `row_values` reads the layout and the CSV has it."""
+        rows: list[list[str]] = self.page.evaluate(
+            """() => [...document.querySelectorAll('#kindred-table tr')].map(row => [...row.cells]
+                 .flatMap(c => [...Array(c.colSpan - 1).fill(''), c.innerText.trim()]))"""
+        )
+        return rows
 
     def figure(self) -> dict[str, Any]:
         """The figure as Plotly drew it: its traces (with defaults filled in) and layout."""
@@ -538,7 +541,7 @@ def table_rows_in(data: Any) -> Iterator[list[str]]:
     if isinstance(data, dict):
         if data.get("type") == "Tr":
             cells = data.get("props", {}).get("children", [])
-            yield [c.get("props", {}).get("children", "") for c in cells if isinstance(c, dict)]
+            yield row_values([c for c in cells if isinstance(c, dict)])
         for value in data.values():
             yield from table_rows_in(value)
     elif isinstance(data, list):

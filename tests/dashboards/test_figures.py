@@ -170,6 +170,21 @@ def test_compare_orders_teams_by_need_and_shows_every_measure() -> None:
     assert list(figure.data[-1].y) == ["Tiny"] and REASON in figure.data[-1].hovertemplate
 
 
+def test_compare_draws_the_stretch_of_the_ranking_the_table_lists() -> None:
+    keys = ("wellbeing", "stress", "emotional", "practical", "advice", "belonging")
+    rows = tuple(
+        CompareRow(f"Team {n:03d}", W2, 9, 0.8, dict.fromkeys(keys, 2.0 + n / 200), need=1 - n / 500)
+        for n in range(120)
+    ) + (CompareRow("Tiny", W2, None, None, dict.fromkeys(keys)),)
+    data = CompareData("Org", REASON, rows)
+    middle = make_compare_figure(data, 50, 100)
+    assert list(middle.data[0].y) == [f"Team {n:03d}" for n in range(50, 100)]
+    assert [t.name for t in middle.data].count("Hidden") == 0  # the hidden team is not in this stretch
+    assert middle.layout.height < make_compare_figure(data).layout.height / 2
+    last = make_compare_figure(data, 100, 150)
+    assert list(last.data[0].y)[-1] == "Tiny" and list(last.data[-1].y) == ["Tiny"]
+
+
 def test_the_heatmap_draws_the_teams_most_in_need_and_not_every_team() -> None:
     keys = ("wellbeing", "stress", "emotional", "practical", "advice", "belonging")
     rows = tuple(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from typing import Any
 
 from slackapp.privacy.gate import hidden_text
 from tests.dashboards.conftest import (
@@ -128,6 +129,31 @@ def test_compare_shows_the_small_team_as_hidden(dashboard: Dashboard, org: OrgBu
     # Team B is big enough, but beside Engineering's total it would give team C away: it says so.
     assert rows["Team B"][2] == "" and rows["Team B"][-1] == PROTECTS
     assert rows["Team A"][2] == "8"
+
+
+def test_a_hidden_rows_note_spans_the_numbers_it_stands_for(dashboard: Dashboard, org: OrgBuilder) -> None:
+    dashboard.sign_in_as_hr()
+
+    def cells(layout: dict[str, Any], name: str) -> list[tuple[str, int]]:
+        """The row headed `name` in the wide table, each cell as (its text, the columns it spans)."""
+        table = find(layout, "kindred-table")
+        assert table is not None
+        for row in table["props"]["children"][2]["props"]["children"]:
+            found = [
+                (c["props"]["children"], int(c["props"].get("colSpan", 1))) for c in row["props"]["children"]
+            ]
+            if name in (text for text, _ in found[:2]):
+                return found
+        raise AssertionError(name)
+
+    compare = dashboard.page("/dashboard/compare", "?unit=org:")
+    # Team, Week, then one cell with the note under Answers ... Belonging and Note (nine columns).
+    assert cells(compare, "Team C")[2:] == [(HIDDEN, 9)]
+    assert len(cells(compare, "Team A")) == 11 and all(span == 1 for _, span in cells(compare, "Team A"))
+    act = dashboard.page("/dashboard/act", "?unit=org:")
+    assert cells(act, "Team C")[:2] == [("", 1), ("Team C", 1)] and cells(act, "Team C")[2:] == [(HIDDEN, 8)]
+    overview = dashboard.page("/dashboard/overview", "?unit=team:C0C")
+    assert cells(overview, "7 Sep 2026") == [("7 Sep 2026", 1), (HIDDEN, 6)]
 
 
 def test_export_holds_exactly_what_the_page_shows(dashboard: Dashboard, org: OrgBuilder) -> None:
