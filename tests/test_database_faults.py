@@ -157,6 +157,31 @@ def test_pooled_connections_the_server_closed_are_replaced_before_a_submission_u
     assert count(session_factory, Participation) == 2 and count(session_factory, Answer) == 12
 
 
+def test_a_busy_pool_keeps_its_connections(
+    slack_requests: SlackRequests, session_factory: SessionFactory, engine: Engine
+) -> None:
+    """The look at each connection's socket never takes a healthy connection for a closed one: one that
+    did would reconnect (a new server process) on every request."""
+    round_ = make_open_round(session_factory)
+    people = [f"U0BUSY{n:02d}" for n in range(20)]
+    invite(session_factory, round_.id, *people)
+    metadata = json.dumps({"round_id": str(round_.id)})
+    connects: list[Any] = []
+
+    def connected(dbapi_connection: Any, _record: Any) -> None:
+        connects.append(dbapi_connection)
+
+    for number, person in enumerate(people):
+        if number == 1:  # the first may have opened what the pool lacked
+            event.listen(engine, "connect", connected)
+        reply = slack_requests.view_submission(
+            CheckinCallback.ANSWER_MODAL, answers_form(3), metadata, user_id=person
+        )
+        assert reply.json()["view"]["title"]["text"] == "Thank you"
+    event.remove(engine, "connect", connected)
+    assert connects == []
+
+
 class SilentDropProxy:
     """A TCP relay to PostgreSQL that can forget its connections as a firewall or load balancer does after
     an idle timeout: the server's side is closed, the client's side is left open without a word, and the
