@@ -122,7 +122,9 @@ def check_out_live_connections(engine: Engine, *, ping_after_idle: float = PING_
     read; a healthy idle connection never does (Kindred does not LISTEN). So a checkout looks (`poll`,
     no waiting) and replaces a connection with anything to read; one idle longer than `ping_after_idle`
     is pinged instead. Either way a dead connection is replaced before any statement is sent on it, so
-    nothing is sent twice and nothing is retried.
+    nothing is sent twice and nothing is retried. A server that goes away between the look and the first
+    statement fails that statement, as it would after a ping: a submission then says so and keeps the
+    answers on screen, and nothing of it is kept.
     """
     dialect = engine.dialect
 
