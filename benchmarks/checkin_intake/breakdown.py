@@ -1,6 +1,6 @@
 """Where a check-in submission's CPU time goes: one request at a time, in-process, per step.
 
-    .venv/bin/python benchmarks/checkin_intake/breakdown.py [--requests 1000] [--noping]
+    .venv/bin/python benchmarks/checkin_intake/breakdown.py [--requests 1000] [--variants ping]
 
 A companion to `run.py` for finding what to make faster. It builds the real Flask + Bolt app in this
 process on a scratch PostgreSQL database (dropped at the end), sends signed check-in submissions one after
@@ -94,7 +94,10 @@ def instrument() -> None:
     measure(Flask, "wsgi_app", "flask: the whole request (Flask's wsgi_app)")
     measure(Flask, "preprocess_request", "flask: before_request hooks")
     measure(Flask, "process_response", "flask: after_request hooks")
+    import slackapp.web
+
     measure(flask_adapter, "to_bolt_request", "bolt: BoltRequest from Flask's (body parsed)")
+    measure(slackapp.web, "to_bolt_request", "bolt: BoltRequest from Flask's (body parsed by Kindred)")
     measure(flask_adapter, "to_flask_response", "bolt: Flask response from Bolt's")
     measure(App, "dispatch", "bolt: App.dispatch (middleware, matching, the listener)")
     measure(CustomListener, "run_ack_function", "bolt: the listener itself")
@@ -104,7 +107,10 @@ def instrument() -> None:
     measure(service, "_written", "  record_answers: _written (each INSERT: ledger, scores, comment)")
     measure(ledger.RoundSecrets, "voter_hash", "  record_answers: voter_hash (Fernet decrypt + HMAC)")
     # Database plumbing, wherever it happens.
-    measure(_PGDialect_common_psycopg, "do_ping", "db: pool_pre_ping SELECT 1 on every checkout")
+    import slackapp.database
+
+    measure(_PGDialect_common_psycopg, "do_ping", "db: ping (SELECT 1) on checkout")
+    measure(slackapp.database, "_server_hung_up", "db: checkout's look at the socket (poll)")
     measure(DefaultDialect, "do_commit", "db: COMMIT")
     measure(DefaultDialect, "do_rollback", "db: ROLLBACK (end of a read-only session)")
 
@@ -113,7 +119,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--requests", type=int, default=1000)
     parser.add_argument(
-        "--variants", default="", help="comma-separated variants from variants.py to apply, e.g. noping"
+        "--variants", default="", help="comma-separated variants from variants.py to apply, e.g. ping"
     )
     parser.add_argument(
         "--cprofile",
@@ -135,7 +141,7 @@ def main() -> int:
     standin = SlackStandIn().start()
     try:
         upgrade_database(url)
-        engine = new_engine(url, **({"pool_pre_ping": False} if "noping" in extra else {}))
+        engine = new_engine(url, **({"pool_pre_ping": True} if "ping" in extra else {}))
         sessions = new_session_factory(engine)
         round_ids = [make_open_round(sessions, f"C0BREAK{n:02d}").id for n in range(10)]
         settings = Settings(

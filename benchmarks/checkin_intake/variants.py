@@ -9,7 +9,8 @@ the way the proposed change to `slackapp/` would, then runs the unchanged `slack
 - `pool`:   the web engine's pool holds enough connections for every thread that may use one
             (`pool_size=20, max_overflow=5`; the default 5 + 10 overflow closes and reopens PostgreSQL
             connections - a new backend process each - whenever more than 5 are in use at once).
-- `noping`: `pool_pre_ping=False` (no `SELECT 1` round trip on every checkout; `pool_recycle` instead).
+- `ping`:   SQLAlchemy's `pool_pre_ping=True`, a `SELECT 1` round trip on every checkout (what
+            `new_engine` did before it looked at the socket instead; see `slackapp/database.py`).
 - `pbr`:    Bolt's `process_before_response=True`: the listener runs on the request thread, and the
             answer is sent the moment `ack()` is called, instead of Bolt handing the listener to its own
             10-thread executor and polling for the ack every 10 ms.
@@ -28,7 +29,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-KNOWN = ("pool", "noping", "pbr")
+KNOWN = ("pool", "ping", "pbr")
 
 
 def apply(variants: list[str]) -> None:
@@ -39,16 +40,15 @@ def apply(variants: list[str]) -> None:
     import slackapp.database
     import slackapp.web
 
-    if "pool" in variants or "noping" in variants:
+    if "pool" in variants or "ping" in variants:
         original_new_engine = slackapp.database.new_engine
 
         def new_engine(database_url: str, **kwargs: Any) -> Any:
             if "pool" in variants:
                 kwargs.setdefault("pool_size", 20)
                 kwargs.setdefault("max_overflow", 5)
-            if "noping" in variants:
-                kwargs["pool_pre_ping"] = False
-                kwargs.setdefault("pool_recycle", 1800)
+            if "ping" in variants:
+                kwargs["pool_pre_ping"] = True
             return original_new_engine(database_url, **kwargs)
 
         setattr(slackapp.web, "new_engine", new_engine)  # noqa: B010 (patching a module global)
