@@ -94,10 +94,7 @@ def instrument() -> None:
     measure(Flask, "wsgi_app", "flask: the whole request (Flask's wsgi_app)")
     measure(Flask, "preprocess_request", "flask: before_request hooks")
     measure(Flask, "process_response", "flask: after_request hooks")
-    import slackapp.web
-
     measure(flask_adapter, "to_bolt_request", "bolt: BoltRequest from Flask's (body parsed)")
-    measure(slackapp.web, "to_bolt_request", "bolt: BoltRequest from Flask's (body parsed by Kindred)")
     measure(flask_adapter, "to_flask_response", "bolt: Flask response from Bolt's")
     measure(App, "dispatch", "bolt: App.dispatch (middleware, matching, the listener)")
     measure(CustomListener, "run_ack_function", "bolt: the listener itself")
