@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
-from sqlalchemy import Connection, Engine, make_url, select, text
+from sqlalchemy import Connection, Engine, select, text
 
 from slackapp.checkins.models import Answer, Comment, Round
 from slackapp.database import SessionFactory
@@ -20,6 +19,7 @@ from slackapp.scheduler.worker import Worker
 from tests.conftest import Clock, is_postgres
 from tests.factories import answer, make_open_round, round_secrets
 from tests.slack_standin import BOT_USER_ID, SlackStandIn
+from tests.sqlite_files import sqlite_file_bytes
 
 CLOSING, STAYING_OPEN = "C0CLOSING", "C0STAYSOPEN"
 PEOPLE = [f"U0PERSON{n:02d}" for n in range(6)]
@@ -152,13 +152,6 @@ def test_after_close_no_tuple_live_or_dead_of_the_rounds_rows_is_in_postgresqls_
 # -- SQLite: the bytes of the file ---------------------------------------------------------------------
 
 
-def sqlite_bytes(engine: Engine) -> bytes:
-    """The database file and its write-ahead log, byte for byte."""
-    database = Path(str(make_url(str(engine.url)).database))
-    files = [database, database.with_name(database.name + "-wal")]
-    return b"".join(path.read_bytes() for path in files if path.exists())
-
-
 def sqlite_traces_left(engine: Engine, traces: RoundTraces) -> list[str]:
     # SQLite keeps a UUID as 32 hex characters, and blobs as their bytes.
     wanted = {
@@ -167,7 +160,7 @@ def sqlite_traces_left(engine: Engine, traces: RoundTraces) -> list[str]:
         **{f"comment {c}": c.hex.encode() for c in traces.comment_ids},
         "sealed secret": traces.sealed_secret,
     }
-    stored = sqlite_bytes(engine)
+    stored = sqlite_file_bytes(engine)
     return sorted(name for name, needle in wanted.items() if needle in stored)
 
 

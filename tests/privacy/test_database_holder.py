@@ -20,11 +20,10 @@ import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection, Engine, event, func, make_url, select, text
+from sqlalchemy import Connection, Engine, event, func, select, text
 
 from slackapp.checkins.ids import CheckinAction
 from slackapp.checkins.models import Histogram, Pulse, Round, RoundState
@@ -39,6 +38,7 @@ from tests.privacy.world import QUESTIONS, World, same
 from tests.resource_factories import CONTACT
 from tests.slack_requests import SlackRequests
 from tests.slack_standin import SlackStandIn
+from tests.sqlite_files import sqlite_file_bytes
 
 postgres_files = pytest.mark.skipif(not is_postgres(), reason="reads PostgreSQL's table files")
 
@@ -249,10 +249,7 @@ def close_now_waits_for_its_scheduled_close(monkeypatch: pytest.MonkeyPatch) -> 
 
 def sqlite_traces(engine: Engine, closed: Closed) -> list[str]:
     """Which of the closed round's ledger hashes and sealed secret the SQLite file or its WAL still hold."""
-    database = Path(str(make_url(str(engine.url)).database))
-    stored = b"".join(
-        p.read_bytes() for p in (database, database.with_name(database.name + "-wal")) if p.exists()
-    )
+    stored = sqlite_file_bytes(engine)
     hashes = {p: round_secrets().voter_hash(closed.sealed, p) for p in closed.people}
     found = [p for p, h in hashes.items() if h in stored]
     return found + (["sealed secret"] if closed.sealed in stored else [])
