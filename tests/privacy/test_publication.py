@@ -9,9 +9,11 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import OperationalError
 
 from dashboards import queries
 from slackapp.checkins.ids import RESULTS_EVENT
@@ -28,6 +30,7 @@ from slackapp.privacy.suppression import ORG, UnitKey, UnitKind
 from slackapp.scheduler.worker import Worker
 from tests.conftest import is_postgres
 from tests.factories import HR_ADMIN, WORKSPACE, scores
+from tests.interleave import on_statement
 from tests.org_factories import RULES, OrgBuilder, week
 from tests.slack_standin import BOT_USER_ID, SlackStandIn
 
@@ -274,6 +277,30 @@ def test_a_publication_deletes_what_it_took_and_keeps_only_what_it_shows(
     org.week(1, {"C0MOBILE": 8, "C0SUPPORT": 9})
     org.publish()
     assert kept(session_factory)[late] == Kept(0, 0, None, None)  # counted in week 1, hidden (3)
+
+
+def test_a_publication_that_fails_before_its_commit_deletes_nothing_and_is_made_again(
+    org: OrgBuilder, session_factory: SessionFactory, engine: Engine
+) -> None:
+    """The deletion is part of the publication's transaction: a worker that dies on its last statement
+    leaves every round as it was, and the next run publishes the week from the same histograms."""
+    org.week(0, WEEK0)
+    closed = kept(session_factory)
+
+    def connection_lost(statement: str, _parameters: Any) -> None:
+        if statement.startswith("UPDATE checkin_round"):  # the counts: after the histograms' DELETE
+            raise OperationalError(statement, {}, Exception("connection lost"))
+
+    with on_statement(engine, connection_lost), pytest.raises(OperationalError):
+        org.publish()
+    assert kept(session_factory) == closed
+    with session_factory() as session:
+        assert session.scalar(select(func.count()).select_from(Publication)) == 0
+    org.publish()
+    with org.gate(HR_ADMIN, admin=True, publish=False) as gate:
+        [support] = gate.series(team("C0SUPPORT"))
+    assert support.respondents == 10 and support.questions["wellbeing"].respondents == 10
+    assert not any(k.histograms for k in kept(session_factory).values())
 
 
 def test_a_teams_earlier_round_is_replaced_by_its_later_one_in_the_same_publication(
