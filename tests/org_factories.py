@@ -186,7 +186,11 @@ class OrgBuilder:
         return {key: value for key, value in scores().items() if QuestionKey(key) in asked}
 
     def publish(
-        self, now: datetime | None = None, *, min_group_size: int = RULES.min_group_size
+        self,
+        now: datetime | None = None,
+        *,
+        min_group_size: int = RULES.min_group_size,
+        min_comment_group_size: int = RULES.min_comment_group_size,
     ) -> PublishOutcome:
         """What the worker's publish job does: publish every completed period, by default as of the end
         of the latest week that has a round (every week so far is over)."""
@@ -197,7 +201,11 @@ class OrgBuilder:
                 )
                 now = period_end(period_of(latest)) if latest is not None else week(0)
             return publish_due_periods(
-                session=session, workspace_id=WORKSPACE, now=now, min_group_size=min_group_size
+                session=session,
+                workspace_id=WORKSPACE,
+                now=now,
+                min_group_size=min_group_size,
+                min_comment_group_size=min_comment_group_size,
             )
 
     @contextmanager
@@ -207,7 +215,9 @@ class OrgBuilder:
         """The gate as `user` sees it (HR when `admin`), in a session closed afterwards; by default what
         has completed is published first, as the worker would have done."""
         if publish:
-            self.publish(min_group_size=rules.min_group_size)
+            self.publish(
+                min_group_size=rules.min_group_size, min_comment_group_size=rules.min_comment_group_size
+            )
         with self.session_factory() as session:
             viewer = viewer_for(session=session, workspace_id=WORKSPACE, user_id=user, workspace_admin=admin)
             yield Gate(session=session, viewer=viewer, rules=rules)

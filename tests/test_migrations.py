@@ -142,3 +142,66 @@ def test_rounds_closed_before_0008_keep_the_department_their_team_had_at_upgrade
     engine.dispose()
     expected = [(engineering, "Eng"), (None, None), (None, None), (None, None)]
     assert found == dict(zip(rounds, expected, strict=True))
+
+
+def test_rounds_published_before_0020_keep_only_what_their_publication_shows(
+    empty_database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """0020_published_rounds_shredded deletes what a publication made before it took and does not show,
+    as publishing does now (docs/anonymity.md rule 3); a round no publication has taken keeps it all."""
+    from slackapp.checkins.models import Comment, Histogram, Round
+    from slackapp.database import new_session_factory
+    from slackapp.privacy import publish
+    from slackapp.privacy.models import PublishedCell
+    from tests.org_factories import OrgBuilder
+
+    upgrade_database(empty_database_url)
+    downgrade_database(empty_database_url, "0009_publications")
+    engine = new_engine(empty_database_url)
+    session_factory = new_session_factory(engine)
+    org = OrgBuilder(session_factory)
+    for channel in ("C0BIG", "C0MID", "C0SMALL"):
+        org.team(channel)
+    with monkeypatch.context() as before_0020:  # published as Kindred did before: nothing deleted
+        before_0020.setattr(publish, "_shred_taken", lambda *args: None)
+        org.week(0, {"C0BIG": 10, "C0MID": 6, "C0SMALL": 3}, comment="More focus time please")
+        org.publish()
+    org.week(1, {"C0SMALL": 3}, comment="Not published yet")
+
+    def left() -> dict[str, tuple[int, int, int | None, int | None]]:
+        with session_factory() as session:
+            return {
+                f"{r.channel_id}:{r.opens_at.date()}": (
+                    session.scalar(sa.select(sa.func.count()).where(Histogram.round_id == r.id)) or 0,
+                    session.scalar(sa.select(sa.func.count()).where(Comment.round_id == r.id)) or 0,
+                    r.respondent_count,
+                    r.invited_count,
+                )
+                for r in session.scalars(sa.select(Round))
+            }
+
+    before = left()
+    assert before["C0SMALL:2026-09-07"][0] and before["C0SMALL:2026-09-07"][2:] == (3, 5)  # all kept
+    with session_factory() as session:
+        shown = {
+            c.unit.removeprefix("team:"): c.respondents
+            for c in session.execute(sa.select(PublishedCell.unit, PublishedCell.respondents))
+            if c.unit.startswith("team:")
+        }
+    upgrade_database(empty_database_url)
+    after = left()
+    engine.dispose()
+    for key, (histograms, comments, respondents, invited) in before.items():
+        channel, day = key.split(":")
+        if day == "2026-09-14":  # week 1: no publication has taken it
+            assert histograms and after[key] == (histograms, comments, respondents, invited)
+            continue
+        size = shown[channel]
+        assert after[key] == (
+            0,
+            comments if size is not None and size >= 10 else 0,
+            respondents if size is not None else None,
+            invited if size is not None else None,
+        )
+    assert after["C0BIG:2026-09-07"][1:3] == (10, 10)  # shown for ten: its comments can be shown
+    assert after["C0SMALL:2026-09-07"] == (0, 0, None, None)

@@ -204,15 +204,11 @@ def build(url: str, weeks: int, seed: int = 1) -> Organisation:
                 )
         for week in range(weeks):
             opens = FIRST_WEEK + timedelta(weeks=week)
-            round_rows, histogram_rows, pending, histograms = _round_rows(rng, org, opens)
+            round_rows, _histogram_rows, pending, histograms = _round_rows(rng, org, opens)
             with cursor.copy(f"COPY checkin_round ({ROUND_COLUMNS}) FROM STDIN") as copy:
                 for row in round_rows:
                     copy.write_row(row)
-            with cursor.copy(
-                "COPY checkin_histogram (round_id, question_key, value, count) FROM STDIN"
-            ) as copy:
-                for row in histogram_rows:
-                    copy.write_row(row)
+            # No histogram rows: publishing a week deletes its rounds' (slackapp/privacy/publish.py).
             period = period_of(opens)
             rows = compute_publication(
                 workspace_id=WORKSPACE,
@@ -239,6 +235,11 @@ def build(url: str, weeks: int, seed: int = 1) -> Organisation:
             [{"id": uuid.uuid4(), "workspace_id": WORKSPACE}],
         )
         _copy(cursor, "privacy_published_unit", next(iter(units.values())), list(units.values()))
+        # ... and the counts of rounds whose team it does not show, as the worker does.
+        cursor.execute(
+            "UPDATE checkin_round r SET respondent_count = NULL, invited_count = NULL WHERE NOT EXISTS"
+            " (SELECT 1 FROM privacy_published_cell c WHERE c.round_id = r.id AND c.respondents IS NOT NULL)"
+        )
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.execute(text("VACUUM ANALYZE"))
     engine.dispose()
@@ -551,6 +552,7 @@ def measure(url: str, org: Organisation, weeks: int, repeat: int) -> None:
             workspace_id=WORKSPACE,
             now=period_end(period_of(FIRST_WEEK + timedelta(weeks=weeks))) + timedelta(minutes=1),
             min_group_size=MIN_GROUP,
+            min_comment_group_size=RULES.min_comment_group_size,
         )
     took, cpu_took = time.perf_counter() - started, cpu_seconds() - cpu
     assert len(outcome.published) == 1

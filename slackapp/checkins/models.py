@@ -83,6 +83,7 @@ class Round(Base):
     # Encrypted under KINDRED_SECRET_KEY; erased when the round closes (rule 2).
     secret_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary)
     # How many people were invited: the rows of `checkin_invitee` (rule 5), kept after they are erased.
+    # Both counts go when the round's publication does not show its team (slackapp/privacy/publish.py).
     invited_count: Mapped[int | None]
     respondent_count: Mapped[int | None]
     # The team's department when the round closed, and its name then. A closed round is counted in
@@ -158,7 +159,8 @@ class Comment(Base):
 
 
 class Histogram(Base):
-    """What a closed round keeps: per question, how many people chose each scale value."""
+    """What a closed round keeps until a publication takes it: per question, how many people chose each
+    scale value (deleted with that publication: slackapp/privacy/publish.py)."""
 
     __tablename__ = "checkin_histogram"
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import random
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -794,8 +794,9 @@ def mark_reminder_posted(*, session: Session, round_id: uuid.UUID, ts: str) -> N
 def close_round(*, session: Session, round_id: uuid.UUID, now: datetime) -> bool:
     """Collapse a round into per-question histograms, erase everything row-level (docs/anonymity.md rule 3).
 
-    Histograms, the respondent count and the shuffled comments stay; the answer rows, the ledger, the
-    invitees and the round secret go, all in this one transaction. Deleted rows stay in the table files
+    Histograms, the respondent count and the shuffled comments stay until the round's publication takes
+    them (slackapp/privacy/publish.py); the answer rows, the ledger, the invitees and the round secret go,
+    all in this one transaction. Deleted rows stay in the table files
     until `remove_erased_rows` runs, right after this commits. The round also keeps the
     department its team is in now: the dashboard counts it there for good, so moving the team later
     cannot change a published total (slackapp/privacy/suppression.py).
@@ -862,8 +863,11 @@ def close_round(*, session: Session, round_id: uuid.UUID, now: datetime) -> bool
 ERASED_AT_CLOSE: tuple[type[Base], ...] = (Participation, Answer, Invitee, Comment, Round)
 
 
-def remove_erased_rows(*, session_factory: SessionFactory) -> None:
-    """Physically remove what closing rounds deleted, once the close has committed (docs/anonymity.md rule 3).
+def remove_erased_rows(
+    *, session_factory: SessionFactory, models: Sequence[type[Base]] = ERASED_AT_CLOSE
+) -> None:
+    """Physically remove what closing rounds deleted, once the close has committed (docs/anonymity.md rule 3);
+    with `models`, what another step deleted from those tables (publishing: `ERASED_AT_PUBLICATION`).
 
     A deleted row stays in PostgreSQL's table and index files as a dead tuple, with the transaction ids
     that link a ledger row to the answers written just after it, until a vacuum. So the worker vacuums
@@ -877,7 +881,7 @@ def remove_erased_rows(*, session_factory: SessionFactory) -> None:
     with session_factory() as session:
         connection = session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
         if connection.dialect.name == "postgresql":
-            tables = ", ".join(model.__tablename__ for model in ERASED_AT_CLOSE)
+            tables = ", ".join(model.__tablename__ for model in models)
             connection.exec_driver_sql(f"VACUUM (INDEX_CLEANUP ON) {tables}")
         elif connection.dialect.name == "sqlite":
             connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -15,10 +15,11 @@ from flask import Flask
 from sqlalchemy import Engine, event
 
 from slackapp.app import create_app
+from slackapp.checkins.service import remove_erased_rows
 from slackapp.database import new_engine, new_session_factory, utcnow
 from slackapp.demo.organisation import WEEKS, WORKSPACE, build_demo_organisation, demo_roles, demo_summary
 from slackapp.migrate import upgrade_database
-from slackapp.privacy.publish import publish_due_periods
+from slackapp.privacy.publish import ERASED_AT_PUBLICATION, publish_due_periods
 from slackapp.settings import Settings
 from slackapp.web import create_web_app
 
@@ -60,8 +61,13 @@ def build_demo_app(database_path: Path, *, weeks: int = WEEKS) -> Flask:
     # What the worker does when each week is over: publish it, once (the dashboard reads only that).
     with session_factory.begin() as session:
         publish_due_periods(
-            session=session, workspace_id=WORKSPACE, now=utcnow(), min_group_size=settings.min_group_size
+            session=session,
+            workspace_id=WORKSPACE,
+            now=utcnow(),
+            min_group_size=settings.min_group_size,
+            min_comment_group_size=settings.min_comment_group_size,
         )
+    remove_erased_rows(session_factory=session_factory, models=ERASED_AT_PUBLICATION)
     web = create_web_app(create_app(settings, session_factory), engine, settings)
     web.config["demo_roles"] = [asdict(role) for role in demo_roles()]
     # gunicorn serves from a forked process; a SQLite connection must not cross a fork, so the pool

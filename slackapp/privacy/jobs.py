@@ -3,6 +3,7 @@
 The job is claimed from the queue under a lease (`FOR UPDATE SKIP LOCKED` on PostgreSQL), and the
 publication itself locks the workspace's schedule row, so two workers never publish a period twice.
 After a publication, each counted round's results post is queued: it shows that team's published cell.
+Once it has committed, what the publication deleted is removed from the table files too.
 """
 
 from __future__ import annotations
@@ -12,10 +13,10 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from slackapp.checkins.service import CheckinJob
+from slackapp.checkins.service import CheckinJob, remove_erased_rows
 from slackapp.errors import NotFound
 from slackapp.privacy.models import PublicationSchedule, PublishedRound
-from slackapp.privacy.publish import PUBLISH_JOB, publish_due_periods
+from slackapp.privacy.publish import ERASED_AT_PUBLICATION, PUBLISH_JOB, publish_due_periods
 from slackapp.scheduler.queue import enqueue
 from slackapp.scheduler.worker import JobContext, JobHandler
 
@@ -25,7 +26,8 @@ BATCH = 8
 
 
 def publish_periods(context: JobContext, schedule_id: uuid.UUID) -> datetime | None:
-    """Publish what has completed; come back when the next period may complete."""
+    """Publish what has completed, remove what it took from the files; come back when the next period may
+    complete."""
     with context.session_factory.begin() as session:
         workspace_id = session.scalar(
             select(PublicationSchedule.workspace_id).where(PublicationSchedule.id == schedule_id)
@@ -37,6 +39,7 @@ def publish_periods(context: JobContext, schedule_id: uuid.UUID) -> datetime | N
             workspace_id=workspace_id,
             now=context.now,
             min_group_size=context.settings.min_group_size,
+            min_comment_group_size=context.settings.min_comment_group_size,
             limit=BATCH,
         )
         for publication in outcome.published:
@@ -48,6 +51,9 @@ def publish_periods(context: JobContext, schedule_id: uuid.UUID) -> datetime | N
                 enqueue(
                     session=session, kind=CheckinJob.POST_RESULTS, subject_id=round_id, due_at=context.now
                 )
+    if outcome.published:
+        # The histograms, counts and comments the publications deleted (rule 3), as the close job does.
+        remove_erased_rows(session_factory=context.session_factory, models=ERASED_AT_PUBLICATION)
     return outcome.next_check
 
 

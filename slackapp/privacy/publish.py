@@ -11,6 +11,10 @@ Nothing here is ever updated: a later org move, a changed minimum or a late roun
 publications only. A manager's scope is not a cell of its own: it chooses cells of this one publication
 (no surface adds up a scope), so overlapping scopes pooled together still only hold published cells.
 
+What a publication takes is not kept beyond it (docs/anonymity.md rule 3): in the same transaction, the
+histograms of every round it takes go, and the counts and comments of those it does not show
+(`_shred_taken`).
+
 Precision: a shown question carries its histogram (how many chose 1..5) and its count, and its mean and
 95% band are stored to one decimal. The histogram of a shown cell is exact on purpose - leaders are
 shown it - so the protection of hidden cells rests on suppression, not on rounding: every published
@@ -28,11 +32,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, func, insert, select
+from sqlalchemy import ColumnElement, and_, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from slackapp.checkins.models import Histogram, Round, RoundState
+from slackapp.checkins.models import Comment, Histogram, Round, RoundState
 from slackapp.checkins.questions import SCALE, QuestionKey
+from slackapp.database import Base
 from slackapp.privacy.models import (
     Publication,
     PublicationSchedule,
@@ -116,13 +121,28 @@ class PublishOutcome:
 
 
 def publish_due_periods(
-    *, session: Session, workspace_id: str, now: datetime, min_group_size: int, limit: int | None = None
+    *,
+    session: Session,
+    workspace_id: str,
+    now: datetime,
+    min_group_size: int,
+    min_comment_group_size: int,
+    limit: int | None = None,
 ) -> PublishOutcome:
     """Publish every completed, unpublished period of the workspace, oldest first (at most `limit` of
     them; then `next_check` is `now`, so a long backlog goes in several short transactions).
 
     The workspace's schedule row is locked first (`FOR UPDATE`), so a second worker waits and then finds
-    nothing left to do; the unique (workspace, period) and round keys are the last line.
+    nothing left to do; the unique (workspace, period) and round keys are the last line. Each
+    publication deletes what it has taken (`_shred_taken`) in this same transaction: a job that fails
+    before its commit leaves every round as it was, to be published again. The caller removes the
+    deleted rows from the table files once it has committed (`remove_erased_rows`, models
+    `ERASED_AT_PUBLICATION`).
+
+    Args:
+        min_group_size: the smallest group a cell may show.
+        min_comment_group_size: the smallest team whose comments may be shown; a published team cell
+            below it (or hidden) loses its round's comments for good.
 
     Returns:
         The publications made and when to look again.
@@ -154,7 +174,10 @@ def publish_due_periods(
             next_check = min(next_check, now + RECHECK)  # a round of the week is still open
             break
         chosen = [r for r in pending if r.closed]
-        published.append(_publish(session, workspace_id, period, chosen, now, min_group_size))
+        publication = _publish(
+            session, workspace_id, period, chosen, now, min_group_size, min_comment_group_size
+        )
+        published.append(publication)
         next_period = period + WEEK
     return PublishOutcome(published=published, next_check=next_check)
 
@@ -219,6 +242,7 @@ def _publish(
     rounds: Sequence[PendingRound],
     now: datetime,
     k: int,
+    comment_k: int,
 ) -> Publication:
     counted = [r.id for r in _latest_per_team(rounds).values()]
     # Each unit's previous cell, for the changes a leader is shown (frozen with this publication), and
@@ -269,7 +293,54 @@ def _publish(
         )
     )
     session.execute(insert(PublishedUnit), rows.units)
+    _shred_taken(session, rows, comment_k)
     return publication
+
+
+# What storing a publication deletes or rewrites: histograms, comments, and the round rows, whose
+# earlier versions hold the counts (`slackapp.checkins.service.remove_erased_rows` removes them).
+ERASED_AT_PUBLICATION: tuple[type[Base], ...] = (Histogram, Comment, Round)
+
+
+def _shred_taken(session: Session, rows: PublicationRows, comment_k: int) -> None:
+    """Delete what the publication has taken and nothing will read again (docs/anonymity.md rule 3).
+
+    Every surface reads publications, which never change, and a round counts in one publication only,
+    so a taken round's histograms are never read again; kept, a small team's would say, to anyone with a
+    copy of the database, how its members answered (three of three who all chose 1: each of them chose 1).
+    The round's respondent and invited counts stay only where its team's cell shows them anyway, and its
+    comments only where the gate may show them: the team's cell shown for at least `comment_k` people
+    (`slackapp.privacy.gate.Gate.comments`, which still checks the minimum of the day). A replaced round
+    (an earlier one of the same team in the period) is shown nowhere, so it keeps neither.
+    """
+    taken = [r["round_id"] for r in rows.rounds]
+    shown = {
+        c["round_id"]: c["respondents"]
+        for c in rows.cells
+        if c["round_id"] is not None and c["respondents"] is not None
+    }
+    for start in range(0, len(taken), 1000):
+        chunk = taken[start : start + 1000]
+        session.execute(
+            delete(Histogram)
+            .where(Histogram.round_id.in_(chunk))
+            .execution_options(synchronize_session=False)
+        )
+        silenced = [r for r in chunk if shown.get(r, 0) < comment_k]
+        if silenced:
+            session.execute(
+                delete(Comment)
+                .where(Comment.round_id.in_(silenced))
+                .execution_options(synchronize_session=False)
+            )
+        unshown = [r for r in chunk if r not in shown]
+        if unshown:
+            session.execute(
+                update(Round)
+                .where(Round.id.in_(unshown))
+                .values(respondent_count=None, invited_count=None)
+                .execution_options(synchronize_session=False)
+            )
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from slackapp.checkins.ids import INVITATION_EVENT, REMINDER_EVENT, RESULTS_EVEN
 from slackapp.checkins.models import Histogram, Invitee, Round, RoundState
 from slackapp.checkins.service import CheckinJob, NotInvited, close_round, mark_invitation_posted
 from slackapp.database import SessionFactory
+from slackapp.privacy.gate import published_team_cell
 from slackapp.scheduler.models import Job
 from slackapp.settings import Settings
 from tests.conftest import BOT_TOKEN, SECRET_KEY, SIGNING_SECRET, Clock, repo_root
@@ -185,13 +186,13 @@ def test_two_workers_close_a_round_once_and_post_results_once(
             break
         clock.advance(minutes=11)
         make_worker().run_once()
+    # Closed once: one histogram of six, published as the team's cell (a second close counted no answers
+    # and wrote 0 over the count; the publication then deletes the histograms it took).
     with session_factory() as session:
-        counts = session.scalars(
-            select(Histogram.count).where(
-                Histogram.round_id == round_.id, Histogram.question_key == "wellbeing"
-            )
-        ).all()
-    assert list(counts) == [6]
+        cell = published_team_cell(session=session, round_id=round_.id)
+        assert session.get_one(Round, round_.id).respondent_count == 6
+    assert cell is not None and cell.respondents == 6
+    assert cell.questions["wellbeing"].respondents == 6
     assert len(posts_with(slack, RESULTS_EVENT)) == 1
 
 
@@ -466,7 +467,10 @@ def test_a_round_with_too_few_answers_says_so_and_shows_nothing(
     assert "too few answers to share" in str(results[0]["text"])
     assert "people answered" not in str(results[0])  # not even how many
     with session_factory() as session:
-        assert session.scalar(select(func.count()).select_from(Histogram)) > 0  # kept, never shown
+        # Published hidden: its histograms and counts are gone, so no copy of the database shows them.
+        assert session.scalar(select(func.count()).select_from(Histogram)) == 0
+        stored = session.get_one(Round, round_.id)
+        assert (stored.respondent_count, stored.invited_count) == (None, None)
 
 
 def test_the_next_invitation_repeats_what_the_manager_said_would_change(

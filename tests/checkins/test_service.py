@@ -67,7 +67,11 @@ def published(session_factory: SessionFactory, round_id: Any) -> Cell | None:
     with session_factory.begin() as session:
         opened = get_round(session=session, round_id=round_id).opens_at
         publish_due_periods(
-            session=session, workspace_id=WORKSPACE, now=period_end(period_of(opened)), min_group_size=5
+            session=session,
+            workspace_id=WORKSPACE,
+            now=period_end(period_of(opened)),
+            min_group_size=5,
+            min_comment_group_size=10,
         )
     with session_factory() as session:
         return published_team_cell(session=session, round_id=round_id)

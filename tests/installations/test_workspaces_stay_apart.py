@@ -80,6 +80,7 @@ def test_our_hr_dashboard_holds_nothing_of_another_workspace(session_factory: Se
                 workspace_id=workspace,
                 now=period_end(period_of(theirs.opens_at)),
                 min_group_size=5,
+                min_comment_group_size=10,
             )
     with session_factory() as session:
         ours = Gate(

@@ -121,6 +121,9 @@ def _recomputing_publisher(monkeypatch: pytest.MonkeyPatch, *, todays_department
     from slackapp.privacy.models import Publication, PublishedCell, PublishedRound, PublishedUnit
 
     original = jobs.publish_due_periods
+    # Working weeks out again needs what they were worked out from: this publisher keeps every round's
+    # histograms and counts, as Kindred did before a publication deleted what it took.
+    monkeypatch.setattr(publish, "_shred_taken", lambda *args: None)
 
     def again(*, session: Any, workspace_id: str, now: datetime, **kwargs: Any) -> publish.PublishOutcome:
         still_open = select(Round.id).where(
@@ -202,14 +205,29 @@ def anyone_may_answer(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def changes_against_hidden_weeks(monkeypatch: pytest.MonkeyPatch, session_factory: SessionFactory) -> None:
     """A weakened "Where to act": when a team's previous week is hidden, its change is still worked out,
-    from that week's round, and marked whenever the mean moved at all."""
+    from that week's round, and marked whenever the mean moved at all.
+
+    Publishing deletes a round's histograms, so this one keeps them aside as the publisher reads them,
+    just before (as a careless implementation that kept them would still have them)."""
+    import uuid
+
     from sqlalchemy import select
+    from sqlalchemy.orm import Session
 
     from dashboards import queries
-    from slackapp.checkins.models import Histogram
+    from slackapp.privacy import publish
     from slackapp.privacy.gate import Cell
     from slackapp.privacy.models import PublishedCell
 
+    kept: dict[uuid.UUID, dict[str, dict[int, int]]] = {}
+    read = publish._histograms
+
+    def keeping(session: Session, round_ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[str, dict[int, int]]]:
+        found = read(session, round_ids)
+        kept.update(found)
+        return found
+
+    monkeypatch.setattr(publish, "_histograms", keeping)
     shown_only = queries._measures
 
     def against_the_round(latest: Cell, before: Cell | None) -> dict[str, queries.Measure]:
@@ -223,11 +241,8 @@ def changes_against_hidden_weeks(monkeypatch: pytest.MonkeyPatch, session_factor
                     PublishedCell.unit == latest.unit.to_param(), PublishedCell.period == before.period
                 )
             )
-            for key, value, count in session.execute(
-                select(Histogram.question_key, Histogram.value, Histogram.count).where(
-                    Histogram.round_id == round_id
-                )
-            ):
+        for key, histogram in (kept.get(round_id, {}) if round_id is not None else {}).items():
+            for value, count in histogram.items():
                 totals.setdefault(key, [0, 0])
                 totals[key][0] += value * count
                 totals[key][1] += count

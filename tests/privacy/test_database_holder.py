@@ -291,7 +291,7 @@ def test_after_close_no_byte_of_the_pages_names_who_answered_what(world: World, 
     assert recovered_from_every_byte(pageinspect, closed) == {}  # nor anything in their free space
 
 
-# -- what a closed round keeps: its histograms, beside its channel and counts --------------------------------
+# -- what a closed round keeps until a publication takes it: histograms, beside its channel and counts -------
 
 SMALL = "C0SMALL"
 
@@ -324,24 +324,91 @@ def histogram_attack(
     return recovered
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a closed round keeps its histograms and counts for good, however small: after its week is "
-    "published nothing reads them, but a copy of the database still holds them; see the red-team report",
-)
 def test_a_published_weeks_small_team_leaves_no_histogram_behind(
     world: World, session_factory: SessionFactory
 ) -> None:
     """Three people, all struggling: the dashboard and the channel hide their round (fewer than 5). The
     database's copy must not say it for them."""
+    small_teams_week(world, session_factory)
+    members = {SMALL: world.teams[SMALL].members}
+    assert histogram_attack(session_factory, members) == {}
+
+
+def small_teams_week(world: World, session_factory: SessionFactory) -> uuid.UUID:
+    """A team of seven and a team of three who all answered 1 to everything (hidden everywhere), their
+    week over and published by the worker. Returns the small team's round."""
     world.team("C0BIG", "Big Team", None, 7)
     world.team(SMALL, "Small Team", None, 3)
     world.week({"C0BIG": varied(7, 5), SMALL: same(3, **dict.fromkeys(QUESTIONS, 1))})
     world.end_week()
     with session_factory() as session:
         assert session.scalar(select(func.count()).select_from(Publication)) == 1
-    members = {SMALL: world.teams[SMALL].members}
-    assert histogram_attack(session_factory, members) == {}
+        round_id = session.scalar(select(Round.id).where(Round.channel_id == SMALL))
+    assert round_id is not None
+    return round_id
+
+
+def traces_in_files(engine: Engine, round_id: uuid.UUID) -> tuple[int, int]:
+    """The round's histogram tuples, and the versions of its row that hold its counts, that the files'
+    line pointers still name (live or dead)."""
+    with engine.connect() as connection:
+        tuples = line_pointed_tuples(connection, "checkin_histogram")
+        histograms = sum(t.data.startswith(round_id.bytes) for t in tuples)
+        numbers = column_numbers(connection, "checkin_round", "respondent_count", "invited_count")
+        counted = 0
+        for number, _page in enumerate(pages(connection, "checkin_round")):
+            for row in connection.execute(
+                text(
+                    "SELECT a[1] AS id, a[:respondents] AS respondents, a[:invited] AS invited FROM"
+                    " (SELECT tuple_data_split('checkin_round'::regclass, t_data, t_infomask, t_infomask2,"
+                    "   t_bits) AS a FROM heap_page_items(get_raw_page('checkin_round', :p))"
+                    "  WHERE t_data IS NOT NULL) AS t"
+                ),
+                {"p": number, **numbers},
+            ):
+                if bytes(row.id) == round_id.bytes and (row.respondents or row.invited) is not None:
+                    counted += 1
+    return histograms, counted
+
+
+def column_numbers(connection: Connection, table: str, respondents: str, invited: str) -> dict[str, int]:
+    found = dict(
+        connection.execute(
+            text("SELECT attname, attnum FROM pg_attribute WHERE attrelid = CAST(:t AS regclass)"),
+            {"t": table},
+        ).all()
+    )
+    assert found["id"] == 1
+    return {"respondents": found[respondents], "invited": found[invited]}
+
+
+@postgres_files
+def test_a_published_weeks_histograms_and_counts_leave_the_files_too(
+    world: World, session_factory: SessionFactory, pageinspect: Engine
+) -> None:
+    """No dead tuple keeps the deleted histograms, or the round row's version with its counts."""
+    round_id = small_teams_week(world, session_factory)
+    assert traces_in_files(pageinspect, round_id) == (0, 0)
+
+
+@pytest.fixture
+def publishing_leaves_the_files_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A weakened publish job: what the publication deleted stays in the files until autovacuum."""
+    from slackapp.privacy import jobs
+
+    monkeypatch.setattr(jobs, "remove_erased_rows", lambda **kwargs: None)
+
+
+@postgres_files
+def test_the_files_keep_a_published_weeks_histograms_on_a_weakened_publish_job(
+    world: World,
+    session_factory: SessionFactory,
+    pageinspect: Engine,
+    publishing_leaves_the_files_alone: None,
+) -> None:
+    round_id = small_teams_week(world, session_factory)
+    histograms, counted = traces_in_files(pageinspect, round_id)
+    assert histograms > 0 and counted > 0
 
 
 # -- what PostgreSQL's own statistics keep ---------------------------------------------------------------

@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import json
 import threading
+import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import OperationalError
 
 from dashboards import queries
 from slackapp.checkins.ids import RESULTS_EVENT
-from slackapp.checkins.models import Round
+from slackapp.checkins.models import Comment, Histogram, Round
 from slackapp.checkins.questions import QuestionKey
 from slackapp.checkins.service import results_from_cell
 from slackapp.checkins.views import build_results
@@ -26,6 +30,7 @@ from slackapp.privacy.suppression import ORG, UnitKey, UnitKind
 from slackapp.scheduler.worker import Worker
 from tests.conftest import is_postgres
 from tests.factories import HR_ADMIN, WORKSPACE, scores
+from tests.interleave import on_statement
 from tests.org_factories import RULES, OrgBuilder, week
 from tests.slack_standin import BOT_USER_ID, SlackStandIn
 
@@ -201,6 +206,103 @@ def test_a_late_round_lands_in_the_next_publication_and_never_in_two(
         assert operations_week1.respondents == 9 + 3  # Support's week 1 and Sales' late round
 
 
+@dataclass(frozen=True)
+class Kept:
+    """What a round still holds: its histogram rows, comments, and respondent and invited counts."""
+
+    histograms: int
+    comments: int
+    respondents: int | None
+    invited: int | None
+
+
+def kept(session_factory: SessionFactory) -> dict[uuid.UUID, Kept]:
+    with session_factory() as session:
+        histograms = dict(
+            session.execute(select(Histogram.round_id, func.count()).group_by(Histogram.round_id)).all()
+        )
+        comments = dict(
+            session.execute(select(Comment.round_id, func.count()).group_by(Comment.round_id)).all()
+        )
+        return {
+            r.id: Kept(histograms.get(r.id, 0), comments.get(r.id, 0), r.respondent_count, r.invited_count)
+            for r in session.execute(select(Round.id, Round.respondent_count, Round.invited_count))
+        }
+
+
+def test_a_publication_deletes_what_it_took_and_keeps_only_what_it_shows(
+    org: OrgBuilder, session_factory: SessionFactory
+) -> None:
+    """docs/anonymity.md rule 3: nothing reads a round again once a publication has taken it, so its
+    histograms go; its counts stay only where its team's cell shows them, its comments only where the gate
+    may show them (a team cell shown for at least the comment minimum); a late round keeps everything
+    until the publication that takes it."""
+    # Support's first round of the week is replaced by its second: shown nowhere.
+    replaced = org.open_round("C0SUPPORT", week(0) - timedelta(hours=2), invited=12)
+    org.answer(replaced, [scores(wellbeing=1)] * 11, week(0) - timedelta(hours=2), "first round")
+    org.close(replaced, week(0) - timedelta(hours=2))
+    org.week(0, WEEK0, comment="More focus time please")
+    closed = kept(session_factory)
+    assert all(k.histograms and k.respondents and k.invited for k in closed.values())
+    assert all(k.comments == k.respondents for k in closed.values())
+    org.publish()
+    with session_factory() as session:
+        cells = {
+            c.round_id: c.respondents
+            for c in session.execute(select(PublishedCell.round_id, PublishedCell.respondents))
+            if c.round_id is not None
+        }
+        taken = set(session.scalars(select(PublishedRound.round_id)))
+    assert taken == set(closed) and replaced not in cells
+    late = org.open_round("C0SALES", week(0) + timedelta(days=3), invited=9)
+    org.answer(late, [scores(wellbeing=1)] * 3, week(0) + timedelta(days=3))
+    org.close(late, week(0) + timedelta(days=8))
+    org.publish()  # week 0 is published already; week 1 is not over: nothing takes the late round yet
+    after = kept(session_factory)
+    for round_id, before in closed.items():
+        shown = cells.get(round_id)
+        assert after[round_id] == Kept(
+            histograms=0,
+            comments=before.comments if shown is not None and shown >= RULES.min_comment_group_size else 0,
+            respondents=before.respondents if shown is not None else None,
+            invited=before.invited if shown is not None else None,
+        )
+    with session_factory() as session:
+        channel_of = {r.id: r.channel_id for r in session.execute(select(Round.id, Round.channel_id))}
+    by_team = {channel_of[round_id]: after[round_id] for round_id in cells}  # week 0's counted rounds
+    assert by_team["C0SUPPORT"].comments == 10  # shown for ten: its comments can be shown
+    assert by_team["C0INFRA"] == Kept(0, 0, None, None)  # four: hidden, and nothing left to tell
+    assert after[replaced] == Kept(0, 0, None, None)
+    assert after[late].histograms and (after[late].respondents, after[late].invited) == (3, 9)
+    org.week(1, {"C0MOBILE": 8, "C0SUPPORT": 9})
+    org.publish()
+    assert kept(session_factory)[late] == Kept(0, 0, None, None)  # counted in week 1, hidden (3)
+
+
+def test_a_publication_that_fails_before_its_commit_deletes_nothing_and_is_made_again(
+    org: OrgBuilder, session_factory: SessionFactory, engine: Engine
+) -> None:
+    """The deletion is part of the publication's transaction: a worker that dies on its last statement
+    leaves every round as it was, and the next run publishes the week from the same histograms."""
+    org.week(0, WEEK0)
+    closed = kept(session_factory)
+
+    def connection_lost(statement: str, _parameters: Any) -> None:
+        if statement.startswith("UPDATE checkin_round"):  # the counts: after the histograms' DELETE
+            raise OperationalError(statement, {}, Exception("connection lost"))
+
+    with on_statement(engine, connection_lost), pytest.raises(OperationalError):
+        org.publish()
+    assert kept(session_factory) == closed
+    with session_factory() as session:
+        assert session.scalar(select(func.count()).select_from(Publication)) == 0
+    org.publish()
+    with org.gate(HR_ADMIN, admin=True, publish=False) as gate:
+        [support] = gate.series(team("C0SUPPORT"))
+    assert support.respondents == 10 and support.questions["wellbeing"].respondents == 10
+    assert not any(k.histograms for k in kept(session_factory).values())
+
+
 def test_a_teams_earlier_round_is_replaced_by_its_later_one_in_the_same_publication(
     org: OrgBuilder, session_factory: SessionFactory
 ) -> None:
@@ -308,7 +410,11 @@ def test_two_workers_publish_a_period_once(org: OrgBuilder, session_factory: Ses
             barrier.wait()
             with session_factory.begin() as session:
                 outcome = publish_due_periods(
-                    session=session, workspace_id=WORKSPACE, now=now, min_group_size=RULES.min_group_size
+                    session=session,
+                    workspace_id=WORKSPACE,
+                    now=now,
+                    min_group_size=RULES.min_group_size,
+                    min_comment_group_size=RULES.min_comment_group_size,
                 )
                 made.append(len(outcome.published))
         except Exception as error:  # SQLite has no row locks: its second writer is refused instead
