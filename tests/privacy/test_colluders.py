@@ -39,8 +39,9 @@ def insider_attack(seen: Sequence[Seen], world: World, colluders: int) -> dict[s
 
 @pytest.mark.xfail(
     strict=True,
-    reason="known limit, not yet in docs/anonymity.md: a shown group's exact histograms minus the answers "
-    "of members who tell theirs leave the others'; only noise (or counting colluders out) would stop it",
+    reason="known limit (docs/anonymity.md, The honest limits): a shown group's exact histograms minus the "
+    "answers of members who tell theirs leave the others'; only noise (or counting colluders out) would "
+    "stop it",
 )
 def test_four_colleagues_who_tell_their_answers_learn_nothing_of_the_fifths(
     world: World, dashboard: Dashboard
