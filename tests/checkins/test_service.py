@@ -48,6 +48,7 @@ from tests.conftest import is_postgres
 from tests.factories import (
     WORKSPACE,
     answer,
+    invite,
     make_open_round,
     make_pulse,
     pulse_spec,
@@ -411,6 +412,41 @@ def test_ledger_scores_and_comment_are_written_in_three_transactions(
         )
     assert len(ledger) == len(scores_) == len(comment) == 1
     assert len(ledger | scores_ | comment) == 3
+
+
+@postgres_only
+@pytest.mark.parametrize("comment", ["more people on call please", None])
+def test_an_answer_is_on_disk_when_it_is_acknowledged_and_only_its_last_commit_waited(
+    session_factory: SessionFactory, engine: Engine, comment: str | None
+) -> None:
+    """Each INSERT's commit, looked at the moment it returns: is the server's WAL flushed up to where it
+    was written? The last must be (what is acknowledged is on disk); the earlier ones need not wait, since
+    WAL is flushed in order. Over five people, by majority: another backend's WAL written in the instant
+    between a commit and the look would read as unflushed."""
+    round_ = make_open_round(session_factory)
+    flushed: list[list[bool]] = []
+    with engine.connect() as observer:
+
+        def look(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+            if statement.lstrip().startswith("WITH open_round"):
+                wal = observer.execute(
+                    text("SELECT pg_current_wal_flush_lsn() >= pg_current_wal_insert_lsn()")
+                )
+                flushed[-1].append(bool(wal.scalar()))
+
+        event.listen(engine, "after_cursor_execute", look)
+        try:
+            for person in ("U1", "U2", "U3", "U4", "U5"):
+                invite(session_factory, round_.id, person)
+                flushed.append([])
+                answer(session_factory, round_.id, person, comment=comment, invite_first=False)
+        finally:
+            event.remove(engine, "after_cursor_execute", look)
+
+    by_majority = [sum(commits) >= 3 for commits in zip(*flushed, strict=True)]
+    assert by_majority == ([False, False, True] if comment else [False, True])
+    assert count(session_factory, Participation) == 5
+    assert count(session_factory, Answer) == 5 * len(scores())
 
 
 @postgres_only
