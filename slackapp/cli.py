@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import sys
 from typing import Any
@@ -79,6 +80,11 @@ def _serve(settings: Settings) -> None:
     from slackapp.web.access_log import ACCESS_LOG_FORMAT, PathOnlyAccessLog
 
     web = create_kindred_web(settings)
+    # Everything built so far (Dash, Plotly, Bolt, SQLAlchemy: some 175,000 objects) lives as long as the
+    # process, yet every full garbage collection would walk it: about 110 ms in which a web process answers
+    # nobody, often enough to set the tail of Slack's requests (benchmarks/checkin_intake). Frozen before
+    # gunicorn forks, it is never walked, and the workers share its pages.
+    gc.freeze()
 
     class KindredServer(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:

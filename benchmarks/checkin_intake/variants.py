@@ -14,6 +14,9 @@ the way the proposed change to `slackapp/` would, then runs the unchanged `slack
 - `pbr`:    Bolt's `process_before_response=True`: the listener runs on the request thread, and the
             answer is sent the moment `ack()` is called, instead of Bolt handing the listener to its own
             10-thread executor and polling for the ack every 10 ms.
+- `thaw`:   `kindred serve` without freezing its start-up heap out of the garbage collector (as before
+            the eighth session): every full collection walks it, about 110 ms a time.
+- `gclog`:  print each full (generation 2) garbage collection's length to the server's log (`--keep-logs`).
 
 `new_engine` now sizes the pool this way by default. The `lean` prototype measured in the first session
 (one read session, single-statement writes) is now the real check-in listener, so it is gone from here.
@@ -29,7 +32,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-KNOWN = ("pool", "ping", "pbr")
+KNOWN = ("pool", "ping", "pbr", "thaw", "gclog")
 
 
 def apply(variants: list[str]) -> None:
@@ -37,6 +40,7 @@ def apply(variants: list[str]) -> None:
     if unknown:
         raise SystemExit(f"unknown variant(s) {unknown}; known: {', '.join(KNOWN)}")
     import slackapp.app
+    import slackapp.cli
     import slackapp.database
     import slackapp.web
 
@@ -53,6 +57,14 @@ def apply(variants: list[str]) -> None:
 
         setattr(slackapp.web, "new_engine", new_engine)  # noqa: B010 (patching a module global)
 
+    if "thaw" in variants:
+        import gc
+
+        setattr(slackapp.cli, "gc", _Thawed(gc))  # noqa: B010 (`kindred serve` as before it froze its heap)
+
+    if "gclog" in variants:
+        _log_full_collections()
+
     if "pbr" in variants:
         from slack_bolt import App
 
@@ -61,6 +73,36 @@ def apply(variants: list[str]) -> None:
                 super().__init__(process_before_response=True, **kwargs)
 
         setattr(slackapp.app, "App", ProcessBeforeResponseApp)  # noqa: B010
+
+
+class _Thawed:
+    """The `gc` module, but `freeze` does nothing."""
+
+    def __init__(self, gc: Any) -> None:
+        self._gc = gc
+
+    def __getattr__(self, name: str) -> Any:
+        return (lambda: None) if name == "freeze" else getattr(self._gc, name)
+
+
+def _log_full_collections() -> None:
+    """Print every full (generation 2) garbage collection's length on stderr, with the process id."""
+    import gc
+    import os
+    import time
+
+    started: list[float] = []
+
+    def callback(phase: str, info: dict[str, int]) -> None:
+        if info["generation"] != 2:
+            return
+        if phase == "start":
+            started[:] = [time.perf_counter()]
+        elif started:
+            took = (time.perf_counter() - started[0]) * 1000
+            print(f"full gc in {os.getpid()}: {took:.1f} ms, {info['collected']} collected", file=sys.stderr)
+
+    gc.callbacks.append(callback)
 
 
 def main() -> int:
