@@ -22,6 +22,7 @@ from sqlalchemy import (
     event,
     text,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, mapped_column, sessionmaker
@@ -167,6 +168,12 @@ SessionFactory = sessionmaker[Session]
 
 def new_session_factory(engine: Engine) -> SessionFactory:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def insert_on_conflict(bind: Engine | Connection) -> Any:
+    """The database's own `insert`, the one with `on_conflict_do_nothing` and `on_conflict_do_update`
+    (PostgreSQL's and SQLite's take the same arguments): one statement decides on the row as it is."""
+    return postgresql.insert if bind.dialect.name == "postgresql" else sqlite.insert
 
 
 @contextmanager

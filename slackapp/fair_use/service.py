@@ -8,10 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import case, delete, literal
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from slackapp.database import UTCDateTime
+from slackapp.database import UTCDateTime, insert_on_conflict
 from slackapp.fair_use.models import PersonPace
 
 # A person may make this many requests that call Slack (slash commands and clicks) per window.
@@ -53,7 +52,7 @@ def take_turn(
     """
     table = PersonPace.__table__
     c = table.c
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    insert = insert_on_conflict(session.get_bind())
     started_at = literal(now, UTCDateTime())
     window_over = c.window_started <= literal(now - window, UTCDateTime())
     upsert = (

@@ -18,7 +18,7 @@ from sqlalchemy import case, or_, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from slackapp.database import SessionFactory
+from slackapp.database import SessionFactory, insert_on_conflict
 from slackapp.scheduler.models import Job
 
 log = logging.getLogger(__name__)
@@ -37,10 +37,16 @@ class ClaimedJob:
 
 
 def enqueue(*, session: Session, kind: str, subject_id: uuid.UUID, due_at: datetime) -> None:
-    """Add a job unless one of this kind already exists for the subject (jobs are idempotent by key)."""
-    exists = session.scalar(select(Job.id).where(Job.kind == kind, Job.subject_id == subject_id))
-    if exists is None:
-        session.add(Job(kind=kind, subject_id=subject_id, due_at=due_at))
+    """Add a job unless one of this kind already exists for the subject (jobs are idempotent by key).
+
+    One statement: a read first let two transactions both find no job, and the second to commit failed
+    on the unique key, taking whatever else it had written with it (a round's opening, HR's close).
+    """
+    session.execute(
+        insert_on_conflict(session.get_bind())(Job)
+        .values(kind=kind, subject_id=subject_id, due_at=due_at)
+        .on_conflict_do_nothing(index_elements=[Job.kind, Job.subject_id])
+    )
 
 
 def bring_forward(*, session: Session, kind: str, subject_id: uuid.UUID, due_at: datetime) -> None:

@@ -27,11 +27,10 @@ from urllib.request import Request
 
 from slack_sdk import WebClient
 from sqlalchemy import Double, Engine, String, and_, case, literal
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from slackapp.database import Base
+from slackapp.database import Base, insert_on_conflict
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +104,7 @@ class DatabaseSlots:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         self._fallback = LocalSlots()
-        self._insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+        self._insert = insert_on_conflict(engine)
 
     def book(self, bucket: str, *, now: float, interval: float) -> float:
         current = PacingSlot.next_free

@@ -245,3 +245,26 @@ def test_no_third_worker_runs_a_job_while_the_worker_that_took_it_over_runs_it(
     assert third == 0
     assert ran == [1, 2]
     assert row(session_factory)[3] is not None  # the taker finished it
+
+
+def test_the_same_job_queued_at_once_by_two_transactions_is_queued_once_and_fails_neither(
+    session_factory: SessionFactory, engine: Engine
+) -> None:
+    """Two transactions that both add a round's closing job (its opening, HR's "close now") write one
+    job, and neither fails on the unique key with everything else it wrote."""
+    subject_id = uuid.uuid4()
+    raced: list[bool] = []
+
+    def the_other_first(statement: str, _parameters: Any) -> None:
+        if "INSERT INTO worker_job" in statement and not raced:
+            raced.append(True)
+            with session_factory.begin() as other:
+                enqueue(session=other, kind=KIND, subject_id=subject_id, due_at=T0)
+
+    with on_statement(engine, the_other_first), session_factory.begin() as session:
+        enqueue(session=session, kind=KIND, subject_id=subject_id, due_at=T0 + timedelta(hours=1))
+
+    assert raced
+    with session_factory() as session:
+        jobs = session.scalars(select(Job).where(Job.kind == KIND, Job.subject_id == subject_id)).all()
+    assert [job.due_at for job in jobs] == [T0]
