@@ -686,7 +686,10 @@ class IntakeSql:
     # server is configured to (on, or a standby's remote_apply), and WAL is flushed in order: when it
     # returns, the earlier commits are on disk (and on the standby) too. A crash before then can keep the
     # ledger row without the scores, as it always could between two commits; it never loses what was
-    # acknowledged. Two fewer waits for the disk per submission (benchmarks/checkin_intake).
+    # acknowledged. (One narrow case: a double click's second submission can find the first's ledger row
+    # before it is on disk and be told "already counted"; were the server to crash in that millisecond,
+    # the first was never acknowledged and the answer is not counted.) Two fewer waits for the disk per
+    # submission (benchmarks/checkin_intake).
     # set_config is volatile, so PostgreSQL evaluates the CTE rather than folding it away; it runs only
     # when the round is open, which is when the statement writes.
     _open_round_flushed_later = (
