@@ -143,3 +143,37 @@ def test_reseal_moves_a_waiting_questions_sealed_asker_to_the_new_key(
     assert AskerKeys(NEW_KEY).open(sealed) == "U0ASKER"
     with pytest.raises(UnreadableSecret):
         AskerKeys(SECRET_KEY).open(sealed)
+
+
+def test_reseal_moves_an_asker_sealed_under_the_tokens_key_to_the_relays_own_key(
+    session_factory: SessionFactory,
+) -> None:
+    """Askers sealed before the relay had its own purpose: reseal leaves the tokens' key nothing to open."""
+    from slackapp.installations.store import SLACK_TOKEN_PURPOSE
+    from slackapp.resources.models import AnonymousQuestion
+    from slackapp.resources.relay import AskerKeys
+    from slackapp.resources.service import ask_anonymously
+    from tests.resource_factories import make_entry
+
+    entry = make_entry(session_factory)
+    tokens_box = SecretBox(SECRET_KEY, purpose=SLACK_TOKEN_PURPOSE)
+    with session_factory.begin() as session:
+        ask_anonymously(
+            session=session,
+            workspace_id=entry.workspace_id,
+            entry_id=entry.id,
+            asker_id="U0ASKER",
+            question="Is it for me?",
+            now=utcnow(),
+            keys=AskerKeys(SECRET_KEY),
+        )
+        # What Kindred wrote before askers had their own purpose.
+        session.execute(update(AnonymousQuestion).values(asker_sealed=tokens_box.seal(b"U0ASKER")))
+
+    assert reseal_secrets(session_factory.kw["bind"], SECRET_KEY) == 1  # the same key: no rotation needed
+
+    with session_factory() as session:
+        [sealed] = session.scalars(select(AnonymousQuestion.asker_sealed)).all()
+    assert AskerKeys(SECRET_KEY).open(sealed) == "U0ASKER"
+    with pytest.raises(UnreadableSecret):
+        tokens_box.open(sealed)

@@ -1,15 +1,16 @@
 """Keys and encryption at rest under `KINDRED_SECRET_KEY`, so a database dump alone reveals no secret.
 
 The variable lists one or more keys separated by commas, newest first; each must carry at least 32 random
-bytes. From each key, HKDF-SHA256 derives a separate key per purpose (dashboard sessions, round secrets,
-stored secrets such as Slack tokens), so a key recovered for one purpose opens nothing else, and a
-dashboard cookie gives nothing to brute-force the others with. The first key encrypts and signs; every one
-decrypts and verifies. That is how a key is rotated: put the new key in front, run `kindred keys reseal`,
-then drop the old one.
+bytes. From each key, HKDF-SHA256 derives a separate key per purpose (`KeyPurpose`: dashboard sessions,
+round secrets, stored Slack tokens, the relay's askers, and two keyed hashes), so a key recovered for one
+purpose opens nothing else, and a dashboard cookie gives nothing to brute-force the others with. The first
+key encrypts and signs; every one decrypts and verifies. That is how a key is rotated: put the new key in
+front, run `kindred keys reseal`, then drop the old one.
 
 Before per-purpose HKDF keys, a purpose's key was SHA-256 of "kindred:<purpose>:<key>". Secrets sealed that
 way still open (the legacy keys are tried after the current ones), and `kindred keys reseal` re-encrypts
-them under the HKDF keys.
+them under the HKDF keys. Likewise the relay's askers, sealed under the stored-secrets key until they had
+their own purpose, still open, and `reseal` moves them to the relay's key.
 """
 
 from __future__ import annotations
@@ -39,9 +40,12 @@ class KeyPurpose(StrEnum):
 
     DASHBOARD_SESSIONS = "dashboard-sessions"
     ROUND_SECRETS = "round-secret"
-    # Slack tokens and the anonymous-question relay's sealed asker. The value is the name the tokens'
-    # key was derived under before HKDF, so that the legacy derivation still finds them.
+    # Slack tokens. The value is the name the tokens' key was derived under before HKDF, so that the
+    # legacy derivation still finds them.
     STORED_SECRETS = "slack-token"
+    # Who asked the anonymous-question relay, sealed until the answer goes: apart from the tokens, so
+    # whoever holds the key that opens tokens cannot open who asked what (and the other way round).
+    RELAY_ASKERS = "relay-asker"
     # The keyed hash that counts an asker's questions without storing who asked.
     ASKER_COUNTS = "asker-counts"
     # The keyed hash that counts a person's clicks for fair use.
@@ -107,18 +111,25 @@ def _legacy_key(key: str, purpose: KeyPurpose) -> bytes:
     return hashlib.sha256(f"kindred:{purpose.value}:{key}".encode()).digest()
 
 
+def _legacy_keys(key: str, purpose: KeyPurpose) -> list[bytes]:
+    """The keys a purpose's secrets were sealed under before its current key: read, never sealed with."""
+    if purpose in (KeyPurpose.ROUND_SECRETS, KeyPurpose.STORED_SECRETS):
+        return [_legacy_key(key, purpose)]  # before HKDF
+    if purpose is KeyPurpose.RELAY_ASKERS:
+        # Askers were sealed under the tokens' key until they had their own (the relay came after HKDF, so
+        # never under a pre-HKDF key). Remove once every deployment has resealed or 30 days have passed.
+        return [derive_key(key, KeyPurpose.STORED_SECRETS)]
+    return []
+
+
 class SecretBox:
     """Authenticated symmetric encryption (Fernet) under the purpose's derived keys."""
 
     def __init__(self, secret_key: str, *, purpose: KeyPurpose) -> None:
         keys = secret_keys(secret_key)
         current = [derive_key(key, purpose) for key in keys]
-        # Tried last, only to open what was sealed before HKDF; `reseal` moves it to the current keys.
-        legacy = (
-            [_legacy_key(key, purpose) for key in keys]
-            if purpose in (KeyPurpose.ROUND_SECRETS, KeyPurpose.STORED_SECRETS)
-            else []
-        )
+        # Tried last, only to open what was sealed before; `reseal` moves it to the current keys.
+        legacy = [legacy_key for key in keys for legacy_key in _legacy_keys(key, purpose)]
         self._fernet = MultiFernet([Fernet(base64.urlsafe_b64encode(k)) for k in current + legacy])
 
     def seal(self, plaintext: bytes) -> bytes:

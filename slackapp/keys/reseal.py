@@ -15,7 +15,8 @@ from slackapp.resources.relay import AskerKeys
 
 def reseal_secrets(engine: Engine, secret_key: str) -> int:
     """Re-encrypt open rounds' secrets, every stored Slack token and the relay's sealed askers, in one
-    transaction, under the newest key's per-purpose keys (which also moves what was sealed before HKDF).
+    transaction, under the newest key's per-purpose keys (which also moves what was sealed before HKDF, and
+    askers sealed under the stored-secrets key before the relay had its own).
 
     Returns:
         How many values were re-encrypted.

@@ -6,10 +6,12 @@ from slackapp.keys.encryption import KeyedHash, KeyPurpose, SecretBox
 
 
 class AskerKeys:
-    """Seals who asked (stored-secrets key) and hashes them (their own key) so no row holds the plain ID."""
+    """Seals who asked and hashes them, each under a key of its own, so no row holds the plain ID."""
 
     def __init__(self, secret_key: str) -> None:
-        self._box = SecretBox(secret_key, purpose=KeyPurpose.STORED_SECRETS)
+        # Askers sealed under the stored-secrets key before the relay had its own still open; `reseal`
+        # moves them (see KeyPurpose.RELAY_ASKERS).
+        self._box = SecretBox(secret_key, purpose=KeyPurpose.RELAY_ASKERS)
         self._hash = KeyedHash(secret_key, purpose=KeyPurpose.ASKER_COUNTS)
 
     def seal(self, user_id: str) -> bytes:

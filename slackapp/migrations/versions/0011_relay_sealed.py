@@ -4,8 +4,9 @@ Revision ID: 0011_relay_sealed
 Revises: 0006_member_counts
 Create Date: 2026-12-06 21:40:00.000000
 
-Questions still waiting for an answer have their asker sealed under the stored-secrets key derived from
-KINDRED_SECRET_KEY, and the plain `asker_id` column is dropped. Without KINDRED_SECRET_KEY in the
+Questions still waiting for an answer have their asker sealed under the relay's key derived from
+KINDRED_SECRET_KEY (the stored-secrets key when this revision was written: it seals with whatever
+`AskerKeys` seals with), and the plain `asker_id` column is dropped. Without KINDRED_SECRET_KEY in the
 environment of the upgrade (the release step has it), waiting questions cannot be sealed and are deleted:
 their askers get no answer, but no plain ID survives the upgrade.
 """
