@@ -2,15 +2,16 @@
 
 Claims are a compare-and-set on the lease, taken under `FOR UPDATE SKIP LOCKED` on PostgreSQL, so two
 workers never hold the same job; a worker that dies leaves a lease that expires and the job is retried.
+While a job runs, its worker renews the lease (`renew_lease`), so a long run keeps the job to itself.
 What a worker writes after its run (finish, run again later, postpone, retry) takes the `ClaimedJob` and
-applies only while the job is still under that claim: a worker too slow for its lease changes nothing.
+applies only while the job is still under that claim: a worker that lost it changes nothing.
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -128,6 +129,34 @@ def claim_next_job(
         except OperationalError:
             # SQLite refuses a write from a stale snapshot when another worker claimed first: look again.
             continue
+    return None
+
+
+def renew_lease(
+    *, session_factory: SessionFactory, job: ClaimedJob, now: datetime, lease: timedelta = DEFAULT_LEASE
+) -> ClaimedJob | None:
+    """Extend a running job's lease to `now + lease`, only while the job is still under this claim.
+
+    A compare-and-set on the lease the worker holds, like its other writes: once the lease ran out and
+    another worker took the job, this worker extends nothing, and its later writes change nothing either.
+
+    Returns:
+        The claim with its new lease, which the worker's later writes must name; None if the claim is
+        gone (nothing was written).
+    """
+    until = max(job.lease_until, now + lease)  # never shortened, whatever the clock did
+    with session_factory.begin() as session:
+        renewed = session.execute(
+            update(Job)
+            .where(Job.id == job.id, Job.lease_until == job.lease_until, Job.attempts == job.attempt)
+            .values(lease_until=until)
+            .execution_options(synchronize_session=False)
+        )
+    if renewed.rowcount == 1:  # type: ignore[attr-defined]
+        return replace(job, lease_until=until)
+    log.info(
+        "job %s (attempt %d) is no longer this worker's: its lease is not renewed", job.kind, job.attempt
+    )
     return None
 
 
