@@ -291,18 +291,23 @@ def renewals_running() -> list[str]:
 class Blocking:
     """A handler that runs until the test releases it, and remembers each run and how many ran at once."""
 
-    def __init__(self, end: Callable[[], datetime | None] = lambda: None) -> None:
+    def __init__(
+        self, end: Callable[[], datetime | None] = lambda: None, look: Callable[[], object] = lambda: None
+    ) -> None:
         self.release = threading.Event()
         self.started = threading.Semaphore(0)
         self.runs: list[int] = []
+        self.saw: list[object] = []  # what each run found when it looked, as it started
         self.running = 0
         self.most_at_once = 0
         self._end = end
+        self._look = look
         self._lock = threading.Lock()
 
     def __call__(self, context: JobContext, subject_id: uuid.UUID) -> datetime | None:
         with self._lock:
             self.runs.append(context.attempt)
+            self.saw.append(self._look())
             self.running += 1
             self.most_at_once = max(self.most_at_once, self.running)
         self.started.release()
@@ -472,3 +477,83 @@ def test_a_worker_whose_renewal_finds_its_job_taken_extends_nothing_and_ends_not
     assert "its lease is not renewed" in caplog.text
     assert "no longer this worker's to finish" in caplog.text
     assert finish_job(session_factory=session_factory, job=taken, now=clock.now)
+
+
+# News for a running job (`run_again`): the job runs again for it, after the run under way, never beside it.
+
+
+@pytest.mark.parametrize("word", WORDS.values(), ids=WORDS.keys())
+def test_news_for_a_running_job_leaves_it_to_its_worker_until_the_run_ends(
+    word: LateWord, session_factory: SessionFactory
+) -> None:
+    """`run_again` took the lease back from the running job: any worker could start it again at once,
+    beside the run under way (two runs of a posting job both find no post recorded, and both post). The
+    job stays with its worker, which keeps renewing its lease, and the run's end hands it back for the
+    news, however the run ended."""
+    subject_id = a_job(session_factory)
+    running = claim(session_factory, T0)
+    assert running is not None
+    with session_factory.begin() as session:
+        run_again(session=session, kind=KIND, subject_id=subject_id, due_at=T0 + timedelta(minutes=1))
+
+    assert claim(session_factory, T0 + timedelta(minutes=1)) is None  # not beside the run under way
+    renewed = renew_lease(session_factory=session_factory, job=running, now=T0 + timedelta(minutes=4))
+    assert renewed is not None
+    assert claim(session_factory, T0 + LEASE + timedelta(minutes=1)) is None
+
+    assert not word(session_factory, renewed, T0 + LEASE + timedelta(minutes=2))  # the news wins
+
+    again = claim(session_factory, T0 + LEASE + timedelta(minutes=2))
+    assert again is not None and again.id == running.id and again.attempt > running.attempt
+    assert row(session_factory)[3] is None
+
+
+def test_news_for_a_job_whose_worker_died_runs_it_once_the_lease_runs_out(
+    session_factory: SessionFactory,
+) -> None:
+    subject_id = a_job(session_factory)
+    dead = claim(session_factory, T0)
+    assert dead is not None
+    with session_factory.begin() as session:
+        run_again(session=session, kind=KIND, subject_id=subject_id, due_at=T0 + timedelta(minutes=1))
+
+    assert claim(session_factory, T0 + LEASE) is None
+    again = claim(session_factory, T0 + LEASE + timedelta(seconds=1))
+    assert again is not None and again.id == dead.id
+    assert renew_lease(session_factory=session_factory, job=dead, now=T0 + LEASE * 2) is None
+    assert not finish_job(session_factory=session_factory, job=dead, now=T0 + LEASE * 2)
+    assert finish_job(session_factory=session_factory, job=again, now=T0 + LEASE * 2)
+
+
+def test_news_while_a_job_runs_runs_it_again_after_that_run_and_never_beside_it(
+    settings: Settings, session_factory: SessionFactory, clock: Clock
+) -> None:
+    """Through two workers: news comes while the first runs the job. The second worker started the job
+    at once, beside the first; now it finds nothing to do, even past the lease the run had when the news
+    came, and the first worker runs the job again, for the news, once its run has ended."""
+    clock.now = T0
+    subject_id = a_job(session_factory)
+    news: list[str] = []
+    handler = Blocking(look=lambda: list(news))
+    first = threading.Thread(target=a_worker(settings, session_factory, clock, handler).run_once)
+    first.start()
+    assert handler.started.acquire(timeout=30)
+
+    news.append("an invitation was recorded")
+    with session_factory.begin() as session:
+        run_again(session=session, kind=KIND, subject_id=subject_id, due_at=clock.now)
+    clock.advance(seconds=LEASE.total_seconds() * 2 / 3)
+    wait_until(lambda: row(session_factory)[1] == clock.now + LEASE)  # still renewed, news or not
+    clock.advance(seconds=LEASE.total_seconds() * 2 / 3)  # past the lease it had when the news came
+    second = threading.Thread(target=a_worker(settings, session_factory, clock, handler).run_once)
+    second.start()
+    second.join(timeout=5)
+    busy = second.is_alive()
+    handler.release.set()
+    first.join(timeout=30)
+    second.join(timeout=30)
+
+    assert not busy  # the second worker found nothing to do
+    assert handler.most_at_once == 1
+    assert handler.saw == [[], ["an invitation was recorded"]]  # run again, and the news seen
+    assert row(session_factory)[3] is not None
