@@ -167,11 +167,11 @@ def renew_lease(
 
 
 def finish_job(*, session_factory: SessionFactory, job: ClaimedJob, now: datetime) -> bool:
-    """Mark a job done, unless its lease is no longer this worker's.
+    """Mark a job done, unless it is no longer this worker's to finish.
 
-    `run_again` takes the lease back when news comes while the job runs, and a worker whose lease ran out
-    has given the job to another: either way the job is not this worker's to finish. Marking it done by
-    its id alone undid the news, and the job never ran again.
+    News that came while the job ran (`run_again`) means it must run again, and a worker whose lease ran
+    out has given the job to another: either way the job is not this worker's to finish. Marking it done
+    by its id alone undid the news, and the job never ran again.
 
     Returns:
         Whether it was written: not when the claim is gone (nothing was), nor when news came under it

@@ -1,9 +1,10 @@
 """A job is written only by the worker that holds its claim: a slow worker's late word changes nothing.
 
 A worker whose lease ran out may still be running the job when another worker takes it over, and news
-(`run_again`) takes the lease back from a running job. Each of the worker's writes after a run (finish,
-run again later, postpone, retry) used to go by the job's id alone, over whatever had happened since.
-A claim and news, too, decide on the row as it is when they write it, not as they read it a moment before.
+(`run_again`) may come for a running job. Each of the worker's writes after a run (finish, run again
+later, postpone, retry) used to go by the job's id alone, over whatever had happened since. A claim and
+news, too, decide on the row as it is when they write it, not as they read it a moment before. While a
+job runs, its worker renews the lease, on the same terms.
 """
 
 from __future__ import annotations
@@ -115,8 +116,8 @@ def test_a_slow_workers_late_word_leaves_a_job_finished_since_as_it_was(
 def test_news_that_comes_while_a_job_runs_is_not_put_off_by_how_the_run_ends(
     word: LateWord, session_factory: SessionFactory
 ) -> None:
-    """`run_again` takes the lease back from the running job so it runs again for the news. The run's own
-    end then pushed it back: by its back-off, its postponement (an hour) or its next run (a week)."""
+    """`run_again` makes the running job run again for the news. The run's own end then pushed it back:
+    by its back-off, its postponement (an hour) or its next run (a week)."""
     subject_id = a_job(session_factory)
     running = claim(session_factory, T0)
     assert running is not None
