@@ -70,9 +70,9 @@ class LeaseKeeper:
     to renew in every loop it has; the thread renews whatever the handler is doing, and a worker that
     dies takes it along, so its lease still runs out. Each renewal is a compare-and-set on the claim held
     (`renew_lease`): once it finds the claim gone it stops and extends nothing again. A renewal that fails
-    (the database away for a moment) is tried again at the next beat, with two more beats before the lease
-    runs out. Leaving the `with` block stops the thread and waits for a renewal under way, so `claim` is
-    the one the worker's last write must name.
+    (the database away for a moment) is tried again at the next beat: at a third of the lease, one beat
+    can fail with time to spare. Leaving the `with` block stops the thread and waits for a renewal under
+    way, so `claim` is the one the worker's last write must name.
     """
 
     def __init__(
@@ -137,7 +137,7 @@ class Worker:
     ) -> None:
         """`lease` is how long a claim holds a job unrenewed, by `clock` (a dead worker's job waits that
         long); `renew_every` the seconds between renewals while a job runs, a third of the lease unless
-        given, so a renewal may fail twice before the lease runs out."""
+        given, so a renewal can fail once with time to spare."""
         self._settings = settings
         self._session_factory = session_factory
         self._slack = slack
