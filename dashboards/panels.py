@@ -544,7 +544,7 @@ def _wide_row(row: tuple[str, ...], header_at: int, note_at: int | None) -> Comp
 def _hidden_sentence(note: str) -> str:
     """A row's note as a sentence. A hidden row's reason starts by saying it is hidden; a note on a row
     that is shown (peer support's "counted in steps of 5") is a sentence of its own, not called hidden."""
-    sentence = note[:1].upper() + note[1:]
+    sentence = queries.note_cell(note)
     return sentence if "hidden" in note.lower() or sentence.endswith(".") else f"{sentence}."
 
 

@@ -298,5 +298,5 @@ def test_the_engagement_chart_and_table_give_peer_support_in_steps_and_mark_smal
         ("at least 10", "at least 10", "fewer than 5"),
         ("fewer than 5", "fewer than 5", ""),
     ]
-    steps = "counted in steps of 5"
+    steps = "Counted in steps of 5"  # a note is a sentence in its own cell
     assert [row[-1] for row in rows] == [steps, steps, f"{steps}; meetings are counted when the round closes"]
