@@ -284,6 +284,11 @@ class LandscapeGroup:
     respondents: int | None
     scores: dict[str, float | None]
     note: str = ""
+    department: str = ""  # the department's own name, when the group is one
+
+    @property
+    def hidden(self) -> bool:
+        return any(v is None for v in self.scores.values())
 
 
 @dataclass(frozen=True)
@@ -311,7 +316,10 @@ def _landscape_group(cell: Cell, *, first: bool) -> LandscapeGroup:
     )
     scores = {k: (cell.questions[k].mean if k in cell.questions else None) for k in SUPPORT_KINDS}
     note = cell.reason or next(iter(cell.question_reasons.values()), "")
-    return LandscapeGroup(name=name, respondents=cell.respondents, scores=scores, note=note)
+    department = cell.name if cell.unit.kind is UnitKind.DEPARTMENT else ""
+    return LandscapeGroup(
+        name=name, respondents=cell.respondents, scores=scores, note=note, department=department
+    )
 
 
 def weakest_kind(scores: dict[str, float | None]) -> str | None:
