@@ -144,6 +144,7 @@ def build_view(
     if unit is None:
         raise OutOfScope("no unit")
     name = gate.name(unit)
+    department = unit.kind is UnitKind.DEPARTMENT
     if page is Page.OVERVIEW:
         data_o = queries.overview(gate, unit)
         comments: tuple[str, ...] | None = None
@@ -163,10 +164,7 @@ def build_view(
             comments,
             comments_note,
             notes,
-            hidden_department=name
-            if unit.kind is UnitKind.DEPARTMENT
-            and any(p.respondents is None or p.wellbeing is None for p in data_o.weeks)
-            else "",
+            hidden_department=name if department and any(p.wellbeing is None for p in data_o.weeks) else "",
         )
     if page is Page.QUESTIONS:
         data_q = queries.questions(gate, unit)
@@ -176,8 +174,7 @@ def build_view(
             queries.questions_reading(data_q),
             f"{name}: how many people chose each answer, by question and week.",
             hidden_department=name
-            if unit.kind is UnitKind.DEPARTMENT
-            and any(w.counts is None for q in data_q.questions for w in q.weeks)
+            if department and any(w.counts is None for q in data_q.questions for w in q.weeks)
             else "",
         )
     data_l = queries.landscape(gate, unit)
@@ -265,7 +262,7 @@ def never_shown(gate: Gate, page: Page, unit: UnitKey | None) -> str:
 def department_hidden(minimum: int) -> str:
     """Why a department can be hidden, for a page that shows one hidden: a manager whose own team is
     shown, or who was sent to the department because their team never is, otherwise sees its row of
-    crosses with no word on why a group that big is hidden. Said of every department, whichever rule
+    crosses and no word on why. Said of every department, whichever rule
     hid this one (naming the rule would tell whether the group is under or over the minimum)."""
     return (
         "A department is always hidden in a week when showing it would let a smaller group's answers be "
