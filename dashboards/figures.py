@@ -68,6 +68,36 @@ def _base(title: str, height: int = 420, unit: str = "") -> go.Figure:
     return figure
 
 
+# Where a tall figure's key goes: at the top, under its title and above the charts, so it is on screen
+# with the first of them (at the bottom of fifty teams or six charts it was a long scroll away). Placed in
+# pixels from the top, which the figure's height turns into fractions; Plotly keeps what is below the
+# key (the scale's numbers, the charts) below it, however many lines the key wraps to on a phone.
+TITLE_TOP = 12  # pixels from the figure's top to its title
+KEY_TOP = 38  # ... and to its key, under the title
+
+
+def _top_title(height: int) -> dict[str, object]:
+    return {"yref": "container", "y": 1 - TITLE_TOP / height, "yanchor": "top"}
+
+
+def _top_legend(height: int) -> dict[str, object]:
+    """A horizontal key at the top of a figure `height` pixels tall. Each trace is its own legend group
+    (traceorder "grouped"), so on a phone the entries flow several to a line, each as wide as its words,
+    instead of one under another in columns as wide as the longest."""
+    return {
+        "orientation": "h",
+        "traceorder": "grouped",
+        "tracegroupgap": 0,
+        "xref": "container",
+        "yref": "container",
+        "x": 0,
+        "y": 1 - KEY_TOP / height,
+        "yanchor": "top",
+        "borderwidth": 4,  # transparent: a little air between the key and what is below it
+        "bordercolor": "rgba(0,0,0,0)",
+    }
+
+
 def _mark_hidden(figure: go.Figure, weeks: list[str], reasons: list[str], y: float, yaxis: str = "y") -> None:
     """Say, at each hidden week, why nothing is drawn there (each in its own publication's words)."""
     if not weeks:
@@ -187,11 +217,15 @@ def make_questions_figure(data: QuestionsData) -> go.Figure:
     from plotly.subplots import make_subplots
 
     count = max(1, len(data.questions))
+    height = 200 + 150 * count
     figure = make_subplots(
         rows=count,
         cols=1,
         shared_xaxes=False,
         vertical_spacing=min(0.08, 0.5 / count),
+        # Room above each chart for its title, the first one's under the key (as a fraction of the
+        # charts' height; every chart alike, so all are drawn the same height).
+        specs=[[{"t": 16 / (height - 200)}] for _ in range(count)],
         subplot_titles=[
             q.label + (" (5 = most stressed)" if q.key in HIGHER_IS_WORSE else "") for q in data.questions
         ],
@@ -245,22 +279,18 @@ def make_questions_figure(data: QuestionsData) -> go.Figure:
         figure.update_xaxes(type="category", categoryorder="array", categoryarray=weeks, row=row, col=1)
         figure.update_yaxes(range=[0, 100], ticksuffix="%", nticks=3, row=row, col=1)
     figure.update_layout(
-        title={"text": "Answers by question", "x": 0, "font": {"size": 15}},
+        title={"text": "Answers by question", "x": 0, "font": {"size": 15}, **_top_title(height)},
         meta={"unit": data.unit_name},
         font=FONT,
         barmode="stack",
-        height=200 + 150 * count,
-        margin={"l": 10, "r": 10, "t": 60, "b": 150},
+        height=height,
+        margin={"l": 10, "r": 10, "t": 20, "b": 40},
         plot_bgcolor="white",
         paper_bgcolor="white",
+        # The key above the first chart, not under the sixth: on a phone that was a long scroll away.
         legend={
-            "title": {"text": "Answer, worst to best:"},
-            "orientation": "h",
-            "traceorder": "normal",
-            "y": 0,
-            "yanchor": "bottom",
-            "x": 0,
-            "yref": "container",
+            "title": {"text": "Answer, worst to best:", "side": "top"},
+            **_top_legend(height),
         },
     )
     figure.update_annotations(font={"size": 13}, x=0, xanchor="left")
@@ -324,7 +354,7 @@ def make_compare_figure(data: CompareData, start: int = 0, end: int | None = Non
             that said it too ran into the axis title on a phone.
     """
     rows = data.rows[start:end]
-    figure = _base("Teams by need", height=max(360, 120 + 30 * len(rows)), unit=data.scope_name)
+    figure = _base("Teams by need", height=max(400, 160 + 30 * len(rows)), unit=data.scope_name)
     names = [r.name for r in rows]
     symbols = ("circle", "diamond", "square", "triangle-up", "cross", "star")
     for index, key in enumerate(MEASURES):
@@ -335,6 +365,7 @@ def make_compare_figure(data: CompareData, start: int = 0, end: int | None = Non
                 mode="markers",
                 marker={"color": OKABE_ITO[index], "symbol": symbols[index], "size": 11},
                 name=SHORT_LABELS[key] + (" (lower is better)" if key in HIGHER_IS_WORSE else ""),
+                legendgroup=key,
                 hovertemplate="%{y}: %{x:.1f}<extra>" + QUESTION_LABELS[key] + "</extra>",
             )
         )
@@ -347,14 +378,17 @@ def make_compare_figure(data: CompareData, start: int = 0, end: int | None = Non
                 mode="markers",
                 marker=HIDDEN_MARKER,
                 name="Hidden",
+                legendgroup="hidden",
                 hovertemplate=f"%{{y}}: {data.hidden_reason}<extra></extra>",
             )
         )
+    height = int(figure.layout.height)
     figure.update_layout(
+        title=_top_title(height),
         xaxis={"range": [1, 5], "title": "Average (1–5)", "gridcolor": "#eee", "side": "top"},
         yaxis={"autorange": "reversed", "type": "category", "categoryorder": "array", "categoryarray": names},
-        legend={"orientation": "h", "y": -0.02, "yanchor": "top"},
-        margin={"l": 10, "r": 10, "t": 90, "b": 40},
+        legend=_top_legend(height),
+        margin={"l": 10, "r": 10, "t": 20, "b": 40},
     )
     return figure
 

@@ -82,6 +82,7 @@ class View:
     notes: Component | None = None  # action plans, on a team's overview
     steps: list[NextStep] = field(default_factory=list)  # "where to act"
     shown: Stretch | None = None  # on a page that ranks teams, the ones listed (and drawn, on Compare)
+    hidden_department: str = ""  # a department the page shows hidden (in a week or more), by name
 
 
 def build_view(
@@ -143,6 +144,7 @@ def build_view(
     if unit is None:
         raise OutOfScope("no unit")
     name = gate.name(unit)
+    department = unit.kind is UnitKind.DEPARTMENT
     if page is Page.OVERVIEW:
         data_o = queries.overview(gate, unit)
         comments: tuple[str, ...] | None = None
@@ -162,6 +164,7 @@ def build_view(
             comments,
             comments_note,
             notes,
+            hidden_department=name if department and any(p.wellbeing is None for p in data_o.weeks) else "",
         )
     if page is Page.QUESTIONS:
         data_q = queries.questions(gate, unit)
@@ -170,6 +173,9 @@ def build_view(
             queries.questions_table(data_q),
             queries.questions_reading(data_q),
             f"{name}: how many people chose each answer, by question and week.",
+            hidden_department=name
+            if department and any(w.counts is None for q in data_q.questions for w in q.weeks)
+            else "",
         )
     data_l = queries.landscape(gate, unit)
     return View(
@@ -177,6 +183,8 @@ def build_view(
         queries.landscape_table(data_l),
         data_l.reading,
         f"{name}: the four kinds of support beside the levels above it.",
+        # The unit's own department, or the team's beside it.
+        hidden_department=next((g.department for g in data_l.groups if g.department and g.hidden), ""),
     )
 
 
@@ -251,6 +259,18 @@ def never_shown(gate: Gate, page: Page, unit: UnitKey | None) -> str:
     )
 
 
+def department_hidden(minimum: int) -> str:
+    """Why a department can be hidden, for a page that shows one hidden: a manager whose own team is
+    shown, or who was sent to the department because their team never is, otherwise sees its row of
+    crosses and no word on why. Said of every department, whichever rule
+    hid this one (naming the rule would tell whether the group is under or over the minimum)."""
+    return (
+        "A department is always hidden in a week when showing it would let a smaller group's answers be "
+        "worked out from the other totals (one team's, say, by subtraction) or when fewer than "
+        f"{minimum} people answered, so it can be hidden even when a team in it is shown."
+    )
+
+
 def export_href(page: Page, unit: UnitKey | None) -> str:
     return href(page, unit).replace(f"{BASE}{page.path}", f"{BASE}export/{page.value}.csv", 1)
 
@@ -305,6 +325,16 @@ def render_page(page: Page | None, requested: str | None, *, first: str | None =
                 title="Why nothing is drawn",
                 color="blue",
                 id="never-shown",
+                mb="md",
+            )
+        )
+    if resolved.view is not None and resolved.view.hidden_department:
+        body.append(
+            dmc.Alert(
+                dmc.Text(department_hidden(gate.rules.min_group_size), size="sm"),
+                title=f"Why {resolved.view.hidden_department} can be hidden",
+                color="blue",
+                id="department-hidden",
                 mb="md",
             )
         )
@@ -544,7 +574,7 @@ def _wide_row(row: tuple[str, ...], header_at: int, note_at: int | None) -> Comp
 def _hidden_sentence(note: str) -> str:
     """A row's note as a sentence. A hidden row's reason starts by saying it is hidden; a note on a row
     that is shown (peer support's "counted in steps of 5") is a sentence of its own, not called hidden."""
-    sentence = note[:1].upper() + note[1:]
+    sentence = queries.note_cell(note)
     return sentence if "hidden" in note.lower() or sentence.endswith(".") else f"{sentence}."
 
 

@@ -91,6 +91,13 @@ class Table:
     rows: tuple[tuple[str, ...], ...]
 
 
+def note_cell(note: str) -> str:
+    """A row's note as the sentence it is in its own cell: "Hidden to protect anonymity: …". Only the
+    first letter changes: the words are the publication's one label, the same wherever it is quoted
+    (lower case inside a sentence, as in "No week can be shown for Payments: hidden to …")."""
+    return note[:1].upper() + note[1:]
+
+
 def _number(value: float | None, digits: int = 1) -> str:
     return "" if value is None else f"{value:.{digits}f}"
 
@@ -199,7 +206,7 @@ def overview_table(data: OverviewData) -> Table:
             _percent(p.participation),
             _number(p.wellbeing),
             "" if p.low is None else f"{p.low:.1f}–{p.high:.1f}",
-            p.note if p.respondents is None or p.wellbeing is None else "",
+            note_cell(p.note) if p.respondents is None or p.wellbeing is None else "",
         )
         for p in data.weeks
     )
@@ -260,7 +267,7 @@ def questions_table(data: QuestionsData) -> Table:
             q.label,
             *((str(c) for c in w.counts) if w.counts else ("",) * 5),
             _count(sum(w.counts) if w.counts else None),
-            "" if w.counts else w.note,
+            "" if w.counts else note_cell(w.note),
         )
         for q in data.questions
         for w in q.weeks
@@ -277,6 +284,11 @@ class LandscapeGroup:
     respondents: int | None
     scores: dict[str, float | None]
     note: str = ""
+    department: str = ""  # the department's own name, when the group is one
+
+    @property
+    def hidden(self) -> bool:
+        return any(v is None for v in self.scores.values())
 
 
 @dataclass(frozen=True)
@@ -304,7 +316,10 @@ def _landscape_group(cell: Cell, *, first: bool) -> LandscapeGroup:
     )
     scores = {k: (cell.questions[k].mean if k in cell.questions else None) for k in SUPPORT_KINDS}
     note = cell.reason or next(iter(cell.question_reasons.values()), "")
-    return LandscapeGroup(name=name, respondents=cell.respondents, scores=scores, note=note)
+    department = cell.name if cell.unit.kind is UnitKind.DEPARTMENT else ""
+    return LandscapeGroup(
+        name=name, respondents=cell.respondents, scores=scores, note=note, department=department
+    )
 
 
 def weakest_kind(scores: dict[str, float | None]) -> str | None:
@@ -342,7 +357,7 @@ def landscape_table(data: LandscapeData) -> Table:
             g.name,
             _count(g.respondents),
             *(_number(g.scores[k]) for k in SUPPORT_KINDS),
-            g.note if any(v is None for v in g.scores.values()) else "",
+            note_cell(g.note) if any(v is None for v in g.scores.values()) else "",
         )
         for g in data.groups
     )
@@ -476,7 +491,7 @@ def compare_table(data: CompareData) -> Table:
             _count(r.respondents),
             _percent(r.participation),
             *(_number(r.scores[k]) for k in keys),
-            r.note if r.respondents is None or any(v is None for v in r.scores.values()) else "",
+            note_cell(r.note) if r.respondents is None or any(v is None for v in r.scores.values()) else "",
         )
         for r in data.rows
     )
@@ -493,7 +508,7 @@ def act_table(data: CompareData) -> Table:
         for key in MEASURES:
             measure = (r.measures or {}).get(key, Measure(r.scores.get(key)))
             cells.append(change_text(measure))
-        note = (r.note or data.hidden_reason) if r.respondents is None else ""
+        note = note_cell(r.note or data.hidden_reason) if r.respondents is None else ""
         rows.append((str(rank) if r.need is not None else "", r.name, _count(r.respondents), *cells, note))
     return Table(("Rank", "Team", "Answers", *(QUESTION_LABELS[k] for k in MEASURES), "Note"), tuple(rows))
 
@@ -543,16 +558,16 @@ def engagement_table(data: Engagement) -> Table:
                 _people(r.taking_part),
                 _people(r.opted_in),
                 _people(r.met),
-                "; ".join(n for n in notes if n),
+                note_cell("; ".join(n for n in notes if n)),
             )
         )
     for g in data.members:
         when = f"end of {month_label(g.month)}" if g.month else ""
-        note = "" if g.count is not None else hidden
+        note = "" if g.count is not None else note_cell(hidden)
         rows.append((MEMBERS, g.name, when, _count(g.count), "", "", note))
     for j in data.joins:
         when = _months_label(j.first_month, j.last_month, pending=j.pending)
-        note = "" if j.joins is not None else hidden
+        note = "" if j.joins is not None else note_cell(hidden)
         rows.append((JOINED, j.name, when, _count(j.joins), "", "", note))
     return Table(
         ("What is counted", "Which", "When", "How many", "Opted in", "Met their group", "Note"),

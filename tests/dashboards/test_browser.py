@@ -449,6 +449,41 @@ def test_the_stress_legend_matches_its_palette_and_well_being_is_drawn_above_par
     assert order.index("xy2") > order.index("xy")  # the well-being axis is drawn after (above) the bars
 
 
+# Where Plotly drew a figure's key, the figure itself, its first chart's plot area, the scale's title and
+# the first chart's title (page coordinates, in pixels).
+KEY_BOXES = """() => {
+  const box = sel => { const el = document.querySelector('#kindred-figure ' + sel);
+                       if (!el) return null; const r = el.getBoundingClientRect();
+                       return {top: r.top + scrollY, bottom: r.bottom + scrollY}; };
+  return {figure: box('.js-plotly-plot'), key: box('.legend'), plot: box('.draglayer .xy .nsewdrag'),
+          scale: box('.g-xtitle text'), first_title: box('.annotation[data-index="0"]')};
+}"""
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_keys_of_the_long_charts_are_above_them_and_on_the_first_screen(
+    browser: Any, demo_url: str, width: int
+) -> None:
+    visit = Visit(browser, demo_url, width)
+    try:
+        visit.sign_in_as(HR)
+        # Compare: 25 teams, a chart taller than the screen; Questions: six charts one under another.
+        for path in ("/dashboard/compare?unit=org:", "/dashboard/questions?unit=org:"):
+            visit.open(path)
+            visit.page.wait_for_timeout(300)  # Plotly's resize after the first paint
+            boxes = visit.page.evaluate(KEY_BOXES)
+            figure, key, plot = boxes["figure"], boxes["key"], boxes["plot"]
+            assert key["bottom"] <= plot["top"], (path, width, boxes)  # above the first team or chart
+            # Scrolled to the chart, its key is on the same (900-pixel) screen, near its top.
+            assert key["bottom"] - figure["top"] < 250, (path, width, boxes)
+            assert figure["bottom"] - figure["top"] > 900 or "questions" in path, (path, boxes)
+            for below in (boxes["scale"], boxes["first_title"]):  # nothing drawn over the key
+                if below is not None:
+                    assert key["bottom"] <= below["top"], (path, width, boxes)
+    finally:
+        visit.close()
+
+
 def _rgb(hex_colour: str) -> str:
     red, green, blue = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
     return f"rgb({red}, {green}, {blue})"
@@ -513,7 +548,7 @@ def test_small_teams_are_hidden_on_the_page_and_in_every_response(visit: Visit) 
     rows = {row[0]: row for row in visit.table()[1:]}
     for team in SMALL_TEAMS:
         assert rows[team.name][2:-1] == [""] * (len(rows[team.name]) - 3)
-        assert rows[team.name][-1] == HIDDEN
+        assert rows[team.name][-1] == HIDDEN[0].upper() + HIDDEN[1:]  # a sentence in its own cell
     for team in SMALL_TEAMS:
         visit.open(f"/dashboard/overview?unit=team:{team.channel}")
         assert all(row[1] == "" for row in visit.table()[1:])

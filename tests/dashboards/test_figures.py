@@ -6,6 +6,8 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime
 
+import plotly.graph_objects as go
+
 from dashboards.figures import (
     HEATMAP_TEAMS,
     WELLBEING_LINE,
@@ -185,6 +187,56 @@ def test_compare_draws_the_stretch_of_the_ranking_the_table_lists() -> None:
     assert list(last.data[0].y)[-1] == "Tiny" and list(last.data[-1].y) == ["Tiny"]
 
 
+def _key_on_top(figure: go.Figure) -> None:
+    """The key is a line across the top, under the title and above every chart: placed in pixels from the
+    figure's top, whatever its height, so fifty teams or six charts never push it out of sight."""
+    height, legend, title = figure.layout.height, figure.layout.legend, figure.layout.title
+    assert legend.orientation == "h" and legend.yref == "container" and legend.yanchor == "top"
+    assert title.yref == "container" and title.yanchor == "top"
+    assert (1 - title.y) * height < (1 - legend.y) * height <= 40  # the title, then the key, at the top
+    assert legend.traceorder == "grouped"  # a phone's key flows several entries to a line
+
+
+def test_the_compare_key_is_at_the_top_of_the_tallest_chart() -> None:
+    keys = ("wellbeing", "stress", "emotional", "practical", "advice", "belonging")
+    rows = tuple(
+        CompareRow(f"Team {n:03d}", W2, 9, 0.8, dict.fromkeys(keys, 2.0 + n / 200), need=1 - n / 500)
+        for n in range(49)
+    ) + (CompareRow("Tiny", W2, None, None, dict.fromkeys(keys)),)
+    for figure in (
+        make_compare_figure(CompareData("Org", REASON, rows)),
+        make_compare_figure(CompareData("Org", REASON, rows[:2])),
+    ):
+        _key_on_top(figure)
+        assert figure.layout.xaxis.side == "top"  # the scale under the key, above the first team
+        named = [t for t in figure.data if t.showlegend is not False]
+        assert len({t.legendgroup for t in named}) == len(named)  # one entry a group
+    assert make_compare_figure(CompareData("Org", REASON, rows)).layout.height >= 160 + 30 * 50
+
+
+def test_the_questions_key_comes_before_the_first_chart() -> None:
+    weeks = (QuestionWeek(W1, (1, 1, 2, 3, 3)), QuestionWeek(W2, None))
+    labels = (
+        "Well-being",
+        "Stress",
+        "Someone to listen",
+        "Practical help",
+        "Advice and know-how",
+        "Belonging",
+    )
+    keys = ("wellbeing", "stress", "emotional", "practical", "advice", "belonging")
+    series = tuple(QuestionSeries(k, label, weeks) for k, label in zip(keys, labels, strict=True))
+    figure = make_questions_figure(QuestionsData("Payments", REASON, series))
+    _key_on_top(figure)
+    assert figure.layout.legend.title.text == "Answer, worst to best:"
+    assert figure.layout.legend.title.side == "top"
+    assert figure.layout.margin.b < 60  # nothing waits under the sixth chart any more
+    # Every chart is drawn the same height, each with room for its title above it.
+    spans = [figure.layout[f"yaxis{n or ''}"].domain for n in (None, 2, 3, 4, 5, 6)]
+    assert len({round(top - bottom, 6) for bottom, top in spans}) == 1
+    assert spans[0][1] < 1
+
+
 def test_the_heatmap_draws_the_teams_most_in_need_and_not_every_team() -> None:
     keys = ("wellbeing", "stress", "emotional", "practical", "advice", "belonging")
     rows = tuple(
@@ -246,5 +298,5 @@ def test_the_engagement_chart_and_table_give_peer_support_in_steps_and_mark_smal
         ("at least 10", "at least 10", "fewer than 5"),
         ("fewer than 5", "fewer than 5", ""),
     ]
-    steps = "counted in steps of 5"
+    steps = "Counted in steps of 5"  # a note is a sentence in its own cell
     assert [row[-1] for row in rows] == [steps, steps, f"{steps}; meetings are counted when the round closes"]

@@ -20,8 +20,10 @@ from tests.dashboards.conftest import (
 )
 from tests.org_factories import OrgBuilder
 
-HIDDEN = hidden_text(5)
-PROTECTS = hidden_text(5)
+HIDDEN = hidden_text(5)  # the gate's one label of a hidden cell, as a chart's hover quotes it
+# ... and as a table's note, a sentence of its own: the same words, capitalised.
+NOTE = HIDDEN[0].upper() + HIDDEN[1:]
+PROTECTS = NOTE
 
 
 def test_a_visitor_who_has_not_signed_in_is_sent_to_sign_in(dashboard: Dashboard) -> None:
@@ -111,7 +113,7 @@ def test_small_team_is_hidden_with_its_reason_not_drawn_as_zero(
     dashboard.sign_in_as_hr()
     layout = dashboard.page("/dashboard/overview", "?unit=team:C0C")
     rows = table_rows(layout)
-    assert all(row[1] == "" and row[-1] == HIDDEN for row in rows[1:])
+    assert all(row[1] == "" and row[-1] == NOTE for row in rows[1:])
     figure = find(layout, "kindred-figure")
     assert figure is not None
     traces = figure["props"]["figure"]["data"]
@@ -125,7 +127,7 @@ def test_compare_shows_the_small_team_as_hidden(dashboard: Dashboard, org: OrgBu
     dashboard.sign_in_as_hr()
     layout = dashboard.page("/dashboard/compare", "?unit=org:")
     rows = {row[0]: row for row in table_rows(layout)[1:]}
-    assert rows["Team C"][2] == "" and rows["Team C"][-1] == HIDDEN
+    assert rows["Team C"][2] == "" and rows["Team C"][-1] == NOTE
     # Team B is big enough, but beside Engineering's total it would give team C away: it says so.
     assert rows["Team B"][2] == "" and rows["Team B"][-1] == PROTECTS
     assert rows["Team A"][2] == "8"
@@ -148,12 +150,39 @@ def test_a_hidden_rows_note_spans_the_numbers_it_stands_for(dashboard: Dashboard
 
     compare = dashboard.page("/dashboard/compare", "?unit=org:")
     # Team, Week, then one cell with the note under Answers ... Belonging and Note (nine columns).
-    assert cells(compare, "Team C")[2:] == [(HIDDEN, 9)]
+    assert cells(compare, "Team C")[2:] == [(NOTE, 9)]
     assert len(cells(compare, "Team A")) == 11 and all(span == 1 for _, span in cells(compare, "Team A"))
     act = dashboard.page("/dashboard/act", "?unit=org:")
-    assert cells(act, "Team C")[:2] == [("", 1), ("Team C", 1)] and cells(act, "Team C")[2:] == [(HIDDEN, 8)]
+    assert cells(act, "Team C")[:2] == [("", 1), ("Team C", 1)] and cells(act, "Team C")[2:] == [(NOTE, 8)]
     overview = dashboard.page("/dashboard/overview", "?unit=team:C0C")
-    assert cells(overview, "7 Sep 2026") == [("7 Sep 2026", 1), (HIDDEN, 6)]
+    assert cells(overview, "7 Sep 2026") == [("7 Sep 2026", 1), (NOTE, 6)]
+
+
+def test_a_hidden_rows_note_is_a_sentence_and_the_label_keeps_its_words(
+    dashboard: Dashboard, org: OrgBuilder
+) -> None:
+    dashboard.sign_in_as_hr()
+    for path, unit in (
+        ("/dashboard/compare", "org:"),
+        ("/dashboard/act", "org:"),
+        ("/dashboard/overview", "team:C0C"),
+        ("/dashboard/questions", "team:C0C"),
+        ("/dashboard/support", "team:C0C"),
+    ):
+        layout = dashboard.page(path, f"?unit={unit}")
+        notes = {row[-1] for row in table_rows(layout)[1:] if row[-1]}
+        # Standing alone in its cell (and in the CSV, which is the table) the note starts as a sentence,
+        # in the gate's words: nothing added, nothing that says which rule hid the row.
+        assert notes == {NOTE}, path
+        assert NOTE.startswith("Hidden to protect anonymity: fewer than 5 answers")
+        link = find(layout, "kindred-export")
+        assert link is not None
+        exported = list(csv.reader(io.StringIO(dashboard.get(link["props"]["href"]).get_data(as_text=True))))
+        assert {row[-1] for row in exported[1:] if row[-1]} == {NOTE}, path
+    # Inside a sentence the label keeps its lower case ("… results are not shown: hidden to …").
+    overview = dashboard.page("/dashboard/overview", "?unit=team:C0C")
+    reading = find(overview, "reading")
+    assert reading is not None and reading["props"]["children"].endswith(f": {HIDDEN}.")
 
 
 def test_export_holds_exactly_what_the_page_shows(dashboard: Dashboard, org: OrgBuilder) -> None:

@@ -456,6 +456,8 @@ def label_attack(seen: Sequence[Seen], period: date) -> tuple[int, int] | None:
     left = eng.respondents - mobile.respondents
 
     def only(label: str, fact: str, other: str) -> bool:
+        # Read as words, whatever their case (a table's note starts as a sentence: "Hidden so that …").
+        label, fact, other = label.lower(), fact.lower(), other.lower()
         return fact in label and other not in label
 
     data = labels["team:C0DATA"]
