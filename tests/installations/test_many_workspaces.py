@@ -35,7 +35,7 @@ def test_tokens_are_stored_encrypted_and_each_workspace_gets_its_own(
     with engine.connect() as connection:
         stored = connection.execute(text("SELECT team_id, bot_token FROM slack_bots")).all()
     assert {team for team, _ in stored} == {ALPHA, BETA}
-    assert all("xoxb" not in token for _, token in stored)
+    assert all(f"xoxb-{team}-secret" not in token for team, token in stored)
     bot = store.find_bot(enterprise_id=None, team_id=BETA)
     assert bot is not None and bot.bot_token == f"xoxb-{BETA}-secret"
 
