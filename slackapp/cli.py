@@ -81,8 +81,8 @@ def _serve(settings: Settings) -> None:
 
     web = create_kindred_web(settings)
     # Everything built so far (Dash, Plotly, Bolt, SQLAlchemy: some 175,000 objects) lives as long as the
-    # process, yet every full garbage collection would walk it: about 110 ms in which a web process answers
-    # nobody, often enough to set the tail of Slack's requests (benchmarks/checkin_intake). Frozen before
+    # process, yet every full garbage collection would walk it: 94-152 ms in which that web process
+    # answers nobody, twice per worker in a 25 s benchmark run (benchmarks/checkin_intake). Frozen before
     # gunicorn forks, it is never walked, and the workers share its pages.
     gc.freeze()
 
