@@ -310,9 +310,9 @@ def _pulse_form(admin: AdminRequest, action: dict[str, Any]) -> View:
 
 def _save_pulse(form: Submission, admin: AdminRequest) -> None:
     """Create or update a pulse, once Slack says Kindred can post in its channel."""
+    pulse_id = form.edited_id("pulse_id")
     spec = _pulse_spec_from(form)
     _require_kindred_in_channel(admin.client, spec.channel_id)
-    pulse_id = parse_uuid(form.metadata.get("pulse_id"))
     with admin.db.begin() as session:
         if pulse_id is None:
             create_pulse(

@@ -31,7 +31,7 @@ from slackapp.org.views import (
     build_team_options,
 )
 from slackapp.slack.forms import Submission
-from slackapp.slack.payloads import parse_uuid, selected_value
+from slackapp.slack.payloads import selected_value
 
 
 def register(app: App) -> None:
@@ -138,10 +138,7 @@ def _save_team(form: Submission, admin: AdminRequest) -> None:
 def _save_department(form: Submission, admin: AdminRequest) -> None:
     """Make or rename a department and set its managers."""
     # The service's errors are keyed "name", which is the name block's id.
-    raw_id = form.metadata.get("department_id")
-    department_id = parse_uuid(raw_id)
-    if raw_id and department_id is None:
-        raise NotFound(DEPARTMENT_GONE)
+    department_id = form.edited_id("department_id")
     with admin.db.begin() as session:
         if department_id is not None:
             department = rename_department(

@@ -402,7 +402,7 @@ def _programme_form(admin: AdminRequest, action: dict[str, Any]) -> View:
 def _save_programme(form: Submission, admin: AdminRequest) -> None:
     """Create or update a programme."""
     spec = _programme_spec_from(form)
-    programme_id = parse_uuid(form.metadata.get("programme_id"))
+    programme_id = form.edited_id("programme_id")
     with admin.db.begin() as session:
         if programme_id is None:
             create_programme(

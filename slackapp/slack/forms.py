@@ -4,6 +4,7 @@ problems shown beside the fields they are about."""
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
@@ -20,7 +21,8 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from slackapp.slack.payloads import private_metadata
+from slackapp.errors import NotFound
+from slackapp.slack.payloads import parse_uuid, private_metadata
 
 
 def build_form(
@@ -149,6 +151,10 @@ def channel_input(
     )
 
 
+# What an admin is told when a form's record of what it edits is unreadable: a tampered or garbled form.
+STALE_FORM = ("Please start again", "This form is out of date. Open it again from the Home tab.")
+
+
 class Submission:
     """What a person submitted in a form, read by block id and action id.
 
@@ -163,8 +169,23 @@ class Submission:
         self._values: Mapping[str, Any] = values if isinstance(values, Mapping) else {}
         self._action_id = action_id
         self.metadata = private_metadata(dict(view))
-        # Metadata sent but empty or unreadable: a tampered or garbled form, not to pass for a new one.
-        self.metadata_unreadable = bool(view.get("private_metadata")) and not self.metadata
+        # Metadata sent but not a JSON object: a tampered or garbled form, not to pass for a new one.
+        self._metadata_unreadable = bool(view.get("private_metadata")) and not _is_json_object(
+            view.get("private_metadata")
+        )
+
+    def edited_id(self, key: str) -> uuid.UUID | None:
+        """The id of what this form edits (under `key` in its metadata), or None for a form that makes one.
+
+        Raises:
+            NotFound: the metadata is unreadable, or `key` holds something that is not an id. A tampered
+                or garbled edit form must not quietly make a second pulse, programme or entry.
+        """
+        raw = self.metadata.get(key)
+        found = parse_uuid(raw)
+        if self._metadata_unreadable or (raw and found is None):
+            raise NotFound(STALE_FORM[1], title=STALE_FORM[0])
+        return found
 
     def element(self, block_id: str, action_id: str | None = None) -> dict[str, Any]:
         """The raw state of one input: {} when it is missing."""
@@ -200,6 +221,13 @@ class Submission:
 
     def time(self, block_id: str, action_id: str | None = None) -> str:
         return str(self.element(block_id, action_id).get("selected_time") or "")
+
+
+def _is_json_object(text: object) -> bool:
+    try:
+        return isinstance(json.loads(str(text)), dict)
+    except ValueError:
+        return False
 
 
 def show_field_errors(ack: Ack, errors: Mapping[str, str]) -> bool:

@@ -159,3 +159,24 @@ def test_a_pulse_needs_kindred_in_a_live_channel(
     assert explained in reply.json()["errors"][PulseBlock.CHANNEL]
     with session_factory() as session:
         assert session.scalar(select(func.count()).select_from(Pulse)) == 0
+
+
+@pytest.mark.parametrize("metadata", ["{{{", json.dumps({"pulse_id": "not-an-id"}), json.dumps([1, 2])])
+def test_a_garbled_pulse_form_changes_nothing_before_its_channel_is_checked(
+    slack_requests: SlackRequests,
+    slack: SlackStandIn,
+    session_factory: SessionFactory,
+    pulse: Pulse,
+    metadata: str,
+) -> None:
+    """An edit form whose record of the pulse it edits is unreadable is refused with a notice, before
+    Slack is asked about its channel; it read as a new form."""
+    calls = len(slack.calls)
+    reply = slack_requests.view_submission(
+        CheckinCallback.PULSE_FORM, pulse_form_values(), metadata, user_id=HR
+    )
+    assert reply.json()["response_action"] == "update"
+    assert "out of date" in json.dumps(reply.json()["view"])
+    assert "conversations.info" not in [call.method for call in slack.calls[calls:]]  # the channel's check
+    with session_factory() as session:
+        assert [p.id for p in session.scalars(select(Pulse))] == [pulse.id]

@@ -482,3 +482,20 @@ def test_hr_edits_and_resumes_a_programme_and_the_app_home_shows_it(
     # Someone in the channel sees how to join on their App Home.
     slack_requests.event({"type": "app_home_opened", "user": PEOPLE[0], "tab": "home"})
     assert "Join peer support" in json.dumps(slack.home_views[PEOPLE[0]]["blocks"])
+
+
+@pytest.mark.usefixtures("workspace")
+@pytest.mark.parametrize("metadata", ["{{{", json.dumps({"programme_id": "not-an-id"}), json.dumps([1, 2])])
+def test_a_garbled_programme_form_makes_no_second_programme(
+    slack_requests: SlackRequests, session_factory: SessionFactory, metadata: str
+) -> None:
+    """An edit form whose record of the programme it edits is unreadable (tampered, or garbled on the way)
+    is refused with a notice; it read as a new form and made a second programme."""
+    programme = start_programme(slack_requests, session_factory)
+    reply = slack_requests.view_submission(
+        PairingCallback.PROGRAMME_FORM, programme_form(), metadata, user_id=HR
+    )
+    assert reply.json()["response_action"] == "update"
+    assert "out of date" in json.dumps(reply.json()["view"])
+    with session_factory() as session:
+        assert [p.id for p in session.scalars(select(Programme))] == [programme.id]

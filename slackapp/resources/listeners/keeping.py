@@ -17,7 +17,7 @@ from slackapp.errors import InvalidInput, NotFound
 from slackapp.home.pages import pages_shown
 from slackapp.home.publish import publish_home
 from slackapp.resources.ids import NEEDS_APPROVAL_OPTION, EntryBlock
-from slackapp.resources.listeners.shared import GONE, STALE_FORM, find_active_entry, required_id
+from slackapp.resources.listeners.shared import GONE, find_active_entry, required_id
 from slackapp.resources.models import EntryKind
 from slackapp.resources.service import (
     EntrySpec,
@@ -33,7 +33,6 @@ from slackapp.settings import Settings
 from slackapp.slack.forms import Submission
 from slackapp.slack.mrkdwn import escape
 from slackapp.slack.notice import build_notice_view
-from slackapp.slack.payloads import parse_uuid
 
 
 def new_entry_form(admin: AdminRequest, action: dict[str, Any]) -> View:
@@ -97,10 +96,7 @@ def save_entry(form: Submission, admin: AdminRequest) -> None:
             spec = replace(spec, needs_approval=True)
     if errors := {**entry_errors(spec), **channel_errors}:
         raise InvalidInput(errors)
-    entry_id = parse_uuid(form.metadata.get("entry_id"))
-    if form.metadata_unreadable or (form.metadata.get("entry_id") and entry_id is None):
-        # A tampered or garbled form must not quietly become a new entry.
-        raise NotFound(STALE_FORM[1], title=STALE_FORM[0])
+    entry_id = form.edited_id("entry_id")
     with admin.db.begin() as session:
         if entry_id is None:
             create_entry(

@@ -18,7 +18,6 @@ from slackapp.slack.payloads import required_uuid
 from slackapp.slack.posting import post_once
 
 GONE = ("Not available", ENTRY_GONE)
-STALE_FORM = ("Please start again", "This form is out of date. Open the entry again from the Home tab.")
 TRY_AGAIN = "Slack didn't take that just now. Please try again in a moment."
 
 # After a failure that leaves it open whether Slack delivered a DM. Kindred does not read DMs to find out
