@@ -67,6 +67,27 @@ def claim(session_factory: SessionFactory, now: datetime) -> ClaimedJob | None:
     return claim_next_job(session_factory=session_factory, now=now, lease=LEASE)
 
 
+def claim_with_a_write_first(
+    session_factory: SessionFactory, engine: Engine, now: datetime, write: Callable[[], object]
+) -> ClaimedJob | None:
+    """Claim at `now`, with `write` (another worker's) run on its own thread just after the claim found
+    the job and before its compare-and-set; return the claim once `write` has ended."""
+    late: list[threading.Thread] = []
+
+    def write_first(statement: str, _parameters: Any) -> None:
+        if late or not statement.startswith("UPDATE worker_job"):
+            return
+        late.append(threading.Thread(target=write))
+        late[0].start()
+        late[0].join(timeout=1)  # committed at once, unless the claim holds the row
+
+    with on_statement(engine, write_first):
+        taken = claim(session_factory, now)
+    assert late, "the claim never wrote"
+    late[0].join(timeout=30)
+    return taken
+
+
 def row(session_factory: SessionFactory) -> tuple[Any, ...]:
     """The job as stored: due_at, lease_until, attempts, done_at, last_error."""
     with session_factory() as session:
@@ -175,22 +196,11 @@ def test_a_claim_takes_a_job_only_as_it_found_it(
     slow = claim(session_factory, T0)
     assert slow is not None
     now = T0 + LEASE + timedelta(seconds=1)
-    late: list[threading.Thread] = []
 
     def put_off() -> None:
         run_job_again(session_factory=session_factory, job=slow, at=now + again_in)
 
-    def late_word_first(statement: str, _parameters: Any) -> None:
-        if late or not statement.startswith("UPDATE worker_job"):
-            return
-        late.append(threading.Thread(target=put_off))
-        late[0].start()
-        late[0].join(timeout=1)  # committed at once, unless the claim holds the row
-
-    with on_statement(engine, late_word_first):
-        taker = claim(session_factory, now)
-    assert late
-    late[0].join(timeout=30)
+    taker = claim_with_a_write_first(session_factory, engine, now, put_off)
 
     due_at, lease_until, attempts, done_at, _ = row(session_factory)
     assert done_at is None
@@ -413,22 +423,11 @@ def test_a_renewal_and_a_claim_of_its_run_out_lease_do_not_both_hold_the_job(
     assert holder is not None
     now = T0 + LEASE + timedelta(seconds=1)
     renewals: list[ClaimedJob | None] = []
-    late: list[threading.Thread] = []
 
     def renew() -> None:
         renewals.append(renew_lease(session_factory=session_factory, job=holder, now=now, lease=LEASE))
 
-    def renewal_first(statement: str, _parameters: Any) -> None:
-        if late or not statement.startswith("UPDATE worker_job"):
-            return
-        late.append(threading.Thread(target=renew))
-        late[0].start()
-        late[0].join(timeout=1)  # committed at once, unless the claim holds the row
-
-    with on_statement(engine, renewal_first):
-        taker = claim(session_factory, now)
-    assert late
-    late[0].join(timeout=30)
+    taker = claim_with_a_write_first(session_factory, engine, now, renew)
 
     [renewed] = renewals
     assert (taker is None) != (renewed is None)
